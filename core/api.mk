@@ -1,0 +1,8 @@
+# core/ pull side: libcurl multi on libev, the API client, the poller
+core_libfaxcore_a_SOURCES += \
+	core/curl_ev.c core/curl_ev.h \
+	core/api_client.c core/api_client.h \
+	core/poller.c core/poller.h
+tests_unit_run_unit_SOURCES += \
+	tests/unit/test_api_client.c \
+	tests/unit/test_poller.c

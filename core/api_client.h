@@ -1,0 +1,4 @@
+#ifndef FAXTOP_CORE_API_CLIENT_H
+#define FAXTOP_CORE_API_CLIENT_H
+
+#endif

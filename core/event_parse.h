@@ -1,0 +1,4 @@
+#ifndef FAXTOP_CORE_EVENT_PARSE_H
+#define FAXTOP_CORE_EVENT_PARSE_H
+
+#endif

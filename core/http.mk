@@ -1,0 +1,9 @@
+# core/ listener: HTTP server, signatures, the webhook route
+core_libfaxcore_a_SOURCES += \
+	core/http_server.c core/http_server.h \
+	core/signature.c core/signature.h \
+	core/webhook.c core/webhook.h
+tests_unit_run_unit_SOURCES += \
+	tests/unit/test_signature.c \
+	tests/unit/test_http_server.c \
+	tests/unit/test_webhook.c

@@ -1,0 +1,4 @@
+#ifndef FAXTOP_CORE_POLLER_H
+#define FAXTOP_CORE_POLLER_H
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef FAXTOP_CORE_SECRETS_H
+#define FAXTOP_CORE_SECRETS_H
+
+#endif

@@ -1,0 +1,85 @@
+/* The durable store (SQLite, WAL). Writes go into one open transaction that
+ * is committed once per loop iteration, before the loop sleeps (an
+ * ev_prepare watcher started by store_attach). Callers register "once
+ * committed" callbacks; the webhook listener acknowledges only from these.
+ *
+ * Every write reports failure to its caller; nothing is silently dropped. */
+#ifndef FAXTOP_CORE_STORE_H
+#define FAXTOP_CORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+
+struct ev_loop;
+struct model;
+struct model_fax;
+struct store;
+
+struct store_opts {
+	const char *path;          /* database file; its directory is created */
+	int retention_days;        /* events older than this are pruned (0: keep) */
+	size_t recent_events;      /* events replayed into the model's log on load */
+};
+
+/* Result of the commit that contained a write: ok true when durable. */
+typedef void (*store_commit_cb)(void *ctx, bool ok);
+
+struct store *store_open(const struct store_opts *opts, char *err, size_t errlen);
+void store_close(struct store *s);             /* commits what is pending first */
+/* Starts the ev_prepare watcher that commits the batch before each sleep. */
+void store_attach(struct store *s, struct ev_loop *loop);
+void store_detach(struct store *s);
+
+/* 1 if the event id is stored (committed or in the open batch), 0 if not,
+ * -1 on error. */
+int store_has_event(struct store *s, const char *event_id);
+int store_put_event(struct store *s, const struct event *ev, const char *raw, size_t raw_len,
+		    enum event_source src, int64_t received_ms);
+/* Upserts the latest snapshot of a fax. */
+int store_put_fax(struct store *s, const struct model_fax *mf);
+int store_put_balance(struct store *s, const struct balance_snapshot *b, int64_t at_ms);
+/* Authentic but unparseable bodies, kept for inspection. */
+int store_quarantine(struct store *s, const char *raw, size_t len, const char *reason,
+		     int64_t received_ms);
+
+struct store_resend {
+	int64_t at_ms;
+	const char *fax_id;
+	const char *new_fax_id;    /* NULL on error */
+	const char *error;         /* NULL on success */
+	const char *idempotency_key;
+	const char *request_id;
+	const char *to;            /* NULL: the original's */
+	int max_attempts;          /* 0: unchanged */
+};
+int store_put_resend(struct store *s, const struct store_resend *r);
+
+/* Small key/value state (poll cursor, schema version). 0 found, 1 absent, -1 error. */
+int store_meta_get(struct store *s, const char *key, char *buf, size_t len);
+int store_meta_set(struct store *s, const char *key, const char *value);
+
+/* Calls cb once the batch holding every write made so far is committed (ok
+ * true) or has failed and been rolled back (ok false). If nothing is pending
+ * the callback still runs at the next commit point. */
+int store_on_commit(struct store *s, store_commit_cb cb, void *ctx);
+/* Commits the open batch now and runs the callbacks. 0 ok, -1 failed. */
+int store_commit(struct store *s);
+bool store_pending(const struct store *s);
+
+/* Rebuilds the model from the faxes table plus the newest events. */
+int store_load(struct store *s, struct model *m, int64_t now_ms);
+/* Deletes events older than the retention period. */
+int store_prune(struct store *s, int64_t now_ms);
+
+size_t store_event_count(struct store *s);
+/* Calls fn for every stored event id, oldest first. */
+int store_each_event_id(struct store *s, void (*fn)(void *ctx, const char *id), void *ctx);
+const char *store_last_error(const struct store *s);
+bool store_ok(const struct store *s);          /* false after a failed commit until one succeeds */
+/* Test fault switch: every commit fails while on. */
+void store_set_fault(struct store *s, bool fail);
+
+#endif

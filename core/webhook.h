@@ -1,0 +1,4 @@
+#ifndef FAXTOP_CORE_WEBHOOK_H
+#define FAXTOP_CORE_WEBHOOK_H
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef FAXTOP_TUI_TUI_H
+#define FAXTOP_TUI_TUI_H
+
+#endif
