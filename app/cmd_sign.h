@@ -1,0 +1,4 @@
+#ifndef FAXTOP_APP_CMD_SIGN_H
+#define FAXTOP_APP_CMD_SIGN_H
+
+#endif
