@@ -1,4 +1,77 @@
+/* The TUI: the only part of faxtop that includes curses. It reads the model
+ * through the const query API and asks app/ for anything that changes the
+ * world (resend, refresh, quit) through struct tui_actions.
+ *
+ * The TUI registers its own watchers on the loop it is given: stdin, SIGWINCH
+ * and a render step (ev_prepare, below the store's commit priority) that
+ * draws only when something changed, at most cfg->fps times a second. */
 #ifndef FAXTOP_TUI_TUI_H
 #define FAXTOP_TUI_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ev_loop;
+struct model;
+struct config;
+struct log;
+struct tui;
+
+/* Filled by the app on demand, for the header. */
+struct tui_status {
+	const char *environment;      /* "sandbox" | "live" | "demo" | "unknown"; live changes the frame */
+	const char *listener;         /* "127.0.0.1:8787", or NULL when off */
+	bool listener_ok;
+	const char *poller_state;     /* "ok" | "degraded" | "down" | "off" */
+	const char *poller_error;     /* may be NULL; from outside, sanitized before drawing */
+	double events_per_min;
+	int64_t last_event_ms;        /* TS_NONE if none */
+	unsigned refused_signatures;
+	unsigned resends_in_flight;
+};
+
+struct tui_resend_result {
+	bool ok;
+	const char *new_fax_id;       /* when ok */
+	const char *error;            /* API machine code when !ok, e.g. "insufficient_balance" */
+	const char *message;          /* API message (from outside) */
+	const char *action;           /* API suggested action */
+	const char *request_id;
+};
+
+typedef void (*tui_resend_done_fn)(void *tui_ctx, const struct tui_resend_result *r);
+
+/* Provided by app/; any callback may be NULL, meaning unavailable. */
+struct tui_actions {
+	void *ctx;
+	/* Starts a resend; done is called later (from the loop) exactly once,
+	 * never from inside this call. Returns 0 if started, -1 with err. */
+	int (*resend)(void *ctx, const char *fax_id, const char *to /* NULL = same */,
+		      int max_attempts /* 0 = same */, const char *idempotency_key,
+		      tui_resend_done_fn done, void *done_ctx, char *err, size_t errlen);
+	/* Opening a fax's detail screen refreshes it from the API. */
+	void (*refresh)(void *ctx, const char *fax_id);
+	void (*new_idempotency_key)(void *ctx, char *buf, size_t len);
+	void (*status)(void *ctx, struct tui_status *out);
+	/* The app stops the loop, commits and then calls tui_free(). */
+	void (*quit)(void *ctx);
+};
+
+/* Sets up the terminal and registers the watchers. `actions` is copied.
+ * `log` may be NULL. Returns NULL with a message in err; the terminal is
+ * restored on failure. A broken theme is not a failure: the default theme is
+ * used and the problem is shown as a flash message and logged. */
+struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct config *cfg,
+		    const struct tui_actions *actions, struct log *log, char *err, size_t errlen);
+/* Stops the watchers and restores the terminal. NULL is fine. */
+void tui_free(struct tui *t);
+/* Restores the terminal (endwin-equivalent); safe enough to call from a
+ * fatal-signal handler. Does nothing when the TUI is not active. */
+void tui_restore_terminal(void);
+
+/* Forces a redraw on the next loop iteration (e.g. after the app changed
+ * something the model generation does not cover, like the status). */
+void tui_touch(struct tui *t);
 
 #endif
