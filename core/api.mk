@@ -4,5 +4,7 @@ core_libfaxcore_a_SOURCES += \
 	core/api_client.c core/api_client.h \
 	core/poller.c core/poller.h
 tests_unit_run_unit_SOURCES += \
+	tests/unit/test_peer.c tests/unit/test_peer.h \
+	tests/unit/test_curl_ev.c \
 	tests/unit/test_api_client.c \
 	tests/unit/test_poller.c
