@@ -2,6 +2,7 @@
 #ifndef FAXTOP_CORE_CLOCK_H
 #define FAXTOP_CORE_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct clock {
@@ -13,8 +14,14 @@ struct clock {
 extern const struct clock clock_system;
 int64_t clock_now_ms(const struct clock *c);   /* NULL c means clock_system */
 int64_t clock_now_s(const struct clock *c);
+/* "2026-11-23T06:00:00Z" (UTC, whole seconds) into buf; needs 21 bytes.
+ * Returns the length written, or 0 when buf is too small or the time is out
+ * of range. */
+#define CLOCK_ISO_LEN 21
+size_t clock_format_iso(int64_t ms, char *buf, size_t len);
 
-/* A manual clock for tests: starts at `start_ms`, moves only when told. */
+/* A manual clock for tests: starts at `start_ms`, moves only when told.
+ * Its clock.ctx points at itself, so use it in place, never a copy. */
 struct clock_manual {
 	struct clock clock;
 	int64_t now;

@@ -33,8 +33,12 @@ struct api_error_info {
 	const char *action;      /* e.g. "top_up_balance" */
 	bool retryable;
 	const char *meaning;
+	const char *advice;      /* one line for the operator */
 };
 const struct api_error_info *errors_api(const char *error);   /* NULL if unknown */
 const struct api_error_info *errors_api_at(unsigned idx);
+/* For an error code not in the catalog: is this HTTP status worth retrying
+ * (429, 408 and 5xx)? */
+bool errors_http_retryable(int http_status);
 
 #endif

@@ -14,13 +14,20 @@ struct log;
 struct log *log_new(FILE *sink, enum log_level min);   /* sink may be NULL: keep in memory only */
 void log_free(struct log *l);
 void log_set_sink(struct log *l, FILE *sink);
+void log_set_level(struct log *l, enum log_level min);
+struct clock;
+/* Time stamps come from this clock (NULL: the system clock). */
+void log_set_clock(struct log *l, const struct clock *c);
+const char *log_level_name(enum log_level lvl);   /* "WARN" … */
 void log_msg(struct log *l, enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void log_vmsg(struct log *l, enum log_level lvl, const char *fmt, va_list ap);
 /* Registers a secret: any later log line containing it gets it replaced by
  * "[redacted]". */
 void log_add_secret(struct log *l, const char *secret);
-/* The newest lines kept in memory, 0 newest. */
+/* The newest lines kept in memory (up to 512), 0 newest, each as written
+ * to the sink: time stamp, level, sanitized message. A NULL log is a valid
+ * "no logging" log for every function here. */
 size_t log_count(const struct log *l);
 const char *log_line_at(const struct log *l, size_t idx, enum log_level *lvl);
 
