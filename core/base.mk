@@ -11,4 +11,5 @@ tests_unit_run_unit_SOURCES += \
 	tests/unit/test_sanitize.c \
 	tests/unit/test_errors.c \
 	tests/unit/test_log.c \
-	tests/unit/test_clock.c
+	tests/unit/test_clock.c \
+	tests/unit/test_secrets.c

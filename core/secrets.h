@@ -1,4 +1,27 @@
+/* Handling of the API key and the webhook secret while they are in memory
+ * and on disk: no core dumps, wiped when freed, private files only. */
 #ifndef FAXTOP_CORE_SECRETS_H
 #define FAXTOP_CORE_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Keeps secrets out of core dumps and away from ptrace by other processes of
+ * the same user: RLIMIT_CORE 0 and PR_SET_DUMPABLE 0. Call once at start-up,
+ * before any secret is read. 0, or -1 with a message. */
+int secrets_protect_process(char *err, size_t errlen);
+/* Is the process protected as above (core limit 0 and not dumpable)? */
+bool secrets_process_protected(void);
+
+/* Overwrites n bytes in a way the compiler cannot drop. */
+void secrets_wipe(void *p, size_t n);
+/* Wipes a NUL-terminated string and frees it. NULL is fine. */
+void secrets_free(char *s);
+
+/* Checks that an open file (path only names it in messages) is private:
+ * neither readable nor writable by group or others. 0, or -1 with a message
+ * that says how to fix it ("chmod 600 PATH"). */
+int secrets_check_private_fd(int fd, const char *path, char *err, size_t errlen);
+int secrets_check_private_file(const char *path, char *err, size_t errlen);
 
 #endif
