@@ -400,6 +400,11 @@ static void conn_update_io(struct http_conn *c)
 	case CONN_LINGER:
 		want_read = true;
 		break;
+	case CONN_HANDLING:
+		/* Watch for the peer going away while the handler holds the
+		 * request, but hold pipelined bytes rather than parse them. */
+		want_read = c->in_off == c->in_len && !c->peer_eof;
+		break;
 	default:
 		want_read = false;
 		break;
@@ -787,13 +792,23 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (c->state != CONN_READING || c->in_off < c->in_len)
 			return;
 	}
-	if (c->state != CONN_READING && c->state != CONN_LINGER)
+	if (c->state == CONN_HANDLING && c->in_off < c->in_len)
+		return;
+	if (c->state != CONN_READING && c->state != CONN_LINGER && c->state != CONN_HANDLING)
 		return;
 	n = recv(c->fd, c->in, sizeof c->in, 0);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
 		conn_close(c);
+		return;
+	}
+	if (c->state == CONN_HANDLING) {
+		if (n == 0)
+			c->peer_eof = true;
+		c->in_off = 0;
+		c->in_len = (size_t)n;
+		conn_update_io(c);
 		return;
 	}
 	if (c->state == CONN_LINGER) {
