@@ -218,6 +218,8 @@ static void request_free(struct http_request *r)
 			r->next->prev = r->prev;
 		r->srv->pending--;
 	}
+	free(r->path);
+	free(r->query);
 	buf_free(&r->url);
 	buf_free(&r->hdr);
 	buf_free(&r->body);
