@@ -1,0 +1,1350 @@
+/* The durable store: one SQLite database in WAL mode.
+ *
+ * Writes join one open transaction (BEGIN IMMEDIATE on the first write) that
+ * the ev_prepare watcher commits before the loop sleeps: a group commit, so
+ * one fsync serves every request of a loop iteration. synchronous=FULL makes
+ * that fsync cover the WAL on every COMMIT, which is what lets the listener
+ * treat "committed" as "durable" and acknowledge from the commit callback;
+ * NORMAL would leave the newest batches to the mercy of a power cut.
+ *
+ * A failed write dooms the batch: the remaining writes of the batch return
+ * -1 at once and the commit point rolls it back and reports ok=false, so a
+ * batch is stored whole or not at all and nothing is acknowledged that is
+ * not stored.
+ *
+ * Faxes are kept as columns plus two small binary records (attempts, tags)
+ * rather than JSON: store_load reads a million faxes in one index pass and
+ * hands each straight to the model without a JSON parser in the way. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <ev.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/event_parse.h"
+#include "core/model.h"
+#include "core/store.h"
+
+#define STORE_SCHEMA_VERSION_KEY "schema_version"
+/* Small: a locked database must fail fast rather than stall the loop. */
+#define STORE_BUSY_MS 50
+#define STORE_RECORD_VERSION 1
+#define STORE_STR_NULL UINT32_MAX
+
+/* Each step moves the schema one version up; never edit a released step,
+ * append a new one. */
+static const char *const store_migrations[] = {
+	/* 1: the initial schema */
+	"CREATE TABLE events ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" type TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" received_at INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" fax_id TEXT,"
+	" raw BLOB NOT NULL);"
+	"CREATE INDEX events_received ON events(received_at);"
+	"CREATE TABLE faxes ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" status TEXT,"
+	" to_number TEXT,"
+	" pages INTEGER,"
+	" error_code TEXT,"
+	" error_subcode TEXT,"
+	" error_message TEXT,"
+	" max_attempts INTEGER NOT NULL,"
+	" webhook_url TEXT,"
+	" idempotency_key TEXT,"
+	" csid TEXT,"
+	" page_size TEXT,"
+	" resolution TEXT,"
+	" optimize_for TEXT,"
+	" resent_from TEXT,"
+	" submitted_at INTEGER,"
+	" completed_at INTEGER,"
+	" created_at INTEGER,"
+	" updated_at INTEGER,"
+	" attempts BLOB NOT NULL,"
+	" tags BLOB NOT NULL,"
+	" last_source TEXT NOT NULL,"
+	" last_update INTEGER);"
+	"CREATE INDEX faxes_created ON faxes(created_at, id);"
+	"CREATE TABLE quarantine ("
+	" received_at INTEGER NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" raw BLOB NOT NULL);"
+	"CREATE INDEX quarantine_received ON quarantine(received_at);"
+	"CREATE TABLE resends ("
+	" at INTEGER NOT NULL,"
+	" fax_id TEXT NOT NULL,"
+	" new_fax_id TEXT,"
+	" error TEXT,"
+	" idempotency_key TEXT,"
+	" request_id TEXT,"
+	" to_number TEXT,"
+	" max_attempts INTEGER NOT NULL);"
+	"CREATE TABLE balance ("
+	" one INTEGER PRIMARY KEY CHECK (one = 1),"
+	" at INTEGER NOT NULL,"
+	" available INTEGER,"
+	" held INTEGER,"
+	" environment_id TEXT,"
+	" currency TEXT,"
+	" type TEXT,"
+	" auto_top_up_enabled INTEGER,"
+	" auto_top_up_threshold INTEGER);",
+};
+#define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+/* The column order of FAX_SELECT is what store_row_to_fax reads. */
+#define FAX_COLUMNS                                                          \
+	"id, status, to_number, pages, error_code, error_subcode, error_message," \
+	" max_attempts, webhook_url, idempotency_key, csid, page_size,"      \
+	" resolution, optimize_for, resent_from, submitted_at, completed_at," \
+	" created_at, updated_at, attempts, tags, last_source, last_update"
+#define FAX_SELECT "SELECT " FAX_COLUMNS " FROM faxes"
+
+/* X(enum, sql) */
+#define STORE_STMT_LIST(X)                                                          \
+	X(ST_BEGIN, "BEGIN IMMEDIATE")                                              \
+	X(ST_COMMIT, "COMMIT")                                                      \
+	X(ST_ROLLBACK, "ROLLBACK")                                                  \
+	X(ST_HAS_EVENT, "SELECT 1 FROM events WHERE id = ?1")                       \
+	X(ST_PUT_EVENT, "INSERT OR IGNORE INTO events"                              \
+	  " (id, type, created, received_at, source, fax_id, raw)"                  \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                   \
+	X(ST_PUT_FAX, "INSERT OR REPLACE INTO faxes (" FAX_COLUMNS ") VALUES"       \
+	  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"     \
+	  " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)")                               \
+	X(ST_GET_FAX, FAX_SELECT " WHERE id = ?1")                                  \
+	X(ST_LOAD_FAXES, FAX_SELECT " ORDER BY created_at, id")                     \
+	X(ST_PUT_BALANCE, "INSERT INTO balance (one, at, available, held,"          \
+	  " environment_id, currency, type, auto_top_up_enabled,"                  \
+	  " auto_top_up_threshold) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"      \
+	  " ON CONFLICT (one) DO UPDATE SET at = excluded.at,"                      \
+	  " available = coalesce(excluded.available, available),"                  \
+	  " held = coalesce(excluded.held, held),"                                  \
+	  " environment_id = coalesce(excluded.environment_id, environment_id),"    \
+	  " currency = coalesce(excluded.currency, currency),"                      \
+	  " type = coalesce(excluded.type, type),"                                  \
+	  " auto_top_up_enabled = coalesce(excluded.auto_top_up_enabled,"          \
+	  " auto_top_up_enabled),"                                                  \
+	  " auto_top_up_threshold = coalesce(excluded.auto_top_up_threshold,"      \
+	  " auto_top_up_threshold)")                                                \
+	X(ST_GET_BALANCE, "SELECT at, available, held, environment_id, currency,"   \
+	  " type, auto_top_up_enabled, auto_top_up_threshold FROM balance")         \
+	X(ST_QUARANTINE, "INSERT INTO quarantine (received_at, reason, raw)"        \
+	  " VALUES (?1, ?2, ?3)")                                                   \
+	X(ST_PUT_RESEND, "INSERT INTO resends (at, fax_id, new_fax_id, error,"      \
+	  " idempotency_key, request_id, to_number, max_attempts)"                 \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                               \
+	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1")                     \
+	X(ST_META_SET, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")  \
+	X(ST_PRUNE_EVENTS, "DELETE FROM events WHERE received_at < ?1")             \
+	X(ST_PRUNE_QUARANTINE, "DELETE FROM quarantine WHERE received_at < ?1")     \
+	X(ST_EVENT_COUNT, "SELECT count(*) FROM events")                            \
+	X(ST_EACH_EVENT, "SELECT id FROM events ORDER BY rowid")                    \
+	X(ST_RECENT_EVENTS, "SELECT id, type, received_at, source, fax_id FROM"     \
+	  " (SELECT rowid AS r, * FROM events ORDER BY rowid DESC LIMIT ?1)"        \
+	  " ORDER BY r")
+
+enum store_stmt {
+#define X(e, sql) e,
+	STORE_STMT_LIST(X)
+#undef X
+	ST_COUNT
+};
+
+static const char *const store_stmt_sql[ST_COUNT] = {
+#define X(e, sql) [e] = sql,
+	STORE_STMT_LIST(X)
+#undef X
+};
+
+struct store_waiter {
+	store_commit_cb cb;
+	void *ctx;
+};
+
+/* A growable byte buffer for the attempts and tags records. */
+struct store_buf {
+	unsigned char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	int retention_days;
+	size_t recent_events;
+
+	bool in_tx;               /* BEGIN done, COMMIT not yet */
+	bool doomed;              /* a write of the open batch failed */
+	bool ok;
+	bool fault;
+	bool committing;
+	char err[512];
+
+	struct store_waiter *waiters, *spare;
+	size_t n_waiters, cap_waiters, cap_spare;
+
+	struct store_buf rec_attempts, rec_tags;
+
+	struct ev_loop *loop;
+	ev_prepare prepare;
+};
+
+/* ---- errors ---- */
+
+static void store_set_err(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void store_set_err(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+}
+
+static int store_read_fail(struct store *s, const char *what)
+{
+	store_set_err(s, "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* Inside the open batch a failed write dooms it (see the top of the file). */
+static int store_write_fail(struct store *s, const char *what, const char *msg)
+{
+	store_set_err(s, "%s: %s", what, msg);
+	if (s->in_tx)
+		s->doomed = true;
+	return -1;
+}
+
+const char *store_last_error(const struct store *s)
+{
+	return s && s->err[0] ? s->err : "no error";
+}
+
+bool store_ok(const struct store *s)
+{
+	return s && s->ok;
+}
+
+void store_set_fault(struct store *s, bool fail)
+{
+	s->fault = fail;
+}
+
+/* ---- statements ---- */
+
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+static int bind_ts(sqlite3_stmt *st, int i, int64_t v)
+{
+	return v == TS_NONE ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, v);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int64_t col_ts(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? TS_NONE : sqlite3_column_int64(st, i);
+}
+
+/* Steps a write statement to completion. The message is taken before the
+ * reset so it names the step's failure. */
+static int store_step_write(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_set_err(s, "%s: %s", what, sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		if (s->in_tx)
+			s->doomed = true;
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int store_bind_fail(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int r = store_write_fail(s, what, sqlite3_errmsg(s->db));
+
+	sqlite3_reset(st);
+	return r;
+}
+
+/* Joins (or opens) the batch every write belongs to. */
+static int store_begin(struct store *s)
+{
+	if (s->doomed)
+		return -1;      /* s->err still names the write that doomed it */
+	if (s->in_tx) {
+		/* SQLite rolls a transaction back by itself after some I/O
+		 * errors; writing on would silently autocommit. */
+		if (sqlite3_get_autocommit(s->db))
+			return store_write_fail(s, "open batch", "rolled back by SQLite");
+		return 0;
+	}
+	if (store_step_write(s, s->st[ST_BEGIN], "begin batch") < 0)
+		return -1;
+	s->in_tx = true;
+	return 0;
+}
+
+/* ---- the attempts and tags records ----
+ * A version byte, a u32 count, then per item fixed-width integers and
+ * strings as u32 length (including the NUL, STORE_STR_NULL for NULL) + bytes.
+ * Little-endian. Strings keep their NUL so a loaded record lends pointers
+ * into the column without copying. The reader trusts nothing: the database
+ * file is outside input too. */
+
+static void buf_reserve(struct store_buf *b, size_t more)
+{
+	size_t cap;
+	unsigned char *p;
+
+	if (b->oom || b->len + more <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->oom = true;
+		return;
+	}
+	b->p = p;
+	b->cap = cap;
+}
+
+static void buf_put_u32(struct store_buf *b, uint32_t v)
+{
+	buf_reserve(b, 4);
+	if (b->oom)
+		return;
+	for (int i = 0; i < 4; i++)
+		b->p[b->len++] = (unsigned char)(v >> (8 * i));
+}
+
+static void buf_put_i64(struct store_buf *b, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+
+	buf_reserve(b, 8);
+	if (b->oom)
+		return;
+	for (int i = 0; i < 8; i++)
+		b->p[b->len++] = (unsigned char)(u >> (8 * i));
+}
+
+static void buf_put_str(struct store_buf *b, const char *str)
+{
+	size_t n;
+
+	if (!str) {
+		buf_put_u32(b, STORE_STR_NULL);
+		return;
+	}
+	n = strlen(str) + 1;
+	if (n >= STORE_STR_NULL) {
+		b->oom = true;
+		return;
+	}
+	buf_put_u32(b, (uint32_t)n);
+	buf_reserve(b, n);
+	if (b->oom)
+		return;
+	memcpy(b->p + b->len, str, n);
+	b->len += n;
+}
+
+static void buf_start(struct store_buf *b, size_t count)
+{
+	b->len = 0;
+	b->oom = false;
+	buf_reserve(b, 1);
+	if (!b->oom)
+		b->p[b->len++] = STORE_RECORD_VERSION;
+	buf_put_u32(b, (uint32_t)count);
+}
+
+static void record_attempts(struct store_buf *b, const struct fax *f)
+{
+	buf_start(b, f->n_attempts);
+	for (size_t i = 0; i < f->n_attempts; i++) {
+		const struct fax_attempt *a = &f->attempts[i];
+
+		buf_put_i64(b, a->number);
+		buf_put_i64(b, a->started_at);
+		buf_put_i64(b, a->completed_at);
+		buf_put_i64(b, a->duration_ms);
+		buf_put_str(b, a->error_code);
+		buf_put_str(b, a->error_subcode);
+		buf_put_str(b, a->error_message);
+	}
+}
+
+static void record_tags(struct store_buf *b, const struct fax *f)
+{
+	buf_start(b, f->n_tags);
+	for (size_t i = 0; i < f->n_tags; i++) {
+		buf_put_str(b, f->tags[i].key);
+		buf_put_str(b, f->tags[i].value);
+	}
+}
+
+struct rec_reader {
+	const unsigned char *p;
+	size_t len, off;
+	bool bad;
+};
+
+static uint32_t rd_u32(struct rec_reader *r)
+{
+	uint32_t v = 0;
+
+	if (r->bad || r->len - r->off < 4) {
+		r->bad = true;
+		return 0;
+	}
+	for (int i = 0; i < 4; i++)
+		v |= (uint32_t)r->p[r->off++] << (8 * i);
+	return v;
+}
+
+static int64_t rd_i64(struct rec_reader *r)
+{
+	uint64_t v = 0;
+
+	if (r->bad || r->len - r->off < 8) {
+		r->bad = true;
+		return 0;
+	}
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)r->p[r->off++] << (8 * i);
+	return (int64_t)v;
+}
+
+static char *rd_str(struct rec_reader *r)
+{
+	uint32_t n = rd_u32(r);
+	const unsigned char *s;
+
+	if (r->bad || n == STORE_STR_NULL)
+		return NULL;
+	if (n == 0 || r->len - r->off < n || r->p[r->off + n - 1] != '\0') {
+		r->bad = true;
+		return NULL;
+	}
+	s = r->p + r->off;
+	r->off += n;
+	return (char *)s;
+}
+
+/* Opens a record; returns its item count or -1 if it is not one of ours.
+ * min_item bounds the count by the bytes present, so a corrupt count can
+ * never ask for a huge allocation. */
+static long rd_start(struct rec_reader *r, const void *blob, int len, size_t min_item)
+{
+	uint32_t n;
+
+	r->p = blob;
+	r->len = len > 0 ? (size_t)len : 0;
+	r->off = 0;
+	r->bad = false;
+	if (r->len < 5 || r->p[0] != STORE_RECORD_VERSION)
+		return -1;
+	r->off = 1;
+	n = rd_u32(r);
+	if ((r->len - r->off) / min_item < n)
+		return -1;
+	return (long)n;
+}
+
+/* Scratch arrays for a loaded fax; their strings are lent by the row. */
+struct store_scratch {
+	struct fax_attempt *attempts;
+	size_t cap_attempts;
+	struct fax_tag *tags;
+	size_t cap_tags;
+};
+
+static int scratch_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	p = realloc(*arr, need * size);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = need;
+	return 0;
+}
+
+static void scratch_done(struct store_scratch *sc)
+{
+	free(sc->attempts);
+	free(sc->tags);
+}
+
+/* Fills f with pointers lent by the current row of st (a FAX_SELECT): valid
+ * until the next step. Never fax_done() it. */
+static int store_row_to_fax(struct store *s, sqlite3_stmt *st, struct store_scratch *sc,
+			    struct fax *f, int64_t *last_update, enum event_source *last_source)
+{
+	struct rec_reader r;
+	long n;
+	const char *status;
+
+	fax_init(f);
+	f->id = (char *)col_text(st, 0);
+	status = col_text(st, 1);
+	f->status = status ? fax_status_from_name(status) : FAX_STATUS_NONE;
+	f->to = (char *)col_text(st, 2);
+	f->pages = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+	f->error_code = (char *)col_text(st, 4);
+	f->error_subcode = (char *)col_text(st, 5);
+	f->error_message = (char *)col_text(st, 6);
+	f->max_attempts = sqlite3_column_int(st, 7);
+	f->webhook_url = (char *)col_text(st, 8);
+	f->idempotency_key = (char *)col_text(st, 9);
+	f->csid = (char *)col_text(st, 10);
+	f->page_size = (char *)col_text(st, 11);
+	f->resolution = (char *)col_text(st, 12);
+	f->optimize_for = (char *)col_text(st, 13);
+	f->resent_from = (char *)col_text(st, 14);
+	f->submitted_at = col_ts(st, 15);
+	f->completed_at = col_ts(st, 16);
+	f->created_at = col_ts(st, 17);
+	f->updated_at = col_ts(st, 18);
+	*last_source = event_source_from_name(col_text(st, 21) ? col_text(st, 21) : "");
+	*last_update = col_ts(st, 22);
+	if (!f->id) {
+		store_set_err(s, "faxes: a row without an id");
+		return -1;
+	}
+
+	/* 4 × 8 bytes of integers and 3 × 4 bytes of string lengths */
+	n = rd_start(&r, sqlite3_column_blob(st, 19), sqlite3_column_bytes(st, 19), 44);
+	if (n < 0 || scratch_grow((void **)&sc->attempts, &sc->cap_attempts, (size_t)n,
+				  sizeof *sc->attempts) < 0)
+		goto bad_attempts;
+	for (long i = 0; i < n; i++) {
+		struct fax_attempt *a = &sc->attempts[i];
+		int64_t num = rd_i64(&r);
+
+		a->number = num >= 0 && num <= 1000000 ? (int)num : 0;
+		a->started_at = rd_i64(&r);
+		a->completed_at = rd_i64(&r);
+		a->duration_ms = rd_i64(&r);
+		a->error_code = rd_str(&r);
+		a->error_subcode = rd_str(&r);
+		a->error_message = rd_str(&r);
+	}
+	if (r.bad)
+		goto bad_attempts;
+	f->attempts = n ? sc->attempts : NULL;
+	f->n_attempts = (size_t)n;
+
+	n = rd_start(&r, sqlite3_column_blob(st, 20), sqlite3_column_bytes(st, 20), 8);
+	if (n < 0 || scratch_grow((void **)&sc->tags, &sc->cap_tags, (size_t)n,
+				  sizeof *sc->tags) < 0)
+		goto bad_tags;
+	for (long i = 0; i < n; i++) {
+		sc->tags[i].key = rd_str(&r);
+		sc->tags[i].value = rd_str(&r);
+		if (!sc->tags[i].key || !sc->tags[i].value)
+			r.bad = true;
+	}
+	if (r.bad)
+		goto bad_tags;
+	f->tags = n ? sc->tags : NULL;
+	f->n_tags = (size_t)n;
+	return 0;
+
+bad_attempts:
+	store_set_err(s, "fax %.64s: the stored attempts record is damaged", f->id);
+	return -1;
+bad_tags:
+	store_set_err(s, "fax %.64s: the stored tags record is damaged", f->id);
+	return -1;
+}
+
+/* ---- open, schema, close ---- */
+
+static int mkdir_parents(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	char *slash;
+	size_t n = strlen(path);
+	struct stat sb;
+
+	if (n >= sizeof dir) {
+		snprintf(err, errlen, "database path too long");
+		return -1;
+	}
+	memcpy(dir, path, n + 1);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		/* private: the database holds phone numbers and fax metadata */
+		if (stat(dir, &sb) == 0) {
+			if (!S_ISDIR(sb.st_mode)) {
+				snprintf(err, errlen, "cannot create directory %s: not a directory",
+					 dir);
+				return -1;
+			}
+		} else if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	return 0;
+}
+
+static int store_exec(struct store *s, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		store_set_err(s, "%s: %s", what, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads one text value with a throwaway statement (before the kept ones
+ * exist). 0 found, 1 absent, -1 error. */
+static int store_query_text(struct store *s, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc, r = 1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_read_fail(s, sql);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(buf, len, "%s", col_text(st, 0) ? col_text(st, 0) : "");
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = store_read_fail(s, sql);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int store_migrate(struct store *s)
+{
+	char buf[32], sql[160];
+	char *end;
+	long version;
+	int r;
+
+	if (store_exec(s, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL,"
+		       " value TEXT NOT NULL)", "create meta") < 0)
+		return -1;
+	r = store_query_text(s, "SELECT value FROM meta WHERE key = '"
+			     STORE_SCHEMA_VERSION_KEY "'", buf, sizeof buf);
+	if (r < 0)
+		return -1;
+	version = 0;
+	if (r == 0) {
+		errno = 0;
+		version = strtol(buf, &end, 10);
+		if (errno || end == buf || *end || version < 0) {
+			store_set_err(s, "meta.schema_version is not a version: \"%.20s\"", buf);
+			return -1;
+		}
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		store_set_err(s, "the database has schema version %ld, newer than this faxtop"
+			      " understands (%d); use a newer faxtop or another --db",
+			      version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	for (long v = version; v < STORE_SCHEMA_VERSION; v++) {
+		snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
+			 STORE_SCHEMA_VERSION_KEY "', '%ld')", v + 1);
+		if (store_exec(s, "BEGIN IMMEDIATE", "migration") < 0)
+			return -1;
+		if (store_exec(s, store_migrations[v], "migration") < 0 ||
+		    store_exec(s, sql, "migration") < 0 ||
+		    store_exec(s, "COMMIT", "migration") < 0) {
+			char keep[sizeof s->err];
+
+			memcpy(keep, s->err, sizeof keep);
+			if (!sqlite3_get_autocommit(s->db))
+				store_exec(s, "ROLLBACK", "migration rollback");
+			store_set_err(s, "schema step %ld: %s", v + 1, keep);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int store_pragmas(struct store *s)
+{
+	char mode[16];
+
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
+		return store_read_fail(s, "busy_timeout");
+	if (store_query_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode) != 0)
+		return -1;
+	if (strcmp(mode, "wal") != 0) {
+		store_set_err(s, "cannot switch the database to WAL mode (journal_mode is %s)", mode);
+		return -1;
+	}
+	return store_exec(s, "PRAGMA synchronous=FULL", "synchronous");
+}
+
+struct store *store_open(const struct store_opts *opts, char *err, size_t errlen)
+{
+	struct store *s;
+	struct stat sb;
+	bool existed;
+	int rc;
+
+	if (!opts || !opts->path || !opts->path[0]) {
+		snprintf(err, errlen, "no database path");
+		return NULL;
+	}
+	if (mkdir_parents(opts->path, err, errlen) < 0)
+		return NULL;
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->retention_days = opts->retention_days;
+	s->recent_events = opts->recent_events;
+	s->ok = true;
+	existed = stat(opts->path, &sb) == 0;
+
+	rc = sqlite3_open_v2(opts->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", opts->path,
+			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	/* SQLite quietly falls back to read-only; faxtop must write to work. */
+	if (sqlite3_db_readonly(s->db, "main") == 1) {
+		snprintf(err, errlen, "database %s is read-only", opts->path);
+		goto fail;
+	}
+	if (!existed && chmod(opts->path, 0600) < 0) {
+		snprintf(err, errlen, "cannot restrict %s to its owner: %s", opts->path,
+			 strerror(errno));
+		goto fail;
+	}
+	if (store_pragmas(s) < 0 || store_migrate(s) < 0) {
+		snprintf(err, errlen, "%s: %s", opts->path, s->err);
+		goto fail;
+	}
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: preparing \"%.40s…\": %s", opts->path,
+				 store_stmt_sql[i], sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	s->err[0] = '\0';
+	return s;
+
+fail:
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+	return NULL;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	store_detach(s);
+	if (s->in_tx || s->n_waiters)
+		store_commit(s);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s->waiters);
+	free(s->spare);
+	free(s->rec_attempts.p);
+	free(s->rec_tags.p);
+	free(s);
+}
+
+/* ---- commit ---- */
+
+int store_on_commit(struct store *s, store_commit_cb cb, void *ctx)
+{
+	if (s->n_waiters == s->cap_waiters) {
+		size_t cap = s->cap_waiters ? s->cap_waiters * 2 : 64;
+		struct store_waiter *w = realloc(s->waiters, cap * sizeof *w);
+
+		if (!w) {
+			store_set_err(s, "commit callback: out of memory");
+			return -1;
+		}
+		s->waiters = w;
+		s->cap_waiters = cap;
+	}
+	s->waiters[s->n_waiters++] = (struct store_waiter){ cb, ctx };
+	return 0;
+}
+
+bool store_pending(const struct store *s)
+{
+	return s->in_tx;
+}
+
+/* Callbacks may register for the next batch while these run, so the list
+ * is swapped out first. */
+static void store_run_waiters(struct store *s, bool ok)
+{
+	struct store_waiter *w = s->waiters;
+	size_t n = s->n_waiters, cap = s->cap_waiters;
+
+	s->waiters = s->spare;
+	s->cap_waiters = s->cap_spare;
+	s->n_waiters = 0;
+	for (size_t i = 0; i < n; i++)
+		w[i].cb(w[i].ctx, ok);
+	s->spare = w;
+	s->cap_spare = cap;
+}
+
+static void store_rollback(struct store *s)
+{
+	char keep[sizeof s->err];
+
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	memcpy(keep, s->err, sizeof keep);
+	if (store_step_write(s, s->st[ST_ROLLBACK], "rollback") < 0) {
+		char also[sizeof s->err];
+
+		memcpy(also, s->err, sizeof also);
+		store_set_err(s, "%.240s; then %.240s", keep, also);
+		return;
+	}
+	memcpy(s->err, keep, sizeof keep);
+}
+
+int store_commit(struct store *s)
+{
+	int rc = 0;
+
+	if (s->committing)
+		return 0;
+	s->committing = true;
+	if (s->in_tx) {
+		if (s->doomed) {
+			rc = -1;
+		} else if (s->fault) {
+			store_set_err(s, "commit: failure injected (fault switch)");
+			rc = -1;
+		} else {
+			s->in_tx = false;   /* a failed COMMIT must not doom a batch that is gone */
+			rc = store_step_write(s, s->st[ST_COMMIT], "commit");
+		}
+		if (rc < 0)
+			store_rollback(s);
+		s->in_tx = false;
+		s->doomed = false;
+		s->ok = rc == 0;
+	} else if (s->fault && s->n_waiters) {
+		store_set_err(s, "commit: failure injected (fault switch)");
+		rc = -1;
+		s->ok = false;
+	}
+	store_run_waiters(s, rc == 0);
+	s->committing = false;
+	return rc;
+}
+
+/* Commits before the loop sleeps. Callbacks may queue more writes (a cursor
+ * update after a page); those are committed in the same pass so they never
+ * wait for the next wake-up. */
+static void store_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct store *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < 4 && (s->in_tx || s->n_waiters); i++)
+		store_commit(s);
+}
+
+void store_attach(struct store *s, struct ev_loop *loop)
+{
+	store_detach(s);
+	s->loop = loop;
+	ev_prepare_init(&s->prepare, store_prepare_cb);
+	s->prepare.data = s;
+	ev_set_priority(&s->prepare, EV_MAXPRI);
+	ev_prepare_start(loop, &s->prepare);
+}
+
+void store_detach(struct store *s)
+{
+	if (!s->loop)
+		return;
+	ev_prepare_stop(s->loop, &s->prepare);
+	s->loop = NULL;
+}
+
+/* ---- writes ---- */
+
+int store_put_event(struct store *s, const struct event *ev, const char *raw, size_t raw_len,
+		    enum event_source src, int64_t received_ms)
+{
+	sqlite3_stmt *st = s->st[ST_PUT_EVENT];
+	char *made = NULL;
+	int r;
+
+	if (!ev || !ev->id || !ev->id[0]) {
+		store_set_err(s, "event without an id");
+		return -1;
+	}
+	if (!raw) {
+		made = event_to_json(ev);
+		if (!made) {
+			store_set_err(s, "event %.64s: out of memory", ev->id);
+			return -1;
+		}
+		raw = made;
+		raw_len = strlen(made);
+	}
+	if (raw_len > INT32_MAX) {
+		free(made);
+		store_set_err(s, "event %.64s: body too large", ev->id);
+		return -1;
+	}
+	if (store_begin(s) < 0) {
+		free(made);
+		return -1;
+	}
+	if (bind_text(st, 1, ev->id) ||
+	    bind_text(st, 2, ev->type_name ? ev->type_name : event_type_name(ev->type)) ||
+	    sqlite3_bind_int64(st, 3, ev->created) ||
+	    sqlite3_bind_int64(st, 4, received_ms) ||
+	    bind_text(st, 5, event_source_name(src)) ||
+	    bind_text(st, 6, ev->object == EVOBJ_FAX ? ev->fax.id : NULL) ||
+	    sqlite3_bind_blob(st, 7, raw, (int)raw_len, SQLITE_STATIC))
+		r = store_bind_fail(s, st, "store event");
+	else
+		r = store_step_write(s, st, "store event");
+	free(made);
+	return r;
+}
+
+int store_put_fax(struct store *s, const struct model_fax *mf)
+{
+	sqlite3_stmt *st = s->st[ST_PUT_FAX];
+	const struct fax *f;
+
+	if (!mf || !mf->fax.id || !mf->fax.id[0]) {
+		store_set_err(s, "fax without an id");
+		return -1;
+	}
+	f = &mf->fax;
+	record_attempts(&s->rec_attempts, f);
+	record_tags(&s->rec_tags, f);
+	if (s->rec_attempts.oom || s->rec_tags.oom)
+		return store_write_fail(s, "store fax", "out of memory");
+	if (store_begin(s) < 0)
+		return -1;
+	if (bind_text(st, 1, f->id) ||
+	    bind_text(st, 2, f->status != FAX_STATUS_NONE ? fax_status_name(f->status) : NULL) ||
+	    bind_text(st, 3, f->to) ||
+	    (f->pages < 0 ? sqlite3_bind_null(st, 4) : sqlite3_bind_int(st, 4, f->pages)) ||
+	    bind_text(st, 5, f->error_code) ||
+	    bind_text(st, 6, f->error_subcode) ||
+	    bind_text(st, 7, f->error_message) ||
+	    sqlite3_bind_int(st, 8, f->max_attempts) ||
+	    bind_text(st, 9, f->webhook_url) ||
+	    bind_text(st, 10, f->idempotency_key) ||
+	    bind_text(st, 11, f->csid) ||
+	    bind_text(st, 12, f->page_size) ||
+	    bind_text(st, 13, f->resolution) ||
+	    bind_text(st, 14, f->optimize_for) ||
+	    bind_text(st, 15, f->resent_from) ||
+	    bind_ts(st, 16, f->submitted_at) ||
+	    bind_ts(st, 17, f->completed_at) ||
+	    bind_ts(st, 18, f->created_at) ||
+	    bind_ts(st, 19, f->updated_at) ||
+	    sqlite3_bind_blob(st, 20, s->rec_attempts.p, (int)s->rec_attempts.len, SQLITE_STATIC) ||
+	    sqlite3_bind_blob(st, 21, s->rec_tags.p, (int)s->rec_tags.len, SQLITE_STATIC) ||
+	    bind_text(st, 22, event_source_name(mf->last_source)) ||
+	    bind_ts(st, 23, mf->last_update_ms))
+		return store_bind_fail(s, st, "store fax");
+	return store_step_write(s, st, "store fax");
+}
+
+int store_put_balance(struct store *s, const struct balance_snapshot *b, int64_t at_ms)
+{
+	sqlite3_stmt *st = s->st[ST_PUT_BALANCE];
+
+	if (!b) {
+		store_set_err(s, "no balance");
+		return -1;
+	}
+	if (store_begin(s) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, at_ms) ||
+	    (b->has_available ? sqlite3_bind_int64(st, 2, b->available) : sqlite3_bind_null(st, 2)) ||
+	    (b->has_held ? sqlite3_bind_int64(st, 3, b->held) : sqlite3_bind_null(st, 3)) ||
+	    bind_text(st, 4, b->environment_id) ||
+	    bind_text(st, 5, b->currency) ||
+	    bind_text(st, 6, b->type) ||
+	    sqlite3_bind_int(st, 7, b->auto_top_up_enabled) ||
+	    (b->auto_top_up_threshold < 0 ? sqlite3_bind_null(st, 8) :
+	     sqlite3_bind_int64(st, 8, b->auto_top_up_threshold)))
+		return store_bind_fail(s, st, "store balance");
+	return store_step_write(s, st, "store balance");
+}
+
+int store_quarantine(struct store *s, const char *raw, size_t len, const char *reason,
+		     int64_t received_ms)
+{
+	sqlite3_stmt *st = s->st[ST_QUARANTINE];
+
+	if (len > INT32_MAX) {
+		store_set_err(s, "quarantine: body too large");
+		return -1;
+	}
+	if (store_begin(s) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, received_ms) ||
+	    bind_text(st, 2, reason ? reason : "") ||
+	    sqlite3_bind_blob(st, 3, raw ? raw : "", raw ? (int)len : 0, SQLITE_STATIC))
+		return store_bind_fail(s, st, "quarantine");
+	return store_step_write(s, st, "quarantine");
+}
+
+int store_put_resend(struct store *s, const struct store_resend *r)
+{
+	sqlite3_stmt *st = s->st[ST_PUT_RESEND];
+
+	if (!r || !r->fax_id) {
+		store_set_err(s, "resend without a fax id");
+		return -1;
+	}
+	if (store_begin(s) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, r->at_ms) ||
+	    bind_text(st, 2, r->fax_id) ||
+	    bind_text(st, 3, r->new_fax_id) ||
+	    bind_text(st, 4, r->error) ||
+	    bind_text(st, 5, r->idempotency_key) ||
+	    bind_text(st, 6, r->request_id) ||
+	    bind_text(st, 7, r->to) ||
+	    sqlite3_bind_int(st, 8, r->max_attempts))
+		return store_bind_fail(s, st, "store resend");
+	return store_step_write(s, st, "store resend");
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = s->st[ST_META_SET];
+
+	if (!key || !value) {
+		store_set_err(s, "meta: missing key or value");
+		return -1;
+	}
+	if (store_begin(s) < 0)
+		return -1;
+	if (bind_text(st, 1, key) || bind_text(st, 2, value))
+		return store_bind_fail(s, st, "meta set");
+	return store_step_write(s, st, "meta set");
+}
+
+int store_prune(struct store *s, int64_t now_ms)
+{
+	int64_t cutoff;
+
+	if (s->retention_days <= 0)
+		return 0;
+	cutoff = now_ms - (int64_t)s->retention_days * 86400000;
+	if (store_begin(s) < 0)
+		return -1;
+	if (sqlite3_bind_int64(s->st[ST_PRUNE_EVENTS], 1, cutoff))
+		return store_bind_fail(s, s->st[ST_PRUNE_EVENTS], "prune events");
+	if (store_step_write(s, s->st[ST_PRUNE_EVENTS], "prune events") < 0)
+		return -1;
+	/* quarantined bodies age out with the events they failed to be */
+	if (sqlite3_bind_int64(s->st[ST_PRUNE_QUARANTINE], 1, cutoff))
+		return store_bind_fail(s, s->st[ST_PRUNE_QUARANTINE], "prune quarantine");
+	return store_step_write(s, s->st[ST_PRUNE_QUARANTINE], "prune quarantine");
+}
+
+/* ---- reads ---- */
+
+int store_has_event(struct store *s, const char *event_id)
+{
+	sqlite3_stmt *st = s->st[ST_HAS_EVENT];
+	int rc;
+
+	if (!event_id)
+		return 0;
+	if (bind_text(st, 1, event_id) != SQLITE_OK) {
+		sqlite3_reset(st);
+		return store_read_fail(s, "look up event");
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_read_fail(s, "look up event");
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW;
+}
+
+int store_meta_get(struct store *s, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *st = s->st[ST_META_GET];
+	int rc, r;
+
+	if (!key || bind_text(st, 1, key) != SQLITE_OK) {
+		sqlite3_reset(st);
+		store_set_err(s, "meta get: bad key");
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = col_text(st, 0);
+		size_t n = v ? strlen(v) : 0;
+
+		if (n >= len) {
+			store_set_err(s, "meta %.64s: value longer than the %zu-byte buffer", key, len);
+			r = -1;
+		} else {
+			memcpy(buf, v ? v : "", n + 1);
+			r = 0;
+		}
+	} else if (rc == SQLITE_DONE) {
+		r = 1;
+	} else {
+		r = store_read_fail(s, "meta get");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+size_t store_event_count(struct store *s)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_COUNT];
+	size_t n = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		store_read_fail(s, "count events");
+	sqlite3_reset(st);
+	return n;
+}
+
+int store_each_event_id(struct store *s, void (*fn)(void *ctx, const char *id), void *ctx)
+{
+	sqlite3_stmt *st = s->st[ST_EACH_EVENT];
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, col_text(st, 0));
+	if (rc != SQLITE_DONE) {
+		store_read_fail(s, "list events");
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t *last_update_ms,
+		  enum event_source *last_source)
+{
+	sqlite3_stmt *st = s->st[ST_GET_FAX];
+	struct store_scratch sc = { 0 };
+	struct fax lent;
+	int64_t lu;
+	enum event_source ls;
+	int rc, r;
+
+	fax_init(out);
+	if (!fax_id || bind_text(st, 1, fax_id) != SQLITE_OK) {
+		sqlite3_reset(st);
+		store_set_err(s, "get fax: bad id");
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		r = 1;
+	} else if (rc != SQLITE_ROW) {
+		r = store_read_fail(s, "get fax");
+	} else if (store_row_to_fax(s, st, &sc, &lent, &lu, &ls) < 0) {
+		r = -1;
+	} else if (fax_copy(out, &lent) < 0) {
+		store_set_err(s, "get fax: out of memory");
+		r = -1;
+	} else {
+		if (last_update_ms)
+			*last_update_ms = lu;
+		if (last_source)
+			*last_source = ls;
+		r = 0;
+	}
+	sqlite3_reset(st);
+	scratch_done(&sc);
+	return r;
+}
+
+int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at_ms)
+{
+	sqlite3_stmt *st = s->st[ST_GET_BALANCE];
+	struct balance_snapshot lent;
+	int rc, r;
+
+	balance_snapshot_init(out);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		r = 1;
+	} else if (rc != SQLITE_ROW) {
+		r = store_read_fail(s, "get balance");
+	} else {
+		balance_snapshot_init(&lent);
+		lent.has_available = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		lent.available = sqlite3_column_int64(st, 1);
+		lent.has_held = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		lent.held = sqlite3_column_int64(st, 2);
+		lent.environment_id = (char *)col_text(st, 3);
+		lent.currency = (char *)col_text(st, 4);
+		lent.type = (char *)col_text(st, 5);
+		lent.auto_top_up_enabled = sqlite3_column_int(st, 6) != 0;
+		lent.auto_top_up_threshold = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 :
+			sqlite3_column_int64(st, 7);
+		if (at_ms)
+			*at_ms = sqlite3_column_int64(st, 0);
+		if (balance_snapshot_copy(out, &lent) < 0) {
+			store_set_err(s, "get balance: out of memory");
+			r = -1;
+		} else {
+			r = 0;
+		}
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+/* ---- rebuilding the model ---- */
+
+static int store_load_faxes(struct store *s, struct model *m, int64_t now_ms)
+{
+	sqlite3_stmt *st = s->st[ST_LOAD_FAXES];
+	struct store_scratch sc = { 0 };
+	struct fax f;
+	int64_t lu;
+	enum event_source ls;
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_row_to_fax(s, st, &sc, &f, &lu, &ls) < 0) {
+			r = -1;
+			break;
+		}
+		/* the stored time of the last change, so ages survive a restart */
+		model_apply_fax(m, &f, SRC_REPLAY, lu != TS_NONE ? lu : now_ms);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_read_fail(s, "load faxes");
+	sqlite3_reset(st);
+	scratch_done(&sc);
+	return r;
+}
+
+static int store_load_balance(struct store *s, struct model *m)
+{
+	struct balance_snapshot b;
+	int64_t at;
+	int r = store_get_balance(s, &b, &at);
+
+	if (r == 0)
+		model_apply_balance(m, &b, SRC_REPLAY, at);
+	balance_snapshot_done(&b);
+	return r < 0 ? -1 : 0;
+}
+
+static int store_load_recent(struct store *s, struct model *m)
+{
+	sqlite3_stmt *st = s->st[ST_RECENT_EVENTS];
+	int rc;
+
+	if (!s->recent_events)
+		return 0;
+	if (sqlite3_bind_int64(st, 1, s->recent_events > INT64_MAX ? INT64_MAX :
+			       (int64_t)s->recent_events) != SQLITE_OK) {
+		sqlite3_reset(st);
+		return store_read_fail(s, "load recent events");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = col_text(st, 0);
+		const char *src = col_text(st, 3);
+
+		if (!id)
+			continue;
+		model_mark_seen(m, id);
+		model_log(m, sqlite3_column_int64(st, 2), id, col_text(st, 1), col_text(st, 4),
+			  event_source_from_name(src ? src : ""), APPLY_OK, "from the store");
+	}
+	if (rc != SQLITE_DONE) {
+		store_read_fail(s, "load recent events");
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_load(struct store *s, struct model *m, int64_t now_ms)
+{
+	if (store_load_faxes(s, m, now_ms) < 0 || store_load_balance(s, m) < 0 ||
+	    store_load_recent(s, m) < 0)
+		return -1;
+	return 0;
+}

@@ -77,6 +77,12 @@ int store_prune(struct store *s, int64_t now_ms);
 size_t store_event_count(struct store *s);
 /* Calls fn for every stored event id, oldest first. */
 int store_each_event_id(struct store *s, void (*fn)(void *ctx, const char *id), void *ctx);
+/* One stored fax (deep copy into out, fax_done it) with its last change.
+ * 0 found, 1 absent, -1 error. For tools that read without a model. */
+int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t *last_update_ms,
+		  enum event_source *last_source);
+/* The stored balance reading (deep copy into out). 0 found, 1 none, -1 error. */
+int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at_ms);
 const char *store_last_error(const struct store *s);
 bool store_ok(const struct store *s);          /* false after a failed commit until one succeeds */
 /* Test fault switch: every commit fails while on. */
