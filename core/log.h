@@ -21,7 +21,8 @@ void log_set_clock(struct log *l, const struct clock *c);
 const char *log_level_name(enum log_level lvl);   /* "WARN" … */
 void log_msg(struct log *l, enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void log_vmsg(struct log *l, enum log_level lvl, const char *fmt, va_list ap);
+void log_vmsg(struct log *l, enum log_level lvl, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* Registers a secret: any later log line containing it gets it replaced by
  * "[redacted]". */
 void log_add_secret(struct log *l, const char *secret);
