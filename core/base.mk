@@ -13,3 +13,16 @@ tests_unit_run_unit_SOURCES += \
 	tests/unit/test_log.c \
 	tests/unit/test_clock.c \
 	tests/unit/test_secrets.c
+
+# The man page generator, and the test that keeps docs/faxtop.1 in step with
+# the option table. `make update-man` rewrites the page in the source tree.
+check_PROGRAMS += tools/mkman
+tools_mkman_SOURCES = tools/mkman.c
+tools_mkman_LDADD = core/libfaxcore.a $(CORE_LIBS)
+TESTS += tests/integration/base_manpage.sh
+EXTRA_DIST += tests/integration/base_manpage.sh
+
+update-man: tools/mkman$(EXEEXT)
+	./tools/mkman$(EXEEXT) >$(srcdir)/docs/faxtop.1.tmp && \
+	mv $(srcdir)/docs/faxtop.1.tmp $(srcdir)/docs/faxtop.1
+.PHONY: update-man
