@@ -1,0 +1,960 @@
+/* The poller: catch-up, fallback, balance, refresh, resend. See poller.h.
+ *
+ * Everything here is a small state machine driven by api_client callbacks
+ * and two timers. Work that must outlive a callback (a page waiting for its
+ * commit) is a heap "ticket" the store calls back; when the poller is freed
+ * first the ticket is orphaned (its poller pointer cleared) and frees
+ * itself when the store finally calls it. */
+#include <config.h>   /* autoconf's; "config.h" would find core/config.h */
+
+#include <ctype.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include "core/api_client.h"
+#include "core/clock.h"
+#include "core/event.h"
+#include "core/event_parse.h"
+#include "core/ingest.h"
+#include "core/log.h"
+#include "core/model.h"
+#include "core/poller.h"
+#include "core/sanitize.h"
+#include "core/store.h"
+
+#define POLLER_DEFAULT_POLL 15.0
+#define POLLER_DEFAULT_BALANCE 30.0
+#define POLLER_DEFAULT_STALE 120.0
+#define POLLER_IDLE_POLLS 4            /* quiet catch-ups before slowing down */
+#define POLLER_IDLE_MAX 300.0          /* slowest idle period, unless configured slower */
+#define POLLER_FALLBACK_PROBE 20       /* in fallback, try /events again every N polls */
+#define POLLER_WATERMARK_OVERLAP_MS 60000
+#define POLLER_ID_MAX 64
+
+enum poller_ticket_kind { TICKET_CURSOR, TICKET_WATERMARK };
+
+struct poller_ticket {
+	struct poller *p;              /* NULL once orphaned */
+	struct poller_ticket *next;
+	enum poller_ticket_kind kind;
+	bool more;
+	char value[128];
+};
+
+struct poller_refresh {
+	struct poller *p;
+	struct poller_refresh *next;
+	char id[POLLER_ID_MAX + 1];
+};
+
+struct poller_resend_call {
+	struct poller *p;
+	struct poller_resend_call *next;
+	poller_resend_fn done;
+	void *ctx;
+	ev_timer local;                /* delivers a local refusal from the loop */
+	char fax_id[POLLER_ID_MAX + 1];
+	char idem[256];
+	char *to;
+	int max_attempts;
+	/* a local refusal, when there is one */
+	const char *l_error, *l_action;
+	char l_message[256];
+};
+
+struct poller {
+	struct ev_loop *loop;
+	struct api_client *api;
+	struct ingest *in;
+	struct store *store;
+	struct model *model;
+	const struct clock *clock;
+	struct log *log;
+	struct poller_opts opts;
+	ev_timer poll_timer, balance_timer;
+	bool started, stopped;
+	bool catchup_busy, balance_busy;
+	bool answered;                 /* some answer arrived since start */
+	bool auth_reported;
+	char cursor[128];
+	bool fallback;
+	unsigned polls_since_probe;
+	char fb_cursor[256];
+	int64_t fb_max_created;
+	char watermark[40];
+	uint64_t last_gen;
+	unsigned idle_polls;
+	uint64_t accepted_this_run;
+	struct poller_ticket *tickets;
+	struct poller_refresh *refreshes;
+	struct poller_resend_call *resends;
+	struct poller_state st;
+};
+
+static void poller_request_events(struct poller *p);
+static void poller_request_faxes(struct poller *p);
+
+/* ---- small helpers ---- */
+
+static bool poller_valid_id(const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		return false;
+	for (; s[n]; n++)
+		if (!isalnum((unsigned char)s[n]) && s[n] != '_' && s[n] != '-')
+			return false;
+	return n > 0 && n <= POLLER_ID_MAX;
+}
+
+static bool poller_valid_e164(const char *s)
+{
+	size_t n;
+
+	if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return false;
+	for (n = 1; s[n]; n++)
+		if (!isdigit((unsigned char)s[n]))
+			return false;
+	return n >= 3 && n <= 16;
+}
+
+static void poller_set_error(struct poller *p, const char *msg)
+{
+	p->st.errors++;
+	sanitize_str(p->st.last_error, sizeof(p->st.last_error), msg ? msg : "error");
+}
+
+/* Reports a refused key once per run of refusals, and to on_auth_error
+ * when it is the first answer since start. */
+static void poller_note_answer(struct poller *p, const struct api_response *r)
+{
+	if (r->http_status == 0)
+		return;
+	if (r->outcome == API_AUTH_ERROR) {
+		if (!p->auth_reported) {
+			log_error(p->log, "the API refused the key: %s", r->message);
+			p->auth_reported = true;
+			if (!p->answered && p->opts.on_auth_error)
+				p->opts.on_auth_error(p->opts.auth_ctx, r->message);
+		}
+	} else {
+		p->auth_reported = false;
+	}
+	p->answered = true;
+}
+
+void poller_new_idempotency_key(char buf[37])
+{
+	unsigned char b[16];
+
+	if (RAND_bytes(b, sizeof(b)) != 1 && getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		/* Both sources failed: still unique enough per process and
+		 * time, which is all an idempotency key needs. */
+		static unsigned counter;
+		int64_t t = clock_now_ms(NULL);
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)((t >> (8 * (i % 8))) ^ (counter >> (i % 4)) ^ (i * 37));
+		counter++;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+	snprintf(buf, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+		 b[12], b[13], b[14], b[15]);
+}
+
+/* ---- pacing of catch-ups ---- */
+
+static double poller_next_interval(struct poller *p)
+{
+	double base = p->opts.poll_interval, iv = base;
+	size_t moving = model_count_status(p->model, FAX_QUEUED) +
+			model_count_status(p->model, FAX_SUBMITTED) +
+			model_count_status(p->model, FAX_IN_PROGRESS);
+	uint64_t gen = model_generation(p->model);
+
+	if (p->accepted_this_run > 0 || gen != p->last_gen)
+		p->idle_polls = 0;
+	else if (p->idle_polls < UINT32_MAX)
+		p->idle_polls++;
+	p->last_gen = gen;
+
+	if (moving > 0) {
+		iv = base / 3;
+		if (iv < 1.0)
+			iv = base < 1.0 ? base : 1.0;
+	} else if (p->idle_polls >= POLLER_IDLE_POLLS) {
+		iv = base * 4;
+		if (iv > POLLER_IDLE_MAX)
+			iv = base > POLLER_IDLE_MAX ? base : POLLER_IDLE_MAX;
+	}
+	/* Keep catch-ups to a quarter of the per-minute quota, whatever the
+	 * limit turns out to be; the client paces single requests anyway. */
+	long limit = api_client_state(p->api)->rate_limit;
+	if (limit > 0) {
+		double floor_s = 60.0 * 4 / (double)limit;
+		if (iv < floor_s)
+			iv = floor_s;
+	}
+	return iv;
+}
+
+static void poller_catchup_end(struct poller *p, bool ok, const char *err)
+{
+	p->catchup_busy = false;
+	p->st.catchup_in_flight = 0;
+	if (ok)
+		p->st.last_poll_ok_ms = clock_now_ms(p->clock);
+	else
+		poller_set_error(p, err);
+	p->st.interval = poller_next_interval(p);
+	if (p->stopped)
+		return;
+	ev_timer_stop(p->loop, &p->poll_timer);
+	ev_timer_set(&p->poll_timer, p->st.interval, 0.);
+	ev_timer_start(p->loop, &p->poll_timer);
+}
+
+/* ---- commit tickets ---- */
+
+static void poller_ticket_unlink(struct poller *p, struct poller_ticket *t)
+{
+	for (struct poller_ticket **pp = &p->tickets; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+}
+
+static void poller_ticket_cb(void *ctx, bool ok)
+{
+	struct poller_ticket *t = ctx;
+	struct poller *p = t->p;
+
+	if (!p) {
+		free(t);
+		return;
+	}
+	poller_ticket_unlink(p, t);
+	if (!ok) {
+		/* The page's events were rolled back: keep the old cursor and
+		 * read the page again next time. */
+		log_warn(p->log, "poll: the store could not commit; the cursor stays at %s",
+			 p->cursor[0] ? p->cursor : "the start");
+		free(t);
+		poller_catchup_end(p, false, "the store could not commit polled events");
+		return;
+	}
+	if (t->kind == TICKET_CURSOR) {
+		if (store_meta_set(p->store, POLLER_CURSOR_KEY, t->value) != 0)
+			log_warn(p->log, "poll: cannot save the events cursor: %s",
+				 store_last_error(p->store));
+		snprintf(p->cursor, sizeof(p->cursor), "%s", t->value);
+		snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", t->value);
+		bool more = t->more;
+		free(t);
+		if (more && !p->stopped)
+			poller_request_events(p);
+		else
+			poller_catchup_end(p, true, NULL);
+		return;
+	}
+	if (store_meta_set(p->store, POLLER_WATERMARK_KEY, t->value) != 0)
+		log_warn(p->log, "poll: cannot save the fax watermark: %s",
+			 store_last_error(p->store));
+	memcpy(p->watermark, t->value, sizeof(p->watermark) - 1);   /* an ISO time: fits */
+	p->watermark[sizeof(p->watermark) - 1] = '\0';
+	free(t);
+	poller_catchup_end(p, true, NULL);
+}
+
+static int poller_ticket(struct poller *p, enum poller_ticket_kind kind, const char *value,
+			 bool more)
+{
+	struct poller_ticket *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	t->p = p;
+	t->kind = kind;
+	t->more = more;
+	snprintf(t->value, sizeof(t->value), "%s", value);
+	if (store_on_commit(p->store, poller_ticket_cb, t) != 0) {
+		free(t);
+		return -1;
+	}
+	t->next = p->tickets;
+	p->tickets = t;
+	return 0;
+}
+
+/* ---- catch-up through /events ---- */
+
+static void poller_events_done(void *ctx, const struct api_response *r)
+{
+	struct poller *p = ctx;
+	struct event_page page;
+	char err[256];
+
+	p->st.catchup_in_flight = 0;
+	poller_note_answer(p, r);
+	if (r->http_status == 404) {
+		if (!p->fallback)
+			log_info(p->log, "GET /events answered 404: falling back to GET /faxes "
+					 "and per-fax refreshes");
+		p->fallback = true;
+		p->st.events_fallback = true;
+		p->polls_since_probe = 0;
+		p->fb_cursor[0] = '\0';
+		p->fb_max_created = TS_NONE;
+		poller_request_faxes(p);
+		return;
+	}
+	if (r->outcome != API_OK) {
+		poller_catchup_end(p, false, r->message);
+		return;
+	}
+	if (p->fallback) {
+		log_info(p->log, "GET /events answers again: back to event catch-up");
+		p->fallback = false;
+		p->st.events_fallback = false;
+	}
+	memset(&page, 0, sizeof(page));
+	if (event_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "GET /events: unreadable page: %s", err);
+		log_warn(p->log, "%s", msg);
+		event_page_done(&page);
+		poller_catchup_end(p, false, msg);
+		return;
+	}
+	p->st.pages++;
+	for (size_t i = 0; i < page.n; i++) {
+		struct event_page_item *it = &page.items[i];
+		enum ingest_result res;
+
+		p->st.events_seen++;
+		res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
+		if (res == INGEST_ACCEPTED) {
+			p->st.events_accepted++;
+			p->accepted_this_run++;
+		} else if (res == INGEST_INVALID) {
+			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?", err);
+		} else if (res == INGEST_STORE_ERROR) {
+			char msg[400];
+			snprintf(msg, sizeof(msg), "poll: the store refused event %s: %s",
+				 it->ev.id ? it->ev.id : "?", err);
+			log_error(p->log, "%s", msg);
+			event_page_done(&page);
+			poller_catchup_end(p, false, msg);
+			return;
+		}
+	}
+	const char *next = page.next_cursor;
+	if (!next && page.n > 0)
+		next = page.items[page.n - 1].ev.id;
+	bool more = page.has_more && page.n > 0 && next && strcmp(next, p->cursor) != 0;
+	if (page.has_more && !more)
+		log_warn(p->log, "GET /events said has_more but gave nothing new; "
+				 "stopping this catch-up");
+	if (next && strcmp(next, p->cursor) != 0 && strlen(next) < sizeof(p->cursor)) {
+		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
+			event_page_done(&page);
+			poller_catchup_end(p, false, "cannot wait for the store's commit");
+			return;
+		}
+		p->st.catchup_in_flight = 1;   /* still busy until the commit */
+	} else {
+		poller_catchup_end(p, true, NULL);
+	}
+	event_page_done(&page);
+}
+
+static void poller_request_events(struct poller *p)
+{
+	char path[512], err[256];
+
+	if (p->cursor[0]) {
+		char *esc = curl_easy_escape(NULL, p->cursor, 0);
+		if (!esc) {
+			poller_catchup_end(p, false, "out of memory");
+			return;
+		}
+		snprintf(path, sizeof(path), "/events?after=%s&per_page=%d", esc, POLLER_PAGE_SIZE);
+		curl_free(esc);
+	} else {
+		snprintf(path, sizeof(path), "/events?per_page=%d", POLLER_PAGE_SIZE);
+	}
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done, p,
+			       err, sizeof(err)) != 0) {
+		poller_catchup_end(p, false, err);
+		return;
+	}
+	p->st.catchup_in_flight = 1;
+}
+
+/* ---- fallback through /faxes ---- */
+
+static void poller_refresh_stale(struct poller *p)
+{
+	int64_t now = clock_now_ms(p->clock);
+	int64_t stale_ms = (int64_t)(p->opts.stale_after * 1000.0);
+	size_t n = model_count(p->model), sent = 0;
+
+	/* Newest first: those are the ones the user is most likely watching. */
+	for (size_t i = n; i-- > 0 && sent < POLLER_MAX_STALE_PER_TICK;) {
+		const struct model_fax *mf = model_at(p->model, i);
+		if (!mf || !mf->fax.id || fax_status_terminal(mf->fax.status))
+			continue;
+		if (mf->last_update_ms != TS_NONE && now - mf->last_update_ms < stale_ms)
+			continue;
+		if (poller_refresh_fax(p, mf->fax.id) == 0)
+			sent++;
+	}
+}
+
+static void poller_fallback_finish(struct poller *p)
+{
+	poller_refresh_stale(p);
+	if (p->fb_max_created != TS_NONE) {
+		char iso[40];
+		int64_t mark = p->fb_max_created - POLLER_WATERMARK_OVERLAP_MS;
+		int64_t old;
+
+		iso8601_format_ms(mark, iso, sizeof(iso));
+		if (!p->watermark[0] || (iso8601_parse_ms(p->watermark, &old) == 0 && mark > old)) {
+			if (poller_ticket(p, TICKET_WATERMARK, iso, false) == 0) {
+				p->st.catchup_in_flight = 1;
+				return;
+			}
+		}
+	}
+	poller_catchup_end(p, true, NULL);
+}
+
+static void poller_faxes_done(void *ctx, const struct api_response *r)
+{
+	struct poller *p = ctx;
+	struct fax_page page;
+	char err[256];
+
+	p->st.catchup_in_flight = 0;
+	poller_note_answer(p, r);
+	if (r->outcome != API_OK) {
+		poller_catchup_end(p, false, r->message);
+		return;
+	}
+	memset(&page, 0, sizeof(page));
+	if (fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "GET /faxes: unreadable page: %s", err);
+		log_warn(p->log, "%s", msg);
+		fax_page_done(&page);
+		poller_catchup_end(p, false, msg);
+		return;
+	}
+	p->st.pages++;
+	for (size_t i = 0; i < page.n; i++) {
+		const struct fax *f = &page.items[i];
+		enum ingest_result res = ingest_fax(p->in, f, SRC_POLL, err, sizeof(err));
+
+		if (res == INGEST_INVALID || res == INGEST_STORE_ERROR)
+			log_warn(p->log, "poll: fax %s not taken: %s", f->id ? f->id : "?", err);
+		else
+			p->st.faxes_refreshed++;
+		if (f->created_at != TS_NONE &&
+		    (p->fb_max_created == TS_NONE || f->created_at > p->fb_max_created))
+			p->fb_max_created = f->created_at;
+	}
+	bool more = page.has_more && page.n > 0 && page.next_cursor &&
+		    strcmp(page.next_cursor, p->fb_cursor) != 0 &&
+		    strlen(page.next_cursor) < sizeof(p->fb_cursor);
+	if (more)
+		snprintf(p->fb_cursor, sizeof(p->fb_cursor), "%s", page.next_cursor);
+	fax_page_done(&page);
+	if (more && !p->stopped)
+		poller_request_faxes(p);
+	else
+		poller_fallback_finish(p);
+}
+
+static void poller_request_faxes(struct poller *p)
+{
+	char path[768], err[256];
+	size_t o;
+
+	o = (size_t)snprintf(path, sizeof(path), "/faxes?per_page=%d", POLLER_PAGE_SIZE);
+	if (p->watermark[0]) {
+		char *esc = curl_easy_escape(NULL, p->watermark, 0);
+		if (esc && o < sizeof(path))
+			o += (size_t)snprintf(path + o, sizeof(path) - o, "&created_after=%s", esc);
+		curl_free(esc);
+	}
+	if (p->fb_cursor[0]) {
+		char *esc = curl_easy_escape(NULL, p->fb_cursor, 0);
+		if (esc && o < sizeof(path))
+			snprintf(path + o, sizeof(path) - o, "&cursor=%s", esc);
+		curl_free(esc);
+	}
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_faxes_done, p,
+			       err, sizeof(err)) != 0) {
+		poller_catchup_end(p, false, err);
+		return;
+	}
+	p->st.catchup_in_flight = 1;
+}
+
+static void poller_catchup(struct poller *p)
+{
+	if (p->stopped || p->catchup_busy)
+		return;
+	p->catchup_busy = true;
+	p->accepted_this_run = 0;
+	p->st.polls++;
+	p->st.last_poll_ms = clock_now_ms(p->clock);
+	if (p->fallback && ++p->polls_since_probe < POLLER_FALLBACK_PROBE) {
+		p->fb_cursor[0] = '\0';
+		p->fb_max_created = TS_NONE;
+		poller_request_faxes(p);
+		return;
+	}
+	p->polls_since_probe = 0;
+	poller_request_events(p);
+}
+
+static void poller_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	poller_catchup(w->data);
+}
+
+void poller_poll_now(struct poller *p)
+{
+	if (!p || p->stopped || p->catchup_busy)
+		return;
+	ev_timer_stop(p->loop, &p->poll_timer);
+	poller_catchup(p);
+}
+
+/* ---- balance ---- */
+
+static void poller_balance_done(void *ctx, const struct api_response *r)
+{
+	struct poller *p = ctx;
+	struct balance_snapshot b;
+	char err[256];
+
+	p->balance_busy = false;
+	p->st.balance_in_flight = 0;
+	poller_note_answer(p, r);
+	if (r->outcome != API_OK) {
+		poller_set_error(p, r->message);
+		return;
+	}
+	balance_snapshot_init(&b);
+	if (balance_parse(r->body, r->body_len, &b, err, sizeof(err)) != 0) {
+		log_warn(p->log, "GET /environment/balance: unreadable answer: %s", err);
+		poller_set_error(p, "GET /environment/balance: unreadable answer");
+	} else if (ingest_balance(p->in, &b, SRC_POLL, err, sizeof(err)) != INGEST_ACCEPTED &&
+		   *err) {
+		log_warn(p->log, "poll: balance not taken: %s", err);
+	} else {
+		p->st.last_balance_ms = clock_now_ms(p->clock);
+	}
+	balance_snapshot_done(&b);
+}
+
+static void poller_balance_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poller *p = w->data;
+	char err[256];
+
+	if (p->stopped || p->balance_busy)
+		return;
+	if (api_client_request(p->api, "GET", "/environment/balance", NULL, NULL, 0,
+			       poller_balance_done, p, err, sizeof(err)) != 0) {
+		poller_set_error(p, err);
+		return;
+	}
+	p->balance_busy = true;
+	p->st.balance_in_flight = 1;
+}
+
+/* ---- refresh one fax ---- */
+
+static void poller_refresh_done(void *ctx, const struct api_response *r)
+{
+	struct poller_refresh *rf = ctx;
+	struct poller *p = rf->p;
+	struct fax f;
+	char err[256];
+
+	for (struct poller_refresh **pp = &p->refreshes; *pp; pp = &(*pp)->next)
+		if (*pp == rf) {
+			*pp = rf->next;
+			break;
+		}
+	if (p->st.refresh_in_flight)
+		p->st.refresh_in_flight--;
+	poller_note_answer(p, r);
+	fax_init(&f);
+	if (r->outcome == API_OK) {
+		if (fax_parse(r->body, r->body_len, &f, err, sizeof(err)) != 0) {
+			log_warn(p->log, "GET /faxes/%s: unreadable answer: %s", rf->id, err);
+		} else if (!f.id || strcmp(f.id, rf->id) != 0) {
+			log_warn(p->log, "GET /faxes/%s answered with another fax; ignored", rf->id);
+		} else {
+			enum ingest_result res = ingest_fax(p->in, &f, SRC_POLL, err, sizeof(err));
+			if (res == INGEST_INVALID || res == INGEST_STORE_ERROR)
+				log_warn(p->log, "poll: fax %s not taken: %s", rf->id, err);
+			else
+				p->st.faxes_refreshed++;
+		}
+	} else if (r->http_status == 404) {
+		log_info(p->log, "fax %s is unknown to the API (404)", rf->id);
+	} else {
+		poller_set_error(p, r->message);
+	}
+	fax_done(&f);
+	free(rf);
+}
+
+int poller_refresh_fax(struct poller *p, const char *fax_id)
+{
+	char path[128], err[256];
+
+	if (!p || !poller_valid_id(fax_id))
+		return -1;
+	for (struct poller_refresh *rf = p->refreshes; rf; rf = rf->next)
+		if (!strcmp(rf->id, fax_id))
+			return 0;   /* already on its way */
+	struct poller_refresh *rf = calloc(1, sizeof(*rf));
+	if (!rf)
+		return -1;
+	rf->p = p;
+	snprintf(rf->id, sizeof(rf->id), "%s", fax_id);
+	snprintf(path, sizeof(path), "/faxes/%s", fax_id);   /* id chars are URL-safe */
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_refresh_done, rf,
+			       err, sizeof(err)) != 0) {
+		free(rf);
+		return -1;
+	}
+	rf->next = p->refreshes;
+	p->refreshes = rf;
+	p->st.refresh_in_flight++;
+	return 0;
+}
+
+/* ---- resend ---- */
+
+static void poller_resend_unlink(struct poller *p, struct poller_resend_call *c)
+{
+	for (struct poller_resend_call **pp = &p->resends; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	if (p->st.resend_in_flight)
+		p->st.resend_in_flight--;
+}
+
+static void poller_resend_call_free(struct poller_resend_call *c)
+{
+	free(c->to);
+	free(c);
+}
+
+static void poller_resend_audit(struct poller *p, const struct poller_resend_call *c,
+				const struct poller_resend_result *res)
+{
+	struct store_resend a = {
+		.at_ms = clock_now_ms(p->clock),
+		.fax_id = c->fax_id,
+		.new_fax_id = res->ok ? res->new_fax_id : NULL,
+		.error = res->ok ? NULL : res->error,
+		.idempotency_key = c->idem,
+		.request_id = res->request_id && *res->request_id ? res->request_id : NULL,
+		.to = c->to,
+		.max_attempts = c->max_attempts,
+	};
+
+	if (store_put_resend(p->store, &a) != 0)
+		log_warn(p->log, "resend of %s: the audit record could not be stored: %s",
+			 c->fax_id, store_last_error(p->store));
+}
+
+static void poller_resend_finish(struct poller *p, struct poller_resend_call *c,
+				 const struct poller_resend_result *res)
+{
+	poller_resend_audit(p, c, res);
+	if (res->ok)
+		log_info(p->log, "resend of %s: new fax %s", c->fax_id,
+			 res->new_fax_id ? res->new_fax_id : "?");
+	else
+		log_warn(p->log, "resend of %s failed: %s", c->fax_id, res->message);
+	poller_resend_unlink(p, c);
+	c->done(c->ctx, res);
+	poller_resend_call_free(c);
+}
+
+static void poller_resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poller_resend_call *c = w->data;
+	struct poller_resend_result res = {
+		.ok = false,
+		.error = c->l_error,
+		.message = c->l_message,
+		.action = c->l_action,
+		.request_id = "",
+		.idempotency_key = c->idem,
+	};
+
+	ev_timer_stop(loop, w);
+	poller_resend_finish(c->p, c, &res);
+}
+
+static void poller_resend_done(void *ctx, const struct api_response *r)
+{
+	struct poller_resend_call *c = ctx;
+	struct poller *p = c->p;
+	struct poller_resend_result res = {
+		.http_status = r->http_status,
+		.request_id = r->request_id[0] ? r->request_id : r->error.request_id,
+		.idempotency_key = c->idem,
+		.action = "",
+	};
+	char message[1400], text[600], err[256], code[40];
+	struct fax f;
+
+	poller_note_answer(p, r);
+	fax_init(&f);
+	if (r->outcome == API_OK) {
+		if (fax_parse(r->body, r->body_len, &f, err, sizeof(err)) == 0 && f.id) {
+			enum ingest_result ir = ingest_fax(p->in, &f, SRC_API, err, sizeof(err));
+			if (ir == INGEST_INVALID || ir == INGEST_STORE_ERROR)
+				log_warn(p->log, "resend: new fax %s not taken: %s", f.id, err);
+			res.ok = true;
+			res.new_fax_id = f.id;
+		} else {
+			res.error = "bad_response";
+			snprintf(message, sizeof(message),
+				 "the API accepted the resend (HTTP %d) but its answer could not be "
+				 "read (%s); check the fax list before trying again", r->http_status,
+				 f.id ? "no fax id" : err);
+			sanitize_str(text, sizeof(text), message);
+			res.message = text;
+		}
+	} else {
+		if (r->has_error) {
+			res.error = r->error.error;
+			res.action = r->error.action;
+			snprintf(message, sizeof(message), "%s%s%s%s",
+				 r->error.message[0] ? r->error.message : r->message,
+				 r->error.details[0] ? " (" : "", r->error.details,
+				 r->error.details[0] ? ")" : "");
+			sanitize_str(text, sizeof(text), message);
+			res.message = text;
+		} else {
+			if (r->outcome == API_NETWORK_ERROR)
+				snprintf(code, sizeof(code), "network_error");
+			else
+				snprintf(code, sizeof(code), "http_%d", r->http_status);
+			res.error = code;
+			res.message = r->message;
+			res.action = r->outcome == API_RATE_LIMITED ? "wait_and_retry"
+				   : r->outcome == API_NETWORK_ERROR || r->outcome == API_SERVER_ERROR
+				   ? "retry_later" : "";
+		}
+	}
+	poller_resend_finish(p, c, &res);
+	fax_done(&f);
+}
+
+static void poller_resend_refuse(struct poller_resend_call *c, const char *error,
+				 const char *action, const char *message)
+{
+	c->l_error = error;
+	c->l_action = action;
+	snprintf(c->l_message, sizeof(c->l_message), "%s", message);
+	ev_timer_init(&c->local, poller_resend_local_cb, 0., 0.);
+	c->local.data = c;
+	ev_timer_start(c->p->loop, &c->local);
+}
+
+int poller_resend(struct poller *p, const struct poller_resend_req *req, poller_resend_fn done,
+		  void *ctx)
+{
+	char path[128], err[256];
+	char *body = NULL, *to_json = NULL;
+
+	if (!p || !req || !done)
+		return -1;
+	struct poller_resend_call *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -1;
+	c->p = p;
+	c->done = done;
+	c->ctx = ctx;
+	c->max_attempts = req->max_attempts;
+	snprintf(c->fax_id, sizeof(c->fax_id), "%s", req->fax_id ? req->fax_id : "");
+	if (req->idempotency_key)
+		snprintf(c->idem, sizeof(c->idem), "%s", req->idempotency_key);
+	else
+		poller_new_idempotency_key(c->idem);
+	if (req->to && !(c->to = strdup(req->to))) {
+		free(c);
+		return -1;
+	}
+	c->next = p->resends;
+	p->resends = c;
+	p->st.resend_in_flight++;
+
+	/* Plain input mistakes are answered locally, without spending a
+	 * request, but through the same callback and audit trail. */
+	if (!poller_valid_id(req->fax_id)) {
+		poller_resend_refuse(c, "validation_failed", "fix_request",
+				     "not a fax id (expected something like fax_8aZqRm4y…)");
+		return 0;
+	}
+	if (req->to && !poller_valid_e164(req->to)) {
+		poller_resend_refuse(c, "validation_failed", "fix_request",
+				     "to: must be an E.164 number such as +15551234567");
+		return 0;
+	}
+	if (req->max_attempts != 0 && (req->max_attempts < 1 || req->max_attempts > 5)) {
+		poller_resend_refuse(c, "validation_failed", "fix_request",
+				     "max_attempts: must be between 1 and 5");
+		return 0;
+	}
+	if (req->to && !(to_json = json_quote(req->to)))
+		goto oom;
+	char ma[32] = "";
+	if (req->max_attempts)
+		snprintf(ma, sizeof(ma), "\"max_attempts\":%d", req->max_attempts);
+	if (asprintf(&body, "{%s%s%s%s}", to_json ? "\"to\":" : "", to_json ? to_json : "",
+		     to_json && ma[0] ? "," : "", ma) < 0) {
+		body = NULL;
+		goto oom;
+	}
+	free(to_json);
+	to_json = NULL;
+	snprintf(path, sizeof(path), "/faxes/%s/resend", req->fax_id);
+	if (api_client_request(p->api, "POST", path, body, c->idem, API_REQ_URGENT,
+			       poller_resend_done, c, err, sizeof(err)) != 0) {
+		free(body);
+		poller_resend_refuse(c, "validation_failed", "fix_request", err);
+		return 0;
+	}
+	free(body);
+	return 0;
+oom:
+	free(to_json);
+	free(body);
+	poller_resend_unlink(p, c);
+	poller_resend_call_free(c);
+	return -1;
+}
+
+/* ---- lifecycle ---- */
+
+struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct ingest *in,
+			  struct store *store, struct model *model, const struct clock *clock,
+			  struct log *log, const struct poller_opts *opts)
+{
+	if (!loop || !api || !in || !store || !model)
+		return NULL;
+	struct poller *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->loop = loop;
+	p->api = api;
+	p->in = in;
+	p->store = store;
+	p->model = model;
+	p->clock = clock;
+	p->log = log;
+	if (opts)
+		p->opts = *opts;
+	if (!(p->opts.poll_interval > 0))
+		p->opts.poll_interval = POLLER_DEFAULT_POLL;
+	if (!(p->opts.balance_interval > 0))
+		p->opts.balance_interval = POLLER_DEFAULT_BALANCE;
+	if (!(p->opts.stale_after > 0))
+		p->opts.stale_after = POLLER_DEFAULT_STALE;
+	ev_init(&p->poll_timer, poller_poll_cb);
+	p->poll_timer.data = p;
+	ev_init(&p->balance_timer, poller_balance_cb);
+	p->balance_timer.data = p;
+	p->fb_max_created = TS_NONE;
+	p->st.started_ms = TS_NONE;
+	p->st.last_poll_ms = p->st.last_poll_ok_ms = p->st.last_balance_ms = TS_NONE;
+	p->st.interval = p->opts.poll_interval;
+	return p;
+}
+
+void poller_start(struct poller *p)
+{
+	if (!p || p->started)
+		return;
+	p->started = true;
+	p->stopped = false;
+	p->st.started_ms = clock_now_ms(p->clock);
+	if (store_meta_get(p->store, POLLER_CURSOR_KEY, p->cursor, sizeof(p->cursor)) != 0)
+		p->cursor[0] = '\0';
+	snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", p->cursor);
+	if (store_meta_get(p->store, POLLER_WATERMARK_KEY, p->watermark, sizeof(p->watermark)) != 0)
+		p->watermark[0] = '\0';
+	if (p->cursor[0])
+		log_info(p->log, "poll: catching up after %s", p->cursor);
+	ev_timer_set(&p->poll_timer, 0., 0.);
+	ev_timer_start(p->loop, &p->poll_timer);
+	ev_timer_set(&p->balance_timer, 0., p->opts.balance_interval);
+	ev_timer_start(p->loop, &p->balance_timer);
+}
+
+void poller_stop(struct poller *p)
+{
+	if (!p)
+		return;
+	p->stopped = true;
+	ev_timer_stop(p->loop, &p->poll_timer);
+	ev_timer_stop(p->loop, &p->balance_timer);
+}
+
+void poller_free(struct poller *p)
+{
+	if (!p)
+		return;
+	poller_stop(p);
+	api_client_cancel(p->api, p);
+	while (p->refreshes) {
+		struct poller_refresh *rf = p->refreshes;
+		p->refreshes = rf->next;
+		api_client_cancel(p->api, rf);
+		free(rf);
+	}
+	while (p->resends) {
+		struct poller_resend_call *c = p->resends;
+		p->resends = c->next;
+		api_client_cancel(p->api, c);
+		ev_timer_stop(p->loop, &c->local);
+		poller_resend_call_free(c);
+	}
+	/* The store still holds these; they free themselves when called. */
+	for (struct poller_ticket *t = p->tickets; t; t = t->next)
+		t->p = NULL;
+	free(p);
+}
+
+const struct poller_state *poller_state(const struct poller *p)
+{
+	return &p->st;
+}

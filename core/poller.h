@@ -1,4 +1,107 @@
+/* The pull half of faxtop: catch-up on missed events, balance readings,
+ * on-demand fax refreshes, and user-requested resends, all through
+ * api_client and into the same ingest door as webhooks.
+ *
+ * Catch-up reads GET /events?after=<cursor>&per_page=100 page after page
+ * until has_more is false, at start and then on a timer whose period adapts
+ * (sooner while faxes are in flight, slower when nothing moves). The cursor
+ * lives in the store's meta table ("events_cursor") and advances only from a
+ * store_on_commit callback, once the page's events are durable. When
+ * /events answers 404 the poller falls back to GET /faxes?created_after=…
+ * plus GET /faxes/{id} for unfinished faxes not updated for stale_after.
+ *
+ * Nothing is ever resent automatically: poller_resend runs only when asked. */
 #ifndef FAXTOP_CORE_POLLER_H
 #define FAXTOP_CORE_POLLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ev_loop;
+struct api_client;
+struct ingest;
+struct store;
+struct model;
+struct clock;
+struct log;
+struct poller;
+
+#define POLLER_CURSOR_KEY "events_cursor"
+#define POLLER_WATERMARK_KEY "faxes_created_after"
+#define POLLER_PAGE_SIZE 100
+#define POLLER_MAX_STALE_PER_TICK 20   /* fallback refreshes per poll, to stay within limits */
+
+struct poller_opts {
+	double poll_interval;      /* seconds between catch-ups (0: 15) */
+	double balance_interval;   /* seconds between balance readings (0: 30) */
+	double stale_after;        /* seconds before an unfinished fax is refreshed (0: 120) */
+	/* Called (from the loop) when the API refuses the key (401/403) on the
+	 * first answer after start: faxtop --headless turns this into a clear
+	 * start-up error. message is sanitised. May be NULL. */
+	void (*on_auth_error)(void *ctx, const char *message);
+	void *auth_ctx;
+};
+
+struct poller_state {
+	int64_t started_ms;
+	int64_t last_poll_ms;        /* start of the newest catch-up, TS_NONE before */
+	int64_t last_poll_ok_ms;     /* end of the newest complete catch-up */
+	int64_t last_balance_ms;     /* newest balance reading */
+	char cursor[128];            /* newest committed events cursor, "" for none */
+	bool events_fallback;        /* /events answered 404: polling /faxes instead */
+	double interval;             /* current adaptive catch-up period, seconds */
+	uint64_t polls, pages, events_seen, events_accepted;
+	uint64_t faxes_refreshed, errors;
+	char last_error[256];        /* sanitised, "" for none */
+	unsigned catchup_in_flight, balance_in_flight, refresh_in_flight, resend_in_flight;
+};
+
+struct poller_resend_req {
+	const char *fax_id;
+	const char *to;               /* NULL: the original's number */
+	int max_attempts;             /* 0: unchanged */
+	const char *idempotency_key;  /* one per user action, reused when retrying it;
+				       * NULL: a fresh one */
+};
+
+struct poller_resend_result {
+	bool ok;
+	int http_status;              /* 0 when the API was not reached */
+	const char *new_fax_id;       /* when ok */
+	const char *error;            /* machine code ("insufficient_balance",
+				       * "network_error", …) when not ok */
+	const char *message;          /* sanitised human text when not ok */
+	const char *action;           /* suggested next step, "" when none */
+	const char *request_id;       /* "" when none */
+	const char *idempotency_key;  /* the key that was used */
+};
+typedef void (*poller_resend_fn)(void *ctx, const struct poller_resend_result *r);
+
+struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct ingest *in,
+			  struct store *store, struct model *model, const struct clock *clock,
+			  struct log *log, const struct poller_opts *opts);
+/* Loads the cursor and starts the timers; the first catch-up and balance
+ * reading go out on the next loop iteration. */
+void poller_start(struct poller *p);
+/* Stops the timers; requests already on the way finish. */
+void poller_stop(struct poller *p);
+void poller_free(struct poller *p);
+
+/* A catch-up now (coalesced with one already running). */
+void poller_poll_now(struct poller *p);
+/* GET /faxes/{id} into the model; requests for the same fax are coalesced.
+ * 0, or -1 for an id that is not a plausible fax id. */
+int poller_refresh_fax(struct poller *p, const char *fax_id);
+/* POST /faxes/{id}/resend. done runs exactly once, from the loop (never
+ * from inside this call), unless the poller is freed first. 0, or -1 when it
+ * could not be queued (done will not run). Every outcome is recorded with
+ * store_put_resend. */
+int poller_resend(struct poller *p, const struct poller_resend_req *req, poller_resend_fn done,
+		  void *ctx);
+/* A random UUIDv4 (OpenSSL RAND_bytes): a fresh Idempotency-Key. */
+void poller_new_idempotency_key(char buf[37]);
+
+const struct poller_state *poller_state(const struct poller *p);
 
 #endif
