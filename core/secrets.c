@@ -15,19 +15,13 @@
 #include "core/sanitize.h"
 #include "core/secrets.h"
 
-int secrets_protect_process(char *err, size_t errlen)
+int secrets_protect_process(void)
 {
 	struct rlimit rl = { 0, 0 };
 
-	if (setrlimit(RLIMIT_CORE, &rl) != 0) {
-		snprintf(err, errlen, "cannot disable core dumps: %s", strerror(errno));
+	if (setrlimit(RLIMIT_CORE, &rl) != 0)
 		return -1;
-	}
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-		snprintf(err, errlen, "cannot mark the process non-dumpable: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ? -1 : 0;
 }
 
 bool secrets_process_protected(void)

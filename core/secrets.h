@@ -8,8 +8,9 @@
 
 /* Keeps secrets out of core dumps and away from ptrace by other processes of
  * the same user: RLIMIT_CORE 0 and PR_SET_DUMPABLE 0. Call once at start-up,
- * before any secret is read. 0, or -1 with a message. */
-int secrets_protect_process(char *err, size_t errlen);
+ * ideally before config_load() reads any secret. 0, or -1 with errno set
+ * (neither call fails in practice; there is nothing a caller could fix). */
+int secrets_protect_process(void);
 /* Is the process protected as above (core limit 0 and not dumpable)? */
 bool secrets_process_protected(void);
 
