@@ -1,6 +1,18 @@
 # faxsim: the local mintfax sandbox, a library (for faxtop --demo) and a binary
 sim_libfaxsim_a_SOURCES += \
-	sim/sim.c sim/sim.h
+	sim/sim.c sim/sim.h sim/sim_int.h \
+	sim/api.c \
+	sim/engine.c \
+	sim/events.c \
+	sim/webhooks.c \
+	sim/traffic.c \
+	sim/submit.c sim/submit.h \
+	sim/multipart.c sim/multipart.h \
+	sim/outcome.c sim/outcome.h \
+	sim/rng.c sim/rng.h \
+	sim/idempotency.c sim/idempotency.h \
+	sim/ratelimit.c sim/ratelimit.h \
+	sim/load.c sim/load.h
 bin_PROGRAMS += sim/faxsim
 sim_faxsim_SOURCES = sim/main.c
 sim_faxsim_LDADD = sim/libfaxsim.a core/libfaxcore.a $(CORE_LIBS)
