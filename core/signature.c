@@ -180,7 +180,7 @@ int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_k
 		sig_key_wipe(out);
 		snprintf(err, errlen, "the webhook secret does not decode: the text after \"whsec_\" "
 			 "must be standard base64 (copy the whole secret from the mintfax dashboard; "
-			 "an older secret needs --signature-scheme legacy)");
+			 "an older secret that is not base64 works only with the legacy scheme)");
 		return -1;
 	}
 	return 0;
@@ -235,7 +235,7 @@ static enum sig_result verify_standard(const struct sig_verifier *v, const struc
 
 	if (!h->webhook_id || !h->webhook_timestamp || !h->webhook_signature)
 		return SIG_MISSING_HEADER;
-	if (!*h->webhook_id || strchr(h->webhook_id, '.') != NULL || !*h->webhook_signature)
+	if (!*h->webhook_id || !*h->webhook_signature)
 		return SIG_MALFORMED_HEADER;
 	if (parse_ts(h->webhook_timestamp, &ts) < 0)
 		return SIG_BAD_TIMESTAMP;

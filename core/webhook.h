@@ -1,4 +1,60 @@
+/* The webhook route: POST <path> is verified (core/signature), handed to
+ * ingest, and acknowledged only once the store has committed it (204), or
+ * refused with a one-line JSON reason (401, 400, 503). GET /healthz reports
+ * a small status. Pass webhook_handle to http_server_new with the webhook as
+ * its context. */
 #ifndef FAXTOP_CORE_WEBHOOK_H
 #define FAXTOP_CORE_WEBHOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/signature.h"
+
+struct clock;
+struct http_request;
+struct ingest;
+struct log;
+struct model;
+struct store;
+struct webhook;
+
+#define WEBHOOK_DEFAULT_PATH "/webhooks/mintfax"
+
+struct webhook_opts {
+	const char *path;          /* NULL: WEBHOOK_DEFAULT_PATH */
+	const char *secret;        /* whsec_…; required */
+	const char *secret_old;    /* the previous secret during rotation, or NULL */
+	const char *scheme_name;   /* "auto" (NULL), "standard" or "legacy" */
+	int64_t tolerance_s;       /* ± around the clock; <= 0: 300 */
+};
+
+struct webhook_stats {
+	uint64_t accepted;         /* new events acknowledged with 204 */
+	uint64_t duplicates;       /* already stored; 204 without applying again */
+	uint64_t refused[SIG_RESULT_COUNT];  /* 401 by reason (refused[SIG_OK] stays 0) */
+	uint64_t refused_total;
+	uint64_t invalid;          /* authentic but unparseable: 400, quarantined */
+	uint64_t unavailable;      /* 503: the store could not take or commit it */
+	uint64_t not_found, bad_method;
+	int64_t last_event_ms;     /* local time of the newest accepted event, or 0 */
+};
+
+/* The secrets become key bytes here; they are not kept as text. NULL with a
+ * message in err (never containing a secret) on a bad secret or scheme. */
+struct webhook *webhook_new(const struct webhook_opts *opts, struct ingest *in, struct store *st,
+			    struct model *m, const struct clock *clk, struct log *log, char *err,
+			    size_t errlen);
+/* Requests still waiting for their commit are answered by the store's
+ * callback even after this; free the webhook before closing the store is
+ * fine, closing the store first is too. */
+void webhook_free(struct webhook *wh);
+/* The http_server handler; ctx is the struct webhook. */
+void webhook_handle(struct http_request *req, void *ctx);
+
+const struct webhook_stats *webhook_stats(const struct webhook *wh);
+uint64_t webhook_refused_total(const struct webhook *wh);
+/* Requests verified and stored but not yet answered (waiting for a commit). */
+size_t webhook_pending(const struct webhook *wh);
 
 #endif
