@@ -13,7 +13,9 @@
 # gcc, valgrind and the sanitizer build too.
 FUZZ_TARGETS = \
 	tests/fuzz/fuzz_sanitize \
-	tests/fuzz/fuzz_api
+	tests/fuzz/fuzz_api \
+	tests/fuzz/fuzz_http \
+	tests/fuzz/fuzz_signature
 FUZZ_LDADD = core/libfaxcore.a $(CORE_LIBS)
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -timeout=10 -rss_limit_mb=2048 -max_len=65536
@@ -22,22 +24,30 @@ tests_fuzz_fuzz_sanitize_SOURCES = tests/fuzz/fuzz_sanitize.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_sanitize_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_api_SOURCES = tests/fuzz/fuzz_api.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_api_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_http_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_signature_SOURCES = tests/fuzz/fuzz_signature.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_signature_LDADD = $(FUZZ_LDADD)
 
 if FUZZING
 AM_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 AM_LDFLAGS += -fsanitize=address,undefined
 noinst_PROGRAMS = $(FUZZ_TARGETS)
-FUZZ_TARGET_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 else
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/replay.sh
-FUZZ_TARGET_LDFLAGS = $(AM_LDFLAGS)
+FUZZ_LINK = $(AM_LDFLAGS)
 tests_fuzz_fuzz_sanitize_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_api_SOURCES += tests/fuzz/standalone.c
+tests_fuzz_fuzz_http_SOURCES += tests/fuzz/standalone.c
+tests_fuzz_fuzz_signature_SOURCES += tests/fuzz/standalone.c
 endif
-tests_fuzz_fuzz_sanitize_LDFLAGS = $(FUZZ_TARGET_LDFLAGS)
-tests_fuzz_fuzz_api_LDFLAGS = $(FUZZ_TARGET_LDFLAGS)
+tests_fuzz_fuzz_sanitize_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_api_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_http_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus
 
