@@ -374,3 +374,17 @@ int peer_run_until(struct ev_loop *loop, const int *flag, double limit_s)
 	ev_timer_stop(loop, &wd);
 	return *flag;
 }
+
+int peer_run_until_fn(struct ev_loop *loop, int (*pred)(void *ctx), void *ctx, double limit_s)
+{
+	int expired = 0;
+	ev_timer wd;
+
+	ev_timer_init(&wd, watchdog_cb, limit_s, 0.);
+	wd.data = &expired;
+	ev_timer_start(loop, &wd);
+	while (!pred(ctx) && !expired)
+		ev_run(loop, EVRUN_ONCE);
+	ev_timer_stop(loop, &wd);
+	return pred(ctx);
+}

@@ -43,5 +43,7 @@ const char *peer_header(const struct peer_request *r, const char *name, char *bu
  * pass (a safety bound for a broken test, not a timing assertion). Returns
  * the flag. */
 int peer_run_until(struct ev_loop *loop, const int *flag, double limit_s);
+/* The same with a predicate; returns its final value. */
+int peer_run_until_fn(struct ev_loop *loop, int (*pred)(void *ctx), void *ctx, double limit_s);
 
 #endif

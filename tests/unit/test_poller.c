@@ -1,0 +1,441 @@
+#include <ev.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/api_client.h"
+#include "core/clock.h"
+#include "core/event.h"
+#include "core/ingest.h"
+#include "core/log.h"
+#include "core/model.h"
+#include "core/poller.h"
+#include "core/store.h"
+#include "tests/unit/test_peer.h"
+#include "tests/unit/unit.h"
+
+#define KEY "mfx_test_pollerkey0123456789"
+
+#define FAX_A(status, extra)                                                                 \
+	"{\"id\":\"fax_a\",\"status\":\"" status "\",\"to\":\"+15005550001\",\"tags\":{},"  \
+	"\"created_at\":\"2026-11-23T06:00:00Z\",\"updated_at\":\"2026-11-23T06:00:0" extra "Z\"}"
+#define FAX_B "{\"id\":\"fax_b\",\"status\":\"queued\",\"to\":\"+15005550002\",\"tags\":{}," \
+	"\"created_at\":\"2026-11-23T06:01:00Z\",\"updated_at\":\"2026-11-23T06:01:00Z\"}"
+#define EVT(id, type, created, obj) \
+	"{\"id\":\"" id "\",\"type\":\"" type "\",\"created\":" #created ",\"data\":{\"object\":" obj "}}"
+
+static const char page1[] =
+	"{\"data\":[" EVT("evt_a1", "fax.queued", 1795413600, FAX_A("queued", "0")) ","
+	EVT("evt_a2", "fax.sending", 1795413601, FAX_A("in_progress", "1")) "],"
+	"\"has_more\":true,\"next_cursor\":\"evt_a2\"}";
+static const char page2[] =
+	"{\"data\":[" EVT("evt_a3", "fax.delivered", 1795413602, FAX_A("delivered", "2")) ","
+	EVT("evt_b1", "fax.queued", 1795413660, FAX_B) "],"
+	"\"has_more\":false,\"next_cursor\":\"evt_b1\"}";
+static const char empty_page[] = "{\"data\":[],\"has_more\":false,\"next_cursor\":null}";
+static const char balance[] = "{\"type\":\"sandbox\",\"available\":25000,\"held\":300,"
+			      "\"auto_top_up\":{\"enabled\":false,\"threshold_amount\":0,\"package_id\":1}}";
+
+struct fx {
+	struct ev_loop *loop;
+	struct peer *peer;
+	struct clock_manual mclock;
+	const struct clock *clock;
+	struct log *log;
+	struct store *store;
+	struct model *model;
+	struct ingest *in;
+	struct api_client *api;
+	struct poller *p;
+	char db[512];
+	struct poller_opts po;
+	int auth_calls;
+	char auth_msg[256];
+};
+
+static void fx_auth(void *ctx, const char *msg)
+{
+	struct fx *f = ctx;
+
+	f->auth_calls++;
+	snprintf(f->auth_msg, sizeof(f->auth_msg), "%s", msg);
+}
+
+static void fx_start_poller(struct fx *f)
+{
+	f->p = poller_new(f->loop, f->api, f->in, f->store, f->model, f->clock, f->log, &f->po);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->p);
+	poller_start(f->p);
+}
+
+static void fx_init(struct fx *f, const char *name, bool manual)
+{
+	char err[256] = "";
+	static int seq;
+
+	memset(f, 0, sizeof(*f));
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	f->peer = peer_new(f->loop);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->peer);
+	clock_manual_init(&f->mclock, 1795413700000);
+	f->clock = manual ? &f->mclock.clock : NULL;
+	f->log = log_new(NULL, LOG_DEBUG);
+	snprintf(f->db, sizeof(f->db), "%s/%s-%d.db", unit_tmpdir(), name, ++seq);
+	struct store_opts so = { .path = f->db, .retention_days = 0, .recent_events = 100 };
+	f->store = store_open(&so, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->store);
+	store_attach(f->store, f->loop);
+	f->model = model_new(NULL);
+	f->in = ingest_new(f->store, f->model, f->clock);
+	struct api_client_opts ao = {
+		.base_url = peer_url(f->peer, "/v1"),
+		.api_key = KEY,
+		.log = f->log,
+		.clock = f->clock,
+	};
+	f->api = api_client_new(f->loop, &ao, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->api);
+	f->po.poll_interval = 15;
+	f->po.balance_interval = 30;
+	f->po.stale_after = 60;
+	f->po.on_auth_error = fx_auth;
+	f->po.auth_ctx = f;
+	peer_route(f->peer, "GET", "/v1/environment/balance", 200, NULL, balance);
+}
+
+static void fx_done(struct fx *f)
+{
+	poller_free(f->p);
+	api_client_free(f->api);
+	store_detach(f->store);
+	ingest_free(f->in);
+	store_close(f->store);
+	model_free(f->model);
+	peer_free(f->peer);
+	log_free(f->log);
+	ev_loop_destroy(f->loop);
+}
+
+static int polled_ok(void *ctx)
+{
+	struct fx *f = ctx;
+	const struct poller_state *st = poller_state(f->p);
+
+	return st->last_poll_ok_ms != TS_NONE && st->catchup_in_flight == 0 &&
+	       st->balance_in_flight == 0 && st->refresh_in_flight == 0 &&
+	       !store_pending(f->store);
+}
+
+static size_t count_paths(struct peer *p, const char *prefix, size_t *last)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < peer_count(p); i++)
+		if (!strncmp(peer_req(p, i)->path, prefix, strlen(prefix))) {
+			n++;
+			if (last)
+				*last = i;
+		}
+	return n;
+}
+
+static void test_catchup_pages_and_cursor(void)
+{
+	struct fx f;
+	char cursor[128];
+	size_t last = 0;
+
+	fx_init(&f, "catchup", false);
+	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page1);
+	peer_route(f.peer, "GET", "/v1/events?after=evt_a2&", 200, NULL, page2);
+	peer_route(f.peer, "GET", "/v1/events?after=evt_b1&", 200, NULL, empty_page);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+
+	const struct poller_state *st = poller_state(f.p);
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events", NULL), 2);
+	CU_ASSERT_EQUAL(st->pages, 2);
+	CU_ASSERT_EQUAL(st->events_seen, 4);
+	CU_ASSERT_EQUAL(st->events_accepted, 4);
+	CU_ASSERT_STRING_EQUAL(st->cursor, "evt_b1");
+	CU_ASSERT_FALSE(st->events_fallback);
+	CU_ASSERT_EQUAL(store_event_count(f.store), 4);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
+	const struct model_fax *a = model_get(f.model, "fax_a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->fax.status, FAX_DELIVERED);
+	CU_ASSERT_PTR_NOT_NULL(model_get(f.model, "fax_b"));
+	CU_ASSERT_TRUE(model_balance(f.model)->known);
+	CU_ASSERT_EQUAL(model_balance(f.model)->available, 25000);
+	CU_ASSERT_EQUAL(f.auth_calls, 0);
+
+	/* A restart picks the cursor up from the store. */
+	poller_free(f.p);
+	fx_start_poller(&f);
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events", &last), 3);
+	CU_ASSERT_STRING_EQUAL(peer_req(f.peer, last)->path, "/v1/events?after=evt_b1&per_page=100");
+	CU_ASSERT_EQUAL(store_event_count(f.store), 4);
+	fx_done(&f);
+}
+
+static int catchup_failed(void *ctx)
+{
+	const struct poller_state *st = poller_state(((struct fx *)ctx)->p);
+
+	return st->polls >= 1 && st->catchup_in_flight == 0 && st->errors > 0;
+}
+
+static void test_cursor_waits_for_commit(void)
+{
+	struct fx f;
+	char cursor[128];
+
+	fx_init(&f, "fault", false);
+	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
+	store_set_fault(f.store, true);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, catchup_failed, &f, 10.0));
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "");
+	CU_ASSERT_NOT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_TRUE(poller_state(f.p)->errors > 0);
+
+	/* Healthy again: the same page is read again and the cursor moves. */
+	store_set_fault(f.store, false);
+	poller_poll_now(f.p);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 2);
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
+	fx_done(&f);
+}
+
+static void test_events_404_falls_back_to_faxes(void)
+{
+	struct fx f;
+	size_t last = 0;
+
+	fx_init(&f, "fallback", true);
+	peer_route(f.peer, "GET", "/v1/events", 404, NULL,
+		   "{\"error\":\"not_found\",\"message\":\"No such route\",\"action\":\"fix_request\","
+		   "\"docs\":\"x\",\"request_id\":\"req_404\"}");
+	peer_route(f.peer, "GET", "/v1/faxes?", 200, NULL,
+		   "{\"data\":[" FAX_A("in_progress", "1") "," FAX_B "],\"has_more\":false,"
+		   "\"next_cursor\":null}");
+	peer_route(f.peer, "GET", "/v1/faxes/fax_a", 200, NULL, FAX_A("delivered", "9"));
+	peer_route(f.peer, "GET", "/v1/faxes/fax_b", 200, NULL, FAX_B);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_TRUE(poller_state(f.p)->events_fallback);
+	CU_ASSERT_EQUAL(model_get(f.model, "fax_a")->fax.status, FAX_IN_PROGRESS);
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/", NULL), 0);   /* nothing stale yet */
+
+	/* Later: the unfinished faxes went stale and are refreshed one by one;
+	 * the list asks only for faxes created since the watermark. */
+	clock_manual_advance(&f.mclock, 61000);
+	poller_poll_now(f.p);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_a", NULL), 1);
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_b", NULL), 1);
+	CU_ASSERT_EQUAL(model_get(f.model, "fax_a")->fax.status, FAX_DELIVERED);
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes?", &last), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(peer_req(f.peer, last)->path,
+				      "created_after=2026-11-23T06%3A00%3A00Z"));
+	/* /events was not asked again on every poll. */
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events", NULL), 1);
+	fx_done(&f);
+}
+
+struct resend_got {
+	int n;
+	bool ok;
+	char new_id[64], error[64], message[256], action[64], request_id[64], key[64];
+	int status;
+};
+
+static void resend_cb(void *ctx, const struct poller_resend_result *r)
+{
+	struct resend_got *g = ctx;
+
+	g->n++;
+	g->ok = r->ok;
+	g->status = r->http_status;
+	snprintf(g->new_id, sizeof(g->new_id), "%s", r->new_fax_id ? r->new_fax_id : "");
+	snprintf(g->error, sizeof(g->error), "%s", r->error ? r->error : "");
+	snprintf(g->message, sizeof(g->message), "%s", r->message ? r->message : "");
+	snprintf(g->action, sizeof(g->action), "%s", r->action ? r->action : "");
+	snprintf(g->request_id, sizeof(g->request_id), "%s", r->request_id ? r->request_id : "");
+	snprintf(g->key, sizeof(g->key), "%s", r->idempotency_key ? r->idempotency_key : "");
+}
+
+static int count_resend_rows(const char *db, const char *where)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char sql[256];
+	int n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM resends WHERE %s", where);
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+static void test_resend(void)
+{
+	struct fx f;
+	struct resend_got g1, g2, g3;
+	char buf[128];
+
+	fx_init(&f, "resend", false);
+	peer_route(f.peer, "GET", "/v1/events", 200, NULL, page2);
+	peer_route(f.peer, "POST", "/v1/faxes/fax_a/resend", 201, "X-Request-Id: req_ok\r\n",
+		   "{\"id\":\"fax_new\",\"status\":\"queued\",\"to\":\"+15005550001\",\"tags\":{},"
+		   "\"created_at\":\"2026-11-23T06:05:00Z\",\"resent_from\":\"fax_a\"}");
+	peer_route(f.peer, "POST", "/v1/faxes/fax_b/resend", 402, "X-Request-Id: req_402\r\n",
+		   "{\"error\":\"insufficient_balance\",\"message\":\"Balance too low for 1 page\","
+		   "\"action\":\"top_up_balance\",\"docs\":\"x\",\"request_id\":\"req_402\"}");
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+
+	struct poller_resend_req req = { .fax_id = "fax_a", .to = "+15005550001",
+					 .max_attempts = 2, .idempotency_key = "key-action-1" };
+	memset(&g1, 0, sizeof(g1));
+	CU_ASSERT_EQUAL(poller_resend(f.p, &req, resend_cb, &g1), 0);
+	CU_ASSERT_EQUAL(g1.n, 0);   /* never from inside the call */
+	CU_ASSERT_TRUE_FATAL(peer_run_until(f.loop, &g1.n, 10.0));
+	CU_ASSERT_TRUE(g1.ok);
+	CU_ASSERT_EQUAL(g1.status, 201);
+	CU_ASSERT_STRING_EQUAL(g1.new_id, "fax_new");
+	CU_ASSERT_STRING_EQUAL(g1.key, "key-action-1");
+	size_t last = 0;
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_a/resend", &last), 1);
+	const struct peer_request *q = peer_req(f.peer, last);
+	CU_ASSERT_STRING_EQUAL(q->method, "POST");
+	CU_ASSERT_STRING_EQUAL(q->body, "{\"to\":\"+15005550001\",\"max_attempts\":2}");
+	CU_ASSERT_STRING_EQUAL(peer_header(q, "Idempotency-Key", buf, sizeof(buf)), "key-action-1");
+	const struct model_fax *nf = model_get(f.model, "fax_new");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nf);
+	CU_ASSERT_STRING_EQUAL(nf->fax.resent_from, "fax_a");
+
+	/* An API refusal carries the envelope's message and action back. */
+	struct poller_resend_req req2 = { .fax_id = "fax_b", .idempotency_key = "key-action-2" };
+	memset(&g2, 0, sizeof(g2));
+	CU_ASSERT_EQUAL(poller_resend(f.p, &req2, resend_cb, &g2), 0);
+	CU_ASSERT_TRUE_FATAL(peer_run_until(f.loop, &g2.n, 10.0));
+	CU_ASSERT_FALSE(g2.ok);
+	CU_ASSERT_EQUAL(g2.status, 402);
+	CU_ASSERT_STRING_EQUAL(g2.error, "insufficient_balance");
+	CU_ASSERT_STRING_EQUAL(g2.action, "top_up_balance");
+	CU_ASSERT_STRING_EQUAL(g2.request_id, "req_402");
+	CU_ASSERT_PTR_NOT_NULL(strstr(g2.message, "Balance too low"));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_b/resend", &last), 1);
+	CU_ASSERT_STRING_EQUAL(peer_req(f.peer, last)->body, "{}");
+
+	/* A bad number is refused locally, without a request, through the
+	 * same callback. */
+	struct poller_resend_req req3 = { .fax_id = "fax_b", .to = "555-1234" };
+	size_t before = peer_count(f.peer);
+	memset(&g3, 0, sizeof(g3));
+	CU_ASSERT_EQUAL(poller_resend(f.p, &req3, resend_cb, &g3), 0);
+	CU_ASSERT_EQUAL(g3.n, 0);
+	CU_ASSERT_TRUE_FATAL(peer_run_until(f.loop, &g3.n, 10.0));
+	CU_ASSERT_FALSE(g3.ok);
+	CU_ASSERT_STRING_EQUAL(g3.error, "validation_failed");
+	CU_ASSERT_PTR_NOT_NULL(strstr(g3.message, "E.164"));
+	CU_ASSERT_EQUAL(strlen(g3.key), 36);   /* a fresh key was made */
+	CU_ASSERT_EQUAL(peer_count(f.peer), before);
+
+	/* Every attempt is in the audit trail. */
+	store_commit(f.store);
+	CU_ASSERT_EQUAL(count_resend_rows(f.db, "fax_id='fax_a' AND new_fax_id='fax_new' AND "
+					  "idempotency_key='key-action-1' AND request_id='req_ok'"), 1);
+	CU_ASSERT_EQUAL(count_resend_rows(f.db, "fax_id='fax_b' AND error='insufficient_balance'"), 1);
+	CU_ASSERT_EQUAL(count_resend_rows(f.db, "error='validation_failed'"), 1);
+	fx_done(&f);
+}
+
+static void test_refresh_coalesced(void)
+{
+	struct fx f;
+
+	fx_init(&f, "refresh", false);
+	peer_route(f.peer, "GET", "/v1/events", 200, NULL, empty_page);
+	peer_route(f.peer, "GET", "/v1/faxes/fax_a", 200, NULL, FAX_A("delivered", "5"));
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(poller_refresh_fax(f.p, "fax_a"), 0);
+	CU_ASSERT_EQUAL(poller_refresh_fax(f.p, "fax_a"), 0);
+	CU_ASSERT_EQUAL(poller_refresh_fax(f.p, "fax_a"), 0);
+	CU_ASSERT_EQUAL(poller_state(f.p)->refresh_in_flight, 1);
+	CU_ASSERT_EQUAL(poller_refresh_fax(f.p, "../../etc/passwd"), -1);
+	CU_ASSERT_EQUAL(poller_refresh_fax(f.p, ""), -1);
+	CU_ASSERT_EQUAL(poller_refresh_fax(f.p, NULL), -1);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_a", NULL), 1);
+	const struct model_fax *a = model_get(f.model, "fax_a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->fax.status, FAX_DELIVERED);
+	fx_done(&f);
+}
+
+static int auth_reported(void *ctx)
+{
+	return ((struct fx *)ctx)->auth_calls > 0;
+}
+
+static void test_wrong_key_reported(void)
+{
+	struct fx f;
+
+	fx_init(&f, "auth", false);
+	peer_set_default(f.peer, 401, NULL,
+			 "{\"error\":\"unauthenticated\",\"message\":\"Invalid API key\","
+			 "\"action\":\"fix_credentials\",\"docs\":\"x\",\"request_id\":\"req_a\"}");
+	peer_route(f.peer, "GET", "/v1/environment/balance", 401, NULL,
+		   "{\"error\":\"unauthenticated\",\"message\":\"Invalid API key\","
+		   "\"action\":\"fix_credentials\",\"docs\":\"x\",\"request_id\":\"req_b\"}");
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, auth_reported, &f, 10.0));
+	CU_ASSERT_EQUAL(f.auth_calls, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.auth_msg, "Invalid API key"));
+	CU_ASSERT_TRUE(api_client_state(f.api)->auth_failed);
+	fx_done(&f);
+}
+
+static void test_uuid_keys(void)
+{
+	char a[37], b[37];
+
+	poller_new_idempotency_key(a);
+	poller_new_idempotency_key(b);
+	CU_ASSERT_EQUAL(strlen(a), 36);
+	CU_ASSERT_STRING_NOT_EQUAL(a, b);
+	CU_ASSERT_EQUAL(a[8], '-');
+	CU_ASSERT_EQUAL(a[13], '-');
+	CU_ASSERT_EQUAL(a[14], '4');   /* version 4 */
+	CU_ASSERT_PTR_NOT_NULL(strchr("89ab", a[19]));   /* RFC 4122 variant */
+}
+
+static const struct unit_test tests[] = {
+	{ "catch-up pages until has_more is false; cursor survives restart",
+	  test_catchup_pages_and_cursor },
+	{ "the cursor moves only after a successful commit", test_cursor_waits_for_commit },
+	{ "/events 404 falls back to /faxes and stale refreshes", test_events_404_falls_back_to_faxes },
+	{ "resend: 201 links the new fax, errors carry message and action, audit",
+	  test_resend },
+	{ "refresh of one fax is coalesced and ids are checked", test_refresh_coalesced },
+	{ "a refused key is reported once at start-up", test_wrong_key_reported },
+	{ "idempotency keys are UUIDv4", test_uuid_keys },
+	{ 0 },
+};
+
+UNIT_SUITE(poller, NULL, NULL, tests);
