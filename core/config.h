@@ -4,7 +4,12 @@
  * Sources, later wins: built-in defaults, the config file
  * ($XDG_CONFIG_HOME/faxtop/config or --config PATH), the environment
  * (MINTFAX_API_KEY, MINTFAX_WEBHOOK_SECRET, MINTFAX_API_BASE), then flags.
- * A file that holds a secret and is readable by group or others is refused. */
+ * A file that holds a secret and is readable by group or others is refused.
+ *
+ * File format, one setting per line: `name = value` or `name value` (the
+ * option names without dashes; values may be quoted with "" or ''), a bare
+ * yes/no option name for yes, `bind KEY ACTION`, and whole-line `#`
+ * comments (a '#' after a value is part of the value). */
 #ifndef FAXTOP_CORE_CONFIG_H
 #define FAXTOP_CORE_CONFIG_H
 

@@ -1,7 +1,12 @@
 /* Terminal-safe text. Every string that came from outside passes here before
  * display: control characters (C0, DEL, C1), ESC/CSI/OSC/DCS sequences and
  * invalid UTF-8 become a visible placeholder; width-aware truncation never
- * splits a wide or combining character. */
+ * splits a wide or combining character.
+ *
+ * Also replaced: bidi embedding/override/isolate controls and the Unicode
+ * line/paragraph separators (they reorder or break a one-line display), and
+ * a zero-width character with no base before it. Widths are those of
+ * wcwidth() in the C.UTF-8 locale, whatever locale the process has set. */
 #ifndef FAXTOP_CORE_SANITIZE_H
 #define FAXTOP_CORE_SANITIZE_H
 
@@ -20,7 +25,12 @@ struct sanitize_opts {
 };
 
 /* Writes the safe form of src[0..len) into dst (always NUL-terminated when
- * dstlen > 0). Returns the display width of what was written. */
+ * dstlen > 0). Returns the display width of what was written. A whole
+ * escape sequence (CSI, OSC, DCS, APC, PM, SOS; 7- or 8-bit; an unterminated
+ * one runs to the end of src) or one malformed UTF-8 sequence becomes one
+ * placeholder. When the text does not fit max_cols or dstlen it is cut
+ * between characters (with the ellipsis if asked and if it fits). src may be
+ * NULL (empty); opts may be NULL (UTF-8, no limit). */
 int sanitize_text(char *dst, size_t dstlen, const char *src, size_t len,
 		  const struct sanitize_opts *opts);
 /* Convenience: NUL-terminated input, UTF-8 mode, no width limit. */
