@@ -237,6 +237,57 @@ static void test_file_hostile_bytes(void)
 	config_done(&c);
 }
 
+/* Garbage files built from pieces of the grammar and hostile bytes: the
+ * parser answers 0 or an error naming file:line, with nothing in the message
+ * a terminal would act on. */
+static void test_random_files(void)
+{
+	static const char *const pieces[] = {
+		"fps", "listen", "api-key", "bind", "mouse", "theme", "=", " ", "\t", "\"", "'",
+		"#", "\n", "\r\n", "30", "-1", "99999999999", "yes", "\x1b[2J", "\x1b]0;t\x07",
+		"\x9b", "\xc0\xaf", "\xe2\x80\xae", "\x01", "r", "refresh", "lisen", "no-mouse",
+		"\xff", "webhook-secret", "whsec_x",
+	};
+	unsigned seed = 4242;
+	char text[512], err[512], path[600];
+
+	snprintf(path, sizeof path, "%s/random", unit_tmpdir());
+	for (int round = 0; round < 2000; round++) {
+		struct config c;
+		size_t len = 0;
+		int rc, parts;
+		FILE *f;
+
+		seed = seed * 1103515245u + 12345u;
+		parts = (int)((seed >> 16) % 24);
+		text[0] = '\0';
+		for (int k = 0; k < parts; k++) {
+			const char *piece;
+
+			seed = seed * 1103515245u + 12345u;
+			piece = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+			if (len + strlen(piece) + 1 >= sizeof text)
+				break;
+			memcpy(text + len, piece, strlen(piece) + 1);
+			len += strlen(piece);
+		}
+		f = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs(text, f);
+		fclose(f);
+		chmod(path, (seed >> 8) & 1 ? 0600 : 0644);
+		config_init(&c);
+		err[0] = '\0';
+		rc = config_parse_file(&c, path, err, sizeof err);
+		CU_ASSERT_TRUE(rc == 0 || rc == -1);
+		if (rc == -1) {
+			CU_ASSERT_FALSE(has_control(err));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "random"));
+		}
+		config_done(&c);
+	}
+}
+
 static void test_secret_file_permissions(void)
 {
 	struct config c;
@@ -615,6 +666,7 @@ static const struct unit_test tests[] = {
 	{ "file formats, comments, quotes, bind lines", test_file_formats },
 	{ "file errors name file:line", test_file_errors },
 	{ "hostile bytes in the file", test_file_hostile_bytes },
+	{ "random garbage files", test_random_files },
 	{ "a secret in a shared file is refused", test_secret_file_permissions },
 	{ "flags", test_flags },
 	{ "flag errors and suggestions", test_flag_errors },
