@@ -238,7 +238,7 @@ static bool run_until(struct fixture *f, bool (*cond)(void *), void *arg)
 	ev_timer guard;
 
 	guard_fired = false;
-	ev_timer_init(&guard, guard_cb, 10., 0.);
+	ev_timer_init(&guard, guard_cb, 60., 0.);
 	ev_timer_start(f->loop, &guard);
 	while (!cond(arg) && !guard_fired)
 		ev_run(f->loop, EVRUN_ONCE);
@@ -656,7 +656,7 @@ static void test_partial_writes(void)
 {
 	struct fixture f;
 	struct client c;
-	size_t big = 8 * 1024 * 1024;
+	size_t big = 4 * 1024 * 1024;
 	int i;
 
 	fx_init(&f, NULL, NULL);
