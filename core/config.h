@@ -13,6 +13,14 @@
 #ifndef FAXTOP_CORE_CONFIG_H
 #define FAXTOP_CORE_CONFIG_H
 
+/* A file in core/ that writes #include "config.h" meaning autoconf's header
+ * gets this one (the including file's directory is searched first). Pull in
+ * autoconf's through the -I path so such a file still gets _GNU_SOURCE and
+ * PACKAGE_VERSION before any system header. Prefer #include <config.h>. */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
