@@ -822,8 +822,9 @@ static const char *config_type_hint(const struct config_option *o, char *buf, si
 void config_print_help(const char *prog, void *file)
 {
 	FILE *f = file ? file : stdout;
-	char flag[96], hint[160];
+	char flag[96], hint[160], shown[256];
 
+	prog = config_show(shown, sizeof shown, prog ? prog : "faxtop");
 	fprintf(f,
 		"Usage: %s [OPTIONS]\n"
 		"       %s [OPTIONS] sign --secret S --id ID [--timestamp T] < BODY\n"

@@ -604,6 +604,15 @@ static void test_help(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--config PATH"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "faxtop [OPTIONS] resend FAX_ID"));
 	free(buf);
+
+	/* argv[0] is outside text too. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	config_print_help("fax\x1b]0;owned\x07top", f);
+	fclose(f);
+	CU_ASSERT_PTR_NULL(strchr(buf, '\x1b'));
+	CU_ASSERT_PTR_NULL(strchr(buf, '\x07'));
+	free(buf);
 }
 
 /* config_load prints --help and --version on stdout and returns 1. */
