@@ -102,7 +102,7 @@ static void poller_request_faxes(struct poller *p);
 
 /* ---- small helpers ---- */
 
-static bool poller_valid_id(const char *s)
+bool poller_valid_fax_id(const char *s)
 {
 	size_t n = 0;
 
@@ -114,7 +114,7 @@ static bool poller_valid_id(const char *s)
 	return n > 0 && n <= POLLER_ID_MAX;
 }
 
-static bool poller_valid_e164(const char *s)
+bool poller_valid_e164(const char *s)
 {
 	size_t n;
 
@@ -631,7 +631,7 @@ int poller_refresh_fax(struct poller *p, const char *fax_id)
 {
 	char path[128], err[256];
 
-	if (!p || !poller_valid_id(fax_id))
+	if (!p || !poller_valid_fax_id(fax_id))
 		return -1;
 	for (struct poller_refresh *rf = p->refreshes; rf; rf = rf->next)
 		if (!strcmp(rf->id, fax_id))
@@ -819,7 +819,7 @@ int poller_resend(struct poller *p, const struct poller_resend_req *req, poller_
 
 	/* Plain input mistakes are answered locally, without spending a
 	 * request, but through the same callback and audit trail. */
-	if (!poller_valid_id(req->fax_id)) {
+	if (!poller_valid_fax_id(req->fax_id)) {
 		poller_resend_refuse(c, "validation_failed", "fix_request",
 				     "not a fax id (expected something like fax_8aZqRm4y…)");
 		return 0;

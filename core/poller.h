@@ -99,6 +99,11 @@ int poller_refresh_fax(struct poller *p, const char *fax_id);
  * store_put_resend. */
 int poller_resend(struct poller *p, const struct poller_resend_req *req, poller_resend_fn done,
 		  void *ctx);
+/* Input checks shared with the command line: a fax id is 1 to 64 of
+ * [A-Za-z0-9_-]; an E.164 number is + then 2 to 15 digits, not starting
+ * with 0. */
+bool poller_valid_fax_id(const char *s);
+bool poller_valid_e164(const char *s);
 /* A random UUIDv4 (OpenSSL RAND_bytes): a fresh Idempotency-Key. */
 void poller_new_idempotency_key(char buf[37]);
 
