@@ -295,9 +295,10 @@ static void test_attempts_merge(void)
 	/* Even a newer snapshot with attempt 1 in progress loses to the
 	 * completed one. */
 	mk_event(&ev, "evt_x", EV_FAX_SENDING, T0 + 80, "fax_1");
-	add_attempt(&ev.fax, 1, s1, TS_NONE, NULL);
+	add_attempt(&ev.fax, 1, s1 + 5000, TS_NONE, NULL);
 	apply(m, &ev);
 	CU_ASSERT_EQUAL(f->fax.attempts[0].completed_at, c1);
+	CU_ASSERT_EQUAL(f->fax.attempts[0].started_at, s1);
 	/* An older snapshot that has attempt 2 completed beats the newer
 	 * in-progress view; attempts arriving out of order are sorted. */
 	mk_event(&ev, "evt_f", EV_FAX_DELIVERED, T0 + 60, "fax_1");
