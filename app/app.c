@@ -1,0 +1,664 @@
+/* struct app: owns the loop and every component.
+ *
+ * Start-up order: log → store → model (rebuilt from the store) → ingest →
+ * listener → simulator (demo) → API client and poller → TUI → signals.
+ * Shutdown runs the other way: stop accepting, let held answers go out with
+ * the last commit, close the TUI (terminal restored), commit and close the
+ * store. */
+#include "config.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "app/app.h"
+#include "core/api_client.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/event_parse.h"
+#include "core/http_server.h"
+#include "core/ingest.h"
+#include "core/log.h"
+#include "core/model.h"
+#include "core/poller.h"
+#include "core/secrets.h"
+#include "core/signature.h"
+#include "core/store.h"
+#include "core/webhook.h"
+#include "sim/sim.h"
+#include "tui/tui.h"
+
+/* How long shutdown waits for held answers before giving up on them. */
+#define APP_DRAIN_SECONDS 5.0
+/* The demo's traffic: faxes per simulated minute, and the time scale. */
+#define APP_DEMO_RATE 8.0
+#define APP_DEMO_SPEED 6.0
+/* Events-per-minute window, one slot a second. */
+#define APP_RATE_SLOTS 60
+
+/* Headless lines wait for the commit that makes their event durable. */
+struct pending_line {
+	struct pending_line *next;
+	char *text;
+};
+
+struct app {
+	struct ev_loop *loop;
+	struct config *cfg;
+	struct log *log;
+	const struct clock *clock;
+	struct store *store;
+	struct model *model;
+	struct ingest *ingest;
+	struct http_server *http;
+	struct webhook *webhook;
+	struct sim *sim;
+	struct api_client *api;
+	struct poller *poller;
+	struct tui *tui;
+
+	ev_signal sigint, sigterm, sigpipe;
+	ev_timer drain;
+	double drain_deadline;
+	bool stopping;
+	int exit_code;
+
+	/* headless output */
+	FILE *out;
+	struct pending_line *lines, **lines_tail;
+	bool flush_armed;
+
+	/* events per minute, for the header */
+	int64_t rate_second[APP_RATE_SLOTS];
+	unsigned rate_count[APP_RATE_SLOTS];
+
+	unsigned resends_in_flight;
+
+	char db_path[PATH_MAX];
+	char demo_dir[PATH_MAX];       /* temporary store of --demo, removed at exit */
+	char demo_key[64];
+	char demo_secret[64];
+	char api_base[256];
+	char listener_addr[128];
+};
+
+/* ---- headless output and rate ---- */
+
+static void app_count_event(struct app *a)
+{
+	int64_t sec = clock_now_s(a->clock);
+	unsigned slot = (unsigned)(sec % APP_RATE_SLOTS);
+
+	if (a->rate_second[slot] != sec) {
+		a->rate_second[slot] = sec;
+		a->rate_count[slot] = 0;
+	}
+	a->rate_count[slot]++;
+}
+
+static double app_events_per_min(const struct app *a)
+{
+	int64_t now = clock_now_s(a->clock);
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < APP_RATE_SLOTS; i++)
+		if (now - a->rate_second[i] < APP_RATE_SLOTS)
+			total += a->rate_count[i];
+	return total;
+}
+
+static void app_flush_lines(void *ctx, bool ok)
+{
+	struct app *a = ctx;
+	struct pending_line *l = a->lines;
+
+	a->flush_armed = false;
+	a->lines = NULL;
+	a->lines_tail = &a->lines;
+	while (l) {
+		struct pending_line *next = l->next;
+
+		/* A failed commit drops the lines: the events were not stored and
+		 * will be printed when their redelivery is. */
+		if (ok && a->out) {
+			fputs(l->text, a->out);
+			fputc('\n', a->out);
+		}
+		free(l->text);
+		free(l);
+		l = next;
+	}
+	if (ok && a->out)
+		fflush(a->out);
+}
+
+static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, size_t raw_len,
+			  enum event_source src, enum ingest_result r)
+{
+	struct app *a = ctx;
+	struct pending_line *l;
+	char *text;
+
+	if (r != INGEST_ACCEPTED)
+		return;
+	app_count_event(a);
+	if (!a->out)
+		return;
+	text = event_json_line(ev, raw, raw_len, src);
+	l = text ? calloc(1, sizeof *l) : NULL;
+	if (!l) {
+		free(text);
+		log_error(a->log, "out of memory formatting event %s", ev->id ? ev->id : "?");
+		return;
+	}
+	l->text = text;
+	*a->lines_tail = l;
+	a->lines_tail = &l->next;
+	if (!a->flush_armed && store_on_commit(a->store, app_flush_lines, a) == 0)
+		a->flush_armed = true;
+}
+
+/* ---- shutdown ---- */
+
+static void app_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct app *a = w->data;
+
+	if (http_server_pending(a->http) == 0 || ev_now(loop) >= a->drain_deadline) {
+		if (a->http && http_server_pending(a->http) > 0)
+			log_warn(a->log, "shutdown: %zu answers still held, closing anyway",
+				 http_server_pending(a->http));
+		ev_timer_stop(loop, w);
+		ev_break(loop, EVBREAK_ALL);
+	}
+}
+
+static void app_stop(struct app *a)
+{
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	log_info(a->log, "shutting down");
+	if (a->http)
+		http_server_stop_accepting(a->http);
+	if (a->poller)
+		poller_stop(a->poller);
+	a->drain_deadline = ev_now(a->loop) + APP_DRAIN_SECONDS;
+	/* Held answers go out from the store's commit before the loop sleeps;
+	 * the timer only checks that none is left. */
+	ev_timer_init(&a->drain, app_drain_cb, 0.0, 0.02);
+	a->drain.data = a;
+	ev_timer_start(a->loop, &a->drain);
+}
+
+static void app_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct app *a = w->data;
+
+	if (w->signum == SIGPIPE)
+		return;
+	app_stop(a);
+}
+
+/* ---- TUI callbacks ---- */
+
+struct resend_call {
+	struct app *app;
+	tui_resend_done_fn done;
+	void *done_ctx;
+};
+
+static void app_resend_done(void *ctx, const struct poller_resend_result *r)
+{
+	struct resend_call *c = ctx;
+	struct tui_resend_result tr = {
+		.ok = r->ok,
+		.new_fax_id = r->new_fax_id,
+		.error = r->error,
+		.message = r->message,
+		.action = r->action,
+		.request_id = r->request_id,
+	};
+
+	if (c->app->resends_in_flight > 0)
+		c->app->resends_in_flight--;
+	c->done(c->done_ctx, &tr);
+	free(c);
+}
+
+static int app_tui_resend(void *ctx, const char *fax_id, const char *to, int max_attempts,
+			  const char *idempotency_key, tui_resend_done_fn done, void *done_ctx,
+			  char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	struct resend_call *c;
+	struct poller_resend_req req = {
+		.fax_id = fax_id,
+		.to = to,
+		.max_attempts = max_attempts,
+		.idempotency_key = idempotency_key,
+	};
+
+	if (a->cfg->read_only) {
+		snprintf(err, errlen, "read-only mode: resending is disabled");
+		return -1;
+	}
+	if (!a->poller) {
+		snprintf(err, errlen, "no API key configured: resending needs the API");
+		return -1;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->app = a;
+	c->done = done;
+	c->done_ctx = done_ctx;
+	if (poller_resend(a->poller, &req, app_resend_done, c) != 0) {
+		snprintf(err, errlen, "the resend could not be started");
+		free(c);
+		return -1;
+	}
+	a->resends_in_flight++;
+	return 0;
+}
+
+static void app_tui_refresh(void *ctx, const char *fax_id)
+{
+	struct app *a = ctx;
+
+	if (a->poller)
+		poller_refresh_fax(a->poller, fax_id);
+}
+
+static void app_tui_new_key(void *ctx, char *buf, size_t len)
+{
+	char uuid[37];
+
+	poller_new_idempotency_key(uuid);
+	snprintf(buf, len, "%s", uuid);
+}
+
+static const char *app_environment(const struct app *a)
+{
+	const char *key = a->cfg->api_key;
+
+	if (a->cfg->demo)
+		return "demo";
+	if (!key)
+		return "unknown";
+	if (strncmp(key, "mfx_live_", 9) == 0)
+		return "live";
+	if (strncmp(key, "mfx_test_", 9) == 0)
+		return "sandbox";
+	return "unknown";
+}
+
+static void app_tui_status(void *ctx, struct tui_status *out)
+{
+	struct app *a = ctx;
+	const struct api_conn_state *cs = a->api ? api_client_state(a->api) : NULL;
+
+	memset(out, 0, sizeof *out);
+	out->environment = app_environment(a);
+	out->listener = a->http ? a->listener_addr : NULL;
+	out->listener_ok = a->http && store_ok(a->store);
+	out->poller_state = cs ? api_conn_state_name(cs->state) : "off";
+	out->poller_error = cs && cs->last_error[0] ? cs->last_error : NULL;
+	out->events_per_min = app_events_per_min(a);
+	out->last_event_ms = model_last_event_ms(a->model);
+	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
+	out->resends_in_flight = a->resends_in_flight;
+}
+
+static void app_tui_quit(void *ctx)
+{
+	app_stop(ctx);
+}
+
+static const struct tui_actions app_tui_actions_template = {
+	.resend = app_tui_resend,
+	.refresh = app_tui_refresh,
+	.new_idempotency_key = app_tui_new_key,
+	.status = app_tui_status,
+	.quit = app_tui_quit,
+};
+
+/* ---- start-up steps ---- */
+
+static int app_write_ready_file(const char *path, const char *addr, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%s\n", addr) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot write ready file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int app_open_store(struct app *a, char *err, size_t errlen)
+{
+	struct store_opts so = {
+		.retention_days = (int)a->cfg->retention_days,
+		.recent_events = (size_t)a->cfg->event_log_size,
+	};
+	struct model_opts mo = {
+		.event_log_size = (size_t)a->cfg->event_log_size,
+		.low_balance_cents = a->cfg->low_balance,
+	};
+
+	if (a->cfg->db) {
+		snprintf(a->db_path, sizeof a->db_path, "%s", a->cfg->db);
+	} else if (a->cfg->demo) {
+		snprintf(a->demo_dir, sizeof a->demo_dir, "/tmp/faxtop-demo.XXXXXX");
+		if (!mkdtemp(a->demo_dir)) {
+			snprintf(err, errlen, "cannot create a temporary directory: %s", strerror(errno));
+			a->demo_dir[0] = '\0';
+			return -1;
+		}
+		snprintf(a->db_path, sizeof a->db_path, "%.200s/faxtop.db", a->demo_dir);
+	} else if (config_default_db(a->db_path, sizeof a->db_path) != 0) {
+		snprintf(err, errlen, "cannot work out the database path: set --db PATH");
+		return -1;
+	}
+	so.path = a->db_path;
+	a->store = store_open(&so, err, errlen);
+	if (!a->store)
+		return -1;
+	a->model = model_new(&mo);
+	if (!a->model) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (store_load(a->store, a->model, clock_now_ms(a->clock)) != 0) {
+		snprintf(err, errlen, "cannot load %.200s: %.200s", a->db_path,
+			 store_last_error(a->store));
+		return -1;
+	}
+	store_prune(a->store, clock_now_ms(a->clock));
+	store_attach(a->store, a->loop);
+	a->ingest = ingest_new(a->store, a->model, a->clock);
+	if (!a->ingest) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ingest_set_observer(a->ingest, app_on_ingest, a);
+	return 0;
+}
+
+static int app_start_listener(struct app *a, char *err, size_t errlen)
+{
+	const char *secret = a->cfg->demo ? a->demo_secret : a->cfg->webhook_secret;
+	struct http_server_opts ho = {
+		.max_header_bytes = (size_t)a->cfg->max_header_bytes,
+		.max_body_bytes = (size_t)a->cfg->max_body_bytes,
+		.max_connections = (unsigned)a->cfg->max_connections,
+		.idle_timeout = (double)a->cfg->idle_timeout,
+		.server_name = "faxtop/" PACKAGE_VERSION,
+	};
+	struct webhook_opts wo = {
+		.path = a->cfg->webhook_path,
+		.secret = secret,
+		.secret_old = a->cfg->demo ? NULL : a->cfg->webhook_secret_old,
+		.scheme_name = a->cfg->signature_scheme,
+		.tolerance_s = a->cfg->timestamp_tolerance,
+	};
+
+	if (!secret) {
+		log_warn(a->log, "no webhook secret configured (MINTFAX_WEBHOOK_SECRET): "
+				 "the webhook listener is off");
+		return 0;
+	}
+	a->webhook = webhook_new(&wo, a->ingest, a->store, a->model, a->clock, a->log, err, errlen);
+	if (!a->webhook)
+		return -1;
+	a->http = http_server_new(a->loop, &ho, webhook_handle, a->webhook);
+	if (!a->http) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (http_server_listen(a->http, a->cfg->demo ? "127.0.0.1:0" : a->cfg->listen, err, errlen) != 0)
+		return -1;
+	snprintf(a->listener_addr, sizeof a->listener_addr, "%s", http_server_address(a->http));
+	if (!http_server_is_loopback(a->http))
+		log_warn(a->log, "listening on %s, which is not a loopback address: put a "
+				 "TLS-terminating reverse proxy or tunnel in front of faxtop",
+			 a->listener_addr);
+	log_info(a->log, "webhook listener on http://%s%s", a->listener_addr, a->cfg->webhook_path);
+	if (a->cfg->ready_file &&
+	    app_write_ready_file(a->cfg->ready_file, a->listener_addr, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+static int app_start_demo(struct app *a, char *err, size_t errlen)
+{
+	struct sim_opts so;
+	unsigned char rnd[12];
+	char hex[2 * sizeof rnd + 1];
+
+	if (sig_generate_secret(a->demo_secret, sizeof a->demo_secret) != 0 ||
+	    RAND_bytes(rnd, sizeof rnd) != 1) {
+		snprintf(err, errlen, "cannot generate the demo's key and secret");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof rnd; i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(a->demo_key, sizeof a->demo_key, "mfx_test_demo_%s", hex);
+	log_add_secret(a->log, a->demo_secret);
+	log_add_secret(a->log, a->demo_key);
+	sim_opts_init(&so);
+	so.listen = "127.0.0.1:0";
+	so.secret = a->demo_secret;
+	so.api_key = a->demo_key;
+	so.clock = a->clock;
+	so.log = a->log;
+	/* Lively: a few faxes a second at six times real speed, topped up when
+	 * the money runs out, with the default share of failures to resubmit. */
+	so.rate = APP_DEMO_RATE;
+	so.speed = APP_DEMO_SPEED;
+	so.auto_topup = true;
+	so.seed = (uint64_t)clock_now_ms(a->clock);
+	a->sim = sim_new(a->loop, &so, err, errlen);
+	if (!a->sim)
+		return -1;
+	snprintf(a->api_base, sizeof a->api_base, "http://%s/v1", sim_address(a->sim));
+	return 0;
+}
+
+static void app_point_demo_at_listener(struct app *a)
+{
+	char url[300];
+
+	if (!a->sim || !a->http)
+		return;
+	snprintf(url, sizeof url, "http://%s%s", a->listener_addr, a->cfg->webhook_path);
+	sim_set_webhook_url(a->sim, url);
+}
+
+static int app_start_api(struct app *a, char *err, size_t errlen)
+{
+	const char *key = a->cfg->demo ? a->demo_key : a->cfg->api_key;
+	const char *base = a->cfg->demo ? a->api_base : a->cfg->api_base;
+	struct api_client_opts ao = {
+		.base_url = base,
+		.api_key = key,
+		.cacert = a->cfg->cacert,
+		.connect_timeout = a->cfg->connect_timeout,
+		.request_timeout = a->cfg->request_timeout,
+		.log = a->log,
+		.clock = a->clock,
+	};
+	struct poller_opts po = {
+		.poll_interval = (double)a->cfg->poll_interval,
+		.balance_interval = (double)a->cfg->balance_interval,
+		.stale_after = (double)a->cfg->stale_after,
+	};
+
+	if (!key) {
+		if (a->cfg->headless)
+			log_warn(a->log, "no API key configured (MINTFAX_API_KEY): running the "
+					 "webhook listener alone, without catch-up or balance");
+		return 0;
+	}
+	a->api = api_client_new(a->loop, &ao, err, errlen);
+	if (!a->api)
+		return -1;
+	a->poller = poller_new(a->loop, a->api, a->ingest, a->store, a->model, a->clock, a->log,
+			       &po);
+	if (!a->poller) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	poller_start(a->poller);
+	return 0;
+}
+
+static int app_start_tui(struct app *a, char *err, size_t errlen)
+{
+	struct tui_actions acts = app_tui_actions_template;
+
+	acts.ctx = a;
+	if (a->cfg->read_only)
+		acts.resend = NULL;
+	a->tui = tui_new(a->loop, a->model, a->cfg, &acts, a->log, err, errlen);
+	return a->tui ? 0 : -1;
+}
+
+static void app_start_signals(struct app *a)
+{
+	ev_signal_init(&a->sigint, app_signal_cb, SIGINT);
+	ev_signal_init(&a->sigterm, app_signal_cb, SIGTERM);
+	ev_signal_init(&a->sigpipe, app_signal_cb, SIGPIPE);
+	a->sigint.data = a->sigterm.data = a->sigpipe.data = a;
+	ev_signal_start(a->loop, &a->sigint);
+	ev_signal_start(a->loop, &a->sigterm);
+	ev_signal_start(a->loop, &a->sigpipe);
+}
+
+static void app_free_parts(struct app *a)
+{
+	if (a->tui)
+		tui_free(a->tui);
+	if (a->poller)
+		poller_free(a->poller);
+	if (a->api)
+		api_client_free(a->api);
+	if (a->sim)
+		sim_free(a->sim);
+	if (a->http)
+		http_server_free(a->http);
+	if (a->webhook)
+		webhook_free(a->webhook);
+	if (a->store) {
+		store_detach(a->store);
+		store_commit(a->store);
+	}
+	app_flush_lines(a, false);
+	if (a->ingest)
+		ingest_free(a->ingest);
+	if (a->store)
+		store_close(a->store);
+	if (a->model)
+		model_free(a->model);
+	if (a->demo_dir[0]) {
+		char path[PATH_MAX + 16];
+		const char *suffix[] = { "", "-wal", "-shm" };
+
+		for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+			snprintf(path, sizeof path, "%s%s", a->db_path, suffix[i]);
+			unlink(path);
+		}
+		rmdir(a->demo_dir);
+	}
+	secrets_wipe(a->demo_secret, sizeof a->demo_secret);
+	secrets_wipe(a->demo_key, sizeof a->demo_key);
+	if (a->log)
+		log_free(a->log);
+}
+
+int app_run(struct config *cfg)
+{
+	struct app a = { 0 };
+	char err[512] = "";
+	FILE *logf = NULL;
+
+	a.cfg = cfg;
+	a.clock = &clock_system;
+	a.lines_tail = &a.lines;
+	a.out = cfg->headless ? stdout : NULL;
+	a.exit_code = 0;
+	if (cfg->api_key || cfg->webhook_secret || cfg->webhook_secret_old || cfg->demo)
+		secrets_protect_process();
+
+	if (cfg->log_file) {
+		logf = fopen(cfg->log_file, "a");
+		if (!logf) {
+			fprintf(stderr, "faxtop: cannot open log file %s: %s\n", cfg->log_file,
+				strerror(errno));
+			return 1;
+		}
+	}
+	a.log = log_new(logf ? logf : cfg->headless ? stderr : NULL,
+			cfg->verbose ? LOG_DEBUG : LOG_INFO);
+	if (!a.log) {
+		fprintf(stderr, "faxtop: out of memory\n");
+		return 1;
+	}
+	log_add_secret(a.log, cfg->api_key);
+	log_add_secret(a.log, cfg->webhook_secret);
+	log_add_secret(a.log, cfg->webhook_secret_old);
+
+	a.loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+	if (!a.loop) {
+		fprintf(stderr, "faxtop: cannot create the event loop\n");
+		log_free(a.log);
+		return 1;
+	}
+	if (cfg->headless && !cfg->demo && !cfg->api_key && !cfg->webhook_secret) {
+		snprintf(err, sizeof err, "nothing to do: configure MINTFAX_WEBHOOK_SECRET "
+					  "(listener) and/or MINTFAX_API_KEY (poller), or use --demo");
+		goto fail;
+	}
+	if (app_open_store(&a, err, sizeof err) != 0)
+		goto fail;
+	if (cfg->demo && app_start_demo(&a, err, sizeof err) != 0)
+		goto fail;
+	if (app_start_listener(&a, err, sizeof err) != 0)
+		goto fail;
+	app_point_demo_at_listener(&a);
+	if (app_start_api(&a, err, sizeof err) != 0)
+		goto fail;
+	if (!cfg->headless && app_start_tui(&a, err, sizeof err) != 0)
+		goto fail;
+	app_start_signals(&a);
+
+	ev_run(a.loop, 0);
+
+	app_free_parts(&a);
+	ev_loop_destroy(a.loop);
+	if (logf)
+		fclose(logf);
+	return a.exit_code;
+
+fail:
+	app_free_parts(&a);
+	ev_loop_destroy(a.loop);
+	fprintf(stderr, "faxtop: %s\n", err);
+	if (logf)
+		fclose(logf);
+	return 1;
+}
