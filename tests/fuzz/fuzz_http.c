@@ -1,9 +1,17 @@
 /* The listener's request handling, end to end: the input is the byte stream
- * a client sends on one TCP connection to a real http_server on loopback,
- * driven by a real libev loop (bounded by a guard timer). Everything the
- * server does with hostile bytes is exercised: http_parser framing,
- * keep-alive and pipelining, header and body limits, the deferred answers a
- * webhook handler gives after a store commit, half-closed peers.
+ * a client sends on one TCP connection to the real listener on loopback:
+ * http_server, the webhook route, signature verification, ingest, the
+ * SQLite store (a scratch file, committed by its ev_prepare watcher) and the
+ * model, all driven by a real libev loop bounded by a guard timer. So
+ * http_parser framing, keep-alive and pipelining, header and body limits,
+ * answers held until the commit, half-closed peers and every refusal are
+ * exercised with hostile bytes.
+ *
+ * An input starting with 'S' is a body rather than a stream: the target
+ * wraps it in a request signed with the listener's secret (webhook-id from
+ * a counter), so mutated bodies get past verification and reach ingest, the
+ * store and the model. The clock is fixed at FUZZ_HTTP_NOW, which the seed
+ * requests in corpus/http are signed for.
  *
  * Invariants: every byte the server sends back is a well-formed sequence of
  * HTTP/1.1 responses, each with a Content-Length that matches its body and
@@ -23,25 +31,38 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/http_server.h"
+#include "core/ingest.h"
+#include "core/model.h"
+#include "core/signature.h"
+#include "core/store.h"
+#include "core/webhook.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_HTTP_MAX_BODY (64 * 1024)
 #define FUZZ_HTTP_MAX_OUT (4 * 1024 * 1024)
 #define FUZZ_HTTP_GUARD 5.0        /* seconds; the idle timeout below is 1 s */
-#define FUZZ_HTTP_HELD 16
+#define FUZZ_HTTP_NOW 1747173600
+#define FUZZ_HTTP_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define FUZZ_HTTP_RENEW 20000      /* inputs between fresh stores and models */
 
 struct fuzz_http {
 	struct ev_loop *loop;
 	struct http_server *srv;
 	struct sockaddr_in addr;
 	uint32_t next_client;
-	/* Requests answered later, as the webhook answers after a commit. */
-	struct http_request *held[FUZZ_HTTP_HELD];
-	size_t n_held;
-	ev_idle answer_w;
+	char dir[64];
+	struct clock_manual clock;
+	struct store *store;
+	struct model *model;
+	struct ingest *ingest;
+	struct webhook *wh;
+	struct sig_key key;
+	unsigned long runs, signed_ids;
 	char *out;                 /* what the client read, reused */
 };
 
@@ -58,16 +79,8 @@ struct fuzz_client {
 
 static struct fuzz_http fuzz_http;
 
-static void fuzz_answer_held(struct ev_loop *loop, ev_idle *w, int revents)
-{
-	for (size_t i = 0; i < fuzz_http.n_held; i++)
-		http_respond(fuzz_http.held[i], 204, NULL, NULL, 0, NULL, 0);
-	fuzz_http.n_held = 0;
-	ev_idle_stop(loop, w);
-}
 
-/* A handler shaped like the listener's: a webhook route answered later,
- * /healthz at once, everything else 404/405, and every accessor used. */
+/* Every accessor of the request is used before the real route runs. */
 static void fuzz_handler(struct http_request *req, void *ctx)
 {
 	const char *method = http_request_method(req);
@@ -88,24 +101,64 @@ static void fuzz_handler(struct http_request *req, void *ctx)
 	}
 	http_query_get(query, "cursor", buf, sizeof buf);
 	http_url_decode(query, strlen(query), buf, sizeof buf, true);
+	webhook_handle(req, fuzz_http.wh);
+}
 
-	if (strcmp(path, "/webhooks/mintfax") == 0) {
-		if (strcmp(method, "POST") != 0) {
-			http_respond_json(req, 405, "{\"error\":\"method_not_allowed\"}", NULL, 0);
-		} else if (!http_request_header(req, "webhook-signature") &&
-			   !http_request_header(req, "x-mintfax-signature")) {
-			http_respond_json(req, 401, "{\"error\":\"missing_header\"}", NULL, 0);
-		} else if (fuzz_http.n_held < FUZZ_HTTP_HELD) {
-			fuzz_http.held[fuzz_http.n_held++] = req;
-			ev_idle_start(fuzz_http.loop, &fuzz_http.answer_w);
-		} else {
-			http_respond_json(req, 503, "{\"error\":\"busy\"}", NULL, 0);
-		}
-	} else if (strcmp(path, "/healthz") == 0) {
-		http_respond_json(req, 200, "{\"ok\":true}", NULL, 0);
-	} else {
-		http_respond_json(req, 404, "{\"error\":\"not_found\"}", NULL, 0);
+static void fuzz_world_free(void)
+{
+	webhook_free(fuzz_http.wh);
+	ingest_free(fuzz_http.ingest);
+	if (fuzz_http.store) {
+		store_detach(fuzz_http.store);
+		store_close(fuzz_http.store);
 	}
+	model_free(fuzz_http.model);
+	fuzz_http.wh = NULL;
+	fuzz_http.ingest = NULL;
+	fuzz_http.store = NULL;
+	fuzz_http.model = NULL;
+}
+
+/* A fresh store file and model, so the store and the dedupe memory stay
+ * bounded over millions of runs. */
+static void fuzz_world_new(void)
+{
+	char path[128], err[256];
+	struct store_opts so = { .path = path, .retention_days = 0, .recent_events = 100 };
+	struct webhook_opts wo = { .secret = FUZZ_HTTP_SECRET };
+
+	snprintf(path, sizeof path, "%s/fuzz.db", fuzz_http.dir);
+	unlink(path);
+	snprintf(err, sizeof err, "%s/fuzz.db-wal", fuzz_http.dir);
+	unlink(err);
+	snprintf(err, sizeof err, "%s/fuzz.db-shm", fuzz_http.dir);
+	unlink(err);
+	fuzz_http.model = model_new(NULL);
+	fuzz_http.store = store_open(&so, err, sizeof err);
+	fuzz_check(fuzz_http.model && fuzz_http.store, "cannot open the store: %s", err);
+	store_attach(fuzz_http.store, fuzz_http.loop);
+	fuzz_http.ingest = ingest_new(fuzz_http.store, fuzz_http.model, &fuzz_http.clock.clock);
+	fuzz_http.wh = webhook_new(&wo, fuzz_http.ingest, fuzz_http.store, fuzz_http.model,
+				   &fuzz_http.clock.clock, NULL, err, sizeof err);
+	fuzz_check(fuzz_http.ingest && fuzz_http.wh, "cannot make the webhook: %s", err);
+}
+
+static void fuzz_cleanup(void)
+{
+	char path[128];
+
+	fuzz_world_free();
+	http_server_free(fuzz_http.srv);
+	ev_loop_destroy(fuzz_http.loop);
+	free(fuzz_http.out);
+	sig_key_wipe(&fuzz_http.key);
+	for (const char *const *f = (const char *const[]){ "fuzz.db", "fuzz.db-wal", "fuzz.db-shm",
+							     NULL };
+	     *f; f++) {
+		snprintf(path, sizeof path, "%s/%s", fuzz_http.dir, *f);
+		unlink(path);
+	}
+	rmdir(fuzz_http.dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -117,8 +170,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		.idle_timeout = 1.0,
 		.server_name = "faxtop-fuzz",
 	};
+	const char *tmp = getenv("TMPDIR");
+	struct stat st;
 	char err[256];
 
+	/* The store fsyncs every commit; on tmpfs that costs nothing, and the
+	 * fuzzer is after logic, not durability. */
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
+		tmp = "/dev/shm";
+	snprintf(fuzz_http.dir, sizeof fuzz_http.dir, "%s/fuzzhttp.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(fuzz_http.dir)) {
+		perror("fuzz_http: mkdtemp");
+		abort();
+	}
+	clock_manual_init(&fuzz_http.clock, (int64_t)FUZZ_HTTP_NOW * 1000);
+	if (sig_key_from_secret(FUZZ_HTTP_SECRET, SIG_STANDARD, &fuzz_http.key, err, sizeof err))
+		abort();
 	fuzz_http.loop = ev_loop_new(EVFLAG_AUTO);
 	fuzz_http.srv = fuzz_http.loop ? http_server_new(fuzz_http.loop, &o, fuzz_handler, NULL)
 				       : NULL;
@@ -130,8 +197,35 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_http.addr.sin_family = AF_INET;
 	fuzz_http.addr.sin_port = htons((uint16_t)http_server_port(fuzz_http.srv));
 	fuzz_http.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ev_idle_init(&fuzz_http.answer_w, fuzz_answer_held);
+	fuzz_world_new();
+	atexit(fuzz_cleanup);
 	return 0;
+}
+
+/* 'S' + body: a request as mintfax would send it, correctly signed. */
+static uint8_t *fuzz_signed_request(const uint8_t *body, size_t len, size_t *out_len)
+{
+	char id[32], sig[128], head[512];
+	uint8_t *req;
+	int n;
+
+	snprintf(id, sizeof id, "msg_%lu", ++fuzz_http.signed_ids);
+	if (sig_sign_standard(&fuzz_http.key, id, FUZZ_HTTP_NOW, (const char *)body, len, sig,
+			      sizeof sig))
+		abort();
+	n = snprintf(head, sizeof head,
+		     "POST /webhooks/mintfax HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+		     "webhook-id: %s\r\nwebhook-timestamp: %d\r\nwebhook-signature: %s\r\n\r\n",
+		     len, id, FUZZ_HTTP_NOW, sig);
+	req = malloc((size_t)n + len);
+	if (!req)
+		abort();
+	memcpy(req, head, (size_t)n);
+	if (len)
+		memcpy(req + n, body, len);
+	*out_len = (size_t)n + len;
+	return req;
 }
 
 static void fuzz_client_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -251,10 +345,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ev_loop *loop = fuzz_http.loop;
 	struct fuzz_client c = { .data = data, .size = size };
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	uint8_t *wrapped = NULL;
 
-	if (!loop)
-		LLVMFuzzerInitialize(NULL, NULL);
-	loop = fuzz_http.loop;
+	if (size > 0 && data[0] == 'S') {
+		wrapped = fuzz_signed_request(data + 1, size - 1, &c.size);
+		c.data = wrapped;
+	}
 	c.fd = fuzz_client_open();
 	fuzz_check(c.fd >= 0, "cannot connect to the server: %s", strerror(errno));
 	if (!fuzz_http.out && !(fuzz_http.out = malloc(FUZZ_HTTP_MAX_OUT)))
@@ -272,6 +368,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check(c.eof, "no EOF %g s after the client half-closed (%zu of %zu bytes sent)",
 		   FUZZ_HTTP_GUARD, c.sent, c.size);
 	ev_io_stop(loop, &c.io);
+	if (getenv("FUZZ_HTTP_SHOW"))
+		fprintf(stderr, "--- %zu bytes in, answer:\n%.*s\n", c.size, (int)c.out_len, c.out);
 	fuzz_check_responses(c.out, c.out_len);
 
 	/* Gone for good: the server must let go of everything it held. */
@@ -282,7 +380,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.guard_fired = false;
 	ev_timer_start(loop, &c.guard);
 	while ((http_server_connections(fuzz_http.srv) > 0 || http_server_pending(fuzz_http.srv) > 0 ||
-		fuzz_http.n_held > 0) && !c.guard_fired)
+		webhook_pending(fuzz_http.wh) > 0) && !c.guard_fired)
 		ev_run(loop, EVRUN_ONCE);
 	ev_timer_stop(loop, &c.guard);
 	/* Let the reaper free closed connections before the next input. */
@@ -291,5 +389,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   http_server_connections(fuzz_http.srv));
 	fuzz_check(http_server_pending(fuzz_http.srv) == 0, "%zu requests left after close",
 		   http_server_pending(fuzz_http.srv));
+	fuzz_check(webhook_pending(fuzz_http.wh) == 0, "%zu webhooks left unanswered",
+		   webhook_pending(fuzz_http.wh));
+	free(wrapped);
+	if (++fuzz_http.runs % FUZZ_HTTP_RENEW == 0) {
+		fuzz_world_free();
+		fuzz_world_new();
+	}
 	return 0;
 }

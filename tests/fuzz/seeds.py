@@ -326,6 +326,10 @@ def http_requests():
     reqs["bare-lf"] = b"GET /healthz HTTP/1.1\nHost: x\n\n"
     reqs["upgrade"] = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
     reqs["encoded-path"] = post("/webhooks/%6Dintfax", body, std("evt_0004", NOW, body))
+    # 'S' + body: the target signs it (see fuzz_http.c), so mutations reach ingest.
+    for i, e in enumerate(EVENTS + LEGACY):
+        reqs["signed-%02d" % i] = b"S" + js(e).encode()
+    reqs["signed-garbage"] = b"S{\"id\":\"evt_g\",\"type\":\"fax.sending\",\"created\":1,\"data\":{\"object\":[]}}"
     return reqs
 
 
