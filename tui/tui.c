@@ -1,0 +1,392 @@
+/* struct tui: lifecycle, the watchers on the app's loop, and the frame.
+ * State changes happen in input handlers and timers; drawing happens only
+ * in the ev_prepare step, at most fps times a second, and only when the
+ * model generation moved or something marked the screen dirty. */
+#include "config.h"
+
+#include <curses.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "tui/command.h"
+#include "tui/input.h"
+#include "tui/panes/pane.h"
+#include "tui/render.h"
+#include "tui/resend.h"
+#include "tui/state.h"
+
+static const struct pane_ops *const panes[LP_COUNT] = {
+	[LP_FAXES] = &pane_faxes,
+	[LP_ATTEMPTS] = &pane_attempts,
+	[LP_BALANCE] = &pane_balance,
+	[LP_CODES] = &pane_codes,
+	[LP_LOG] = &pane_log,
+};
+
+const struct pane_ops *tui_pane_ops(enum layout_pane p)
+{
+	return (unsigned)p < LP_COUNT ? panes[p] : NULL;
+}
+
+int64_t tui_now_ms(const struct tui *t)
+{
+	(void)t;
+	return clock_now_ms(NULL);
+}
+
+void tui_flash(struct tui *t, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->flash, sizeof t->flash, fmt, ap);
+	va_end(ap);
+	t->flash_error = error;
+	t->flash_until = tui_now_ms(t) + TUI_FLASH_MS;
+	t->dirty = true;
+}
+
+void tui_need_tick(struct tui *t, int64_t in_ms)
+{
+	if (in_ms < 0)
+		in_ms = 0;
+	if (in_ms < t->next_change_ms)
+		t->next_change_ms = in_ms;
+}
+
+bool tui_is_inflight(const struct tui *t, const char *id)
+{
+	for (const struct tui_inflight *r = t->inflight; r; r = r->next)
+		if (strcmp(r->fax_id, id) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+bool tui_is_marked(const struct tui *t, const char *id)
+{
+	return t->n_marks && bsearch(&id, t->marks, t->n_marks, sizeof *t->marks, cmp_str);
+}
+
+void tui_toggle_mark(struct tui *t, const char *id)
+{
+	char **hit = t->n_marks ? bsearch(&id, t->marks, t->n_marks, sizeof *t->marks, cmp_str)
+				: NULL;
+	char **nm, *copy;
+
+	if (hit) {
+		free(*hit);
+		memmove(hit, hit + 1, (size_t)(t->marks + t->n_marks - hit - 1) * sizeof *hit);
+		t->n_marks--;
+		return;
+	}
+	nm = realloc(t->marks, (t->n_marks + 1) * sizeof *nm);
+	if (!nm)
+		return;
+	t->marks = nm;
+	if (!(copy = strdup(id)))
+		return;
+	t->marks[t->n_marks++] = copy;
+	qsort(t->marks, t->n_marks, sizeof *t->marks, cmp_str);
+}
+
+void tui_clear_marks(struct tui *t)
+{
+	for (size_t i = 0; i < t->n_marks; i++)
+		free(t->marks[i]);
+	free(t->marks);
+	t->marks = NULL;
+	t->n_marks = 0;
+}
+
+const char *tui_action_unavailable(const struct tui *t, enum tui_action a)
+{
+	if (!action_mutates(a))
+		return NULL;
+	if (t->read_only)
+		return "read-only mode (--read-only or read-only in the config)";
+	if (!t->act.resend)
+		return "no API connection to send with in this mode";
+	return NULL;
+}
+
+static void fetch_status(struct tui *t)
+{
+	memset(&t->status, 0, sizeof t->status);
+	t->status.last_event_ms = TS_NONE;
+	if (t->act.status)
+		t->act.status(t->act.ctx, &t->status);
+	if (!t->status.environment) {
+		const struct model_balance *b = model_balance(t->m);
+
+		t->status.environment = b && b->known && b->type[0] ? b->type : "unknown";
+	}
+	if (t->status.last_event_ms == TS_NONE || t->status.last_event_ms == 0)
+		t->status.last_event_ms = model_last_event_ms(t->m);
+}
+
+/* Moves the list's selection and scroll to match the rebuilt view: follow
+ * mode keeps the newest fax selected, otherwise the selected fax stays
+ * selected wherever it moved. */
+static void sync_selection(struct tui *t)
+{
+	size_t n = view_count(&t->view), rows, idx;
+	bool follow = t->sel == 0 && !t->view.paused && t->view.sort == SORT_CREATED &&
+		      !t->view.reverse;
+
+	if (n == 0) {
+		t->sel = t->top = 0;
+		t->sel_id[0] = '\0';
+		return;
+	}
+	if (!follow && t->sel_id[0]) {
+		idx = view_find(&t->view, t->sel_id, t->sel);
+		if (idx != SIZE_MAX)
+			t->sel = idx;
+	}
+	if (t->sel >= n)
+		t->sel = n - 1;
+	snprintf(t->sel_id, sizeof t->sel_id, "%s",
+		 view_at(&t->view, t->sel)->fax.id ? view_at(&t->view, t->sel)->fax.id : "");
+	rows = t->layout.pane[LP_FAXES].h > 3 ? (size_t)t->layout.pane[LP_FAXES].h - 3 : 1;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + rows)
+		t->top = t->sel - rows + 1;
+	if (t->top + rows > n)
+		t->top = n > rows ? n - rows : 0;
+}
+
+static void prepare_frame(struct tui *t)
+{
+	fetch_status(t);
+	layout_compute(t->term.rows, t->term.cols, &t->layout);
+	if (!t->layout.visible[t->focus])
+		t->focus = LP_FAXES;
+	view_update(&t->view);
+	sync_selection(t);
+}
+
+static void draw_frame(struct tui *t)
+{
+	const struct layout *l = &t->layout;
+
+	t->next_change_ms = INT64_MAX;
+	if (t->full_redraw) {
+		clearok(curscr, TRUE);
+		t->full_redraw = false;
+	}
+	attrset((attr_t)t->term.role_attr[ROLE_NORMAL]);
+	erase();
+	if (l->too_small) {
+		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "faxtop: window too small (%dx%d); "
+			     "need %dx%d", t->term.cols, t->term.rows, LAYOUT_MIN_COLS,
+			     LAYOUT_MIN_ROWS);
+	} else {
+		header_draw(t, &l->header);
+		switch (t->screen) {
+		case SCREEN_MAIN:
+			for (int p = 0; p < LP_COUNT; p++)
+				if (l->visible[p])
+					panes[p]->draw(t, &l->pane[p], t->focus == (enum layout_pane)p);
+			break;
+		case SCREEN_DETAIL:
+			detail_draw(t, &l->body);
+			break;
+		case SCREEN_HELP:
+			help_draw(t, &l->body);
+			break;
+		}
+		footer_draw(t, &l->footer);
+		dialog_draw(t);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tui *t = w->data;
+
+	(void)loop;
+	(void)revents;
+	t->dirty = true;
+}
+
+static void on_frame_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	/* Nothing to do: waking the loop is enough, the prepare step draws. */
+	(void)loop;
+	(void)w;
+	(void)revents;
+}
+
+static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct tui *t = w->data;
+	double now, wait;
+
+	(void)revents;
+	if (!t->term.active || (!t->dirty && model_generation(t->m) == t->drawn_gen))
+		return;
+	now = ev_time();
+	wait = t->last_frame + t->frame_interval - now;
+	if (wait > 0) {
+		if (!ev_is_active(&t->frame_w)) {
+			ev_timer_set(&t->frame_w, wait, 0.);
+			ev_timer_start(loop, &t->frame_w);
+		}
+		return;
+	}
+	ev_timer_stop(loop, &t->frame_w);
+	t->dirty = false;
+	t->drawn_gen = model_generation(t->m);
+	prepare_frame(t);
+	draw_frame(t);
+	t->last_frame = now;
+	ev_timer_stop(loop, &t->tick_w);
+	if (t->next_change_ms != INT64_MAX) {
+		ev_timer_set(&t->tick_w, (double)t->next_change_ms / 1000.0 + 0.005, 0.);
+		ev_timer_start(loop, &t->tick_w);
+	}
+}
+
+static void on_winch(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct tui *t = w->data;
+
+	(void)loop;
+	(void)revents;
+	term_resize(&t->term);
+	t->full_redraw = true;
+	t->dirty = true;
+}
+
+static void load_bindings(struct tui *t, const struct config *cfg)
+{
+	char err[320];
+
+	if (keymap_load_defaults(t->km, err, sizeof err) < 0 && t->log)
+		log_error(t->log, "default key bindings: %s", err);
+	for (size_t i = 0; cfg && i < cfg->n_bindings; i++) {
+		const struct config_binding *b = &cfg->bindings[i];
+
+		if (keymap_bind(t->km, b->key, b->action, b->where ? b->where : "config", err,
+				sizeof err) < 0) {
+			tui_flash(t, true, "%s", err);
+			if (t->log)
+				log_warn(t->log, "%s", err);
+		}
+	}
+	for (size_t i = 0; i < keymap_message_count(t->km); i++) {
+		if (t->log)
+			log_warn(t->log, "%s", keymap_message_at(t->km, i));
+		if (!t->flash[0])
+			tui_flash(t, true, "%s (see help)", keymap_message_at(t->km, i));
+	}
+}
+
+static void load_theme(struct tui *t, const char *name)
+{
+	char err[512];
+
+	if (theme_load(&t->theme, name, err, sizeof err) == 0)
+		return;
+	tui_flash(t, true, "theme: %s; using the default theme", err);
+	if (t->log)
+		log_warn(t->log, "theme: %s; using the default theme", err);
+	if (theme_load(&t->theme, "default", err, sizeof err) < 0)
+		theme_init_builtin(&t->theme);
+}
+
+struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct config *cfg,
+		    const struct tui_actions *actions, struct log *log, char *err, size_t errlen)
+{
+	struct tui *t = calloc(1, sizeof *t);
+	const char *nc = getenv("NO_COLOR");
+
+	if (!t || !(t->km = keymap_new())) {
+		free(t);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->loop = loop;
+	t->m = m;
+	t->cfg = cfg;
+	if (actions)
+		t->act = *actions;
+	t->log = log;
+	t->read_only = cfg && cfg->read_only;
+	t->frame_interval = 1.0 / (double)(cfg && cfg->fps > 0 ? cfg->fps : 30);
+	view_init(&t->view, m);
+	filter_init(&t->search);
+	load_bindings(t, cfg);
+	load_theme(t, nc && *nc ? "mono" : cfg && cfg->theme ? cfg->theme : "default");
+	if (term_start(&t->term, cfg ? cfg->mouse : true, err, errlen) < 0) {
+		tui_free(t);
+		return NULL;
+	}
+	term_apply_theme(&t->term, &t->theme);
+
+	ev_io_init(&t->input_w, tui_on_input, STDIN_FILENO, EV_READ);
+	t->input_w.data = t;
+	ev_io_start(loop, &t->input_w);
+	ev_signal_init(&t->winch_w, on_winch, SIGWINCH);
+	t->winch_w.data = t;
+	ev_signal_start(loop, &t->winch_w);
+	ev_prepare_init(&t->render_w, on_prepare);
+	t->render_w.data = t;
+	/* Below the store's commit (EV_MAXPRI): draw what was just committed. */
+	ev_set_priority(&t->render_w, 0);
+	ev_prepare_start(loop, &t->render_w);
+	ev_init(&t->frame_w, on_frame_timer);
+	t->frame_w.data = t;
+	ev_init(&t->tick_w, on_tick);
+	t->tick_w.data = t;
+	ev_init(&t->bulk_w, NULL);
+	t->dirty = true;
+	return t;
+}
+
+void tui_free(struct tui *t)
+{
+	if (!t)
+		return;
+	if (t->loop) {
+		ev_io_stop(t->loop, &t->input_w);
+		ev_signal_stop(t->loop, &t->winch_w);
+		ev_prepare_stop(t->loop, &t->render_w);
+		ev_timer_stop(t->loop, &t->frame_w);
+		ev_timer_stop(t->loop, &t->tick_w);
+		tui_resend_shutdown(t);
+	}
+	term_stop(&t->term);
+	dialog_close(t);
+	tui_clear_marks(t);
+	view_done(&t->view);
+	filter_done(&t->search);
+	keymap_free(t->km);
+	free(t);
+}
+
+void tui_restore_terminal(void)
+{
+	term_restore_emergency();
+}
+
+void tui_touch(struct tui *t)
+{
+	if (t)
+		t->dirty = true;
+}

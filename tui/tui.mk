@@ -1,7 +1,29 @@
 # tui/: the only code that includes curses
+tui_libfaxtui_a_CPPFLAGS = $(AM_CPPFLAGS) -D_XOPEN_SOURCE_EXTENDED=1 -DNCURSES_WIDECHAR=1
 tui_libfaxtui_a_SOURCES += \
-	tui/tui.c tui/tui.h
+	tui/tui.c tui/tui.h tui/state.h \
+	tui/term.c tui/term.h \
+	tui/input.c tui/input.h \
+	tui/command.c tui/command.h \
+	tui/actions.c tui/actions.h \
+	tui/keymap.c tui/keymap.h \
+	tui/filter.c tui/filter.h \
+	tui/theme.c tui/theme.h \
+	tui/layout.c tui/layout.h \
+	tui/view.c tui/view.h \
+	tui/render.c tui/render.h \
+	tui/resend.c tui/resend.h \
+	tui/widgets/format.c tui/widgets/format.h \
+	tui/widgets/prompt.c tui/widgets/prompt.h \
+	tui/panes/pane.h \
+	tui/panes/faxes.c \
+	tui/panes/attempts.c \
+	tui/panes/balance.c \
+	tui/panes/header.c \
+	tui/panes/detail.c \
+	tui/panes/help.c \
+	tui/panes/dialog.c
 dist_theme_DATA += \
-	themes/default.theme
+	themes/default.theme themes/light.theme themes/high-contrast.theme themes/mono.theme
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_tui.c

@@ -1,0 +1,52 @@
+/* Every action a key can trigger: one X-macro gives the enum, the name used
+ * in `bind KEY ACTION`, whether it changes anything outside the TUI (and so
+ * disappears in read-only mode), and the help text. */
+#ifndef FAXTOP_TUI_ACTIONS_H
+#define FAXTOP_TUI_ACTIONS_H
+
+#include <stdbool.h>
+
+/* X(enum, name, mutates, help) */
+#define TUI_ACTION_LIST(X)                                                        \
+	X(ACT_NONE, "none", 0, "do nothing (unbinds a key)")                      \
+	X(ACT_QUIT, "quit", 0, "quit (asks first while resends are in flight)")   \
+	X(ACT_HELP, "help", 0, "show this help")                                  \
+	X(ACT_UP, "up", 0, "move up")                                             \
+	X(ACT_DOWN, "down", 0, "move down")                                       \
+	X(ACT_PAGE_UP, "page-up", 0, "move up one page")                          \
+	X(ACT_PAGE_DOWN, "page-down", 0, "move down one page")                    \
+	X(ACT_HOME, "home", 0, "go to the top (newest)")                          \
+	X(ACT_END, "end", 0, "go to the bottom (oldest)")                         \
+	X(ACT_NEXT_PANE, "next-pane", 0, "focus the next pane")                   \
+	X(ACT_PREV_PANE, "prev-pane", 0, "focus the previous pane")               \
+	X(ACT_OPEN, "open", 0, "open the selected fax (refreshes it)")            \
+	X(ACT_BACK, "back", 0, "go back / close / clear the filter")              \
+	X(ACT_FILTER, "filter", 0, "filter: text status:failed code:busy to:+1212 tag:k=v") \
+	X(ACT_SEARCH, "search", 0, "search (same language); n/N jump between matches") \
+	X(ACT_SEARCH_NEXT, "search-next", 0, "jump to the next search match")     \
+	X(ACT_SEARCH_PREV, "search-prev", 0, "jump to the previous search match") \
+	X(ACT_SORT, "sort", 0, "sort by the next column")                         \
+	X(ACT_SORT_REVERSE, "sort-reverse", 0, "reverse the sort order")          \
+	X(ACT_PAUSE, "pause", 0, "pause / follow the newest faxes")               \
+	X(ACT_MARK, "mark", 0, "mark / unmark the selected fax")                  \
+	X(ACT_UNMARK_ALL, "unmark-all", 0, "clear every mark")                    \
+	X(ACT_RESEND, "resend", 1, "resubmit the selected failed fax")            \
+	X(ACT_RESEND_BULK, "resend-bulk", 1, "resubmit marked faxes, or every failed fax in the filter") \
+	X(ACT_COMMAND, "command", 0, "command line: theme NAME, filter EXPR, export csv|json FILE, quit") \
+	X(ACT_RAW, "raw", 0, "toggle the raw JSON of the fax (detail screen)")    \
+	X(ACT_REDRAW, "redraw", 0, "redraw the whole screen")
+
+enum tui_action {
+#define X(e, name, mutates, help) e,
+	TUI_ACTION_LIST(X)
+#undef X
+	ACT_COUNT
+};
+
+const char *action_name(enum tui_action a);
+const char *action_help(enum tui_action a);
+bool action_mutates(enum tui_action a);
+/* Exact name; -1 if unknown. */
+int action_from_name(const char *name);
+
+#endif

@@ -1,0 +1,286 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/event.h"
+#include "core/model.h"
+#include "tui/filter.h"
+
+#define FILTER_MAX_TERMS 32
+#define FILTER_MAX_EXPR 1024
+
+void filter_init(struct filter *f)
+{
+	memset(f, 0, sizeof *f);
+}
+
+static void term_done(struct filter_term *t)
+{
+	for (size_t i = 0; i < t->n_values; i++)
+		free(t->values[i]);
+	free(t->values);
+	free(t->tag_value);
+}
+
+void filter_done(struct filter *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		term_done(&f->terms[i]);
+	free(f->terms);
+	free(f->expr);
+	filter_init(f);
+}
+
+bool filter_empty(const struct filter *f)
+{
+	return f->n == 0;
+}
+
+/* Splits on whitespace, honouring double quotes; returns the number of words
+ * or -1. Words point into buf. */
+static int split_words(char *buf, char **words, int max, char *err, size_t errlen)
+{
+	int n = 0;
+	char *p = buf;
+
+	for (;;) {
+		char *out;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return n;
+		if (n == max) {
+			snprintf(err, errlen, "too many terms (at most %d)", max);
+			return -1;
+		}
+		words[n++] = out = p;
+		bool quoted = false;
+
+		while (*p && (quoted || (*p != ' ' && *p != '\t'))) {
+			if (*p == '"') {
+				quoted = !quoted;
+				p++;
+				continue;
+			}
+			*out++ = *p++;
+		}
+		if (quoted) {
+			snprintf(err, errlen, "unterminated quote");
+			return -1;
+		}
+		if (*p)
+			p++;
+		*out = '\0';
+	}
+}
+
+static int add_value(struct filter_term *t, const char *v)
+{
+	char **nv = realloc(t->values, (t->n_values + 1) * sizeof *nv);
+
+	if (!nv)
+		return -1;
+	t->values = nv;
+	if (!(t->values[t->n_values] = strdup(v)))
+		return -1;
+	t->n_values++;
+	return 0;
+}
+
+static int parse_status(struct filter_term *t, char *v, char *err, size_t errlen)
+{
+	char *save = NULL;
+
+	for (char *s = strtok_r(v, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		enum fax_status st;
+
+		if (strcasecmp(s, "retrying") == 0) {
+			t->status_mask |= FILTER_STATUS_RETRYING;
+			continue;
+		}
+		if (strcasecmp(s, "active") == 0) {
+			t->status_mask |= FILTER_STATUS_ACTIVE;
+			continue;
+		}
+		st = fax_status_from_name(s);
+		if (st == FAX_STATUS_NONE) {
+			snprintf(err, errlen, "status:%s: unknown status (queued, submitted, "
+				 "in_progress, delivered, failed, retrying, active)", s);
+			return -1;
+		}
+		t->status_mask |= 1u << st;
+	}
+	if (!t->status_mask) {
+		snprintf(err, errlen, "status: needs a value");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_term(struct filter_term *t, char *w, char *err, size_t errlen)
+{
+	char *colon, *v;
+
+	memset(t, 0, sizeof *t);
+	if (*w == '!' && w[1]) {
+		t->negate = true;
+		w++;
+	}
+	colon = strchr(w, ':');
+	if (!colon || colon == w) {
+		t->field = FF_TEXT;
+		return add_value(t, w) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+	}
+	*colon = '\0';
+	v = colon + 1;
+	if (!*v) {
+		snprintf(err, errlen, "%s: needs a value", w);
+		return -1;
+	}
+	if (strcasecmp(w, "status") == 0) {
+		t->field = FF_STATUS;
+		return parse_status(t, v, err, errlen);
+	}
+	if (strcasecmp(w, "code") == 0) {
+		char *save = NULL;
+
+		t->field = FF_CODE;
+		for (char *s = strtok_r(v, ",", &save); s; s = strtok_r(NULL, ",", &save))
+			if (add_value(t, s) < 0)
+				goto oom;
+		return 0;
+	}
+	if (strcasecmp(w, "to") == 0 || strcasecmp(w, "id") == 0) {
+		t->field = strcasecmp(w, "to") == 0 ? FF_TO : FF_ID;
+		return add_value(t, v) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+	}
+	if (strcasecmp(w, "tag") == 0) {
+		char *eq = strchr(v, '=');
+
+		t->field = FF_TAG;
+		if (eq) {
+			*eq = '\0';
+			if (!(t->tag_value = strdup(eq + 1)))
+				goto oom;
+		}
+		if (!*v) {
+			snprintf(err, errlen, "tag: needs a key (tag:KEY or tag:KEY=VALUE)");
+			return -1;
+		}
+		return add_value(t, v) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+	}
+	snprintf(err, errlen, "unknown field '%s' (fields: status code to tag id)", w);
+	return -1;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int filter_parse(struct filter *f, const char *expr, char *err, size_t errlen)
+{
+	char buf[FILTER_MAX_EXPR], *words[FILTER_MAX_TERMS];
+	struct filter nf;
+	int n;
+
+	if (!expr)
+		expr = "";
+	if (strlen(expr) >= sizeof buf) {
+		snprintf(err, errlen, "filter too long (at most %d bytes)", FILTER_MAX_EXPR - 1);
+		return -1;
+	}
+	strcpy(buf, expr);
+	n = split_words(buf, words, FILTER_MAX_TERMS, err, errlen);
+	if (n < 0)
+		return -1;
+	filter_init(&nf);
+	if (n > 0 && !(nf.terms = calloc((size_t)n, sizeof *nf.terms)))
+		goto oom;
+	for (int i = 0; i < n; i++) {
+		char e[160];
+
+		if (parse_term(&nf.terms[i], words[i], e, sizeof e) < 0) {
+			nf.n = (size_t)i + 1;
+			snprintf(err, errlen, "%s", e);
+			filter_done(&nf);
+			return -1;
+		}
+		nf.n = (size_t)i + 1;
+	}
+	if (!(nf.expr = strdup(expr)))
+		goto oom;
+	filter_done(f);
+	*f = nf;
+	return 0;
+oom:
+	filter_done(&nf);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle) != NULL;
+}
+
+static bool text_match(const struct fax *f, const char *w)
+{
+	if (contains(f->id, w) || contains(f->to, w) || contains(f->error_code, w) ||
+	    contains(f->error_message, w) || contains(f->csid, w) ||
+	    contains(fax_status_name(f->status), w))
+		return true;
+	for (size_t i = 0; i < f->n_tags; i++)
+		if (contains(f->tags[i].key, w) || contains(f->tags[i].value, w))
+			return true;
+	return false;
+}
+
+static bool term_match(const struct filter_term *t, const struct model_fax *mf)
+{
+	const struct fax *f = &mf->fax;
+
+	switch (t->field) {
+	case FF_TEXT:
+		return text_match(f, t->values[0]);
+	case FF_STATUS:
+		if ((t->status_mask & FILTER_STATUS_RETRYING) && mf->retrying)
+			return true;
+		if ((t->status_mask & FILTER_STATUS_ACTIVE) && f->status != FAX_STATUS_NONE &&
+		    !fax_status_terminal(f->status))
+			return true;
+		return (unsigned)f->status < 29 && (t->status_mask & (1u << f->status));
+	case FF_CODE:
+		for (size_t i = 0; i < t->n_values; i++) {
+			if (strcasecmp(t->values[i], "none") == 0 && (!f->error_code || !*f->error_code))
+				return true;
+			if (f->error_code && strcasecmp(f->error_code, t->values[i]) == 0)
+				return true;
+		}
+		return false;
+	case FF_TO:
+		return contains(f->to, t->values[0]);
+	case FF_ID:
+		return contains(f->id, t->values[0]);
+	case FF_TAG:
+		for (size_t i = 0; i < f->n_tags; i++) {
+			if (!f->tags[i].key || strcasecmp(f->tags[i].key, t->values[0]) != 0)
+				continue;
+			if (!t->tag_value || (f->tags[i].value &&
+					      strcasecmp(f->tags[i].value, t->tag_value) == 0))
+				return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+bool filter_match(const struct filter *f, const struct model_fax *mf)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (term_match(&f->terms[i], mf) == f->terms[i].negate)
+			return false;
+	return true;
+}

@@ -1,0 +1,199 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "tui/layout.h"
+
+struct want {
+	int min, pref;
+};
+
+/* Minimum and preferred heights, borders included. */
+static const struct want wants[LP_COUNT] = {
+	[LP_FAXES] = { 6, 0 },
+	[LP_ATTEMPTS] = { 5, 8 },
+	[LP_BALANCE] = { 6, 7 },
+	[LP_CODES] = { 4, 8 },
+	[LP_LOG] = { 4, 10 },
+};
+
+static void layout_wide(struct layout *l)
+{
+	const struct rect b = l->body;
+	int left = b.w * 58 / 100, right = b.w - left, need, y;
+
+	l->visible[LP_FAXES] = true;
+	l->pane[LP_FAXES] = (struct rect){ b.y, b.x, b.h, left };
+	for (int p = LP_ATTEMPTS; p < LP_COUNT; p++)
+		l->visible[p] = true;
+	/* Drop the lowest-priority panes until the minimums fit. */
+	for (int p = LP_COUNT - 1; p > LP_FAXES; p--) {
+		need = 0;
+		for (int q = LP_ATTEMPTS; q < LP_COUNT; q++)
+			if (l->visible[q])
+				need += wants[q].min;
+		if (need <= b.h)
+			break;
+		l->visible[p] = false;
+	}
+	int h[LP_COUNT] = { 0 }, used = 0, last = -1;
+
+	for (int p = LP_ATTEMPTS; p < LP_COUNT; p++) {
+		if (!l->visible[p])
+			continue;
+		h[p] = wants[p].min;
+		used += h[p];
+		last = p;
+	}
+	if (last < 0) {
+		l->pane[LP_FAXES].w = b.w;
+		return;
+	}
+	for (int p = LP_ATTEMPTS; p < LP_COUNT && used < b.h; p++) {
+		if (!l->visible[p] || wants[p].pref <= h[p])
+			continue;
+		int add = wants[p].pref - h[p];
+
+		if (add > b.h - used)
+			add = b.h - used;
+		h[p] += add;
+		used += add;
+	}
+	h[last] += b.h - used;
+	y = b.y;
+	for (int p = LP_ATTEMPTS; p < LP_COUNT; p++) {
+		if (!l->visible[p])
+			continue;
+		l->pane[p] = (struct rect){ y, b.x + left, h[p], right };
+		y += h[p];
+	}
+}
+
+/* Heights of the rows under the list; with `side`, balance and codes share
+ * one row. */
+static int narrow_below(const struct layout *l, bool side, int *h)
+{
+	int total = 0;
+
+	for (int q = LP_ATTEMPTS; q < LP_COUNT; q++) {
+		h[q] = l->visible[q] ? wants[q].pref : 0;
+		if (side && q == LP_CODES && l->visible[LP_BALANCE])
+			h[q] = 0;
+		if (side && q == LP_BALANCE && l->visible[LP_CODES] &&
+		    wants[LP_CODES].pref > h[q])
+			h[q] = wants[LP_CODES].pref;
+		total += h[q];
+	}
+	return total;
+}
+
+static void layout_narrow(struct layout *l)
+{
+	const struct rect b = l->body;
+	bool side = b.w >= 80;
+	int h[LP_COUNT], below, y;
+
+	for (int p = LP_FAXES; p < LP_COUNT; p++)
+		l->visible[p] = true;
+	below = narrow_below(l, side, h);
+	for (int p = LP_COUNT - 1; p > LP_FAXES && b.h - below < wants[LP_FAXES].min + 2; p--) {
+		l->visible[p] = false;
+		below = narrow_below(l, side, h);
+	}
+	l->pane[LP_FAXES] = (struct rect){ b.y, b.x, b.h - below, b.w };
+	y = b.y + b.h - below;
+	for (int q = LP_ATTEMPTS; q < LP_COUNT; q++) {
+		if (!l->visible[q])
+			continue;
+		if (side && q == LP_CODES && l->visible[LP_BALANCE]) {
+			struct rect bal = l->pane[LP_BALANCE];
+
+			l->pane[q] = (struct rect){ bal.y, bal.x + bal.w, bal.h, b.w - bal.w };
+			continue;
+		}
+		if (side && q == LP_BALANCE && l->visible[LP_CODES])
+			l->pane[q] = (struct rect){ y, b.x, h[q], b.w / 2 };
+		else
+			l->pane[q] = (struct rect){ y, b.x, h[q], b.w };
+		y += h[q];
+	}
+}
+
+void layout_compute(int rows, int cols, struct layout *l)
+{
+	memset(l, 0, sizeof *l);
+	if (rows < 1 || cols < 1) {
+		l->too_small = true;
+		return;
+	}
+	l->header = (struct rect){ 0, 0, rows >= 12 ? LAYOUT_HEADER_ROWS : 1, cols };
+	l->footer = (struct rect){ rows - 1, 0, 1, cols };
+	l->body = (struct rect){ l->header.h, 0, rows - l->header.h - 1, cols };
+	if (cols < LAYOUT_MIN_COLS || l->body.h < wants[LP_FAXES].min) {
+		l->too_small = true;
+		return;
+	}
+	l->wide = cols >= 140;
+	if (l->wide)
+		layout_wide(l);
+	else
+		layout_narrow(l);
+}
+
+int layout_columns(const struct col_spec *specs, int n, int width, int *widths)
+{
+	int total, visible, flex = -1;
+
+	for (int i = 0; i < n; i++)
+		widths[i] = specs[i].min;
+	for (;;) {
+		int worst = -1;
+
+		total = 0;
+		visible = 0;
+		for (int i = 0; i < n; i++) {
+			if (!widths[i])
+				continue;
+			total += widths[i];
+			visible++;
+			if (specs[i].prio > 0 && (worst < 0 || specs[i].prio >= specs[worst].prio))
+				worst = i;
+		}
+		total += visible > 0 ? visible - 1 : 0;
+		if (total <= width || worst < 0)
+			break;
+		widths[worst] = 0;
+	}
+	if (total > width) {
+		/* Only must-show columns remain: squeeze the last one. */
+		for (int i = n - 1; i >= 0 && total > width; i--) {
+			if (!widths[i])
+				continue;
+			int cut = total - width;
+
+			if (cut > widths[i] - 1)
+				cut = widths[i] - 1;
+			widths[i] -= cut;
+			total -= cut;
+		}
+	}
+	/* Grow toward preferred widths, most important first. */
+	for (int prio = 0; prio < 100 && total < width; prio++) {
+		for (int i = 0; i < n && total < width; i++) {
+			if (!widths[i] || specs[i].prio != prio || specs[i].pref <= widths[i])
+				continue;
+			int add = specs[i].pref - widths[i];
+
+			if (add > width - total)
+				add = width - total;
+			widths[i] += add;
+			total += add;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (widths[i] && specs[i].flex)
+			flex = i;
+	if (flex >= 0 && total < width)
+		widths[flex] += width - total;
+	return visible;
+}

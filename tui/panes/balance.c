@@ -1,0 +1,156 @@
+/* Balance: available and held, a sparkline of available, burn rate, time to
+ * empty, and the newest alerts. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/panes/pane.h"
+#include "tui/render.h"
+#include "tui/state.h"
+#include "tui/widgets/format.h"
+
+#define SPARK_MAX 512
+
+static void balance_draw(struct tui *t, const struct rect *r, bool focused)
+{
+	const struct model_balance *b = model_balance(t->m);
+	struct rect in = render_box(t, r, "balance", render_border_role(t, focused));
+	char av[32], held[32], rate[32], tte[32], spark[SPARK_MAX * 3 + 1];
+	int64_t vals[SPARK_MAX];
+	size_t ns = model_balance_samples(t->m), n, alerts;
+	int y = in.y, x;
+	double burn;
+	int64_t now = tui_now_ms(t);
+
+	if (in.h < 1 || in.w < 8)
+		return;
+	if (!b || !b->known) {
+		render_text(t, y, in.x, in.w, ROLE_DIM, "balance not known yet");
+		return;
+	}
+	fmt_cents(b->available, b->currency, av, sizeof av);
+	fmt_cents(b->held, b->currency, held, sizeof held);
+	x = in.x + render_text(t, y, in.x, in.w, ROLE_NORMAL, "available ");
+	x += render_text(t, y, x, in.x + in.w - x, b->below_threshold ? ROLE_ALERT : ROLE_OK, av);
+	if (b->below_threshold)
+		x += render_text(t, y, x, in.x + in.w - x, ROLE_ALERT, " LOW");
+	render_textf(t, y, x, in.x + in.w - x, ROLE_NORMAL, "  held %s", held);
+	if (++y >= in.y + in.h)
+		return;
+	n = ns < (size_t)in.w ? ns : (size_t)in.w;
+	if (n > SPARK_MAX)
+		n = SPARK_MAX;
+	/* Only the newest samples that fit: cost bound by the pane width. */
+	for (size_t i = 0; i < n; i++)
+		vals[i] = model_balance_sample(t->m, ns - n + i)->available;
+	if (n >= 2) {
+		fmt_sparkline(vals, n, in.w, t->term.utf8, spark, sizeof spark);
+		render_text(t, y, in.x, in.w, ROLE_SPARK, spark);
+	} else {
+		render_text(t, y, in.x, in.w, ROLE_DIM, "(history builds up as readings arrive)");
+	}
+	if (++y >= in.y + in.h)
+		return;
+	burn = model_burn_rate(t->m);
+	fmt_cents((int64_t)(burn < 0 ? -burn : burn), b->currency, rate, sizeof rate);
+	fmt_seconds(model_time_to_empty(t->m), tte, sizeof tte);
+	if (burn > 0)
+		render_textf(t, y, in.x, in.w, ROLE_NORMAL, "burn %s/h  empty in %s", rate, tte);
+	else if (burn < 0)
+		render_textf(t, y, in.x, in.w, ROLE_NORMAL, "growing %s/h", rate);
+	else
+		render_text(t, y, in.x, in.w, ROLE_DIM, "burn rate: not enough data");
+	alerts = model_alert_count(t->m);
+	for (size_t i = 0; i < alerts && ++y < in.y + in.h; i++) {
+		const struct model_alert *a = model_alert_at(t->m, i);
+		char when[24], amt[32];
+		bool low = a->kind == ALERT_BALANCE_LOW || a->kind == ALERT_LOCAL_LOW;
+
+		fmt_when(a->at_ms, now, when, sizeof when);
+		fmt_cents(a->available, b->currency, amt, sizeof amt);
+		render_textf(t, y, in.x, in.w, low ? ROLE_WARN : ROLE_OK, "%s %s %s (%s)", when,
+			     alert_kind_name(a->kind), amt, event_source_name(a->source));
+	}
+}
+
+const struct pane_ops pane_balance = {
+	.name = "balance",
+	.draw = balance_draw,
+	.action = NULL,
+};
+
+/* ---- event log ---- */
+
+static void log_draw(struct tui *t, const struct rect *r, bool focused)
+{
+	struct rect in = render_box(t, r, "events", render_border_role(t, focused));
+	size_t n = model_log_count(t->m);
+	int64_t now = tui_now_ms(t);
+	size_t first;
+
+	if (in.h < 1 || in.w < 8)
+		return;
+	if (n == 0) {
+		render_text(t, in.y, in.x, in.w, ROLE_DIM, "no events yet");
+		return;
+	}
+	first = t->scroll[LP_LOG] > 0 ? (size_t)t->scroll[LP_LOG] : 0;
+	if (first + (size_t)in.h > n)
+		first = n > (size_t)in.h ? n - (size_t)in.h : 0;
+	for (int i = 0; i < in.h && first + (size_t)i < n; i++) {
+		const struct model_log_entry *e = model_log_at(t->m, first + (size_t)i);
+		enum tui_role role = ROLE_NORMAL;
+		const char *mark = "";
+		char when[24];
+		int x, y = in.y + i;
+
+		switch (e->outcome) {
+		case APPLY_DUPLICATE:
+			role = ROLE_LOG_DUPLICATE;
+			mark = "dup";
+			break;
+		case APPLY_REFUSED:
+			role = ROLE_LOG_REFUSED;
+			mark = "REFUSED";
+			break;
+		case APPLY_ANOMALY:
+			role = ROLE_LOG_ANOMALY;
+			mark = "ANOMALY";
+			break;
+		case APPLY_STALE:
+			role = ROLE_DIM;
+			mark = "stale";
+			break;
+		case APPLY_UNKNOWN_TYPE:
+		case APPLY_INVALID:
+		case APPLY_ERROR:
+			role = ROLE_WARN;
+			mark = apply_outcome_name(e->outcome);
+			break;
+		default:
+			break;
+		}
+		fmt_when(e->at_ms, now, when, sizeof when);
+		x = in.x + render_textf(t, y, in.x, in.w, ROLE_DIM, "%-8s ", when);
+		x += render_textf(t, y, x, in.x + in.w - x, role, "%-16s ", e->type);
+		x += render_textf(t, y, x, in.x + in.w - x, ROLE_NORMAL, "%-24s ",
+				  e->fax_id[0] ? e->fax_id : "-");
+		x += render_textf(t, y, x, in.x + in.w - x, ROLE_DIM, "%-7s ",
+				  event_source_name(e->source));
+		if (*mark)
+			x += render_textf(t, y, x, in.x + in.w - x, role, "%s ", mark);
+		render_text(t, y, x, in.x + in.w - x, ROLE_DIM, e->detail);
+	}
+}
+
+static bool log_action(struct tui *t, enum tui_action a)
+{
+	return pane_scroll_action(t, LP_LOG, a);
+}
+
+const struct pane_ops pane_log = {
+	.name = "events",
+	.draw = log_draw,
+	.action = log_action,
+};

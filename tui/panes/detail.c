@@ -1,0 +1,282 @@
+/* The drill-down screen for one fax: every field, the attempts table, the
+ * resend links, its event history and (toggle) the raw JSON. Lines are
+ * produced in order and only those in the visible window are drawn. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/errors.h"
+#include "core/event_parse.h"
+#include "tui/panes/pane.h"
+#include "tui/render.h"
+#include "tui/state.h"
+#include "tui/widgets/format.h"
+
+struct lines {
+	struct tui *t;
+	struct rect r;
+	int scroll, n;
+};
+
+static void emit(struct lines *l, enum tui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void emit(struct lines *l, enum tui_role role, const char *fmt, ...)
+{
+	int row = l->n++ - l->scroll;
+	char buf[1024];
+	va_list ap;
+
+	if (row < 0 || row >= l->r.h)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	render_text(l->t, l->r.y + row, l->r.x, l->r.w, role, buf);
+}
+
+static void field(struct lines *l, const char *name, const char *value)
+{
+	emit(l, ROLE_NORMAL, "%-16s %s", name, value && *value ? value : "-");
+}
+
+static void field_ts(struct lines *l, const char *name, int64_t ms)
+{
+	char buf[32];
+
+	fmt_timestamp(ms, buf, sizeof buf);
+	field(l, name, buf);
+}
+
+static void raw_json(struct lines *l, const struct fax *f)
+{
+	char *json = fax_to_json(f), line[1024];
+	size_t len = 0;
+	int indent = 0;
+	bool in_str = false, esc = false;
+
+	if (!json) {
+		emit(l, ROLE_ERROR, "(could not serialise this fax)");
+		return;
+	}
+#define FLUSH()                                                    \
+	do {                                                       \
+		line[len] = '\0';                                  \
+		if (len)                                           \
+			emit(l, ROLE_NORMAL, "%s", line);          \
+		len = 0;                                           \
+		for (int i_ = 0; i_ < indent * 2 && len < 64; i_++) \
+			line[len++] = ' ';                         \
+	} while (0)
+	for (const char *p = json; *p; p++) {
+		char c = *p;
+
+		if (len > sizeof line - 8)
+			FLUSH();
+		if (in_str) {
+			line[len++] = c;
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_str = true;
+			line[len++] = c;
+			break;
+		case '{':
+		case '[':
+			line[len++] = c;
+			indent++;
+			FLUSH();
+			break;
+		case '}':
+		case ']':
+			indent--;
+			FLUSH();
+			line[len++] = c;
+			break;
+		case ',':
+			line[len++] = c;
+			FLUSH();
+			break;
+		case ':':
+			line[len++] = ':';
+			line[len++] = ' ';
+			break;
+		case ' ':
+		case '\n':
+			break;
+		default:
+			line[len++] = c;
+		}
+	}
+	indent = 0;
+	FLUSH();
+#undef FLUSH
+	free(json);
+}
+
+static void details(struct lines *l, const struct model_fax *mf)
+{
+	struct tui *t = l->t;
+	const struct fax *f = &mf->fax;
+	const struct fax_code_info *info = f->error_code ? errors_fax_code(f->error_code) : NULL;
+	const char *word;
+	enum tui_role srole;
+	const char *sym = fax_state_symbol(t, mf, &word, &srole);
+	char buf[512];
+	int64_t now = tui_now_ms(t);
+
+	emit(l, srole, "%s %s", sym, word);
+	field(l, "id", f->id);
+	field(l, "to", f->to);
+	snprintf(buf, sizeof buf, "%d", f->pages);
+	field(l, "pages", f->pages >= 0 ? buf : NULL);
+	snprintf(buf, sizeof buf, "%zu of %d", f->n_attempts, f->max_attempts);
+	field(l, "attempts", buf);
+	if (info) {
+		emit(l, info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE,
+		     "%-16s %s%s%s (%s)", "error code", f->error_code, f->error_subcode ? "/" : "",
+		     f->error_subcode ? f->error_subcode : "", errors_class_name(info->cls));
+		field(l, "  meaning", info->meaning);
+		field(l, "  action", info->action);
+		field(l, "  message", f->error_message);
+	}
+	field_ts(l, "created", f->created_at);
+	field_ts(l, "submitted", f->submitted_at);
+	field_ts(l, "completed", f->completed_at);
+	field_ts(l, "updated", f->updated_at);
+	field(l, "csid", f->csid);
+	field(l, "page size", f->page_size);
+	field(l, "resolution", f->resolution);
+	field(l, "optimize for", f->optimize_for);
+	field(l, "webhook url", f->webhook_url);
+	field(l, "idempotency key", f->idempotency_key);
+	for (size_t i = 0; i < f->n_tags; i++) {
+		snprintf(buf, sizeof buf, "%s=%s", f->tags[i].key ? f->tags[i].key : "",
+			 f->tags[i].value ? f->tags[i].value : "");
+		field(l, i == 0 ? "tags" : "", buf);
+	}
+	if (mf->anomalies)
+		emit(l, ROLE_LOG_ANOMALY, "%-16s %u (%s)", "anomalies", mf->anomalies,
+		     mf->anomaly ? mf->anomaly : "");
+	emit(l, ROLE_NORMAL, " ");
+	if (f->resent_from) {
+		const struct model_fax *o = model_get(t->m, f->resent_from);
+
+		emit(l, ROLE_TITLE, "resent from %s (%s)", f->resent_from,
+		     o ? fax_status_name(o->fax.status) : "not in view");
+	}
+	if (mf->n_resends) {
+		emit(l, ROLE_TITLE, "resends of this fax:");
+		for (size_t i = 0; i < mf->n_resends; i++) {
+			const struct model_fax *o = model_get(t->m, mf->resends[i]);
+
+			emit(l, ROLE_NORMAL, "  %s %s", mf->resends[i],
+			     o ? fax_status_name(o->fax.status) : "");
+		}
+	}
+	emit(l, ROLE_TITLE, "attempts (%zu)", f->n_attempts);
+	emit(l, ROLE_COLUMN, " #  started              completed            duration  code/subcode  message");
+	for (size_t i = 0; i < f->n_attempts; i++) {
+		const struct fax_attempt *a = &f->attempts[i];
+		char st[32], done[32], dur[24];
+
+		fmt_timestamp(a->started_at, st, sizeof st);
+		fmt_timestamp(a->completed_at, done, sizeof done);
+		fmt_duration(a->duration_ms, dur, sizeof dur);
+		emit(l, a->error_code ? ROLE_FAX_FAILED : ROLE_NORMAL, "%2d  %-19s  %-19s  %-8s  %s%s%s  %s",
+		     a->number, st, a->completed_at == TS_NONE ? "in progress" : done, dur,
+		     a->error_code ? a->error_code : "-", a->error_subcode ? "/" : "",
+		     a->error_subcode ? a->error_subcode : "",
+		     a->error_message ? a->error_message : "");
+	}
+	emit(l, ROLE_NORMAL, " ");
+	emit(l, ROLE_TITLE, "event history (newest first)");
+	size_t nlog = model_log_count(t->m), shown = 0;
+
+	for (size_t i = 0; i < nlog; i++) {
+		const struct model_log_entry *e = model_log_at(t->m, i);
+		char when[32];
+
+		if (!f->id || strcmp(e->fax_id, f->id) != 0)
+			continue;
+		fmt_when(e->at_ms, now, when, sizeof when);
+		emit(l, e->outcome == APPLY_OK ? ROLE_NORMAL : ROLE_WARN, "  %-11s %-20s %-8s %-9s %s",
+		     when, e->type, event_source_name(e->source), apply_outcome_name(e->outcome),
+		     e->detail);
+		shown++;
+	}
+	if (!shown)
+		emit(l, ROLE_DIM, "  (none in the event log)");
+}
+
+void detail_draw(struct tui *t, const struct rect *r)
+{
+	const struct model_fax *mf = model_get(t->m, t->detail_id);
+	char crumbs[256];
+	struct rect in;
+	struct lines l;
+
+	snprintf(crumbs, sizeof crumbs, "faxes > %s%s", t->detail_id,
+		 t->detail_raw ? " > raw JSON" : "");
+	in = render_box(t, r, crumbs, render_border_role(t, true));
+	if (in.h < 1 || in.w < 4)
+		return;
+	l = (struct lines){ .t = t, .r = in, .scroll = t->detail_scroll, .n = 0 };
+	if (!mf) {
+		emit(&l, ROLE_DIM, "this fax is not in the model (yet)");
+		return;
+	}
+	if (t->detail_raw)
+		raw_json(&l, &mf->fax);
+	else
+		details(&l, mf);
+	t->detail_lines = l.n;
+	if (l.n > in.h)
+		render_textf(t, r->y + r->h - 1, r->x + r->w - 20, 18, ROLE_BORDER, " %d-%d/%d ",
+			     l.scroll + 1, l.scroll + in.h < l.n ? l.scroll + in.h : l.n, l.n);
+}
+
+bool detail_action(struct tui *t, enum tui_action a)
+{
+	int page = t->layout.body.h > 3 ? t->layout.body.h - 3 : 1;
+
+	switch (a) {
+	case ACT_UP:
+		t->detail_scroll -= t->detail_scroll > 0;
+		return true;
+	case ACT_DOWN:
+		if (t->detail_scroll + 1 < t->detail_lines)
+			t->detail_scroll++;
+		return true;
+	case ACT_PAGE_UP:
+		t->detail_scroll = t->detail_scroll > page ? t->detail_scroll - page : 0;
+		return true;
+	case ACT_PAGE_DOWN:
+		t->detail_scroll += page;
+		if (t->detail_scroll >= t->detail_lines)
+			t->detail_scroll = t->detail_lines > 0 ? t->detail_lines - 1 : 0;
+		return true;
+	case ACT_END:
+		t->detail_scroll = t->detail_lines > page ? t->detail_lines - page : 0;
+		return true;
+	case ACT_HOME:
+		t->detail_scroll = 0;
+		return true;
+	case ACT_RAW:
+		t->detail_raw = !t->detail_raw;
+		t->detail_scroll = 0;
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,393 @@
+/* Dialogs: resend one fax, resend in bulk, quit while resends are in
+ * flight. A dialog takes every key until it closes. */
+#include "config.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/errors.h"
+#include "tui/panes/pane.h"
+#include "tui/render.h"
+#include "tui/resend.h"
+#include "tui/state.h"
+#include "tui/widgets/format.h"
+
+enum { FOCUS_TO, FOCUS_MAX, FOCUS_BUTTON, FOCUS_COUNT };
+
+void dialog_close(struct tui *t)
+{
+	for (size_t i = 0; i < t->dlg.n_ids; i++)
+		free(t->dlg.ids[i]);
+	free(t->dlg.ids);
+	memset(&t->dlg, 0, sizeof t->dlg);
+	t->dirty = true;
+}
+
+void dialog_open_resend(struct tui *t, const char *fax_id)
+{
+	const struct model_fax *mf = fax_id ? model_get(t->m, fax_id) : NULL;
+	const char *why = tui_action_unavailable(t, ACT_RESEND);
+	struct tui_dialog *d = &t->dlg;
+	char num[16];
+
+	if (why) {
+		tui_flash(t, true, "resend unavailable: %s", why);
+		return;
+	}
+	if (!mf) {
+		tui_flash(t, true, "no fax selected");
+		return;
+	}
+	if (mf->fax.status != FAX_FAILED) {
+		tui_flash(t, true, "only failed faxes can be resent (%s is %s)", fax_id,
+			  fax_status_name(mf->fax.status));
+		return;
+	}
+	if (tui_is_inflight(t, fax_id)) {
+		tui_flash(t, true, "%s is already being resent", fax_id);
+		return;
+	}
+	dialog_close(t);
+	d->kind = DLG_RESEND;
+	snprintf(d->fax_id, sizeof d->fax_id, "%s", fax_id);
+	snprintf(d->code, sizeof d->code, "%s", mf->fax.error_code ? mf->fax.error_code : "");
+	d->terminal = mf->fax.error_code && errors_fax_code_terminal(mf->fax.error_code);
+	snprintf(d->orig_to, sizeof d->orig_to, "%s", mf->fax.to ? mf->fax.to : "");
+	prompt_set(&d->to, d->orig_to);
+	snprintf(num, sizeof num, "%d", mf->fax.max_attempts > 0 ? mf->fax.max_attempts : 3);
+	prompt_set(&d->max_attempts, num);
+	/* A terminal code means the number itself is the problem: start there. */
+	d->focus = d->terminal ? FOCUS_TO : FOCUS_BUTTON;
+	d->pages = mf->fax.pages > 0 ? mf->fax.pages : 1;
+	tui_new_idem_key(t, fax_id, d->idem_key, sizeof d->idem_key);
+}
+
+void dialog_open_bulk(struct tui *t)
+{
+	const char *why = tui_action_unavailable(t, ACT_RESEND_BULK);
+	struct tui_dialog *d = &t->dlg;
+	size_t n = view_count(&t->view), cap = 0;
+
+	if (why) {
+		tui_flash(t, true, "bulk resend unavailable: %s", why);
+		return;
+	}
+	if (t->bulk.running) {
+		tui_flash(t, true, "a bulk resend is already running");
+		return;
+	}
+	dialog_close(t);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_fax *mf = view_at(&t->view, i);
+		char **ids;
+
+		if (mf->fax.status != FAX_FAILED || !mf->fax.id || tui_is_inflight(t, mf->fax.id))
+			continue;
+		if (t->n_marks && !tui_is_marked(t, mf->fax.id))
+			continue;
+		if (d->n_ids == cap) {
+			cap = cap ? cap * 2 : 64;
+			ids = realloc(d->ids, cap * sizeof *ids);
+			if (!ids)
+				break;
+			d->ids = ids;
+		}
+		if (!(d->ids[d->n_ids] = strdup(mf->fax.id)))
+			break;
+		d->n_ids++;
+		if (mf->fax.error_code && errors_fax_code_terminal(mf->fax.error_code))
+			d->n_terminal++;
+		d->cost += (int64_t)(mf->fax.pages > 0 ? mf->fax.pages : 1) * TUI_EST_CENTS_PER_PAGE;
+	}
+	if (d->n_ids == 0) {
+		dialog_close(t);
+		tui_flash(t, true, "no failed fax among the %s", t->n_marks ? "marked faxes"
+							       : "faxes in the current filter");
+		return;
+	}
+	d->kind = DLG_BULK;
+}
+
+void dialog_open_quit(struct tui *t)
+{
+	dialog_close(t);
+	t->dlg.kind = DLG_QUIT;
+}
+
+static bool valid_e164(const char *s)
+{
+	size_t digits = 0;
+
+	if (*s++ != '+')
+		return false;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return false;
+		digits++;
+	}
+	return digits >= 7 && digits <= 15 && s[-digits] != '0';
+}
+
+static void resend_confirm(struct tui *t)
+{
+	struct tui_dialog *d = &t->dlg;
+	char err[256], id[64];
+	const char *to = d->to.buf;
+	char *end;
+	long max = 0;
+	bool same = strcmp(to, d->orig_to) == 0;
+
+	if (!valid_e164(to)) {
+		snprintf(d->error, sizeof d->error,
+			 "destination must be E.164: + then 7 to 15 digits, e.g. +14155550100");
+		d->focus = FOCUS_TO;
+		return;
+	}
+	if (d->max_attempts.len) {
+		max = strtol(d->max_attempts.buf, &end, 10);
+		if (*end || max < 1 || max > 5) {
+			snprintf(d->error, sizeof d->error, "max attempts must be 1 to 5");
+			d->focus = FOCUS_MAX;
+			return;
+		}
+	}
+	if (d->terminal && same && !d->confirm_same) {
+		d->confirm_same = true;
+		d->error[0] = '\0';
+		return;
+	}
+	snprintf(id, sizeof id, "%s", d->fax_id);
+	if (tui_resend_start(t, id, same ? NULL : to, (int)max, d->idem_key, false, err,
+			     sizeof err) < 0) {
+		snprintf(d->error, sizeof d->error, "%s", err);
+		d->confirm_same = false;
+		return;
+	}
+	dialog_close(t);
+	tui_flash(t, false, "resending %s...", id);
+}
+
+static void resend_key(struct tui *t, int key)
+{
+	struct tui_dialog *d = &t->dlg;
+	struct prompt *p = d->focus == FOCUS_TO ? &d->to : d->focus == FOCUS_MAX ? &d->max_attempts
+										   : NULL;
+	enum prompt_result r;
+
+	if (key == '\t' || key == TUI_KEY_FN(KEY_DOWN)) {
+		d->focus = (d->focus + 1) % FOCUS_COUNT;
+		return;
+	}
+	if (key == TUI_KEY_FN(KEY_BTAB) || key == TUI_KEY_FN(KEY_UP)) {
+		d->focus = (d->focus + FOCUS_COUNT - 1) % FOCUS_COUNT;
+		return;
+	}
+	if (key == TUI_KEY_ESC && d->confirm_same) {
+		/* Back to editing rather than losing the dialog. */
+		d->confirm_same = false;
+		d->focus = FOCUS_TO;
+		return;
+	}
+	if (key == TUI_KEY_ESC) {
+		dialog_close(t);
+		tui_flash(t, false, "resend cancelled");
+		return;
+	}
+	if (key == TUI_KEY_ENTER) {
+		resend_confirm(t);
+		return;
+	}
+	if (!p)
+		return;
+	if (p == &d->max_attempts && key >= 0x20 && key < TUI_KEY_FN_BASE && !isdigit(key))
+		return;
+	r = prompt_key(p, key);
+	if (r == PROMPT_CONTINUE) {
+		d->confirm_same = false;
+		d->error[0] = '\0';
+	}
+}
+
+void dialog_key(struct tui *t, int key)
+{
+	struct tui_dialog *d = &t->dlg;
+
+	t->dirty = true;
+	switch (d->kind) {
+	case DLG_RESEND:
+		resend_key(t, key);
+		break;
+	case DLG_BULK:
+		if (key == TUI_KEY_ENTER || key == 'y') {
+			char **ids = d->ids;
+			size_t n = d->n_ids;
+
+			d->ids = NULL;
+			d->n_ids = 0;
+			dialog_close(t);
+			tui_bulk_start(t, ids, n);
+		} else if (key == TUI_KEY_ESC || key == 'n') {
+			dialog_close(t);
+			tui_flash(t, false, "bulk resend cancelled");
+		}
+		break;
+	case DLG_QUIT:
+		if (key == TUI_KEY_ENTER || key == 'y') {
+			dialog_close(t);
+			t->quitting = true;
+			if (t->act.quit)
+				t->act.quit(t->act.ctx);
+		} else if (key == TUI_KEY_ESC || key == 'n') {
+			dialog_close(t);
+		}
+		break;
+	case DLG_NONE:
+		break;
+	}
+}
+
+static struct rect dialog_rect(struct tui *t, int h)
+{
+	int w = t->term.cols - 4 < 78 ? t->term.cols - 4 : 78;
+
+	if (h > t->term.rows - 2)
+		h = t->term.rows - 2;
+	return (struct rect){ (t->term.rows - h) / 2, (t->term.cols - w) / 2, h, w };
+}
+
+static void clear_rect(struct tui *t, const struct rect *r)
+{
+	for (int y = 0; y < r->h; y++)
+		render_fill(t, r->y + y, r->x, r->w, ROLE_DIALOG);
+}
+
+static void draw_field(struct tui *t, int y, int x, int w, const char *label,
+		       const struct prompt *p, bool focused)
+{
+	int lw = render_textf(t, y, x, w, ROLE_DIALOG, "%-14s", label);
+	int fw = w - lw;
+
+	render_fill(t, y, x + lw, fw, focused ? ROLE_DIALOG_FOCUS : ROLE_DIALOG_FIELD);
+	render_text(t, y, x + lw, fw, focused ? ROLE_DIALOG_FOCUS : ROLE_DIALOG_FIELD, p->buf);
+}
+
+static void draw_resend(struct tui *t)
+{
+	struct tui_dialog *d = &t->dlg;
+	const struct fax_code_info *info = errors_fax_code(d->code);
+	const struct model_balance *b = model_balance(t->m);
+	struct rect r = dialog_rect(t, 17), in;
+	char cost[32], avail[32], price[32], title[96];
+	int64_t est = (int64_t)d->pages * TUI_EST_CENTS_PER_PAGE;
+	int y;
+
+	clear_rect(t, &r);
+	snprintf(title, sizeof title, "resend %s", d->fax_id);
+	in = render_box(t, &r, title, ROLE_BORDER_FOCUS);
+	in.x++;
+	in.w -= 2;
+	y = in.y;
+	render_textf(t, y++, in.x, in.w, d->terminal ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE,
+		     "error %s (%s)", d->code[0] ? d->code : "none", errors_class_name(info->cls));
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "meaning: %s", info->meaning);
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "suggested: %s", info->action);
+	y++;
+	draw_field(t, y++, in.x, in.w, "destination", &d->to, d->focus == FOCUS_TO);
+	draw_field(t, y++, in.x, 20, "max attempts", &d->max_attempts, d->focus == FOCUS_MAX);
+	y++;
+	fmt_cents(est, b && b->known ? b->currency : NULL, cost, sizeof cost);
+	fmt_cents(TUI_EST_CENTS_PER_PAGE, b && b->known ? b->currency : NULL, price, sizeof price);
+	if (b && b->known) {
+		fmt_cents(b->available, b->currency, avail, sizeof avail);
+		render_textf(t, y++, in.x, in.w, est > b->available ? ROLE_ALERT : ROLE_DIALOG,
+			     "estimated cost %s (%d page%s) of %s available%s", cost, d->pages,
+			     d->pages == 1 ? "" : "s", avail,
+			     est > b->available ? ": NOT ENOUGH" : "");
+	} else {
+		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "estimated cost %s (%d page%s); "
+			     "balance unknown", cost, d->pages, d->pages == 1 ? "" : "s");
+	}
+	render_textf(t, y++, in.x, in.w, ROLE_DIM, "(assumes %s per page: mintfax publishes no "
+		     "price; a hold is placed, failed faxes are not charged)", price);
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "idempotency key: %s", d->idem_key);
+	y++;
+	if (d->confirm_same) {
+		render_textf(t, y++, in.x, in.w, ROLE_ALERT,
+			     "%s is terminal: the same number will most likely fail again.",
+			     d->code);
+		render_text(t, y++, in.x, in.w, ROLE_ALERT,
+			    "Enter again to resend to the SAME number, Esc to edit it.");
+	} else if (d->error[0]) {
+		render_text(t, y++, in.x, in.w, ROLE_ERROR, d->error);
+	}
+	render_text(t, in.y + in.h - 1, in.x, in.w, d->focus == FOCUS_BUTTON ? ROLE_DIALOG_FOCUS
+									    : ROLE_KEY,
+		    "[ Enter: resend ]   Tab: next field   Esc: cancel");
+}
+
+static void draw_bulk(struct tui *t)
+{
+	struct tui_dialog *d = &t->dlg;
+	const struct model_balance *b = model_balance(t->m);
+	struct rect r = dialog_rect(t, 11), in;
+	char cost[32], avail[32];
+	int y;
+
+	clear_rect(t, &r);
+	in = render_box(t, &r, "bulk resend", ROLE_BORDER_FOCUS);
+	in.x++;
+	in.w -= 2;
+	y = in.y;
+	fmt_cents(d->cost, b && b->known ? b->currency : NULL, cost, sizeof cost);
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Resend %zu failed fax%s (%s)?", d->n_ids,
+		     d->n_ids == 1 ? "" : "es", t->n_marks ? "marked" : "in the current filter");
+	if (b && b->known) {
+		fmt_cents(b->available, b->currency, avail, sizeof avail);
+		render_textf(t, y++, in.x, in.w, d->cost > b->available ? ROLE_ALERT : ROLE_DIALOG,
+			     "estimated cost %s of %s available", cost, avail);
+	} else {
+		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "estimated cost %s", cost);
+	}
+	render_textf(t, y++, in.x, in.w, ROLE_DIM, "(assumes %d cents per page)",
+		     TUI_EST_CENTS_PER_PAGE);
+	if (d->n_terminal)
+		render_textf(t, y++, in.x, in.w, ROLE_ALERT, "%zu of them failed with a terminal code "
+			     "and go to the same number", d->n_terminal);
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Sent %d at a time, one every %.1fs, "
+		     "with progress in the header.", TUI_BULK_PARALLEL, TUI_BULK_INTERVAL);
+	render_text(t, in.y + in.h - 1, in.x, in.w, ROLE_KEY, "Enter/y: start   Esc/n: cancel");
+}
+
+static void draw_quit(struct tui *t)
+{
+	struct rect r = dialog_rect(t, 6), in;
+
+	clear_rect(t, &r);
+	in = render_box(t, &r, "quit?", ROLE_BORDER_FOCUS);
+	render_textf(t, in.y, in.x + 1, in.w - 2, ROLE_DIALOG,
+		     "%zu resend%s still in flight; their results will not be shown.",
+		     t->n_inflight + (t->bulk.running ? t->bulk.n - t->bulk.next : 0),
+		     t->n_inflight == 1 ? " is" : "s are");
+	render_text(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
+		    "Enter/y: quit anyway   Esc/n: stay");
+}
+
+void dialog_draw(struct tui *t)
+{
+	switch (t->dlg.kind) {
+	case DLG_RESEND:
+		draw_resend(t);
+		break;
+	case DLG_BULK:
+		draw_bulk(t);
+		break;
+	case DLG_QUIT:
+		draw_quit(t);
+		break;
+	case DLG_NONE:
+		break;
+	}
+}

@@ -1,0 +1,246 @@
+/* The fax list: newest first by default, a symbol and a colour per status,
+ * marks, in-flight resends, search matches. Draws only the visible rows. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/errors.h"
+#include "tui/panes/pane.h"
+#include "tui/render.h"
+#include "tui/state.h"
+#include "tui/widgets/format.h"
+
+enum { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL_CODE,
+       COL_TAGS, COL_N };
+
+static const struct col_spec columns[COL_N] = {
+	[COL_SYM] = { "", 2, 2, 0, false },
+	[COL_CREATED] = { "created", 8, 11, 3, false },
+	[COL_ID] = { "id", 10, 28, 0, false },
+	[COL_TO] = { "to", 8, 16, 1, false },
+	[COL_STATUS] = { "status", 9, 11, 0, false },
+	[COL_ATT] = { "att", 3, 5, 2, false },
+	[COL_PAGES] = { "pg", 2, 3, 5, false },
+	[COL_CODE] = { "code", 6, 15, 2, false },
+	[COL_TAGS] = { "tags", 6, 24, 6, true },
+};
+
+const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
+			     const char **word, enum tui_role *role)
+{
+	static const enum tui_role roles[] = {
+		[FAX_STATUS_NONE] = ROLE_NORMAL,
+		[FAX_QUEUED] = ROLE_FAX_QUEUED,
+		[FAX_SUBMITTED] = ROLE_FAX_SUBMITTED,
+		[FAX_IN_PROGRESS] = ROLE_FAX_IN_PROGRESS,
+		[FAX_DELIVERED] = ROLE_FAX_DELIVERED,
+		[FAX_FAILED] = ROLE_FAX_FAILED,
+	};
+	enum fax_status s = mf->fax.status;
+
+	if (s >= FAX_STATUS_COUNT)
+		s = FAX_STATUS_NONE;
+	if (mf->fax.id && tui_is_inflight(t, mf->fax.id)) {
+		*word = "resending";
+		*role = ROLE_INFLIGHT;
+		return t->term.g->inflight;
+	}
+	if (mf->retrying && !fax_status_terminal(s)) {
+		*word = "retrying";
+		*role = ROLE_FAX_RETRYING;
+		return t->term.g->retrying;
+	}
+	*word = s == FAX_STATUS_NONE ? "unknown" : fax_status_name(s);
+	*role = roles[s];
+	return t->term.g->status[s];
+}
+
+static void tags_text(const struct fax *f, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < f->n_tags && off + 1 < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%s%s%s", i ? " " : "",
+				 f->tags[i].key ? f->tags[i].key : "",
+				 f->tags[i].value && *f->tags[i].value ? "=" : "",
+				 f->tags[i].value ? f->tags[i].value : "");
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+static void draw_row(struct tui *t, int y, int x0, const int *widths, const struct model_fax *mf,
+		     bool selected, int64_t now)
+{
+	const struct fax *f = &mf->fax;
+	const char *word;
+	enum tui_role srole, base = selected ? ROLE_SELECTED : ROLE_NORMAL;
+	const char *sym = fax_state_symbol(t, mf, &word, &srole);
+	int x = x0;
+	char buf[512];
+	bool marked = f->id && tui_is_marked(t, f->id);
+	bool match = t->has_search && filter_match(&t->search, mf);
+
+	for (int c = 0; c < COL_N; c++) {
+		int w = widths[c];
+		enum tui_role role = base;
+
+		if (!w)
+			continue;
+		buf[0] = '\0';
+		switch (c) {
+		case COL_SYM:
+			snprintf(buf, sizeof buf, "%s%s", marked ? t->term.g->mark : " ", sym);
+			role = selected ? ROLE_SELECTED : srole;
+			break;
+		case COL_CREATED:
+			fmt_when(f->created_at, now, buf, sizeof buf);
+			break;
+		case COL_ID:
+			snprintf(buf, sizeof buf, "%s", f->id ? f->id : "-");
+			if (match && !selected)
+				role = ROLE_MATCH;
+			if (marked && !selected)
+				role = ROLE_MARKED;
+			break;
+		case COL_TO:
+			snprintf(buf, sizeof buf, "%s", f->to ? f->to : "-");
+			break;
+		case COL_STATUS:
+			snprintf(buf, sizeof buf, "%s", word);
+			role = selected ? ROLE_SELECTED : srole;
+			break;
+		case COL_ATT:
+			if (f->max_attempts > 0)
+				snprintf(buf, sizeof buf, "%zu/%d", f->n_attempts, f->max_attempts);
+			else
+				snprintf(buf, sizeof buf, "%zu", f->n_attempts);
+			break;
+		case COL_PAGES:
+			if (f->pages >= 0)
+				snprintf(buf, sizeof buf, "%d", f->pages);
+			else
+				snprintf(buf, sizeof buf, "-");
+			break;
+		case COL_CODE:
+			if (f->error_code && *f->error_code) {
+				bool term = errors_fax_code_terminal(f->error_code);
+
+				snprintf(buf, sizeof buf, "%s%s", f->error_code,
+					 term ? t->term.g->terminal : "");
+				if (!selected)
+					role = term ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE;
+			}
+			break;
+		case COL_TAGS:
+			tags_text(f, buf, sizeof buf);
+			if (!selected)
+				role = ROLE_DIM;
+			break;
+		}
+		if (selected)
+			render_fill(t, y, x, w + (c + 1 < COL_N ? 1 : 0), ROLE_SELECTED);
+		render_text(t, y, x, w, role, buf);
+		x += w + 1;
+	}
+}
+
+static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
+{
+	char title[256];
+	struct rect in;
+	int widths[COL_N], x, rows;
+	size_t n = view_count(&t->view);
+	int64_t now = tui_now_ms(t);
+
+	snprintf(title, sizeof title, "faxes %zu%s%s%s", n,
+		 t->view.filter.expr && *t->view.filter.expr ? " filter: " : "",
+		 t->view.filter.expr && *t->view.filter.expr ? t->view.filter.expr : "",
+		 t->view.paused ? " [paused]" : "");
+	in = render_box(t, r, title, render_border_role(t, focused));
+	if (in.h < 2 || in.w < 4)
+		return;
+	layout_columns(columns, COL_N, in.w, widths);
+	x = in.x;
+	for (int c = 0; c < COL_N; c++) {
+		if (!widths[c])
+			continue;
+		const char *title_c = columns[c].title;
+		char hdr[32];
+
+		if ((c == COL_CREATED && t->view.sort == SORT_CREATED) ||
+		    (c == COL_STATUS && t->view.sort == SORT_STATUS) ||
+		    (c == COL_TO && t->view.sort == SORT_TO) ||
+		    (c == COL_ATT && t->view.sort == SORT_ATTEMPTS) ||
+		    (c == COL_CODE && t->view.sort == SORT_CODE)) {
+			snprintf(hdr, sizeof hdr, "%s%s", title_c,
+				 t->view.reverse ? t->term.g->up : t->term.g->down);
+			title_c = hdr;
+		}
+		render_fill(t, in.y, x, widths[c] + 1, ROLE_COLUMN);
+		render_text(t, in.y, x, widths[c], ROLE_COLUMN, title_c);
+		x += widths[c] + 1;
+	}
+	rows = in.h - 1;
+	if (n == 0) {
+		render_text(t, in.y + 1, in.x, in.w, ROLE_DIM,
+			    t->view.filter.n ? "no fax matches the filter (Esc clears it)"
+					     : "no faxes yet: waiting for events");
+		return;
+	}
+	for (int i = 0; i < rows && t->top + (size_t)i < n; i++) {
+		size_t idx = t->top + (size_t)i;
+
+		draw_row(t, in.y + 1 + i, in.x, widths, view_at(&t->view, idx), idx == t->sel, now);
+	}
+	if (n > (size_t)rows) {
+		render_textf(t, r->y + r->h - 1, r->x + r->w - 16, 14, render_border_role(t, focused),
+			     " %zu/%zu ", t->sel + 1, n);
+	}
+}
+
+static bool faxes_action(struct tui *t, enum tui_action a)
+{
+	size_t n = view_count(&t->view);
+	size_t page = t->layout.pane[LP_FAXES].h > 4 ? (size_t)t->layout.pane[LP_FAXES].h - 4 : 1;
+
+	switch (a) {
+	case ACT_UP:
+		if (t->sel > 0)
+			t->sel--;
+		break;
+	case ACT_DOWN:
+		if (t->sel + 1 < n)
+			t->sel++;
+		break;
+	case ACT_PAGE_UP:
+		t->sel = t->sel > page ? t->sel - page : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		t->sel = n && t->sel + page < n ? t->sel + page : (n ? n - 1 : 0);
+		break;
+	case ACT_HOME:
+		t->sel = 0;
+		break;
+	case ACT_END:
+		t->sel = n ? n - 1 : 0;
+		break;
+	default:
+		return false;
+	}
+	if (n) {
+		const struct model_fax *mf = view_at(&t->view, t->sel);
+
+		snprintf(t->sel_id, sizeof t->sel_id, "%s", mf && mf->fax.id ? mf->fax.id : "");
+	}
+	return true;
+}
+
+const struct pane_ops pane_faxes = {
+	.name = "faxes",
+	.draw = faxes_draw,
+	.action = faxes_action,
+};

@@ -1,0 +1,83 @@
+/* Help, generated from the live keymap and the action table: what is
+ * bound where, and why an action is unavailable. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/panes/pane.h"
+#include "tui/render.h"
+#include "tui/state.h"
+
+void help_draw(struct tui *t, const struct rect *r)
+{
+	struct rect in = render_box(t, r, "help (Esc to close)", render_border_role(t, true));
+	int line = 0, y;
+	char keys[128];
+
+	if (in.h < 1 || in.w < 10)
+		return;
+	static const char *const intro[] = {
+		"Keys come from the built-in bindings and your config's `bind KEY ACTION` lines.",
+		"Filter language: free text, status:failed code:busy to:+1212 tag:team=ops id:fax_, !term negates.",
+		"Commands (:): theme NAME | filter EXPR | search EXPR | sort COLUMN | export csv|json FILE | quit",
+		"",
+	};
+	for (size_t i = 0; i < sizeof intro / sizeof intro[0]; i++, line++) {
+		y = in.y + line - t->help_scroll;
+		if (y >= in.y && y < in.y + in.h)
+			render_text(t, y, in.x, in.w, i < 3 ? ROLE_DIM : ROLE_NORMAL, intro[i]);
+	}
+	for (int a = 1; a < ACT_COUNT; a++, line++) {
+		const char *why = tui_action_unavailable(t, (enum tui_action)a);
+		int x;
+
+		y = in.y + line - t->help_scroll;
+		if (y < in.y || y >= in.y + in.h)
+			continue;
+		if (!keymap_keys_for(t->km, (enum tui_action)a, keys, sizeof keys))
+			snprintf(keys, sizeof keys, "(unbound)");
+		x = in.x + render_textf(t, y, in.x, in.w, why ? ROLE_DIM : ROLE_KEY, "%-18s ", keys);
+		x += render_textf(t, y, x, in.x + in.w - x, why ? ROLE_DIM : ROLE_NORMAL, "%-14s ",
+				  action_name((enum tui_action)a));
+		x += render_text(t, y, x, in.x + in.w - x, why ? ROLE_DIM : ROLE_NORMAL,
+				 action_help((enum tui_action)a));
+		if (why)
+			render_textf(t, y, x, in.x + in.w - x, ROLE_WARN, "  [unavailable: %s]", why);
+	}
+	for (size_t i = 0; i < keymap_message_count(t->km); i++, line++) {
+		y = in.y + line + 1 - t->help_scroll;
+		if (y >= in.y && y < in.y + in.h)
+			render_text(t, y, in.x, in.w, ROLE_WARN, keymap_message_at(t->km, i));
+	}
+	t->help_lines = line + 1;
+}
+
+bool help_action(struct tui *t, enum tui_action a)
+{
+	int page = t->layout.body.h > 3 ? t->layout.body.h - 3 : 1;
+	int max = t->help_lines > page ? t->help_lines - page : 0;
+
+	switch (a) {
+	case ACT_UP:
+		t->help_scroll -= t->help_scroll > 0;
+		return true;
+	case ACT_DOWN:
+		t->help_scroll += t->help_scroll < max;
+		return true;
+	case ACT_PAGE_UP:
+		t->help_scroll = t->help_scroll > page ? t->help_scroll - page : 0;
+		return true;
+	case ACT_PAGE_DOWN:
+		t->help_scroll = t->help_scroll + page < max ? t->help_scroll + page : max;
+		return true;
+	case ACT_HOME:
+		t->help_scroll = 0;
+		return true;
+	case ACT_END:
+		t->help_scroll = max;
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,51 @@
+/* Panes: each is a const ops table. The main screen draws the panes the
+ * layout made visible; the focused pane gets the navigation actions. */
+#ifndef FAXTOP_TUI_PANES_PANE_H
+#define FAXTOP_TUI_PANES_PANE_H
+
+#include <stdbool.h>
+
+#include "core/model.h"
+#include "tui/actions.h"
+#include "tui/layout.h"
+#include "tui/theme.h"
+
+struct tui;
+
+struct pane_ops {
+	const char *name;
+	void (*draw)(struct tui *t, const struct rect *r, bool focused);
+	/* Navigation while focused; false if the action is not the pane's. */
+	bool (*action)(struct tui *t, enum tui_action a);
+};
+
+extern const struct pane_ops pane_faxes;
+extern const struct pane_ops pane_attempts;
+extern const struct pane_ops pane_codes;
+extern const struct pane_ops pane_balance;
+extern const struct pane_ops pane_log;
+
+/* Generic scrolling of a pane's offset (t->scroll[p]). */
+bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a);
+
+/* The whole-screen parts. */
+void header_draw(struct tui *t, const struct rect *r);
+void footer_draw(struct tui *t, const struct rect *r);
+void detail_draw(struct tui *t, const struct rect *r);
+bool detail_action(struct tui *t, enum tui_action a);
+void help_draw(struct tui *t, const struct rect *r);
+bool help_action(struct tui *t, enum tui_action a);
+void dialog_draw(struct tui *t);
+/* A key while a dialog is open. */
+void dialog_key(struct tui *t, int key);
+/* Opens the resend dialog for a fax, or flashes why not. */
+void dialog_open_resend(struct tui *t, const char *fax_id);
+void dialog_open_bulk(struct tui *t);
+void dialog_open_quit(struct tui *t);
+void dialog_close(struct tui *t);
+
+/* Symbol and role for a fax's state (in flight, retrying, status). */
+const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
+			     const char **word, enum tui_role *role);
+
+#endif

@@ -1,0 +1,139 @@
+/* The TUI's private state, shared by the files of tui/ and nothing else.
+ * (tui.h is the public face; this is the inside of struct tui.) */
+#ifndef FAXTOP_TUI_STATE_H
+#define FAXTOP_TUI_STATE_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/model.h"
+#include "tui/keymap.h"
+#include "tui/layout.h"
+#include "tui/term.h"
+#include "tui/theme.h"
+#include "tui/tui.h"
+#include "tui/view.h"
+#include "tui/widgets/prompt.h"
+
+/* The resend estimate: mintfax does not publish a price, so the dialogs use
+ * this documented assumption and say so. */
+#define TUI_EST_CENTS_PER_PAGE 7
+/* Bulk resends: at most this many in flight, one started per tick. */
+#define TUI_BULK_PARALLEL 2
+#define TUI_BULK_INTERVAL 0.5
+#define TUI_FLASH_MS 6000
+
+enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP };
+enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND };
+enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
+
+struct tui_dialog {
+	enum tui_dialog_kind kind;
+	char fax_id[64];
+	char code[64];
+	bool terminal;
+	struct prompt to, max_attempts;
+	char orig_to[64];
+	int focus;                 /* 0: destination, 1: max attempts */
+	bool confirm_same;         /* second confirmation showing */
+	char idem_key[128];
+	char error[256];
+	int pages;
+	/* bulk */
+	char **ids;
+	size_t n_ids, n_terminal;
+	int64_t cost;
+};
+
+struct tui_inflight {
+	struct tui_inflight *next;
+	struct tui *t;             /* NULL once the TUI is gone: the record frees itself */
+	char fax_id[64];
+	bool bulk;
+};
+
+struct tui_bulk {
+	char **ids;
+	size_t n, next, ok, failed;
+	bool running;
+};
+
+struct tui {
+	struct ev_loop *loop;
+	const struct model *m;
+	const struct config *cfg;
+	struct tui_actions act;
+	struct log *log;
+	bool read_only;
+
+	struct tui_term term;
+	struct theme theme;
+	struct keymap *km;
+	struct view view;
+	struct filter search;
+	bool has_search;
+
+	ev_io input_w;
+	ev_signal winch_w;
+	ev_prepare render_w;
+	ev_timer frame_w;          /* defers a frame to respect fps */
+	ev_timer tick_w;           /* wakes up when a displayed clock changes */
+	ev_timer bulk_w;
+	double frame_interval;
+	double last_frame;
+	bool dirty;
+	bool full_redraw;
+	uint64_t drawn_gen;
+	int64_t next_change_ms;    /* collected while drawing: soonest text change */
+
+	struct layout layout;
+	enum tui_screen screen, help_return;
+	enum layout_pane focus;
+	size_t sel, top;
+	char sel_id[64];
+	int scroll[LP_COUNT];
+
+	char detail_id[64];
+	int detail_scroll;
+	int detail_lines;          /* drawn line count, for clamping the scroll */
+	bool detail_raw;
+	int help_scroll;
+	int help_lines;
+
+	enum tui_prompt_kind prompt_kind;
+	struct prompt prompt;
+
+	struct tui_dialog dlg;
+
+	char flash[320];
+	bool flash_error;
+	int64_t flash_until;
+
+	char **marks;              /* sorted fax ids */
+	size_t n_marks;
+
+	struct tui_inflight *inflight;
+	size_t n_inflight;
+	struct tui_bulk bulk;
+
+	struct tui_status status;
+	bool quitting;
+	int input_idle;            /* readable-but-empty wake-ups in a row */
+};
+
+int64_t tui_now_ms(const struct tui *t);
+void tui_flash(struct tui *t, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool tui_is_marked(const struct tui *t, const char *id);
+bool tui_is_inflight(const struct tui *t, const char *id);
+/* Records the soonest moment (ms from now) something displayed will change. */
+void tui_need_tick(struct tui *t, int64_t in_ms);
+/* Why an action cannot run now, or NULL if it can. */
+const char *tui_action_unavailable(const struct tui *t, enum tui_action a);
+void tui_toggle_mark(struct tui *t, const char *id);
+void tui_clear_marks(struct tui *t);
+struct pane_ops;
+const struct pane_ops *tui_pane_ops(enum layout_pane p);
+
+#endif
