@@ -171,11 +171,11 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 static void app_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct app *a = w->data;
+	size_t held = a->http ? http_server_pending(a->http) : 0;
 
-	if (http_server_pending(a->http) == 0 || ev_now(loop) >= a->drain_deadline) {
-		if (a->http && http_server_pending(a->http) > 0)
-			log_warn(a->log, "shutdown: %zu answers still held, closing anyway",
-				 http_server_pending(a->http));
+	if (held == 0 || ev_now(loop) >= a->drain_deadline) {
+		if (held > 0)
+			log_warn(a->log, "shutdown: %zu answers still held, closing anyway", held);
 		ev_timer_stop(loop, w);
 		ev_break(loop, EVBREAK_ALL);
 	}
@@ -489,6 +489,21 @@ static void app_point_demo_at_listener(struct app *a)
 	sim_set_webhook_url(a->sim, url);
 }
 
+/* A refused key on the first answer: fatal for --headless (a clear start-up
+ * error), shown in the header for the TUI. */
+static void app_auth_error(void *ctx, const char *message)
+{
+	struct app *a = ctx;
+
+	if (a->stopping)
+		return;
+	log_error(a->log, "the API refused the key: %s", message);
+	if (a->cfg->headless) {
+		a->exit_code = 1;
+		app_stop(a);
+	}
+}
+
 static int app_start_api(struct app *a, char *err, size_t errlen)
 {
 	const char *key = a->cfg->demo ? a->demo_key : a->cfg->api_key;
@@ -506,6 +521,8 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		.poll_interval = (double)a->cfg->poll_interval,
 		.balance_interval = (double)a->cfg->balance_interval,
 		.stale_after = (double)a->cfg->stale_after,
+		.on_auth_error = app_auth_error,
+		.auth_ctx = a,
 	};
 
 	if (!key) {
