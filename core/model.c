@@ -13,9 +13,9 @@
  *    carried fewer;
  *  - freshness: each fax remembers the time of the newest snapshot applied
  *    (updated_at, or the event's `created` when the snapshot has none). A
- *    snapshot at least that fresh overwrites every field it carries; an
- *    older one only fills fields still unknown. Null or absent fields never
- *    erase what is known;
+ *    snapshot at least that fresh, or one that moves the status forward,
+ *    overwrites every field it carries; an older one only fills fields
+ *    still unknown. Null or absent fields never erase what is known;
  *  - an event for an unknown fax creates it; an unknown type is logged and
  *    kept, never fatal (its fax snapshot, if any, merges under the rules);
  *  - resent_from links both ways, also when the original arrives later.
@@ -955,11 +955,15 @@ static enum apply_outcome merge_fax(struct model *m, struct snapshot *s)
 	old_resent = f->resent_from;
 	g.newer = s->fresh == TS_NONE || mf->fresh == TS_NONE || s->fresh >= mf->fresh;
 
-	/* Status: forward only; a terminal one is final. */
+	/* Status: forward only; a terminal one is final. A snapshot that
+	 * moves the fax forward is later in its life whatever its clock says
+	 * (`created` is whole seconds, updated_at comes from another clock),
+	 * so its fields count as newer too. */
 	if (s->status != FAX_STATUS_NONE && !fax_status_terminal(f->status) &&
 	    fax_status_rank(s->status) > fax_status_rank(f->status)) {
 		f->status = s->status;
 		g.changed = true;
+		g.newer = true;
 	}
 	merge_str(&g, &f->to, in->to, false);
 	merge_int(&g, &f->pages, in->pages, -1);
@@ -1254,6 +1258,17 @@ size_t model_count(const struct model *m)
 const struct model_fax *model_at(const struct model *m, size_t idx)
 {
 	return idx < m->n_fax ? &m->order[idx]->pub : NULL;
+}
+
+size_t model_find(const struct model *m, size_t start, int dir,
+		  bool (*pred)(const struct model_fax *f, void *ctx), void *ctx)
+{
+	if (!pred || dir == 0)
+		return SIZE_MAX;
+	for (size_t i = start; i < m->n_fax; i = dir > 0 ? i + 1 : i - 1)
+		if (pred(&m->order[i]->pub, ctx))
+			return i;
+	return SIZE_MAX;
 }
 
 size_t model_count_status(const struct model *m, enum fax_status s)

@@ -143,6 +143,11 @@ const struct model_fax *model_get(const struct model *m, const char *fax_id);
 size_t model_count(const struct model *m);
 /* The creation-order index: 0 is the oldest (created_at, then id). */
 const struct model_fax *model_at(const struct model *m, size_t idx);
+/* Walks the creation order from `start` (inclusive) one step at a time in
+ * direction `dir` (+1 towards newer, -1 towards older) and returns the index
+ * of the first fax `pred` accepts, or SIZE_MAX when none does. */
+size_t model_find(const struct model *m, size_t start, int dir,
+		  bool (*pred)(const struct model_fax *f, void *ctx), void *ctx);
 size_t model_count_status(const struct model *m, enum fax_status s);
 /* Counts by current error code over all faxes, most frequent first.
  * Returns the number of codes (may exceed max; only max are written). */

@@ -264,6 +264,27 @@ static void test_freshness_per_field(void)
 	CU_ASSERT_EQUAL(f->fax.pages, 3);
 	CU_ASSERT_EQUAL(f->fax.status, FAX_DELIVERED);
 	CU_ASSERT_EQUAL(f->last_source, SRC_WEBHOOK);
+
+	/* A snapshot that moves the status forward wins even when its clock
+	 * says it is older: here the poll's updated_at runs ahead of the
+	 * event's whole-second `created`. */
+	{
+		struct fax s;
+
+		fax_init(&s);
+		s.id = strdup("fax_2");
+		s.status = FAX_IN_PROGRESS;
+		s.pages = 2;
+		s.updated_at = (T0 + 50) * 1000 + 900;
+		CU_ASSERT_EQUAL(model_apply_fax(m, &s, SRC_POLL, 1), APPLY_OK);
+		fax_done(&s);
+	}
+	mk_event(&ev, "evt_5", EV_FAX_DELIVERED, T0 + 50, "fax_2");
+	ev.fax.pages = 3;
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_OK);
+	f = model_get(m, "fax_2");
+	CU_ASSERT_EQUAL(f->fax.status, FAX_DELIVERED);
+	CU_ASSERT_EQUAL(f->fax.pages, 3);
 	model_free(m);
 }
 
@@ -685,6 +706,39 @@ static void test_fixtures_out_of_order(void)
 	model_free(m);
 }
 
+static bool is_failed(const struct model_fax *f, void *ctx)
+{
+	(*(int *)ctx)++;
+	return f->fax.status == FAX_FAILED;
+}
+
+static void test_find(void)
+{
+	struct model *m = model_new(NULL);
+	int calls = 0;
+
+	for (int i = 0; i < 6; i++) {
+		char id[16], fax[16];
+		struct event ev;
+
+		snprintf(id, sizeof(id), "evt_%d", i);
+		snprintf(fax, sizeof(fax), "fax_%d", i);
+		mk_event(&ev, id, i % 3 == 1 ? EV_FAX_FAILED : EV_FAX_DELIVERED, T0 + i, fax);
+		ev.fax.created_at = (T0 + i) * 1000;
+		apply(m, &ev);
+	}
+	CU_ASSERT_EQUAL(model_find(m, 0, 1, is_failed, &calls), 1);
+	CU_ASSERT_EQUAL(calls, 2);
+	CU_ASSERT_EQUAL(model_find(m, 2, 1, is_failed, &calls), 4);
+	CU_ASSERT_EQUAL(model_find(m, 5, 1, is_failed, &calls), SIZE_MAX);
+	CU_ASSERT_EQUAL(model_find(m, 5, -1, is_failed, &calls), 4);
+	CU_ASSERT_EQUAL(model_find(m, 3, -1, is_failed, &calls), 1);
+	CU_ASSERT_EQUAL(model_find(m, 0, -1, is_failed, &calls), SIZE_MAX);
+	CU_ASSERT_EQUAL(model_find(m, 99, -1, is_failed, &calls), SIZE_MAX);
+	CU_ASSERT_EQUAL(model_find(m, 0, 0, is_failed, &calls), SIZE_MAX);
+	model_free(m);
+}
+
 /* 100,000 faxes with 3 attempts each, arriving nearly in creation order
  * with some stragglers; counts, order and look-ups must all agree. */
 static void test_scale(void)
@@ -770,6 +824,7 @@ static const struct unit_test tests[] = {
 	{ "burn rate and time to empty", test_burn_rate },
 	{ "the event log is bounded", test_event_log_bounded },
 	{ "seed fixtures out of order", test_fixtures_out_of_order },
+	{ "model_find walks the order with a predicate", test_find },
 	{ "100k faxes: counts, order, look-ups", test_scale },
 	{ 0 },
 };
