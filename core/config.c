@@ -819,10 +819,45 @@ static const char *config_type_hint(const struct config_option *o, char *buf, si
 	return buf;
 }
 
+/* One help entry: the flag in a 30-column field, then the text wrapped to
+ * fit 79 columns (byte-counted; the help texts are ASCII but for "…"). */
+static void config_help_entry(FILE *f, const char *flag, const char *text)
+{
+	enum { INDENT = 33, WIDTH = 79 };
+	int col;
+
+	fprintf(f, "  %-30s", flag);
+	col = 2 + (strlen(flag) > 30 ? (int)strlen(flag) : 30);
+	if (col >= INDENT) {
+		fprintf(f, "\n%*s", INDENT, "");
+		col = INDENT;
+	} else {
+		fputc(' ', f);
+		col++;
+	}
+	while (*text) {
+		size_t w = strcspn(text, " ");
+
+		if (col > INDENT && col + 1 + (int)w > WIDTH) {
+			fprintf(f, "\n%*s", INDENT, "");
+			col = INDENT;
+		} else if (col > INDENT) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, w, f);
+		col += (int)w;
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}
+
 void config_print_help(const char *prog, void *file)
 {
 	FILE *f = file ? file : stdout;
-	char flag[96], hint[160], shown[256];
+	char flag[96], hint[160], shown[256], text[512];
 
 	prog = config_show(shown, sizeof shown, prog ? prog : "faxtop");
 	fprintf(f,
@@ -839,12 +874,13 @@ void config_print_help(const char *prog, void *file)
 			snprintf(flag, sizeof flag, "--[no-]%s", o->name);
 		else
 			snprintf(flag, sizeof flag, "--%s %s", o->name, o->metavar ? o->metavar : "VALUE");
-		fprintf(f, "  %-30s %s%s\n", flag, o->help, config_type_hint(o, hint, sizeof hint));
+		snprintf(text, sizeof text, "%s%s", o->help, config_type_hint(o, hint, sizeof hint));
+		config_help_entry(f, flag, text);
 	}
-	fprintf(f, "  %-30s %s\n", "--config PATH",
-		"read this config file (default $XDG_CONFIG_HOME/faxtop/config)");
-	fprintf(f, "  %-30s %s\n", "-h, --help", "show this help");
-	fprintf(f, "  %-30s %s\n", "-V, --version", "show the version");
+	config_help_entry(f, "--config PATH",
+			  "read this config file (default $XDG_CONFIG_HOME/faxtop/config)");
+	config_help_entry(f, "-h, --help", "show this help");
+	config_help_entry(f, "-V, --version", "show the version");
 	fprintf(f, "\nEvery option can also be set in the config file as 'name = value'.\n"
 		   "Sources, later wins: defaults, config file, environment, flags.\n"
 		   "Press ? in faxtop for the live key map.\n");

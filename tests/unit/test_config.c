@@ -580,7 +580,23 @@ static void test_suggest(void)
 	CU_ASSERT_PTR_NULL(config_suggest(NULL));
 }
 
-/* Output of f so far, from a memstream. */
+/* Joins wrapped help lines back: a newline and its indent become a space. */
+static void unwrap(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (*r == '\n' && r[1] == ' ' && r[2] == ' ' && r[3] == ' ') {
+			while (r[1] == ' ')
+				r++;
+			*w++ = ' ';
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
 static void test_help(void)
 {
 	char *buf = NULL;
@@ -590,6 +606,14 @@ static void test_help(void)
 
 	config_print_help("faxtop", f);
 	fclose(f);
+	for (char *line = buf, *nl; *line; line = nl + 1) {
+		nl = strchrnul(line, '\n');
+		/* "…" counts three bytes but one column: allow for two of them. */
+		CU_ASSERT_TRUE(nl - line <= 79 + 4);
+		if (!*nl)
+			break;
+	}
+	unwrap(buf);
 	for (size_t i = 0; (o = config_option_at(i)) != NULL; i++) {
 		char want[128];
 
