@@ -12,7 +12,7 @@ static void test_status_names(void)
 	CU_ASSERT_STRING_EQUAL(fax_status_name(FAX_STATUS_NONE), "");
 	CU_ASSERT_STRING_EQUAL(fax_status_name((enum fax_status)99), "");
 	for (int s = FAX_STATUS_NONE + 1; s < FAX_STATUS_COUNT; s++)
-		CU_ASSERT_EQUAL(fax_status_from_name(fax_status_name((enum fax_status)s)), s);
+		CU_ASSERT_EQUAL((int)fax_status_from_name(fax_status_name((enum fax_status)s)), s);
 	CU_ASSERT_EQUAL(fax_status_from_name("DELIVERED"), FAX_DELIVERED);
 	CU_ASSERT_EQUAL(fax_status_from_name("Failed"), FAX_FAILED);
 	CU_ASSERT_EQUAL(fax_status_from_name("sending"), FAX_IN_PROGRESS);
@@ -44,7 +44,7 @@ static void test_event_types(void)
 	CU_ASSERT_EQUAL(event_type_from_name("fax.archived"), EV_UNKNOWN);
 	CU_ASSERT_EQUAL(event_type_from_name(NULL), EV_UNKNOWN);
 	for (int t = EV_UNKNOWN + 1; t < EV_TYPE_COUNT; t++)
-		CU_ASSERT_EQUAL(event_type_from_name(event_type_name((enum event_type)t)), t);
+		CU_ASSERT_EQUAL((int)event_type_from_name(event_type_name((enum event_type)t)), t);
 	CU_ASSERT_STRING_EQUAL(event_type_name(EV_UNKNOWN), "");
 	CU_ASSERT(event_type_is_fax(EV_FAX_DELIVERED));
 	CU_ASSERT(!event_type_is_fax(EV_BALANCE_LOW));
@@ -58,7 +58,7 @@ static void test_event_types(void)
 static void test_sources(void)
 {
 	for (int s = 0; s < SRC_COUNT; s++)
-		CU_ASSERT_EQUAL(event_source_from_name(event_source_name((enum event_source)s)), s);
+		CU_ASSERT_EQUAL((int)event_source_from_name(event_source_name((enum event_source)s)), s);
 	CU_ASSERT_STRING_EQUAL(event_source_name(SRC_WEBHOOK), "webhook");
 	CU_ASSERT_STRING_EQUAL(event_source_name(SRC_POLL), "poll");
 }
