@@ -7,3 +7,11 @@ tests_unit_run_unit_SOURCES += \
 	tests/unit/test_signature.c \
 	tests/unit/test_http_server.c \
 	tests/unit/test_webhook.c
+# faxtop --headless as a webhook receiver, driven by an independent Python sender.
+LISTENER_TESTS = \
+	tests/integration/listener_accept.sh \
+	tests/integration/listener_refusals.sh
+TESTS += $(LISTENER_TESTS)
+EXTRA_DIST += $(LISTENER_TESTS) \
+	tests/integration/listener_lib.sh \
+	tests/integration/listener_client.py
