@@ -494,6 +494,14 @@ static int config_read_file(struct config *c, const char *path, bool missing_ok,
 		close(fd);
 		return -1;
 	}
+	/* Whoever can write the file can point api-base elsewhere and collect
+	 * the key from the environment, secret in the file or not. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "config file %s is writable by group or others (mode %04o); "
+			 "fix it with: chmod go-w %s", shown, (unsigned)(st.st_mode & 07777), shown);
+		close(fd);
+		return -1;
+	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		snprintf(err, errlen, "cannot read config file %s: %s", shown, strerror(errno));

@@ -150,6 +150,8 @@ int main(void)
 	      "A configuration file that holds a secret (\\fBapi\\-key\\fR, \\fBwebhook\\-secret\\fR,\n"
 	      "\\fBwebhook\\-secret\\-old\\fR) is refused when group or others can read it;\n"
 	      "\\fBchmod 600\\fR \\fIfile\\fR fixes that.\n"
+	      "A configuration file that group or others can write is always refused, since\n"
+	      "it could send the API key to another \\fBapi\\-base\\fR.\n"
 	      ".SH ENVIRONMENT\n", f);
 	for (size_t i = 0; (o = config_option_at(i)) != NULL; i++) {
 		if (!o->env)

@@ -275,7 +275,7 @@ static void test_random_files(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		fputs(text, f);
 		fclose(f);
-		chmod(path, (seed >> 8) & 1 ? 0600 : 0644);
+		chmod(path, (seed >> 8) & 1 ? 0600 : (seed >> 9) & 1 ? 0644 : 0666);
 		config_init(&c);
 		err[0] = '\0';
 		rc = config_parse_file(&c, path, err, sizeof err);
@@ -321,6 +321,16 @@ static void test_secret_file_permissions(void)
 	p = write_file("no-secret", 0644, "fps = 10\n");
 	config_init(&c);
 	CU_ASSERT_EQUAL(config_parse_file(&c, p, err, sizeof err), 0);
+	config_done(&c);
+
+	/* A file others can write is refused, secret or not: it could redirect
+	 * api-base and collect the key from the environment. */
+	p = write_file("group-writable", 0664, "api-base = https://elsewhere.example/v1\n");
+	config_init(&c);
+	CU_ASSERT_EQUAL(config_parse_file(&c, p, err, sizeof err), -1);
+	snprintf(want, sizeof want, "chmod go-w %s", p);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	CU_ASSERT_STRING_EQUAL(c.api_base, "https://api.mintfax.com/v1");
 	config_done(&c);
 }
 
