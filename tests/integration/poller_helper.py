@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Checks for the poller's integration tests (loopback only).
+
+  poller_helper.py events-match DB SIM_ADDR KEY   exit 0 when faxtop's stored event ids
+                                                   equal faxsim's GET /v1/events (all pages)
+  poller_helper.py faxes-match DB SIM_ADDR KEY    exit 0 when every fax faxsim lists has
+                                                   the same status in faxtop's store
+  poller_helper.py meta DB KEY                    prints a meta value ("" when absent)
+  poller_helper.py count-resent SIM_ADDR KEY FAX  faxes whose resent_from is FAX
+  poller_helper.py proxy UPSTREAM READY_FILE      an HTTP proxy to faxsim that answers
+                                                   404 to /v1/events (the fallback case)
+"""
+import http.server
+import json
+import socketserver
+import sqlite3
+import sys
+import urllib.error
+import urllib.request
+
+
+def get(addr, key, path):
+    req = urllib.request.Request("http://%s%s" % (addr, path),
+                                 headers={"Authorization": "Bearer " + key})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+def pages(addr, key, path, cursor_param):
+    items, cursor = [], None
+    for _ in range(1000):
+        sep = "&" if "?" in path else "?"
+        p = path + (sep + cursor_param + "=" + cursor if cursor else "")
+        j = get(addr, key, p)
+        items += j["data"]
+        if not j.get("has_more") or not j.get("next_cursor"):
+            return items
+        cursor = j["next_cursor"]
+    raise SystemExit("too many pages")
+
+
+def db_rows(db, sql, args=()):
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def events_match(db, addr, key):
+    sim = [e["id"] for e in pages(addr, key, "/v1/events?per_page=100", "after")]
+    try:
+        mine = [r[0] for r in db_rows(db, "SELECT id FROM events")]
+    except sqlite3.Error as e:
+        print("store not readable yet: %s" % e, file=sys.stderr)
+        return 1
+    if len(sim) != len(set(sim)):
+        print("faxsim listed an event twice", file=sys.stderr)
+        return 1
+    missing, extra = set(sim) - set(mine), set(mine) - set(sim)
+    if missing or extra:
+        print("events: faxsim %d, faxtop %d, missing %d, extra %d"
+              % (len(sim), len(mine), len(missing), len(extra)), file=sys.stderr)
+        return 1
+    print("events match: %d" % len(sim))
+    return 0
+
+
+def faxes_match(db, addr, key):
+    sim = {f["id"]: f["status"] for f in pages(addr, key, "/v1/faxes?per_page=100", "cursor")}
+    try:
+        mine = dict(db_rows(db, "SELECT id, status FROM faxes"))
+    except sqlite3.Error as e:
+        print("store not readable yet: %s" % e, file=sys.stderr)
+        return 1
+    wrong = [i for i in sim if mine.get(i) != sim[i]]
+    if wrong or not sim:
+        print("faxes: faxsim %d, differing %d (e.g. %s)"
+              % (len(sim), len(wrong), [(i, sim[i], mine.get(i)) for i in wrong[:3]]),
+              file=sys.stderr)
+        return 1
+    print("faxes match: %d" % len(sim))
+    return 0
+
+
+def meta(db, k):
+    try:
+        rows = db_rows(db, "SELECT value FROM meta WHERE key = ?", (k,))
+    except sqlite3.Error:
+        rows = []
+    print(rows[0][0] if rows else "")
+    return 0
+
+
+def count_resent(addr, key, fax):
+    n = sum(1 for f in pages(addr, key, "/v1/faxes?per_page=100", "cursor")
+            if f.get("resent_from") == fax)
+    print(n)
+    return 0
+
+
+def proxy(upstream, ready):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def forward(self):
+            if self.path.split("?")[0].rstrip("/") in ("/v1/events",) or \
+               self.path.startswith("/v1/events/"):
+                body = json.dumps({"error": "not_found", "message": "No such route",
+                                   "action": "fix_request", "docs": "/errors#not_found",
+                                   "request_id": "req_proxy"}).encode()
+                self.send_response(404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            n = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(n) if n else None
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() not in ("host", "content-length", "connection")}
+            req = urllib.request.Request("http://%s%s" % (upstream, self.path), data=data,
+                                         headers=hdrs, method=self.command)
+            try:
+                r = urllib.request.urlopen(req, timeout=10)
+                status, rh, body = r.status, r.headers, r.read()
+            except urllib.error.HTTPError as e:
+                status, rh, body = e.code, e.headers, e.read()
+            self.send_response(status)
+            for k, v in rh.items():
+                if k.lower() not in ("content-length", "connection", "transfer-encoding",
+                                     "date", "server"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_DELETE = forward
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    srv = Server(("127.0.0.1", 0), Handler)
+    with open(ready + ".tmp", "w") as f:
+        f.write("127.0.0.1:%d\n" % srv.server_address[1])
+    import os
+    os.rename(ready + ".tmp", ready)
+    srv.serve_forever()
+
+
+def main(argv):
+    cmd = argv[1] if len(argv) > 1 else ""
+    if cmd == "events-match" and len(argv) == 5:
+        return events_match(*argv[2:])
+    if cmd == "faxes-match" and len(argv) == 5:
+        return faxes_match(*argv[2:])
+    if cmd == "meta" and len(argv) == 4:
+        return meta(*argv[2:])
+    if cmd == "count-resent" and len(argv) == 5:
+        return count_resent(*argv[2:])
+    if cmd == "proxy" and len(argv) == 4:
+        return proxy(*argv[2:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
