@@ -212,6 +212,13 @@ int config_set(struct config *c, const char *name, const char *value, const char
 	const char *prefix = where && *where ? config_show(shown_where, sizeof shown_where, where) : "";
 	const char *sep = *prefix ? ": " : "";
 
+	if (!d && name && (strncmp(name, "mfx_", 4) == 0 || strncmp(name, "whsec_", 6) == 0)) {
+		/* A key pasted on a line of its own: say so without quoting it. */
+		snprintf(err, errlen, "%s%sunknown option that looks like a key or secret "
+			 "(not shown); write 'api-key = KEY' or 'webhook-secret = SECRET'",
+			 prefix, sep);
+		return -1;
+	}
 	if (!d) {
 		const char *s = config_suggest(name);
 
@@ -570,6 +577,10 @@ static int config_unknown_flag(const char *arg, const char *name, char *err, siz
 	if (!s && strncmp(name, "no-", 3) == 0) {
 		s = config_nearest(name + 3, NULL);
 		negated = s != NULL;
+	}
+	if (strstr(arg, "mfx_") || strstr(arg, "whsec_")) {
+		snprintf(err, errlen, "unknown option that looks like a key or secret (not shown)");
+		return -1;
 	}
 	config_show(shown, sizeof shown, arg);
 	if (s)

@@ -303,6 +303,14 @@ static void test_secret_file_permissions(void)
 	CU_ASSERT_PTR_NULL(strstr(err, "TopSecret"));
 	config_done(&c);
 
+	/* A key pasted alone on a line is not quoted back. */
+	p = write_file("pasted", 0600, "mfx_live_PastedKeyValue\n");
+	config_init(&c);
+	CU_ASSERT_EQUAL(config_parse_file(&c, p, err, sizeof err), -1);
+	CU_ASSERT_PTR_NULL(strstr(err, "PastedKey"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "pasted:1: unknown option that looks like a key"));
+	config_done(&c);
+
 	/* World-readable with the webhook secret: refused too. */
 	p = write_file("world-secret", 0644, "webhook-secret = whsec_abc\n");
 	config_init(&c);
@@ -370,6 +378,7 @@ static void test_flag_errors(void)
 		{ { "faxtop", "--no-demo=1" }, "takes no value" },
 		{ { "faxtop", "--mouse=sometimes" }, "yes or no" },
 		{ { "faxtop", "-x" }, "unknown option '-x'" },
+		{ { "faxtop", "--mfx_test_Pasted" }, "looks like a key or secret (not shown)" },
 		{ { "faxtop", "--config" }, "--config needs a PATH" },
 		{ { "faxtop", "--signature-scheme", "md5" }, "signature-scheme must be standard, legacy or auto" },
 		{ { "faxtop", "--webhook-path", "hooks" }, "webhook-path must start with '/'" },
