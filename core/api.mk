@@ -10,6 +10,8 @@ tests_unit_run_unit_SOURCES += \
 	tests/unit/test_poller.c
 # Integration: the poller and the API commands against faxsim over loopback.
 API_INTEGRATION_TESTS = \
-	tests/integration/poller_catchup.sh
+	tests/integration/poller_catchup.sh \
+	tests/integration/cli_status.sh \
+	tests/integration/cli_resend.sh
 TESTS += $(API_INTEGRATION_TESTS)
 EXTRA_DIST += $(API_INTEGRATION_TESTS) tests/integration/poller_helper.py

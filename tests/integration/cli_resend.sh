@@ -1,0 +1,73 @@
+#!/bin/sh
+# faxtop resend against faxsim: the new fax id; the same action retried with
+# its idempotency key yields one new fax; every error status of the contract
+# (401, 402, 404, 409, 422, 429/503) gives the API's message and action.
+. "$top_srcdir/tests/integration/lib.sh"
+need_python
+H="python3 $top_srcdir/tests/integration/poller_helper.py"
+D=$(fax_tmpdir)
+FAXTOP="$top_builddir/app/faxtop"
+XDG_CONFIG_HOME=$D/config
+export XDG_CONFIG_HOME
+
+expect_fail()
+{
+	_rc=$1
+	_pat=$2
+	shift 2
+	"$@" >"$D/out" 2>"$D/err"
+	_got=$?
+	[ "$_got" = "$_rc" ] || fail "$*: exit $_got, expected $_rc: $(cat "$D/err")"
+	grep -q -- "$_pat" "$D/err" || fail "$*: no '$_pat' in: $(cat "$D/err")"
+	[ -s "$D/out" ] && fail "$*: printed something on stdout after a failure"
+	return 0
+}
+
+start_faxsim --seed 9 --speed 200 --balance 5000
+busy=$(submit_fax +15005550002 | json_get 'j["id"]')
+expect_status 201 "submit busy"
+ok=$(submit_fax +15005550001 | json_get 'j["id"]')
+expect_status 201 "submit delivered"
+wait_until 60 fax_is "$busy" failed || fail "$busy did not fail"
+wait_until 60 fax_is "$ok" delivered || fail "$ok was not delivered"
+
+MINTFAX_API_KEY=$SIM_KEY
+export MINTFAX_API_KEY
+B="--api-base $SIM_URL/v1"
+
+new1=$("$FAXTOP" $B resend "$busy" --to +15005550001 --idempotency-key action-1 2>"$D/err") ||
+	fail "resend failed: $(cat "$D/err")"
+case $new1 in fax_*) ;; *) fail "resend printed '$new1', not a fax id" ;; esac
+[ "$(api GET "/v1/faxes/$new1" | json_get 'j["resent_from"]')" = "$busy" ] ||
+	fail "the new fax is not linked to the original"
+# The same action again (say after a network error): the same fax, not a second one.
+new2=$("$FAXTOP" $B resend "$busy" --to=+15005550001 --idempotency-key=action-1 2>"$D/err") ||
+	fail "the repeated resend failed: $(cat "$D/err")"
+[ "$new1" = "$new2" ] || fail "the repeated action made another fax ($new1, $new2)"
+[ "$($H count-resent "$SIM_ADDR" "$SIM_KEY" "$busy")" = 1 ] || fail "more than one resend exists"
+
+expect_fail 1 "invalid_state" "$FAXTOP" $B resend "$ok"
+grep -q "suggested action: fix_request" "$D/err" || fail "409 without its action"
+expect_fail 1 "not_found" "$FAXTOP" $B resend fax_doesnotexist
+expect_fail 1 "validation_failed" "$FAXTOP" $B resend "$busy" --to +15005550099
+expect_fail 1 "insufficient_balance" "$FAXTOP" $B resend "$busy" --to +15005550006
+grep -q "suggested action: top_up_balance" "$D/err" || fail "402 without its action"
+expect_fail 1 "idempotency_key_reuse" "$FAXTOP" $B resend "$busy" --to +15005550003 \
+	--idempotency-key action-1
+MINTFAX_API_KEY=mfx_test_wrong expect_fail 1 "API key was refused" "$FAXTOP" $B resend "$busy"
+grep -q "request id: req_" "$D/err" || fail "no request id shown"
+
+# Local mistakes never reach the API.
+expect_fail 2 "usage" "$FAXTOP" $B resend
+expect_fail 2 "E.164" "$FAXTOP" $B resend "$busy" --to 5551234
+expect_fail 2 "1 to 5" "$FAXTOP" $B resend "$busy" --max-attempts 7
+expect_fail 2 "not a fax id" "$FAXTOP" $B resend "../etc/passwd"
+expect_fail 2 "unknown option" "$FAXTOP" $B resend "$busy" --frobnicate
+expect_fail 2 "read-only" "$FAXTOP" $B --read-only resend "$busy"
+
+# 5xx and 429 on every request: bounded retries with the same key, then the
+# message and the command that retries the same action safely.
+start_faxsim --seed 9 --api-errors 1.0
+expect_fail 1 "retry this same action safely" "$FAXTOP" --api-base "$SIM_URL/v1" resend "$busy"
+grep -Eq "service_unavailable|rate_limit_exceeded" "$D/err" || fail "5xx/429 not named: $(cat "$D/err")"
+exit 0

@@ -1,0 +1,70 @@
+#!/bin/sh
+# faxtop status [--json] against faxsim: balance, counts and recent failures;
+# refused keys, an unreachable API and usage mistakes give clear messages
+# and non-zero exit statuses.
+. "$top_srcdir/tests/integration/lib.sh"
+need_python
+D=$(fax_tmpdir)
+FAXTOP="$top_builddir/app/faxtop"
+XDG_CONFIG_HOME=$D/config
+export XDG_CONFIG_HOME
+
+all_terminal()
+{
+	[ "$(api GET '/v1/faxes?per_page=100' |
+		json_get 'all(f["status"] in ("delivered", "failed") for f in j["data"])')" = true ]
+}
+
+# expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
+expect_fail()
+{
+	_rc=$1
+	_pat=$2
+	shift 2
+	"$@" >"$D/out" 2>"$D/err"
+	_got=$?
+	[ "$_got" = "$_rc" ] || fail "$*: exit $_got, expected $_rc: $(cat "$D/err")"
+	grep -q -- "$_pat" "$D/err" || fail "$*: no '$_pat' in: $(cat "$D/err")"
+}
+
+start_faxsim --seed 5 --speed 200 --balance 5000
+for to in +15005550001 +15005550002 +15005550008; do
+	submit_fax "$to" >/dev/null
+	expect_status 201 "submit to $to"
+done
+wait_until 60 all_terminal || fail "faxsim's faxes did not finish"
+available=$(api GET /v1/environment/balance | json_get 'j["available"]')
+
+MINTFAX_API_KEY=$SIM_KEY
+export MINTFAX_API_KEY
+"$FAXTOP" --api-base "$SIM_URL/v1" status >"$D/text" 2>"$D/err" ||
+	fail "faxtop status failed: $(cat "$D/err")"
+grep -q "3 in total" "$D/text" || fail "no total in: $(cat "$D/text")"
+grep -q "delivered 1, failed 2" "$D/text" || fail "wrong counts in: $(cat "$D/text")"
+grep -q "invalid_number" "$D/text" || fail "the invalid_number failure is not listed"
+grep -q "busy" "$D/text" || fail "the busy failure is not listed"
+grep -q "balance" "$D/text" || fail "no balance line"
+
+"$FAXTOP" --api-base "$SIM_URL/v1" status --json >"$D/json" 2>"$D/err" ||
+	fail "faxtop status --json failed: $(cat "$D/err")"
+[ "$(json_get 'j["faxes"]["by_status"]["failed"]' <"$D/json")" = 2 ] || fail "json: failed count"
+[ "$(json_get 'j["faxes"]["by_status"]["delivered"]' <"$D/json")" = 1 ] || fail "json: delivered count"
+[ "$(json_get 'j["balance"]["available"]' <"$D/json")" = "$available" ] || fail "json: balance"
+[ "$(json_get 'sorted(f["error_code"] for f in j["recent_failures"])' <"$D/json")" = \
+	'["busy", "invalid_number"]' ] || fail "json: recent failures"
+[ "$(json_get 'j["environment"]' <"$D/json")" = sandbox ] || fail "json: environment"
+
+# Every refusal is explained.
+MINTFAX_API_KEY=mfx_test_wrong expect_fail 1 "API key was refused" \
+	"$FAXTOP" --api-base "$SIM_URL/v1" status
+MINTFAX_API_KEY=mfx_live_notyet expect_fail 1 "not activated" \
+	"$FAXTOP" --api-base "$SIM_URL/v1" status
+MINTFAX_API_KEY=mfx_acct_account expect_fail 1 "environment key" \
+	"$FAXTOP" --api-base "$SIM_URL/v1" status
+expect_fail 1 "cannot reach the API" "$FAXTOP" --api-base "http://127.0.0.1:1/v1" status
+grep -q "$SIM_KEY" "$D/err" && fail "the API key was printed"
+env -u MINTFAX_API_KEY "$FAXTOP" --api-base "$SIM_URL/v1" status >"$D/out" 2>"$D/err"
+[ $? = 2 ] || fail "a missing key is a usage error"
+grep -q "no API key" "$D/err" || fail "a missing key is not explained: $(cat "$D/err")"
+expect_fail 2 "unexpected argument" "$FAXTOP" --api-base "$SIM_URL/v1" status --bogus
+exit 0
