@@ -570,7 +570,7 @@ static const char *const config_flag_extras[] = { "config", "help", "version", N
 
 static int config_unknown_flag(const char *arg, const char *name, char *err, size_t errlen)
 {
-	char shown[256];
+	char shown[256], flag[128];
 	const char *s = config_nearest(name, config_flag_extras);
 	bool negated = false;
 
@@ -578,11 +578,13 @@ static int config_unknown_flag(const char *arg, const char *name, char *err, siz
 		s = config_nearest(name + 3, NULL);
 		negated = s != NULL;
 	}
-	if (strstr(arg, "mfx_") || strstr(arg, "whsec_")) {
+	/* Quote the flag without its value: the value may be a secret. */
+	snprintf(flag, sizeof flag, "%.*s", (int)strcspn(arg, "="), arg);
+	if (strstr(flag, "mfx_") || strstr(flag, "whsec_")) {
 		snprintf(err, errlen, "unknown option that looks like a key or secret (not shown)");
 		return -1;
 	}
-	config_show(shown, sizeof shown, arg);
+	config_show(shown, sizeof shown, flag);
 	if (s)
 		snprintf(err, errlen, "unknown option '%s' (did you mean '--%s%s'?)", shown,
 			 negated ? "no-" : "", s);

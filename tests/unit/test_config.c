@@ -379,6 +379,7 @@ static void test_flag_errors(void)
 		{ { "faxtop", "--mouse=sometimes" }, "yes or no" },
 		{ { "faxtop", "-x" }, "unknown option '-x'" },
 		{ { "faxtop", "--mfx_test_Pasted" }, "looks like a key or secret (not shown)" },
+		{ { "faxtop", "--api-kye=mfx_test_Pasted" }, "unknown option '--api-kye' (did you mean '--api-key'?)" },
 		{ { "faxtop", "--config" }, "--config needs a PATH" },
 		{ { "faxtop", "--signature-scheme", "md5" }, "signature-scheme must be standard, legacy or auto" },
 		{ { "faxtop", "--webhook-path", "hooks" }, "webhook-path must start with '/'" },
