@@ -548,10 +548,15 @@ static void api_client_account(struct api_client *c, const struct api_response *
 		c->st.last_ok_ms = now;
 		return;
 	case API_RATE_LIMITED: {
-		int64_t wait = r->retry_after_s >= 0 ? (int64_t)r->retry_after_s * 1000
-			     : api_backoff_ms(c->st.consecutive_failures + 1, api_rand(c));
+		/* Retry-After is a floor; 429 after 429 (a server that keeps
+		 * saying "1 s") still backs off like any other failure. */
+		c->st.consecutive_failures++;
+		int64_t wait = api_backoff_ms(c->st.consecutive_failures, api_rand(c));
+		if (r->retry_after_s >= 0 && (int64_t)r->retry_after_s * 1000 > wait)
+			wait = (int64_t)r->retry_after_s * 1000;
 		if (now + wait > c->st.gate_until_ms)
 			c->st.gate_until_ms = now + wait;
+		c->st.auth_failed = false;
 		c->st.state = API_CONN_DEGRADED;
 		break;
 	}

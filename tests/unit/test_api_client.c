@@ -328,6 +328,30 @@ static void test_retry_after_is_honoured(void)
 	fx_done(&f);
 }
 
+static void test_repeated_429_backs_off(void)
+{
+	struct fixture f;
+	struct got g;
+	const struct api_conn_state *st;
+
+	fx_init(&f, true, false);
+	peer_set_default(f.peer, 429, "Retry-After: 1\r\n", "");
+	st = api_client_state(f.c);
+	for (unsigned n = 1; n <= 4; n++) {
+		clock_manual_advance(&f.mclock, st->gate_until_ms > f.mclock.now
+				     ? st->gate_until_ms - f.mclock.now : 0);
+		CU_ASSERT_EQUAL(fx_get(&f, "/events", &g), 0);
+		CU_ASSERT_TRUE(peer_run_until(f.loop, &g.n, 10.0));
+		int64_t gap = st->gate_until_ms - f.mclock.now;
+		/* never sooner than Retry-After, and growing like any failure */
+		CU_ASSERT_TRUE(gap >= 1000);
+		CU_ASSERT_TRUE(gap >= api_backoff_ms(n, 0.0));
+		CU_ASSERT_EQUAL(st->state, API_CONN_DEGRADED);
+	}
+	CU_ASSERT_EQUAL(peer_count(f.peer), 4);
+	fx_done(&f);
+}
+
 static void test_rate_limit_headers_pace(void)
 {
 	struct fixture f;
@@ -563,6 +587,7 @@ static const struct unit_test tests[] = {
 	{ "request shape, headers, connection reuse", test_request_shape_and_reuse },
 	{ "429: nothing sent before Retry-After", test_retry_after_is_honoured },
 	{ "X-RateLimit headers pace requests", test_rate_limit_headers_pace },
+	{ "429 after 429 backs off beyond a short Retry-After", test_repeated_429_backs_off },
 	{ "5xx backs off exponentially, state degraded then down", test_server_errors_back_off },
 	{ "during an outage one probe at a time", test_outage_probes_one_at_a_time },
 	{ "connection refused is a network error", test_network_error },
