@@ -151,7 +151,8 @@ start_faxtop()
 	export FAXTOP_ADDR FAXTOP_PID FAXTOP_OUT
 }
 
-# api METHOD PATH [curl args...]: a request to faxsim with the test key.
+# api METHOD PATH [curl args...]: a request to faxsim with the test key
+# (or $API_KEY when set).
 # Prints the body; the status goes to $FAX_TMP/last_status, the response
 # headers to $FAX_TMP/last_headers. Returns 0 whatever the HTTP status
 # (use api_status / expect_status), 1 when curl itself failed.
@@ -161,9 +162,13 @@ api()
 	_p=$2
 	shift 2
 	_d=$(fax_tmpdir)
+	# API_KEY overrides the key; set but empty sends no Authorization.
+	_k=${API_KEY-$SIM_KEY}
+	if [ -n "$_k" ]; then
+		set -- -H "Authorization: Bearer $_k" "$@"
+	fi
 	curl -sS --max-time 10 -X "$_m" -o "$_d/last_body" -D "$_d/last_headers" \
-		-w '%{http_code}' -H "Authorization: Bearer ${API_KEY:-$SIM_KEY}" \
-		"$@" "http://$SIM_ADDR$_p" >"$_d/last_status" || return 1
+		-w '%{http_code}' "$@" "http://$SIM_ADDR$_p" >"$_d/last_status" || return 1
 	cat "$_d/last_body"
 }
 
@@ -187,20 +192,75 @@ expect_status()
 	[ "$_got" = "$1" ] || fail "$2: expected HTTP $1, got $_got: $(cat "$(fax_tmpdir)/last_body")"
 }
 
-# json_get EXPR: evaluates a Python expression on the JSON read from stdin,
-# bound to `j`; prints str() of the result (or JSON for dicts and lists).
-json_get()
+# jqs FILTER: jq on stdin, compact output, strings raw (jq starts much
+# faster than python3, which matters on a loaded machine).
+jqs()
 {
-	python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-r = eval(sys.argv[1])
-print(json.dumps(r) if isinstance(r, (dict, list, bool)) or r is None else r)
-' "$1"
+	jq -r -c "$1"
 }
 
 # need_python: python3 is part of the test environment.
 need_python()
 {
 	command -v python3 >/dev/null 2>&1 || fail "python3 is required for this test"
+}
+
+# start_receiver [ARGS...]: the Python webhook receiver (signature checks by
+# Python's hmac); sets RECV_ADDR, RECV_URL, RECV_LOG, RECV_PID.
+start_receiver()
+{
+	need_python
+	_d=$(fax_tmpdir)
+	_n=${_recv_n:-0}
+	_recv_n=$((_n + 1))
+	_ready="$_d/recv.$_n.ready"
+	RECV_LOG="$_d/recv.$_n.jsonl"
+	: >"$RECV_LOG"
+	python3 "$top_srcdir/tests/integration/webhook_receiver.py" --ready "$_ready" \
+		--log "$RECV_LOG" --secret "$SIM_SECRET" "$@" 2>"$_d/recv.$_n.err" &
+	RECV_PID=$!
+	track_pid "$RECV_PID"
+	if ! wait_ready_file "$_ready" "$RECV_PID" 10; then
+		cat "$_d/recv.$_n.err" >&2
+		fail "webhook receiver did not start"
+	fi
+	RECV_ADDR=$(head -n1 "$_ready")
+	RECV_URL="http://$RECV_ADDR/hook"
+	export RECV_ADDR RECV_URL RECV_LOG RECV_PID
+}
+
+# recv_count [JQ-CONDITION]: number of received requests matching a jq
+# condition on a record of webhook_receiver.py.
+recv_count()
+{
+	jq -s "[.[] | select(${1:-true})] | length" "$RECV_LOG"
+}
+
+# recv_at_least N [CONDITION]: true once at least N records match.
+recv_at_least()
+{
+	[ "$(recv_count "${2:-true}")" -ge "$1" ]
+}
+
+# submit_fax TO [curl args...]: POST /v1/faxes with a small document; prints
+# the body (check api_status).
+submit_fax()
+{
+	_to=$1
+	shift
+	_doc="$(fax_tmpdir)/doc.pdf"
+	[ -f "$_doc" ] || printf '%%PDF-1.4\n%% faxsim test document\n' >"$_doc"
+	api POST /v1/faxes -F "to=$_to" -F "file=@$_doc;type=application/pdf" "$@"
+}
+
+# fax_status ID: the fax's current status.
+fax_status()
+{
+	api GET "/v1/faxes/$1" | jqs .status
+}
+
+# fax_is ID STATUS: true when the fax has that status.
+fax_is()
+{
+	[ "$(fax_status "$1")" = "$2" ]
 }
