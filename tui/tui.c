@@ -190,9 +190,8 @@ static void draw_frame(struct tui *t)
 	attrset((attr_t)t->term.role_attr[ROLE_NORMAL]);
 	erase();
 	if (l->too_small) {
-		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "faxtop: window too small (%dx%d); "
-			     "need %dx%d", t->term.cols, t->term.rows, LAYOUT_MIN_COLS,
-			     LAYOUT_MIN_ROWS);
+		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "too small %dx%d, need %dx%d",
+			     t->term.cols, t->term.rows, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
 	} else {
 		header_draw(t, &l->header);
 		switch (t->screen) {

@@ -27,3 +27,12 @@ dist_theme_DATA += \
 	themes/default.theme themes/light.theme themes/high-contrast.theme themes/mono.theme
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_tui.c
+
+# The screen tests drive the real TUI through tmux against a fixture model.
+check_PROGRAMS += tests/tui/tui_fixture
+tests_tui_tui_fixture_SOURCES = tests/tui/tui_fixture.c
+tests_tui_tui_fixture_LDADD = tui/libfaxtui.a core/libfaxcore.a $(NCURSES_LIBS) $(CORE_LIBS)
+TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_env.sh \
+	tests/tui/tui_follow.sh
+TESTS += $(TUI_SCREEN_TESTS)
+EXTRA_DIST += tests/tui/lib.sh $(TUI_SCREEN_TESTS)

@@ -193,10 +193,12 @@ static void details(struct lines *l, const struct model_fax *mf)
 		fmt_timestamp(a->started_at, st, sizeof st);
 		fmt_timestamp(a->completed_at, done, sizeof done);
 		fmt_duration(a->duration_ms, dur, sizeof dur);
-		emit(l, a->error_code ? ROLE_FAX_FAILED : ROLE_NORMAL, "%2d  %-19s  %-19s  %-8s  %s%s%s  %s",
-		     a->number, st, a->completed_at == TS_NONE ? "in progress" : done, dur,
-		     a->error_code ? a->error_code : "-", a->error_subcode ? "/" : "",
-		     a->error_subcode ? a->error_subcode : "",
+		char code[160];
+
+		snprintf(code, sizeof code, "%s%s%s", a->error_code ? a->error_code : "-",
+			 a->error_subcode ? "/" : "", a->error_subcode ? a->error_subcode : "");
+		emit(l, a->error_code ? ROLE_FAX_FAILED : ROLE_NORMAL, "%2d  %-19s  %-19s  %-8s  %-13s %s",
+		     a->number, st, a->completed_at == TS_NONE ? "in progress" : done, dur, code,
 		     a->error_message ? a->error_message : "");
 	}
 	emit(l, ROLE_NORMAL, " ");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/sanitize.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
@@ -17,13 +18,13 @@ enum { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL
 static const struct col_spec columns[COL_N] = {
 	[COL_SYM] = { "", 2, 2, 0, false },
 	[COL_CREATED] = { "created", 8, 11, 3, false },
-	[COL_ID] = { "id", 10, 28, 0, false },
+	[COL_ID] = { "id", 12, 12, 0, true },
 	[COL_TO] = { "to", 8, 16, 1, false },
 	[COL_STATUS] = { "status", 9, 11, 0, false },
 	[COL_ATT] = { "att", 3, 5, 2, false },
 	[COL_PAGES] = { "pg", 2, 3, 5, false },
 	[COL_CODE] = { "code", 6, 15, 2, false },
-	[COL_TAGS] = { "tags", 6, 24, 6, true },
+	[COL_TAGS] = { "tags", 6, 18, 6, false },
 };
 
 const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
@@ -72,8 +73,28 @@ static void tags_text(const struct fax *f, char *buf, size_t len)
 	}
 }
 
-static void draw_row(struct tui *t, int y, int x0, const int *widths, const struct model_fax *mf,
-		     bool selected, int64_t now)
+/* Ids share their time-ordered prefix, so a narrow column keeps the head
+ * ("fax_") and the distinguishing tail. */
+static void id_text(const struct tui *t, const char *id, int w, char *buf, size_t len)
+{
+	char safe[256];
+	size_t n;
+
+	if (!id) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	sanitize_str(safe, sizeof safe, id);
+	n = strlen(safe);
+	if ((int)n <= w || w < 8 || sanitize_width(safe) != (int)n) {
+		snprintf(buf, len, "%s", safe);
+		return;
+	}
+	snprintf(buf, len, "%.4s%s%s", safe, t->term.g->ellipsis, safe + n - (size_t)(w - 5));
+}
+
+static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
+		     const struct model_fax *mf, bool selected, int64_t now)
 {
 	const struct fax *f = &mf->fax;
 	const char *word;
@@ -100,7 +121,7 @@ static void draw_row(struct tui *t, int y, int x0, const int *widths, const stru
 			fmt_when(f->created_at, now, buf, sizeof buf);
 			break;
 		case COL_ID:
-			snprintf(buf, sizeof buf, "%s", f->id ? f->id : "-");
+			id_text(t, f->id, w, buf, sizeof buf);
 			if (match && !selected)
 				role = ROLE_MATCH;
 			if (marked && !selected)
@@ -142,7 +163,7 @@ static void draw_row(struct tui *t, int y, int x0, const int *widths, const stru
 			break;
 		}
 		if (selected)
-			render_fill(t, y, x, w + (c + 1 < COL_N ? 1 : 0), ROLE_SELECTED);
+			render_fill(t, y, x, x + w + 1 <= x_end ? w + 1 : x_end - x, ROLE_SELECTED);
 		render_text(t, y, x, w, role, buf);
 		x += w + 1;
 	}
@@ -180,7 +201,8 @@ static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
 				 t->view.reverse ? t->term.g->up : t->term.g->down);
 			title_c = hdr;
 		}
-		render_fill(t, in.y, x, widths[c] + 1, ROLE_COLUMN);
+		render_fill(t, in.y, x, x + widths[c] + 1 <= in.x + in.w ? widths[c] + 1 : in.x + in.w - x,
+			    ROLE_COLUMN);
 		render_text(t, in.y, x, widths[c], ROLE_COLUMN, title_c);
 		x += widths[c] + 1;
 	}
@@ -194,7 +216,7 @@ static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
 	for (int i = 0; i < rows && t->top + (size_t)i < n; i++) {
 		size_t idx = t->top + (size_t)i;
 
-		draw_row(t, in.y + 1 + i, in.x, widths, view_at(&t->view, idx), idx == t->sel, now);
+		draw_row(t, in.y + 1 + i, in.x, in.x + in.w, widths, view_at(&t->view, idx), idx == t->sel, now);
 	}
 	if (n > (size_t)rows) {
 		render_textf(t, r->y + r->h - 1, r->x + r->w - 16, 14, render_border_role(t, focused),

@@ -1,0 +1,76 @@
+#!/bin/sh
+# Terminal environments: NO_COLOR (no colour, statuses still readable by
+# symbol and word), a non-UTF-8 locale (ASCII line drawing and symbols),
+# hostile strings that never reach the terminal raw, read-only mode, a
+# live environment, and config key bindings with a conflict.
+. "${top_srcdir:-.}/tests/tui/lib.sh"
+
+# ---- NO_COLOR ----
+tui_start LANG=C.UTF-8 NO_COLOR=1 -- "$FIXTURE"
+wait_for "faxes 120"
+expect "✖"
+expect " failed "
+capture_e=$(tmux -L "$SOCK" capture-pane -p -e -t tui)
+if printf '%s' "$capture_e" | grep -qE '\[([0-9;]*;)?(3[0-7]|9[0-7]|4[0-7]|10[0-7]|38;5;[0-9]+|48;5;[0-9]+)(;[0-9;]*)?m'; then
+	fail "colour escape sequences with NO_COLOR set"
+fi
+keys q
+wait_for "EXITED 0"
+
+# ---- LANG=C: ASCII only ----
+tui_start LANG=C LC_ALL=C -- "$FIXTURE"
+wait_for "faxes 120"
+expect "+- faxes 120"
+expect "| x "
+if capture | LC_ALL=C grep -q "$(printf '[\200-\377]')"; then
+	fail "non-ASCII bytes on screen in the C locale"
+fi
+keys q
+wait_for "EXITED 0"
+
+# ---- hostile strings ----
+tui_start LANG=C.UTF-8 -- "$FIXTURE"
+wait_for "faxes 120"
+keys / "id:fax_000107" Enter
+wait_for "faxes 1 filter"
+keys Enter
+wait_for "faxes > fax_000107"
+expect "note"
+title=$(tmux -L "$SOCK" display -p -t tui '#{pane_title}')
+case "$title" in *pwned*) fail "an OSC sequence retitled the terminal" ;; esac
+[ -z "$(tmux -L "$SOCK" list-buffers)" ] || fail "an OSC 52 sequence reached the clipboard"
+expect "attempts (3)"              # a clear-screen sequence would have wiped this
+expect "$(printf '\357\277\275')"  # the placeholder stands in for the unsafe bytes
+keys Escape Escape q
+wait_for "EXITED 0"
+
+# ---- read-only and a live key ----
+tui_start LANG=C.UTF-8 -- "$FIXTURE" --read-only live
+wait_for "faxes 120"
+expect "READ-ONLY"
+expect "LIVE: real faxes, real money"
+expect_not "r:resend"
+keys / "status:failed" Enter
+wait_for "faxes 24"
+keys r
+wait_for "resend is unavailable: read-only mode"
+keys '?'
+wait_for "[unavailable: read-only mode"
+keys Escape q
+wait_for "EXITED 0"
+
+# ---- bindings from the config file, with a conflict and a typo ----
+cat > "$XDG_CONFIG_HOME/faxtop/config" <<CFG
+bind x help
+bind x quit
+bind y teleport
+CFG
+tui_start LANG=C.UTF-8 -- "$FIXTURE"
+wait_for "faxes 120"
+keys '?'
+wait_for "key x bound to quit conflicts with help"
+expect "unknown action 'teleport'"
+keys Escape
+keys x
+wait_for "EXITED 0"
+echo "PASS"

@@ -1,0 +1,356 @@
+/* A driver for the TUI screen tests: a model filled with synthetic faxes
+ * (a plausible mix of statuses, attempts and codes, plus hostile strings
+ * full of escape sequences), the real TUI on a real libev loop, and fake
+ * app actions (a resend answers after a short timer and its new fax shows
+ * up linked to the original).
+ *
+ *   tui_fixture [faxtop options] [faxes=N] [tick=SECONDS] [live] [noactions]
+ *
+ * Options are faxtop's own (--read-only, --theme, --fps, --no-mouse, and
+ * `bind` lines from the config file), parsed by the real option table. */
+#include "config.h"
+
+#include <ev.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/model.h"
+#include "tui/tui.h"
+
+/* Numbers with special meaning for the fake resend. */
+#define FIX_FAIL_TO "+15550000402"    /* answers insufficient_balance */
+
+struct fixture {
+	struct ev_loop *loop;
+	struct model *m;
+	struct tui *tui;
+	ev_timer tick_w;
+	size_t next_id;
+	unsigned resends;
+	unsigned refreshes;
+	bool live;
+	int64_t t0;
+};
+
+struct pending_resend {
+	struct fixture *fx;
+	ev_timer w;
+	char fax_id[64];
+	char to[64];
+	tui_resend_done_fn done;
+	void *done_ctx;
+};
+
+static const char *const hostile[] = {
+	"\033]0;pwned\007",          /* OSC: would retitle the terminal */
+	"\033[2J\033[H",             /* CSI: would clear the screen */
+	"\033]52;c;aGVsbG8=\007",    /* OSC 52: would write the clipboard */
+	"\xC2\x9B" "31m",            /* C1 CSI */
+	"\r\nX",                     /* line breaks */
+	"\xFF\xFE",                  /* invalid UTF-8 */
+};
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+static void add_attempt(struct fax *f, int n, int64_t start, int64_t dur, const char *code)
+{
+	struct fax_attempt *a = realloc(f->attempts, (f->n_attempts + 1) * sizeof *a);
+
+	if (!a)
+		abort();
+	f->attempts = a;
+	a = &f->attempts[f->n_attempts++];
+	fax_attempt_init(a);
+	a->number = n;
+	a->started_at = start;
+	a->completed_at = dur >= 0 ? start + dur : TS_NONE;
+	a->duration_ms = dur;
+	if (code) {
+		a->error_code = xstrdup(code);
+		a->error_message = xstrdup(strcmp(code, "invalid_number") == 0
+					   ? "The number is not a fax line"
+					   : "The line was busy");
+	}
+}
+
+static void add_tag(struct fax *f, const char *k, const char *v)
+{
+	struct fax_tag *t = realloc(f->tags, (f->n_tags + 1) * sizeof *t);
+
+	if (!t)
+		abort();
+	f->tags = t;
+	f->tags[f->n_tags].key = xstrdup(k);
+	f->tags[f->n_tags].value = xstrdup(v);
+	f->n_tags++;
+}
+
+/* The i-th synthetic fax: mostly delivered, some failed (busy, no_answer,
+ * invalid_number), some in flight, a few hostile. */
+static void make_fax(struct fixture *fx, size_t i, struct event *ev, bool hostile_ok)
+{
+	static const char *const teams[] = { "ops", "sales", "legal" };
+	struct fax *f = &ev->fax;
+	char buf[160];
+	int64_t created = fx->t0 + (int64_t)i * 7000;
+	unsigned kind = (unsigned)(i % 10);
+	bool evil = hostile_ok && i % 17 == 5;
+
+	event_init(ev);
+	snprintf(buf, sizeof buf, "evt_%06zu", i);
+	ev->id = xstrdup(buf);
+	ev->object = EVOBJ_FAX;
+	ev->created = created / 1000 + 5;
+	fax_init(f);
+	if (evil)
+		snprintf(buf, sizeof buf, "fax_%06zu%s", i, hostile[i % 6]);
+	else
+		snprintf(buf, sizeof buf, "fax_%06zu", i);
+	f->id = xstrdup(buf);
+	snprintf(buf, sizeof buf, "+1212555%04zu%s", i % 10000, evil ? hostile[(i + 1) % 6] : "");
+	f->to = xstrdup(buf);
+	f->pages = 1 + (int)(i % 4);
+	f->max_attempts = 3;
+	f->created_at = created;
+	f->updated_at = created + 5000;
+	add_tag(f, "team", teams[i % 3]);
+	if (evil)
+		add_tag(f, "note", hostile[(i + 2) % 6]);
+	if (kind <= 5) {
+		ev->type = EV_FAX_DELIVERED;
+		f->status = FAX_DELIVERED;
+		if (kind == 5)
+			add_attempt(f, 1, created + 1000, 30000, "busy");
+		add_attempt(f, (int)f->n_attempts + 1, created + 2000, 42000, NULL);
+		f->completed_at = created + 50000;
+	} else if (kind <= 7) {
+		const char *code = kind == 6 ? (i % 20 == 6 ? "invalid_number" : "busy") : "no_answer";
+
+		ev->type = EV_FAX_FAILED;
+		f->status = FAX_FAILED;
+		if (strcmp(code, "invalid_number") == 0) {
+			add_attempt(f, 1, created + 1000, 8000, code);
+		} else {
+			for (int a = 1; a <= 3; a++)
+				add_attempt(f, a, created + a * 40000, 30000, code);
+		}
+		f->error_code = xstrdup(code);
+		f->error_message = xstrdup(evil ? hostile[i % 6] : "delivery failed");
+		f->completed_at = created + 200000;
+	} else if (kind == 8) {
+		ev->type = EV_FAX_SENDING;
+		f->status = FAX_IN_PROGRESS;
+		add_attempt(f, 1, created + 1000, -1, NULL);
+	} else {
+		ev->type = EV_FAX_QUEUED;
+		f->status = FAX_QUEUED;
+	}
+	ev->type_name = xstrdup(event_type_name(ev->type));
+}
+
+static void add_one(struct fixture *fx, bool hostile_ok)
+{
+	struct event ev;
+
+	make_fax(fx, fx->next_id++, &ev, hostile_ok);
+	model_apply(fx->m, &ev, SRC_WEBHOOK, clock_now_ms(NULL));
+	event_done(&ev);
+}
+
+static void fill(struct fixture *fx, size_t n)
+{
+	struct balance_snapshot b;
+	int64_t now = clock_now_ms(NULL);
+
+	for (size_t i = 0; i < n; i++)
+		add_one(fx, true);
+	for (int s = 0; s < 40; s++) {
+		balance_snapshot_init(&b);
+		b.has_available = b.has_held = true;
+		b.available = 5000 - s * 60 + (s % 7) * 25;
+		b.held = 120 + (s % 5) * 10;
+		b.currency = xstrdup("USD");
+		b.type = xstrdup(fx->live ? "live" : "sandbox");
+		model_apply_balance(fx->m, &b, SRC_POLL, now - (40 - s) * 60000);
+		balance_snapshot_done(&b);
+	}
+	model_log(fx->m, now, "evt_forged", "fax.delivered", "fax_000001", SRC_WEBHOOK,
+		  APPLY_REFUSED, "bad signature");
+}
+
+static void resend_fire(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct pending_resend *p = w->data;
+	struct fixture *fx = p->fx;
+	struct tui_resend_result r = { 0 };
+	char id[64];
+
+	(void)loop;
+	(void)revents;
+	if (strcmp(p->to, FIX_FAIL_TO) == 0) {
+		r.ok = false;
+		r.error = "insufficient_balance";
+		r.message = "Balance too low \033[31mto place the hold";
+		r.action = "top_up_balance";
+		r.request_id = "req_fixture";
+	} else {
+		const struct model_fax *orig = model_get(fx->m, p->fax_id);
+		struct fax f;
+
+		snprintf(id, sizeof id, "fax_resent_%u", ++fx->resends);
+		fax_init(&f);
+		f.id = xstrdup(id);
+		f.status = FAX_QUEUED;
+		f.to = xstrdup(p->to[0] ? p->to : orig && orig->fax.to ? orig->fax.to : "");
+		f.resent_from = xstrdup(p->fax_id);
+		f.created_at = clock_now_ms(NULL);
+		f.updated_at = f.created_at;
+		f.max_attempts = 3;
+		model_apply_fax(fx->m, &f, SRC_API, clock_now_ms(NULL));
+		fax_done(&f);
+		r.ok = true;
+		r.new_fax_id = id;
+	}
+	p->done(p->done_ctx, &r);
+	free(p);
+}
+
+static int fx_resend(void *ctx, const char *fax_id, const char *to, int max_attempts,
+		     const char *key, tui_resend_done_fn done, void *done_ctx, char *err,
+		     size_t errlen)
+{
+	struct fixture *fx = ctx;
+	struct pending_resend *p = calloc(1, sizeof *p);
+
+	(void)max_attempts;
+	(void)key;
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	p->fx = fx;
+	snprintf(p->fax_id, sizeof p->fax_id, "%s", fax_id);
+	snprintf(p->to, sizeof p->to, "%s", to ? to : "");
+	p->done = done;
+	p->done_ctx = done_ctx;
+	ev_timer_init(&p->w, resend_fire, 0.8, 0.);
+	p->w.data = p;
+	ev_timer_start(fx->loop, &p->w);
+	return 0;
+}
+
+static void fx_refresh(void *ctx, const char *fax_id)
+{
+	struct fixture *fx = ctx;
+
+	(void)fax_id;
+	fx->refreshes++;
+}
+
+static void fx_key(void *ctx, char *buf, size_t len)
+{
+	struct fixture *fx = ctx;
+
+	snprintf(buf, len, "fixture-key-%u", fx->resends + 1);
+}
+
+static void fx_status(void *ctx, struct tui_status *out)
+{
+	struct fixture *fx = ctx;
+
+	memset(out, 0, sizeof *out);
+	out->environment = fx->live ? "live" : "sandbox";
+	out->listener = "127.0.0.1:8787";
+	out->listener_ok = true;
+	out->poller_state = "ok";
+	out->events_per_min = 12.5;
+	out->last_event_ms = model_last_event_ms(fx->m);
+	out->refused_signatures = 1;
+}
+
+static void fx_quit(void *ctx)
+{
+	struct fixture *fx = ctx;
+
+	ev_break(fx->loop, EVBREAK_ALL);
+}
+
+static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct fixture *fx = w->data;
+
+	(void)loop;
+	(void)revents;
+	add_one(fx, false);
+}
+
+int main(int argc, char **argv)
+{
+	struct fixture fx = { 0 };
+	struct config cfg;
+	struct tui_actions acts = {
+		.ctx = &fx, .resend = fx_resend, .refresh = fx_refresh,
+		.new_idempotency_key = fx_key, .status = fx_status, .quit = fx_quit,
+	};
+	char err[512];
+	size_t n = 120;
+	double tick = 0;
+	bool noactions = false;
+	int rc;
+
+	config_init(&cfg);
+	rc = config_load(&cfg, argc, argv, NULL, err, sizeof err);
+	if (rc != 0) {
+		if (rc < 0)
+			fprintf(stderr, "tui_fixture: %s\n", err);
+		config_done(&cfg);
+		return rc < 0 ? 2 : 0;
+	}
+	for (size_t i = 0; i < cfg.n_args; i++) {
+		if (strncmp(cfg.args[i], "faxes=", 6) == 0)
+			n = strtoul(cfg.args[i] + 6, NULL, 10);
+		else if (strncmp(cfg.args[i], "tick=", 5) == 0)
+			tick = strtod(cfg.args[i] + 5, NULL);
+		else if (strcmp(cfg.args[i], "live") == 0)
+			fx.live = true;
+		else if (strcmp(cfg.args[i], "noactions") == 0)
+			noactions = true;
+	}
+	if (noactions)
+		acts.resend = NULL;
+	fx.loop = ev_loop_new(EVFLAG_AUTO);
+	fx.m = model_new(NULL);
+	/* Close to now, so the ages and times on screen look like a live day. */
+	fx.t0 = clock_now_ms(NULL) - (int64_t)n * 7000 - 60000;
+	fill(&fx, n);
+	fx.tui = tui_new(fx.loop, fx.m, &cfg, &acts, NULL, err, sizeof err);
+	if (!fx.tui) {
+		fprintf(stderr, "tui_fixture: %s\n", err);
+		return 1;
+	}
+	if (tick > 0) {
+		ev_timer_init(&fx.tick_w, on_tick, tick, tick);
+		fx.tick_w.data = &fx;
+		ev_timer_start(fx.loop, &fx.tick_w);
+	}
+	ev_run(fx.loop, 0);
+	tui_free(fx.tui);
+	printf("tui_fixture: quit cleanly, %u resends, %u refreshes\n", fx.resends, fx.refreshes);
+	ev_timer_stop(fx.loop, &fx.tick_w);
+	model_free(fx.m);
+	ev_loop_destroy(fx.loop);
+	config_done(&cfg);
+	return 0;
+}
