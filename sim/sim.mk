@@ -19,7 +19,9 @@ sim_faxsim_LDADD = sim/libfaxsim.a core/libfaxcore.a $(CORE_LIBS)
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_sim.c
 TESTS += \
-	tests/integration/sim_api.sh
+	tests/integration/sim_api.sh \
+	tests/integration/sim_magic.sh
 EXTRA_DIST += \
 	tests/integration/sim_api.sh \
+	tests/integration/sim_magic.sh \
 	tests/integration/webhook_receiver.py
