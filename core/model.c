@@ -450,7 +450,8 @@ struct model {
 
 	struct mfax **fax_chunks;
 	size_t n_fax, n_chunks;
-	struct mfax **order;      /* by (order_key, id) */
+	struct mfax **order;      /* by (order_key, id); points into order_buf */
+	struct mfax **order_buf;  /* room on both sides of the live range */
 	size_t order_cap;
 
 	struct pending *pending;
@@ -552,7 +553,7 @@ void model_free(struct model *m)
 	for (size_t i = 0; i < m->n_chunks; i++)
 		free(m->fax_chunks[i]);
 	free(m->fax_chunks);
-	free(m->order);
+	free(m->order_buf);
 	free(m->pending);
 	free(m->codes);
 	free(m->log.items);
@@ -588,14 +589,16 @@ static int order_cmp(const struct mfax *a, int64_t key, const char *id)
 }
 
 /* The first of the first `count` positions whose fax sorts at or after
- * (key, id). Faxes arrive mostly in creation order, so the end is tried
- * first. */
+ * (key, id). Faxes arrive mostly in creation order (webhooks, the store's
+ * rebuild) or newest first (GET /faxes), so both ends are tried first. */
 static size_t order_find(const struct model *m, size_t count, int64_t key, const char *id)
 {
 	size_t lo = 0, hi = count;
 
 	if (hi && order_cmp(m->order[hi - 1], key, id) < 0)
 		return hi;
+	if (hi && order_cmp(m->order[0], key, id) >= 0)
+		return 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -607,24 +610,67 @@ static size_t order_find(const struct model *m, size_t count, int64_t key, const
 	return lo;
 }
 
-/* Inserts f among the first `count` entries of the index. */
-static void order_insert(struct model *m, struct mfax *f, size_t count)
+/* Puts the `count` live entries in the middle of a buffer of `cap`. */
+static int order_recentre(struct model *m, size_t count, size_t cap)
 {
-	size_t pos = order_find(m, count, f->order_key, f->pub.fax.id);
+	size_t off = (cap - count) / 2;
 
-	memmove(&m->order[pos + 1], &m->order[pos], (count - pos) * sizeof(*m->order));
-	m->order[pos] = f;
+	if (cap != m->order_cap) {
+		struct mfax **buf = malloc(cap * sizeof(*buf));
+
+		if (!buf)
+			return -1;
+		if (count)
+			memcpy(buf + off, m->order, count * sizeof(*buf));
+		free(m->order_buf);
+		m->order_buf = buf;
+		m->order_cap = cap;
+	} else {
+		memmove(m->order_buf + off, m->order, count * sizeof(*m->order));
+	}
+	m->order = m->order_buf + off;
+	return 0;
 }
 
-static void order_rekey(struct model *m, struct mfax *f, int64_t key)
+/* Inserts f among the first `count` entries of the index, shifting the
+ * shorter side, so appending at either end costs O(1) amortised. */
+static int order_insert(struct model *m, struct mfax *f, size_t count)
+{
+	size_t pos = order_find(m, count, f->order_key, f->pub.fax.id);
+	size_t front = m->order_buf ? (size_t)(m->order - m->order_buf) : 0;
+	size_t back = m->order_cap - front - count;
+	bool left = pos < count - pos;
+
+	if ((left && !front) || (!left && !back)) {
+		/* Out of room on that side: recentre, growing when the spare
+		 * room is under a quarter of the entries. */
+		size_t cap = m->order_cap;
+
+		if (cap - count < count / 4 + 2)
+			cap = cap ? cap * 2 : 1024;
+		if (order_recentre(m, count, cap))
+			return -1;
+	}
+	if (left) {
+		memmove(m->order - 1, m->order, pos * sizeof(*m->order));
+		m->order--;
+	} else {
+		memmove(&m->order[pos + 1], &m->order[pos], (count - pos) * sizeof(*m->order));
+	}
+	m->order[pos] = f;
+	return 0;
+}
+
+static int order_rekey(struct model *m, struct mfax *f, int64_t key)
 {
 	size_t pos = order_find(m, m->n_fax, f->order_key, f->pub.fax.id);
 
 	if (pos >= m->n_fax || m->order[pos] != f)
-		return;	/* cannot happen: every fax is in the index */
+		return 0;	/* cannot happen: every fax is in the index */
 	memmove(&m->order[pos], &m->order[pos + 1], (m->n_fax - pos - 1) * sizeof(*m->order));
 	f->order_key = key;
-	order_insert(m, f, m->n_fax - 1);
+	/* The slot just freed at the back guarantees room. */
+	return order_insert(m, f, m->n_fax - 1);
 }
 
 /* ---- aggregates ---- */
@@ -744,23 +790,15 @@ static struct mfax *create_fax(struct model *m, const char *id, int64_t order_ke
 			return NULL;
 		m->n_chunks++;
 	}
-	if (m->n_fax == m->order_cap) {
-		size_t cap = m->order_cap ? m->order_cap * 2 : 1024;
-		struct mfax **o = realloc(m->order, cap * sizeof(*o));
-
-		if (!o)
-			return NULL;
-		m->order = o;
-		m->order_cap = cap;
-	}
 	f = fax_at_index(m, (uint32_t)m->n_fax);
 	memset(f, 0, sizeof(*f));
 	fax_init(&f->pub.fax);
 	f->pub.fax.id = (char *)pid;
 	f->fresh = TS_NONE;
 	f->order_key = order_key;
+	if (order_insert(m, f, m->n_fax))
+		return NULL;
 	ISTR(pid)->fax = (uint32_t)m->n_fax + 1;
-	order_insert(m, f, m->n_fax);
 	m->n_fax++;
 	m->status_count[FAX_STATUS_NONE]++;
 	if (claim_pending(m, f))
@@ -992,8 +1030,9 @@ static enum apply_outcome merge_fax(struct model *m, struct snapshot *s)
 	count_status(m, old_status, f->status);
 	if (count_code(m, old_code, f->error_code))
 		return APPLY_ERROR;
-	if (f->created_at != TS_NONE && f->created_at != mf->order_key)
-		order_rekey(m, mf, f->created_at);
+	if (f->created_at != TS_NONE && f->created_at != mf->order_key &&
+	    order_rekey(m, mf, f->created_at))
+		return APPLY_ERROR;
 	if (f->resent_from && f->resent_from != old_resent &&
 	    link_resend(m, f->resent_from, f->id))
 		return APPLY_ERROR;

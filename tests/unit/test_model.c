@@ -706,6 +706,60 @@ static void test_fixtures_out_of_order(void)
 	model_free(m);
 }
 
+static void apply_created(struct model *m, int n, int64_t created_s)
+{
+	char id[32], fax[32];
+	struct event ev;
+
+	snprintf(id, sizeof(id), "evt_%d", n);
+	snprintf(fax, sizeof(fax), "fax_%07d", n);
+	mk_event(&ev, id, EV_FAX_QUEUED, T0, fax);
+	ev.fax.created_at = created_s * 1000;
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_OK);
+}
+
+/* Newest first (GET /faxes), then a scattered batch, then a batch whose
+ * creation times are learned late: the index stays sorted throughout. */
+static void test_order_any_arrival(void)
+{
+	enum { N = 20000 };
+	struct model *m = model_new(NULL);
+	unsigned seed = 12345;
+
+	for (int i = N - 1; i >= 0; i--)
+		apply_created(m, i, T0 + 2 * i);
+	for (int k = 0; k < 5000; k++) {
+		seed = seed * 1103515245u + 12345u;
+		apply_created(m, N + k, T0 + (int64_t)((seed >> 8) % (2 * N)) + 1);
+	}
+	for (int k = 0; k < 500; k++) {
+		char id[32], fax[32];
+		struct event ev;
+
+		snprintf(id, sizeof(id), "evt_late_%d", k);
+		snprintf(fax, sizeof(fax), "fax_late_%d", k);
+		mk_event(&ev, id, EV_FAX_SENDING, T0 + 3 * N, fax);
+		apply(m, &ev);
+		snprintf(id, sizeof(id), "evt_late2_%d", k);
+		mk_event(&ev, id, EV_FAX_SENDING, T0 + 3 * N, fax);
+		ev.fax.created_at = (T0 + 7 * k) * 1000;
+		apply(m, &ev);
+	}
+	CU_ASSERT_EQUAL_FATAL(model_count(m), N + 5000 + 500);
+	for (size_t i = 1; i < model_count(m); i++) {
+		const struct model_fax *a = model_at(m, i - 1), *b = model_at(m, i);
+
+		if (a->fax.created_at > b->fax.created_at ||
+		    (a->fax.created_at == b->fax.created_at && strcmp(a->fax.id, b->fax.id) >= 0)) {
+			CU_FAIL("creation order");
+			break;
+		}
+	}
+	CU_ASSERT_STRING_EQUAL(model_at(m, 0)->fax.id, "fax_0000000");
+	CU_ASSERT_PTR_NOT_NULL(model_get(m, "fax_late_499"));
+	model_free(m);
+}
+
 static bool is_failed(const struct model_fax *f, void *ctx)
 {
 	(*(int *)ctx)++;
@@ -824,6 +878,7 @@ static const struct unit_test tests[] = {
 	{ "burn rate and time to empty", test_burn_rate },
 	{ "the event log is bounded", test_event_log_bounded },
 	{ "seed fixtures out of order", test_fixtures_out_of_order },
+	{ "creation order holds whatever the arrival order", test_order_any_arrival },
 	{ "model_find walks the order with a predicate", test_find },
 	{ "100k faxes: counts, order, look-ups", test_scale },
 	{ 0 },
