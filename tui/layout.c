@@ -142,7 +142,7 @@ void layout_compute(int rows, int cols, struct layout *l)
 
 int layout_columns(const struct col_spec *specs, int n, int width, int *widths)
 {
-	int total, visible, flex = -1;
+	int total, visible;
 
 	for (int i = 0; i < n; i++)
 		widths[i] = specs[i].min;
@@ -190,10 +190,20 @@ int layout_columns(const struct col_spec *specs, int n, int width, int *widths)
 			total += add;
 		}
 	}
+	/* What is left is shared by the flexible columns, the first ones
+	 * taking the remainder. */
+	int nflex = 0;
+
 	for (int i = 0; i < n; i++)
-		if (widths[i] && specs[i].flex)
-			flex = i;
-	if (flex >= 0 && total < width)
-		widths[flex] += width - total;
+		nflex += widths[i] && specs[i].flex;
+	for (int i = 0, k = 0; i < n && nflex && total < width; i++) {
+		if (!widths[i] || !specs[i].flex)
+			continue;
+		int share = (width - total) / (nflex - k) + ((width - total) % (nflex - k) ? 1 : 0);
+
+		widths[i] += share;
+		total += share;
+		k++;
+	}
 	return visible;
 }

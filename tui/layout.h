@@ -31,7 +31,7 @@ struct col_spec {
 	const char *title;
 	int min, pref;           /* display columns */
 	int prio;                /* 0 = always shown; higher goes first */
-	bool flex;               /* takes what is left over */
+	bool flex;               /* shares what is left over */
 };
 
 /* Fills widths[i] (0 = hidden) so that the visible columns plus one blank

@@ -104,3 +104,17 @@ expect_not() {
 		fail "did not expect '$1' on screen"
 	fi
 }
+
+# wait_re REGEX [SECONDS]: like wait_for, with an extended regular expression.
+wait_re() {
+	i=0
+	limit=$(( ${2:-10} * 10 ))
+	while [ $i -lt $limit ]; do
+		if capture | grep -qE -- "$1"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "timed out waiting for /$1/"
+}

@@ -18,13 +18,13 @@ enum { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL
 static const struct col_spec columns[COL_N] = {
 	[COL_SYM] = { "", 2, 2, 0, false },
 	[COL_CREATED] = { "created", 8, 11, 3, false },
-	[COL_ID] = { "id", 12, 12, 0, true },
-	[COL_TO] = { "to", 8, 16, 1, false },
+	[COL_ID] = { "id", 14, 18, 0, true },
+	[COL_TO] = { "to", 12, 16, 1, false },
 	[COL_STATUS] = { "status", 9, 11, 0, false },
 	[COL_ATT] = { "att", 3, 5, 2, false },
 	[COL_PAGES] = { "pg", 2, 3, 5, false },
-	[COL_CODE] = { "code", 6, 15, 2, false },
-	[COL_TAGS] = { "tags", 6, 18, 6, false },
+	[COL_CODE] = { "code", 8, 15, 2, false },
+	[COL_TAGS] = { "tags", 6, 18, 6, true },
 };
 
 const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
