@@ -27,3 +27,9 @@ EXTRA_DIST += \
 	tests/fixtures/events/resend.json \
 	tests/fixtures/events/tolerant.json \
 	tests/fixtures/events/unknown_type.json
+
+# The model at 1M faxes, built on demand only: make bench/model_scale
+EXTRA_PROGRAMS = bench/model_scale
+bench_model_scale_SOURCES = bench/model_scale.c
+bench_model_scale_LDADD = core/libfaxcore.a $(CORE_LIBS)
+CLEANFILES += bench/model_scale
