@@ -20,8 +20,10 @@ tests_unit_run_unit_SOURCES += \
 	tests/unit/test_sim.c
 TESTS += \
 	tests/integration/sim_api.sh \
-	tests/integration/sim_magic.sh
+	tests/integration/sim_magic.sh \
+	tests/integration/sim_webhooks.sh
 EXTRA_DIST += \
 	tests/integration/sim_api.sh \
 	tests/integration/sim_magic.sh \
+	tests/integration/sim_webhooks.sh \
 	tests/integration/webhook_receiver.py
