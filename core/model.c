@@ -18,7 +18,9 @@
  *    still unknown. Null or absent fields never erase what is known;
  *  - an event for an unknown fax creates it; an unknown type is logged and
  *    kept, never fatal (its fax snapshot, if any, merges under the rules);
- *  - resent_from links both ways, also when the original arrives later.
+ *  - resent_from links both ways, also when the original arrives later;
+ *  - a balance event older than the newest one applied keeps its alert but
+ *    does not overwrite the balance.
  *
  * Scale: every string the model keeps is interned once in an arena (ids,
  * numbers, codes, messages), so a fax costs its struct, its attempts array
@@ -466,6 +468,7 @@ struct model {
 	struct model_stats stats;
 	uint64_t generation;
 	int64_t last_event_ms;
+	int64_t balance_event_created; /* `created` of the newest balance event applied */
 };
 
 static int ring_init(struct ring *r, size_t size, size_t cap)
@@ -1214,7 +1217,16 @@ enum apply_outcome model_apply(struct model *m, const struct event *ev,
 			memcpy(detail, s.detail, sizeof(detail));
 		}
 	} else if (ev->object == EVOBJ_BALANCE) {
-		model_apply_balance(m, &ev->balance, src, now_ms);
+		/* A balance event redelivered late (up to ~18 min, §14.4)
+		 * must not undo a newer one; it still happened, so its alert
+		 * is kept. Poll readings are not compared: another clock. */
+		if (ev->created < m->balance_event_created) {
+			o = APPLY_STALE;
+			snprintf(detail, sizeof(detail), "older than the balance event held");
+		} else {
+			m->balance_event_created = ev->created;
+			model_apply_balance(m, &ev->balance, src, now_ms);
+		}
 		if (ev->type == EV_BALANCE_LOW || ev->type == EV_BALANCE_TOPUP)
 			add_alert(m, ev->type == EV_BALANCE_LOW ? ALERT_BALANCE_LOW :
 				  ALERT_BALANCE_TOPUP, ev->balance.available, src, now_ms);

@@ -564,12 +564,23 @@ static void test_balance_alerts(void)
 	CU_ASSERT_EQUAL(model_alert_at(m, 0)->available, 1500);
 	CU_ASSERT_EQUAL(model_alert_at(m, 0)->source, SRC_WEBHOOK);
 	CU_ASSERT_EQUAL(model_alert_count(m), 6);
+	/* A late balance event does not undo a newer one, but its alert
+	 * is kept. */
+	mk_event(&ev, "evt_b0", EV_BALANCE_LOW, T0 - 100, NULL);
+	ev.object = EVOBJ_BALANCE;
+	ev.balance.has_available = true;
+	ev.balance.available = 10;
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_STALE);
+	CU_ASSERT_EQUAL(model_balance(m)->available, 1500);
+	CU_ASSERT_EQUAL(model_alert_at(m, 0)->kind, ALERT_BALANCE_LOW);
+	CU_ASSERT_EQUAL(model_alert_at(m, 0)->available, 10);
+	CU_ASSERT_EQUAL(model_alert_count(m), 7);
 	/* Raising the local threshold above the balance fires at once;
 	 * turning it off raises nothing. */
 	model_set_low_balance(m, 2000);
 	CU_ASSERT_EQUAL(model_alert_at(m, 0)->kind, ALERT_LOCAL_LOW);
 	model_set_low_balance(m, -1);
-	CU_ASSERT_EQUAL(model_alert_count(m), 7);
+	CU_ASSERT_EQUAL(model_alert_count(m), 8);
 	CU_ASSERT(!model_balance(m)->below_threshold);
 	model_free(m);
 }
