@@ -328,11 +328,13 @@ static int days_in_month(int year, int month)
  * would do, but it depends on the C library and cannot report overflow. */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
+	int64_t era, yoe, doy, doe;
+
 	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 	return era * 146097 + doe - 719468;
 }
@@ -341,6 +343,7 @@ int iso8601_parse_ms(const char *s, int64_t *out_ms)
 {
 	int year, mon, day, hour, min, sec, ms = 0, off = 0;
 	const char *p = s;
+	int64_t secs;
 
 	if (!s)
 		return -1;
@@ -385,9 +388,8 @@ int iso8601_parse_ms(const char *s, int64_t *out_ms)
 	}
 	if (*p != '\0')
 		return -1;
-	int64_t days = days_from_civil(year, mon, day);
-	int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec - (int64_t)off * 60;
-
+	secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec -
+	       (int64_t)off * 60;
 	*out_ms = secs * 1000 + ms;
 	return 0;
 }

@@ -858,34 +858,42 @@ static void merge_attempt_fields(struct merge *g, struct fax_attempt *dst,
 	merge_str(g, &dst->error_message, src->error_message, false);
 }
 
+/* Merges one incoming attempt into an existing one with the same number. */
+static void merge_one_attempt(struct merge *g, struct fax_attempt *have,
+			      const struct fax_attempt *in)
+{
+	bool in_done = in->completed_at != TS_NONE;
+	bool have_done = have->completed_at != TS_NONE;
+	struct merge sub = *g;
+
+	/* A finished attempt is final; an in-progress view of it only fills
+	 * gaps, whatever its age. */
+	if (have_done && !in_done)
+		sub.newer = false;
+	else if (in_done && !have_done)
+		sub.newer = true;
+	merge_attempt_fields(&sub, have, in);
+	g->changed |= sub.changed;
+	g->oom |= sub.oom;
+}
+
+/* Attempts stay sorted by number; one a snapshot lacks is kept. */
 static void merge_attempts(struct merge *g, struct fax *dst, const struct fax *src)
 {
 	for (size_t i = 0; i < src->n_attempts; i++) {
 		const struct fax_attempt *in = &src->attempts[i];
 		int number = in->number > 0 ? in->number : (int)i + 1;
+		struct fax_attempt *a;
+		struct merge sub;
 		size_t pos = 0;
 
 		while (pos < dst->n_attempts && dst->attempts[pos].number < number)
 			pos++;
 		if (pos < dst->n_attempts && dst->attempts[pos].number == number) {
-			struct fax_attempt *have = &dst->attempts[pos];
-			bool in_done = in->completed_at != TS_NONE;
-			bool have_done = have->completed_at != TS_NONE;
-			struct merge sub = *g;
-
-			/* A finished attempt is final; an in-progress view of
-			 * it only fills gaps, whatever its age. */
-			if (have_done && !in_done)
-				sub.newer = false;
-			else if (in_done && !have_done)
-				sub.newer = true;
-			merge_attempt_fields(&sub, have, in);
-			g->changed |= sub.changed;
-			g->oom |= sub.oom;
+			merge_one_attempt(g, &dst->attempts[pos], in);
 			continue;
 		}
-		struct fax_attempt *a = realloc(dst->attempts, (dst->n_attempts + 1) * sizeof(*a));
-
+		a = realloc(dst->attempts, (dst->n_attempts + 1) * sizeof(*a));
 		if (!a) {
 			g->oom = true;
 			return;
@@ -895,8 +903,7 @@ static void merge_attempts(struct merge *g, struct fax *dst, const struct fax *s
 		dst->n_attempts++;
 		fax_attempt_init(&a[pos]);
 		a[pos].number = number;
-		struct merge sub = *g;
-
+		sub = *g;
 		sub.newer = true;
 		merge_attempt_fields(&sub, &a[pos], in);
 		g->oom |= sub.oom;
