@@ -141,7 +141,9 @@ void model_set_low_balance(struct model *m, int64_t cents);   /* < 0: off */
 uint64_t model_generation(const struct model *m);
 const struct model_fax *model_get(const struct model *m, const char *fax_id);
 size_t model_count(const struct model *m);
-/* The creation-order index: 0 is the oldest (created_at, then id). */
+/* The creation-order index: 0 is the oldest (created_at, then id).
+ * A fax whose created_at is not known yet sorts by when it was first heard
+ * of (its event's `created`, or the local time) and moves once it is. */
 const struct model_fax *model_at(const struct model *m, size_t idx);
 /* Walks the creation order from `start` (inclusive) one step at a time in
  * direction `dir` (+1 towards newer, -1 towards older) and returns the index
