@@ -6,6 +6,7 @@
 #include <ev.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/model.h"
 #include "tui/keymap.h"
@@ -118,6 +119,7 @@ struct tui {
 	struct tui_bulk bulk;
 
 	struct tui_status status;
+	FILE *frame_log;           /* FAXTOP_FRAME_LOG: a line per frame, for bench/ */
 	bool quitting;
 	int input_idle;            /* readable-but-empty wake-ups in a row */
 };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -231,6 +232,24 @@ static void on_frame_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 }
 
+/* bench/ measures event-to-screen and start-up from these lines: when the
+ * frame reached the terminal (µs since the epoch), the newest event it
+ * shows, and how many faxes the model holds. */
+static void frame_log(struct tui *t)
+{
+	const struct model_log_entry *e;
+	struct timespec ts;
+
+	if (!t->frame_log)
+		return;
+	e = model_log_count(t->m) ? model_log_at(t->m, 0) : NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(t->frame_log, "%lld %s %zu\n",
+		(long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+		e && e->event_id[0] ? e->event_id : "-", model_count(t->m));
+	fflush(t->frame_log);
+}
+
 static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct tui *t = w->data;
@@ -253,6 +272,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	t->drawn_gen = model_generation(t->m);
 	prepare_frame(t);
 	draw_frame(t);
+	frame_log(t);
 	t->last_frame = now;
 	ev_timer_stop(loop, &t->tick_w);
 	if (t->next_change_ms != INT64_MAX) {
@@ -328,6 +348,8 @@ struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct co
 	t->log = log;
 	t->read_only = cfg && cfg->read_only;
 	t->frame_interval = 1.0 / (double)(cfg && cfg->fps > 0 ? cfg->fps : 30);
+	if (getenv("FAXTOP_FRAME_LOG") && *getenv("FAXTOP_FRAME_LOG"))
+		t->frame_log = fopen(getenv("FAXTOP_FRAME_LOG"), "we");
 	view_init(&t->view, m);
 	filter_init(&t->search);
 	load_bindings(t, cfg);
@@ -371,6 +393,8 @@ void tui_free(struct tui *t)
 		tui_resend_shutdown(t);
 	}
 	term_stop(&t->term);
+	if (t->frame_log)
+		fclose(t->frame_log);
 	dialog_close(t);
 	tui_clear_marks(t);
 	view_done(&t->view);
