@@ -1,0 +1,15 @@
+# bench/: benchmark programs and the suite (`make bench`); never part of make check.
+BENCH_CORE_LDADD = core/libfaxcore.a $(CORE_LIBS)
+EXTRA_PROGRAMS += bench/loadgen
+bench_loadgen_SOURCES = bench/loadgen.c bench/benchlib.c bench/benchlib.h
+bench_loadgen_LDADD = $(BENCH_CORE_LDADD)
+BENCH_BINS = bench/loadgen
+CLEANFILES += $(BENCH_BINS)
+EXTRA_DIST += bench/run.sh bench/node/package.json bench/node/package-lock.json \
+	bench/node/receiver.js
+
+bench-programs: $(BENCH_BINS) app/faxtop sim/faxsim
+.PHONY: bench bench-programs
+bench: bench-programs
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
+		$(SHELL) $(abs_top_srcdir)/bench/run.sh

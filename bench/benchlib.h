@@ -1,0 +1,32 @@
+/* Shared by the benchmark programs: synthetic faxes and events shaped like
+ * mintfax's (§6, §13), monotonic and wall clocks, and percentiles. */
+#ifndef FAXTOP_BENCH_BENCHLIB_H
+#define FAXTOP_BENCH_BENCHLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+
+/* Fax number `idx` of a run tagged `tag`, as it looks after `n_attempts`
+ * attempts (0: just queued). The last attempt delivers unless the fax is
+ * one of the ~20% that fail; earlier ones failed with a line error, as
+ * retries do. `base_ms` is the creation time of fax 0; faxes are a second
+ * apart. 0, or -1 on ENOMEM (f is left to fax_done either way). */
+int bench_fax(struct fax *f, const char *tag, size_t idx, int n_attempts, int64_t base_ms);
+
+/* Event `seq` of fax `idx`: 0 fax.queued, 1 fax.sending (attempt 1 running),
+ * 2 fax.delivered or fax.failed (attempt 1 done). The event id is
+ * "evt_<tag>_<idx>_<seq>". 0 or -1. */
+int bench_event(struct event *ev, const char *tag, size_t idx, int seq, int64_t base_ms);
+
+double bench_mono(void);           /* seconds, CLOCK_MONOTONIC */
+int64_t bench_wall_us(void);       /* µs since the epoch, CLOCK_REALTIME */
+
+int bench_cmp_double(const void *a, const void *b);
+/* Nearest-rank percentile of n sorted values. */
+double bench_pct(const double *sorted, size_t n, double p);
+/* Resident set size of this process in bytes, from /proc/self/statm. */
+size_t bench_rss(void);
+
+#endif
