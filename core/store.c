@@ -110,6 +110,21 @@ static const char *const store_migrations[] = {
 	" resolution, optimize_for, resent_from, submitted_at, completed_at," \
 	" created_at, updated_at, attempts, tags, last_source, last_update"
 #define FAX_SELECT "SELECT " FAX_COLUMNS " FROM faxes"
+/* Updated in place, so a fax keeps its rowid (its first-seen place) and the
+ * indexes are touched only when a key moves. */
+#define FAX_UPDATE                                                               \
+	"status = excluded.status, to_number = excluded.to_number,"              \
+	" pages = excluded.pages, error_code = excluded.error_code,"             \
+	" error_subcode = excluded.error_subcode,"                              \
+	" error_message = excluded.error_message,"                              \
+	" max_attempts = excluded.max_attempts, webhook_url = excluded.webhook_url," \
+	" idempotency_key = excluded.idempotency_key, csid = excluded.csid,"    \
+	" page_size = excluded.page_size, resolution = excluded.resolution,"    \
+	" optimize_for = excluded.optimize_for, resent_from = excluded.resent_from," \
+	" submitted_at = excluded.submitted_at, completed_at = excluded.completed_at," \
+	" created_at = excluded.created_at, updated_at = excluded.updated_at,"  \
+	" attempts = excluded.attempts, tags = excluded.tags,"                  \
+	" last_source = excluded.last_source, last_update = excluded.last_update"
 
 /* X(enum, sql) */
 #define STORE_STMT_LIST(X)                                                          \
@@ -120,9 +135,10 @@ static const char *const store_migrations[] = {
 	X(ST_PUT_EVENT, "INSERT OR IGNORE INTO events"                              \
 	  " (id, type, created, received_at, source, fax_id, raw)"                  \
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                   \
-	X(ST_PUT_FAX, "INSERT OR REPLACE INTO faxes (" FAX_COLUMNS ") VALUES"       \
+	X(ST_PUT_FAX, "INSERT INTO faxes (" FAX_COLUMNS ") VALUES"                  \
 	  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"     \
-	  " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)")                               \
+	  " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"                                \
+	  " ON CONFLICT (id) DO UPDATE SET " FAX_UPDATE)                            \
 	X(ST_GET_FAX, FAX_SELECT " WHERE id = ?1")                                  \
 	X(ST_LOAD_FAXES, FAX_SELECT " ORDER BY created_at, id")                     \
 	X(ST_PUT_BALANCE, "INSERT INTO balance (one, at, available, held,"          \
