@@ -11,6 +11,9 @@ tests_unit_run_unit_SOURCES += \
 # Integration: the poller and the API commands against faxsim over loopback.
 API_INTEGRATION_TESTS = \
 	tests/integration/poller_catchup.sh \
+	tests/integration/poller_fallback.sh \
+	tests/integration/poller_ratelimit.sh \
+	tests/integration/poller_outage.sh \
 	tests/integration/cli_status.sh \
 	tests/integration/cli_resend.sh
 TESTS += $(API_INTEGRATION_TESTS)

@@ -24,9 +24,9 @@ expect_fail()
 }
 
 start_faxsim --seed 9 --speed 200 --balance 5000
-busy=$(submit_fax +15005550002 | json_get 'j["id"]')
+busy=$(submit_fax +15005550002 | jqs .id)
 expect_status 201 "submit busy"
-ok=$(submit_fax +15005550001 | json_get 'j["id"]')
+ok=$(submit_fax +15005550001 | jqs .id)
 expect_status 201 "submit delivered"
 wait_until 60 fax_is "$busy" failed || fail "$busy did not fail"
 wait_until 60 fax_is "$ok" delivered || fail "$ok was not delivered"
@@ -38,7 +38,7 @@ B="--api-base $SIM_URL/v1"
 new1=$("$FAXTOP" $B resend "$busy" --to +15005550001 --idempotency-key action-1 2>"$D/err") ||
 	fail "resend failed: $(cat "$D/err")"
 case $new1 in fax_*) ;; *) fail "resend printed '$new1', not a fax id" ;; esac
-[ "$(api GET "/v1/faxes/$new1" | json_get 'j["resent_from"]')" = "$busy" ] ||
+[ "$(api GET "/v1/faxes/$new1" | jqs .resent_from)" = "$busy" ] ||
 	fail "the new fax is not linked to the original"
 # The same action again (say after a network error): the same fax, not a second one.
 new2=$("$FAXTOP" $B resend "$busy" --to=+15005550001 --idempotency-key=action-1 2>"$D/err") ||

@@ -12,7 +12,7 @@ export XDG_CONFIG_HOME
 all_terminal()
 {
 	[ "$(api GET '/v1/faxes?per_page=100' |
-		json_get 'all(f["status"] in ("delivered", "failed") for f in j["data"])')" = true ]
+		jqs 'all(.data[]; .status == "delivered" or .status == "failed")')" = true ]
 }
 
 # expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
@@ -33,7 +33,7 @@ for to in +15005550001 +15005550002 +15005550008; do
 	expect_status 201 "submit to $to"
 done
 wait_until 60 all_terminal || fail "faxsim's faxes did not finish"
-available=$(api GET /v1/environment/balance | json_get 'j["available"]')
+available=$(api GET /v1/environment/balance | jqs .available)
 
 MINTFAX_API_KEY=$SIM_KEY
 export MINTFAX_API_KEY
@@ -47,12 +47,12 @@ grep -q "balance" "$D/text" || fail "no balance line"
 
 "$FAXTOP" --api-base "$SIM_URL/v1" status --json >"$D/json" 2>"$D/err" ||
 	fail "faxtop status --json failed: $(cat "$D/err")"
-[ "$(json_get 'j["faxes"]["by_status"]["failed"]' <"$D/json")" = 2 ] || fail "json: failed count"
-[ "$(json_get 'j["faxes"]["by_status"]["delivered"]' <"$D/json")" = 1 ] || fail "json: delivered count"
-[ "$(json_get 'j["balance"]["available"]' <"$D/json")" = "$available" ] || fail "json: balance"
-[ "$(json_get 'sorted(f["error_code"] for f in j["recent_failures"])' <"$D/json")" = \
-	'["busy", "invalid_number"]' ] || fail "json: recent failures"
-[ "$(json_get 'j["environment"]' <"$D/json")" = sandbox ] || fail "json: environment"
+[ "$(jqs .faxes.by_status.failed <"$D/json")" = 2 ] || fail "json: failed count"
+[ "$(jqs .faxes.by_status.delivered <"$D/json")" = 1 ] || fail "json: delivered count"
+[ "$(jqs .balance.available <"$D/json")" = "$available" ] || fail "json: balance"
+[ "$(jqs '[.recent_failures[].error_code] | sort' <"$D/json")" = \
+	'["busy","invalid_number"]' ] || fail "json: recent failures"
+[ "$(jqs .environment <"$D/json")" = sandbox ] || fail "json: environment"
 
 # Every refusal is explained.
 MINTFAX_API_KEY=mfx_test_wrong expect_fail 1 "API key was refused" \

@@ -10,7 +10,7 @@ D=$(fax_tmpdir)
 all_terminal()
 {
 	[ "$(api GET '/v1/faxes?per_page=100' |
-		json_get 'all(f["status"] in ("delivered", "failed") for f in j["data"])')" = true ]
+		jqs 'all(.data[]; .status == "delivered" or .status == "failed")')" = true ]
 }
 
 stop_faxtop()
@@ -41,7 +41,7 @@ wait_until 30 $H events-match "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" ||
 grep -q "chaos: dropped" "$SIM_LOG" || fail "faxsim dropped nothing: catch-up was not exercised"
 grep -q '"source":"poll"' "$D/run1.out" || fail "no event reached faxtop through the poller"
 
-last=$(api GET '/v1/events?per_page=100' | json_get 'j["data"][-1]["id"]')
+last=$(api GET '/v1/events?per_page=100' | jqs '.data[-1].id')
 wait_until 10 sh -c "[ \"\$($H meta '$D/faxtop.db' events_cursor)\" = '$last' ]" ||
 	fail "the stored cursor is not faxsim's newest event ($last)"
 
