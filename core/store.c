@@ -730,7 +730,7 @@ static int store_migrate(struct store *s)
 	return 0;
 }
 
-static int store_pragmas(struct store *s)
+static int store_pragmas(struct store *s, bool relaxed_sync)
 {
 	char mode[16];
 
@@ -742,7 +742,8 @@ static int store_pragmas(struct store *s)
 		store_set_err(s, "cannot switch the database to WAL mode (journal_mode is %s)", mode);
 		return -1;
 	}
-	if (store_exec(s, "PRAGMA synchronous=FULL", "synchronous") < 0)
+	if (store_exec(s, relaxed_sync ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+		       "synchronous") < 0)
 		return -1;
 	/* Reads through a mapping instead of a pread per page: store_load
 	 * walks the whole faxes table at start-up. Writes still go through
@@ -791,7 +792,7 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 			 strerror(errno));
 		goto fail;
 	}
-	if (store_pragmas(s) < 0 || store_migrate(s) < 0) {
+	if (store_pragmas(s, opts->relaxed_sync) < 0 || store_migrate(s) < 0) {
 		snprintf(err, errlen, "%s: %s", opts->path, s->err);
 		goto fail;
 	}
@@ -1292,6 +1293,18 @@ int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at
 	}
 	sqlite3_reset(st);
 	return r;
+}
+
+int store_synchronous(struct store *s)
+{
+	char buf[8];
+	char *end;
+	long v;
+
+	if (store_query_text(s, "PRAGMA synchronous", buf, sizeof buf) != 0)
+		return -1;
+	v = strtol(buf, &end, 10);
+	return end != buf && !*end ? (int)v : -1;
 }
 
 /* ---- rebuilding the model ---- */

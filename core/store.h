@@ -22,6 +22,11 @@ struct store_opts {
 	const char *path;          /* database file; its directory is created */
 	int retention_days;        /* events older than this are pruned (0: keep) */
 	size_t recent_events;      /* events replayed into the model's log on load */
+	/* synchronous=NORMAL instead of FULL: a commit no longer waits for
+	 * fsync, so an acknowledged event survives a crash of faxtop but not
+	 * of the machine (power loss may undo the newest batches). Off by
+	 * default: acknowledged means durable. */
+	bool relaxed_sync;
 };
 
 /* Result of the commit that contained a write: ok true when durable. */
@@ -83,6 +88,8 @@ int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t 
 		  enum event_source *last_source);
 /* The stored balance reading (deep copy into out). 0 found, 1 none, -1 error. */
 int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at_ms);
+/* SQLite's synchronous level in force (2 FULL, 1 NORMAL), -1 on error. */
+int store_synchronous(struct store *s);
 const char *store_last_error(const struct store *s);
 bool store_ok(const struct store *s);          /* false after a failed commit until one succeeds */
 /* Test fault switch: every commit fails while on. */

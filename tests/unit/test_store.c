@@ -218,6 +218,8 @@ static void test_open_wal_schema(void)
 	CU_ASSERT_STRING_EQUAL(v, "1");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
+	/* acknowledged means durable: a commit waits for fsync */
+	CU_ASSERT_EQUAL(store_synchronous(s), 2);
 	store_close(s);
 
 	/* the database file is private */
@@ -234,6 +236,17 @@ static void test_open_wal_schema(void)
 				 " AND name IN ('events','faxes','meta','quarantine','resends',"
 				 "'balance')"), 6);
 	sqlite3_close(db);
+}
+
+static void test_relaxed_sync(void)
+{
+	struct store_opts o = { .path = db_path("relaxed"), .relaxed_sync = true };
+	char err[256] = "";
+	struct store *s = store_open(&o, err, sizeof err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_synchronous(s), 1);
+	store_close(s);
 }
 
 static void test_reopen_migrations_idempotent(void)
@@ -917,6 +930,7 @@ static void test_load_rebuilds_model(void)
 
 static const struct unit_test tests[] = {
 	{ "open: WAL, schema, private file", test_open_wal_schema },
+	{ "relaxed_sync selects synchronous=NORMAL", test_relaxed_sync },
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "bad paths refused with a reason", test_bad_path },
