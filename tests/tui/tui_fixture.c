@@ -50,7 +50,7 @@ static const char *const hostile[] = {
 	"\033]0;pwned\007",          /* OSC: would retitle the terminal */
 	"\033[2J\033[H",             /* CSI: would clear the screen */
 	"\033]52;c;aGVsbG8=\007",    /* OSC 52: would write the clipboard */
-	"\xC2\x9B" "31m",            /* C1 CSI */
+	("\xC2\x9B" "31m"),          /* C1 CSI */
 	"\r\nX",                     /* line breaks */
 	"\xFF\xFE",                  /* invalid UTF-8 */
 };
