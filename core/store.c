@@ -208,6 +208,7 @@ struct store {
 	bool fault;
 	bool committing;
 	char err[512];
+	char doom_err[512];       /* what doomed the open batch */
 
 	struct store_waiter *waiters, *spare;
 	size_t n_waiters, cap_waiters, cap_spare;
@@ -238,11 +239,18 @@ static int store_read_fail(struct store *s, const char *what)
 }
 
 /* Inside the open batch a failed write dooms it (see the top of the file). */
+static void store_doom(struct store *s)
+{
+	if (!s->in_tx || s->doomed)
+		return;
+	s->doomed = true;
+	memcpy(s->doom_err, s->err, sizeof s->doom_err);
+}
+
 static int store_write_fail(struct store *s, const char *what, const char *msg)
 {
 	store_set_err(s, "%s: %s", what, msg);
-	if (s->in_tx)
-		s->doomed = true;
+	store_doom(s);
 	return -1;
 }
 
@@ -292,8 +300,7 @@ static int store_step_write(struct store *s, sqlite3_stmt *st, const char *what)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		store_set_err(s, "%s: %s", what, sqlite3_errmsg(s->db));
 		sqlite3_reset(st);
-		if (s->in_tx)
-			s->doomed = true;
+		store_doom(s);
 		return -1;
 	}
 	sqlite3_reset(st);
@@ -311,8 +318,10 @@ static int store_bind_fail(struct store *s, sqlite3_stmt *st, const char *what)
 /* Joins (or opens) the batch every write belongs to. */
 static int store_begin(struct store *s)
 {
-	if (s->doomed)
-		return -1;      /* s->err still names the write that doomed it */
+	if (s->doomed) {
+		store_set_err(s, "the open batch failed earlier: %.400s", s->doom_err);
+		return -1;
+	}
 	if (s->in_tx) {
 		/* SQLite rolls a transaction back by itself after some I/O
 		 * errors; writing on would silently autocommit. */
@@ -898,6 +907,7 @@ int store_commit(struct store *s)
 	s->committing = true;
 	if (s->in_tx) {
 		if (s->doomed) {
+			store_set_err(s, "%s", s->doom_err);
 			rc = -1;
 		} else if (s->fault) {
 			store_set_err(s, "commit: failure injected (fault switch)");

@@ -546,8 +546,12 @@ static void test_failed_write_dooms_batch(void)
 	CU_ASSERT_EQUAL(store_quarantine(s, "x", 1, "boom", T0), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "refused by trigger"));
 	CU_ASSERT_EQUAL(put_event(s, "evt_after", T0), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "failed earlier"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "refused by trigger"));
 	CU_ASSERT_EQUAL(store_meta_set(s, "cursor", "evt_after"), -1);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_nothing"), 0);
 	CU_ASSERT_EQUAL(store_commit(s), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "refused by trigger"));
 	CU_ASSERT_EQUAL(l.fails, 1);
 	CU_ASSERT_FALSE(store_ok(s));
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_before"), 0);
