@@ -439,6 +439,38 @@ static void test_poll_event_fax_balance(void)
 	rig_close(&g);
 }
 
+/* A type not in the catalog and the legacy envelope are kept, never fatal. */
+static void test_unknown_and_legacy(void)
+{
+	struct rig g;
+	char err[256] = "";
+	static const char *const unknown =
+		"{\"id\":\"evt_u1\",\"type\":\"fax.archived\",\"created\":1700000300,"
+		"\"data\":{\"object\":{\"id\":\"fax_u\",\"status\":\"delivered\"}}}";
+	static const char *const legacy =
+		"{\"event_id\":\"01H7ZJ8Q3X4K5M6N7P8Q9R0S1T\",\"event\":\"fax.delivered\","
+		"\"timestamp\":\"2024-02-01T10:15:30Z\",\"data\":{\"id\":\"fax_legacy\","
+		"\"status\":\"delivered\",\"to\":\"+12125551234\",\"pages\":3}}";
+	struct fax got;
+
+	rig_open(&g, "unknown", 100);
+	CU_ASSERT_EQUAL(ingest_str(&g, unknown, SRC_WEBHOOK, err, sizeof err), INGEST_ACCEPTED);
+	CU_ASSERT_EQUAL(model_stats(g.model)->unknown_types, 1);
+	CU_ASSERT_STRING_EQUAL(model_log_at(g.model, 0)->type, "fax.archived");
+	CU_ASSERT_EQUAL(ingest_str(&g, unknown, SRC_WEBHOOK, err, sizeof err), INGEST_DUPLICATE);
+	CU_ASSERT_EQUAL(ingest_str(&g, legacy, SRC_WEBHOOK, err, sizeof err), INGEST_ACCEPTED);
+	CU_ASSERT_EQUAL(model_get(g.model, "fax_legacy")->fax.status, FAX_DELIVERED);
+	CU_ASSERT_EQUAL(store_commit(g.store), 0);
+	CU_ASSERT_EQUAL(store_has_event(g.store, "evt_u1"), 1);
+	CU_ASSERT_EQUAL(store_has_event(g.store, "01H7ZJ8Q3X4K5M6N7P8Q9R0S1T"), 1);
+	CU_ASSERT_EQUAL(peek_int(&g, "SELECT count(*) FROM events WHERE type = 'fax.archived'"),
+			1);
+	CU_ASSERT_EQUAL_FATAL(store_get_fax(g.store, "fax_legacy", &got, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(got.pages, 3);
+	fax_done(&got);
+	rig_close(&g);
+}
+
 static const struct unit_test tests[] = {
 	{ "each event type is stored and applied", test_each_type },
 	{ "duplicates: open batch, committed, after restart", test_duplicate },
@@ -447,6 +479,7 @@ static const struct unit_test tests[] = {
 	{ "re-delivery after a failed commit is stored", test_redelivery_after_failed_commit },
 	{ "store errors are reported; model not ahead", test_store_error },
 	{ "poll events, fax snapshots and balance readings", test_poll_event_fax_balance },
+	{ "unknown types and the legacy envelope are kept", test_unknown_and_legacy },
 	{ NULL, NULL },
 };
 
