@@ -1,0 +1,1 @@
+# Fault tests: crash during load, store failure, API outage (issue 8).
