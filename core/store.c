@@ -35,7 +35,6 @@
 /* Small: a locked database must fail fast rather than stall the loop. */
 #define STORE_BUSY_MS 50
 #define STORE_RECORD_VERSION 1
-#define STORE_MMAP_BYTES "1073741824"
 #define STORE_STR_NULL UINT32_MAX
 
 /* Each step moves the schema one version up; never edit a released step,
@@ -751,13 +750,11 @@ static int store_pragmas(struct store *s, bool relaxed_sync)
 		store_set_err(s, "cannot switch the database to WAL mode (journal_mode is %s)", mode);
 		return -1;
 	}
-	if (store_exec(s, relaxed_sync ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
-		       "synchronous") < 0)
-		return -1;
-	/* Reads through a mapping instead of a pread per page: store_load
-	 * walks the whole faxes table at start-up. Writes still go through
-	 * the WAL; a mapping SQLite cannot get just means no mapping. */
-	return store_exec(s, "PRAGMA mmap_size=" STORE_MMAP_BYTES, "mmap_size");
+	/* No mmap_size: measured slower for store_load here (1.15 s against
+	 * 0.85 s of CPU at 1M faxes), and an I/O error on a mapped page is a
+	 * SIGBUS instead of an error value. */
+	return store_exec(s, relaxed_sync ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+			  "synchronous");
 }
 
 struct store *store_open(const struct store_opts *opts, char *err, size_t errlen)
