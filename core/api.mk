@@ -14,6 +14,7 @@ API_INTEGRATION_TESTS = \
 	tests/integration/poller_fallback.sh \
 	tests/integration/poller_ratelimit.sh \
 	tests/integration/poller_outage.sh \
+	tests/integration/poller_wrongkey.sh \
 	tests/integration/cli_status.sh \
 	tests/integration/cli_resend.sh
 TESTS += $(API_INTEGRATION_TESTS)

@@ -140,10 +140,11 @@ static void poller_note_answer(struct poller *p, const struct api_response *r)
 		return;
 	if (r->outcome == API_AUTH_ERROR) {
 		if (!p->auth_reported) {
-			log_error(p->log, "the API refused the key: %s", r->message);
 			p->auth_reported = true;
 			if (!p->answered && p->opts.on_auth_error)
 				p->opts.on_auth_error(p->opts.auth_ctx, r->message);
+			else
+				log_error(p->log, "the API refused the key: %s", r->message);
 		}
 	} else {
 		p->auth_reported = false;
