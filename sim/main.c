@@ -20,7 +20,7 @@
 
 enum {
 	OPT_READY = 256, OPT_DUP, OPT_DROP, OPT_API_ERR, OPT_REORDER, OPT_SLOW, OPT_LEGACY,
-	OPT_BALANCE, OPT_LOW, OPT_RATE_LIMIT, OPT_FAIL_SHARE, OPT_AUTO_TOPUP, OPT_VERSION,
+	OPT_BALANCE, OPT_LOW, OPT_RATE_LIMIT, OPT_FAIL_SHARE, OPT_AUTO_TOPUP, OPT_VERSION, OPT_COUNT,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +43,7 @@ static const struct option long_opts[] = {
 	{ "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
 	{ "failure-share", required_argument, NULL, OPT_FAIL_SHARE },
 	{ "auto-topup", no_argument, NULL, OPT_AUTO_TOPUP },
+	{ "traffic-count", required_argument, NULL, OPT_COUNT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -64,6 +65,7 @@ static void usage(FILE *f)
 "  --key mfx_test_...        the accepted API key (default " SIM_DEFAULT_KEY ")\n"
 "  --seed N                  random seed; the same seed gives the same traffic (default 1)\n"
 "  --rate N                  faxes per simulated minute from the traffic driver (default 0)\n"
+"  --traffic-count N         stop the traffic driver after N faxes (default 0: never)\n"
 "  --speed FACTOR            time scale for every delay (default 1 = real time)\n"
 "  --failure-share P         share of ordinary numbers that end failed (default 0.2)\n"
 "  --balance CENTS           starting balance (default 5000)\n"
@@ -211,6 +213,11 @@ int main(int argc, char **argv)
 			o.rate_limit_per_min = (int)n;
 			break;
 		case OPT_AUTO_TOPUP: o.auto_topup = true; break;
+		case OPT_COUNT:
+			if (parse_i64(optarg, "--traffic-count", 0, LLONG_MAX, &n) < 0)
+				return 2;
+			o.traffic_limit = (uint64_t)n;
+			break;
 		case 'v': lvl = LOG_DEBUG; break;
 		case 'q': lvl = LOG_WARN; break;
 		case 'h': usage(stdout); return 0;

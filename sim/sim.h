@@ -45,6 +45,7 @@ struct sim_opts {
 	int rate_limit_per_min;       /* per key, sliding minute; default 600 */
 	double failure_share;         /* share of ordinary numbers that end failed; default 0.2 */
 	bool auto_topup;              /* traffic driver tops up when it runs dry (demo) */
+	uint64_t traffic_limit;       /* the driver stops after this many faxes; 0 = never */
 	const struct clock *clock;    /* NULL: the system clock */
 	struct log *log;              /* NULL: no logging */
 };

@@ -21,9 +21,13 @@ tests_unit_run_unit_SOURCES += \
 TESTS += \
 	tests/integration/sim_api.sh \
 	tests/integration/sim_magic.sh \
-	tests/integration/sim_webhooks.sh
+	tests/integration/sim_webhooks.sh \
+	tests/integration/sim_limits.sh \
+	tests/integration/sim_determinism.sh
 EXTRA_DIST += \
 	tests/integration/sim_api.sh \
 	tests/integration/sim_magic.sh \
 	tests/integration/sim_webhooks.sh \
+	tests/integration/sim_limits.sh \
+	tests/integration/sim_determinism.sh \
 	tests/integration/webhook_receiver.py

@@ -68,6 +68,8 @@ static void traffic_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct sim *s = w->data;
 	send_one(s);
+	if (s->o.traffic_limit && s->traffic_n >= s->o.traffic_limit)
+		return;
 	if (s->traffic_n < TRAFFIC_BURST)
 		arm(s, TRAFFIC_BURST_GAP_MS);
 	else
