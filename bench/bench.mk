@@ -3,9 +3,13 @@ BENCH_CORE_LDADD = core/libfaxcore.a $(CORE_LIBS)
 EXTRA_PROGRAMS += bench/loadgen
 bench_loadgen_SOURCES = bench/loadgen.c bench/benchlib.c bench/benchlib.h
 bench_loadgen_LDADD = $(BENCH_CORE_LDADD)
-BENCH_BINS = bench/loadgen
+EXTRA_PROGRAMS += bench/scale
+bench_scale_SOURCES = bench/scale.c bench/benchlib.c bench/benchlib.h
+bench_scale_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) -pthread
+bench_scale_LDADD = tui/libfaxtui.a $(BENCH_CORE_LDADD) $(NCURSES_LIBS) -lpthread
+BENCH_BINS = bench/loadgen bench/scale
 CLEANFILES += $(BENCH_BINS)
-EXTRA_DIST += bench/run.sh bench/node/package.json bench/node/package-lock.json \
+EXTRA_DIST += bench/run.sh bench/suite.py bench/node/package.json bench/node/package-lock.json \
 	bench/node/receiver.js
 
 bench-programs: $(BENCH_BINS) app/faxtop sim/faxsim

@@ -1,0 +1,543 @@
+#!/usr/bin/python3
+"""faxtop's benchmark suite (issue 7): ingest against a Node standardwebhooks
+peer, ack latency paced, event to screen, idle CPU next to htop, memory,
+render and filter, start-up and catch-up. Run by `make bench` (bench/run.sh).
+
+Every process it starts it stops itself, by pid; the terminal runs are in a
+private tmux server (-L) that it kills at the end. Loopback only.
+
+Environment: top_srcdir, top_builddir (set by make); BENCH_RUNS (3),
+BENCH_ONLY=ingest,paced,screen,idle,memory,render,startup,catchup,
+BENCH_IDLE_SECONDS (60), BENCH_BIG (1000000: the largest model).
+Results: one JSON line per measurement in bench/results/<stamp>.jsonl under
+the build dir, and a markdown summary (printed, and <stamp>.md)."""
+
+import base64
+import json
+import os
+import platform
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.path.abspath(os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..")))
+BUILD = os.path.abspath(os.environ.get("top_builddir", "."))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+ONLY = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]
+IDLE_S = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
+BIG = int(os.environ.get("BENCH_BIG", "1000000"))
+
+FAXTOP = os.path.join(BUILD, "app", "faxtop")
+FAXSIM = os.path.join(BUILD, "sim", "faxsim")
+LOADGEN = os.path.join(BUILD, "bench", "loadgen")
+SCALE = os.path.join(BUILD, "bench", "scale")
+NODE_RX = os.path.join(SRC, "bench", "node", "receiver.js")
+WEBHOOK_PATH = "/webhooks/mintfax"
+
+TMUX_SOCK = "faxtop-bench-%d" % os.getpid()
+STAMP = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+RESULTS_DIR = os.path.join(BUILD, "bench", "results")
+WORK = tempfile.mkdtemp(prefix="faxtop-bench.", dir="/tmp")
+
+# A fresh signing secret per run; it reaches children through the
+# environment only and is never printed.
+SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+
+children = []
+results = []
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def env(**extra):
+    e = dict(os.environ)
+    e.update({"MINTFAX_WEBHOOK_SECRET": SECRET, "XDG_CONFIG_HOME": WORK,
+              "XDG_DATA_HOME": WORK, "NO_COLOR": ""})
+    e.pop("MINTFAX_API_KEY", None)
+    for k, v in extra.items():
+        if v is None:
+            e.pop(k, None)
+        else:
+            e[k] = v
+    return e
+
+
+def record(**kv):
+    kv["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    results.append(kv)
+    with open(os.path.join(RESULTS_DIR, STAMP + ".jsonl"), "a") as f:
+        f.write(json.dumps(kv) + "\n")
+
+
+def start(argv, **kw):
+    p = subprocess.Popen(argv, **kw)
+    children.append(p)
+    return p
+
+
+def stop(p, sig=signal.SIGTERM, timeout=20):
+    if p.poll() is None:
+        p.send_signal(sig)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    if p in children:
+        children.remove(p)
+
+
+def wait_file(path, timeout=30, proc=None):
+    end = time.time() + timeout
+    while time.time() < end:
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            with open(path) as f:
+                return f.read().strip()
+        if proc is not None and proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    raise RuntimeError("no ready file %s" % path)
+
+
+def fresh_dir(name):
+    d = os.path.join(WORK, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+def run_loadgen(addr, label, tag, count, conns, rate=None, sent_log=None):
+    argv = [LOADGEN, "--url", "http://%s%s" % (addr, WEBHOOK_PATH), "--count", str(count),
+            "--connections", str(conns), "--label", label, "--tag", tag]
+    if rate:
+        argv += ["--rate", str(rate)]
+    if sent_log:
+        argv += ["--sent-log", sent_log]
+    out = subprocess.run(argv, env=env(), capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        log("loadgen %s: %s" % (label, out.stderr.strip()))
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_faxtop_headless(d):
+    ready = os.path.join(d, "ready")
+    p = start([FAXTOP, "--headless", "--db", os.path.join(d, "faxtop.db"), "--listen",
+               "127.0.0.1:0", "--ready-file", ready], env=env(),
+              stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr"), "w"))
+    return p, wait_file(ready, proc=p)
+
+
+def start_node(d):
+    ready = os.path.join(d, "ready")
+    p = start(["node", NODE_RX, "--listen", "127.0.0.1:0", "--ready-file", ready], env=env(),
+              stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr"), "w"))
+    return p, wait_file(ready, proc=p)
+
+
+def stored_events(db):
+    c = sqlite3.connect(db)
+    try:
+        return c.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        c.close()
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])      # utime + stime
+
+
+# ---- 1. ingest, closed loop ----
+
+def bench_ingest():
+    count, conns = int(os.environ.get("BENCH_INGEST_EVENTS", "60000")), 64
+    for r in range(RUNS):
+        d = fresh_dir("ingest-faxtop-%d" % r)
+        p, addr = start_faxtop_headless(d)
+        res = run_loadgen(addr, "faxtop", "if%d" % r, count, conns)
+        stop(p)
+        res["stored"] = stored_events(os.path.join(d, "faxtop.db"))
+        record(bench="ingest", peer="faxtop", run=r, **res)
+        d = fresh_dir("ingest-node-%d" % r)
+        p, addr = start_node(d)
+        nres = run_loadgen(addr, "node", "in%d" % r, count, conns)
+        stop(p)
+        record(bench="ingest", peer="node", run=r, **nres)
+        record(bench="ingest_ratio", run=r,
+               ratio=res["events_per_s"] / max(nres["events_per_s"], 1))
+        log("ingest run %d: faxtop %.0f/s (p99 %.1f ms), node %.0f/s (p99 %.1f ms)" % (
+            r, res["events_per_s"], res["p99_ms"], nres["events_per_s"], nres["p99_ms"]))
+
+
+# ---- 1b. ack latency at 2,000 events/s ----
+
+def bench_paced():
+    rate, secs, conns = 2000, 5, 32
+    for r in range(RUNS):
+        for peer in ("faxtop", "node"):
+            d = fresh_dir("paced-%s-%d" % (peer, r))
+            p, addr = start_faxtop_headless(d) if peer == "faxtop" else start_node(d)
+            res = run_loadgen(addr, peer, "p%s%d" % (peer[0], r), rate * secs, conns, rate=rate)
+            stop(p)
+            record(bench="paced", peer=peer, run=r, **res)
+            log("paced %d/s run %d %s: p50 %.2f p99 %.2f max %.2f ms (from due: p99 %.2f)" % (
+                rate, r, peer, res["p50_ms"], res["p99_ms"], res["max_ms"], res["due_p99_ms"]))
+
+
+# ---- 2. event to screen ----
+
+def tmux(*args, check=True):
+    # The server (started by the first call) hands this environment, secret
+    # included, to every pane: no secret on a command line.
+    return subprocess.run(["tmux", "-L", TMUX_SOCK, "-f", "/dev/null"] + list(args),
+                          capture_output=True, text=True, check=check, env=env())
+
+
+def tmux_start(name, cmd, width=200, height=50):
+    """Runs cmd (exec'd, so the pane's pid is the program's) in a new session."""
+    tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), "exec " + cmd)
+    return int(tmux("list-panes", "-t", name, "-F", "#{pane_pid}").stdout.split()[0])
+
+
+def tmux_kill(name):
+    tmux("kill-session", "-t", name, check=False)
+
+
+def shell_env(**kv):
+    return " ".join("%s='%s'" % (k, v) for k, v in kv.items())
+
+
+def screen_latencies(sent_log, frame_log):
+    order, sent = {}, []
+    with open(sent_log) as f:
+        for line in f:
+            eid, us = line.split()
+            order[eid] = len(sent)
+            sent.append(int(us))
+    frames = []
+    with open(frame_log) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[1] in order:
+                frames.append((int(parts[0]), order[parts[1]]))
+    lat, j, shown = [], 0, -1
+    # Event i is on screen from the first frame that shows event i or a later one.
+    for i, t in enumerate(sent):
+        while j < len(frames) and (shown < i or frames[j][0] < t):
+            if frames[j][1] > shown:
+                shown = frames[j][1]
+            if shown >= i and frames[j][0] >= t:
+                break
+            j += 1
+        if j >= len(frames):
+            break
+        lat.append((frames[j][0] - t) / 1000.0)
+    return lat, len(sent) - len(lat)
+
+
+def pct(v, p):
+    v = sorted(v)
+    if not v:
+        return 0.0
+    k = max(1, min(len(v), int(p / 100.0 * len(v) + 0.999999)))
+    return v[k - 1]
+
+
+def bench_screen():
+    for rate, secs in ((100, 5), (2000, 5)):
+        for r in range(RUNS):
+            d = fresh_dir("screen-%d-%d" % (rate, r))
+            frames, ready = os.path.join(d, "frames"), os.path.join(d, "ready")
+            name = "screen%d_%d" % (rate, r)
+            tmux_start(name, "env %s %s --db %s/faxtop.db --listen 127.0.0.1:0 --ready-file %s"
+                       " --log-file %s/log" % (
+                           shell_env(FAXTOP_FRAME_LOG=frames, TERM="xterm-256color"),
+                           FAXTOP, d, ready, d))
+            addr = wait_file(ready)
+            time.sleep(0.5)
+            sent = os.path.join(d, "sent")
+            res = run_loadgen(addr, "screen", "s%d_%d" % (rate, r), rate * secs, 16, rate=rate,
+                              sent_log=sent)
+            time.sleep(0.5)
+            tmux_kill(name)
+            lat, missing = screen_latencies(sent, frames)
+            record(bench="screen", rate=rate, run=r, events=len(lat), missing=missing,
+                   p50_ms=pct(lat, 50), p99_ms=pct(lat, 99), max_ms=max(lat) if lat else 0,
+                   ack_p99_ms=res["p99_ms"], non2xx=res["non2xx"])
+            log("screen %d/s run %d: p50 %.1f p99 %.1f ms, %d not seen" % (
+                rate, r, pct(lat, 50), pct(lat, 99), missing))
+
+
+# ---- 3. idle ----
+
+def bench_idle():
+    d = fresh_dir("idle")
+    db = os.path.join(d, "faxtop.db")
+    subprocess.run([SCALE, "store", "10000", db], check=True, capture_output=True)
+    ready = os.path.join(d, "ready")
+    ft = tmux_start("idle_faxtop", "env %s %s --db %s --listen 127.0.0.1:0 --ready-file %s" % (
+        shell_env(TERM="xterm-256color"),
+        FAXTOP, db, ready))
+    wait_file(ready)
+    ht = tmux_start("idle_htop", "env TERM=xterm-256color HTOPRC=%s/htoprc htop" % d)
+    time.sleep(3)
+    hz = os.sysconf("SC_CLK_TCK")
+    a0, b0, t0 = cpu_ticks(ft), cpu_ticks(ht), time.time()
+    time.sleep(IDLE_S)
+    a1, b1, t1 = cpu_ticks(ft), cpu_ticks(ht), time.time()
+    tmux_kill("idle_faxtop")
+    tmux_kill("idle_htop")
+    secs = t1 - t0
+    fc, hc = (a1 - a0) / hz, (b1 - b0) / hz
+    record(bench="idle", seconds=secs, faxtop_cpu_s=fc, htop_cpu_s=hc,
+           faxtop_pct=100 * fc / secs, htop_pct=100 * hc / secs)
+    log("idle %.0f s: faxtop %.2f s CPU, htop %.2f s CPU" % (secs, fc, hc))
+
+
+# ---- 4, 5. memory, render and filter ----
+
+def scale(*args, timeout=600):
+    out = subprocess.run([SCALE] + [str(a) for a in args], capture_output=True, text=True,
+                         timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError("scale %s: %s" % (args, out.stderr.strip()))
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def sizes():
+    return [n for n in (10000, 100000, 1000000) if n <= BIG] or [BIG]
+
+
+def bench_memory():
+    for n in sizes():
+        for r in range(RUNS if n < 1000000 else 1):
+            res = scale("memory", n)
+            record(run=r, **res)
+            log("memory %d: %d bytes/fax, RSS %.0f MiB" % (n, res["bytes_per_fax"],
+                                                            res["rss_after"] / 2**20))
+
+
+def bench_render():
+    for n in sizes():
+        res = scale("render", n)
+        record(**res)
+        log("render %d: frame after an event p50 %.2f ms (max %.2f), filter max %.1f ms" % (
+            n, res["frame_after_event_p50_ms"], res["frame_after_event_max_ms"],
+            res["filter_max_ms"]))
+
+
+# ---- 6. start-up ----
+
+def bench_startup():
+    d = fresh_dir("startup")
+    db = os.path.join(d, "faxtop.db")
+    res = scale("store", BIG, db)
+    record(**res)
+    res = scale("load", db)
+    record(**res)
+    log("store_load %d faxes: %.2f s, %d bytes/fax" % (res["faxes"], res["load_s"],
+                                                       res["bytes_per_fax"]))
+    for r in range(RUNS):
+        frames = os.path.join(d, "frames%d" % r)
+        name = "startup%d" % r
+        cmd = "env -u MINTFAX_WEBHOOK_SECRET %s %s --db %s" % (
+            shell_env(FAXTOP_FRAME_LOG=frames, TERM="xterm-256color"), FAXTOP, db)
+        t0 = time.time()
+        tmux_start(name, cmd)
+        first = None
+        end = t0 + 120
+        while time.time() < end and first is None:
+            if os.path.exists(frames):
+                with open(frames) as f:
+                    for line in f:
+                        us, _, n = line.split()
+                        if int(n) >= BIG:
+                            first = int(us) / 1e6
+                            break
+            time.sleep(0.01)
+        tmux_kill(name)
+        secs = (first - t0) if first else -1
+        record(bench="startup", faxes=BIG, run=r, seconds=secs)
+        log("start-up run %d: %.2f s to the first frame with %d faxes" % (r, secs, BIG))
+
+
+# ---- 7. catch-up ----
+
+def count_lines(path):
+    with open(path, "rb") as f:
+        return f.read().count(b"\n")
+
+
+def bench_catchup():
+    d = fresh_dir("catchup")
+    ready, simlog = os.path.join(d, "sim-ready"), os.path.join(d, "sim-stderr")
+    # Every webhook dropped, so every event is "missed"; the balance runs
+    # out after ~100k events and the traffic stops by itself.
+    sim = start([FAXSIM, "--listen", "127.0.0.1:0", "--ready-file", ready, "--drop", "1",
+                 "--rate", "60000", "--speed", "100", "--balance", "1100000",
+                 "--low-balance", "0", "--rate-limit", "1000000", "-v"],
+                env=env(), stdout=subprocess.DEVNULL, stderr=open(simlog, "w"))
+    addr = wait_file(ready, proc=sim)
+    last, stable = -1, 0
+    while stable < 10:
+        time.sleep(0.3)
+        n = 0
+        with open(simlog, "rb") as f:
+            for line in f:
+                if b" event evt_" in line:
+                    n += 1
+        stable = stable + 1 if n == last else 0
+        last = n
+    total = last
+    log("catch-up: faxsim holds %d missed events" % total)
+    for r in range(RUNS):
+        fd = fresh_dir("catchup-%d" % r)
+        out = os.path.join(fd, "stdout")
+        t0 = time.time()
+        p = start([FAXTOP, "--headless", "--db", os.path.join(fd, "faxtop.db"),
+                   "--api-base", "http://%s/v1" % addr, "--poll-interval", "1"],
+                  env=env(MINTFAX_WEBHOOK_SECRET=None, MINTFAX_API_KEY="mfx_test_sim"),
+                  stdout=open(out, "w"),
+                  stderr=open(os.path.join(fd, "stderr"), "w"))
+        got, end = 0, t0 + 240
+        while time.time() < end and got < total:
+            time.sleep(0.05)
+            got = count_lines(out)
+        secs = time.time() - t0
+        stop(p)
+        record(bench="catchup", run=r, events=total, got=got, seconds=secs,
+               events_per_s=got / secs)
+        log("catch-up run %d: %d of %d events in %.2f s (%.0f/s)" % (r, got, total, secs,
+                                                                    got / secs))
+    stop(sim)
+
+
+# ---- summary ----
+
+def med(rows, key):
+    v = [row[key] for row in rows if key in row]
+    return statistics.median(v) if v else float("nan")
+
+
+def summary():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    lines = ["## Run %s" % STAMP, "",
+             "Machine: %d cores (`nproc`), %s, %s, kernel %s. Runs per figure: %d (median)." % (
+                 os.cpu_count(), cpu, platform.machine(), platform.release(), RUNS), ""]
+    sel = lambda **kv: [x for x in results if all(x.get(k) == v for k, v in kv.items())]
+    ing_f, ing_n = sel(bench="ingest", peer="faxtop"), sel(bench="ingest", peer="node")
+    if ing_f:
+        lines += ["| ingest (closed loop, 64 conns) | faxtop | node | faxtop/node |",
+                  "|---|---|---|---|"]
+        for key, fmt in (("events_per_s", "%.0f"), ("p50_ms", "%.2f"), ("p99_ms", "%.2f"),
+                         ("max_ms", "%.2f"), ("non2xx", "%d")):
+            a, b = med(ing_f, key), med(ing_n, key)
+            lines.append("| %s | %s | %s | %s |" % (key, fmt % a, fmt % b,
+                                                    "%.2f" % (a / b) if b else "-"))
+        lines.append("| pairwise ratios (events/s) | %s | | median %.2f |" % (
+            ", ".join("%.2f" % x["ratio"] for x in sel(bench="ingest_ratio")),
+            med(sel(bench="ingest_ratio"), "ratio")))
+        lines.append("| stored events after the run (faxtop) | %s | | |" % ", ".join(
+            str(x["stored"]) for x in ing_f))
+        lines.append("")
+    pf, pn = sel(bench="paced", peer="faxtop"), sel(bench="paced", peer="node")
+    if pf:
+        lines += ["| ack latency at 2,000 events/s | faxtop | node |", "|---|---|---|"]
+        for key in ("p50_ms", "p99_ms", "max_ms", "due_p99_ms", "events_per_s", "non2xx"):
+            lines.append("| %s | %.2f | %.2f |" % (key, med(pf, key), med(pn, key)))
+        lines.append("")
+    sc = sel(bench="screen")
+    if sc:
+        lines += ["| event to screen | p50 ms | p99 ms | max ms | not seen |", "|---|---|---|---|---|"]
+        for rate in (100, 2000):
+            rows = sel(bench="screen", rate=rate)
+            lines.append("| %d events/s | %.1f | %.1f | %.1f | %d |" % (
+                rate, med(rows, "p50_ms"), med(rows, "p99_ms"), med(rows, "max_ms"),
+                sum(x["missing"] for x in rows)))
+        lines.append("")
+    for x in sel(bench="idle"):
+        lines += ["| idle, %.0f s | CPU s | %% of a core |" % x["seconds"], "|---|---|---|",
+                  "| faxtop TUI | %.2f | %.3f |" % (x["faxtop_cpu_s"], x["faxtop_pct"]),
+                  "| htop (default delay) | %.2f | %.3f |" % (x["htop_cpu_s"], x["htop_pct"]), ""]
+    mem = sel(bench="memory")
+    if mem:
+        lines += ["| model (3 attempts/fax) | RSS MiB | bytes/fax | model_apply/s |",
+                  "|---|---|---|---|"]
+        for n in sizes():
+            rows = sel(bench="memory", faxes=n)
+            lines.append("| %d faxes | %.0f | %.0f | %.0f |" % (
+                n, med(rows, "rss_after") / 2**20, med(rows, "bytes_per_fax"),
+                med(rows, "apply_per_s")))
+        for x in sel(bench="load"):
+            lines.append("| %d faxes via store_load | %.0f (delta) | %.0f | %.2f s |" % (
+                x["faxes"], x["rss_delta"] / 2**20, x["bytes_per_fax"], x["load_s"]))
+        lines.append("")
+    ren = sel(bench="render")
+    if ren:
+        lines += ["| render/filter | frame after an event p50 (max) ms | touch-only frame p50 ms"
+                  " | slowest filter ms |", "|---|---|---|---|"]
+        for x in ren:
+            lines.append("| %d faxes | %.2f (%.2f) | %.2f | %.1f |" % (
+                x["faxes"], x["frame_after_event_p50_ms"], x["frame_after_event_max_ms"],
+                x["frame_touch_p50_ms"], x["filter_max_ms"]))
+        lines.append("")
+    st = sel(bench="startup")
+    if st:
+        lines += ["| start-up to the first frame, %d faxes | %s s (median %.2f) |" % (
+            BIG, ", ".join("%.2f" % x["seconds"] for x in st), med(st, "seconds")), "|---|---|", ""]
+    cu = sel(bench="catchup")
+    if cu:
+        lines += ["| catch-up of %d missed events | %s events/s (median %.0f) |" % (
+            cu[0]["events"], ", ".join("%.0f" % x["events_per_s"] for x in cu),
+            med(cu, "events_per_s")), "|---|---|", ""]
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(RESULTS_DIR, STAMP + ".md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+SECTIONS = [("ingest", bench_ingest), ("paced", bench_paced), ("screen", bench_screen),
+            ("idle", bench_idle), ("memory", bench_memory), ("render", bench_render),
+            ("startup", bench_startup), ("catchup", bench_catchup)]
+
+
+def main():
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    t0 = time.time()
+    try:
+        for name, fn in SECTIONS:
+            if ONLY and name not in ONLY:
+                continue
+            log("--- %s" % name)
+            s0 = time.time()
+            try:
+                fn()
+            except Exception as e:          # one broken section must not hide the others
+                log("%s failed: %s" % (name, e))
+                record(bench=name, error=str(e))
+            log("%s took %.0f s" % (name, time.time() - s0))
+    finally:
+        for p in list(children):
+            stop(p)
+        tmux("kill-server", check=False)
+        shutil.rmtree(WORK, ignore_errors=True)
+    summary()
+    log("suite took %.0f s; results in %s" % (time.time() - t0,
+                                               os.path.join(RESULTS_DIR, STAMP + ".jsonl")))
+
+
+if __name__ == "__main__":
+    main()
