@@ -88,7 +88,7 @@ struct poller {
 	char fb_cursor[256];
 	int64_t fb_max_created;
 	char watermark[40];
-	uint64_t last_gen;
+	int64_t last_event_ms;
 	unsigned idle_polls;
 	uint64_t accepted_this_run;
 	struct poller_ticket *tickets;
@@ -181,13 +181,14 @@ static double poller_next_interval(struct poller *p)
 	size_t moving = model_count_status(p->model, FAX_QUEUED) +
 			model_count_status(p->model, FAX_SUBMITTED) +
 			model_count_status(p->model, FAX_IN_PROGRESS);
-	uint64_t gen = model_generation(p->model);
+	/* Applied events only (webhooks included): duplicates are not news. */
+	int64_t last_event = model_last_event_ms(p->model);
 
-	if (p->accepted_this_run > 0 || gen != p->last_gen)
+	if (p->accepted_this_run > 0 || last_event != p->last_event_ms)
 		p->idle_polls = 0;
 	else if (p->idle_polls < UINT32_MAX)
 		p->idle_polls++;
-	p->last_gen = gen;
+	p->last_event_ms = last_event;
 
 	if (moving > 0) {
 		iv = base / 3;
@@ -895,6 +896,7 @@ struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct i
 	ev_init(&p->balance_timer, poller_balance_cb);
 	p->balance_timer.data = p;
 	p->fb_max_created = TS_NONE;
+	p->last_event_ms = TS_NONE;
 	p->st.started_ms = TS_NONE;
 	p->st.last_poll_ms = p->st.last_poll_ok_ms = p->st.last_balance_ms = TS_NONE;
 	p->st.interval = p->opts.poll_interval;

@@ -411,6 +411,49 @@ static void test_wrong_key_reported(void)
 	fx_done(&f);
 }
 
+static void test_adaptive_interval(void)
+{
+	struct fx f;
+
+	fx_init(&f, "pace", false);
+	/* fax_b stays queued: something is in flight, so poll sooner. */
+	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL,
+		   "{\"data\":[" EVT("evt_b1", "fax.queued", 1795413660, FAX_B) "],"
+		   "\"has_more\":false,\"next_cursor\":\"evt_b1\"}");
+	peer_route(f.peer, "GET", "/v1/events?after=evt_b1&", 200, NULL, page2);
+	peer_route(f.peer, "GET", "/v1/events?after=", 200, NULL, empty_page);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(model_count_status(f.model, FAX_QUEUED), 1);
+	CU_ASSERT_DOUBLE_EQUAL(poller_state(f.p)->interval, 5.0, 1e-9);
+
+	/* fax_a was delivered by page2; a refresh delivers fax_b: nothing is
+	 * in flight any more. */
+	peer_route(f.peer, "GET", "/v1/faxes/fax_b", 200, NULL,
+		   "{\"id\":\"fax_b\",\"status\":\"delivered\",\"to\":\"+15005550002\","
+		   "\"tags\":{},\"created_at\":\"2026-11-23T06:01:00Z\","
+		   "\"updated_at\":\"2026-11-23T06:02:00Z\"}");
+	CU_ASSERT_EQUAL(poller_refresh_fax(f.p, "fax_b"), 0);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(model_get(f.model, "fax_b")->fax.status, FAX_DELIVERED);
+
+	/* Quiet catch-ups: the base period at first, four times slower once
+	 * nothing has moved for a while. */
+	double seen[8];
+	for (int i = 0; i < 8; i++) {
+		uint64_t polls = poller_state(f.p)->polls;
+		poller_poll_now(f.p);
+		CU_ASSERT_EQUAL(poller_state(f.p)->polls, polls + 1);
+		CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+		seen[i] = poller_state(f.p)->interval;
+	}
+	CU_ASSERT_DOUBLE_EQUAL(seen[7], 60.0, 1e-9);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_TRUE(seen[i] == 15.0 || seen[i] == 60.0);
+	CU_ASSERT_DOUBLE_EQUAL(seen[0], 15.0, 1e-9);
+	fx_done(&f);
+}
+
 static void test_uuid_keys(void)
 {
 	char a[37], b[37];
@@ -434,6 +477,7 @@ static const struct unit_test tests[] = {
 	  test_resend },
 	{ "refresh of one fax is coalesced and ids are checked", test_refresh_coalesced },
 	{ "a refused key is reported once at start-up", test_wrong_key_reported },
+	{ "catch-up pace: sooner with faxes in flight, slower when idle", test_adaptive_interval },
 	{ "idempotency keys are UUIDv4", test_uuid_keys },
 	{ 0 },
 };
