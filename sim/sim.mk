@@ -23,11 +23,13 @@ TESTS += \
 	tests/integration/sim_magic.sh \
 	tests/integration/sim_webhooks.sh \
 	tests/integration/sim_limits.sh \
-	tests/integration/sim_determinism.sh
+	tests/integration/sim_determinism.sh \
+	tests/integration/sim_load.sh
 EXTRA_DIST += \
 	tests/integration/sim_api.sh \
 	tests/integration/sim_magic.sh \
 	tests/integration/sim_webhooks.sh \
 	tests/integration/sim_limits.sh \
 	tests/integration/sim_determinism.sh \
+	tests/integration/sim_load.sh \
 	tests/integration/webhook_receiver.py

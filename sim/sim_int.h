@@ -153,6 +153,8 @@ long simev_index(const struct sim *s, const char *id);
 void simev_free_all(struct sim *s);
 
 /* webhooks.c */
+/* faxsim sends to loopback hosts only. */
+bool simwh_url_is_loopback(const char *url);
 void simwh_init(struct sim *s);
 void simwh_dispatch(struct sim *s, struct sim_event *ev);
 struct sim_attempt *simwh_find_attempt(struct sim *s, const char *id);

@@ -34,7 +34,7 @@ static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
-static bool host_is_loopback(const char *url)
+bool simwh_url_is_loopback(const char *url)
 {
 	CURLU *u = curl_url();
 	char *host = NULL;
@@ -172,7 +172,7 @@ static void send_attempt(struct sim *s, struct sim_attempt *a)
 {
 	struct sim_delivery *d = a->d;
 	struct sim_event *ev = d->ev;
-	if (!host_is_loopback(d->url)) {
+	if (!simwh_url_is_loopback(d->url)) {
 		/* faxsim talks to loopback only: it never reaches the network. */
 		set_failure(a, "refused", "faxsim delivers to loopback addresses only");
 		attempt_finished(s, a, false);
