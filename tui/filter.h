@@ -26,6 +26,8 @@ struct filter_term {
 	char **values;           /* FF_CODE: alternatives; others: values[0] */
 	size_t n_values;
 	char *tag_value;         /* FF_TAG: NULL means "has the key" */
+	char first[3];           /* values[0]'s first character in both cases, for strpbrk */
+	size_t len0;             /* strlen(values[0]) */
 };
 
 #define FILTER_STATUS_RETRYING (1u << 30)

@@ -176,6 +176,8 @@ static void prepare_frame(struct tui *t)
 	if (!t->layout.visible[t->focus])
 		t->focus = LP_FAXES;
 	view_update(&t->view);
+	if (t->view.deferred)
+		tui_need_tick(t, (int64_t)(view_retry_in(&t->view) * 1000.0) + 1);
 	sync_selection(t);
 }
 
@@ -183,7 +185,6 @@ static void draw_frame(struct tui *t)
 {
 	const struct layout *l = &t->layout;
 
-	t->next_change_ms = INT64_MAX;
 	if (t->full_redraw) {
 		clearok(curscr, TRUE);
 		t->full_redraw = false;
@@ -270,6 +271,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	ev_timer_stop(loop, &t->frame_w);
 	t->dirty = false;
 	t->drawn_gen = model_generation(t->m);
+	t->next_change_ms = INT64_MAX;
 	prepare_frame(t);
 	draw_frame(t);
 	frame_log(t);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "tui/view.h"
 
@@ -127,6 +128,113 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
 	return v->reverse ? -c : c;
 }
 
+static void reverse_rows(struct view *v)
+{
+	for (size_t i = 0, j = v->n; i + 1 < j; i++, j--) {
+		const struct model_fax *tmp = v->rows[i];
+
+		v->rows[i] = v->rows[j - 1];
+		v->rows[j - 1] = tmp;
+	}
+}
+
+#define SMALL_KEYS 64
+
+static unsigned small_key(const struct view *v, const struct model_fax *mf)
+{
+	size_t k = v->sort == SORT_STATUS ? (size_t)mf->fax.status : mf->fax.n_attempts;
+	unsigned b = k >= SMALL_KEYS ? SMALL_KEYS - 1 : (unsigned)k;
+	bool desc = sorts[v->sort].desc != v->reverse;
+
+	return desc ? SMALL_KEYS - 1 - b : b;
+}
+
+/* Statuses and attempt counts take few values: a stable counting sort
+ * keeps the rows' newest-first order within each value, in linear time. */
+static void sort_small_keys(struct view *v)
+{
+	size_t count[SMALL_KEYS + 1] = { 0 };
+	const struct model_fax **tmp = malloc(v->n * sizeof *tmp);
+
+	if (!tmp) {
+		qsort_r(v->rows, v->n, sizeof *v->rows, cmp_rows, v);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		count[small_key(v, v->rows[i]) + 1]++;
+	for (int b = 1; b <= SMALL_KEYS; b++)
+		count[b] += count[b - 1];
+	for (size_t i = 0; i < v->n; i++)
+		tmp[count[small_key(v, v->rows[i])]++] = v->rows[i];
+	memcpy(v->rows, tmp, v->n * sizeof *tmp);
+	free(tmp);
+}
+
+struct keyed_row {
+	int64_t key, created;
+	const struct model_fax *mf;
+};
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const struct keyed_row *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->created != b->created)
+		return a->created > b->created ? -1 : 1;
+	return -strcmp(a->mf->fax.id ? a->mf->fax.id : "", b->mf->fax.id ? b->mf->fax.id : "");
+}
+
+static int64_t sort_key(const struct view *v, const struct model_fax *mf)
+{
+	int64_t k = 0;
+
+	switch (v->sort) {
+	case SORT_CREATED:
+		k = mf->fax.created_at;
+		break;
+	case SORT_UPDATED:
+		k = mf->fax.updated_at;
+		break;
+	case SORT_STATUS:
+		k = mf->fax.status;
+		break;
+	case SORT_ATTEMPTS:
+		k = (int64_t)mf->fax.n_attempts;
+		break;
+	case SORT_TO:
+	case SORT_CODE:
+	case SORT_COUNT:
+		break;
+	}
+	/* TS_NONE is INT64_MIN: negating it would overflow. */
+	if (k == INT64_MIN)
+		k = INT64_MIN + 1;
+	if (sorts[v->sort].desc)
+		k = -k;
+	return v->reverse ? -k : k;
+}
+
+/* Numeric keys are copied next to the pointer so that sorting a million
+ * rows compares integers in one array instead of chasing pointers. */
+static void sort_by_key(struct view *v)
+{
+	struct keyed_row *tmp = malloc(v->n * sizeof *tmp);
+
+	if (!tmp) {
+		qsort_r(v->rows, v->n, sizeof *v->rows, cmp_rows, v);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		tmp[i] = (struct keyed_row){ sort_key(v, v->rows[i]), v->rows[i]->fax.created_at,
+					     v->rows[i] };
+	qsort(tmp, v->n, sizeof *tmp, cmp_keyed);
+	for (size_t i = 0; i < v->n; i++)
+		v->rows[i] = tmp[i].mf;
+	free(tmp);
+}
+
 static void count_code(struct view *v, const char *code)
 {
 	size_t i;
@@ -178,26 +286,50 @@ static bool build_index(struct view *v, size_t total)
 		v->rows[v->n++] = mf;
 		count_code(v, mf->fax.error_code);
 	}
-	if (v->sort != SORT_CREATED || v->reverse)
+	if (v->sort == SORT_TO || v->sort == SORT_CODE)
 		qsort_r(v->rows, v->n, sizeof *v->rows, cmp_rows, v);
+	else if (v->sort == SORT_CREATED && v->reverse)
+		reverse_rows(v);
+	else if (v->sort == SORT_STATUS || v->sort == SORT_ATTEMPTS)
+		sort_small_keys(v);
+	else if (v->sort != SORT_CREATED)
+		sort_by_key(v);
 	qsort(v->codes, v->n_codes, sizeof v->codes[0], cmp_codes);
 	return true;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 bool view_update(struct view *v)
 {
 	uint64_t gen = model_generation(v->m);
 	size_t total;
+	double start;
 
 	if (!v->stale && gen == v->gen)
 		return false;
+	start = mono_now();
+	/* A model change (not a user's request) rebuilds an expensive index
+	 * at most VIEW_BUILD_DUTY of the time, so a million faxes under a
+	 * steady stream of events cannot monopolise the loop. */
+	if (!v->stale && v->indexed && start - v->built_at < v->build_cost / VIEW_BUILD_DUTY) {
+		v->deferred = true;
+		return false;
+	}
+	v->deferred = false;
 	v->gen = gen;
 	v->stale = false;
 	total = model_count(v->m);
 	v->n_new = 0;
 	v->indexed = !filter_empty(&v->filter) || v->sort != SORT_CREATED || v->reverse;
 	if (v->indexed && build_index(v, total))
-		return true;
+		goto done;
 	/* Unindexed (or out of memory for the index): creation order. */
 	v->indexed = false;
 	if (v->paused)
@@ -207,7 +339,20 @@ bool view_update(struct view *v)
 	v->n_codes = model_error_codes(v->m, v->codes, sizeof v->codes / sizeof v->codes[0]);
 	if (v->n_codes > sizeof v->codes / sizeof v->codes[0])
 		v->n_codes = sizeof v->codes / sizeof v->codes[0];
+done:
+	v->built_at = mono_now();
+	v->build_cost = v->built_at - start;
 	return true;
+}
+
+double view_retry_in(const struct view *v)
+{
+	double wait;
+
+	if (!v->deferred)
+		return -1;
+	wait = v->built_at + v->build_cost / VIEW_BUILD_DUTY - mono_now();
+	return wait > 0 ? wait : 0;
 }
 
 size_t view_count(const struct view *v)

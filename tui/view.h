@@ -50,8 +50,14 @@ struct view {
 	size_t n_codes;
 
 	uint64_t gen;
-	bool stale;
+	bool stale;                  /* a setting changed: rebuild at once */
+	bool deferred;               /* the model changed, the rebuild waits (duty cycle) */
+	double built_at, build_cost; /* monotonic seconds */
 };
+
+/* Share of the time an index rebuild may take when the model keeps
+ * changing. */
+#define VIEW_BUILD_DUTY 0.2
 
 const char *view_sort_name(enum view_sort s);
 
@@ -61,8 +67,12 @@ void view_done(struct view *v);
 int view_set_filter(struct view *v, const char *expr, char *err, size_t errlen);
 void view_set_sort(struct view *v, enum view_sort s, bool reverse);
 void view_set_paused(struct view *v, bool paused);
-/* Rebuilds when the model changed or a setting did. Returns true if it did. */
+/* Rebuilds when the model changed or a setting did. Returns true if it did.
+ * A costly index may be kept a little longer (deferred) while the model
+ * changes; view_retry_in() says in how many seconds to try again (-1: not
+ * deferred). */
 bool view_update(struct view *v);
+double view_retry_in(const struct view *v);
 
 size_t view_count(const struct view *v);
 const struct model_fax *view_at(const struct view *v, size_t i);
