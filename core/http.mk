@@ -10,7 +10,8 @@ tests_unit_run_unit_SOURCES += \
 # faxtop --headless as a webhook receiver, driven by an independent Python sender.
 LISTENER_TESTS = \
 	tests/integration/listener_accept.sh \
-	tests/integration/listener_refusals.sh
+	tests/integration/listener_refusals.sh \
+	tests/integration/listener_connections.sh
 TESTS += $(LISTENER_TESTS)
 EXTRA_DIST += $(LISTENER_TESTS) \
 	tests/integration/listener_lib.sh \

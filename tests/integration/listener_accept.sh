@@ -51,7 +51,7 @@ expect_answer "204" "$got" "legacy t=,v1= signature"
 event evt_sign_1 fax.queued fax_sign_1 >"$D/sg.json"
 MINTFAX_WEBHOOK_SECRET=$SECRET "$top_builddir/app/faxtop" sign --id evt_sign_1 <"$D/sg.json" >"$D/h.txt" ||
 	fail "faxtop sign failed"
-python3 "$LC" check-sign "$SECRET" "$D/sg.json" <"$D/h.txt" >/dev/null || fail "faxtop sign disagrees with Python"
+"$PY" "$LC" check-sign "$SECRET" "$D/sg.json" <"$D/h.txt" >/dev/null || fail "faxtop sign disagrees with Python"
 code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H @"$D/h.txt" \
 	-H 'Content-Type: application/json' --data-binary @"$D/sg.json" \
 	"http://$FAXTOP_ADDR/webhooks/mintfax")
@@ -61,7 +61,7 @@ grep -q 'secret' "$D/e.txt" || fail "sign without a secret: unclear error: $(cat
 
 # ---- healthz ----
 h=$(curl -sS --max-time 10 "http://$FAXTOP_ADDR/healthz")
-[ "$(echo "$h" | json_get 'j["status"]')" = ok ] || fail "healthz: $h"
-[ "$(echo "$h" | json_get 'j["events_accepted"]')" = 7 ] || fail "healthz events_accepted: $h"
-[ "$(echo "$h" | json_get 'j["store_ok"]')" = true ] || fail "healthz store_ok: $h"
+for want in '"status":"ok"' '"events_accepted":7,' '"store_ok":true' '"last_event_age_s":'; do
+	case $h in *"$want"*) ;; *) fail "healthz lacks $want: $h" ;; esac
+done
 exit 0

@@ -88,6 +88,15 @@ def signed_headers(secret, msg_id, ts, body, scheme="standard"):
     return {}
 
 
+def connect(host, port):
+    """An HTTPConnection with Nagle off: headers and body may leave in two
+    segments, and Nagle plus delayed ACK would stall every request."""
+    conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    conn.connect()
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return conn
+
+
 def request(conn, method, path, body, headers):
     conn.request(method, path, body=body, headers=headers)
     r = conn.getresponse()
@@ -137,7 +146,7 @@ def cmd_send(args):
         else:
             headers[name.strip()] = value.strip()
     host, port = split_addr(addr)
-    conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    conn = connect(host, port)
     status, text, r = request(conn, opts["--method"], opts["--path"], body, headers)
     allow = r.getheader("Allow")
     conn.close()
@@ -162,8 +171,7 @@ def cmd_check_sign(args):
 def cmd_keepalive(args):
     addr, secret, n = args[0], args[1], int(args[2])
     host, port = split_addr(addr)
-    conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
-    conn.connect()
+    conn = connect(host, port)
     sock = conn.sock
     for i in range(n):
         body = make_event(f"evt_ka_{i:05d}", "fax.queued", f"fax_ka_{i:05d}")
@@ -203,7 +211,7 @@ def cmd_slowloris(args):
     for i in range(5):
         slow.sendall(b"o")
         body = make_event(f"evt_sl_ok_{i}", "fax.queued", f"fax_sl_{i}")
-        conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+        conn = connect(host, port)
         status, text, _ = request(conn, "POST", "/webhooks/mintfax", body,
                                   signed_headers(secret, f"evt_sl_ok_{i}", int(time.time()), body))
         conn.close()
@@ -252,7 +260,7 @@ def cmd_oversize(args):
     host, port = split_addr(addr)
     body = b'{"id":"evt_big","pad":"' + b"x" * size + b'"}'
     hdrs = signed_headers(secret, "evt_big", int(time.time()), body)
-    conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    conn = connect(host, port)
     try:
         status, text, _ = request(conn, "POST", "/webhooks/mintfax", body, hdrs)
     except (BrokenPipeError, ConnectionResetError) as e:

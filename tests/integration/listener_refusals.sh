@@ -31,9 +31,9 @@ got=$(send --signature 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' <"$D/q.
 expect_answer '401 {"error":"signature_mismatch"' "$got" "wrong signature"
 
 # ---- size limits ----
-got=$(python3 "$LC" oversize "$FAXTOP_ADDR" "$SECRET" 8192)
+got=$("$PY" "$LC" oversize "$FAXTOP_ADDR" "$SECRET" 8192)
 expect_answer '413 {"error":"payload_too_large"' "$got" "oversized body"
-got=$(python3 "$LC" flood "$FAXTOP_ADDR")
+got=$("$PY" "$LC" flood "$FAXTOP_ADDR")
 expect_answer 'HTTP/1.1 431' "$got" "header flood"
 
 # ---- routes ----
