@@ -16,6 +16,7 @@ API_INTEGRATION_TESTS = \
 	tests/integration/poller_outage.sh \
 	tests/integration/poller_wrongkey.sh \
 	tests/integration/cli_status.sh \
-	tests/integration/cli_resend.sh
+	tests/integration/cli_resend.sh \
+	tests/integration/cli_tls.sh
 TESTS += $(API_INTEGRATION_TESTS)
 EXTRA_DIST += $(API_INTEGRATION_TESTS) tests/integration/poller_helper.py
