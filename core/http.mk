@@ -11,7 +11,9 @@ tests_unit_run_unit_SOURCES += \
 LISTENER_TESTS = \
 	tests/integration/listener_accept.sh \
 	tests/integration/listener_refusals.sh \
-	tests/integration/listener_connections.sh
+	tests/integration/listener_connections.sh \
+	tests/integration/listener_rotation.sh \
+	tests/integration/listener_store_failure.sh
 TESTS += $(LISTENER_TESTS)
 EXTRA_DIST += $(LISTENER_TESTS) \
 	tests/integration/listener_lib.sh \

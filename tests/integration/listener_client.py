@@ -10,6 +10,7 @@ sockets. Standard library only. Every socket operation has a timeout.
   listener_client.py slowloris ADDR SECRET            slow client cut off, others served
   listener_client.py flood ADDR                       header flood -> status
   listener_client.py oversize ADDR SECRET BYTES       big body -> status
+  listener_client.py lockdb DB READY RELEASE          hold the store's write lock
 """
 import base64
 import hashlib
@@ -17,7 +18,9 @@ import hmac
 import http.client
 import json
 import select
+import os
 import socket
+import sqlite3
 import sys
 import time
 
@@ -113,7 +116,7 @@ def cmd_send(args):
     addr = args[0]
     opts = {"--secret": None, "--id": None, "--ts-offset": "0", "--scheme": "standard",
             "--path": "/webhooks/mintfax", "--method": "POST", "--signature": None,
-            "--header": None}
+            "--header": None, "--also-secret": None}
     i = 1
     extra = []
     while i < len(args):
@@ -135,6 +138,8 @@ def cmd_send(args):
     headers = {"Content-Type": "application/json"}
     if opts["--secret"] and opts["--scheme"] != "none":
         headers.update(signed_headers(opts["--secret"], msg_id, ts, body, opts["--scheme"]))
+    if opts["--also-secret"]:
+        headers["webhook-signature"] += " " + sign_std(opts["--also-secret"], msg_id, ts, body)
     if opts["--signature"] is not None:
         headers["webhook-id"] = msg_id
         headers["webhook-timestamp"] = str(ts)
@@ -268,9 +273,24 @@ def cmd_oversize(args):
     print(status, text)
 
 
+def cmd_lockdb(args):
+    """Holds SQLite's write lock on DB (as another process would) until the
+    file RELEASE appears, at most 60 s; writes READY once it holds it."""
+    db, ready, release = args
+    conn = sqlite3.connect(db, timeout=10, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    with open(ready, "w") as f:
+        f.write("locked\n")
+    end = time.monotonic() + 60
+    while not os.path.exists(release) and time.monotonic() < end:
+        time.sleep(0.05)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
 COMMANDS = {"event": cmd_event, "send": cmd_send, "check-sign": cmd_check_sign,
             "keepalive": cmd_keepalive, "slowloris": cmd_slowloris, "flood": cmd_flood,
-            "oversize": cmd_oversize}
+            "oversize": cmd_oversize, "lockdb": cmd_lockdb}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -58,3 +58,13 @@ stdout_lines()
 {
 	grep -c '^{' "$FAXTOP_OUT" || true
 }
+
+# stop_listener: ends the current faxtop (SIGTERM, bounded wait) so another
+# can start with other options.
+stop_listener()
+{
+	kill "$FAXTOP_PID" 2>/dev/null
+	wait_until 10 sh -c "! kill -0 $FAXTOP_PID 2>/dev/null" || kill -9 "$FAXTOP_PID" 2>/dev/null
+	wait "$FAXTOP_PID" 2>/dev/null
+	FAXTOP_OUT=
+}
