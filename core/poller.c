@@ -305,7 +305,7 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 {
 	struct poller *p = ctx;
 	struct event_page page;
-	char err[256];
+	char err[256] = "";
 
 	p->st.catchup_in_flight = 0;
 	poller_note_answer(p, r);
@@ -552,7 +552,7 @@ static void poller_balance_done(void *ctx, const struct api_response *r)
 {
 	struct poller *p = ctx;
 	struct balance_snapshot b;
-	char err[256];
+	char err[256] = "";
 
 	p->balance_busy = false;
 	p->st.balance_in_flight = 0;
@@ -727,14 +727,17 @@ static void poller_resend_done(void *ctx, const struct api_response *r)
 {
 	struct poller_resend_call *c = ctx;
 	struct poller *p = c->p;
+	char message[1400], text[600], err[256] = "", code[64], action[64], rid[64];
 	struct poller_resend_result res = {
 		.http_status = r->http_status,
-		.request_id = r->request_id[0] ? r->request_id : r->error.request_id,
+		.request_id = rid,
 		.idempotency_key = c->idem,
 		.action = "",
 	};
-	char message[1400], text[600], err[256], code[40];
 	struct fax f;
+
+	/* Envelope fields reach the screen: make them safe once, here. */
+	sanitize_str(rid, sizeof(rid), r->request_id[0] ? r->request_id : r->error.request_id);
 
 	poller_note_answer(p, r);
 	fax_init(&f);
@@ -756,8 +759,10 @@ static void poller_resend_done(void *ctx, const struct api_response *r)
 		}
 	} else {
 		if (r->has_error) {
-			res.error = r->error.error;
-			res.action = r->error.action;
+			sanitize_str(code, sizeof(code), r->error.error);
+			sanitize_str(action, sizeof(action), r->error.action);
+			res.error = code;
+			res.action = action;
 			snprintf(message, sizeof(message), "%s%s%s%s",
 				 r->error.message[0] ? r->error.message : r->message,
 				 r->error.details[0] ? " (" : "", r->error.details,

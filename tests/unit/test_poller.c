@@ -354,6 +354,24 @@ static void test_resend(void)
 	CU_ASSERT_EQUAL(strlen(g3.key), 36);   /* a fresh key was made */
 	CU_ASSERT_EQUAL(peer_count(f.peer), before);
 
+	/* Hostile envelope text never reaches the caller raw. */
+	struct resend_got g4;
+	struct poller_resend_req req4 = { .fax_id = "fax_evil" };
+	peer_route(f.peer, "POST", "/v1/faxes/fax_evil/resend", 409, NULL,
+		   "{\"error\":\"invalid_state\\u001b[2J\",\"message\":\"no\\u001b]0;x\\u0007pe\","
+		   "\"action\":\"fix\\u009b1m_request\",\"docs\":\"x\",\"request_id\":\"req_\\u001bE\"}");
+	memset(&g4, 0, sizeof(g4));
+	CU_ASSERT_EQUAL(poller_resend(f.p, &req4, resend_cb, &g4), 0);
+	CU_ASSERT_TRUE_FATAL(peer_run_until(f.loop, &g4.n, 10.0));
+	CU_ASSERT_FALSE(g4.ok);
+	CU_ASSERT_EQUAL(g4.status, 409);
+	CU_ASSERT_PTR_NULL(strchr(g4.error, '\x1b'));
+	CU_ASSERT_PTR_NULL(strchr(g4.message, '\x1b'));
+	CU_ASSERT_PTR_NULL(strchr(g4.message, '\a'));
+	CU_ASSERT_PTR_NULL(strstr(g4.action, "\xc2\x9b"));
+	CU_ASSERT_PTR_NULL(strchr(g4.request_id, '\x1b'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(g4.error, "invalid_state"));
+
 	/* Every attempt is in the audit trail. */
 	store_commit(f.store);
 	CU_ASSERT_EQUAL(count_resend_rows(f.db, "fax_id='fax_a' AND new_fax_id='fax_new' AND "
