@@ -321,6 +321,17 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		poller_request_faxes(p);
 		return;
 	}
+	if (r->outcome == API_CLIENT_ERROR && p->cursor[0]) {
+		/* The cursor is no longer accepted (past retention, or the
+		 * service lost its history): start again from the oldest
+		 * retained event; the store drops what it already has. */
+		log_warn(p->log, "the API refused the events cursor %s (%s); reading from the "
+				 "oldest retained event", p->cursor, r->message);
+		p->cursor[0] = '\0';
+		p->st.cursor[0] = '\0';
+		poller_request_events(p);
+		return;
+	}
 	if (r->outcome != API_OK) {
 		poller_catchup_end(p, false, r->message);
 		return;

@@ -214,6 +214,28 @@ static void test_cursor_waits_for_commit(void)
 	fx_done(&f);
 }
 
+static void test_refused_cursor_restarts(void)
+{
+	struct fx f;
+	char cursor[128];
+
+	fx_init(&f, "gone", false);
+	CU_ASSERT_EQUAL(store_meta_set(f.store, POLLER_CURSOR_KEY, "evt_gone"), 0);
+	CU_ASSERT_EQUAL(store_commit(f.store), 0);
+	peer_route(f.peer, "GET", "/v1/events?after=evt_gone&", 422, NULL,
+		   "{\"error\":\"validation_failed\",\"message\":\"after is not the id of a "
+		   "retained event\",\"action\":\"fix_request\",\"docs\":\"x\",\"request_id\":\"r\"}");
+	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
+	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?after=evt_gone", NULL), 1);
+	fx_done(&f);
+}
+
 static void test_events_404_falls_back_to_faxes(void)
 {
 	struct fx f;
@@ -490,6 +512,7 @@ static const struct unit_test tests[] = {
 	{ "catch-up pages until has_more is false; cursor survives restart",
 	  test_catchup_pages_and_cursor },
 	{ "the cursor moves only after a successful commit", test_cursor_waits_for_commit },
+	{ "a refused cursor restarts from the oldest event", test_refused_cursor_restarts },
 	{ "/events 404 falls back to /faxes and stale refreshes", test_events_404_falls_back_to_faxes },
 	{ "resend: 201 links the new fax, errors carry message and action, audit",
 	  test_resend },
