@@ -3,8 +3,9 @@
  * pacing, backoff after failures, and a connection state for the UI.
  *
  * Requests never block: each is queued and sent when the pacing gate opens.
- * The gate closes after a 429 (until Retry-After), after a 5xx or network
- * error (exponential backoff with jitter, capped at API_BACKOFF_CAP_MS), and
+ * The gate closes after a 429 (until Retry-After at least; 429 after 429
+ * backs off further), after a 5xx, 401/403 or network error (exponential
+ * backoff with jitter, capped at API_BACKOFF_CAP_MS), and
  * when X-RateLimit-Remaining runs low (requests are spread over the rest of
  * the window). While the API is failing only one request is in flight at a
  * time (a probe), so an outage costs one request per backoff period.

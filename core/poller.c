@@ -33,7 +33,6 @@
 #define POLLER_DEFAULT_STALE 120.0
 #define POLLER_IDLE_POLLS 4            /* quiet catch-ups before slowing down */
 #define POLLER_IDLE_MAX 300.0          /* slowest idle period, unless configured slower */
-#define POLLER_FALLBACK_PROBE 20       /* in fallback, try /events again every N polls */
 #define POLLER_WATERMARK_OVERLAP_MS 5000   /* created_after may be exclusive; ids may tie */
 #define POLLER_ID_MAX 64
 

@@ -8,7 +8,15 @@
  * lives in the store's meta table ("events_cursor") and advances only from a
  * store_on_commit callback, once the page's events are durable. When
  * /events answers 404 the poller falls back to GET /faxes?created_after=…
- * plus GET /faxes/{id} for unfinished faxes not updated for stale_after.
+ * plus GET /faxes/{id} for unfinished faxes not updated for stale_after
+ * (the list's created_after watermark is kept in meta as well), and tries
+ * /events again every POLLER_FALLBACK_PROBE polls. A cursor the API refuses
+ * (4xx) restarts catch-up from the oldest retained event.
+ *
+ * Pace: poll_interval / 3 (at least 1 s) while faxes are queued, submitted
+ * or in progress; poll_interval * 4 (up to 5 min) after four catch-ups in a
+ * row with no new event; never more often than a quarter of the per-minute
+ * rate limit allows. Balance readings every balance_interval.
  *
  * Nothing is ever resent automatically: poller_resend runs only when asked. */
 #ifndef FAXTOP_CORE_POLLER_H
@@ -30,6 +38,7 @@ struct poller;
 #define POLLER_CURSOR_KEY "events_cursor"
 #define POLLER_WATERMARK_KEY "faxes_created_after"
 #define POLLER_PAGE_SIZE 100
+#define POLLER_FALLBACK_PROBE 20       /* in fallback, try /events again every N polls */
 #define POLLER_MAX_STALE_PER_TICK 20   /* fallback refreshes per poll, to stay within limits */
 
 struct poller_opts {
