@@ -15,10 +15,12 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_sanitize \
 	tests/fuzz/fuzz_api \
 	tests/fuzz/fuzz_http \
-	tests/fuzz/fuzz_signature
+	tests/fuzz/fuzz_signature \
+	tests/fuzz/fuzz_event \
+	tests/fuzz/fuzz_config
 FUZZ_LDADD = core/libfaxcore.a $(CORE_LIBS)
 FUZZ_SECONDS = 60
-FUZZ_FLAGS = -timeout=10 -rss_limit_mb=2048 -max_len=65536
+FUZZ_FLAGS = -timeout=30 -rss_limit_mb=2048 -max_len=65536
 
 tests_fuzz_fuzz_sanitize_SOURCES = tests/fuzz/fuzz_sanitize.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_sanitize_LDADD = $(FUZZ_LDADD)
@@ -26,6 +28,10 @@ tests_fuzz_fuzz_api_SOURCES = tests/fuzz/fuzz_api.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_api_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_http_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_event_SOURCES = tests/fuzz/fuzz_event.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_event_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_signature_SOURCES = tests/fuzz/fuzz_signature.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_signature_LDADD = $(FUZZ_LDADD)
 
@@ -42,11 +48,15 @@ FUZZ_LINK = $(AM_LDFLAGS)
 tests_fuzz_fuzz_sanitize_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_api_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_http_SOURCES += tests/fuzz/standalone.c
+tests_fuzz_fuzz_config_SOURCES += tests/fuzz/standalone.c
+tests_fuzz_fuzz_event_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_signature_SOURCES += tests/fuzz/standalone.c
 endif
 tests_fuzz_fuzz_sanitize_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_api_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_http_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_event_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus
@@ -54,7 +64,9 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus
 # make fuzz-smoke [FUZZ_SECONDS=N]; with -jN the targets run side by side.
 # A crash leaves its input in tests/fuzz/artifacts/; new coverage found is
 # kept in tests/fuzz/work/NAME (copy what is worth keeping into the corpus).
-.PHONY: fuzz-smoke fuzz-clean
+.PHONY: fuzz-smoke fuzz-clean fuzz-targets
+fuzz-targets:
+	@echo $(FUZZ_TARGETS)
 fuzz-smoke: $(FUZZ_TARGETS:tests/fuzz/fuzz_%=fuzz-smoke-%)
 	@echo "fuzz-smoke: all $(words $(FUZZ_TARGETS)) targets ran $(FUZZ_SECONDS) s without a crash"
 

@@ -274,7 +274,7 @@ bind Enter open
     put("config", "binds", "".join("bind %s action%d\n" % (k, i) for i, k in
                                    enumerate(["a", "M-x", "C-", "F99", "\x1b[A", "Enter", "Space", ""])))
     put("config", "binary", b"api-key = \xff\xfe\x00mfx\nlisten = \x1b]0;x\x07\n" + b"x" * 5000 + b"\n")
-    put("config", "long-line", "webhook-path = /" + "a" * 70000 + "\n")
+    put("config", "long-line", "webhook-path = /" + "a" * 8000 + "\n")
 
 
 def sanitize_corpus():
