@@ -293,6 +293,31 @@ static void test_newer_schema_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "schema_version"));
 }
 
+/* A step that fails leaves nothing half-done: the step is one transaction. */
+static void test_failed_migration_rolls_back(void)
+{
+	struct store_opts o = { .path = db_path("badmig") };
+	char err[512] = "", dir[512];
+	sqlite3 *db;
+
+	snprintf(dir, sizeof dir, "%s/store", unit_tmpdir());
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/store/badmig", unit_tmpdir());
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path("badmig"), &db), SQLITE_OK);
+	/* something in the way of step 1, created after its first table */
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "CREATE TABLE resends (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	CU_ASSERT_PTR_NULL(store_open(&o, err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "schema step 1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "resends"));
+	db = peek_open("badmig");
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 0);
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM meta"), 0);
+	sqlite3_close(db);
+}
+
 static void test_bad_path(void)
 {
 	struct store_opts o = { .path = "" };
@@ -940,6 +965,7 @@ static const struct unit_test tests[] = {
 	{ "relaxed_sync selects synchronous=NORMAL", test_relaxed_sync },
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
+	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },
 	{ "bad paths refused with a reason", test_bad_path },
 	{ "fax round trip: every field survives reopen", test_fax_round_trip },
 	{ "damaged attempts/tags record reported", test_damaged_record },
