@@ -48,15 +48,16 @@ tui_start() {
 	SOCK="$SOCK_BASE-$SOCK_N"
 	envs=""
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-		envs="$envs -e $1"
+		envs="$envs $1"
 		shift
 	done
 	shift
-	# The command runs in a shell that reports how it ended, then waits so
-	# the final screen (the restored terminal) can be captured.
+	# tmux sets TERM itself, so the environment goes through env(1). The
+	# command runs in a shell that reports how it ended, then waits so the
+	# final screen (the restored terminal) can be captured.
 	tmux -L "$SOCK" -f /dev/null new-session -d -s tui -x "${TUI_COLS:-160}" -y "${TUI_ROWS:-48}" \
-		-e XDG_CONFIG_HOME="$XDG_CONFIG_HOME" -e TERM=xterm-256color $envs \
-		"$* ; echo \"EXITED \$?\"; sleep 60" || fail "tmux did not start"
+		"env XDG_CONFIG_HOME='$XDG_CONFIG_HOME' TERM=xterm-256color $envs $* ; echo \"EXITED \$?\"; sleep 60" ||
+		fail "tmux did not start"
 }
 
 capture() {

@@ -59,6 +59,26 @@ wait_for "[unavailable: read-only mode"
 keys Escape q
 wait_for "EXITED 0"
 
+# ---- a broken theme file: file:line in the message, the default theme used ----
+printf 'normal default default\nfax.failed redish\n' > "$TUI_TMP/broken.theme"
+tui_start LANG=C.UTF-8 -- "$FIXTURE" --theme "$TUI_TMP/broken.theme"
+wait_for "broken.theme:2: 'redish' is neither a colour nor an attribute"
+expect "using the default theme"
+expect "faxes 120"
+keys q
+wait_for "EXITED 0"
+
+# ---- an 8-colour terminal: 256-colour roles degrade, colour stays ----
+tui_start LANG=C.UTF-8 TERM=xterm -- "$FIXTURE"
+wait_for "faxes 120"
+capture_e=$(tmux -L "$SOCK" capture-pane -p -e -t tui)
+if printf '%s' "$capture_e" | grep -qE '\[([0-9;]*;)?(38|48);5;'; then
+	fail "256-colour sequences on an 8-colour terminal"
+fi
+printf '%s' "$capture_e" | grep -qE '\[([0-9;]*;)?3[0-7](;[0-9;]*)?m' || fail "no colour at all on an 8-colour terminal"
+keys q
+wait_for "EXITED 0"
+
 # ---- bindings from the config file, with a conflict and a typo ----
 cat > "$XDG_CONFIG_HOME/faxtop/config" <<CFG
 bind x help

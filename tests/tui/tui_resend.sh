@@ -67,8 +67,19 @@ wait_for "Resend 2 failed faxes (marked)?"
 keys Enter
 wait_for "bulk resend finished: 2 resent, 0 failed" 15
 
+# q while a resend is in flight asks first; n stays.
+keys / C-u "status:failed code:busy" Enter
+wait_for "faxes 6 filter"
+keys r
+wait_for "error busy (retryable)"
+keys Enter q
+wait_for "still in flight"
+keys n
+wait_gone "still in flight"
+wait_for "resent as fax_resent_5"
+
 # q while nothing is in flight quits at once.
 keys q
 wait_for "EXITED 0"
-expect "quit cleanly, 4 resends"
+expect "quit cleanly, 5 resends"
 echo "PASS"
