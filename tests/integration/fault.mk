@@ -1,4 +1,4 @@
 # Fault tests: crash during load, store failure, API outage (issue 8).
-TESTS += tests/integration/fault_crash.sh
-EXTRA_DIST += tests/integration/fault_crash.sh tests/integration/fault_helper.py \
-	tests/integration/FAULTS.md
+TESTS += tests/integration/fault_crash.sh tests/integration/fault_store.sh
+EXTRA_DIST += tests/integration/fault_crash.sh tests/integration/fault_store.sh \
+	tests/integration/fault_helper.py tests/integration/FAULTS.md

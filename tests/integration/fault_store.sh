@@ -1,0 +1,135 @@
+#!/bin/sh
+# Store failure: faxtop's database lives on a small tmpfs that is filled up
+# while faxsim's traffic flows. While the disk is full the listener answers
+# 503 (to faxsim and to our own signed probes) and /healthz says degraded;
+# nothing is acknowledged that is not stored. Once space is freed, faxsim's
+# retries and the catch-up poller bring the store to exactly faxsim's
+# /events, and a new probe is answered 204 and stored.
+#
+# Needs root for the mount; anywhere else it skips (exit 77) and says why.
+# FAULT_SEED=N repeats faxsim's traffic.
+. "$top_srcdir/tests/integration/lib.sh"
+need_python
+command -v sqlite3 >/dev/null 2>&1 || fail "the sqlite3 CLI is required for this test"
+H="python3 $top_srcdir/tests/integration/fault_helper.py"
+D=$(fax_tmpdir)
+SEED=${FAULT_SEED:-$(($(date +%s) % 100000))}
+BROKEN_S=${FAULT_BROKEN_S:-3}
+note "seed $SEED (FAULT_SEED=$SEED repeats this run)"
+
+[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs to fill up needs root"
+MNT=$(mktemp -d "${TMPDIR:-/tmp}/faxfault-mnt.XXXXXX") || fail "mktemp"
+if ! mount -t tmpfs -o size=16m,mode=0700 tmpfs "$MNT" 2>"$D/mount.err"; then
+	rmdir "$MNT"
+	skip "mounting a tmpfs was refused ($(cat "$D/mount.err")): no full disk to test with"
+fi
+# Processes first (they hold the database open), then the mount.
+trap 'rc=$?; fax_cleanup; umount "$MNT" 2>/dev/null || umount -l "$MNT"; rmdir "$MNT"; exit $rc' EXIT
+DB=$MNT/faxtop.db
+
+MINTFAX_API_KEY=$SIM_KEY
+MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
+export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+
+now() { date +%s.%N; }
+
+# probe N: posts our own signed event evt_faultprobe_N; prints the status
+# and records the id in $D/probe.CODE.
+probe()
+{
+	_id=evt_faultprobe_$1
+	$H probe-event "$_id" "fax_faultprobe_$1" >"$D/probe.json" || return 1
+	"$top_builddir/app/faxtop" sign --id "$_id" <"$D/probe.json" >"$D/probe.h" || return 1
+	_code=$(curl -sS --max-time 10 -o "$D/probe.body" -w '%{http_code}' -H @"$D/probe.h" \
+		-H 'Content-Type: application/json' --data-binary @"$D/probe.json" \
+		"http://$FAXTOP_ADDR/webhooks/mintfax") || _code=000
+	echo "$_id" >>"$D/probe.$_code"
+	echo "$_code"
+}
+
+N_PROBE=0
+probe_answers()
+{
+	N_PROBE=$((N_PROBE + 1))
+	[ "$(probe "$N_PROBE")" = "$1" ]
+}
+
+health_is()
+{
+	curl -sS --max-time 10 "http://$FAXTOP_ADDR/healthz" >"$D/health" 2>/dev/null &&
+		[ "$(jqs "$1" <"$D/health")" = true ]
+}
+
+# acked_file OUT: every event acknowledged so far (a 2xx at faxsim, or a
+# line on faxtop's stdout, printed only after the commit).
+acked_file()
+{
+	$H acked "$SIM_ADDR" "$SIM_KEY" >"$D/acked.sim" || fail "cannot read faxsim's webhook attempts"
+	jqs .id <"$FAXTOP_OUT" 2>/dev/null >"$D/acked.out"
+	sort -u "$D/acked.sim" "$D/acked.out" >"$1"
+}
+
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# 25 faxes a second for 12 s at speed 50; webhook retries after 0.2 s, 2 s
+# and 20.4 s.
+start_faxsim --seed "$SEED" --speed 50 --rate 30 --traffic-count 300 --auto-topup \
+	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
+start_faxtop --listen "127.0.0.1:$PORT" --db "$DB" --api-base "$SIM_URL/v1" --poll-interval 1
+wait_until 60 sh -c "[ \$(wc -l <'$FAXTOP_OUT') -ge 20 ]" || fail "faxtop acknowledged too little"
+probe_answers 204 || fail "a probe before the fault was answered $(tail -n1 "$D"/probe.* | head -c 200)"
+
+# Fill the disk while the WAL is still growing (it checkpoints at about
+# 1000 pages), so the next commit needs space it cannot get.
+dd if=/dev/zero of="$MNT/filler" bs=1M 2>/dev/null
+dd if=/dev/zero of="$MNT/filler.small" bs=4k 2>/dev/null
+FULL_AT=$(now)
+wait_until 60 probe_answers 503 || fail "the listener never answered 503 with the disk full"
+FIRST_503=$(now)
+wait_until 10 health_is '.status == "degraded" and .store_ok == false' ||
+	fail "/healthz does not show the broken store: $(cat "$D/health")"
+grep -q 'store_unavailable' "$D/probe.body" || fail "the 503 does not say why: $(cat "$D/probe.body")"
+
+# Traffic keeps coming while the store is broken.
+sleep "$BROKEN_S"
+kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died with the disk full"
+acked_file "$D/acked.broken"
+lost=$($H missing "$D/acked.broken" "$DB") || fail "cannot read the store with the disk full"
+[ "$lost" = 0 ] || fail "$lost acknowledged events are not in the store (disk full)"
+n503=$($H count-attempts "$SIM_ADDR" "$SIM_KEY" 503) || fail "cannot count faxsim's attempts"
+[ "$n503" -gt 0 ] || fail "faxsim's deliveries never met a 503 while the disk was full"
+probes_503=$(wc -l <"$D/probe.503")
+
+# Recovery: free the space.
+rm -f "$MNT/filler" "$MNT/filler.small"
+FREED_AT=$(now)
+wait_until 60 probe_answers 204 || fail "the listener did not recover once space was freed"
+wait_until 10 health_is '.status == "ok" and .store_ok == true' ||
+	fail "/healthz still shows a broken store: $(cat "$D/health")"
+wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
+if ! wait_until 120 $H converged "$DB" "$SIM_ADDR" "$SIM_KEY" faultprobe >"$D/conv" 2>&1; then
+	$H converged "$DB" "$SIM_ADDR" "$SIM_KEY" faultprobe >&2
+	fail "the store did not converge to faxsim's /events after the disk was freed"
+fi
+CONV=$(now)
+
+# Every probe answered 204 is stored; every acknowledged event is stored;
+# nothing was accepted twice.
+lost_probes=$($H missing "$D/probe.204" "$DB") || fail "cannot compare"
+[ "$lost_probes" = 0 ] || fail "$lost_probes probes answered 204 are not stored"
+stored_refused=$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE id IN ('$(paste -sd' ' "$D/probe.503" | sed "s/ /','/g")')")
+acked_file "$D/acked.end"
+lost=$($H missing "$D/acked.end" "$DB") || fail "cannot compare"
+[ "$lost" = 0 ] || fail "$lost acknowledged events are not in the store"
+dups=$($H printed-dups "$FAXTOP_OUT") || fail "unreadable stdout"
+[ "$dups" = 0 ] || fail "$dups events were accepted twice"
+kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died"
+grep -q 'answered 503' "$FAXTOP_OUT.err" || fail "the refusals were not logged"
+from_poll=$(grep -c '"source":"poll"' "$FAXTOP_OUT")
+note "FIGURES seed=$SEED broken_s=$(awk -v a="$FULL_AT" -v b="$FREED_AT" 'BEGIN { printf "%.1f", b - a }')" \
+	"first_503_after_s=$(awk -v a="$FULL_AT" -v b="$FIRST_503" 'BEGIN { printf "%.1f", b - a }')" \
+	"acked_when_broken=$(wc -l <"$D/acked.broken") lost_acked=$lost faxsim_503=$n503" \
+	"probes_503=$probes_503 probes_503_stored_later=$stored_refused" \
+	"$(tail -n1 "$D/conv") printed_twice=$dups from_poll=$from_poll" \
+	"converge_s=$(awk -v a="$FREED_AT" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
+exit 0
