@@ -94,6 +94,7 @@ struct tui {
 	size_t sel, top;
 	char sel_id[64];
 	int scroll[LP_COUNT];
+	int scroll_max[LP_COUNT];  /* from the last frame, to clamp scrolling */
 
 	char detail_id[64];
 	int detail_scroll;

@@ -176,6 +176,8 @@ static void fill(struct fixture *fx, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		add_one(fx, true);
+	/* The samples fall through the local threshold: an alert to show. */
+	model_set_low_balance(fx->m, 3000);
 	for (int s = 0; s < 40; s++) {
 		balance_snapshot_init(&b);
 		b.has_available = b.has_held = true;

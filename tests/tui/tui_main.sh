@@ -14,6 +14,9 @@ expect "─ balance"
 expect "─ error codes"
 expect "─ events"
 expect "[sandbox]"
+expect "threshold.low"             # the balance fell through the local threshold
+expect "\$27.60 LOW"
+expect "REFUSED"                   # a refused signature in the event log
 
 # Attempts follow the selection (fax 117 failed three times with no_answer).
 keys j j

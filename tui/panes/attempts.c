@@ -1,6 +1,7 @@
 /* The selected fax's attempts: number, start, duration, result, code. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 
-bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a)
+static bool scroll(struct tui *t, enum layout_pane p, enum tui_action a)
 {
 	int page = t->layout.pane[p].h > 3 ? t->layout.pane[p].h - 3 : 1;
 
@@ -36,6 +37,15 @@ bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a)
 	default:
 		return false;
 	}
+}
+
+bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a)
+{
+	if (!scroll(t, p, a))
+		return false;
+	if (t->scroll[p] > t->scroll_max[p])
+		t->scroll[p] = t->scroll_max[p];
+	return true;
 }
 
 /* Clamps a pane's scroll offset to its content while drawing, so that the
@@ -71,6 +81,8 @@ static void attempts_draw(struct tui *t, const struct rect *r, bool focused)
 	render_text(t, in.y, in.x, in.w, ROLE_COLUMN,
 		    " #  started   duration  result       code / message");
 	int rows = in.h - 1, first = clamp_scroll(t->scroll[LP_ATTEMPTS], (int)mf->fax.n_attempts, rows);
+
+	t->scroll_max[LP_ATTEMPTS] = clamp_scroll(INT32_MAX, (int)mf->fax.n_attempts, rows);
 
 	for (int i = 0; i < rows && (size_t)(first + i) < mf->fax.n_attempts; i++) {
 		const struct fax_attempt *a = &mf->fax.attempts[first + i];
@@ -130,6 +142,7 @@ static void codes_draw(struct tui *t, const struct rect *r, bool focused)
 		return;
 	}
 	first = clamp_scroll(t->scroll[LP_CODES], (int)n, two ? in.h / 2 : in.h);
+	t->scroll_max[LP_CODES] = clamp_scroll(INT32_MAX, (int)n, two ? in.h / 2 : in.h);
 	for (size_t i = (size_t)first; i < n && y < in.y + in.h; i++) {
 		const struct model_code_count *c = &t->view.codes[i];
 		const struct fax_code_info *info = errors_fax_code(c->code);

@@ -96,6 +96,7 @@ static void log_draw(struct tui *t, const struct rect *r, bool focused)
 		return;
 	}
 	first = t->scroll[LP_LOG] > 0 ? (size_t)t->scroll[LP_LOG] : 0;
+	t->scroll_max[LP_LOG] = n > (size_t)in.h ? (int)(n - (size_t)in.h) : 0;
 	if (first + (size_t)in.h > n)
 		first = n > (size_t)in.h ? n - (size_t)in.h : 0;
 	for (int i = 0; i < in.h && first + (size_t)i < n; i++) {

@@ -23,7 +23,7 @@ static const struct col_spec columns[COL_N] = {
 	[COL_STATUS] = { "status", 9, 11, 0, false },
 	[COL_ATT] = { "att", 3, 5, 2, false },
 	[COL_PAGES] = { "pg", 2, 3, 5, false },
-	[COL_CODE] = { "code", 8, 15, 2, false },
+	[COL_CODE] = { "code", 8, 16, 2, false },
 	[COL_TAGS] = { "tags", 6, 18, 6, true },
 };
 
