@@ -16,12 +16,14 @@
 #include <string.h>
 
 #include "core/api_client.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/event.h"
 #include "core/event_parse.h"
 #include "core/poller.h"
 #include "core/sanitize.h"
+#include "core/store.h"
 
 #define STATUS_MAX_PAGES 10        /* up to 1,000 faxes read for the counts */
 #define STATUS_MAX_FAILURES 10
@@ -511,6 +513,43 @@ static void resend_usage(FILE *f)
 		   "  Exit 0, 1 when the API refuses or cannot be reached, 2 on a usage error.\n");
 }
 
+/* The audit trail the TUI's resends also write (store_put_resend). Best
+ * effort: the resend has happened whatever the local database says, so a
+ * store that cannot be opened is a warning, not a failure. */
+static void resend_audit(struct config *cfg, const char *fax_id, const struct resend_run *s,
+			 const char *to, long max_attempts)
+{
+	char path[4096], err[512];
+	struct store *st;
+
+	if (cfg->db)
+		snprintf(path, sizeof(path), "%s", cfg->db);
+	else if (config_default_db(path, sizeof(path)) != 0)
+		return;
+	struct store_opts so = { .path = path };
+	st = store_open(&so, err, sizeof(err));
+	if (!st) {
+		fprintf(stderr, "faxtop resend: warning: not recorded in the local audit trail: %s\n",
+			err);
+		return;
+	}
+	struct store_resend a = {
+		.at_ms = clock_now_ms(NULL),
+		.fax_id = fax_id,
+		.new_fax_id = s->ok ? s->new_id : NULL,
+		.error = s->ok ? NULL : s->fail.error[0] ? s->fail.error
+		       : api_outcome_name(s->fail.outcome),
+		.idempotency_key = s->key,
+		.request_id = s->ok ? NULL : s->fail.request_id[0] ? s->fail.request_id : NULL,
+		.to = to,
+		.max_attempts = (int)max_attempts,
+	};
+	if (store_put_resend(st, &a) != 0 || store_commit(st) != 0)
+		fprintf(stderr, "faxtop resend: warning: not recorded in the local audit trail: %s\n",
+			store_last_error(st));
+	store_close(st);
+}
+
 /* "--name VALUE" or "--name=VALUE"; advances *i past a separate value. */
 static const char *resend_opt(int argc, char **argv, int *i, const char *name)
 {
@@ -632,6 +671,7 @@ int cmd_resend(struct config *cfg, int argc, char **argv)
 	if (resend_send(&s) != 0)
 		goto out;
 	ev_run(loop, 0);
+	resend_audit(cfg, fax_id, &s, to, max_attempts);
 	if (s.ok) {
 		printf("%s\n", s.new_id);
 		rc = fflush(stdout) == 0 ? 0 : 1;

@@ -8,7 +8,8 @@ H="python3 $top_srcdir/tests/integration/poller_helper.py"
 D=$(fax_tmpdir)
 FAXTOP="$top_builddir/app/faxtop"
 XDG_CONFIG_HOME=$D/config
-export XDG_CONFIG_HOME
+XDG_DATA_HOME=$D/data
+export XDG_CONFIG_HOME XDG_DATA_HOME
 
 expect_fail()
 {
@@ -33,7 +34,7 @@ wait_until 60 fax_is "$ok" delivered || fail "$ok was not delivered"
 
 MINTFAX_API_KEY=$SIM_KEY
 export MINTFAX_API_KEY
-B="--api-base $SIM_URL/v1"
+B="--api-base $SIM_URL/v1 --db $D/audit.db"
 
 new1=$("$FAXTOP" $B resend "$busy" --to +15005550001 --idempotency-key action-1 2>"$D/err") ||
 	fail "resend failed: $(cat "$D/err")"
@@ -45,6 +46,12 @@ new2=$("$FAXTOP" $B resend "$busy" --to=+15005550001 --idempotency-key=action-1 
 	fail "the repeated resend failed: $(cat "$D/err")"
 [ "$new1" = "$new2" ] || fail "the repeated action made another fax ($new1, $new2)"
 [ "$($H count-resent "$SIM_ADDR" "$SIM_KEY" "$busy")" = 1 ] || fail "more than one resend exists"
+# Both runs are in the local audit trail, with the key and the new fax.
+[ "$(python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT count(*) FROM resends WHERE fax_id = ? AND new_fax_id = ? AND idempotency_key = ?",
+    sys.argv[2:]).fetchone()[0])' "$D/audit.db" "$busy" "$new1" action-1)" = 2 ] ||
+	fail "the resends are not in the audit trail"
 
 expect_fail 1 "invalid_state" "$FAXTOP" $B resend "$ok"
 grep -q "suggested action: fix_request" "$D/err" || fail "409 without its action"
@@ -52,6 +59,11 @@ expect_fail 1 "not_found" "$FAXTOP" $B resend fax_doesnotexist
 expect_fail 1 "validation_failed" "$FAXTOP" $B resend "$busy" --to +15005550099
 expect_fail 1 "insufficient_balance" "$FAXTOP" $B resend "$busy" --to +15005550006
 grep -q "suggested action: top_up_balance" "$D/err" || fail "402 without its action"
+[ "$(python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT count(*) FROM resends WHERE error = ? AND new_fax_id IS NULL AND request_id LIKE ?",
+    ("insufficient_balance", "req_%")).fetchone()[0])' "$D/audit.db")" = 1 ] ||
+	fail "the refused resend is not in the audit trail"
 expect_fail 1 "idempotency_key_reuse" "$FAXTOP" $B resend "$busy" --to +15005550003 \
 	--idempotency-key action-1
 MINTFAX_API_KEY=mfx_test_wrong expect_fail 1 "API key was refused" "$FAXTOP" $B resend "$busy"
@@ -68,6 +80,7 @@ expect_fail 2 "read-only" "$FAXTOP" $B --read-only resend "$busy"
 # 5xx and 429 on every request: bounded retries with the same key, then the
 # message and the command that retries the same action safely.
 start_faxsim --seed 9 --api-errors 1.0
-expect_fail 1 "retry this same action safely" "$FAXTOP" --api-base "$SIM_URL/v1" resend "$busy"
+expect_fail 1 "retry this same action safely" "$FAXTOP" --api-base "$SIM_URL/v1" --db "$D/audit.db" \
+	resend "$busy"
 grep -Eq "service_unavailable|rate_limit_exceeded" "$D/err" || fail "5xx/429 not named: $(cat "$D/err")"
 exit 0
