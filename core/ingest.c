@@ -120,6 +120,22 @@ static enum ingest_result ingest_reject(struct ingest *in, const char *raw, size
 	return ingest_done(in, INGEST_INVALID);
 }
 
+/* Stores the balance as the model holds it after applying b: a late,
+ * stale balance event must not overwrite a newer reading in the store
+ * either. b lends the fields the model does not keep. */
+static int ingest_store_balance(struct ingest *in, const struct balance_snapshot *b, int64_t now)
+{
+	const struct model_balance *mb = model_balance(in->model);
+	struct balance_snapshot held = *b;
+
+	if (!mb->known)
+		return store_put_balance(in->store, b, now);
+	held.has_available = held.has_held = true;
+	held.available = mb->available;
+	held.held = mb->held;
+	return store_put_balance(in->store, &held, mb->updated_ms != TS_NONE ? mb->updated_ms : now);
+}
+
 static void ingest_notify(struct ingest *in, const struct event *ev, const char *raw,
 			  size_t raw_len, enum event_source src, enum ingest_result r)
 {
@@ -158,7 +174,7 @@ static enum ingest_result ingest_parsed(struct ingest *in, const struct event *e
 		if (mf && store_put_fax(in->store, mf) < 0)
 			return ingest_store_error(in, err, errlen);
 	} else if (ev->object == EVOBJ_BALANCE) {
-		if (store_put_balance(in->store, &ev->balance, now) < 0)
+		if (ingest_store_balance(in, &ev->balance, now) < 0)
 			return ingest_store_error(in, err, errlen);
 	}
 	ingest_notify(in, ev, raw, raw_len, src, INGEST_ACCEPTED);
@@ -235,7 +251,7 @@ enum ingest_result ingest_balance(struct ingest *in, const struct balance_snapsh
 		return ingest_done(in, INGEST_INVALID);
 	}
 	model_apply_balance(in->model, b, src, now);
-	if (store_put_balance(in->store, b, now) < 0)
+	if (ingest_store_balance(in, b, now) < 0)
 		return ingest_store_error(in, err, errlen);
 	return ingest_done(in, INGEST_ACCEPTED);
 }

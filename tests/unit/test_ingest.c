@@ -471,6 +471,34 @@ static void test_unknown_and_legacy(void)
 	rig_close(&g);
 }
 
+/* A late balance event older than the one held changes neither the model
+ * nor the stored reading. */
+static void test_stale_balance_event(void)
+{
+	struct rig g;
+	char err[256] = "";
+	static const char *const newer =
+		"{\"id\":\"evt_b2\",\"type\":\"balance.topup\",\"created\":1700000200,"
+		"\"data\":{\"object\":{\"available\":500,\"held\":7,\"currency\":\"USD\"}}}";
+	static const char *const older =
+		"{\"id\":\"evt_b1\",\"type\":\"balance.low\",\"created\":1700000100,"
+		"\"data\":{\"object\":{\"available\":900,\"held\":1,\"currency\":\"USD\"}}}";
+	struct balance_snapshot got;
+
+	rig_open(&g, "stalebal", 100);
+	CU_ASSERT_EQUAL(ingest_str(&g, newer, SRC_WEBHOOK, err, sizeof err), INGEST_ACCEPTED);
+	CU_ASSERT_EQUAL(ingest_str(&g, older, SRC_WEBHOOK, err, sizeof err), INGEST_ACCEPTED);
+	CU_ASSERT_EQUAL(model_balance(g.model)->available, 500);
+	CU_ASSERT_EQUAL(store_commit(g.store), 0);
+	CU_ASSERT_EQUAL_FATAL(store_get_balance(g.store, &got, NULL), 0);
+	CU_ASSERT_EQUAL(got.available, 500);
+	CU_ASSERT_EQUAL(got.held, 7);
+	balance_snapshot_done(&got);
+	rig_reopen(&g, 100);
+	CU_ASSERT_EQUAL(model_balance(g.model)->available, 500);
+	rig_close(&g);
+}
+
 static const struct unit_test tests[] = {
 	{ "each event type is stored and applied", test_each_type },
 	{ "duplicates: open batch, committed, after restart", test_duplicate },
@@ -480,6 +508,7 @@ static const struct unit_test tests[] = {
 	{ "store errors are reported; model not ahead", test_store_error },
 	{ "poll events, fax snapshots and balance readings", test_poll_event_fax_balance },
 	{ "unknown types and the legacy envelope are kept", test_unknown_and_legacy },
+	{ "a stale balance event does not overwrite the stored reading", test_stale_balance_event },
 	{ NULL, NULL },
 };
 
