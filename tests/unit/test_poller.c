@@ -494,6 +494,26 @@ static void test_adaptive_interval(void)
 	fx_done(&f);
 }
 
+static void test_stop_sends_nothing_more(void)
+{
+	struct fx f;
+
+	fx_init(&f, "stop", false);
+	peer_route(f.peer, "GET", "/v1/events", 200, NULL, empty_page);
+	f.po.poll_interval = 0.05;     /* would poll again almost at once */
+	f.po.balance_interval = 0.05;
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	poller_stop(f.p);
+	size_t n = peer_count(f.peer);
+	poller_poll_now(f.p);
+	/* Run the loop past several would-be periods: no timer is left. */
+	int done = 0;
+	CU_ASSERT_FALSE(peer_run_until(f.loop, &done, 0.3));
+	CU_ASSERT_EQUAL(peer_count(f.peer), n);
+	fx_done(&f);
+}
+
 static void test_uuid_keys(void)
 {
 	char a[37], b[37];
@@ -519,6 +539,7 @@ static const struct unit_test tests[] = {
 	{ "refresh of one fax is coalesced and ids are checked", test_refresh_coalesced },
 	{ "a refused key is reported once at start-up", test_wrong_key_reported },
 	{ "catch-up pace: sooner with faxes in flight, slower when idle", test_adaptive_interval },
+	{ "after poller_stop nothing more is sent", test_stop_sends_nothing_more },
 	{ "idempotency keys are UUIDv4", test_uuid_keys },
 	{ 0 },
 };
