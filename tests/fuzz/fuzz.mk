@@ -61,6 +61,10 @@ tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus
 
+# Hostile-input and secret-leak tests against the real binaries (loopback).
+TESTS += tests/integration/hardening_secrets.sh
+EXTRA_DIST += tests/integration/hardening_secrets.sh
+
 # make fuzz-smoke [FUZZ_SECONDS=N]; with -jN the targets run side by side.
 # A crash leaves its input in tests/fuzz/artifacts/; new coverage found is
 # kept in tests/fuzz/work/NAME (copy what is worth keeping into the corpus).
