@@ -83,10 +83,49 @@ static bool in_set(const char *v, const char *const *set)
 	return false;
 }
 
-/* Copies a text value; refuses NUL bytes. */
+/* Well-formed UTF-8 without NUL (no overlongs, surrogates or values past
+ * U+10FFFF), so every value faxsim echoes back is valid JSON text. */
+static bool utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned cp;
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* Copies a text value; refuses NUL bytes and malformed UTF-8. */
 static char *text_dup(const char *data, size_t len)
 {
-	if (memchr(data, '\0', len))
+	if (!utf8_ok((const unsigned char *)data, len))
 		return NULL;
 	char *s = malloc(len + 1);
 	if (s) {
@@ -123,7 +162,7 @@ static int add_tag(struct submit_req *r, const char *k, size_t kl, const char *v
 		free(t->key);
 		free(t->value);
 		t->key = t->value = NULL;
-		submit_error(errors, "tags", "Tags must be text.");
+		submit_error(errors, "tags", "Tags must be UTF-8 text without NUL bytes.");
 		return 1;
 	}
 	r->n_tags++;
@@ -198,7 +237,7 @@ static int set_text(char **dst, const char *field, const char *data, size_t len,
 	}
 	*dst = text_dup(data, len);
 	if (!*dst) {
-		snprintf(msg, sizeof(msg), "The %s field must be text.", field);
+		snprintf(msg, sizeof(msg), "The %s field must be UTF-8 text without NUL bytes.", field);
 		submit_error(errors, field, msg);
 		return 1;
 	}

@@ -135,7 +135,7 @@ static void test_submit_valid(void)
 	set_part(n++, "to", "+12125551234", false);
 	set_part(n++, "file", "%PDF-1.4", true);
 	set_part(n++, "max_attempts", "5", false);
-	set_part(n++, "csid", "ACME", false);
+	set_part(n++, "csid", "ACME \xc3\xa9\xe2\x82\xac\xf0\x9f\x93\xa0", false);
 	set_part(n++, "page_size", "a4", false);
 	set_part(n++, "resolution", "standard", false);
 	set_part(n++, "optimize_for", "photo", false);
@@ -185,6 +185,11 @@ static void test_submit_invalid(void)
 		{ "tags", "[1,2]", false, "tags" },
 		{ "tags", "[\"a\",", false, "tags" },
 		{ "csid", "file-not-text", true, "file" },
+		{ "csid", "bad\xff", false, "csid" },
+		{ "csid", "\xc0\xaf", false, "csid" },             /* overlong '/' */
+		{ "csid", "\xed\xa0\x80", false, "csid" },        /* surrogate */
+		{ "csid", "cut\xe2\x82", false, "csid" },          /* truncated */
+		{ "tags", "k=\xf5\x80\x80\x80", false, "tags" }, /* past U+10FFFF */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct submit_req r;
