@@ -15,11 +15,14 @@ tui_libfaxtui_a_SOURCES += \
 	tui/resend.c tui/resend.h \
 	tui/widgets/format.c tui/widgets/format.h \
 	tui/widgets/prompt.c tui/widgets/prompt.h \
-	tui/panes/pane.h \
+	tui/panes/pane.c tui/panes/pane.h \
 	tui/panes/faxes.c \
 	tui/panes/attempts.c \
+	tui/panes/codes.c \
 	tui/panes/balance.c \
+	tui/panes/log.c \
 	tui/panes/header.c \
+	tui/panes/footer.c \
 	tui/panes/detail.c \
 	tui/panes/help.c \
 	tui/panes/dialog.c

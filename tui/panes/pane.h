@@ -25,8 +25,11 @@ extern const struct pane_ops pane_codes;
 extern const struct pane_ops pane_balance;
 extern const struct pane_ops pane_log;
 
-/* Generic scrolling of a pane's offset (t->scroll[p]). */
+/* Generic scrolling of a pane's offset (t->scroll[p]), clamped to the
+ * content seen in the last frame. */
 bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a);
+/* The first item to show for a wanted offset. */
+int pane_clamp_scroll(int want, int items, int rows);
 
 /* The whole-screen parts. */
 void header_draw(struct tui *t, const struct rect *r);

@@ -1,0 +1,61 @@
+/* The footer: the open prompt, a flash message, or key hints taken from
+ * the live keymap. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/panes/pane.h"
+#include "tui/render.h"
+#include "tui/state.h"
+
+static const enum tui_action hint_actions[] = {
+	ACT_HELP, ACT_FILTER, ACT_OPEN, ACT_RESEND, ACT_MARK, ACT_RESEND_BULK, ACT_PAUSE, ACT_SORT,
+	ACT_COMMAND, ACT_QUIT,
+};
+
+void footer_draw(struct tui *t, const struct rect *r)
+{
+	int x = r->x, end = r->x + r->w;
+	char keys[64], buf[128];
+	int64_t now = tui_now_ms(t);
+
+	render_fill(t, r->y, r->x, r->w, ROLE_FOOTER);
+	if (t->prompt_kind != PROMPT_NONE) {
+		const char *label = t->prompt_kind == PROMPT_FILTER ? "filter: "
+				  : t->prompt_kind == PROMPT_SEARCH ? "search: " : ":";
+		int lw = render_text(t, r->y, x, r->w, ROLE_KEY, label);
+		char before[PROMPT_MAX];
+
+		memcpy(before, t->prompt.buf, t->prompt.cur);
+		before[t->prompt.cur] = '\0';
+		/* Keep the cursor in view: show the tail when the text is long. */
+		render_text(t, r->y, x + lw, r->w - lw - 1, ROLE_NORMAL, t->prompt.buf);
+		int cx = x + lw + render_text(t, r->y, x + lw, r->w - lw - 1, ROLE_NORMAL, before);
+
+		if (cx < end) {
+			render_text(t, r->y, cx, 1, ROLE_SELECTED,
+				    t->prompt.cur < t->prompt.len ? t->prompt.buf + t->prompt.cur : " ");
+		}
+		return;
+	}
+	if (t->flash[0] && now < t->flash_until) {
+		tui_need_tick(t, t->flash_until - now);
+		render_text(t, r->y, x, r->w, t->flash_error ? ROLE_FLASH_ERROR : ROLE_FLASH_OK,
+			    t->flash);
+		return;
+	}
+	for (size_t i = 0; i < sizeof hint_actions / sizeof hint_actions[0] && x < end; i++) {
+		char *comma;
+
+		if (tui_action_unavailable(t, hint_actions[i]))
+			continue;
+		if (!keymap_keys_for(t->km, hint_actions[i], keys, sizeof keys))
+			continue;
+		if ((comma = strchr(keys, ',')))
+			*comma = '\0';
+		x += render_text(t, r->y, x, end - x, ROLE_KEY, keys);
+		snprintf(buf, sizeof buf, ":%s  ", action_name(hint_actions[i]));
+		x += render_text(t, r->y, x, end - x, ROLE_FOOTER, buf);
+	}
+}
