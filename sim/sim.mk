@@ -26,6 +26,7 @@ TESTS += \
 	tests/integration/sim_determinism.sh \
 	tests/integration/sim_load.sh
 EXTRA_DIST += \
+	sim/README.md \
 	tests/integration/sim_api.sh \
 	tests/integration/sim_magic.sh \
 	tests/integration/sim_webhooks.sh \
