@@ -31,6 +31,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 ONLY = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]
 IDLE_S = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
 BIG = int(os.environ.get("BENCH_BIG", "1000000"))
+HZ = os.sysconf("SC_CLK_TCK")
 
 FAXTOP = os.path.join(BUILD, "app", "faxtop")
 FAXSIM = os.path.join(BUILD, "sim", "faxsim")
@@ -162,19 +163,43 @@ def bench_ingest():
     for r in range(RUNS):
         d = fresh_dir("ingest-faxtop-%d" % r)
         p, addr = start_faxtop_headless(d)
+        c0 = cpu_ticks(p.pid)
         res = run_loadgen(addr, "faxtop", "if%d" % r, count, conns)
+        res["cpu_s"] = (cpu_ticks(p.pid) - c0) / HZ
         stop(p)
         res["stored"] = stored_events(os.path.join(d, "faxtop.db"))
-        record(bench="ingest", peer="faxtop", run=r, **res)
+        res["events_per_cpu_s"] = res["ok"] / max(res["cpu_s"], 0.01)
+        record(bench="ingest", peer="faxtop", run=r, load=os.getloadavg()[0], **res)
         d = fresh_dir("ingest-node-%d" % r)
         p, addr = start_node(d)
+        c0 = cpu_ticks(p.pid)
         nres = run_loadgen(addr, "node", "in%d" % r, count, conns)
+        nres["cpu_s"] = (cpu_ticks(p.pid) - c0) / HZ
+        nres["events_per_cpu_s"] = nres["ok"] / max(nres["cpu_s"], 0.01)
         stop(p)
-        record(bench="ingest", peer="node", run=r, **nres)
+        record(bench="ingest", peer="node", run=r, load=os.getloadavg()[0], **nres)
         record(bench="ingest_ratio", run=r,
                ratio=res["events_per_s"] / max(nres["events_per_s"], 1))
-        log("ingest run %d: faxtop %.0f/s (p99 %.1f ms), node %.0f/s (p99 %.1f ms)" % (
-            r, res["events_per_s"], res["p99_ms"], nres["events_per_s"], nres["p99_ms"]))
+        log("ingest run %d: faxtop %.0f/s (p99 %.1f ms, %.0f per CPU s), node %.0f/s (p99 %.1f ms,"
+            " %.0f per CPU s)" % (r, res["events_per_s"], res["p99_ms"], res["events_per_cpu_s"],
+                                 nres["events_per_s"], nres["p99_ms"], nres["events_per_cpu_s"]))
+    # Cross-check with faxsim's own load mode (same count and connections).
+    for peer in ("faxtop", "node"):
+        d = fresh_dir("ingest-faxsim-%s" % peer)
+        p, addr = start_faxtop_headless(d) if peer == "faxtop" else start_node(d)
+        out = subprocess.run([FAXSIM, "load", "--url", "http://%s%s" % (addr, WEBHOOK_PATH),
+                              "--count", str(count), "--connections", str(conns), "--json"],
+                             env=env(), capture_output=True, text=True, timeout=300)
+        stop(p)
+        try:
+            fl = json.loads(out.stdout)
+            record(bench="ingest_faxsim_load", peer=peer, events_per_s=fl["rate"],
+                   p50_ms=fl["latency_ms"]["p50"], p99_ms=fl["latency_ms"]["p99"],
+                   max_ms=fl["latency_ms"]["max"], non2xx=fl["non_2xx"])
+            log("faxsim load against %s: %.0f/s p99 %.1f ms" % (peer, fl["rate"],
+                                                               fl["latency_ms"]["p99"]))
+        except (ValueError, KeyError) as e:
+            log("faxsim load against %s: no result (%s)" % (peer, e))
 
 
 # ---- 1b. ack latency at 2,000 events/s ----
@@ -185,7 +210,9 @@ def bench_paced():
         for peer in ("faxtop", "node"):
             d = fresh_dir("paced-%s-%d" % (peer, r))
             p, addr = start_faxtop_headless(d) if peer == "faxtop" else start_node(d)
+            c0 = cpu_ticks(p.pid)
             res = run_loadgen(addr, peer, "p%s%d" % (peer[0], r), rate * secs, conns, rate=rate)
+            res["cpu_pct"] = 100.0 * (cpu_ticks(p.pid) - c0) / HZ / max(res["seconds"], 0.01)
             stop(p)
             record(bench="paced", peer=peer, run=r, **res)
             log("paced %d/s run %d %s: p50 %.2f p99 %.2f max %.2f ms (from due: p99 %.2f)" % (
@@ -289,7 +316,7 @@ def bench_idle():
     wait_file(ready)
     ht = tmux_start("idle_htop", "env TERM=xterm-256color HTOPRC=%s/htoprc htop" % d)
     time.sleep(3)
-    hz = os.sysconf("SC_CLK_TCK")
+    hz = HZ
     a0, b0, t0 = cpu_ticks(ft), cpu_ticks(ht), time.time()
     time.sleep(IDLE_S)
     a1, b1, t1 = cpu_ticks(ft), cpu_ticks(ht), time.time()
@@ -398,7 +425,7 @@ def bench_catchup():
         last = n
     total = last
     log("catch-up: faxsim holds %d missed events" % total)
-    for r in range(RUNS):
+    for r in range(int(os.environ.get("BENCH_CATCHUP_RUNS", str(RUNS)))):
         fd = fresh_dir("catchup-%d" % r)
         out = os.path.join(fd, "stdout")
         t0 = time.time()
@@ -412,9 +439,11 @@ def bench_catchup():
             time.sleep(0.05)
             got = count_lines(out)
         secs = time.time() - t0
+        cpu = cpu_ticks(p.pid) / HZ
         stop(p)
         record(bench="catchup", run=r, events=total, got=got, seconds=secs,
-               events_per_s=got / secs)
+               events_per_s=got / secs, cpu_s=cpu, events_per_cpu_s=got / max(cpu, 0.01),
+               load=os.getloadavg()[0])
         log("catch-up run %d: %d of %d events in %.2f s (%.0f/s)" % (r, got, total, secs,
                                                                     got / secs))
     stop(sim)
@@ -436,14 +465,17 @@ def summary():
                 break
     lines = ["## Run %s" % STAMP, "",
              "Machine: %d cores (`nproc`), %s, %s, kernel %s. Runs per figure: %d (median)." % (
-                 os.cpu_count(), cpu, platform.machine(), platform.release(), RUNS), ""]
+                 os.cpu_count(), cpu, platform.machine(), platform.release(), RUNS),
+             "Load average at the end: %.1f (other work on the machine inflates wall-clock"
+             " figures; the CPU-second figures are steadier)." % os.getloadavg()[0], ""]
     sel = lambda **kv: [x for x in results if all(x.get(k) == v for k, v in kv.items())]
     ing_f, ing_n = sel(bench="ingest", peer="faxtop"), sel(bench="ingest", peer="node")
     if ing_f:
         lines += ["| ingest (closed loop, 64 conns) | faxtop | node | faxtop/node |",
                   "|---|---|---|---|"]
         for key, fmt in (("events_per_s", "%.0f"), ("p50_ms", "%.2f"), ("p99_ms", "%.2f"),
-                         ("max_ms", "%.2f"), ("non2xx", "%d")):
+                         ("max_ms", "%.2f"), ("non2xx", "%d"), ("cpu_s", "%.2f"),
+                         ("events_per_cpu_s", "%.0f"), ("load", "%.1f")):
             a, b = med(ing_f, key), med(ing_n, key)
             lines.append("| %s | %s | %s | %s |" % (key, fmt % a, fmt % b,
                                                     "%.2f" % (a / b) if b else "-"))
@@ -452,11 +484,19 @@ def summary():
             med(sel(bench="ingest_ratio"), "ratio")))
         lines.append("| stored events after the run (faxtop) | %s | | |" % ", ".join(
             str(x["stored"]) for x in ing_f))
+        fl = {x["peer"]: x for x in sel(bench="ingest_faxsim_load")}
+        if "faxtop" in fl and "node" in fl:
+            lines.append("| cross-check with `faxsim load`: events/s (p99 ms) | %.0f (%.2f) |"
+                         " %.0f (%.2f) | %.2f |" % (
+                             fl["faxtop"]["events_per_s"], fl["faxtop"]["p99_ms"],
+                             fl["node"]["events_per_s"], fl["node"]["p99_ms"],
+                             fl["faxtop"]["events_per_s"] / max(fl["node"]["events_per_s"], 1)))
         lines.append("")
     pf, pn = sel(bench="paced", peer="faxtop"), sel(bench="paced", peer="node")
     if pf:
         lines += ["| ack latency at 2,000 events/s | faxtop | node |", "|---|---|---|"]
-        for key in ("p50_ms", "p99_ms", "max_ms", "due_p99_ms", "events_per_s", "non2xx"):
+        for key in ("p50_ms", "p99_ms", "max_ms", "due_p99_ms", "events_per_s", "non2xx",
+                    "cpu_pct"):
             lines.append("| %s | %.2f | %.2f |" % (key, med(pf, key), med(pn, key)))
         lines.append("")
     sc = sel(bench="screen")
@@ -500,9 +540,10 @@ def summary():
             BIG, ", ".join("%.2f" % x["seconds"] for x in st), med(st, "seconds")), "|---|---|", ""]
     cu = sel(bench="catchup")
     if cu:
-        lines += ["| catch-up of %d missed events | %s events/s (median %.0f) |" % (
-            cu[0]["events"], ", ".join("%.0f" % x["events_per_s"] for x in cu),
-            med(cu, "events_per_s")), "|---|---|", ""]
+        lines += ["| catch-up of %d missed events | %s events/s (median %.0f); %.0f events per"
+                  " CPU second |" % (
+                      cu[0]["events"], ", ".join("%.0f" % x["events_per_s"] for x in cu),
+                      med(cu, "events_per_s"), med(cu, "events_per_cpu_s")), "|---|---|", ""]
     text = "\n".join(lines) + "\n"
     with open(os.path.join(RESULTS_DIR, STAMP + ".md"), "w") as f:
         f.write(text)
