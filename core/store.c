@@ -208,6 +208,7 @@ struct store {
 	bool committing;
 	char err[512];
 	char doom_err[512];       /* what doomed the open batch */
+	size_t load_damaged;
 
 	struct store_waiter *waiters, *spare;
 	size_t n_waiters, cap_waiters, cap_spare;
@@ -431,8 +432,9 @@ static void record_tags(struct store_buf *b, const struct fax *f)
 {
 	buf_start(b, f->n_tags);
 	for (size_t i = 0; i < f->n_tags; i++) {
-		buf_put_str(b, f->tags[i].key);
-		buf_put_str(b, f->tags[i].value);
+		/* NULL is how the reader recognises a damaged tag */
+		buf_put_str(b, f->tags[i].key ? f->tags[i].key : "");
+		buf_put_str(b, f->tags[i].value ? f->tags[i].value : "");
 	}
 }
 
@@ -1326,14 +1328,18 @@ static int store_load_faxes(struct store *s, struct model *m, int64_t now_ms)
 	int rc, r = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* One damaged row must not keep faxtop from starting: it is
+		 * skipped, counted and shown, and the poller fetches it again. */
 		if (store_row_to_fax(s, st, &sc, &f, &lu, &ls) < 0) {
-			r = -1;
-			break;
+			s->load_damaged++;
+			model_log(m, now_ms, NULL, "store", col_text(st, 0), SRC_REPLAY,
+				  APPLY_INVALID, "damaged fax row skipped at start-up");
+			continue;
 		}
 		/* the stored time of the last change, so ages survive a restart */
 		model_apply_fax(m, &f, SRC_REPLAY, lu != TS_NONE ? lu : now_ms);
 	}
-	if (r == 0 && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		r = store_read_fail(s, "load faxes");
 	sqlite3_reset(st);
 	scratch_done(&sc);
@@ -1381,6 +1387,11 @@ static int store_load_recent(struct store *s, struct model *m)
 	}
 	sqlite3_reset(st);
 	return 0;
+}
+
+size_t store_load_damaged(const struct store *s)
+{
+	return s->load_damaged;
 }
 
 int store_load(struct store *s, struct model *m, int64_t now_ms)

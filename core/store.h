@@ -74,8 +74,11 @@ int store_on_commit(struct store *s, store_commit_cb cb, void *ctx);
 int store_commit(struct store *s);
 bool store_pending(const struct store *s);
 
-/* Rebuilds the model from the faxes table plus the newest events. */
+/* Rebuilds the model from the faxes table plus the newest events. A damaged
+ * fax row is skipped (logged in the model, counted below, store_last_error
+ * names it); -1 only when the database cannot be read. */
 int store_load(struct store *s, struct model *m, int64_t now_ms);
+size_t store_load_damaged(const struct store *s);
 /* Deletes events older than the retention period. */
 int store_prune(struct store *s, int64_t now_ms);
 

@@ -960,6 +960,41 @@ static void test_load_rebuilds_model(void)
 	store_close(s);
 }
 
+/* A damaged row costs that fax only, and says so. */
+static void test_load_skips_damaged_row(void)
+{
+	struct store *s = open_db("loaddmg", 0);
+	struct model_fax mf;
+	struct model *m;
+	sqlite3 *db;
+
+	mk_full_fax(&mf, "fax_good", T0);
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
+	mk_full_fax(&mf, "fax_bad", T0 + 1);
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	db = peek_open("loaddmg");
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE faxes SET tags = x'02' WHERE id = 'fax_bad'",
+				     NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	m = model_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(store_load(s, m, T0), 0);
+	CU_ASSERT_EQUAL(store_load_damaged(s), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "fax_bad"));
+	CU_ASSERT_EQUAL(model_count(m), 1);
+	CU_ASSERT_PTR_NOT_NULL(model_get(m, "fax_good"));
+	CU_ASSERT_PTR_NULL(model_get(m, "fax_bad"));
+	CU_ASSERT_TRUE(model_log_count(m) >= 1);
+	CU_ASSERT_EQUAL(model_log_at(m, 0)->outcome, APPLY_INVALID);
+	CU_ASSERT_STRING_EQUAL(model_log_at(m, 0)->fax_id, "fax_bad");
+	model_free(m);
+	store_close(s);
+}
+
 static const struct unit_test tests[] = {
 	{ "open: WAL, schema, private file", test_open_wal_schema },
 	{ "relaxed_sync selects synchronous=NORMAL", test_relaxed_sync },
@@ -982,6 +1017,7 @@ static const struct unit_test tests[] = {
 	{ "read-only database refused", test_read_only },
 	{ "ev_prepare watcher commits before the loop sleeps", test_prepare_watcher },
 	{ "store_load rebuilds faxes, order, recent events, balance", test_load_rebuilds_model },
+	{ "store_load skips a damaged row and reports it", test_load_skips_damaged_row },
 	{ NULL, NULL },
 };
 
