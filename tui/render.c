@@ -9,16 +9,41 @@
 #include "tui/render.h"
 #include "tui/state.h"
 
+/* The visible part of a row segment: inside the window and the clip area.
+ * Returns the usable width from x, 0 if none. */
+static int clip_width(const struct tui *t, int y, int x, int w)
+{
+	const struct rect *c = &t->clip;
+	int right = t->term.cols;
+
+	if (y < 0 || y >= t->term.rows || x < 0 || x >= t->term.cols)
+		return 0;
+	if (c->w > 0 || c->h > 0) {
+		if (y < c->y || y >= c->y + c->h || x < c->x || x >= c->x + c->w)
+			return 0;
+		if (c->x + c->w < right)
+			right = c->x + c->w;
+	}
+	return w < right - x ? w : right - x;
+}
+
+void render_set_clip(struct tui *t, const struct rect *r)
+{
+	if (r)
+		t->clip = *r;
+	else
+		t->clip = (struct rect){ 0, 0, 0, 0 };
+}
+
 int render_text(struct tui *t, int y, int x, int maxw, enum tui_role role, const char *s)
 {
 	char buf[2048];
-	struct sanitize_opts o = { .utf8 = t->term.utf8, .max_cols = maxw, .ellipsis = true };
+	struct sanitize_opts o = { .utf8 = t->term.utf8, .ellipsis = true };
 	int w;
 
-	if (!s || y < 0 || y >= t->term.rows || x < 0 || x >= t->term.cols)
+	if (!s)
 		return 0;
-	if (maxw > t->term.cols - x)
-		maxw = o.max_cols = t->term.cols - x;
+	maxw = o.max_cols = clip_width(t, y, x, maxw);
 	if (maxw <= 0)
 		return 0;
 	w = sanitize_text(buf, sizeof buf, s, strlen(s), &o);
@@ -40,10 +65,7 @@ int render_textf(struct tui *t, int y, int x, int maxw, enum tui_role role, cons
 
 void render_fill(struct tui *t, int y, int x, int w, enum tui_role role)
 {
-	if (y < 0 || y >= t->term.rows || x < 0 || x >= t->term.cols)
-		return;
-	if (w > t->term.cols - x)
-		w = t->term.cols - x;
+	w = clip_width(t, y, x, w);
 	if (w <= 0)
 		return;
 	attrset((attr_t)t->term.role_attr[role]);
@@ -52,7 +74,7 @@ void render_fill(struct tui *t, int y, int x, int w, enum tui_role role)
 
 static void glyph_at(struct tui *t, int y, int x, const char *g)
 {
-	if (y >= 0 && y < t->term.rows && x >= 0 && x < t->term.cols)
+	if (clip_width(t, y, x, 1) == 1)
 		mvaddstr(y, x, g);
 }
 

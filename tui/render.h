@@ -19,5 +19,7 @@ void render_fill(struct tui *t, int y, int x, int w, enum tui_role role);
 /* A frame with a title; returns the inner area. */
 struct rect render_box(struct tui *t, const struct rect *r, const char *title, enum tui_role role);
 enum tui_role render_border_role(const struct tui *t, bool focused);
+/* Confines every later draw to r (NULL: the whole window). */
+void render_set_clip(struct tui *t, const struct rect *r);
 
 #endif

@@ -89,6 +89,7 @@ struct tui {
 	int64_t next_change_ms;    /* collected while drawing: soonest text change */
 
 	struct layout layout;
+	struct rect clip;          /* drawing is confined to this area */
 	enum tui_screen screen, help_return;
 	enum layout_pane focus;
 	size_t sel, top;

@@ -195,23 +195,32 @@ static void draw_frame(struct tui *t)
 		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "too small %dx%d, need %dx%d",
 			     t->term.cols, t->term.rows, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
 	} else {
+		render_set_clip(t, &l->header);
 		header_draw(t, &l->header);
 		switch (t->screen) {
 		case SCREEN_MAIN:
-			for (int p = 0; p < LP_COUNT; p++)
-				if (l->visible[p])
-					panes[p]->draw(t, &l->pane[p], t->focus == (enum layout_pane)p);
+			for (int p = 0; p < LP_COUNT; p++) {
+				if (!l->visible[p])
+					continue;
+				render_set_clip(t, &l->pane[p]);
+				panes[p]->draw(t, &l->pane[p], t->focus == (enum layout_pane)p);
+			}
 			break;
 		case SCREEN_DETAIL:
+			render_set_clip(t, &l->body);
 			detail_draw(t, &l->body);
 			break;
 		case SCREEN_HELP:
+			render_set_clip(t, &l->body);
 			help_draw(t, &l->body);
 			break;
 		}
+		render_set_clip(t, &l->footer);
 		footer_draw(t, &l->footer);
+		render_set_clip(t, NULL);
 		dialog_draw(t);
 	}
+	render_set_clip(t, NULL);
 	wnoutrefresh(stdscr);
 	doupdate();
 }

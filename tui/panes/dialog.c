@@ -258,8 +258,11 @@ static struct rect dialog_rect(struct tui *t, int h)
 	return (struct rect){ (t->term.rows - h) / 2, (t->term.cols - w) / 2, h, w };
 }
 
+/* Blanks the dialog's area and confines drawing to it: a dialog taller
+ * than a small window is cut, never spilled over the panes. */
 static void clear_rect(struct tui *t, const struct rect *r)
 {
+	render_set_clip(t, r);
 	for (int y = 0; y < r->h; y++)
 		render_fill(t, r->y + y, r->x, r->w, ROLE_DIALOG);
 }
@@ -287,6 +290,7 @@ static void draw_resend(struct tui *t)
 	clear_rect(t, &r);
 	snprintf(title, sizeof title, "resend %s", d->fax_id);
 	in = render_box(t, &r, title, ROLE_BORDER_FOCUS);
+	render_set_clip(t, &in);
 	in.x++;
 	in.w -= 2;
 	y = in.y;
@@ -338,6 +342,7 @@ static void draw_bulk(struct tui *t)
 
 	clear_rect(t, &r);
 	in = render_box(t, &r, "bulk resend", ROLE_BORDER_FOCUS);
+	render_set_clip(t, &in);
 	in.x++;
 	in.w -= 2;
 	y = in.y;
@@ -367,6 +372,7 @@ static void draw_quit(struct tui *t)
 
 	clear_rect(t, &r);
 	in = render_box(t, &r, "quit?", ROLE_BORDER_FOCUS);
+	render_set_clip(t, &in);
 	render_textf(t, in.y, in.x + 1, in.w - 2, ROLE_DIALOG,
 		     "%zu resend%s still in flight; their results will not be shown.",
 		     t->n_inflight + (t->bulk.running ? t->bulk.n - t->bulk.next : 0),
