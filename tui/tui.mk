@@ -39,4 +39,4 @@ TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_e
 	tests/tui/tui_follow.sh tests/tui/tui_demo.sh tests/tui/tui_keys.sh \
 	tests/tui/tui_signals.sh
 TESTS += $(TUI_SCREEN_TESTS)
-EXTRA_DIST += tests/tui/lib.sh $(TUI_SCREEN_TESTS)
+EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

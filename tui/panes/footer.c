@@ -9,10 +9,15 @@
 #include "tui/render.h"
 #include "tui/state.h"
 
-static const enum tui_action hint_actions[] = {
+/* Hints per screen, in order of usefulness; the keys come from the keymap. */
+static const enum tui_action hints_main[] = {
 	ACT_HELP, ACT_FILTER, ACT_OPEN, ACT_RESEND, ACT_MARK, ACT_RESEND_BULK, ACT_PAUSE, ACT_SORT,
-	ACT_COMMAND, ACT_QUIT,
+	ACT_COMMAND, ACT_QUIT, ACT_NONE,
 };
+static const enum tui_action hints_detail[] = {
+	ACT_BACK, ACT_RAW, ACT_RESEND, ACT_DOWN, ACT_UP, ACT_HELP, ACT_QUIT, ACT_NONE,
+};
+static const enum tui_action hints_help[] = { ACT_BACK, ACT_DOWN, ACT_UP, ACT_QUIT, ACT_NONE };
 
 void footer_draw(struct tui *t, const struct rect *r)
 {
@@ -45,17 +50,20 @@ void footer_draw(struct tui *t, const struct rect *r)
 			    t->flash);
 		return;
 	}
-	for (size_t i = 0; i < sizeof hint_actions / sizeof hint_actions[0] && x < end; i++) {
+	const enum tui_action *hints = t->screen == SCREEN_DETAIL ? hints_detail
+				     : t->screen == SCREEN_HELP ? hints_help : hints_main;
+
+	for (size_t i = 0; hints[i] != ACT_NONE && x < end; i++) {
 		char *comma;
 
-		if (tui_action_unavailable(t, hint_actions[i]))
+		if (tui_action_unavailable(t, hints[i]))
 			continue;
-		if (!keymap_keys_for(t->km, hint_actions[i], keys, sizeof keys))
+		if (!keymap_keys_for(t->km, hints[i], keys, sizeof keys))
 			continue;
 		if ((comma = strchr(keys, ',')))
 			*comma = '\0';
 		x += render_text(t, r->y, x, end - x, ROLE_KEY, keys);
-		snprintf(buf, sizeof buf, ":%s  ", action_name(hint_actions[i]));
+		snprintf(buf, sizeof buf, ":%s  ", action_name(hints[i]));
 		x += render_text(t, r->y, x, end - x, ROLE_FOOTER, buf);
 	}
 }
