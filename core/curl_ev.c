@@ -41,6 +41,7 @@ struct curl_ev {
 	unsigned n_xfers;
 	unsigned depth;            /* >0 while done callbacks run */
 	bool free_pending;         /* curl_ev_free was called from a done callback */
+	bool closing;              /* inside curl_multi_cleanup */
 };
 
 static pthread_once_t curl_ev_once = PTHREAD_ONCE_INIT;
@@ -153,7 +154,10 @@ static int curl_ev_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp
 		if (s) {
 			ev_io_stop(ce->loop, &s->io);
 			sock_unlink(ce, s);
-			curl_multi_assign(ce->multi, fd, NULL);
+			/* The multi is half torn down during cleanup: leave its
+			 * socket table alone then. */
+			if (!ce->closing)
+				curl_multi_assign(ce->multi, fd, NULL);
 			free(s);
 		}
 		return 0;
@@ -235,6 +239,7 @@ static void curl_ev_destroy(struct curl_ev *ce)
 	ce->n_xfers = 0;
 	/* Cleanup closes cached connections and may still call our socket
 	 * callback; whatever it does not report is released below. */
+	ce->closing = true;
 	curl_multi_cleanup(ce->multi);
 	for (s = ce->socks; s; s = sn) {
 		sn = s->next;
