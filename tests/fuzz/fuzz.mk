@@ -62,8 +62,12 @@ tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus
 
 # Hostile-input and secret-leak tests against the real binaries (loopback).
-TESTS += tests/integration/hardening_secrets.sh
-EXTRA_DIST += tests/integration/hardening_secrets.sh
+TESTS += tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
+	tests/integration/hardening_pipeline.sh
+EXTRA_DIST += tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
+	tests/integration/hardening_abuse.py tests/integration/hardening_pipeline.sh
+# A known bug, described in the script: XPASS (an error) once it is fixed.
+XFAIL_TESTS = tests/integration/hardening_pipeline.sh
 
 # make fuzz-smoke [FUZZ_SECONDS=N]; with -jN the targets run side by side.
 # A crash leaves its input in tests/fuzz/artifacts/; new coverage found is
