@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/rand.h>
@@ -156,13 +158,14 @@ void poller_new_idempotency_key(char buf[37])
 	unsigned char b[16];
 
 	if (RAND_bytes(b, sizeof(b)) != 1 && getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		/* Both sources failed: still unique enough per process and
-		 * time, which is all an idempotency key needs. */
-		static unsigned counter;
-		int64_t t = clock_now_ms(NULL);
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)((t >> (8 * (i % 8))) ^ (counter >> (i % 4)) ^ (i * 37));
-		counter++;
+		/* Both sources failed: time, process and stack address are
+		 * still unique enough for an idempotency key. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t x = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		uint64_t y = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)b;
+		memcpy(b, &x, 8);
+		memcpy(b + 8, &y, 8);
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
