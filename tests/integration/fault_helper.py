@@ -13,6 +13,9 @@
                                            and fax ids containing SKIP are the test's own
   fault_helper.py probe-event ID FAX_ID    a fax.queued event body created now (the test's
                                            own, to sign with faxtop sign)
+  fault_helper.py behind-cursor DB SIM KEY events of faxsim's /events up to the stored
+                                           catch-up cursor (meta events_cursor) that DB
+                                           lacks: the poller will never ask for them again
   fault_helper.py printed-dups FILE...     events printed more than once across faxtop
                                            --headless stdout files
   fault_helper.py all-terminal SIM KEY     exit 0 when every fax faxsim lists has finished
@@ -124,6 +127,26 @@ def converged(db, addr, key, skip=None):
     return 0 if ok else 1
 
 
+def behind_cursor(db, addr, key):
+    rows = db_rows(db, "SELECT value FROM meta WHERE key = 'events_cursor'")
+    if not rows:
+        print(0)
+        print("no cursor stored yet", file=sys.stderr)
+        return 0
+    cursor = rows[0][0]
+    sim = [e["id"] for e in pages(addr, key, "/v1/events?per_page=100", "after")]
+    if cursor not in sim:
+        print("the stored cursor %s is not one of faxsim's events" % cursor, file=sys.stderr)
+        return 1
+    have = {r[0] for r in db_rows(db, "SELECT id FROM events")}
+    lacking = [i for i in sim[:sim.index(cursor) + 1] if i not in have]
+    print(len(lacking))
+    if lacking:
+        print("behind cursor %s but not stored: %s" % (cursor, " ".join(lacking[:5])),
+              file=sys.stderr)
+    return 0
+
+
 def probe_event(evt_id, fax_id):
     now = int(time.time())
     iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
@@ -230,6 +253,8 @@ def main(argv):
             return converged(*args)
         if cmd == "probe-event" and len(args) == 2:
             return probe_event(*args)
+        if cmd == "behind-cursor" and len(args) == 3:
+            return behind_cursor(*args)
         if cmd == "printed-dups" and args:
             return printed_dups(args)
         if cmd == "all-terminal" and len(args) == 2:
