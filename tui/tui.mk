@@ -29,7 +29,7 @@ tui_libfaxtui_a_SOURCES += \
 dist_theme_DATA += \
 	themes/default.theme themes/light.theme themes/high-contrast.theme themes/mono.theme
 tests_unit_run_unit_SOURCES += \
-	tests/unit/test_tui.c tests/unit/test_tui_view.c
+	tests/unit/test_tui.c tests/unit/test_tui_view.c tests/unit/test_tui_actions.c
 
 # The screen tests drive the real TUI through tmux against a fixture model.
 check_PROGRAMS += tests/tui/tui_fixture

@@ -1,0 +1,375 @@
+/* Keys to actions to state, without a terminal: a struct tui assembled
+ * around a real model, a real loop and recording app callbacks. Drawing is
+ * never involved (actions never draw), so the dialogs' rules are checked
+ * exactly: read-only, the terminal-code second confirmation, destination
+ * validation, in-flight tracking, the quit question, marks and bulk, and a
+ * resend answer that arrives after the TUI is gone. */
+#include "config.h"
+
+#include <curses.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/event.h"
+#include "core/model.h"
+#include "tests/unit/unit.h"
+#include "tui/input.h"
+#include "tui/panes/pane.h"
+#include "tui/resend.h"
+#include "tui/state.h"
+
+struct rec {
+	int resends, quits, refreshes;
+	char to[64];
+	bool to_null;
+	int max;
+	char key[128];
+	tui_resend_done_fn done;
+	void *done_ctx;
+};
+
+static int rec_resend(void *ctx, const char *fax_id, const char *to, int max, const char *key,
+		      tui_resend_done_fn done, void *done_ctx, char *err, size_t errlen)
+{
+	struct rec *r = ctx;
+
+	(void)fax_id;
+	(void)err;
+	(void)errlen;
+	r->resends++;
+	r->to_null = to == NULL;
+	snprintf(r->to, sizeof r->to, "%s", to ? to : "");
+	r->max = max;
+	snprintf(r->key, sizeof r->key, "%s", key ? key : "");
+	r->done = done;
+	r->done_ctx = done_ctx;
+	return 0;
+}
+
+static void rec_quit(void *ctx)
+{
+	((struct rec *)ctx)->quits++;
+}
+
+static void rec_refresh(void *ctx, const char *id)
+{
+	(void)id;
+	((struct rec *)ctx)->refreshes++;
+}
+
+static void add(struct model *m, const char *id, enum fax_status st, const char *code, int64_t at)
+{
+	struct fax f;
+
+	fax_init(&f);
+	f.id = strdup(id);
+	f.to = strdup("+12125550100");
+	f.status = st;
+	f.error_code = code ? strdup(code) : NULL;
+	f.created_at = at;
+	f.max_attempts = 3;
+	f.pages = 2;
+	model_apply_fax(m, &f, SRC_API, at);
+	fax_done(&f);
+}
+
+struct harness {
+	struct tui t;
+	struct model *m;
+	struct rec rec;
+};
+
+/* Newest first: fax_c (delivered), fax_b (failed, invalid_number: terminal),
+ * fax_a (failed, busy: retryable). */
+static void setup(struct harness *h, bool read_only)
+{
+	char err[256];
+
+	memset(h, 0, sizeof *h);
+	h->m = model_new(NULL);
+	add(h->m, "fax_a", FAX_FAILED, "busy", 1000);
+	add(h->m, "fax_b", FAX_FAILED, "invalid_number", 2000);
+	add(h->m, "fax_c", FAX_DELIVERED, NULL, 3000);
+	h->t.loop = ev_loop_new(EVFLAG_AUTO);
+	h->t.m = h->m;
+	h->t.read_only = read_only;
+	h->t.act = (struct tui_actions){ .ctx = &h->rec, .resend = rec_resend,
+					 .quit = rec_quit, .refresh = rec_refresh };
+	h->t.km = keymap_new();
+	keymap_load_defaults(h->t.km, err, sizeof err);
+	view_init(&h->t.view, h->m);
+	filter_init(&h->t.search);
+	view_update(&h->t.view);
+}
+
+static void teardown(struct harness *h)
+{
+	tui_resend_shutdown(&h->t);
+	dialog_close(&h->t);
+	tui_clear_marks(&h->t);
+	view_done(&h->t.view);
+	filter_done(&h->t.search);
+	keymap_free(h->t.km);
+	ev_loop_destroy(h->t.loop);
+	model_free(h->m);
+}
+
+static void type(struct tui *t, const char *s)
+{
+	for (; *s; s++)
+		tui_key(t, (unsigned char)*s);
+}
+
+static void select_row(struct harness *h, size_t row)
+{
+	view_update(&h->t.view);
+	h->t.sel = row;
+	snprintf(h->t.sel_id, sizeof h->t.sel_id, "%s", view_at(&h->t.view, row)->fax.id);
+}
+
+static void test_resend_retryable(void)
+{
+	struct harness h;
+
+	setup(&h, false);
+	select_row(&h, 0);                     /* fax_c: delivered */
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "only failed faxes"));
+	select_row(&h, 2);                     /* fax_a: busy */
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_RESEND);
+	CU_ASSERT_FALSE(h.t.dlg.terminal);
+	CU_ASSERT_NOT_EQUAL(h.t.dlg.focus, 0);  /* not the destination */
+	CU_ASSERT_STRING_EQUAL(h.t.dlg.to.buf, "+12125550100");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.rec.resends, 1);
+	CU_ASSERT(h.rec.to_null);              /* unchanged destination: "same" */
+	CU_ASSERT_EQUAL(h.rec.max, 3);
+	CU_ASSERT(strlen(h.rec.key) > 0);      /* an idempotency key is always sent */
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT(tui_is_inflight(&h.t, "fax_a"));
+	/* A second r on the same fax while in flight is refused. */
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "already being resent"));
+	/* The answer: flash with the new id, no longer in flight. */
+	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){ .ok = true, .new_fax_id = "fax_n" });
+	CU_ASSERT_FALSE(tui_is_inflight(&h.t, "fax_a"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "fax_a resent as fax_n"));
+	CU_ASSERT_FALSE(h.t.flash_error);
+	teardown(&h);
+}
+
+static void test_resend_terminal_code(void)
+{
+	struct harness h;
+
+	setup(&h, false);
+	select_row(&h, 1);                     /* fax_b: invalid_number */
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_RESEND);
+	CU_ASSERT(h.t.dlg.terminal);
+	CU_ASSERT_EQUAL(h.t.dlg.focus, 0);     /* the destination first */
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT(h.t.dlg.confirm_same);       /* same number: asks again */
+	CU_ASSERT_EQUAL(h.rec.resends, 0);
+	tui_key(&h.t, TUI_KEY_ESC);            /* back to editing, dialog kept */
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_RESEND);
+	CU_ASSERT_FALSE(h.t.dlg.confirm_same);
+	tui_key(&h.t, 21);                     /* C-u */
+	type(&h.t, "12345");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.dlg.error, "E.164"));
+	CU_ASSERT_EQUAL(h.rec.resends, 0);
+	tui_key(&h.t, 21);
+	type(&h.t, "+14155550100");
+	tui_key(&h.t, '\t');                   /* to max attempts: digits only */
+	tui_key(&h.t, TUI_KEY_FN(KEY_BACKSPACE));
+	type(&h.t, "x9");
+	CU_ASSERT_STRING_EQUAL(h.t.dlg.max_attempts.buf, "9");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.dlg.error, "1 to 5"));
+	tui_key(&h.t, TUI_KEY_FN(KEY_BACKSPACE));
+	type(&h.t, "5");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.rec.resends, 1);
+	CU_ASSERT_FALSE(h.rec.to_null);
+	CU_ASSERT_STRING_EQUAL(h.rec.to, "+14155550100");
+	CU_ASSERT_EQUAL(h.rec.max, 5);
+	/* The API refuses: its error and next step in an error flash. */
+	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){
+		.ok = false, .error = "insufficient_balance", .message = "top up",
+		.action = "top_up_balance", .request_id = "req_1" });
+	CU_ASSERT(h.t.flash_error);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "insufficient_balance"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "top_up_balance"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "req_1"));
+	teardown(&h);
+}
+
+static void test_read_only(void)
+{
+	struct harness h;
+
+	setup(&h, true);
+	select_row(&h, 2);
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "read-only"));
+	tui_key(&h.t, 'R');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_EQUAL(h.rec.resends, 0);
+	CU_ASSERT_PTR_NOT_NULL(tui_action_unavailable(&h.t, ACT_RESEND));
+	CU_ASSERT_PTR_NULL(tui_action_unavailable(&h.t, ACT_OPEN));
+	/* Without a resend callback the reason is different. */
+	h.t.read_only = false;
+	h.t.act.resend = NULL;
+	CU_ASSERT_PTR_NOT_NULL(strstr(tui_action_unavailable(&h.t, ACT_RESEND), "no API"));
+	teardown(&h);
+}
+
+static void test_quit_asks_when_in_flight(void)
+{
+	struct harness h;
+	tui_resend_done_fn done;
+	void *ctx;
+
+	setup(&h, false);
+	select_row(&h, 2);
+	tui_key(&h.t, 'r');
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.rec.resends, 1);
+	tui_key(&h.t, 'q');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_QUIT);
+	CU_ASSERT_EQUAL(h.rec.quits, 0);
+	tui_key(&h.t, 'n');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	tui_key(&h.t, 'q');
+	tui_key(&h.t, 'y');
+	CU_ASSERT_EQUAL(h.rec.quits, 1);
+	done = h.rec.done;
+	ctx = h.rec.done_ctx;
+	teardown(&h);
+	/* The app still answers exactly once, after the TUI is gone. */
+	done(ctx, &(struct tui_resend_result){ .ok = false, .error = "cancelled" });
+	/* Nothing in flight: q quits at once. */
+	setup(&h, false);
+	tui_key(&h.t, 'q');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_EQUAL(h.rec.quits, 1);
+	teardown(&h);
+}
+
+static void test_late_answer_after_teardown(void)
+{
+	struct harness h;
+	tui_resend_done_fn done;
+	void *ctx;
+
+	setup(&h, false);
+	select_row(&h, 2);
+	tui_key(&h.t, 'r');
+	tui_key(&h.t, TUI_KEY_ENTER);
+	done = h.rec.done;
+	ctx = h.rec.done_ctx;
+	teardown(&h);
+	/* The app answers after the TUI is gone: the record frees itself and
+	 * touches nothing else (a sanitizer build would catch it if it did). */
+	done(ctx, &(struct tui_resend_result){ .ok = true, .new_fax_id = "fax_late" });
+	CU_PASS("late answer handled");
+}
+
+static void test_filter_prompt_and_open(void)
+{
+	struct harness h;
+
+	setup(&h, false);
+	tui_key(&h.t, '/');
+	CU_ASSERT_EQUAL(h.t.prompt_kind, PROMPT_FILTER);
+	type(&h.t, "status:failed");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.t.prompt_kind, PROMPT_NONE);
+	view_update(&h.t.view);
+	CU_ASSERT_EQUAL(view_count(&h.t.view), 2);
+	tui_key(&h.t, '/');
+	tui_key(&h.t, 21);
+	type(&h.t, "bogus:1");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT(h.t.flash_error);
+	CU_ASSERT_STRING_EQUAL(h.t.view.filter.expr, "status:failed");
+	/* Esc on the main screen clears the filter. */
+	tui_key(&h.t, TUI_KEY_ESC);
+	view_update(&h.t.view);
+	CU_ASSERT_EQUAL(view_count(&h.t.view), 3);
+	/* Enter opens the selected fax and asks for a refresh; Esc comes back. */
+	select_row(&h, 1);
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_DETAIL);
+	CU_ASSERT_STRING_EQUAL(h.t.detail_id, "fax_b");
+	CU_ASSERT_EQUAL(h.rec.refreshes, 1);
+	tui_key(&h.t, 'J');
+	CU_ASSERT(h.t.detail_raw);
+	tui_key(&h.t, TUI_KEY_ESC);
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN);
+	/* : commands */
+	tui_key(&h.t, ':');
+	type(&h.t, "sort status reverse");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.t.view.sort, SORT_STATUS);
+	CU_ASSERT(h.t.view.reverse);
+	tui_key(&h.t, ':');
+	type(&h.t, "frobnicate");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "unknown command"));
+	teardown(&h);
+}
+
+static void test_marks_and_bulk(void)
+{
+	struct harness h;
+
+	setup(&h, false);
+	select_row(&h, 0);
+	tui_key(&h.t, ' ');                    /* marks fax_c, moves to fax_b */
+	CU_ASSERT(tui_is_marked(&h.t, "fax_c"));
+	CU_ASSERT_EQUAL(h.t.sel, 1);
+	tui_key(&h.t, ' ');
+	CU_ASSERT(tui_is_marked(&h.t, "fax_b"));
+	CU_ASSERT_EQUAL(h.t.n_marks, 2);
+	tui_key(&h.t, 'R');
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_BULK);
+	CU_ASSERT_EQUAL(h.t.dlg.n_ids, 1);     /* only the failed one of the marks */
+	CU_ASSERT_EQUAL(h.t.dlg.n_terminal, 1);
+	CU_ASSERT_EQUAL(h.t.dlg.cost, 2 * TUI_EST_CENTS_PER_PAGE);
+	tui_key(&h.t, TUI_KEY_ESC);
+	tui_key(&h.t, 'u');
+	CU_ASSERT_EQUAL(h.t.n_marks, 0);
+	tui_key(&h.t, 'R');                    /* no marks: every failed fax in view */
+	CU_ASSERT_EQUAL(h.t.dlg.n_ids, 2);
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT(h.t.bulk.running);
+	CU_ASSERT_EQUAL(h.rec.resends, 1);     /* the first goes at once, the rest paced */
+	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){ .ok = true, .new_fax_id = "fax_x" });
+	ev_run(h.t.loop, EVRUN_ONCE);          /* the next pacing tick */
+	CU_ASSERT_EQUAL(h.rec.resends, 2);
+	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){ .ok = false, .error = "e" });
+	CU_ASSERT_FALSE(h.t.bulk.running);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "1 resent, 1 failed"));
+	teardown(&h);
+}
+
+static const struct unit_test tests[] = {
+	{ "resend a retryable failure", test_resend_retryable },
+	{ "terminal code: destination first, second confirmation", test_resend_terminal_code },
+	{ "read-only removes resends and says why", test_read_only },
+	{ "quit asks only while resends are in flight", test_quit_asks_when_in_flight },
+	{ "a resend answer after teardown is safe", test_late_answer_after_teardown },
+	{ "filter prompt, open, commands", test_filter_prompt_and_open },
+	{ "marks and bulk resend", test_marks_and_bulk },
+	{ NULL, NULL },
+};
+
+UNIT_SUITE(tui_actions, NULL, NULL, tests);
