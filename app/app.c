@@ -354,6 +354,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	struct store_opts so = {
 		.retention_days = (int)a->cfg->retention_days,
 		.recent_events = (size_t)a->cfg->event_log_size,
+		.relaxed_sync = a->cfg->relaxed_sync,
 	};
 	struct model_opts mo = {
 		.event_log_size = (size_t)a->cfg->event_log_size,

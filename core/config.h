@@ -83,6 +83,9 @@ enum opt_type {
 	  "database file (default $XDG_DATA_HOME/faxtop/faxtop.db)")                           \
 	X(retention_days, "retention-days", OPT_INT, 30, 0, 36500, NULL, "DAYS",               \
 	  "keep stored events this many days (0: forever)")                                    \
+	X(relaxed_sync, "relaxed-sync", OPT_BOOL, 0, 0, 1, NULL, NULL,                         \
+	  "acknowledge once SQLite has the commit, without waiting for the disk (survives a"  \
+	  " crash of faxtop, not of the machine; catch-up repairs the rest)")                 \
 	X(event_log_size, "event-log-size", OPT_INT, 1000, 10, 1000000, NULL, "N",             \
 	  "events kept in the on-screen event log")                                            \
 	X(theme, "theme", OPT_STR, "default", 0, 0, NULL, "NAME",                              \
