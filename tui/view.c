@@ -298,6 +298,8 @@ static bool build_index(struct view *v, size_t total)
 	return true;
 }
 
+#define VIEW_FIND_NEAR 4096
+
 static double mono_now(void)
 {
 	struct timespec ts;
@@ -369,23 +371,33 @@ const struct model_fax *view_at(const struct view *v, size_t i)
 	return model_at(v->m, v->fast_n - 1 - i);
 }
 
+static bool id_at(const struct view *v, size_t i, const char *id)
+{
+	const struct model_fax *mf = view_at(v, i);
+
+	return mf && mf->fax.id && strcmp(mf->fax.id, id) == 0;
+}
+
+/* Looks outward from the hint first: between two frames a fax usually
+ * moves by the few rows that arrived above it. */
 size_t view_find(const struct view *v, const char *id, size_t hint)
 {
 	size_t n = view_count(v);
 
 	if (!id || !*id || n == 0)
 		return SIZE_MAX;
-	if (hint < n) {
-		const struct model_fax *mf = view_at(v, hint);
-
-		if (mf->fax.id && strcmp(mf->fax.id, id) == 0)
-			return hint;
+	if (hint >= n)
+		hint = n - 1;
+	for (size_t d = 0; d < VIEW_FIND_NEAR; d++) {
+		if (hint + d < n && id_at(v, hint + d, id))
+			return hint + d;
+		if (d && d <= hint && id_at(v, hint - d, id))
+			return hint - d;
+		if (hint + d >= n && d > hint)
+			return SIZE_MAX;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct model_fax *mf = view_at(v, i);
-
-		if (mf->fax.id && strcmp(mf->fax.id, id) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (id_at(v, i, id))
 			return i;
-	}
 	return SIZE_MAX;
 }

@@ -86,6 +86,10 @@ static void test_view_default_order(void)
 	CU_ASSERT_EQUAL(view_find(&v, "fax_0039", 0), 1);
 	CU_ASSERT_EQUAL(view_find(&v, "fax_0039", 1), 1);
 	CU_ASSERT_EQUAL(view_find(&v, "fax_nope", 3), SIZE_MAX);
+	CU_ASSERT_EQUAL(view_find(&v, "fax_0000", 0), 40);   /* far from the hint */
+	CU_ASSERT_EQUAL(view_find(&v, "fax_0040", 40), 0);
+	CU_ASSERT_EQUAL(view_find(&v, "fax_0020", 999), 20);  /* hint past the end */
+	CU_ASSERT_EQUAL(view_find(&v, NULL, 0), SIZE_MAX);
 	/* Codes in view come from the model when unfiltered. */
 	CU_ASSERT_EQUAL(v.n_codes, 2);
 	CU_ASSERT_STRING_EQUAL(v.codes[0].code, "busy");
