@@ -18,9 +18,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <ev.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,14 @@
 #define STORE_BUSY_MS 50
 #define STORE_RECORD_VERSION 1
 #define STORE_STR_NULL UINT32_MAX
+
+/* WAL checkpoints run on a helper thread with its own connection, so the
+ * copy back into the database file and its fsync never stall the loop (a
+ * checkpoint inside COMMIT took tens of milliseconds here). The loop only
+ * signals it. If the helper cannot start, or falls this far behind, the
+ * loop checkpoints itself rather than let the WAL grow without bound. */
+#define STORE_CKPT_PAGES 1000
+#define STORE_CKPT_FORCE_PAGES 100000
 
 /* Each step moves the schema one version up; never edit a released step,
  * append a new one. */
@@ -195,6 +205,16 @@ struct store_buf {
 	bool oom;
 };
 
+struct store_ckpt {
+	pthread_t thread;
+	pthread_mutex_t mu;       /* guards everything below */
+	pthread_cond_t cv;
+	sqlite3 *db;              /* the helper's own connection */
+	bool started, wanted, stop;
+	unsigned long runs, failures, in_loop;
+	char err[256];
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
@@ -217,6 +237,8 @@ struct store {
 
 	struct ev_loop *loop;
 	ev_prepare prepare;
+
+	struct store_ckpt ckpt;
 };
 
 /* ---- errors ---- */
@@ -617,6 +639,126 @@ bad_tags:
 	return -1;
 }
 
+/* ---- checkpoints ---- */
+
+static void *store_ckpt_main(void *arg)
+{
+	struct store_ckpt *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		int rc;
+
+		while (!c->wanted && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->wanted = false;
+		pthread_mutex_unlock(&c->mu);
+		/* PASSIVE: never waits for the loop's writes, takes what it can */
+		rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->mu);
+		c->runs++;
+		if (rc != SQLITE_OK) {
+			c->failures++;
+			snprintf(c->err, sizeof c->err, "%s", sqlite3_errmsg(c->db));
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Called by SQLite after every commit with the WAL's size in pages. */
+static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = ctx;
+	struct store_ckpt *c = &s->ckpt;
+
+	if (pages < STORE_CKPT_PAGES)
+		return SQLITE_OK;
+	if (!c->started || pages >= STORE_CKPT_FORCE_PAGES) {
+		int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+		/* the commit itself succeeded; a failed checkpoint is retried
+		 * after the next one and counted */
+		pthread_mutex_lock(&c->mu);
+		c->in_loop++;
+		if (rc != SQLITE_OK) {
+			c->failures++;
+			snprintf(c->err, sizeof c->err, "%s", sqlite3_errmsg(db));
+		}
+		pthread_mutex_unlock(&c->mu);
+		return SQLITE_OK;
+	}
+	pthread_mutex_lock(&c->mu);
+	c->wanted = true;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return SQLITE_OK;
+}
+
+/* Without the helper the store still works: the hook checkpoints in the
+ * loop, as SQLite's own autocheckpoint would. */
+static void store_ckpt_start(struct store *s, const char *path)
+{
+	struct store_ckpt *c = &s->ckpt;
+	sigset_t all, old;
+
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	sqlite3_wal_hook(s->db, store_wal_hook, s);
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(c->err, sizeof c->err, "checkpoint connection: %s",
+			 c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return;
+	}
+	/* signals belong to the loop's thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	c->started = pthread_create(&c->thread, NULL, store_ckpt_main, c) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!c->started) {
+		snprintf(c->err, sizeof c->err, "checkpoint thread: %s", strerror(errno));
+		sqlite3_close(c->db);
+		c->db = NULL;
+	}
+}
+
+static void store_ckpt_stop(struct store *s)
+{
+	struct store_ckpt *c = &s->ckpt;
+
+	if (c->started) {
+		pthread_mutex_lock(&c->mu);
+		c->stop = true;
+		pthread_cond_signal(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->thread, NULL);
+		c->started = false;
+		sqlite3_close(c->db);
+		c->db = NULL;
+	}
+	sqlite3_wal_hook(s->db, NULL, NULL);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+}
+
+void store_checkpoint_stats(struct store *s, struct store_checkpoint_stats *out)
+{
+	struct store_ckpt *c = &s->ckpt;
+
+	pthread_mutex_lock(&c->mu);
+	out->helper = c->started;
+	out->runs = c->runs;
+	out->in_loop = c->in_loop;
+	out->failures = c->failures;
+	snprintf(out->last_error, sizeof out->last_error, "%s", c->err);
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* ---- open, schema, close ---- */
 
 static int mkdir_parents(const char *path, char *err, size_t errlen)
@@ -812,6 +954,7 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 			goto fail;
 		}
 	}
+	store_ckpt_start(s, opts->path);
 	s->err[0] = '\0';
 	return s;
 
@@ -830,8 +973,10 @@ void store_close(struct store *s)
 	store_detach(s);
 	if (s->in_tx || s->n_waiters)
 		store_commit(s);
+	store_ckpt_stop(s);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	/* the last connection to close checkpoints and removes the WAL */
 	sqlite3_close(s->db);
 	free(s->waiters);
 	free(s->spare);

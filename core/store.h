@@ -91,6 +91,14 @@ int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t 
 		  enum event_source *last_source);
 /* The stored balance reading (deep copy into out). 0 found, 1 none, -1 error. */
 int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at_ms);
+/* WAL checkpoints: done by a helper thread (helper true) or, failing
+ * that, in the loop after a commit (in_loop). */
+struct store_checkpoint_stats {
+	bool helper;
+	unsigned long runs, in_loop, failures;
+	char last_error[256];
+};
+void store_checkpoint_stats(struct store *s, struct store_checkpoint_stats *out);
 /* SQLite's synchronous level in force (2 FULL, 1 NORMAL), -1 on error. */
 int store_synchronous(struct store *s);
 const char *store_last_error(const struct store *s);

@@ -995,6 +995,43 @@ static void test_load_skips_damaged_row(void)
 	store_close(s);
 }
 
+/* The WAL is checkpointed by the helper thread, not inside COMMIT. */
+static void test_checkpoint_helper(void)
+{
+	struct store *s = open_db("ckpt", 0);
+	struct store_checkpoint_stats cs;
+	struct event ev;
+	char raw[2048], id[32];
+
+	memset(raw, 'y', sizeof raw);
+	/* about 2,500 pages of WAL over several commits */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof id, "evt_ck_%d", i);
+		mk_event(&ev, id, EV_FAX_QUEUED, "fax_1");
+		CU_ASSERT_EQUAL(store_put_event(s, &ev, raw, sizeof raw, SRC_WEBHOOK, T0), 0);
+		event_done(&ev);
+		if (i % 500 == 499)
+			CU_ASSERT_EQUAL(store_commit(s), 0);
+	}
+	/* the helper runs on its own time: wait for it, boundedly */
+	for (int i = 0; i < 1000; i++) {
+		store_checkpoint_stats(s, &cs);
+		if (cs.runs > 0)
+			break;
+		usleep(10000);
+	}
+	CU_ASSERT_TRUE(cs.helper);
+	CU_ASSERT_TRUE(cs.runs > 0);
+	CU_ASSERT_EQUAL(cs.in_loop, 0);
+	CU_ASSERT_EQUAL(cs.failures, 0);
+	CU_ASSERT_EQUAL(store_event_count(s), 5000);
+	store_close(s);
+
+	s = open_db("ckpt", 0);
+	CU_ASSERT_EQUAL(store_event_count(s), 5000);
+	store_close(s);
+}
+
 static const struct unit_test tests[] = {
 	{ "open: WAL, schema, private file", test_open_wal_schema },
 	{ "relaxed_sync selects synchronous=NORMAL", test_relaxed_sync },
@@ -1018,6 +1055,7 @@ static const struct unit_test tests[] = {
 	{ "ev_prepare watcher commits before the loop sleeps", test_prepare_watcher },
 	{ "store_load rebuilds faxes, order, recent events, balance", test_load_rebuilds_model },
 	{ "store_load skips a damaged row and reports it", test_load_skips_damaged_row },
+	{ "WAL checkpoints run on the helper thread", test_checkpoint_helper },
 	{ NULL, NULL },
 };
 
