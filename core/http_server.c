@@ -41,6 +41,7 @@
 #define HTTP_BACKOFF_MAX 1.0
 #define HTTP_LINGER_MAX 2.0             /* drain after a final answer, so the peer can read it */
 #define HTTP_LINGER_BYTES (4 * 1024 * 1024)
+#define HTTP_REQUEST_IDLES 3            /* a whole request gets this many idle timeouts */
 
 struct http_buf {
 	char *data;
@@ -84,7 +85,8 @@ struct http_conn {
 	enum conn_state state;
 	ev_io rw, ww;
 	ev_timer timer;
-	ev_tstamp deadline;
+	ev_tstamp deadline;              /* idle: moved by progress */
+	ev_tstamp req_deadline;          /* the request being read: fixed at its first byte */
 	http_parser parser;
 	struct http_request *req;
 	char in[HTTP_READ_CHUNK];
@@ -554,6 +556,7 @@ static int on_message_begin(http_parser *p)
 		return parser_fail(c, 503, "out of memory");
 	c->in_headers = true;
 	conn_touch(c);
+	c->req_deadline = ev_now(c->srv->loop) + HTTP_REQUEST_IDLES * c->srv->opts.idle_timeout;
 	return 0;
 }
 
@@ -857,6 +860,10 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		conn_touch(c);
 	}
 	left = c->deadline - ev_now(loop);
+	/* A body dribbled a byte at a time makes progress forever: the whole
+	 * request has its own bound as well. */
+	if (c->state == CONN_READING && c->req && c->req_deadline - ev_now(loop) < left)
+		left = c->req_deadline - ev_now(loop);
 	if (left > 0) {
 		w->repeat = left;
 		ev_timer_again(loop, w);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -847,6 +848,83 @@ static void test_url_helpers(void)
 	CU_ASSERT_STRING_EQUAL(http_status_text(431), "Request Header Fields Too Large");
 }
 
+static bool slow_body_done(void *arg)
+{
+	struct client *c = arg;
+
+	/* Keep dribbling one body byte per loop pass until cut off. */
+	if (!c->eof)
+		send(c->fd, "x", 1, MSG_NOSIGNAL);
+	return c->eof;
+}
+
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+}
+
+static void test_slow_body_bounded(void)
+{
+	struct http_server_opts o = { .idle_timeout = 0.1 };
+	struct fixture f;
+	struct client c;
+	ev_timer tick;
+
+	fx_init(&f, &o, NULL);
+	client_open(&f, &c, "127.0.0.1", AF_INET);
+	client_sends(&c, "POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+	/* A ticking timer keeps the loop turning so the client keeps sending:
+	 * progress on the body never lets the request run forever. */
+	ev_timer_init(&tick, tick_cb, 0.01, 0.01);
+	ev_timer_start(f.loop, &tick);
+	CU_ASSERT(run_until(&f, slow_body_done, &c));
+	ev_timer_stop(f.loop, &tick);
+	CU_ASSERT_EQUAL(f.handled, 0);
+	CU_ASSERT(http_server_stats(f.srv)->timeouts >= 1);
+	client_close(&f, &c);
+	fx_done(&f);
+}
+
+/* The lowest free descriptor: what the next accept would get. */
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+static bool backed_off(void *arg)
+{
+	return http_server_stats(arg)->emfile_backoffs > 0;
+}
+
+static void test_emfile_backoff(void)
+{
+	struct fixture f;
+	struct client c1, c2;
+	struct rlimit old, lim;
+
+	fx_init(&f, NULL, NULL);
+	CU_ASSERT_FATAL(getrlimit(RLIMIT_NOFILE, &old) == 0);
+	client_open(&f, &c1, "127.0.0.1", AF_INET);
+	client_open(&f, &c2, "127.0.0.1", AF_INET);
+	client_sends(&c2, "GET /after-emfile HTTP/1.1\r\nHost: t\r\n\r\n");
+	/* No descriptor left below the limit: the server's accept hits EMFILE. */
+	lim = old;
+	lim.rlim_cur = (rlim_t)lowest_free_fd();
+	CU_ASSERT_FATAL(setrlimit(RLIMIT_NOFILE, &lim) == 0);
+	CU_ASSERT(run_until(&f, backed_off, f.srv));
+	CU_ASSERT_EQUAL(http_server_connections(f.srv), 0);
+	/* A descriptor frees up: the backoff timer retries and all is served. */
+	client_close(&f, &c1);
+	CU_ASSERT(wait_responses(&f, &c2, 1));
+	CU_ASSERT_EQUAL(c2.r[0].status, 200);
+	setrlimit(RLIMIT_NOFILE, &old);
+	client_close(&f, &c2);
+	fx_done(&f);
+}
+
 static const struct unit_test tests[] = {
 	{ "GET and POST on one keep-alive connection", test_basic_keepalive },
 	{ "pipelined requests held and answered in order", test_pipelining_in_order },
@@ -867,6 +945,8 @@ static const struct unit_test tests[] = {
 	{ "listen address parsing", test_listen_addresses },
 	{ "stop_accepting finishes requests in flight", test_stop_accepting },
 	{ "url decoding and query strings", test_url_helpers },
+	{ "a dribbled body does not keep a request alive", test_slow_body_bounded },
+	{ "EMFILE on accept backs off, then recovers", test_emfile_backoff },
 	{ 0 }
 };
 
