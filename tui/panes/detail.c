@@ -165,6 +165,8 @@ static void details(struct lines *l, const struct model_fax *mf)
 			 f->tags[i].value ? f->tags[i].value : "");
 		field(l, i == 0 ? "tags" : "", buf);
 	}
+	fmt_timestamp(mf->last_update_ms, buf, sizeof buf);
+	emit(l, ROLE_DIM, "%-16s %s via %s", "last change", buf, event_source_name(mf->last_source));
 	if (mf->anomalies)
 		emit(l, ROLE_LOG_ANOMALY, "%-16s %u (%s)", "anomalies", mf->anomalies,
 		     mf->anomaly ? mf->anomaly : "");
