@@ -19,6 +19,12 @@
   fault_helper.py printed-dups FILE...     events printed more than once across faxtop
                                            --headless stdout files
   fault_helper.py all-terminal SIM KEY     exit 0 when every fax faxsim lists has finished
+  fault_helper.py backoff-bound SECONDS    the most API requests an outage that long can cost
+                                           faxtop: up to 4 in flight when it starts (the
+                                           client's max_in_flight), then one probe per backoff
+                                           period; after n failures the gate stays shut at
+                                           least half of min(1 s * 2^(n-1), 60 s)
+                                           (core/api_client.h)
   fault_helper.py proxy UPSTREAM READY LOG SWITCH
                                            an HTTP proxy to faxsim that logs one line per
                                            request ("epoch-ms status method path") and
@@ -179,6 +185,16 @@ def all_terminal(addr, key):
     return 0 if fx and all(f["status"] in TERMINAL for f in fx) else 1
 
 
+def backoff_bound(seconds):
+    t, n, spent, step = float(seconds), 1, 0.0, 1.0
+    while spent + min(step, 60.0) / 2 <= t:
+        spent += min(step, 60.0) / 2
+        n += 1
+        step *= 2
+    print(n + 4)
+    return 0
+
+
 def proxy(upstream, ready, log, switch):
     lock = threading.Lock()
 
@@ -259,6 +275,8 @@ def main(argv):
             return printed_dups(args)
         if cmd == "all-terminal" and len(args) == 2:
             return all_terminal(*args)
+        if cmd == "backoff-bound" and len(args) == 1:
+            return backoff_bound(*args)
         if cmd == "proxy" and len(args) == 4:
             return proxy(*args)
     except (OSError, ValueError, KeyError, sqlite3.Error) as e:

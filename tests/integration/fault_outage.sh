@@ -22,23 +22,6 @@ export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
 
 now() { date +%s.%N; }
 
-# The most requests an outage of $1 seconds can cost: up to 4 already in
-# flight when it starts (the client's max_in_flight), then one probe per
-# backoff period; after n failures the gate stays shut at least half of
-# min(1 s * 2^(n-1), 60 s) (core/api_client.h).
-backoff_bound()
-{
-	awk -v t="$1" 'BEGIN {
-		n = 1; sum = 0; step = 1
-		while (1) {
-			w = (step < 60 ? step : 60) / 2
-			if (sum + w > t) break
-			sum += w; n++; step *= 2
-		}
-		print n + 4
-	}'
-}
-
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # 5 faxes a second for 30 s at speed 15; a third of the webhooks dropped.
 start_faxsim --seed "$SEED" --speed 15 --rate 20 --traffic-count 150 --auto-topup --drop 0.3 \
@@ -69,7 +52,7 @@ during=$(grep -c '^[0-9]* 503 ' "$PLOG")
 rm -f "$SWITCH"
 END=$(now)
 lines_during=$(($(wc -l <"$FAXTOP_OUT") - lines_before))
-bound=$(backoff_bound "$OUTAGE_S")
+bound=$($H backoff-bound "$OUTAGE_S")
 naive=$(awk -v t="$OUTAGE_S" 'BEGIN { print 2 * int(t) }')
 kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died during the outage"
 note "requests before the outage: $before; during ${OUTAGE_S}s of outage: $during" \
