@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/curl_ev.h"
+#include "core/sanitize.h"
 #include "sim/sim_int.h"
 
 #define WH_AUTO_ATTEMPTS 4
@@ -123,8 +124,11 @@ static void attempt_finished(struct sim *s, struct sim_attempt *a, bool ok)
 		return;
 	if (d->auto_attempts >= WH_AUTO_ATTEMPTS) {
 		d->auto_pending = false;
+		/* a per-fax URL came from a request: never raw to a terminal */
+		char url[256];
+		sanitize_str(url, sizeof(url), d->url);
 		sim_log(s, 2, "webhook %s to %s failed %d times; kept for /events", d->ev->id,
-			d->url, WH_AUTO_ATTEMPTS);
+			url, WH_AUTO_ATTEMPTS);
 		return;
 	}
 	ev_timer_set(&d->retry, sim_delay(s, retry_gap_ms[d->auto_attempts]), 0.);

@@ -206,6 +206,19 @@ static void test_submit_invalid(void)
 		submit_req_done(&r);
 		json_object_put(errors);
 	}
+	/* a file over 10 MB (its bytes are never read) */
+	{
+		struct submit_req r;
+		struct json_object *errors = json_object_new_object();
+		set_part(0, "to", "+12125551234", false);
+		set_part(1, "file", "x", true);
+		parts[1].len = SUBMIT_MAX_FILE + 1;
+		submit_req_init(&r);
+		CU_ASSERT_EQUAL(submit_from_multipart(&r, parts, 2, errors), 1);
+		CU_ASSERT_TRUE(has_error(errors, "file"));
+		submit_req_done(&r);
+		json_object_put(errors);
+	}
 	/* missing everything, duplicate to, eleven tags */
 	struct submit_req r;
 	struct json_object *errors = json_object_new_object();
