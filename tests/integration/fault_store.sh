@@ -1,12 +1,18 @@
 #!/bin/sh
-# Store failure: faxtop's database lives on a small tmpfs that is filled up
-# while faxsim's traffic flows. While the disk is full the listener answers
-# 503 (to faxsim and to our own signed probes) and /healthz says degraded;
-# nothing is acknowledged that is not stored. Once space is freed, faxsim's
-# retries and the catch-up poller bring the store to exactly faxsim's
-# /events, and a new probe is answered 204 and stored.
+# Store failure: the database's disk fills up while faxsim's traffic flows.
+# While the store cannot write, the listener answers 503 (to faxsim and to
+# our own signed probes) and /healthz says degraded; nothing is acknowledged
+# that is not stored. Once the disk has room again, faxsim's retries and the
+# catch-up poller bring the store to exactly faxsim's /events, and a new
+# probe is answered 204 and stored.
 #
-# Needs root for the mount; anywhere else it skips (exit 77) and says why.
+# Two ways to fill the disk (FAULT_STORE_MODE picks one; by default the
+# first that works here):
+#   tmpfs  the database lives on a 16 MB tmpfs (needs root to mount) that a
+#          filler file fills; freeing it is deleting the filler.
+#   fsize  no mount: faxtop runs with SIGXFSZ ignored and `prlimit --pid`
+#          lowers its file-size limit to the WAL's current size, so every
+#          write past it fails with EFBIG; lifting the limit is recovery.
 # FAULT_SEED=N repeats faxsim's traffic.
 . "$top_srcdir/tests/integration/lib.sh"
 need_python
@@ -15,17 +21,62 @@ H="python3 $top_srcdir/tests/integration/fault_helper.py"
 D=$(fax_tmpdir)
 SEED=${FAULT_SEED:-$(($(date +%s) % 100000))}
 BROKEN_S=${FAULT_BROKEN_S:-3}
+MODE=${FAULT_STORE_MODE:-}
 note "seed $SEED (FAULT_SEED=$SEED repeats this run)"
 
-[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs to fill up needs root"
-MNT=$(mktemp -d "${TMPDIR:-/tmp}/faxfault-mnt.XXXXXX") || fail "mktemp"
-if ! mount -t tmpfs -o size=16m,mode=0700 tmpfs "$MNT" 2>"$D/mount.err"; then
-	rmdir "$MNT"
-	skip "mounting a tmpfs was refused ($(cat "$D/mount.err")): no full disk to test with"
+MNT=
+if [ "$MODE" != fsize ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "not root" >"$D/mount.err"
+	else
+		MNT=$(mktemp -d "${TMPDIR:-/tmp}/faxfault-mnt.XXXXXX") || fail "mktemp"
+		if ! mount -t tmpfs -o size=16m,mode=0700 tmpfs "$MNT" 2>"$D/mount.err"; then
+			rmdir "$MNT"
+			MNT=
+		fi
+	fi
+	if [ -n "$MNT" ]; then
+		MODE=tmpfs
+		# Processes first (they hold the database open), then the mount.
+		trap 'rc=$?; fax_cleanup; umount "$MNT" 2>/dev/null || umount -l "$MNT"; rmdir "$MNT"; exit $rc' EXIT
+	elif [ "$MODE" = tmpfs ]; then
+		fail "cannot mount a tmpfs: $(cat "$D/mount.err")"
+	else
+		note "cannot mount a tmpfs ($(cat "$D/mount.err")): falling back to a file-size limit"
+	fi
 fi
-# Processes first (they hold the database open), then the mount.
-trap 'rc=$?; fax_cleanup; umount "$MNT" 2>/dev/null || umount -l "$MNT"; rmdir "$MNT"; exit $rc' EXIT
-DB=$MNT/faxtop.db
+if [ -z "$MNT" ]; then
+	MODE=fsize
+	command -v prlimit >/dev/null 2>&1 || skip "neither a tmpfs mount nor prlimit(1) is available"
+	# Inherited by faxtop: past the limit a write fails instead of killing it.
+	trap '' XFSZ
+	DB=$D/faxtop.db
+else
+	DB=$MNT/faxtop.db
+fi
+note "disk full by: $MODE"
+
+break_store()
+{
+	if [ "$MODE" = tmpfs ]; then
+		# While the WAL is still growing (it checkpoints at about 1000
+		# pages), the next commit needs space it cannot get.
+		dd if=/dev/zero of="$MNT/filler" bs=1M 2>/dev/null
+		dd if=/dev/zero of="$MNT/filler.small" bs=4k 2>/dev/null
+	else
+		_sz=$(stat -c %s "$DB-wal") || fail "no WAL file next to $DB"
+		prlimit --pid "$FAXTOP_PID" --fsize="$_sz:unlimited" || fail "prlimit refused"
+	fi
+}
+
+heal_store()
+{
+	if [ "$MODE" = tmpfs ]; then
+		rm -f "$MNT/filler" "$MNT/filler.small"
+	else
+		prlimit --pid "$FAXTOP_PID" --fsize=unlimited:unlimited || fail "prlimit refused"
+	fi
+}
 
 MINTFAX_API_KEY=$SIM_KEY
 MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
@@ -79,10 +130,7 @@ start_faxtop --listen "127.0.0.1:$PORT" --db "$DB" --api-base "$SIM_URL/v1" --po
 wait_until 60 sh -c "[ \$(wc -l <'$FAXTOP_OUT') -ge 20 ]" || fail "faxtop acknowledged too little"
 probe_answers 204 || fail "a probe before the fault was answered $(tail -n1 "$D"/probe.* | head -c 200)"
 
-# Fill the disk while the WAL is still growing (it checkpoints at about
-# 1000 pages), so the next commit needs space it cannot get.
-dd if=/dev/zero of="$MNT/filler" bs=1M 2>/dev/null
-dd if=/dev/zero of="$MNT/filler.small" bs=4k 2>/dev/null
+break_store
 FULL_AT=$(now)
 wait_until 60 probe_answers 503 || fail "the listener never answered 503 with the disk full"
 FIRST_503=$(now)
@@ -100,8 +148,8 @@ n503=$($H count-attempts "$SIM_ADDR" "$SIM_KEY" 503) || fail "cannot count faxsi
 [ "$n503" -gt 0 ] || fail "faxsim's deliveries never met a 503 while the disk was full"
 probes_503=$(wc -l <"$D/probe.503")
 
-# Recovery: free the space.
-rm -f "$MNT/filler" "$MNT/filler.small"
+# Recovery: room again.
+heal_store
 FREED_AT=$(now)
 wait_until 60 probe_answers 204 || fail "the listener did not recover once space was freed"
 wait_until 10 health_is '.status == "ok" and .store_ok == true' ||
@@ -126,7 +174,7 @@ dups=$($H printed-dups "$FAXTOP_OUT") || fail "unreadable stdout"
 kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died"
 grep -q 'answered 503' "$FAXTOP_OUT.err" || fail "the refusals were not logged"
 from_poll=$(grep -c '"source":"poll"' "$FAXTOP_OUT")
-note "FIGURES seed=$SEED broken_s=$(awk -v a="$FULL_AT" -v b="$FREED_AT" 'BEGIN { printf "%.1f", b - a }')" \
+note "FIGURES seed=$SEED mode=$MODE broken_s=$(awk -v a="$FULL_AT" -v b="$FREED_AT" 'BEGIN { printf "%.1f", b - a }')" \
 	"first_503_after_s=$(awk -v a="$FULL_AT" -v b="$FIRST_503" 'BEGIN { printf "%.1f", b - a }')" \
 	"acked_when_broken=$(wc -l <"$D/acked.broken") lost_acked=$lost faxsim_503=$n503" \
 	"probes_503=$probes_503 probes_503_stored_later=$stored_refused" \
