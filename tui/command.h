@@ -3,14 +3,8 @@
 #ifndef FAXTOP_TUI_COMMAND_H
 #define FAXTOP_TUI_COMMAND_H
 
-#include <stdio.h>
-
 struct tui;
-struct view;
 
 void tui_command(struct tui *t, const char *line);
-/* Writes the view's faxes to f; 0 or -1 (errno set). Exposed for tests. */
-int tui_export_csv(const struct view *v, FILE *f);
-int tui_export_json(const struct view *v, FILE *f);
 
 #endif

@@ -119,6 +119,7 @@ struct tui {
 	struct tui_inflight *inflight;
 	size_t n_inflight;
 	struct tui_bulk bulk;
+	struct tui_export *export;  /* a running :export, or NULL */
 
 	struct tui_status status;
 	FILE *frame_log;           /* FAXTOP_FRAME_LOG: a line per frame, for bench/ */

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "tui/command.h"
+#include "tui/export.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
@@ -402,6 +403,7 @@ void tui_free(struct tui *t)
 		ev_timer_stop(t->loop, &t->frame_w);
 		ev_timer_stop(t->loop, &t->tick_w);
 		tui_resend_shutdown(t);
+		tui_export_stop(t);
 	}
 	term_stop(&t->term);
 	if (t->frame_log)

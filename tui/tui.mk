@@ -5,6 +5,7 @@ tui_libfaxtui_a_SOURCES += \
 	tui/term.c tui/term.h \
 	tui/input.c tui/input.h \
 	tui/command.c tui/command.h \
+	tui/export.c tui/export.h \
 	tui/actions.c tui/actions.h \
 	tui/keymap.c tui/keymap.h \
 	tui/filter.c tui/filter.h \

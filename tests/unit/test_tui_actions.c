@@ -320,6 +320,42 @@ static void test_filter_prompt_and_open(void)
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT_EQUAL(h.t.view.sort, SORT_STATUS);
 	CU_ASSERT(h.t.view.reverse);
+	/* :export writes the view in the background, then says so. */
+	{
+		char cmd[600], path[512], line[256];
+		FILE *f;
+
+		snprintf(path, sizeof path, "%s/view.csv", unit_tmpdir());
+		snprintf(cmd, sizeof cmd, "export csv %s", path);
+		tui_key(&h.t, ':');
+		type(&h.t, cmd);
+		tui_key(&h.t, TUI_KEY_ENTER);
+		CU_ASSERT_PTR_NOT_NULL(h.t.export);
+		tui_key(&h.t, ':');
+		type(&h.t, cmd);
+		tui_key(&h.t, TUI_KEY_ENTER);
+		CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "still running"));
+		for (int i = 0; i < 10 && h.t.export; i++)
+			ev_run(h.t.loop, EVRUN_NOWAIT);
+		CU_ASSERT_PTR_NULL(h.t.export);
+		CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "exported 3 faxes"));
+		f = fopen(path, "r");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
+		CU_ASSERT_EQUAL(strncmp(line, "id,created_at,status", 20), 0);
+		CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
+		CU_ASSERT_EQUAL(strncmp(line, "fax_b,", 6), 0);   /* failed first, newest first */
+		fclose(f);
+		tui_key(&h.t, ':');
+		type(&h.t, "export xml /tmp/x");
+		tui_key(&h.t, TUI_KEY_ENTER);
+		CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "usage: export"));
+		tui_key(&h.t, ':');
+		type(&h.t, "export csv /nonexistent-dir/x.csv");
+		tui_key(&h.t, TUI_KEY_ENTER);
+		CU_ASSERT(h.t.flash_error);
+		CU_ASSERT_PTR_NULL(h.t.export);
+	}
 	tui_key(&h.t, ':');
 	type(&h.t, "frobnicate");
 	tui_key(&h.t, TUI_KEY_ENTER);

@@ -10,7 +10,7 @@
 #include "core/event.h"
 #include "core/model.h"
 #include "tests/unit/unit.h"
-#include "tui/command.h"
+#include "tui/export.h"
 #include "tui/layout.h"
 #include "tui/view.h"
 
