@@ -517,6 +517,7 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		.request_timeout = a->cfg->request_timeout,
 		.log = a->log,
 		.clock = a->clock,
+		.trace = a->cfg->verbose,
 	};
 	struct poller_opts po = {
 		.poll_interval = (double)a->cfg->poll_interval,

@@ -16,6 +16,7 @@
 #define LOG_RING_SIZE 512
 #define LOG_MAX_MESSAGE 4096     /* bytes of sanitized message kept per line */
 #define LOG_MAX_SECRETS 16
+#define LOG_MIN_SECRET 6          /* shorter strings are not redacted */
 #define LOG_REDACTED "[redacted]"
 
 struct log_line {
@@ -98,7 +99,10 @@ void log_add_secret(struct log *l, const char *secret)
 {
 	char *copy;
 
-	if (!l || !secret || !*secret)
+	/* Redaction is a second line of defence (secrets are never logged on
+	 * purpose). A string this short is no real key or secret, and
+	 * redacting it would mangle every line that happens to contain it. */
+	if (!l || !secret || strlen(secret) < LOG_MIN_SECRET)
 		return;
 	for (size_t i = 0; i < l->n_secrets; i++)
 		if (strcmp(l->secrets[i], secret) == 0)

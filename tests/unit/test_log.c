@@ -105,8 +105,11 @@ static void test_secret_redacted(void)
 	log_add_secret(l, whsec);
 	log_add_secret(l, "");     /* ignored: would redact everything */
 	log_add_secret(l, NULL);
+	log_add_secret(l, "x");    /* ignored: too short to be a key, would mangle lines */
 	log_info(l, "auth Bearer %s failed; secret %s; again %s.", key, whsec, key);
+	log_info(l, "listening on /webhooks/mintfax");
 	sink_text(f, &buf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "/webhooks/mintfax"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "s3cr3t"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "MfKQ9r8"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf,
