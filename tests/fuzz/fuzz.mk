@@ -17,7 +17,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_http \
 	tests/fuzz/fuzz_signature \
 	tests/fuzz/fuzz_event \
-	tests/fuzz/fuzz_config
+	tests/fuzz/fuzz_config \
+	tests/fuzz/fuzz_theme
 FUZZ_LDADD = core/libfaxcore.a $(CORE_LIBS)
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -timeout=30 -rss_limit_mb=2048 -max_len=65536
@@ -28,6 +29,9 @@ tests_fuzz_fuzz_api_SOURCES = tests/fuzz/fuzz_api.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_api_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_http_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_theme_SOURCES = tests/fuzz/fuzz_theme.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_theme_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+tests_fuzz_fuzz_theme_LDADD = tui/libfaxtui.a $(FUZZ_LDADD) $(NCURSES_LIBS)
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_event_SOURCES = tests/fuzz/fuzz_event.c tests/fuzz/fuzz.h
@@ -48,6 +52,7 @@ FUZZ_LINK = $(AM_LDFLAGS)
 tests_fuzz_fuzz_sanitize_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_api_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_http_SOURCES += tests/fuzz/standalone.c
+tests_fuzz_fuzz_theme_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_config_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_event_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_signature_SOURCES += tests/fuzz/standalone.c
@@ -55,11 +60,12 @@ endif
 tests_fuzz_fuzz_sanitize_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_api_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_http_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_theme_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_event_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
 
-EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus SECURITY.md
 
 # Hostile-input and secret-leak tests against the real binaries (loopback).
 TESTS += tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
