@@ -10,6 +10,8 @@
 #include <json-c/json.h>
 
 #include "core/clock.h"
+#include "core/http_server.h"
+#include "core/signature.h"
 #include "sim/idempotency.h"
 #include "sim/load.h"
 #include "sim/multipart.h"
@@ -517,6 +519,103 @@ static void test_sim_lifecycle(void)
 	ev_loop_destroy(loop);
 }
 
+/* An in-process receiver on core's HTTP server: counts deliveries and checks
+ * their signatures. */
+struct rx {
+	struct ev_loop *loop;
+	struct sig_verifier v;
+	int status;               /* what to answer */
+	int got, verified, want;
+	char last_type[32];
+};
+
+static void rx_handler(struct http_request *req, void *ctx)
+{
+	struct rx *rx = ctx;
+	size_t len;
+	const char *body = http_request_body(req, &len);
+	struct sig_headers h = {
+		.webhook_id = http_request_header(req, "webhook-id"),
+		.webhook_timestamp = http_request_header(req, "webhook-timestamp"),
+		.webhook_signature = http_request_header(req, "webhook-signature"),
+	};
+	rx->got++;
+	if (sig_verify(&rx->v, &h, body, len, clock_now_s(NULL)) == SIG_OK)
+		rx->verified++;
+	const char *t = body ? strstr(body, "\"type\":\"") : NULL;
+	if (t)
+		snprintf(rx->last_type, sizeof(rx->last_type), "%.*s", (int)strcspn(t + 8, "\""), t + 8);
+	http_respond(req, rx->status, NULL, NULL, 0, NULL, 0);
+	if (rx->got >= rx->want)
+		ev_break(rx->loop, EVBREAK_ONE);
+}
+
+static void guard_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	ev_break(loop, EVBREAK_ONE);
+}
+
+/* Runs the loop until rx has `want` requests, bounded by 10 s. */
+static void run_until(struct rx *rx, int want)
+{
+	ev_timer guard;
+	rx->want = want;
+	ev_timer_init(&guard, guard_cb, 10., 0.);
+	ev_timer_start(rx->loop, &guard);
+	if (rx->got < want)
+		ev_run(rx->loop, 0);
+	ev_timer_stop(rx->loop, &guard);
+}
+
+static void test_sim_delivers_signed(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct rx rx = { .loop = loop, .status = 204 };
+	char e[256], url[128];
+	CU_ASSERT_EQUAL_FATAL(sig_key_from_secret(SIM_DEFAULT_SECRET, SIG_STANDARD, &rx.v.keys[0],
+						  e, sizeof(e)), 0);
+	rx.v.scheme = SIG_STANDARD;
+	rx.v.n_keys = 1;
+	rx.v.tolerance_s = 300;
+	struct http_server_opts ho = { 0 };
+	struct http_server *srv = http_server_new(loop, &ho, rx_handler, &rx);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(http_server_listen(srv, "127.0.0.1:0", e, sizeof(e)), 0);
+	snprintf(url, sizeof(url), "http://%s/hook", http_server_address(srv));
+
+	struct sim_opts o;
+	sim_opts_init(&o);
+	o.listen = "127.0.0.1:0";
+	o.speed = 1000;
+	o.webhook_url = url;
+	struct sim *s = sim_new(loop, &o, e, sizeof(e));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(sim_topup(s, 100), 0);
+	CU_ASSERT_EQUAL(sim_topup(s, 200), 0);
+	run_until(&rx, 2);
+	CU_ASSERT_EQUAL(rx.got, 2);
+	CU_ASSERT_EQUAL(rx.verified, 2);
+	CU_ASSERT_STRING_EQUAL(rx.last_type, "balance.topup");
+	struct sim_stats st;
+	sim_get_stats(s, &st);
+	CU_ASSERT_EQUAL(st.available_cents, 5300);
+	CU_ASSERT_EQUAL(st.events, 2);
+
+	/* a failing endpoint: the first attempt and the 10 s (10 ms) retry come,
+	 * then the sim is freed with the next retry pending */
+	rx.status = 500;
+	CU_ASSERT_EQUAL(sim_topup(s, 1), 0);
+	run_until(&rx, 4);
+	CU_ASSERT_EQUAL(rx.got, 4);
+	sim_get_stats(s, &st);
+	CU_ASSERT_EQUAL(st.deliveries_ok, 2);
+	CU_ASSERT_TRUE(st.deliveries_failed >= 1);
+	sim_free(s);
+	http_server_free(srv);
+	sig_key_wipe(&rx.v.keys[0]);
+	ev_loop_destroy(loop);
+}
+
 static const struct unit_test tests[] = {
 	{ "multipart boundary from Content-Type", test_boundary },
 	{ "multipart splits parts, quoted names, embedded dashes", test_multipart_ok },
@@ -531,6 +630,7 @@ static const struct unit_test tests[] = {
 	{ "rate limit: sliding window, Retry-After", test_ratelimit },
 	{ "load percentiles (nearest rank)", test_percentile },
 	{ "sim_new validates options; two sims coexist", test_sim_lifecycle },
+	{ "sim delivers signed webhooks, retries, frees mid-flight", test_sim_delivers_signed },
 	{ NULL, NULL },
 };
 
