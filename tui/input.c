@@ -269,6 +269,7 @@ void tui_key(struct tui *t, int key)
 		prompt_finish(t, prompt_key(&t->prompt, key));
 		return;
 	}
+	tui_sync_view(t);
 	tui_do(t, keymap_lookup(t->km, key));
 }
 

@@ -137,6 +137,9 @@ void tui_need_tick(struct tui *t, int64_t in_ms);
 /* Why an action cannot run now, or NULL if it can. */
 const char *tui_action_unavailable(const struct tui *t, enum tui_action a);
 void tui_toggle_mark(struct tui *t, const char *id);
+/* Brings the view and the selection up to date (actions typed in one burst
+ * must see what the previous one changed). */
+void tui_sync_view(struct tui *t);
 void tui_clear_marks(struct tui *t);
 struct pane_ops;
 const struct pane_ops *tui_pane_ops(enum layout_pane p);

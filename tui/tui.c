@@ -170,16 +170,21 @@ static void sync_selection(struct tui *t)
 		t->top = n > rows ? n - rows : 0;
 }
 
+void tui_sync_view(struct tui *t)
+{
+	view_update(&t->view);
+	if (t->view.deferred)
+		tui_need_tick(t, (int64_t)(view_retry_in(&t->view) * 1000.0) + 1);
+	sync_selection(t);
+}
+
 static void prepare_frame(struct tui *t)
 {
 	fetch_status(t);
 	layout_compute(t->term.rows, t->term.cols, &t->layout);
 	if (!t->layout.visible[t->focus])
 		t->focus = LP_FAXES;
-	view_update(&t->view);
-	if (t->view.deferred)
-		tui_need_tick(t, (int64_t)(view_retry_in(&t->view) * 1000.0) + 1);
-	sync_selection(t);
+	tui_sync_view(t);
 }
 
 static void draw_frame(struct tui *t)
