@@ -115,6 +115,71 @@ static void test_multipart_bad(void)
 	CU_ASSERT_EQUAL(n, 5);
 }
 
+/* Random mutations of a valid form never crash the parser or the validator
+ * (run it under --enable-sanitizers), and every refusal says why. */
+static void test_multipart_mutations(void)
+{
+	static const char base[] =
+		"--BB" CRLF
+		"Content-Disposition: form-data; name=\"to\"" CRLF CRLF
+		"+15005550001" CRLF
+		"--BB" CRLF
+		"Content-Disposition: form-data; name=\"tags\"" CRLF CRLF
+		"[\"a=b\",\"c\"]" CRLF
+		"--BB" CRLF
+		"Content-Disposition: form-data; name=\"file\"; filename=\"d.pdf\"" CRLF
+		"Content-Type: application/pdf" CRLF CRLF
+		"%PDF-1.4 body" CRLF
+		"--BB--" CRLF;
+	static const char alphabet[] = "-\r\n\"=;:[]{}\\BDx+0\xff\xc3";
+	struct simrng r;
+	char buf[sizeof(base) + 16];
+	int ok = 0, refused = 0;
+	simrng_seed(&r, 2024, 7);
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = sizeof(base) - 1;
+		memcpy(buf, base, len);
+		int edits = (int)simrng_range(&r, 1, 4);
+		for (int e = 0; e < edits; e++) {
+			size_t at = (size_t)simrng_range(&r, 0, (int64_t)len - 1);
+			switch (simrng_range(&r, 0, 2)) {
+			case 0:
+				buf[at] = alphabet[simrng_range(&r, 0, (int64_t)sizeof(alphabet) - 2)];
+				break;
+			case 1:
+				memmove(buf + at, buf + at + 1, len - at - 1);
+				len--;
+				break;
+			default:
+				len = at;       /* truncate */
+				break;
+			}
+			if (len == 0)
+				break;
+		}
+		size_t n;
+		err[0] = '\0';
+		if (multipart_parse(buf, len, "BB", parts, MULTIPART_MAX_PARTS, &n, err, sizeof(err)) < 0) {
+			refused++;
+			if (!err[0])
+				CU_FAIL("refusal without a message");
+			continue;
+		}
+		ok++;
+		struct submit_req sr;
+		struct json_object *errors = json_object_new_object();
+		submit_req_init(&sr);
+		int errs = submit_from_multipart(&sr, parts, n, errors);
+		CU_ASSERT(errs >= 0);
+		CU_ASSERT_EQUAL(errs == 0, json_object_object_length(errors) == 0);
+		if (errs == 0)
+			CU_ASSERT_TRUE(submit_valid_e164(sr.to) && sr.has_file);
+		submit_req_done(&sr);
+		json_object_put(errors);
+	}
+	CU_ASSERT(ok > 0 && refused > 0);
+}
+
 static void set_part(size_t i, const char *name, const char *value, bool file)
 {
 	memset(&parts[i], 0, sizeof(parts[i]));
@@ -620,6 +685,7 @@ static const struct unit_test tests[] = {
 	{ "multipart boundary from Content-Type", test_boundary },
 	{ "multipart splits parts, quoted names, embedded dashes", test_multipart_ok },
 	{ "multipart refuses malformed bodies with a precise message", test_multipart_bad },
+	{ "multipart and validation survive random mutations", test_multipart_mutations },
 	{ "submit accepts every documented field", test_submit_valid },
 	{ "submit reports each invalid field", test_submit_invalid },
 	{ "resend JSON body validation", test_resend_json },
