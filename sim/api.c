@@ -73,8 +73,10 @@ static void send_now(struct sim_req *r)
 	if (r->allow)
 		h[n++] = (struct http_header){ "Allow", r->allow };
 	if (r->idem) {
-		/* Only answers the client may rely on are replayed. */
-		if (r->status >= 500 || r->status == 429 || !r->body)
+		/* Only answers that stay true are replayed: not a server error, a
+		 * rate limit, or a conflict that may clear (a resend of a fax that
+		 * has not failed yet). */
+		if (r->status >= 500 || r->status == 429 || r->status == 409 || !r->body)
 			idem_abandon(&s->idem, r->idem);
 		else
 			idem_finish(&s->idem, r->idem, r->status, r->body, strlen(r->body));
