@@ -38,6 +38,8 @@
 
 /* How long shutdown waits for held answers before giving up on them. */
 #define APP_DRAIN_SECONDS 5.0
+/* Old events are pruned at start-up and then this often. */
+#define APP_PRUNE_SECONDS 3600.0
 /* The demo's traffic: faxes per simulated minute, and the time scale. */
 #define APP_DEMO_RATE 8.0
 #define APP_DEMO_SPEED 6.0
@@ -66,6 +68,7 @@ struct app {
 	struct tui *tui;
 
 	ev_signal sigint, sigterm, sigpipe;
+	ev_timer prune;
 	ev_timer drain;
 	double drain_deadline;
 	bool stopping;
@@ -349,6 +352,18 @@ static int app_write_ready_file(const char *path, const char *addr, char *err, s
 	return 0;
 }
 
+static void app_prune(struct app *a)
+{
+	if (a->cfg->retention_days > 0 && store_prune(a->store, clock_now_ms(a->clock)) != 0)
+		log_warn(a->log, "could not prune events older than %ld days: %s",
+			 a->cfg->retention_days, store_last_error(a->store));
+}
+
+static void app_prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	app_prune(w->data);
+}
+
 static int app_open_store(struct app *a, char *err, size_t errlen)
 {
 	struct store_opts so = {
@@ -389,7 +404,11 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 			 store_last_error(a->store));
 		return -1;
 	}
-	store_prune(a->store, clock_now_ms(a->clock));
+	app_prune(a);
+	ev_timer_init(&a->prune, app_prune_cb, APP_PRUNE_SECONDS, APP_PRUNE_SECONDS);
+	a->prune.data = a;
+	ev_timer_start(a->loop, &a->prune);
+	ev_unref(a->loop);   /* the prune timer alone does not keep faxtop running */
 	store_attach(a->store, a->loop);
 	a->ingest = ingest_new(a->store, a->model, a->clock);
 	if (!a->ingest) {
@@ -570,6 +589,10 @@ static void app_start_signals(struct app *a)
 
 static void app_free_parts(struct app *a)
 {
+	if (a->store && ev_is_active(&a->prune)) {
+		ev_ref(a->loop);
+		ev_timer_stop(a->loop, &a->prune);
+	}
 	if (a->tui)
 		tui_free(a->tui);
 	if (a->poller)
