@@ -14,6 +14,7 @@
 #include "sim/sim_int.h"
 
 #define SIM_MAX_BODY (11u * 1024 * 1024)   /* room for a 10 MB file and the form */
+#define SIM_MAX_SEND_CONNS 16
 
 int simvec_push(struct simvec *vec, void *p)
 {
@@ -168,6 +169,9 @@ struct sim *sim_new(struct ev_loop *loop, const struct sim_opts *o, char *err, s
 		snprintf(err, errlen, "cannot start the webhook sender");
 		goto fail;
 	}
+	/* A burst of events queues behind a bounded set of kept-alive
+	 * connections instead of opening one per delivery. */
+	curl_multi_setopt(curl_ev_multi(s->ce), CURLMOPT_MAX_HOST_CONNECTIONS, (long)SIM_MAX_SEND_CONNS);
 	struct http_server_opts ho = {
 		.max_header_bytes = 16 * 1024,
 		.max_body_bytes = SIM_MAX_BODY,
