@@ -67,6 +67,19 @@ static void open_prompt(struct tui *t, enum tui_prompt_kind kind, const char *in
 {
 	t->prompt_kind = kind;
 	prompt_set(&t->prompt, initial);
+	snprintf(t->prompt_orig, sizeof t->prompt_orig, "%s", initial ? initial : "");
+}
+
+/* The list narrows while the filter is typed, as long as a rebuild per key
+ * stays cheap; a term that does not parse yet just waits for more keys. */
+static void live_filter(struct tui *t)
+{
+	char err[256];
+
+	if (model_count(t->m) > TUI_LIVE_FILTER_MAX)
+		return;
+	if (view_set_filter(&t->view, t->prompt.buf, err, sizeof err) == 0)
+		t->sel = 0;
 }
 
 static void do_quit(struct tui *t)
@@ -226,18 +239,28 @@ static void prompt_finish(struct tui *t, enum prompt_result r)
 	char err[256];
 
 	if (r == PROMPT_CANCEL) {
+		if (kind == PROMPT_FILTER && strcmp(t->prompt_orig, t->view.filter.expr ?
+						    t->view.filter.expr : "") != 0)
+			view_set_filter(&t->view, t->prompt_orig, err, sizeof err);
 		t->prompt_kind = PROMPT_NONE;
 		return;
 	}
+	if (r == PROMPT_CONTINUE && kind == PROMPT_FILTER)
+		live_filter(t);
 	if (r != PROMPT_DONE)
 		return;
 	t->prompt_kind = PROMPT_NONE;
 	switch (kind) {
 	case PROMPT_FILTER:
-		if (view_set_filter(&t->view, t->prompt.buf, err, sizeof err) < 0)
+		if (view_set_filter(&t->view, t->prompt.buf, err, sizeof err) < 0) {
+			char ignored[64];
+
 			tui_flash(t, true, "filter: %s", err);
-		else
+			/* What was typed live is undone: the previous filter stays. */
+			view_set_filter(&t->view, t->prompt_orig, ignored, sizeof ignored);
+		} else {
 			t->sel = 0;
+		}
 		break;
 	case PROMPT_SEARCH:
 		if (!t->prompt.len) {

@@ -24,6 +24,8 @@
 #define TUI_BULK_PARALLEL 2
 #define TUI_BULK_INTERVAL 0.5
 #define TUI_FLASH_MS 6000
+/* Filter as you type up to this many faxes; beyond, on Enter only. */
+#define TUI_LIVE_FILTER_MAX 200000
 
 enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP };
 enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND };
@@ -106,6 +108,7 @@ struct tui {
 
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;
+	char prompt_orig[PROMPT_MAX];  /* restored when a filter prompt is cancelled */
 
 	struct tui_dialog dlg;
 

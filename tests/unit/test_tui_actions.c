@@ -300,6 +300,16 @@ static void test_filter_prompt_and_open(void)
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT(h.t.flash_error);
 	CU_ASSERT_STRING_EQUAL(h.t.view.filter.expr, "status:failed");
+	/* Filter as you type; Esc puts the previous filter back. */
+	tui_key(&h.t, '/');
+	tui_key(&h.t, 21);
+	type(&h.t, "code:busy");
+	CU_ASSERT_STRING_EQUAL(h.t.view.filter.expr, "code:busy");
+	view_update(&h.t.view);
+	CU_ASSERT_EQUAL(view_count(&h.t.view), 1);
+	tui_key(&h.t, TUI_KEY_ESC);
+	CU_ASSERT_EQUAL(h.t.prompt_kind, PROMPT_NONE);
+	CU_ASSERT_STRING_EQUAL(h.t.view.filter.expr, "status:failed");
 	/* Esc on the main screen clears the filter. */
 	tui_key(&h.t, TUI_KEY_ESC);
 	view_update(&h.t.view);
