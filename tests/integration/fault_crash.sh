@@ -98,6 +98,7 @@ at_kill2=$at_kill
 run_faxtop 3
 START2=$(now)
 wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
+SETTLED=$(now)
 if ! wait_until 120 $H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" >"$D/conv" 2>&1; then
 	$H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" >&2
 	fail "the store did not converge to faxsim's /events after the restart"
@@ -114,5 +115,6 @@ note "FIGURES seed=$SEED kill1_after=${DELAY}s acked=$n_ack1 stored=$at_kill1" \
 	"kill2_after=${DELAY2}s acked=$n_ack2 stored=$at_kill2 lost_acked=0 behind_cursor=$behind" \
 	"final: $(tail -n1 "$D/conv") printed_twice=$dups from_poll_after_restarts=$from_poll" \
 	"converge_s=$(awk -v a="$START2" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')" \
+	"after_last_fax_s=$(awk -v a="$SETTLED" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')" \
 	"down_s=$(awk -v a="$KILL_AT" -v b="$START2" 'BEGIN { printf "%.1f", b - a }')"
 exit 0

@@ -80,6 +80,7 @@ grep -Eiq 'WARN api [A-Z]* /.*(timeout|timed out)' "$FAXTOP_OUT.err" ||
 
 # Recovery.
 wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
+SETTLED=$(now)
 if ! wait_until 120 $H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" faultprobe >"$D/conv" 2>&1; then
 	$H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" faultprobe >&2
 	fail "the store did not converge to faxsim's /events after the hang"
@@ -89,5 +90,6 @@ dups=$($H printed-dups "$FAXTOP_OUT") || fail "unreadable stdout"
 [ "$dups" = 0 ] || fail "$dups events were accepted twice"
 note "FIGURES seed=$SEED hang_s=$hung_s failed_requests_during=$during bound=$bound" \
 	"$(tail -n1 "$D/conv") from_poll=$(grep -c '"source":"poll"' "$FAXTOP_OUT")" \
-	"printed_twice=$dups converge_s=$(awk -v a="$END" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
+	"printed_twice=$dups converge_s=$(awk -v a="$END" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')" \
+	"after_last_fax_s=$(awk -v a="$SETTLED" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
 exit 0

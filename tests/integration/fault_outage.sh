@@ -65,6 +65,7 @@ grep -Eq 'WARN api GET /[a-z/]*.*(service_unavailable|temporarily unavailable)' 
 
 # Recovery: catch-up fills what the dropped webhooks missed.
 wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
+SETTLED=$(now)
 if ! wait_until 120 $H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" >"$D/conv" 2>&1; then
 	$H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" >&2
 	fail "the store did not converge to faxsim's /events after the outage"
@@ -81,5 +82,6 @@ note "FIGURES seed=$SEED outage_s=$OUTAGE_S requests_during=$during bound=$bound
 	"webhooks_acked_during=$lines_during dropped_webhooks=$dropped $(tail -n1 "$D/conv")" \
 	"from_poll=$from_poll printed_twice=$dups" \
 	"first_ok_after_s=$(awk -v a="$END" -v b="$first_ok" 'BEGIN { printf "%.1f", b - a }')" \
-	"converge_s=$(awk -v a="$END" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
+	"converge_s=$(awk -v a="$END" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')" \
+	"after_last_fax_s=$(awk -v a="$SETTLED" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
 exit 0

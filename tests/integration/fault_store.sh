@@ -155,6 +155,7 @@ wait_until 60 probe_answers 204 || fail "the listener did not recover once space
 wait_until 10 health_is '.status == "ok" and .store_ok == true' ||
 	fail "/healthz still shows a broken store: $(cat "$D/health")"
 wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
+SETTLED=$(now)
 if ! wait_until 120 $H converged "$DB" "$SIM_ADDR" "$SIM_KEY" faultprobe >"$D/conv" 2>&1; then
 	$H converged "$DB" "$SIM_ADDR" "$SIM_KEY" faultprobe >&2
 	fail "the store did not converge to faxsim's /events after the disk was freed"
@@ -179,5 +180,6 @@ note "FIGURES seed=$SEED mode=$MODE broken_s=$(awk -v a="$FULL_AT" -v b="$FREED_
 	"acked_when_broken=$(wc -l <"$D/acked.broken") lost_acked=$lost faxsim_503=$n503" \
 	"probes_503=$probes_503 probes_503_stored_later=$stored_refused" \
 	"$(tail -n1 "$D/conv") printed_twice=$dups from_poll=$from_poll" \
-	"converge_s=$(awk -v a="$FREED_AT" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
+	"converge_s=$(awk -v a="$FREED_AT" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')" \
+	"after_last_fax_s=$(awk -v a="$SETTLED" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
 exit 0
