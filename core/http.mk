@@ -14,7 +14,8 @@ LISTENER_TESTS = \
 	tests/integration/listener_connections.sh \
 	tests/integration/listener_rotation.sh \
 	tests/integration/listener_store_failure.sh \
-	tests/integration/listener_faxsim.sh
+	tests/integration/listener_faxsim.sh \
+	tests/integration/listener_shutdown.sh
 TESTS += $(LISTENER_TESTS)
 EXTRA_DIST += $(LISTENER_TESTS) \
 	tests/integration/listener_lib.sh \

@@ -174,18 +174,25 @@ def cmd_check_sign(args):
 
 
 def cmd_keepalive(args):
+    """Prints how many events were acknowledged (204) in a row; exits 1 at
+    the first request that was not."""
     addr, secret, n = args[0], args[1], int(args[2])
     host, port = split_addr(addr)
     conn = connect(host, port)
     sock = conn.sock
     for i in range(n):
         body = make_event(f"evt_ka_{i:05d}", "fax.queued", f"fax_ka_{i:05d}")
-        status, text, r = request(conn, "POST", "/webhooks/mintfax", body,
-                                  signed_headers(secret, f"evt_ka_{i:05d}", int(time.time()),
-                                                 body))
+        try:
+            status, text, r = request(conn, "POST", "/webhooks/mintfax", body,
+                                      signed_headers(secret, f"evt_ka_{i:05d}",
+                                                     int(time.time()), body))
+        except (OSError, http.client.HTTPException) as e:
+            status, text = None, repr(e)
         if status != 204:
+            print(i)
             sys.exit(f"request {i}: {status} {text}")
         if conn.sock is not sock:
+            print(i + 1)
             sys.exit(f"request {i}: the connection was not kept alive")
     conn.close()
     print(n)

@@ -60,7 +60,11 @@ expect_answer '400 {"error":"invalid_event"' "$got" "malformed JSON"
 printf '{"id": "evt_notype", "created": 1, "data": {}}' >"$D/bad2.json"
 got=$(send --secret "$SECRET" --id evt_notype <"$D/bad2.json")
 expect_answer '400 {"error":"invalid_event"' "$got" "event without a type"
-wait_until 5 [ "$(sql 'SELECT count(*) FROM quarantine')" = 2 ] || fail "malformed bodies not quarantined"
+quarantined_two()
+{
+	[ "$(sql 'SELECT count(*) FROM quarantine')" = 2 ]
+}
+wait_until 5 quarantined_two || fail "malformed bodies not quarantined"
 [ "$(sql 'SELECT count(*) FROM events')" = 0 ] || fail "a malformed event was stored"
 
 # The listener is still healthy and serving.
