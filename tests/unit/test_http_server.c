@@ -925,6 +925,58 @@ static void test_emfile_backoff(void)
 	fx_done(&f);
 }
 
+static void test_byte_at_a_time(void)
+{
+	struct fixture f;
+	struct client c;
+	const char *req = "POST /bytes?q=1 HTTP/1.1\r\nHost: t\r\nX-Test: split\r\n"
+			  "Content-Length: 4\r\n\r\nabcd";
+	size_t i;
+
+	fx_init(&f, NULL, NULL);
+	client_open(&f, &c, "127.0.0.1", AF_INET);
+	for (i = 0; req[i]; i++) {
+		client_send(&c, req + i, 1);
+		ev_run(f.loop, EVRUN_NOWAIT);
+	}
+	CU_ASSERT_FATAL(wait_responses(&f, &c, 1));
+	CU_ASSERT_EQUAL(c.r[0].status, 200);
+	CU_ASSERT_STRING_EQUAL(c.r[0].body, "POST /bytes?q=1 4 abcd");
+	CU_ASSERT_STRING_EQUAL(f.last_hdr, "split");
+	client_close(&f, &c);
+	fx_done(&f);
+}
+
+static void test_pipelined_while_held(void)
+{
+	struct fixture f;
+	struct client c;
+	int i;
+
+	fx_init(&f, NULL, NULL);
+	f.mode = HOLD;
+	client_open(&f, &c, "127.0.0.1", AF_INET);
+	client_sends(&c, "GET /first HTTP/1.1\r\nHost: t\r\n\r\n");
+	while (f.n_held == 0)
+		ev_run(f.loop, EVRUN_ONCE);
+	/* The next request arrives while the first is held: it is read but
+	 * not handed over until the first is answered. */
+	client_sends(&c, "GET /second HTTP/1.1\r\nHost: t\r\n\r\n");
+	for (i = 0; i < 20; i++)
+		ev_run(f.loop, EVRUN_NOWAIT);
+	CU_ASSERT_EQUAL(f.n_held, 1);
+	CU_ASSERT_EQUAL(f.handled, 1);
+	f.mode = ANSWER_NOW;
+	answer(&f, f.held[0]);
+	f.n_held = 0;
+	CU_ASSERT_FATAL(wait_responses(&f, &c, 2));
+	CU_ASSERT_STRING_EQUAL(c.r[0].body, "GET /first? 0 ");
+	CU_ASSERT_STRING_EQUAL(c.r[1].body, "GET /second? 0 ");
+	CU_ASSERT_EQUAL(f.handled, 2);
+	client_close(&f, &c);
+	fx_done(&f);
+}
+
 static const struct unit_test tests[] = {
 	{ "GET and POST on one keep-alive connection", test_basic_keepalive },
 	{ "pipelined requests held and answered in order", test_pipelining_in_order },
@@ -947,6 +999,8 @@ static const struct unit_test tests[] = {
 	{ "url decoding and query strings", test_url_helpers },
 	{ "a dribbled body does not keep a request alive", test_slow_body_bounded },
 	{ "EMFILE on accept backs off, then recovers", test_emfile_backoff },
+	{ "a request sent a byte at a time", test_byte_at_a_time },
+	{ "a request arriving while the previous is held waits", test_pipelined_while_held },
 	{ 0 }
 };
 
