@@ -84,7 +84,7 @@ static void test_published_vector(void)
 	v.scheme = SIG_AUTO;
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, SW_SIG, SW_BODY, SW_TS), SIG_OK);
 	/* The secret without its prefix is the same key. */
-	verifier(&v, SIG_STANDARD, SW_SECRET + 6, NULL);
+	verifier(&v, SIG_STANDARD, &SW_SECRET[6], NULL);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, SW_SIG, SW_BODY, SW_TS), SIG_OK);
 	/* One changed byte anywhere in the signed content fails. */
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, SW_SIG, "{\"test\": 2432232315}", SW_TS),
