@@ -355,6 +355,10 @@ void tui_on_input(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (n > 0) {
 		t->input_idle = 0;
+		/* Cut short by the cap: curses may hold keys the fd no longer
+		 * signals, so come back on the next iteration. */
+		if (n == max_keys && !t->quitting)
+			ev_feed_event(loop, w, EV_READ);
 		return;
 	}
 	if (++t->input_idle >= INPUT_DEAD_WAKEUPS) {
