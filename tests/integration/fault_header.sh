@@ -1,0 +1,100 @@
+#!/bin/sh
+# The header shows the faults: faxtop's TUI runs in tmux behind a proxy to
+# faxsim while traffic flows. When every API answer is a 503 the header says
+# "poller degraded" or "poller down" (with the reason), and "poller ok"
+# again after recovery; when the store cannot write (its file-size limit
+# lowered with prlimit, SIGXFSZ ignored) it says "listener DOWN", and
+# "listener ok" once writes work again. Afterwards the store still converges
+# to faxsim's /events.
+#
+# FAULT_SEED=N repeats faxsim's traffic.
+. "$top_srcdir/tests/integration/lib.sh"
+need_python
+command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
+command -v prlimit >/dev/null 2>&1 || skip "prlimit(1) is not installed"
+H="python3 $top_srcdir/tests/integration/fault_helper.py"
+D=$(fax_tmpdir)
+SEED=${FAULT_SEED:-$(($(date +%s) % 100000))}
+note "seed $SEED (FAULT_SEED=$SEED repeats this run)"
+SOCK="faxtop-fault-$$"
+trap 'rc=$?; tmux -L "$SOCK" kill-server >/dev/null 2>&1; fax_cleanup; exit $rc' EXIT
+
+screen()
+{
+	tmux -L "$SOCK" capture-pane -p -t fault 2>/dev/null
+}
+
+# shows REGEX: the screen's first lines (the header) match REGEX.
+shows()
+{
+	screen | head -n 3 >"$D/header"
+	grep -Eq -- "$1" "$D/header"
+}
+
+expect_header()
+{
+	wait_until "$2" shows "$1" ||
+		fail "$3; the header shows: $(cat "$D/header")"
+	note "header: $(head -n1 "$D/header" | sed 's/  */ /g')"
+}
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# 10 faxes a second for 30 s at speed 30.
+start_faxsim --seed "$SEED" --speed 30 --rate 20 --traffic-count 300 --auto-topup \
+	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
+SWITCH=$D/outage
+python3 "$top_srcdir/tests/integration/fault_helper.py" proxy "$SIM_ADDR" "$D/proxy.ready" \
+	"$D/proxy.log" "$SWITCH" 2>"$D/proxy.err" &
+PROXY_PID=$!
+track_pid "$PROXY_PID"
+wait_ready_file "$D/proxy.ready" "$PROXY_PID" 10 || fail "the proxy did not start: $(cat "$D/proxy.err")"
+PROXY=$(head -n1 "$D/proxy.ready")
+
+# The script execs faxtop, so the pid it records is faxtop's; SIGXFSZ is
+# ignored so that writes past the lowered limit fail instead of killing it.
+printf '%s\n' "trap '' XFSZ" "echo \$\$ >'$D/faxtop.pid'" \
+	"MINTFAX_API_KEY='$SIM_KEY' MINTFAX_WEBHOOK_SECRET='$SIM_SECRET' XDG_CONFIG_HOME='$D'" \
+	"export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET XDG_CONFIG_HOME" \
+	"exec '$top_builddir/app/faxtop' --listen 127.0.0.1:$PORT --db '$D/faxtop.db' \\" \
+	"	--api-base 'http://$PROXY/v1' --poll-interval 1 --balance-interval 1 \\" \
+	"	--ready-file '$D/faxtop.ready' --log-file '$D/faxtop.log'" >"$D/run.sh"
+tmux -L "$SOCK" -f /dev/null new-session -d -s fault -x 200 -y 40 \
+	"env TERM=xterm-256color LANG=C.UTF-8 sh '$D/run.sh'" || fail "tmux did not start"
+wait_until 20 test -s "$D/faxtop.pid" || fail "the pane did not start: $(screen)"
+PID=$(cat "$D/faxtop.pid")
+track_pid "$PID"
+wait_ready_file "$D/faxtop.ready" "$PID" 20 || fail "faxtop did not start: $(screen)"
+[ "$(cat "/proc/$PID/comm" 2>/dev/null)" = faxtop ] || fail "pid $PID is not faxtop"
+expect_header 'listener [^ ]+ ok' 30 "the listener is not shown healthy"
+expect_header 'poller ok' 30 "the poller is not shown healthy"
+
+# API outage.
+touch "$SWITCH"
+expect_header 'poller (degraded|down)' 30 "the header does not show the API outage"
+grep -q 'temporarily unavailable' "$D/header" || note "the header does not show the reason: $(cat "$D/header")"
+sleep 5
+expect_header 'poller down' 30 "five seconds of 503s do not show the poller down"
+rm -f "$SWITCH"
+# The next probe comes after the current backoff (at most a minute).
+expect_header 'poller ok' 90 "the header does not show the API back"
+
+# Store failure.
+sz=$(stat -c %s "$D/faxtop.db-wal") || fail "no WAL next to the database"
+prlimit --pid "$PID" --fsize="$sz:unlimited" || fail "prlimit refused"
+expect_header 'listener [^ ]+ DOWN' 60 "the header does not show the broken store"
+sleep 2
+kill -0 "$PID" 2>/dev/null || fail "faxtop died with the store broken"
+prlimit --pid "$PID" --fsize=unlimited:unlimited || fail "prlimit refused"
+expect_header 'listener [^ ]+ ok' 60 "the header does not show the store back"
+
+wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
+if ! wait_until 120 $H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" >"$D/conv" 2>&1; then
+	$H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" >&2
+	fail "the store did not converge to faxsim's /events after the faults"
+fi
+# q quits cleanly (the terminal is restored, the store closed).
+tmux -L "$SOCK" send-keys -t fault q
+wait_until 20 sh -c "! kill -0 $PID 2>/dev/null" || fail "faxtop did not quit on q"
+note "FIGURES seed=$SEED $(tail -n1 "$D/conv")" \
+	"proxy_503=$(grep -c '^[0-9]* 503 ' "$D/proxy.log")"
+exit 0
