@@ -1200,7 +1200,11 @@ enum apply_outcome model_apply(struct model *m, const struct event *ev,
 	}
 	if (seen_has(&m->seen, ev->id)) {
 		count_outcome(m, APPLY_DUPLICATE);
-		log_entry(m, now_ms, ev->id, type, fax_id, src, APPLY_DUPLICATE, NULL);
+		/* A redelivered webhook is worth a line; catch-up finding events
+		 * the webhooks already brought is the normal case, and a line
+		 * for each would drown the log. Both are counted. */
+		if (src != SRC_POLL && src != SRC_REPLAY)
+			log_entry(m, now_ms, ev->id, type, fax_id, src, APPLY_DUPLICATE, NULL);
 		return APPLY_DUPLICATE;
 	}
 	if (ev->object == EVOBJ_FAX) {
