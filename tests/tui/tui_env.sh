@@ -59,6 +59,15 @@ wait_for "[unavailable: read-only mode"
 keys Escape q
 wait_for "EXITED 0"
 
+# ---- --no-mouse: clicks are not taken ----
+tui_start LANG=C.UTF-8 -- "$FIXTURE" --no-mouse
+wait_for "─ attempts fax_000119"
+tmux -L "$SOCK" send-keys -t tui -l "$(printf '\033[<0;6;9M\033[<0;6;9m')"
+keys j
+wait_for "─ attempts fax_000118"   # one down from the top: the click did nothing
+keys q
+wait_for "EXITED 0"
+
 # ---- a broken theme file: file:line in the message, the default theme used ----
 printf 'normal default default\nfax.failed redish\n' > "$TUI_TMP/broken.theme"
 tui_start LANG=C.UTF-8 -- "$FIXTURE" --theme "$TUI_TMP/broken.theme"

@@ -74,6 +74,15 @@ wait_for "too small"
 tmux -L "$SOCK" resize-window -t tui -x 160 -y 48
 wait_for "─ events"
 
+# Mouse, as xterm reports it (SGR): a click selects the row under it, the
+# wheel scrolls three rows.
+keys g
+wait_for "─ attempts fax_000119"
+tmux -L "$SOCK" send-keys -t tui -l "$(printf '\033[<0;6;9M\033[<0;6;9m')"
+wait_for "─ attempts fax_000115"
+tmux -L "$SOCK" send-keys -t tui -l "$(printf '\033[<65;6;9M')"
+wait_for "─ attempts fax_000112"
+
 # q quits (nothing in flight, so no question) and the terminal comes back.
 keys q
 wait_for "EXITED 0"
