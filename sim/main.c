@@ -237,6 +237,13 @@ int main(int argc, char **argv)
 	struct log *log = log_new(stderr, lvl);
 	o.log = log;
 	struct ev_loop *loop = ev_default_loop(0);
+	/* before listening, so a SIGTERM right after the ready file still
+	 * ends in a clean shutdown */
+	ev_signal sint, sterm;
+	ev_signal_init(&sint, on_signal, SIGINT);
+	ev_signal_init(&sterm, on_signal, SIGTERM);
+	ev_signal_start(loop, &sint);
+	ev_signal_start(loop, &sterm);
 	char err[256] = "";
 	struct sim *s = sim_new(loop, &o, err, sizeof(err));
 	if (!s) {
@@ -252,11 +259,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "faxsim: cannot write the ready file %s: %s\n", ready, strerror(errno));
 		rc = 1;
 	}
-	ev_signal sint, sterm;
-	ev_signal_init(&sint, on_signal, SIGINT);
-	ev_signal_init(&sterm, on_signal, SIGTERM);
-	ev_signal_start(loop, &sint);
-	ev_signal_start(loop, &sterm);
 	if (rc == 0)
 		ev_run(loop, 0);
 	ev_signal_stop(loop, &sint);
