@@ -18,21 +18,19 @@ static int seg(struct tui *t, int y, int x, int end, enum tui_role role, const c
 	return x + render_text(t, y, x, end - x, role, s);
 }
 
-void header_draw(struct tui *t, const struct rect *r)
+/* Line 1: where faxtop is connected and how its sources are doing. */
+static void header_sources(struct tui *t, int y, int x, int end, enum tui_role base, bool live)
 {
 	const struct tui_status *s = &t->status;
-	bool live = s->environment && strcmp(s->environment, "live") == 0;
-	enum tui_role base = live ? ROLE_HEADER_LIVE : ROLE_HEADER;
-	int end = r->x + r->w, x, y = r->y;
 	char buf[256], age[16];
-	int64_t now = tui_now_ms(t);
 
-	for (int i = 0; i < r->h; i++)
-		render_fill(t, r->y + i, r->x, r->w, base);
-	x = seg(t, y, r->x, end, base, " faxtop ");
-	snprintf(buf, sizeof buf, "[%s%s] ", live ? "LIVE: real faxes, real money" : "",
-		 live ? "" : (s->environment ? s->environment : "unknown"));
-	x = seg(t, y, x, end, live ? ROLE_HEADER_LIVE : base, buf);
+	x = seg(t, y, x, end, base, " faxtop ");
+	if (live) {
+		x = seg(t, y, x, end, ROLE_HEADER_LIVE, "[LIVE: real faxes, real money] ");
+	} else {
+		snprintf(buf, sizeof buf, "[%s] ", s->environment ? s->environment : "unknown");
+		x = seg(t, y, x, end, base, buf);
+	}
 	if (s->listener)
 		snprintf(buf, sizeof buf, "listener %s %s  ", s->listener,
 			 s->listener_ok ? "ok" : "DOWN");
@@ -47,59 +45,70 @@ void header_draw(struct tui *t, const struct rect *r)
 		x = seg(t, y, x, end, ROLE_WARN, buf);
 	}
 	if (s->last_event_ms != TS_NONE && s->last_event_ms != 0)
-		tui_need_tick(t, fmt_age(now - s->last_event_ms, age, sizeof age));
+		tui_need_tick(t, fmt_age(tui_now_ms(t) - s->last_event_ms, age, sizeof age));
 	else
 		snprintf(age, sizeof age, "-");
 	snprintf(buf, sizeof buf, "  %.1f ev/min  last %s", s->events_per_min, age);
 	x = seg(t, y, x, end, base, buf);
 	if (t->read_only)
-		x = seg(t, y, x, end, ROLE_WARN, "  READ-ONLY");
-	(void)x;
-	if (r->h < 2)
-		return;
-	y++;
-	{
-		const struct model_balance *b = model_balance(t->m);
-		char av[32], held[32];
+		seg(t, y, x, end, ROLE_WARN, "  READ-ONLY");
+}
 
-		x = r->x + 1;
-		if (b && b->known) {
-			fmt_cents(b->available, b->currency, av, sizeof av);
-			fmt_cents(b->held, b->currency, held, sizeof held);
-			x = seg(t, y, x, end, base, "balance ");
-			x = seg(t, y, x, end, b->below_threshold ? ROLE_ALERT : base, av);
-			snprintf(buf, sizeof buf, " avail / %s held  ", held);
-			x = seg(t, y, x, end, base, buf);
-		} else {
-			x = seg(t, y, x, end, base, "balance ?  ");
-		}
-		snprintf(buf, sizeof buf, "faxes %zu  failed %zu  in flight %zu", model_count(t->m),
-			 model_count_status(t->m, FAX_FAILED),
-			 model_count_status(t->m, FAX_QUEUED) + model_count_status(t->m, FAX_SUBMITTED) +
-				 model_count_status(t->m, FAX_IN_PROGRESS));
+/* Line 2: money, counts, and what the user has under way. */
+static void header_state(struct tui *t, int y, int x, int end, enum tui_role base)
+{
+	const struct tui_status *s = &t->status;
+	const struct model_balance *b = model_balance(t->m);
+	char buf[256], av[32], held[32];
+
+	if (b && b->known) {
+		fmt_cents(b->available, b->currency, av, sizeof av);
+		fmt_cents(b->held, b->currency, held, sizeof held);
+		x = seg(t, y, x, end, base, "balance ");
+		x = seg(t, y, x, end, b->below_threshold ? ROLE_ALERT : base, av);
+		snprintf(buf, sizeof buf, " avail / %s held  ", held);
 		x = seg(t, y, x, end, base, buf);
-		if (s->refused_signatures) {
-			snprintf(buf, sizeof buf, "  refused signatures %u", s->refused_signatures);
-			x = seg(t, y, x, end, ROLE_WARN, buf);
-		}
-		if (t->n_inflight || s->resends_in_flight) {
-			snprintf(buf, sizeof buf, "  resending %zu",
-				 t->n_inflight > s->resends_in_flight ? t->n_inflight
-								      : (size_t)s->resends_in_flight);
-			x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
-		}
-		if (t->bulk.running) {
-			snprintf(buf, sizeof buf, "  bulk %zu/%zu (%zu ok, %zu failed)",
-				 t->bulk.ok + t->bulk.failed, t->bulk.n, t->bulk.ok, t->bulk.failed);
-			x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
-		}
-		if (t->view.paused) {
-			snprintf(buf, sizeof buf, "  PAUSED: %zu new", t->view.n_new);
-			x = seg(t, y, x, end, ROLE_WARN, buf);
-		}
-		if (t->n_marks) {
-			snprintf(buf, sizeof buf, "  %zu marked", t->n_marks);
-			seg(t, y, x, end, ROLE_MARKED, buf);
-		}
+	} else {
+		x = seg(t, y, x, end, base, "balance ?  ");
 	}
+	snprintf(buf, sizeof buf, "faxes %zu  failed %zu  in flight %zu", model_count(t->m),
+		 model_count_status(t->m, FAX_FAILED),
+		 model_count_status(t->m, FAX_QUEUED) + model_count_status(t->m, FAX_SUBMITTED) +
+			 model_count_status(t->m, FAX_IN_PROGRESS));
+	x = seg(t, y, x, end, base, buf);
+	if (s->refused_signatures) {
+		snprintf(buf, sizeof buf, "  refused signatures %u", s->refused_signatures);
+		x = seg(t, y, x, end, ROLE_WARN, buf);
+	}
+	if (t->n_inflight || s->resends_in_flight) {
+		snprintf(buf, sizeof buf, "  resending %zu",
+			 t->n_inflight > s->resends_in_flight ? t->n_inflight
+							      : (size_t)s->resends_in_flight);
+		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
+	}
+	if (t->bulk.running) {
+		snprintf(buf, sizeof buf, "  bulk %zu/%zu (%zu ok, %zu failed)",
+			 t->bulk.ok + t->bulk.failed, t->bulk.n, t->bulk.ok, t->bulk.failed);
+		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
+	}
+	if (t->view.paused) {
+		snprintf(buf, sizeof buf, "  PAUSED: %zu new", t->view.n_new);
+		x = seg(t, y, x, end, ROLE_WARN, buf);
+	}
+	if (t->n_marks) {
+		snprintf(buf, sizeof buf, "  %zu marked", t->n_marks);
+		seg(t, y, x, end, ROLE_MARKED, buf);
+	}
+}
+
+void header_draw(struct tui *t, const struct rect *r)
+{
+	bool live = t->status.environment && strcmp(t->status.environment, "live") == 0;
+	enum tui_role base = live ? ROLE_HEADER_LIVE : ROLE_HEADER;
+
+	for (int i = 0; i < r->h; i++)
+		render_fill(t, r->y + i, r->x, r->w, base);
+	header_sources(t, r->y, r->x, r->x + r->w, base, live);
+	if (r->h >= 2)
+		header_state(t, r->y + 1, r->x + 1, r->x + r->w, base);
 }
