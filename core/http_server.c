@@ -111,6 +111,7 @@ struct http_server {
 	ev_io accept_w;
 	ev_timer backoff_w;
 	ev_prepare reaper_w;
+	ev_idle nudge_w;                 /* keeps the loop from sleeping after a resume */
 	double backoff;
 	bool accepting;                  /* false after stop_accepting */
 	bool accept_paused;              /* at max_connections or backing off */
@@ -971,6 +972,15 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* Work resumed from a commit callback (an ev_prepare) runs after the store
+ * has committed for this pass; an active idle watcher makes the coming poll
+ * non-blocking, so the next pass commits it at once instead of whenever
+ * something else wakes the loop. */
+static void nudge_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	ev_idle_stop(loop, w);
+}
+
 static void backoff_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct http_server *srv = w->data;
@@ -1021,6 +1031,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 	srv->backoff_w.data = srv;
 	ev_prepare_init(&srv->reaper_w, reaper_cb);
 	srv->reaper_w.data = srv;
+	ev_idle_init(&srv->nudge_w, nudge_cb);
 	return srv;
 }
 
@@ -1034,6 +1045,7 @@ void http_server_free(struct http_server *srv)
 	while (srv->conns)
 		conn_close(srv->conns);
 	reaper_cb(srv->loop, &srv->reaper_w, 0);
+	ev_idle_stop(srv->loop, &srv->nudge_w);
 	/* Requests still with a handler outlive us: http_respond just frees them. */
 	for (r = srv->live; r; r = r->next) {
 		r->srv = NULL;
@@ -1301,8 +1313,10 @@ void http_respond(struct http_request *req, int status, const char *content_type
 	}
 	/* Outside conn_process (a deferred answer), resume from the loop rather
 	 * than re-entering the handler from whatever callback answered. */
-	if (!c->processing && c->in_off < c->in_len)
+	if (!c->processing && c->in_off < c->in_len) {
 		ev_feed_event(srv->loop, &c->rw, EV_READ);
+		ev_idle_start(srv->loop, &srv->nudge_w);
+	}
 }
 
 void http_respond_json(struct http_request *req, int status, const char *json,

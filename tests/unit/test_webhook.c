@@ -231,7 +231,9 @@ static int fx_open(struct fx *f, const struct webhook_opts *wo_in)
 	f->log = log_new(NULL, LOG_DEBUG);
 	f->wh = webhook_new(&wo, f->in, f->st, f->m, &f->clk.clock, f->log, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f->wh);
-	f->srv = http_server_new(f->loop, NULL, webhook_handle, f->wh);
+	/* A long idle timeout: nothing may depend on it waking the loop. */
+	f->srv = http_server_new(f->loop, &(struct http_server_opts){ .idle_timeout = 3600 },
+				 webhook_handle, f->wh);
 	CU_ASSERT_FATAL(http_server_listen(f->srv, "127.0.0.1:0", err, sizeof err) == 0);
 	return 0;
 }
@@ -554,6 +556,84 @@ static void test_new_refuses_bad_config(void)
 	ev_loop_destroy(loop);
 }
 
+struct raw_reader {
+	int fd;
+	char buf[8192];
+	size_t len;
+};
+
+/* Reads what has arrived without a watcher: the answers must not be what
+ * wakes the server's loop. */
+static void raw_drain(struct raw_reader *r)
+{
+	ssize_t n;
+
+	while ((n = recv(r->fd, r->buf + r->len, sizeof r->buf - 1 - r->len, MSG_DONTWAIT)) > 0) {
+		r->len += (size_t)n;
+		r->buf[r->len] = '\0';
+	}
+}
+
+static int count_204(const char *s)
+{
+	int n = 0;
+
+	while ((s = strstr(s, "HTTP/1.1 204 ")) != NULL) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
+static void test_pipelined_events(void)
+{
+	struct fx f;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct raw_reader rr = { 0 };
+	struct sig_key k;
+	char err[256], all[8192] = "";
+	ev_timer guard;
+	int i;
+
+	fx_open(&f, NULL);
+	CU_ASSERT_FATAL(sig_key_from_secret(SECRET, SIG_STANDARD, &k, err, sizeof err) == 0);
+	for (i = 0; i < 3; i++) {
+		char id[32], fax[32], body[256], sig[64], one[1024];
+
+		snprintf(id, sizeof id, "evt_pipe_%d", i);
+		snprintf(fax, sizeof fax, "fax_pipe_%d", i);
+		snprintf(body, sizeof body, "{\"id\":\"%s\",\"type\":\"fax.queued\",\"created\":%d,"
+			 "\"data\":{\"object\":{\"id\":\"%s\",\"status\":\"queued\","
+			 "\"to\":\"+12125551234\"}}}", id, NOW_S, fax);
+		CU_ASSERT_FATAL(sig_sign_standard(&k, id, NOW_S, body, strlen(body), sig,
+						  sizeof sig) == 0);
+		snprintf(one, sizeof one, "POST /webhooks/mintfax HTTP/1.1\r\nHost: t\r\n"
+			 "webhook-id: %s\r\nwebhook-timestamp: %d\r\nwebhook-signature: %s\r\n"
+			 "Content-Length: %zu\r\n\r\n%s", id, NOW_S, sig, strlen(body), body);
+		strcat(all, one);
+	}
+	sa.sin_port = htons((uint16_t)http_server_port(f.srv));
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	rr.fd = socket(AF_INET, SOCK_STREAM, 0);
+	CU_ASSERT_FATAL(connect(rr.fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+	CU_ASSERT_FATAL(send(rr.fd, all, strlen(all), 0) == (ssize_t)strlen(all));
+	/* Each answer waits for its commit, and each commit must follow at
+	 * once: nothing else will wake this loop before the guard. */
+	guard_hit = false;
+	ev_timer_init(&guard, guard_cb, 10., 0.);
+	ev_timer_start(f.loop, &guard);
+	while (count_204(rr.buf) < 3 && !guard_hit) {
+		ev_run(f.loop, EVRUN_ONCE);
+		raw_drain(&rr);
+	}
+	ev_timer_stop(f.loop, &guard);
+	close(rr.fd);
+	CU_ASSERT_EQUAL(count_204(rr.buf), 3);
+	CU_ASSERT_EQUAL(db_count(f.db, "SELECT count(*) FROM events WHERE id LIKE 'evt_pipe_%'"), 3);
+	sig_key_wipe(&k);
+	fx_close(&f);
+}
+
 static const struct unit_test tests[] = {
 	{ "valid event → 204 after commit; duplicate → 204, one row", test_accept_and_duplicate },
 	{ "out-of-order events end delivered", test_out_of_order },
@@ -563,6 +643,7 @@ static const struct unit_test tests[] = {
 	{ "store failure → 503, then recovery", test_store_failure_then_recovery },
 	{ "rotation and the legacy scheme", test_rotation_and_legacy },
 	{ "webhook_new refuses bad configuration", test_new_refuses_bad_config },
+	{ "pipelined events each answered after their commit", test_pipelined_events },
 	{ 0 }
 };
 
