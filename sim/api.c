@@ -1022,7 +1022,8 @@ static void not_found(struct sim_req *r, const char *path)
 static size_t split_path(char *buf, char **seg, size_t max)
 {
 	size_t n = 0;
-	for (char *p = strtok(buf, "/"); p; p = strtok(NULL, "/")) {
+	char *save = NULL;
+	for (char *p = strtok_r(buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
 		if (n == max)
 			return max + 1;
 		seg[n++] = p;

@@ -203,4 +203,24 @@ expect_status 422 "attempt status filter"
 api GET /v1/environment/balance >"$B"
 expect_status 200 "still alive"
 kill -0 "$SIM_PID" || fail "faxsim died"
+
+# SIGTERM ends it cleanly
+kill -TERM "$SIM_PID"
+wait "$SIM_PID"
+rc=$?
+[ $rc = 0 ] || fail "faxsim exited $rc on SIGTERM"
+grep -q "faxsim stopping" "$SIM_LOG" || fail "no shutdown line"
+
+# the command line: --help lists every option with defaults; bad values exit 2
+"$top_builddir/sim/faxsim" --help >"$D/help" || fail "--help"
+for o in --listen --ready-file --webhook-url --secret --key --seed --rate --speed --duplicate \
+	 --drop --reorder --api-errors --slow --legacy-signatures --balance --low-balance --rate-limit; do
+	grep -q -- "$o" "$D/help" || fail "--help does not list $o"
+done
+grep -q "default" "$D/help" || fail "--help shows no defaults"
+for bad in "--speed 0" "--drop 1.5" "--seed -1" "--reorder x" "--key mfx_live_x" "--nope"; do
+	"$top_builddir/sim/faxsim" --listen 127.0.0.1:0 $bad >/dev/null 2>"$D/err" &&
+		fail "faxsim $bad started"
+	[ -s "$D/err" ] || fail "faxsim $bad: no message"
+done
 exit 0
