@@ -325,10 +325,6 @@ static int gatekeep(struct sim_req *r)
 
 /* ---- idempotency ---- */
 
-struct fp_ctx {
-	EVP_MD_CTX *md;
-};
-
 static void fp_add(EVP_MD_CTX *md, const void *p, size_t len)
 {
 	uint64_t l = len;
