@@ -4,7 +4,9 @@
  * app actions (a resend answers after a short timer and its new fax shows
  * up linked to the original).
  *
- *   tui_fixture [faxtop options] [faxes=N] [tick=SECONDS] [live] [noactions]
+ *   tui_fixture [faxtop options] [faxes=N] [tick=SECONDS] [delay=SECONDS] [live] [noactions]
+ *
+ * delay: how long a fake resend takes to answer (default 0.8 s).
  *
  * Options are faxtop's own (--read-only, --theme, --fps, --no-mouse, and
  * `bind` lines from the config file), parsed by the real option table. */
@@ -35,6 +37,7 @@ struct fixture {
 	unsigned refreshes;
 	bool live;
 	int64_t t0;
+	double resend_delay;
 };
 
 struct pending_resend {
@@ -247,7 +250,7 @@ static int fx_resend(void *ctx, const char *fax_id, const char *to, int max_atte
 	snprintf(p->to, sizeof p->to, "%s", to ? to : "");
 	p->done = done;
 	p->done_ctx = done_ctx;
-	ev_timer_init(&p->w, resend_fire, 0.8, 0.);
+	ev_timer_init(&p->w, resend_fire, fx->resend_delay, 0.);
 	p->w.data = p;
 	ev_timer_start(fx->loop, &p->w);
 	return 0;
@@ -300,7 +303,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 int main(int argc, char **argv)
 {
-	struct fixture fx = { 0 };
+	struct fixture fx = { .resend_delay = 0 };
 	struct config cfg;
 	struct tui_actions acts = {
 		.ctx = &fx, .resend = fx_resend, .refresh = fx_refresh,
@@ -325,6 +328,8 @@ int main(int argc, char **argv)
 			n = strtoul(cfg.args[i] + 6, NULL, 10);
 		else if (strncmp(cfg.args[i], "tick=", 5) == 0)
 			tick = strtod(cfg.args[i] + 5, NULL);
+		else if (strncmp(cfg.args[i], "delay=", 6) == 0)
+			fx.resend_delay = strtod(cfg.args[i] + 6, NULL);
 		else if (strcmp(cfg.args[i], "live") == 0)
 			fx.live = true;
 		else if (strcmp(cfg.args[i], "noactions") == 0)
@@ -332,6 +337,8 @@ int main(int argc, char **argv)
 	}
 	if (noactions)
 		acts.resend = NULL;
+	if (!(fx.resend_delay > 0 && fx.resend_delay < 3600))
+		fx.resend_delay = 0.8;
 	fx.loop = ev_loop_new(EVFLAG_AUTO);
 	fx.m = model_new(NULL);
 	/* Close to now, so the ages and times on screen look like a live day. */

@@ -4,7 +4,8 @@
 # code, an API failure with its message and action, and bulk resend.
 . "${top_srcdir:-.}/tests/tui/lib.sh"
 
-tui_start LANG=C.UTF-8 -- "$FIXTURE"
+# Fake resends answer after 2 s, long enough to see them in flight.
+tui_start LANG=C.UTF-8 -- "$FIXTURE" delay=2
 wait_for "faxes 120"
 
 # Only failed faxes: the newest fax is queued.
