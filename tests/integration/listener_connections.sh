@@ -33,4 +33,18 @@ while [ $i -lt 20 ]; do
 done
 [ "$(sql "SELECT count(*) FROM events WHERE id LIKE 'evt_par_%'")" = 20 ] || fail "parallel events not all stored"
 kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died"
+
+# ---- IPv6 loopback, when the machine has it ----
+if "$PY" -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	stop_listener
+	DB="$D/v6.db"
+	start_listener --listen '[::1]:0'
+	case $FAXTOP_ADDR in "[::1]:"*) ;; *) fail "IPv6 listener reported '$FAXTOP_ADDR'" ;; esac
+	event evt_v6 fax.queued fax_v6 >"$D/v6.json"
+	expect_answer 204 "$(send --secret "$SECRET" <"$D/v6.json")" "event over IPv6"
+	[ "$(sql "SELECT count(*) FROM events WHERE id = 'evt_v6'")" = 1 ] || fail "IPv6 event not stored"
+	grep -q 'not a loopback' "$FAXTOP_OUT.err" && fail "warned about ::1"
+else
+	note "no IPv6 loopback here: IPv6 part skipped"
+fi
 exit 0
