@@ -460,7 +460,12 @@ static void route_submit(struct sim_req *r)
 	 * retrying the same form with a fresh boundary is recognised. */
 	unsigned char fp[32];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		free(parts);
+		reply_error(r, 500, "internal_error", "cannot fingerprint the request", NULL);
+		return;
+	}
 	fp_add(md, "POST /v1/faxes", 14);
 	for (size_t i = 0; i < n; i++) {
 		fp_add(md, parts[i].name, strlen(parts[i].name));
@@ -551,7 +556,11 @@ static void route_resend(struct sim_req *r, const char *id)
 	const char *body = http_request_body(r->req, &len);
 	unsigned char fp[32];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		reply_error(r, 500, "internal_error", "cannot fingerprint the request", NULL);
+		return;
+	}
 	fp_add(md, "POST resend ", 12);
 	fp_add(md, id, strlen(id));
 	fp_add(md, body, len);
