@@ -82,15 +82,26 @@ static void live_filter(struct tui *t)
 		t->sel = 0;
 }
 
+void tui_request_quit(struct tui *t)
+{
+	if (t->quitting)
+		return;
+	t->quitting = true;
+	/* The app may take a moment to drain: keys typed meanwhile are not
+	 * read, and must not wake the loop over and over. */
+	if (t->loop)
+		ev_io_stop(t->loop, &t->input_w);
+	if (t->act.quit)
+		t->act.quit(t->act.ctx);
+}
+
 static void do_quit(struct tui *t)
 {
 	if (t->n_inflight || t->bulk.running) {
 		dialog_open_quit(t);
 		return;
 	}
-	t->quitting = true;
-	if (t->act.quit)
-		t->act.quit(t->act.ctx);
+	tui_request_quit(t);
 }
 
 static void do_back(struct tui *t)
@@ -365,8 +376,6 @@ void tui_on_input(struct ev_loop *loop, ev_io *w, int revents)
 		ev_io_stop(loop, w);
 		if (t->log)
 			log_warn(t->log, "terminal input closed; quitting");
-		t->quitting = true;
-		if (t->act.quit)
-			t->act.quit(t->act.ctx);
+		tui_request_quit(t);
 	}
 }

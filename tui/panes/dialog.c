@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/resend.h"
@@ -237,9 +238,7 @@ void dialog_key(struct tui *t, int key)
 	case DLG_QUIT:
 		if (key == TUI_KEY_ENTER || key == 'y') {
 			dialog_close(t);
-			t->quitting = true;
-			if (t->act.quit)
-				t->act.quit(t->act.ctx);
+			tui_request_quit(t);
 		} else if (key == TUI_KEY_ESC || key == 'n') {
 			dialog_close(t);
 		}
