@@ -156,6 +156,11 @@ static void make_fax(struct fixture *fx, size_t i, struct event *ev, bool hostil
 		ev->type = EV_FAX_SENDING;
 		f->status = FAX_IN_PROGRESS;
 		add_attempt(f, 1, created + 1000, -1, NULL);
+	} else if (i % 20 == 19) {
+		/* Between attempts after a busy line: the model derives "retrying". */
+		ev->type = EV_FAX_RETRY_SCHEDULED;
+		f->status = FAX_SUBMITTED;
+		add_attempt(f, 1, created + 1000, 30000, "busy");
 	} else {
 		ev->type = EV_FAX_QUEUED;
 		f->status = FAX_QUEUED;

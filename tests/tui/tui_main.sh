@@ -17,6 +17,8 @@ expect "[sandbox]"
 expect "threshold.low"             # the balance fell through the local threshold
 expect "\$27.60 LOW"
 expect "REFUSED"                   # a refused signature in the event log
+expect "↻ "                        # between attempts: derived "retrying"
+expect " retrying "
 
 # Attempts follow the selection (fax 117 failed three times with no_answer).
 keys j j
@@ -43,6 +45,8 @@ wait_for "faxes 24 filter: status:failed"
 if capture | grep -q " delivered "; then fail "a delivered fax survived status:failed"; fi
 keys / C-u "status:failed code:busy" Enter
 wait_for "faxes 6 filter: status:failed code:busy"
+keys / C-u "status:retrying" Enter
+wait_for "faxes 6 filter: status:retrying"
 keys / C-u "tag:team=ops !code:busy" Enter
 wait_for "filter: tag:team=ops !code:busy"
 # A bad filter is refused with a message and the old one stays.
