@@ -61,7 +61,7 @@ static void log_draw(struct tui *t, const struct rect *r, bool focused)
 		}
 		fmt_when(e->at_ms, now, when, sizeof when);
 		x = in.x + render_textf(t, y, in.x, in.w, ROLE_DIM, "%-8s ", when);
-		x += render_textf(t, y, x, in.x + in.w - x, role, "%-16s ", e->type);
+		x += render_textf(t, y, x, in.x + in.w - x, role, "%-19s ", e->type);
 		/* The mark comes before the long id so that a narrow pane keeps it. */
 		if (*mark)
 			x += render_textf(t, y, x, in.x + in.w - x, role, "%s ", mark);
