@@ -399,8 +399,8 @@ def bench_startup():
         cmd = "env -u MINTFAX_WEBHOOK_SECRET %s %s --db %s" % (
             shell_env(FAXTOP_FRAME_LOG=frames, TERM="xterm-256color"), FAXTOP, db)
         t0 = time.time()
-        tmux_start(name, cmd)
-        first = None
+        pid = tmux_start(name, cmd)
+        first, cpu = None, -1
         end = t0 + 120
         while time.time() < end and first is None:
             if os.path.exists(frames):
@@ -409,12 +409,15 @@ def bench_startup():
                         us, _, n = line.split()
                         if int(n) >= BIG:
                             first = int(us) / 1e6
+                            cpu = cpu_ticks(pid) / HZ
                             break
             time.sleep(0.01)
         tmux_kill(name)
         secs = (first - t0) if first else -1
-        record(bench="startup", faxes=BIG, run=r, seconds=secs)
-        log("start-up run %d: %.2f s to the first frame with %d faxes" % (r, secs, BIG))
+        record(bench="startup", faxes=BIG, run=r, seconds=secs, cpu_s=cpu,
+               load=os.getloadavg()[0])
+        log("start-up run %d: %.2f s to the first frame with %d faxes (%.2f s of CPU)" % (
+            r, secs, BIG, cpu))
 
 
 # ---- 7. catch-up ----
@@ -560,8 +563,9 @@ def summary():
         lines.append("")
     st = sel(bench="startup")
     if st:
-        lines += ["| start-up to the first frame, %d faxes | %s s (median %.2f) |" % (
-            BIG, ", ".join("%.2f" % x["seconds"] for x in st), med(st, "seconds")), "|---|---|", ""]
+        lines += ["| start-up to the first frame, %d faxes | %s s (median %.2f); CPU %.2f s |" % (
+            BIG, ", ".join("%.2f" % x["seconds"] for x in st), med(st, "seconds"),
+            med(st, "cpu_s")), "|---|---|", ""]
     if sel(bench="catchup"):
         lines += ["| catch-up of %d missed events | events/s | events per CPU s | s |" %
                   sel(bench="catchup")[0]["events"], "|---|---|---|---|"]
