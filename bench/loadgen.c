@@ -378,7 +378,7 @@ int main(int argc, char **argv)
 	double timeout = 120;
 
 	lg.n = 30000;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v) {
@@ -405,7 +405,6 @@ int main(int argc, char **argv)
 			usage();
 			return 2;
 		}
-		i++;
 	}
 	if (!url || !secret || lg.n == 0 || conns == 0 || conns > 4096 ||
 	    parse_url(url, &lg.addr, host, sizeof host, path, sizeof path) < 0) {
