@@ -103,7 +103,7 @@ int main(void)
 	      " [\\fB\\-\\-timestamp\\fR \\fIT\\fR] < \\fIbody\\fR\n.br\n"
 	      ".B faxtop\n[\\fIoptions\\fR] \\fBstatus\\fR [\\fB\\-\\-json\\fR]\n.br\n"
 	      ".B faxtop\n[\\fIoptions\\fR] \\fBresend\\fR \\fIFAX_ID\\fR [\\fB\\-\\-to\\fR \\fIE164\\fR]"
-	      " [\\fB\\-\\-max\\-attempts\\fR \\fIN\\fR]\n"
+	      " [\\fB\\-\\-max\\-attempts\\fR \\fIN\\fR] [\\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR]\n"
 	      ".SH DESCRIPTION\n"
 	      "\\fBfaxtop\\fR shows the faxes, delivery attempts, failures and balance of a\n"
 	      "mintfax account live in the terminal.\n"
@@ -127,8 +127,11 @@ int main(void)
 	      "\\fBstatus\\fR [\\fB\\-\\-json\\fR]\n"
 	      "Print the balance and a summary of recent faxes, then exit.\n"
 	      ".TP\n"
-	      "\\fBresend\\fR \\fIFAX_ID\\fR [\\fB\\-\\-to\\fR \\fIE164\\fR] [\\fB\\-\\-max\\-attempts\\fR \\fIN\\fR]\n"
+	      "\\fBresend\\fR \\fIFAX_ID\\fR [\\fB\\-\\-to\\fR \\fIE164\\fR] [\\fB\\-\\-max\\-attempts\\fR \\fIN\\fR]"
+	      " [\\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR]\n"
 	      "Resend a failed fax, optionally to another number, and print the new fax id.\n"
+	      "Network errors are retried with the same idempotency key, so one command never\n"
+	      "creates two faxes; \\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR reuses the key of an earlier try.\n"
 	      ".SH OPTIONS\n", f);
 	for (size_t i = 0; (o = config_option_at(i)) != NULL; i++)
 		option_entry(f, o);
