@@ -196,6 +196,17 @@ def bench_ingest():
         for peer in PEERS[:2]:
             record(bench="ingest_ratio", peer=peer, run=r,
                    ratio=got[peer]["events_per_s"] / max(got["node"]["events_per_s"], 1))
+    # Group commit: with FULL the batch, hence the rate, grows with concurrency.
+    d = fresh_dir("ingest-faxtop-256")
+    p, addr = start_peer("faxtop", d)
+    warm_up(addr, "wi256")
+    c0 = cpu_ticks(p.pid)
+    res = run_loadgen(addr, "faxtop", "i256", count, 256)
+    res["cpu_s"] = (cpu_ticks(p.pid) - c0) / HZ
+    stop(p)
+    record(bench="ingest_256", peer="faxtop", load=os.getloadavg()[0], **res)
+    log("ingest faxtop, 256 connections: %.0f/s (p99 %.1f ms)" % (res["events_per_s"],
+                                                                 res["p99_ms"]))
     # Cross-check with faxsim's own load mode (same count and connections).
     for peer in ("faxtop", "node"):
         d = fresh_dir("ingest-faxsim-%s" % peer)
@@ -511,6 +522,9 @@ def summary():
             ", ".join("%.2f" % x["ratio"] for x in by("ingest_ratio", p)) for p in PEERS[:2]))
         lines.append("| stored events after each run | %s | %s | | | |" % tuple(
             ", ".join(str(x.get("stored")) for x in by("ingest", p)) for p in PEERS[:2]))
+        for x in sel(bench="ingest_256"):
+            lines.append("| faxtop (FULL) with 256 connections: events/s (p99 ms) | %.0f (%.2f) |"
+                         " | | | |" % (x["events_per_s"], x["p99_ms"]))
         fl = {x["peer"]: x for x in sel(bench="ingest_faxsim_load")}
         if "faxtop" in fl and "node" in fl:
             lines.append("| cross-check with `faxsim load`: events/s (p99 ms) | %.0f (%.2f) | |"
