@@ -229,7 +229,7 @@ def bench_ingest():
 # ---- 1b. ack latency at 2,000 events/s ----
 
 def bench_paced():
-    rate, secs, conns = 2000, 5, 32
+    rate, secs, conns = 2000, 5, 64
     for r in range(RUNS):
         for peer in PEERS:
             d = fresh_dir("paced-%s-%d" % (peer, r))
