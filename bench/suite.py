@@ -10,7 +10,8 @@ Environment: top_srcdir, top_builddir (set by make); BENCH_RUNS (3),
 BENCH_ONLY=ingest,paced,screen,idle,memory,render,startup,catchup,
 BENCH_IDLE_SECONDS (60), BENCH_BIG (1000000: the largest model),
 BENCH_INGEST_EVENTS (30000), BENCH_CATCHUP_RUNS (1 per mode), BENCH_FRESH_STORE,
-BENCH_WRITE_DOC=1 (put the summary into BENCHMARKS.md between its markers).
+BENCH_WRITE_DOC=1 (put the summary into BENCHMARKS.md between its markers,
+<!-- results:begin/end -->, or BENCH_DOC_MARK's).
 Results: one JSON line per measurement in bench/results/<stamp>.jsonl under
 the build dir, and a markdown summary (printed, and <stamp>.md)."""
 
@@ -602,7 +603,8 @@ def summary():
 def write_doc(text):
     """Puts the summary between the result markers of BENCHMARKS.md."""
     path = os.path.join(SRC, "BENCHMARKS.md")
-    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+    mark = os.environ.get("BENCH_DOC_MARK", "results")
+    begin, end = "<!-- %s:begin -->" % mark, "<!-- %s:end -->" % mark
     with open(path) as f:
         doc = f.read()
     if begin not in doc or end not in doc:
