@@ -9,6 +9,8 @@
  *   scale store N DB        writes N faxes through store_put_fax (a store
  *                           for the start-up benchmark)
  *   scale load DB           store_load into a fresh model: time and RSS
+ *   scale scan DB           only SQLite's part of that: every fax row in
+ *                           store_load's order, every column read
  *
  * One JSON line of results on stdout. Not part of make check. */
 #include <config.h>
@@ -17,6 +19,7 @@
 #include <ev.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +289,39 @@ static int cmd_load(const char *path)
 	return 0;
 }
 
+/* How much of store_load is SQLite reading the rows (same order, every
+ * column touched), and how much is building the model. */
+static int cmd_scan(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t rows = 0, bytes = 0;
+	double t0 = bench_mono();
+	int rc;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT * FROM faxes ORDER BY created_at, id", -1, &st,
+			       NULL) != SQLITE_OK) {
+		fprintf(stderr, "scale: %s: %s\n", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return 1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			sqlite3_column_blob(st, c);
+			bytes += (size_t)sqlite3_column_bytes(st, c);
+		}
+		rows++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (rc != SQLITE_DONE)
+		return 1;
+	printf("{\"bench\":\"scan\",\"faxes\":%zu,\"bytes\":%zu,\"scan_s\":%.3f}\n", rows, bytes,
+	       bench_mono() - t0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
@@ -298,6 +334,8 @@ int main(int argc, char **argv)
 		return cmd_store(n, argv[3]);
 	if (argc >= 3 && !strcmp(argv[1], "load"))
 		return cmd_load(argv[2]);
-	fprintf(stderr, "usage: scale memory N | render N | store N DB | load DB\n");
+	if (argc >= 3 && !strcmp(argv[1], "scan"))
+		return cmd_scan(argv[2]);
+	fprintf(stderr, "usage: scale memory N | render N | store N DB | load DB | scan DB\n");
 	return 2;
 }

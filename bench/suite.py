@@ -402,6 +402,9 @@ def bench_startup():
         res = scale("store", BIG, db)
         record(**res)
         open(db + ".done", "w").close()
+    res = scale("scan", db)
+    record(**res)
+    log("SQLite alone reads the %d rows in %.2f s" % (res["faxes"], res["scan_s"]))
     res = scale("load", db)
     record(**res)
     log("store_load %d faxes: %.2f s, %d bytes/fax" % (res["faxes"], res["load_s"],
@@ -565,6 +568,9 @@ def summary():
             lines.append("| %d faxes | %.0f | %.0f | %.0f |" % (
                 n, med(rows, "rss_after") / 2**20, med(rows, "bytes_per_fax"),
                 med(rows, "apply_per_s")))
+        for x in sel(bench="scan"):
+            lines.append("| %d fax rows read by SQLite alone (store_load's query) | | | %.2f s |" % (
+                x["faxes"], x["scan_s"]))
         for x in sel(bench="load"):
             lines.append("| %d faxes via store_load | %.0f (delta) | %.0f | %.2f s |" % (
                 x["faxes"], x["rss_delta"] / 2**20, x["bytes_per_fax"], x["load_s"]))
