@@ -387,6 +387,10 @@ static int conn_flush(struct http_conn *c)
 			conn_start_linger(c);
 			return c->state == CONN_CLOSED ? -1 : 0;
 		}
+		if (c->state == CONN_READING && c->peer_eof && !c->req) {
+			conn_close(c);
+			return -1;
+		}
 	}
 	conn_update_io(c);
 	return 0;
@@ -825,12 +829,13 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (n == 0) {
 		c->peer_eof = true;
-		/* A half-closed peer still gets the answer to a complete request. */
-		if (!c->req || !c->req->dispatched) {
-			conn_close(c);
+		/* A half-closed peer still gets the answers already queued; a
+		 * request it left unfinished can never complete. */
+		if (!c->req && c->out.len > c->out_off) {
+			conn_update_io(c);
 			return;
 		}
-		conn_update_io(c);
+		conn_close(c);
 		return;
 	}
 	if (!c->in_headers)

@@ -977,6 +977,30 @@ static void test_pipelined_while_held(void)
 	fx_done(&f);
 }
 
+static void test_half_close_large_answer(void)
+{
+	struct fixture f;
+	struct client c;
+	size_t big = 4 * 1024 * 1024;
+
+	fx_init(&f, NULL, NULL);
+	f.big_reply = big;
+	client_open(&f, &c, "127.0.0.1", AF_INET);
+	client_pause(&f, &c, true);
+	client_sends(&c, "GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
+	/* The peer is done sending before the answer has left. */
+	shutdown(c.fd, SHUT_WR);
+	for (int i = 0; i < 20; i++)
+		ev_run(f.loop, EVRUN_NOWAIT);
+	client_pause(&f, &c, false);
+	CU_ASSERT_FATAL(run_until(&f, big_done, &c));
+	CU_ASSERT_EQUAL(c.r[0].status, 200);
+	CU_ASSERT_EQUAL(c.r[0].body_len, big);
+	CU_ASSERT(run_until(&f, is_eof, &c));
+	client_close(&f, &c);
+	fx_done(&f);
+}
+
 static const struct unit_test tests[] = {
 	{ "GET and POST on one keep-alive connection", test_basic_keepalive },
 	{ "pipelined requests held and answered in order", test_pipelining_in_order },
@@ -1000,6 +1024,7 @@ static const struct unit_test tests[] = {
 	{ "a dribbled body does not keep a request alive", test_slow_body_bounded },
 	{ "EMFILE on accept backs off, then recovers", test_emfile_backoff },
 	{ "a request sent a byte at a time", test_byte_at_a_time },
+	{ "a half-closed peer gets all of a large answer", test_half_close_large_answer },
 	{ "a request arriving while the previous is held waits", test_pipelined_while_held },
 	{ 0 }
 };
