@@ -131,6 +131,9 @@ static void attempt_finished(struct sim *s, struct sim_attempt *a, bool ok)
 			url, WH_AUTO_ATTEMPTS);
 		return;
 	}
+	/* ev_now() is the time the loop iteration began; refresh it so a slow
+	 * iteration never makes the retry come early. */
+	ev_now_update(s->loop);
 	ev_timer_set(&d->retry, sim_delay(s, retry_gap_ms[d->auto_attempts]), 0.);
 	ev_timer_start(s->loop, &d->retry);
 }

@@ -19,9 +19,10 @@ wait_until 10 recv_at_least 3 '.answered == 204' || fail "no success after retri
 # per event: attempts 1..4, the first three answered 500, ids stable
 jq -s -c 'group_by(.id) | map([.[].nth]) | unique' "$RECV_LOG" | grep -qx '\[\[1,2,3,4\]\]' ||
 	fail "attempt numbering per event: $(cat "$RECV_LOG")"
-# lower bounds of the schedule (a timer never fires early)
+# lower bounds of the schedule (the sim's retry timer never fires early;
+# 2 % slack for the two clocks involved)
 jq -s -e 'group_by(.id) | map(sort_by(.nth) | [.[1].t - .[0].t, .[2].t - .[1].t, .[3].t - .[2].t])
-	| all(.[0] >= 0.045 and .[1] >= 0.495 and .[2] >= 5.05)' "$RECV_LOG" >/dev/null ||
+	| all(.[0] >= 0.045 and .[1] >= 0.49 and .[2] >= 5.0)' "$RECV_LOG" >/dev/null ||
 	fail "retry gaps shorter than the schedule: $(jq -s -c 'group_by(.id) | map(sort_by(.nth) | map(.t))' "$RECV_LOG")"
 ev=$(api GET "/v1/events?type=fax.delivered" | jqs '.data[0].id')
 api GET "/v1/webhooks/attempts?event_id=$ev" >"$B"
