@@ -221,7 +221,9 @@ static void step_attempt_end(struct sim_fax *fx)
 	int idx = fx->attempt_idx;
 	const char *code = fx->plan.codes[idx];
 	a->completed_at = f->updated_at = sim_now_ms(s);
-	a->duration_ms = fx->plan.attempt_ms[idx];
+	/* The elapsed time between the attempt's own timestamps: under --speed
+	 * the planned (simulated) duration would disagree with them. */
+	a->duration_ms = a->started_at != TS_NONE ? a->completed_at - a->started_at : 0;
 	if (code) {
 		a->error_code = strdup(code);
 		a->error_message = strdup(outcome_code_message(code));

@@ -80,8 +80,13 @@ check_fax "$N5" '[.status, .error_code, (.attempts | length)]' '["failed","line_
 check_fax "$N7" '[.status, .pages]' '["delivered",3]' "DeliveredMultiPage"
 check_fax "$N8" '[.status, .error_code, (.attempts | length), .max_attempts]' \
 	'["failed","invalid_number",1,5]' "InvalidNumber"
-check_fax "$N1" '[.attempts[0] | (.started_at != null), (.completed_at != null), (.duration_ms >= 20000)]' \
-	'[true,true,true]' "attempt object"
+# duration_ms agrees with the attempt's own timestamps (to the second: jq's
+# fromdate drops the milliseconds).
+check_fax "$N1" '[.attempts[0] | (.started_at != null), (.completed_at != null), (.duration_ms > 0),
+	((.duration_ms - ((.completed_at | sub("\\.[0-9]+"; "") | fromdate)
+		- (.started_at | sub("\\.[0-9]+"; "") | fromdate)) * 1000)
+		| (if . < 0 then -. else . end) <= 1000)]' \
+	'[true,true,true,true]' "attempt object"
 
 # Captured: delivered pages 1 + 1 + 3 = 5 → 35 cents; every hold released.
 api GET /v1/environment/balance >"$B"
