@@ -583,6 +583,10 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
 
 	if (header_budget(c, len))
 		return -1;
+	/* Trailers of a chunked body: counted, not kept (the header array is
+	 * built and points into the buffer). */
+	if (r->headers)
+		return 0;
 	if (r->n_headers == 0 || r->have_value) {
 		if (r->n_headers >= HTTP_MAX_HEADERS)
 			return parser_fail(c, 431, "too many request headers");
@@ -621,6 +625,8 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
 
 	if (header_budget(c, len))
 		return -1;
+	if (r->headers)
+		return 0;
 	if (!r->have_value) {
 		if (buf_addc(&r->hdr, '\0') < 0)
 			return parser_fail(c, 503, "out of memory");

@@ -56,6 +56,8 @@ struct fixture {
 	char last_query[128];
 	char last_hdr[128];
 	size_t last_body_len;
+	size_t last_n_headers;
+	bool last_absent_found;
 	size_t big_reply;       /* answer with this many bytes when > 0 */
 };
 
@@ -304,6 +306,8 @@ static void handler(struct http_request *req, void *ctx)
 	snprintf(f->last_query, sizeof f->last_query, "%s", http_request_query(req));
 	snprintf(f->last_hdr, sizeof f->last_hdr, "%s", h ? h : "");
 	http_request_body(req, &f->last_body_len);
+	f->last_n_headers = http_request_header_count(req);
+	f->last_absent_found = http_request_header(req, "X-Absent") != NULL;
 	if (f->mode == HOLD && f->n_held < MAX_RESP) {
 		f->held[f->n_held++] = req;
 		return;
@@ -486,6 +490,14 @@ static void test_body_at_limit_and_chunked(void)
 			 "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
 	CU_ASSERT_FATAL(wait_responses(&f, &c, 2));
 	CU_ASSERT_STRING_EQUAL(c.r[1].body, "POST /c? 5 abcde");
+	/* Trailers after a chunked body are not headers of the request. */
+	client_sends(&c, "POST /t HTTP/1.1\r\nHost: t\r\nX-Test: head\r\nTransfer-Encoding: chunked\r\n\r\n"
+			 "2\r\nhi\r\n0\r\nX-Trailer: tail\r\nX-Test: trailer\r\n\r\n");
+	CU_ASSERT_FATAL(wait_responses(&f, &c, 3));
+	CU_ASSERT_STRING_EQUAL(c.r[2].body, "POST /t? 2 hi");
+	CU_ASSERT_STRING_EQUAL(f.last_hdr, "head");
+	CU_ASSERT_EQUAL(f.last_n_headers, 3);
+	CU_ASSERT_FALSE(f.last_absent_found);
 	client_close(&f, &c);
 	fx_done(&f);
 }
