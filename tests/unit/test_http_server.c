@@ -351,15 +351,20 @@ static void test_basic_keepalive(void)
 	CU_ASSERT_STRING_EQUAL(f.last_path, "/a b");
 	CU_ASSERT_STRING_EQUAL(f.last_query, "x=1&y=%41");
 	CU_ASSERT_STRING_EQUAL(f.last_hdr, "hello");
+	/* An empty header value does not swallow the next header's name. */
+	client_sends(&c, "GET /e HTTP/1.1\r\nX-Empty:\r\nX-Test: after\r\nHost: t\r\n\r\n");
+	CU_ASSERT_FATAL(wait_responses(&f, &c, 2));
+	CU_ASSERT_STRING_EQUAL(f.last_hdr, "after");
+	CU_ASSERT_EQUAL(f.last_n_headers, 3);
 	CU_ASSERT_STRING_EQUAL(c.r[0].body, "GET /a b?x=1&y=%41 0 ");
 	/* Same connection, a POST with a body. */
 	client_sends(&c, "POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
-	CU_ASSERT_FATAL(wait_responses(&f, &c, 2));
-	CU_ASSERT_EQUAL(c.r[1].status, 200);
-	CU_ASSERT_STRING_EQUAL(c.r[1].body, "POST /p? 5 hello");
+	CU_ASSERT_FATAL(wait_responses(&f, &c, 3));
+	CU_ASSERT_EQUAL(c.r[2].status, 200);
+	CU_ASSERT_STRING_EQUAL(c.r[2].body, "POST /p? 5 hello");
 	CU_ASSERT_FALSE(c.eof);
 	CU_ASSERT_EQUAL(http_server_stats(f.srv)->accepted_conns, 1);
-	CU_ASSERT_EQUAL(http_server_stats(f.srv)->requests, 2);
+	CU_ASSERT_EQUAL(http_server_stats(f.srv)->requests, 3);
 	CU_ASSERT_EQUAL(http_server_connections(f.srv), 1);
 	client_close(&f, &c);
 	fx_done(&f);
