@@ -785,6 +785,12 @@ static void conn_process(struct http_conn *c)
 			conn_refuse(c, 400, "bad_request", http_errno_description(err));
 			break;
 		}
+		if (n == 0) {
+			/* No progress and no error (an upgrade the parser stopped at):
+			 * never spin on the same bytes. */
+			conn_refuse(c, 400, "bad_request", "unsupported request");
+			break;
+		}
 	}
 	if (c->state != CONN_CLOSED && c->in_off == c->in_len)
 		c->in_off = c->in_len = 0;
