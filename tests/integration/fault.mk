@@ -4,5 +4,6 @@ TESTS += tests/integration/fault_crash.sh tests/integration/fault_store.sh \
 	tests/integration/fault_header.sh
 EXTRA_DIST += tests/integration/fault_crash.sh tests/integration/fault_store.sh \
 	tests/integration/fault_outage.sh tests/integration/fault_hang.sh \
-	tests/integration/fault_header.sh tests/integration/fault_helper.py \
+	tests/integration/fault_header.sh tests/integration/fault_lib.sh \
+	tests/integration/fault_helper.py \
 	tests/integration/FAULTS.md

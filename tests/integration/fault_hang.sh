@@ -7,41 +7,22 @@
 # catch-up brings the store to exactly faxsim's /events.
 #
 # FAULT_SEED=N repeats faxsim's traffic; FAULT_HANG_S sets the hang.
-. "$top_srcdir/tests/integration/lib.sh"
-need_python
-H="python3 $top_srcdir/tests/integration/fault_helper.py"
+. "$top_srcdir/tests/integration/fault_lib.sh"
+command -v sqlite3 >/dev/null 2>&1 || fail "the sqlite3 CLI is required for this test"
 D=$(fax_tmpdir)
-SEED=${FAULT_SEED:-$(($(date +%s) % 100000))}
 HANG_S=${FAULT_HANG_S:-20}
 note "seed $SEED (FAULT_SEED=$SEED repeats this run), hang ${HANG_S}s"
-
-MINTFAX_API_KEY=$SIM_KEY
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
-
-now() { date +%s.%N; }
 
 # A frozen faxsim must not outlive the test: thaw it before the cleanup's
 # SIGTERM.
 trap 'rc=$?; [ -n "$SIM_PID" ] && kill -CONT "$SIM_PID" 2>/dev/null; fax_cleanup; exit $rc' EXIT
-
-# probe N: our own signed event evt_faultprobe_N; prints the HTTP status.
-probe()
-{
-	_id=evt_faultprobe_$1
-	$H probe-event "$_id" "fax_faultprobe_$1" >"$D/probe.json" || return 1
-	"$top_builddir/app/faxtop" sign --id "$_id" <"$D/probe.json" >"$D/probe.h" || return 1
-	curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H @"$D/probe.h" \
-		-H 'Content-Type: application/json' --data-binary @"$D/probe.json" \
-		"http://$FAXTOP_ADDR/webhooks/mintfax" || echo 000
-}
 
 api_failures()
 {
 	grep -c 'WARN api [A-Z]* /' "$FAXTOP_OUT.err"
 }
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 # 5 faxes a second for 20 s at speed 15; a fifth of the webhooks dropped.
 start_faxsim --seed "$SEED" --speed 15 --rate 20 --traffic-count 100 --auto-topup --drop 0.2 \
 	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
@@ -67,7 +48,7 @@ sleep "$(awk -v h="$HANG_S" 'BEGIN { print (h > 3 ? h - 3 : 0) }')"
 during=$(($(api_failures) - fail_before))
 kill -CONT "$SIM_PID"
 END=$(now)
-hung_s=$(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.1f", b - a }')
+hung_s=$(since "$START" "$END")
 kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died while the API hung"
 # One more may still be in flight when faxsim thaws.
 bound=$(($($H backoff-bound "$hung_s") + 1))
@@ -79,17 +60,11 @@ grep -Eiq 'WARN api [A-Z]* /.*(timeout|timed out)' "$FAXTOP_OUT.err" ||
 	fail "the timeouts were not logged as such"
 
 # Recovery.
-wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
-SETTLED=$(now)
-if ! wait_until 120 $H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" faultprobe >"$D/conv" 2>&1; then
-	$H converged "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" faultprobe >&2
-	fail "the store did not converge to faxsim's /events after the hang"
-fi
-CONV=$(now)
+converge "$D/faxtop.db" "after the hang" faultprobe
 dups=$($H printed-dups "$FAXTOP_OUT") || fail "unreadable stdout"
 [ "$dups" = 0 ] || fail "$dups events were accepted twice"
 note "FIGURES seed=$SEED hang_s=$hung_s failed_requests_during=$during bound=$bound" \
 	"$(tail -n1 "$D/conv") from_poll=$(grep -c '"source":"poll"' "$FAXTOP_OUT")" \
-	"printed_twice=$dups converge_s=$(awk -v a="$END" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')" \
-	"after_last_fax_s=$(awk -v a="$SETTLED" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
+	"printed_twice=$dups converge_s=$(since "$END" "$CONV")" \
+	"after_last_fax_s=$(since "$SETTLED" "$CONV")"
 exit 0

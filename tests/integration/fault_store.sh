@@ -14,12 +14,9 @@
 #          lowers its file-size limit to the WAL's current size, so every
 #          write past it fails with EFBIG; lifting the limit is recovery.
 # FAULT_SEED=N repeats faxsim's traffic.
-. "$top_srcdir/tests/integration/lib.sh"
-need_python
+. "$top_srcdir/tests/integration/fault_lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || fail "the sqlite3 CLI is required for this test"
-H="python3 $top_srcdir/tests/integration/fault_helper.py"
 D=$(fax_tmpdir)
-SEED=${FAULT_SEED:-$(($(date +%s) % 100000))}
 BROKEN_S=${FAULT_BROKEN_S:-3}
 MODE=${FAULT_STORE_MODE:-}
 note "seed $SEED (FAULT_SEED=$SEED repeats this run)"
@@ -38,7 +35,7 @@ if [ "$MODE" != fsize ]; then
 	if [ -n "$MNT" ]; then
 		MODE=tmpfs
 		# Processes first (they hold the database open), then the mount.
-		trap 'rc=$?; fax_cleanup; umount "$MNT" 2>/dev/null || umount -l "$MNT"; rmdir "$MNT"; exit $rc' EXIT
+		trap 'rc=$?; trap "" PIPE; fax_cleanup; umount "$MNT" 2>/dev/null || umount -l "$MNT"; rmdir "$MNT"; exit $rc' EXIT
 	elif [ "$MODE" = tmpfs ]; then
 		fail "cannot mount a tmpfs: $(cat "$D/mount.err")"
 	else
@@ -78,26 +75,6 @@ heal_store()
 	fi
 }
 
-MINTFAX_API_KEY=$SIM_KEY
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
-
-now() { date +%s.%N; }
-
-# probe N: posts our own signed event evt_faultprobe_N; prints the status
-# and records the id in $D/probe.CODE.
-probe()
-{
-	_id=evt_faultprobe_$1
-	$H probe-event "$_id" "fax_faultprobe_$1" >"$D/probe.json" || return 1
-	"$top_builddir/app/faxtop" sign --id "$_id" <"$D/probe.json" >"$D/probe.h" || return 1
-	_code=$(curl -sS --max-time 10 -o "$D/probe.body" -w '%{http_code}' -H @"$D/probe.h" \
-		-H 'Content-Type: application/json' --data-binary @"$D/probe.json" \
-		"http://$FAXTOP_ADDR/webhooks/mintfax") || _code=000
-	echo "$_id" >>"$D/probe.$_code"
-	echo "$_code"
-}
-
 N_PROBE=0
 probe_answers()
 {
@@ -121,20 +98,20 @@ acked_file()
 }
 
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 # 25 faxes a second for 12 s at speed 50; webhook retries after 0.2 s, 2 s
 # and 20.4 s.
 start_faxsim --seed "$SEED" --speed 50 --rate 30 --traffic-count 300 --auto-topup \
 	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
 start_faxtop --listen "127.0.0.1:$PORT" --db "$DB" --api-base "$SIM_URL/v1" --poll-interval 1
 wait_until 60 sh -c "[ \$(wc -l <'$FAXTOP_OUT') -ge 20 ]" || fail "faxtop acknowledged too little"
-probe_answers 204 || fail "a probe before the fault was answered $(tail -n1 "$D"/probe.* | head -c 200)"
+probe_answers 204 || fail "a probe before the fault was refused: $(cat "$D/probe.body")"
 
 break_store
 FULL_AT=$(now)
-wait_until 60 probe_answers 503 || fail "the listener never answered 503 with the disk full"
+wall_wait 60 probe_answers 503 || fail "the listener never answered 503 with the disk full"
 FIRST_503=$(now)
-wait_until 10 health_is '.status == "degraded" and .store_ok == false' ||
+wall_wait 10 health_is '.status == "degraded" and .store_ok == false' ||
 	fail "/healthz does not show the broken store: $(cat "$D/health")"
 grep -q 'store_unavailable' "$D/probe.body" || fail "the 503 does not say why: $(cat "$D/probe.body")"
 
@@ -151,16 +128,10 @@ probes_503=$(wc -l <"$D/probe.503")
 # Recovery: room again.
 heal_store
 FREED_AT=$(now)
-wait_until 60 probe_answers 204 || fail "the listener did not recover once space was freed"
-wait_until 10 health_is '.status == "ok" and .store_ok == true' ||
+wall_wait 60 probe_answers 204 || fail "the listener did not recover once space was freed"
+wall_wait 10 health_is '.status == "ok" and .store_ok == true' ||
 	fail "/healthz still shows a broken store: $(cat "$D/health")"
-wait_until 120 $H all-terminal "$SIM_ADDR" "$SIM_KEY" || fail "faxsim's faxes did not finish"
-SETTLED=$(now)
-if ! wait_until 120 $H converged "$DB" "$SIM_ADDR" "$SIM_KEY" faultprobe >"$D/conv" 2>&1; then
-	$H converged "$DB" "$SIM_ADDR" "$SIM_KEY" faultprobe >&2
-	fail "the store did not converge to faxsim's /events after the disk was freed"
-fi
-CONV=$(now)
+converge "$DB" "after the disk was freed" faultprobe
 
 # Every probe answered 204 is stored; every acknowledged event is stored;
 # nothing was accepted twice.
@@ -175,11 +146,11 @@ dups=$($H printed-dups "$FAXTOP_OUT") || fail "unreadable stdout"
 kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died"
 grep -q 'answered 503' "$FAXTOP_OUT.err" || fail "the refusals were not logged"
 from_poll=$(grep -c '"source":"poll"' "$FAXTOP_OUT")
-note "FIGURES seed=$SEED mode=$MODE broken_s=$(awk -v a="$FULL_AT" -v b="$FREED_AT" 'BEGIN { printf "%.1f", b - a }')" \
-	"first_503_after_s=$(awk -v a="$FULL_AT" -v b="$FIRST_503" 'BEGIN { printf "%.1f", b - a }')" \
+note "FIGURES seed=$SEED mode=$MODE broken_s=$(since "$FULL_AT" "$FREED_AT")" \
+	"first_503_after_s=$(since "$FULL_AT" "$FIRST_503")" \
 	"acked_when_broken=$(wc -l <"$D/acked.broken") lost_acked=$lost faxsim_503=$n503" \
 	"probes_503=$probes_503 probes_503_stored_later=$stored_refused" \
 	"$(tail -n1 "$D/conv") printed_twice=$dups from_poll=$from_poll" \
-	"converge_s=$(awk -v a="$FREED_AT" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')" \
-	"after_last_fax_s=$(awk -v a="$SETTLED" -v b="$CONV" 'BEGIN { printf "%.1f", b - a }')"
+	"converge_s=$(since "$FREED_AT" "$CONV")" \
+	"after_last_fax_s=$(since "$SETTLED" "$CONV")"
 exit 0
