@@ -65,7 +65,8 @@ tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_event_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
 
-EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus SECURITY.md
+EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus SECURITY.md \
+	tools/ci-extra
 
 # Hostile-input and secret-leak tests against the real binaries (loopback).
 TESTS += tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
