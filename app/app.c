@@ -316,7 +316,11 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 	out->listener = a->http ? a->listener_addr : NULL;
 	out->listener_ok = a->http && store_ok(a->store);
 	out->poller_state = cs ? api_conn_state_name(cs->state) : "off";
-	out->poller_error = cs && cs->last_error[0] ? cs->last_error : NULL;
+	/* The reason belongs to a failing state; once the API answers again a
+	 * stale one next to "ok" would read as a current fault. */
+	out->poller_error = NULL;
+	if (cs && cs->state != API_CONN_OK && cs->last_error[0])
+		out->poller_error = cs->last_error;
 	out->events_per_min = app_events_per_min(a);
 	out->last_event_ms = model_last_event_ms(a->model);
 	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
