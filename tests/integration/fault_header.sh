@@ -74,6 +74,8 @@ expect_header 'poller down' 30 "five seconds of 503s do not show the poller down
 rm -f "$SWITCH"
 # The next probe comes after the current backoff (at most a minute).
 expect_header 'poller ok' 90 "the header does not show the API back"
+! grep -q 'temporarily unavailable' "$D/header" ||
+	fail "the header keeps the outage's reason next to 'poller ok': $(cat "$D/header")"
 
 # Store failure.
 sz=$(stat -c %s "$D/faxtop.db-wal") || fail "no WAL next to the database"
