@@ -1,7 +1,7 @@
 #!/bin/sh
 # Hung API: faxsim is frozen with SIGSTOP for 20 s (it accepts connections
 # through the kernel's backlog but never answers, and sends no webhooks).
-# faxtop's requests time out (--request-timeout 2) and stay within what the
+# faxtop's requests time out (--request-timeout 1) and stay within what the
 # backoff allows; its loop is never blocked: /healthz answers and a signed
 # webhook is acknowledged and stored while the API hangs. After SIGCONT the
 # catch-up brings the store to exactly faxsim's /events.
@@ -27,7 +27,7 @@ PORT=$(free_port)
 start_faxsim --seed "$SEED" --speed 15 --rate 20 --traffic-count 100 --auto-topup --drop 0.2 \
 	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
 start_faxtop --listen "127.0.0.1:$PORT" --db "$D/faxtop.db" --api-base "$SIM_URL/v1" \
-	--poll-interval 1 --balance-interval 1 --connect-timeout 2 --request-timeout 2
+	--poll-interval 1 --balance-interval 1 --connect-timeout 1 --request-timeout 1
 wait_until 60 grep -q '"source":"poll"' "$FAXTOP_OUT" || fail "the poller caught nothing up before the hang"
 
 # The hang.
@@ -50,8 +50,9 @@ kill -CONT "$SIM_PID"
 END=$(now)
 hung_s=$(since "$START" "$END")
 kill -0 "$FAXTOP_PID" 2>/dev/null || fail "faxtop died while the API hung"
-# One more may still be in flight when faxsim thaws.
-bound=$(($($H backoff-bound "$hung_s") + 1))
+# Each probe also waits out the 1 s timeout; one more may still be in
+# flight when faxsim thaws. (Without backoff: one a second.)
+bound=$(($($H backoff-bound "$hung_s" 1) + 1))
 note "failed requests during ${hung_s}s of hang: $during (backoff allows $bound)"
 [ "$during" -ge 2 ] || fail "only $during requests failed in ${hung_s}s of hang: faxtop stopped probing"
 [ "$during" -le "$bound" ] ||

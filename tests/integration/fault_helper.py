@@ -19,12 +19,14 @@
   fault_helper.py printed-dups FILE...     events printed more than once across faxtop
                                            --headless stdout files
   fault_helper.py all-terminal SIM KEY     exit 0 when every fax faxsim lists has finished
-  fault_helper.py backoff-bound SECONDS    the most API requests an outage that long can cost
+  fault_helper.py backoff-bound SECONDS [PER_REQUEST]
+                                           the most API requests an outage that long can cost
                                            faxtop: up to 4 in flight when it starts (the
                                            client's max_in_flight), then one probe per backoff
                                            period; after n failures the gate stays shut at
                                            least half of min(1 s * 2^(n-1), 60 s)
-                                           (core/api_client.h)
+                                           (core/api_client.h); PER_REQUEST seconds more per
+                                           probe when each failure takes that long (a timeout)
   fault_helper.py proxy UPSTREAM READY LOG SWITCH
                                            an HTTP proxy to faxsim that logs one line per
                                            request ("epoch-ms status method path") and
@@ -185,10 +187,11 @@ def all_terminal(addr, key):
     return 0 if fx and all(f["status"] in TERMINAL for f in fx) else 1
 
 
-def backoff_bound(seconds):
-    t, n, spent, step = float(seconds), 1, 0.0, 1.0
-    while spent + min(step, 60.0) / 2 <= t:
-        spent += min(step, 60.0) / 2
+def backoff_bound(seconds, per_request="0"):
+    t, cost = float(seconds), float(per_request)
+    n, spent, step = 1, 0.0, 1.0
+    while spent + min(step, 60.0) / 2 + cost <= t:
+        spent += min(step, 60.0) / 2 + cost
         n += 1
         step *= 2
     print(n + 4)
@@ -275,7 +278,7 @@ def main(argv):
             return printed_dups(args)
         if cmd == "all-terminal" and len(args) == 2:
             return all_terminal(*args)
-        if cmd == "backoff-bound" and len(args) == 1:
+        if cmd == "backoff-bound" and len(args) in (1, 2):
             return backoff_bound(*args)
         if cmd == "proxy" and len(args) == 4:
             return proxy(*args)
