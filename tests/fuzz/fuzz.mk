@@ -73,8 +73,6 @@ TESTS += tests/integration/hardening_secrets.sh tests/integration/hardening_abus
 	tests/integration/hardening_pipeline.sh
 EXTRA_DIST += tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
 	tests/integration/hardening_abuse.py tests/integration/hardening_pipeline.sh
-# A known bug, described in the script: XPASS (an error) once it is fixed.
-XFAIL_TESTS = tests/integration/hardening_pipeline.sh
 
 # make fuzz-smoke [FUZZ_SECONDS=N]; with -jN the targets run side by side.
 # A crash leaves its input in tests/fuzz/artifacts/; new coverage found is
