@@ -629,6 +629,33 @@ static void test_json_line(void)
 	free(raw);
 }
 
+/* The line splices the raw data: whitespace outside strings goes, strings
+ * stay byte for byte (braces, quotes, escapes, CR/LF-free), and of two
+ * "data" members the last counts, as in the parse. */
+static void test_json_line_splice(void)
+{
+	static const char body[] =
+		"{\r\n  \"id\": \"evt_s\",\n  \"type\": \"fax.queued\",\n  \"created\": 7,\n"
+		"  \"data\": {\"object\": {\"id\": \"fax_old\"}},\n"
+		"  \"data\": {\n\t\"object\": {\n\t\t\"id\": \"fax_s\",\n"
+		"\t\t\"tags\": {\"k }\": \"v \\\" ] {\", \"u\": \"\\u00e9 /\"},\n"
+		"\t\t\"extra\": [ 1 , 2.5e3 , null ]\n\t}\n  }\n}\n";
+	struct event ev;
+	char err[256];
+	char *line;
+
+	CU_ASSERT_EQUAL_FATAL(event_parse(body, strlen(body), &ev, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(ev.fax.id, "fax_s");
+	line = event_json_line(&ev, body, strlen(body), SRC_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	CU_ASSERT_STRING_EQUAL(line, "{\"id\":\"evt_s\",\"type\":\"fax.queued\",\"created\":7,"
+			       "\"source\":\"poll\",\"data\":{\"object\":{\"id\":\"fax_s\","
+			       "\"tags\":{\"k }\":\"v \\\" ] {\",\"u\":\"\\u00e9 /\"},"
+			       "\"extra\":[1,2.5e3,null]}}}");
+	free(line);
+	event_done(&ev);
+}
+
 static void test_json_quote(void)
 {
 	char *q = json_quote("a\"b\\c\n\x01/");
@@ -659,6 +686,7 @@ static const struct unit_test tests[] = {
 	{ "fax and event round trip", test_fax_round_trip },
 	{ "balance_to_json", test_balance_to_json },
 	{ "headless JSON line", test_json_line },
+	{ "headless JSON line splices the raw data", test_json_line_splice },
 	{ "json_quote", test_json_quote },
 	{ 0 },
 };
