@@ -80,13 +80,26 @@ expect_header 'poller ok' 90 "the header does not show the API back"
 # Store failure.
 sz=$(stat -c %s "$D/faxtop.db-wal") || fail "no WAL next to the database"
 prlimit --pid "$PID" --fsize="$sz:unlimited" || fail "prlimit refused"
-expect_header 'listener [^ ]+ DOWN' 60 "the header does not show the broken store"
+# A signed webhook of our own makes sure a commit is tried even if faxsim's
+# traffic is over by now.
+N_PROBE=0
+probe_shows()
+{
+	N_PROBE=$((N_PROBE + 1))
+	probe "$N_PROBE" >/dev/null
+	shows "$1"
+}
+FAXTOP_ADDR=127.0.0.1:$PORT
+wall_wait 60 probe_shows 'listener [^ ]+ DOWN' ||
+	fail "the header does not show the broken store; it shows: $(cat "$D/header")"
+note "header: $(head -n1 "$D/header" | sed 's/  */ /g')"
+[ -s "$D/probe.503" ] || fail "a webhook to the broken store was not answered 503"
 sleep 2
 kill -0 "$PID" 2>/dev/null || fail "faxtop died with the store broken"
 prlimit --pid "$PID" --fsize=unlimited:unlimited || fail "prlimit refused"
 expect_header 'listener [^ ]+ ok' 60 "the header does not show the store back"
 
-converge "$D/faxtop.db" "after the faults"
+converge "$D/faxtop.db" "after the faults" faultprobe
 # q quits cleanly (the terminal is restored, the store closed).
 tmux -L "$SOCK" send-keys -t fault q
 wait_until 20 sh -c "! kill -0 $PID 2>/dev/null" || fail "faxtop did not quit on q"
