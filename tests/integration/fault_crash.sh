@@ -104,4 +104,5 @@ note "FIGURES seed=$SEED kill1_after=${DELAY}s acked=$n_ack1 stored=$at_kill1" \
 	"converge_s=$(since "$START2" "$CONV")" \
 	"after_last_fax_s=$(since "$SETTLED" "$CONV")" \
 	"down_s=$(since "$KILL_AT" "$START2")"
+finish
 exit 0

@@ -68,4 +68,5 @@ note "FIGURES seed=$SEED hang_s=$hung_s failed_requests_during=$during bound=$bo
 	"$(tail -n1 "$D/conv") from_poll=$(grep -c '"source":"poll"' "$FAXTOP_OUT")" \
 	"printed_twice=$dups converge_s=$(since "$END" "$CONV")" \
 	"after_last_fax_s=$(since "$SETTLED" "$CONV")"
+finish
 exit 0

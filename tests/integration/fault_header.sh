@@ -54,7 +54,7 @@ printf '%s\n' "trap '' XFSZ" "echo \$\$ >'$D/faxtop.pid'" \
 	"export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET XDG_CONFIG_HOME" \
 	"exec '$top_builddir/app/faxtop' --listen 127.0.0.1:$PORT --db '$D/faxtop.db' \\" \
 	"	--api-base 'http://$PROXY/v1' --poll-interval 1 --balance-interval 1 \\" \
-	"	--ready-file '$D/faxtop.ready' --log-file '$D/faxtop.log'" >"$D/run.sh"
+	"	--ready-file '$D/faxtop.ready' --log-file '$D/faxtop.log' 2>'$D/tui.err'" >"$D/run.sh"
 tmux -L "$SOCK" -f /dev/null new-session -d -s fault -x 200 -y 40 \
 	"env TERM=xterm-256color LANG=C.UTF-8 sh '$D/run.sh'" || fail "tmux did not start"
 wait_until 20 test -s "$D/faxtop.pid" || fail "the pane did not start: $(screen)"
@@ -105,4 +105,5 @@ tmux -L "$SOCK" send-keys -t fault q
 wait_until 20 sh -c "! kill -0 $PID 2>/dev/null" || fail "faxtop did not quit on q"
 note "FIGURES seed=$SEED $(tail -n1 "$D/conv")" \
 	"proxy_503=$(grep -c '^[0-9]* 503 ' "$D/proxy.log")"
+finish
 exit 0

@@ -70,3 +70,29 @@ converge()
 	fi
 	CONV=$(now)
 }
+
+# finish: after the faults faxtop must still shut down cleanly: SIGTERM,
+# exit status 0 (bounded by a watchdog), and faxsim too; then no sanitizer
+# report (an --enable-sanitizers build) in any log of the test.
+finish()
+{
+	_fd=$(fax_tmpdir)
+	for _fp in ${FAXTOP_PID:-} ${SIM_PID:-}; do
+		kill -0 "$_fp" 2>/dev/null || continue
+		kill -TERM "$_fp"
+		( sleep 30; kill -KILL "$_fp" 2>/dev/null ) &
+		_wd=$!
+		wait "$_fp"
+		_st=$?
+		kill "$_wd" 2>/dev/null
+		wait "$_wd" 2>/dev/null
+		[ "$_st" = 0 ] || fail "process $_fp exited with status $_st on SIGTERM after the faults"
+	done
+	if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$_fd"/*.err "$_fd"/*.log \
+		>"$_fd/sanitizer" 2>/dev/null; then
+		for _f in $(cat "$_fd/sanitizer"); do
+			grep -E -A5 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$_f" | head -n 20 >&2
+		done
+		fail "sanitizer reports in $(cat "$_fd/sanitizer" | xargs -n1 basename | tr '\n' ' ')"
+	fi
+}

@@ -69,4 +69,5 @@ note "FIGURES seed=$SEED outage_s=$OUTAGE_S requests_during=$during bound=$bound
 	"first_ok_after_s=$(since "$END" "$first_ok")" \
 	"converge_s=$(since "$END" "$CONV")" \
 	"after_last_fax_s=$(since "$SETTLED" "$CONV")"
+finish
 exit 0

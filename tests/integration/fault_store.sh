@@ -154,4 +154,5 @@ note "FIGURES seed=$SEED mode=$MODE broken_s=$(since "$FULL_AT" "$FREED_AT")" \
 	"$(tail -n1 "$D/conv") printed_twice=$dups from_poll=$from_poll" \
 	"converge_s=$(since "$FREED_AT" "$CONV")" \
 	"after_last_fax_s=$(since "$SETTLED" "$CONV")"
+finish
 exit 0
