@@ -513,6 +513,13 @@ static void app_point_demo_at_listener(struct app *a)
 	sim_set_webhook_url(a->sim, url);
 }
 
+static const char *app_api_state(void *ctx)
+{
+	struct app *a = ctx;
+
+	return api_conn_state_name(api_client_state(a->api)->state);
+}
+
 /* A refused key on the first answer: fatal for --headless (a clear start-up
  * error), shown in the header for the TUI. */
 static void app_auth_error(void *ctx, const char *message)
@@ -565,6 +572,8 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (a->webhook)
+		webhook_set_api_state(a->webhook, app_api_state, a);
 	poller_start(a->poller);
 	return 0;
 }

@@ -39,6 +39,8 @@ struct webhook {
 	struct wh_hold *holds;
 	size_t n_holds;
 	struct webhook_stats stats;
+	webhook_api_state_fn api_state;
+	void *api_state_ctx;
 };
 
 static const char *const refusal_text[SIG_RESULT_COUNT] = {
@@ -218,7 +220,8 @@ static void handle_health(struct webhook *wh, struct http_request *req)
 {
 	int64_t now = clock_now_ms(wh->clock);
 	bool ok = store_ok(wh->store);
-	char age[32], body[256];
+	const char *api = wh->api_state ? wh->api_state(wh->api_state_ctx) : "off";
+	char age[32], body[320];
 
 	if (wh->stats.last_event_ms)
 		snprintf(age, sizeof age, "%" PRId64,
@@ -227,10 +230,16 @@ static void handle_health(struct webhook *wh, struct http_request *req)
 		snprintf(age, sizeof age, "null");
 	snprintf(body, sizeof body,
 		 "{\"status\":\"%s\",\"uptime_s\":%" PRId64 ",\"events_accepted\":%" PRIu64
-		 ",\"last_event_age_s\":%s,\"store_ok\":%s}",
+		 ",\"last_event_age_s\":%s,\"store_ok\":%s,\"api\":\"%s\"}",
 		 ok ? "ok" : "degraded", now > wh->started_ms ? (now - wh->started_ms) / 1000 : 0,
-		 wh->stats.accepted, age, ok ? "true" : "false");
+		 wh->stats.accepted, age, ok ? "true" : "false", api);
 	http_respond_json(req, 200, body, NULL, 0);
+}
+
+void webhook_set_api_state(struct webhook *wh, webhook_api_state_fn fn, void *ctx)
+{
+	wh->api_state = fn;
+	wh->api_state_ctx = ctx;
 }
 
 void webhook_handle(struct http_request *req, void *ctx)

@@ -52,6 +52,11 @@ void webhook_free(struct webhook *wh);
 /* The http_server handler; ctx is the struct webhook. */
 void webhook_handle(struct http_request *req, void *ctx);
 
+/* The API connection's state for GET /healthz ("ok", "degraded", "down",
+ * …); without one set, /healthz says "off". */
+typedef const char *(*webhook_api_state_fn)(void *ctx);
+void webhook_set_api_state(struct webhook *wh, webhook_api_state_fn fn, void *ctx);
+
 const struct webhook_stats *webhook_stats(const struct webhook *wh);
 uint64_t webhook_refused_total(const struct webhook *wh);
 /* Requests verified and stored but not yet answered (waiting for a commit). */

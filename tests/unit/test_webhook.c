@@ -454,6 +454,11 @@ static void test_routes_and_health(void)
 	fx_close(&f);
 }
 
+static const char *api_state_down(void *ctx)
+{
+	return "down";
+}
+
 static void test_store_failure_then_recovery(void)
 {
 	struct fx f;
@@ -471,6 +476,10 @@ static void test_store_failure_then_recovery(void)
 	exchange(&f, get_health, strlen(get_health), &a);
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"status\":\"degraded\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"store_ok\":false"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"api\":\"off\""));
+	webhook_set_api_state(f.wh, api_state_down, NULL);
+	exchange(&f, get_health, strlen(get_health), &a);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"api\":\"down\""));
 	/* mintfax retries once the disk is back. */
 	store_set_fault(f.st, false);
 	post(&f, "/webhooks/mintfax", SECRET, "evt_q1aZqRm4yT3vK7pNxJ2bH9", NOW_S, q, &a);
