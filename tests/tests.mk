@@ -1,4 +1,4 @@
 # Shell integration tests (against faxsim over loopback) and tmux screen tests.
 # Each area lists its own scripts here.
 TESTS +=
-EXTRA_DIST += tests/integration/lib.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/faxtest.py

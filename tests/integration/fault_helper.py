@@ -45,36 +45,15 @@ import time
 import urllib.error
 import urllib.request
 
+from faxtest import db_rows, get, pages
+
 TERMINAL = ("delivered", "failed", "canceled")
 
 
-def get(addr, key, path):
-    req = urllib.request.Request("http://%s%s" % (addr, path),
-                                 headers={"Authorization": "Bearer " + key})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
 
 
-def pages(addr, key, path, cursor_param):
-    items, cursor = [], None
-    for _ in range(10000):
-        sep = "&" if "?" in path else "?"
-        p = path + (sep + cursor_param + "=" + cursor if cursor else "")
-        j = get(addr, key, p)
-        items += j["data"]
-        if not j.get("has_more") or not j.get("next_cursor"):
-            return items
-        cursor = j["next_cursor"]
-    raise SystemExit("too many pages")
 
 
-def db_rows(db, sql):
-    # Read-only, so a check never changes what faxtop recovers later.
-    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def acked(addr, key):

@@ -18,33 +18,13 @@ import sys
 import urllib.error
 import urllib.request
 
-
-def get(addr, key, path):
-    req = urllib.request.Request("http://%s%s" % (addr, path),
-                                 headers={"Authorization": "Bearer " + key})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
+from faxtest import db_rows, get, pages
 
 
-def pages(addr, key, path, cursor_param):
-    items, cursor = [], None
-    for _ in range(1000):
-        sep = "&" if "?" in path else "?"
-        p = path + (sep + cursor_param + "=" + cursor if cursor else "")
-        j = get(addr, key, p)
-        items += j["data"]
-        if not j.get("has_more") or not j.get("next_cursor"):
-            return items
-        cursor = j["next_cursor"]
-    raise SystemExit("too many pages")
 
 
-def db_rows(db, sql, args=()):
-    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+
+
 
 
 def events_match(db, addr, key):
