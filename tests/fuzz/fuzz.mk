@@ -66,6 +66,7 @@ tests_fuzz_fuzz_event_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus SECURITY.md \
+	tests/fuzz/RESULTS.md \
 	tools/ci-extra
 
 # Hostile-input and secret-leak tests against the real binaries (loopback).
