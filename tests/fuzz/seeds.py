@@ -316,6 +316,9 @@ def http_requests():
     reqs["chunked"] = (b"POST /webhooks/mintfax HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                        + "".join("%s: %s\r\n" % kv for kv in std("evt_0004", NOW, body)).encode()
                        + b"\r\n" + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+    # Trailers after a chunked body (a crash once fixed in http_server, 9ffbb47).
+    reqs["chunked-trailers"] = reqs["chunked"][:-2] + b"".join(
+        b"X-Trailer-%d: %s\r\n" % (i, b"t" * 40) for i in range(120)) + b"\r\n"
     reqs["http10"] = post("/webhooks/mintfax", body, std("evt_0004", NOW, body), ver="HTTP/1.0")
     reqs["expect-continue"] = post("/webhooks/mintfax", body, [("Expect", "100-continue")] + std("evt_0004", NOW, body))
     reqs["too-large-cl"] = b"POST /webhooks/mintfax HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\nabc"
