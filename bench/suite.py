@@ -505,7 +505,7 @@ def summary():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    lines = ["## Run %s" % STAMP, "",
+    lines = ["#### Run %s" % STAMP, "",
              "Machine: %d cores (`nproc`), %s, %s, kernel %s. Runs per figure: %d (median)." % (
                  os.cpu_count(), cpu, platform.machine(), platform.release(), RUNS),
              "Load average at the end: %.1f (other work on the machine inflates wall-clock"
