@@ -1057,8 +1057,11 @@ static struct json_object *balance_obj(const struct balance_snapshot *b)
 		return NULL;
 	if (b->environment_id)
 		json_object_object_add(o, "environment_id", jstr(b->environment_id));
-	json_object_object_add(o, "available", json_object_new_int64(b->available));
-	json_object_object_add(o, "held", json_object_new_int64(b->held));
+	/* Absent stays absent: "unknown" must not turn into 0 cents. */
+	if (b->has_available)
+		json_object_object_add(o, "available", json_object_new_int64(b->available));
+	if (b->has_held)
+		json_object_object_add(o, "held", json_object_new_int64(b->held));
 	if (b->currency)
 		json_object_object_add(o, "currency", jstr(b->currency));
 	if (b->type)

@@ -596,6 +596,13 @@ static void test_balance_to_json(void)
 	CU_ASSERT_EQUAL(b.held, 120);
 	balance_snapshot_done(&b);
 	free(json);
+	/* A field that never came is left out, not written as 0 cents. */
+	balance_snapshot_init(&b);
+	b.has_held = true;
+	b.held = 5;
+	json = balance_to_json(&b);
+	CU_ASSERT_STRING_EQUAL(json, "{\"held\":5}");
+	free(json);
 	json = event_to_json(&ev);
 	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"data\":{\"object\":{\"environment_id\""));
 	free(json);
