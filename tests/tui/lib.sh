@@ -68,10 +68,12 @@ keys() {
 	tmux -L "$SOCK" send-keys -t tui "$@"
 }
 
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string). The
+# default bound, 30 s, is generous for sanitizer builds on a loaded machine;
+# it only costs time when a test fails.
 wait_for() {
 	i=0
-	limit=$(( ${2:-10} * 10 ))
+	limit=$(( ${2:-30} * 10 ))
 	while [ $i -lt $limit ]; do
 		if capture | grep -qF -- "$1"; then
 			return 0
@@ -85,7 +87,7 @@ wait_for() {
 # wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
 wait_gone() {
 	i=0
-	limit=$(( ${2:-10} * 10 ))
+	limit=$(( ${2:-30} * 10 ))
 	while [ $i -lt $limit ]; do
 		if ! capture | grep -qF -- "$1"; then
 			return 0
@@ -109,7 +111,7 @@ expect_not() {
 # wait_re REGEX [SECONDS]: like wait_for, with an extended regular expression.
 wait_re() {
 	i=0
-	limit=$(( ${2:-10} * 10 ))
+	limit=$(( ${2:-30} * 10 ))
 	while [ $i -lt $limit ]; do
 		if capture | grep -qE -- "$1"; then
 			return 0

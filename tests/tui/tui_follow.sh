@@ -34,9 +34,7 @@ keys f "code:invalid_number" Enter
 wait_for "─ attempts fax_0000"
 first=$(capture | sed -n 's/.*─ attempts \(fax_[0-9]*\).*/\1/p' | head -1)
 keys n
-sleep 0.3
-second=$(capture | sed -n 's/.*─ attempts \(fax_[0-9]*\).*/\1/p' | head -1)
-[ "$first" != "$second" ] || fail "n did not move to another match ($first)"
+wait_gone "─ attempts $first " || fail "n did not move to another match ($first)"
 
 # :export writes the current view.
 keys : "export csv $TUI_TMP/out.csv" Enter
