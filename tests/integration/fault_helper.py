@@ -34,18 +34,14 @@
 
 The figures line: produced stored lost extra dup_rows faxes fax_mismatch.
 """
-import http.server
 import json
 import os
-import socketserver
 import sqlite3
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 
-from faxtest import db_rows, get, pages
+from faxtest import db_rows, envelope, get, pages
+from faxtest import proxy as faxtest_proxy
 
 TERMINAL = ("delivered", "failed", "canceled")
 
@@ -178,63 +174,15 @@ def backoff_bound(seconds, per_request="0"):
 
 
 def proxy(upstream, ready, log, switch):
-    lock = threading.Lock()
+    """faxsim behind an outage switch: every request answers 503 while the
+    file SWITCH exists; every request is logged."""
+    def outage(method, path):
+        if os.path.exists(switch):
+            return 503, envelope("service_unavailable", "The service is temporarily unavailable.",
+                                 "retry_later", "req_fault_proxy")
+        return None
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a):
-            pass
-
-        def note(self, status):
-            with lock, open(log, "a") as f:
-                f.write("%d %d %s %s\n" % (int(time.time() * 1000), status, self.command,
-                                           self.path))
-
-        def answer(self, status, headers, body):
-            self.send_response(status)
-            for k, v in headers:
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            self.note(status)
-
-        def forward(self):
-            n = int(self.headers.get("Content-Length") or 0)
-            data = self.rfile.read(n) if n else None
-            if os.path.exists(switch):
-                body = json.dumps({"error": "service_unavailable",
-                                   "message": "The service is temporarily unavailable.",
-                                   "action": "retry_later",
-                                   "docs": "/errors#service_unavailable",
-                                   "request_id": "req_fault_proxy"}).encode()
-                self.answer(503, [("Content-Type", "application/json")], body)
-                return
-            hdrs = {k: v for k, v in self.headers.items()
-                    if k.lower() not in ("host", "content-length", "connection")}
-            req = urllib.request.Request("http://%s%s" % (upstream, self.path), data=data,
-                                         headers=hdrs, method=self.command)
-            try:
-                r = urllib.request.urlopen(req, timeout=10)
-                status, rh, body = r.status, r.headers, r.read()
-            except urllib.error.HTTPError as e:
-                status, rh, body = e.code, e.headers, e.read()
-            keep = [(k, v) for k, v in rh.items()
-                    if k.lower() not in ("content-length", "connection", "transfer-encoding",
-                                         "date", "server")]
-            self.answer(status, keep, body)
-
-        do_GET = do_POST = do_DELETE = forward
-
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        daemon_threads = True
-
-    srv = Server(("127.0.0.1", 0), Handler)
-    with open(ready + ".tmp", "w") as f:
-        f.write("127.0.0.1:%d\n" % srv.server_address[1])
-    os.rename(ready + ".tmp", ready)
-    srv.serve_forever()
+    faxtest_proxy(upstream, ready, outage, log)
 
 
 def main(argv):

@@ -10,15 +10,11 @@
   poller_helper.py proxy UPSTREAM READY_FILE      an HTTP proxy to faxsim that answers
                                                    404 to /v1/events (the fallback case)
 """
-import http.server
-import json
-import socketserver
 import sqlite3
 import sys
-import urllib.error
-import urllib.request
 
-from faxtest import db_rows, get, pages
+from faxtest import db_rows, envelope, get, pages
+from faxtest import proxy as faxtest_proxy
 
 
 
@@ -80,55 +76,13 @@ def count_resent(addr, key, fax):
 
 
 def proxy(upstream, ready):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    """faxsim without an Events API: /v1/events answers 404."""
+    def no_events(method, path):
+        if path.split("?")[0].rstrip("/") == "/v1/events" or path.startswith("/v1/events/"):
+            return 404, envelope("not_found", "No such route", "fix_request", "req_proxy")
+        return None
 
-        def log_message(self, *a):
-            pass
-
-        def forward(self):
-            if self.path.split("?")[0].rstrip("/") in ("/v1/events",) or \
-               self.path.startswith("/v1/events/"):
-                body = json.dumps({"error": "not_found", "message": "No such route",
-                                   "action": "fix_request", "docs": "/errors#not_found",
-                                   "request_id": "req_proxy"}).encode()
-                self.send_response(404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            n = int(self.headers.get("Content-Length") or 0)
-            data = self.rfile.read(n) if n else None
-            hdrs = {k: v for k, v in self.headers.items()
-                    if k.lower() not in ("host", "content-length", "connection")}
-            req = urllib.request.Request("http://%s%s" % (upstream, self.path), data=data,
-                                         headers=hdrs, method=self.command)
-            try:
-                r = urllib.request.urlopen(req, timeout=10)
-                status, rh, body = r.status, r.headers, r.read()
-            except urllib.error.HTTPError as e:
-                status, rh, body = e.code, e.headers, e.read()
-            self.send_response(status)
-            for k, v in rh.items():
-                if k.lower() not in ("content-length", "connection", "transfer-encoding",
-                                     "date", "server"):
-                    self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = do_DELETE = forward
-
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        daemon_threads = True
-
-    srv = Server(("127.0.0.1", 0), Handler)
-    with open(ready + ".tmp", "w") as f:
-        f.write("127.0.0.1:%d\n" % srv.server_address[1])
-    import os
-    os.rename(ready + ".tmp", ready)
-    srv.serve_forever()
+    faxtest_proxy(upstream, ready, no_events)
 
 
 def main(argv):
