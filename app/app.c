@@ -602,6 +602,9 @@ static void app_start_signals(struct app *a)
 
 static void app_free_parts(struct app *a)
 {
+	ev_signal_stop(a->loop, &a->sigint);
+	ev_signal_stop(a->loop, &a->sigterm);
+	ev_signal_stop(a->loop, &a->sigpipe);
 	if (a->store && ev_is_active(&a->prune)) {
 		ev_ref(a->loop);
 		ev_timer_stop(a->loop, &a->prune);
@@ -683,6 +686,9 @@ int app_run(struct config *cfg)
 		log_free(a.log);
 		return 1;
 	}
+	/* At once, so a SIGTERM during start-up becomes an orderly stop as
+	 * soon as the loop runs rather than killing the process. */
+	app_start_signals(&a);
 	if (cfg->headless && !cfg->demo && !cfg->api_key && !cfg->webhook_secret) {
 		snprintf(err, sizeof err, "nothing to do: configure MINTFAX_WEBHOOK_SECRET "
 					  "(listener) and/or MINTFAX_API_KEY (poller), or use --demo");
@@ -699,7 +705,6 @@ int app_run(struct config *cfg)
 		goto fail;
 	if (!cfg->headless && app_start_tui(&a, err, sizeof err) != 0)
 		goto fail;
-	app_start_signals(&a);
 
 	ev_run(a.loop, 0);
 
