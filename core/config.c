@@ -117,17 +117,27 @@ void config_done(struct config *c)
 
 /* ---- suggestions ---- */
 
-static size_t config_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
+/* Names this long are no typo of an option (the longest is far shorter). */
+#define CONFIG_SUGGEST_MAX_LEN 64
 
-	if (lb >= sizeof row / sizeof row[0] || la >= 64)
+/* Edit distance between a and b (case-folded, '_' standing for '-'), or
+ * SIZE_MAX as soon as it is certain to be at least `cutoff`: the length
+ * difference and each row's minimum are lower bounds, so hostile names
+ * cost little. */
+static size_t config_distance(const char *a, const char *b, size_t cutoff)
+{
+	size_t la = strlen(a), lb = strlen(b), row[CONFIG_SUGGEST_MAX_LEN], prev, tmp;
+
+	if (lb >= CONFIG_SUGGEST_MAX_LEN || la >= CONFIG_SUGGEST_MAX_LEN ||
+	    (la > lb ? la - lb : lb - la) >= cutoff)
 		return SIZE_MAX;
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
 	for (size_t i = 1; i <= la; i++) {
+		size_t row_min;
+
 		prev = row[0];
-		row[0] = i;
+		row[0] = row_min = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t cost = tolower((unsigned char)a[i - 1]) != b[j - 1] &&
 				      !(a[i - 1] == '_' && b[j - 1] == '-');
@@ -140,9 +150,13 @@ static size_t config_distance(const char *a, const char *b)
 			tmp = row[j];
 			row[j] = best;
 			prev = tmp;
+			if (best < row_min)
+				row_min = best;
 		}
+		if (row_min >= cutoff)
+			return SIZE_MAX;
 	}
-	return row[lb];
+	return row[lb] < cutoff ? row[lb] : SIZE_MAX;
 }
 
 /* The nearest of the table's names plus `extra`, if near enough to be a
@@ -150,18 +164,28 @@ static size_t config_distance(const char *a, const char *b)
 static const char *config_nearest(const char *name, const char *const *extra)
 {
 	const char *best = NULL;
-	size_t best_d = SIZE_MAX, limit;
+	size_t best_d, limit, longest;
 
 	if (!name || !*name)
 		return NULL;
+	longest = strlen(name);
+	/* No candidate is accepted further away than this, so the search
+	 * can give up on each one beyond it (the answer is the same). */
+	for (size_t i = 0; i < CONFIG_N_OPTIONS; i++)
+		if (strlen(config_defs[i].pub.name) > longest)
+			longest = strlen(config_defs[i].pub.name);
+	for (const char *const *e = extra; e && *e; e++)
+		if (strlen(*e) > longest)
+			longest = strlen(*e);
+	best_d = (longest / 3 > 2 ? longest / 3 : 2) + 1;
 	for (size_t i = 0; i < CONFIG_N_OPTIONS; i++) {
-		size_t d = config_distance(name, config_defs[i].pub.name);
+		size_t d = config_distance(name, config_defs[i].pub.name, best_d);
 
 		if (d < best_d)
 			best_d = d, best = config_defs[i].pub.name;
 	}
 	for (; extra && *extra; extra++) {
-		size_t d = config_distance(name, *extra);
+		size_t d = config_distance(name, *extra, best_d);
 
 		if (d < best_d)
 			best_d = d, best = *extra;

@@ -114,9 +114,13 @@ struct pool {
 	struct istr **slots;
 	size_t mask, n;
 	struct chunk *chunks;
+	size_t chunk_size;       /* of the next chunk: doubles up to CHUNK_SIZE */
 };
 
+/* Chunks start small, so a model of a few faxes (a test, a fuzz input, a
+ * quiet day) costs a few kilobytes, and grow to CHUNK_SIZE. */
 #define CHUNK_SIZE (256 * 1024 - 64)
+#define CHUNK_SIZE_FIRST (16 * 1024 - 64)
 
 static int pool_init(struct pool *p)
 {
@@ -125,6 +129,7 @@ static int pool_init(struct pool *p)
 	if (!p->slots)
 		return -1;
 	p->mask = 1023;
+	p->chunk_size = CHUNK_SIZE_FIRST;
 	return 0;
 }
 
@@ -146,16 +151,20 @@ static void *pool_alloc(struct pool *p, size_t size)
 
 	size = (size + 7) & ~(size_t)7;
 	if (!c || c->size - c->used < size) {
-		size_t want = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
+		bool one_off = size > p->chunk_size / 4;
+		size_t want = one_off ? size : p->chunk_size;
 
 		c = malloc(sizeof(*c) + want);
 		if (!c)
 			return NULL;
 		c->size = want;
 		c->used = 0;
+		if (!one_off && p->chunk_size < CHUNK_SIZE)
+			p->chunk_size = p->chunk_size * 2 + 64 > CHUNK_SIZE ? CHUNK_SIZE
+									 : p->chunk_size * 2 + 64;
 		/* A big one-off string goes behind the current chunk, which
 		 * keeps filling. */
-		if (want != CHUNK_SIZE && p->chunks) {
+		if (one_off && p->chunks) {
 			c->next = p->chunks->next;
 			p->chunks->next = c;
 		} else {
@@ -433,7 +442,9 @@ struct mfax {
 	const char **resends;     /* pooled ids; pub.resends points here */
 };
 
-#define FAX_CHUNK 4096
+/* Faxes live in fixed chunks (their addresses never move); 256 of them
+ * make a chunk below the size where allocators switch to mmap. */
+#define FAX_CHUNK 256
 
 struct pending {
 	const char *resend_id;

@@ -200,19 +200,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(copy);
 	}
 
-	/* 3. name = value lines through config_set, one config for all. */
+	/* 3. name = value lines through config_set, one config for all (as
+	 * many lines as a command line holds: each unknown name costs an edit
+	 * distance per option, which would otherwise be most of the run). */
 	{
 		char *copy = strdup(marked), *save = NULL;
+		int lines = 0;
 
 		if (!copy)
 			abort();
 		config_init(&c);
-		for (char *tok = strtok_r(copy, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		for (char *tok = strtok_r(copy, "\n", &save); tok && lines++ < FUZZ_CONFIG_MAX_ARGS;
+		     tok = strtok_r(NULL, "\n", &save)) {
 			char *eq = strchr(tok, '=');
 
-			config_suggest(tok);
-			if (!eq)
+			/* config_set() suggests for the names it does not know. */
+			if (!eq) {
+				config_suggest(tok);
 				continue;
+			}
 			*eq = '\0';
 			err[0] = '\0';
 			rc = config_set(&c, tok, eq + 1, "fuzz:1", err, sizeof err);
