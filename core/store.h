@@ -91,6 +91,10 @@ int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t 
 		  enum event_source *last_source);
 /* The stored balance reading (deep copy into out). 0 found, 1 none, -1 error. */
 int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at_ms);
+/* The WAL is kept below about this many pages (4 KiB each): past it the
+ * loop checkpoints itself, so the WAL never eats a small disk. */
+#define STORE_WAL_MAX_PAGES 2000
+
 /* WAL checkpoints: done by a helper thread (helper true) or, failing
  * that, in the loop after a commit (in_loop). */
 struct store_checkpoint_stats {
