@@ -798,12 +798,24 @@ int event_page_parse(const char *json, size_t len, struct event_page *out, char 
 		struct json_object *item = json_object_array_get_idx(data, i);
 		struct event_page_item *it = &out->items[i];
 		size_t old = ctx_push(&c, "data[%zu]", i);
+		struct json_object *id;
 		const char *text;
 		size_t tlen;
 
-		if (event_from_obj(&c, item, &it->ev))
-			goto fail;
 		out->n = i + 1;
+		if (event_from_obj(&c, item, &it->ev)) {
+			it->error = strdup(err && errlen && err[0] ? err : "not an event");
+			if (err && errlen)
+				err[0] = '\0';
+			/* the id, if any, still serves as the cursor */
+			if (json_object_object_get_ex(item, "id", &id) &&
+			    json_object_is_type(id, json_type_string))
+				it->ev.id = strdup(json_object_get_string(id));
+			if (!it->error) {
+				ctx_fail(&c, "data", "out of memory");
+				goto fail;
+			}
+		}
 		ctx_pop(&c, old);
 		/* The poller has no raw bytes to keep, only the tree; its
 		 * compact text stands for them. */
@@ -829,6 +841,7 @@ void event_page_done(struct event_page *p)
 	for (size_t i = 0; i < p->n; i++) {
 		event_done(&p->items[i].ev);
 		free(p->items[i].raw);
+		free(p->items[i].error);
 	}
 	free(p->items);
 	free(p->next_cursor);

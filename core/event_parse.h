@@ -29,9 +29,10 @@ int balance_parse(const char *json, size_t len, struct balance_snapshot *out,
 		  char *err, size_t errlen);
 
 struct event_page_item {
-	struct event ev;
+	struct event ev;          /* if bad: only ev.id, when the item had a string id */
 	char *raw;                /* the item's own JSON text */
 	size_t raw_len;
+	char *error;              /* non-NULL: the item is bad, and this says why */
 };
 struct event_page {
 	struct event_page_item *items;
@@ -39,7 +40,9 @@ struct event_page {
 	bool has_more;
 	char *next_cursor;
 };
-/* GET /events (§21). */
+/* GET /events (§21). A page that is not a page fails whole; an item that
+ * is not an event is kept as a bad item (raw text and the reason), so one
+ * poisoned event cannot hold the cursor. */
 int event_page_parse(const char *json, size_t len, struct event_page *out,
 		     char *err, size_t errlen);
 void event_page_done(struct event_page *p);

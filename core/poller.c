@@ -358,12 +358,19 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		enum ingest_result res;
 
 		p->st.events_seen++;
-		res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
+		/* A bad item goes the way of a bad webhook body: quarantined
+		 * (in the same batch as the cursor) with the reason. */
+		if (it->error)
+			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
+		else
+			res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err,
+					   sizeof(err));
 		if (res == INGEST_ACCEPTED) {
 			p->st.events_accepted++;
 			p->accepted_this_run++;
 		} else if (res == INGEST_INVALID) {
-			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?", err);
+			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?",
+				 it->error ? it->error : err);
 		} else if (res == INGEST_STORE_ERROR) {
 			char msg[400];
 			snprintf(msg, sizeof(msg), "poll: the store refused event %s: %s",

@@ -462,7 +462,7 @@ static void test_event_page(void)
 	size_t len;
 	char *body = unit_fixture_read("fixtures/events/events_page.json", &len);
 	const char *bad = "{\"data\":[{\"id\":\"e1\",\"type\":\"x\",\"created\":1},"
-			  "{\"id\":\"e2\",\"type\":\"fax.queued\",\"created\":\"1\"}]}";
+			  "{\"id\":\"e2\",\"type\":\"fax.queued\",\"created\":\"1\"},7]}";
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
 	CU_ASSERT_EQUAL_FATAL(event_page_parse(body, len, &p, err, sizeof(err)), 0);
@@ -493,8 +493,23 @@ static void test_event_page(void)
 	CU_ASSERT(!p.has_more);
 	CU_ASSERT_PTR_NULL(p.next_cursor);
 	event_page_done(&p);
-	CU_ASSERT_EQUAL(event_page_parse(bad, strlen(bad), &p, err, sizeof(err)), -1);
-	CU_ASSERT_STRING_EQUAL(err, "data[1].created: expected an integer, got a string");
+	/* A bad item is kept, marked, with its id for the cursor; the page
+	 * around it still reads. */
+	CU_ASSERT_EQUAL_FATAL(event_page_parse(bad, strlen(bad), &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 3);
+	CU_ASSERT_PTR_NULL(p.items[0].error);
+	CU_ASSERT_STRING_EQUAL(p.items[0].ev.id, "e1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.items[1].error);
+	CU_ASSERT_STRING_EQUAL(p.items[1].error, "data[1].created: expected an integer, got a string");
+	CU_ASSERT_STRING_EQUAL(p.items[1].ev.id, "e2");
+	CU_ASSERT_STRING_EQUAL(p.items[1].raw,
+			       "{\"id\":\"e2\",\"type\":\"fax.queued\",\"created\":\"1\"}");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p.items[2].error);
+	CU_ASSERT_STRING_EQUAL(p.items[2].error, "data[2]: expected an object, got an integer");
+	CU_ASSERT_PTR_NULL(p.items[2].ev.id);
+	CU_ASSERT_STRING_EQUAL(p.items[2].raw, "7");
+	CU_ASSERT_STRING_EQUAL(err, "");
+	event_page_done(&p);
 	CU_ASSERT_EQUAL(p.n, 0);
 	CU_ASSERT_EQUAL(event_page_parse("{\"data\":{}}", 11, &p, err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "data: expected an array, got an object");

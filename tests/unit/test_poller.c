@@ -182,6 +182,47 @@ static void test_catchup_pages_and_cursor(void)
 	fx_done(&f);
 }
 
+/* One item that is not an event (here "created" is a word) is quarantined
+ * with its reason; the others are stored and the cursor moves past it, by
+ * its id since the page gives no next_cursor. Before, the whole page was
+ * refused and the cursor could never pass the poisoned event. */
+static void test_poisoned_item_skipped(void)
+{
+	static const char poisoned[] =
+		"{\"data\":[" EVT("evt_a1", "fax.queued", 1795413600, FAX_A("queued", "0")) ","
+		EVT("evt_b1", "fax.queued", 1795413660, FAX_B) ","
+		"{\"id\":\"evt_bad\",\"type\":\"fax.queued\",\"created\":\"soon\"}],"
+		"\"has_more\":true,\"next_cursor\":null}";
+	struct fx f;
+	char cursor[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	fx_init(&f, "poison", false);
+	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, poisoned);
+	peer_route(f.peer, "GET", "/v1/events?after=evt_bad&", 200, NULL, empty_page);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(poller_state(f.p)->events_seen, 3);
+	CU_ASSERT_EQUAL(poller_state(f.p)->events_accepted, 2);
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?after=evt_bad&", NULL), 1);
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_bad");
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_STRING_EQUAL(cursor, "evt_bad");
+	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
+	CU_ASSERT_EQUAL(store_has_event(f.store, "evt_bad"), 0);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(f.db, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT reason, raw FROM quarantine", -1, &st,
+						 NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
+	CU_ASSERT_PTR_NOT_NULL(strstr((const char *)sqlite3_column_text(st, 0), "created"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((const char *)sqlite3_column_text(st, 1), "\"evt_bad\""));
+	CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	fx_done(&f);
+}
+
 static int catchup_failed(void *ctx)
 {
 	const struct poller_state *st = poller_state(((struct fx *)ctx)->p);
@@ -532,6 +573,7 @@ static const struct unit_test tests[] = {
 	{ "catch-up pages until has_more is false; cursor survives restart",
 	  test_catchup_pages_and_cursor },
 	{ "the cursor moves only after a successful commit", test_cursor_waits_for_commit },
+	{ "a poisoned item is quarantined and passed", test_poisoned_item_skipped },
 	{ "a refused cursor restarts from the oldest event", test_refused_cursor_restarts },
 	{ "/events 404 falls back to /faxes and stale refreshes", test_events_404_falls_back_to_faxes },
 	{ "resend: 201 links the new fax, errors carry message and action, audit",
