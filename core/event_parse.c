@@ -579,30 +579,26 @@ static int event_object(struct pctx *c, struct event *ev, struct json_object *ob
 	return 0;
 }
 
-static int read_type(struct pctx *c, const char *name, struct json_object *root, struct event *ev)
+/* A required, non-empty string member of root. */
+static int read_required_string(struct pctx *c, const char *name, struct json_object *root,
+				char **out)
 {
 	struct json_object *v;
 
 	if (!json_object_object_get_ex(root, name, &v))
 		return ctx_fail(c, name, "required field missing");
-	if (read_string(c, name, v, &ev->type_name))
+	if (read_string(c, name, v, out))
 		return -1;
-	if (!ev->type_name[0])
+	if (!(*out)[0])
 		return ctx_fail(c, name, "must not be empty");
-	ev->type = event_type_from_name(ev->type_name);
 	return 0;
 }
 
-static int read_id(struct pctx *c, const char *name, struct json_object *root, struct event *ev)
+static int read_type(struct pctx *c, const char *name, struct json_object *root, struct event *ev)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(root, name, &v))
-		return ctx_fail(c, name, "required field missing");
-	if (read_string(c, name, v, &ev->id))
+	if (read_required_string(c, name, root, &ev->type_name))
 		return -1;
-	if (!ev->id[0])
-		return ctx_fail(c, name, "must not be empty");
+	ev->type = event_type_from_name(ev->type_name);
 	return 0;
 }
 
@@ -610,7 +606,7 @@ static int current_envelope(struct pctx *c, struct json_object *root, struct eve
 {
 	struct json_object *v, *data, *obj;
 
-	if (read_id(c, "id", root, ev) || read_type(c, "type", root, ev))
+	if (read_required_string(c, "id", root, &ev->id) || read_type(c, "type", root, ev))
 		return -1;
 	if (!json_object_object_get_ex(root, "created", &v))
 		return ctx_fail(c, "created", "required field missing");
@@ -640,7 +636,7 @@ static int legacy_envelope(struct pctx *c, struct json_object *root, struct even
 	struct json_object *v, *data, *obj;
 
 	ev->legacy = true;
-	if (read_id(c, "event_id", root, ev) || read_type(c, "event", root, ev))
+	if (read_required_string(c, "event_id", root, &ev->id) || read_type(c, "event", root, ev))
 		return -1;
 	if (!json_object_object_get_ex(root, "timestamp", &v))
 		return ctx_fail(c, "timestamp", "required field missing");
@@ -691,66 +687,75 @@ static int event_from_obj(struct pctx *c, struct json_object *root, struct event
 
 /* ---- public parsers ---- */
 
-int event_parse(const char *json, size_t len, struct event *out, char *err, size_t errlen)
+/* Reads one document and hands its root to one of the *_doc functions
+ * below; the tree is freed after. */
+typedef int (*doc_fn)(struct pctx *c, struct json_object *root, void *out);
+
+static int parse_doc(const char *json, size_t len, char *err, size_t errlen, doc_fn fn,
+		     void *out)
 {
 	struct pctx c;
 	struct json_object *root;
 	int rc;
 
 	ctx_init(&c, err, errlen, "");
-	event_init(out);
 	root = parse_text(json, len, &c);
 	if (!root)
 		return -1;
-	rc = event_from_obj(&c, root, out);
+	rc = fn(&c, root, out);
 	json_object_put(root);
 	return rc;
 }
 
+static int event_doc(struct pctx *c, struct json_object *root, void *out)
+{
+	return event_from_obj(c, root, out);
+}
+
+int event_parse(const char *json, size_t len, struct event *out, char *err, size_t errlen)
+{
+	event_init(out);
+	return parse_doc(json, len, err, errlen, event_doc, out);
+}
+
+static int fax_doc(struct pctx *c, struct json_object *root, void *out)
+{
+	return fax_from_obj(c, root, out);
+}
+
 int fax_parse(const char *json, size_t len, struct fax *out, char *err, size_t errlen)
 {
-	struct pctx c;
-	struct json_object *root;
-	int rc;
-
-	ctx_init(&c, err, errlen, "");
 	fax_init(out);
-	root = parse_text(json, len, &c);
-	if (!root)
-		return -1;
-	rc = fax_from_obj(&c, root, out);
-	json_object_put(root);
-	return rc;
+	return parse_doc(json, len, err, errlen, fax_doc, out);
+}
+
+/* A whole balance.* event or a bare snapshot. */
+static int balance_doc(struct pctx *c, struct json_object *root, void *out)
+{
+	struct json_object *obj = NULL, *data;
+
+	if (json_object_is_type(root, json_type_object) &&
+	    json_object_object_get_ex(root, "data", &data) &&
+	    json_object_is_type(data, json_type_object) &&
+	    json_object_object_get_ex(data, "object", &obj)) {
+		ctx_push(c, "data.object");
+	} else {
+		obj = root;
+	}
+	return balance_from_obj(c, obj, out);
 }
 
 int balance_parse(const char *json, size_t len, struct balance_snapshot *out, char *err,
 		  size_t errlen)
 {
-	struct pctx c;
-	struct json_object *root, *obj = NULL, *data;
-	int rc;
-
-	ctx_init(&c, err, errlen, "");
 	balance_snapshot_init(out);
-	root = parse_text(json, len, &c);
-	if (!root)
-		return -1;
-	/* A whole balance.* event or a bare snapshot. */
-	if (json_object_is_type(root, json_type_object) &&
-	    json_object_object_get_ex(root, "data", &data) &&
-	    json_object_is_type(data, json_type_object) &&
-	    json_object_object_get_ex(data, "object", &obj)) {
-		ctx_push(&c, "data.object");
-	} else {
-		obj = root;
-	}
-	rc = balance_from_obj(&c, obj, out);
-	json_object_put(root);
-	return rc;
+	return parse_doc(json, len, err, errlen, balance_doc, out);
 }
 
+/* The envelope of a list: data, has_more, next_cursor; allocates *items for
+ * the data array's *n elements of item_size bytes. */
 static int page_meta(struct pctx *c, struct json_object *root, struct json_object **data,
-		     bool *has_more, char **next_cursor)
+		     bool *has_more, char **next_cursor, void **items, size_t item_size, size_t *n)
 {
 	struct json_object *v;
 
@@ -769,71 +774,69 @@ static int page_meta(struct pctx *c, struct json_object *root, struct json_objec
 	if (json_object_object_get_ex(root, "next_cursor", &v) &&
 	    !json_object_is_type(v, json_type_null) && read_string(c, "next_cursor", v, next_cursor))
 		return -1;
+	*n = json_object_array_length(*data);
+	if (*n && !(*items = calloc(*n, item_size)))
+		return ctx_fail(c, "data", "out of memory");
 	return 0;
+}
+
+/* An item that is not an event is kept as a bad item: its reason, and its
+ * id, which can still serve as the cursor. */
+static int event_page_item(struct pctx *c, struct json_object *item, struct event_page_item *it)
+{
+	struct json_object *id;
+	const char *text;
+	size_t tlen;
+
+	if (event_from_obj(c, item, &it->ev)) {
+		it->error = strdup(c->err && c->errlen && c->err[0] ? c->err : "not an event");
+		if (c->err && c->errlen)
+			c->err[0] = '\0';
+		if (!it->error)
+			return ctx_fail(c, NULL, "out of memory");
+		if (json_object_object_get_ex(item, "id", &id) &&
+		    json_object_is_type(id, json_type_string))
+			it->ev.id = strdup(json_object_get_string(id));
+	}
+	/* The poller has no raw bytes to keep, only the tree; its compact
+	 * text stands for them. */
+	text = json_object_to_json_string_length(item, JSON_C_TO_STRING_PLAIN |
+						 JSON_C_TO_STRING_NOSLASHESCAPE, &tlen);
+	it->raw = text ? strndup(text, tlen) : NULL;
+	if (!it->raw)
+		return ctx_fail(c, NULL, "out of memory");
+	it->raw_len = tlen;
+	return 0;
+}
+
+static int event_page_doc(struct pctx *c, struct json_object *root, void *arg)
+{
+	struct event_page *out = arg;
+	struct json_object *data;
+	size_t n = 0;
+
+	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
+		      sizeof(*out->items), &n))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		size_t old = ctx_push(c, "data[%zu]", i);
+
+		out->n = i + 1;
+		if (event_page_item(c, json_object_array_get_idx(data, i), &out->items[i]))
+			goto fail;
+		ctx_pop(c, old);
+	}
+	return 0;
+fail:
+	event_page_done(out);
+	return -1;
 }
 
 int event_page_parse(const char *json, size_t len, struct event_page *out, char *err,
 		     size_t errlen)
 {
-	struct pctx c;
-	struct json_object *root, *data;
-	size_t n;
-
-	ctx_init(&c, err, errlen, "");
 	memset(out, 0, sizeof(*out));
-	root = parse_text(json, len, &c);
-	if (!root)
-		return -1;
-	if (page_meta(&c, root, &data, &out->has_more, &out->next_cursor))
-		goto fail;
-	n = json_object_array_length(data);
-	if (n) {
-		out->items = calloc(n, sizeof(*out->items));
-		if (!out->items) {
-			ctx_fail(&c, "data", "out of memory");
-			goto fail;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(data, i);
-		struct event_page_item *it = &out->items[i];
-		size_t old = ctx_push(&c, "data[%zu]", i);
-		struct json_object *id;
-		const char *text;
-		size_t tlen;
-
-		out->n = i + 1;
-		if (event_from_obj(&c, item, &it->ev)) {
-			it->error = strdup(err && errlen && err[0] ? err : "not an event");
-			if (err && errlen)
-				err[0] = '\0';
-			/* the id, if any, still serves as the cursor */
-			if (json_object_object_get_ex(item, "id", &id) &&
-			    json_object_is_type(id, json_type_string))
-				it->ev.id = strdup(json_object_get_string(id));
-			if (!it->error) {
-				ctx_fail(&c, "data", "out of memory");
-				goto fail;
-			}
-		}
-		ctx_pop(&c, old);
-		/* The poller has no raw bytes to keep, only the tree; its
-		 * compact text stands for them. */
-		text = json_object_to_json_string_length(item, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE, &tlen);
-		it->raw = text ? strndup(text, tlen) : NULL;
-		if (!it->raw) {
-			ctx_fail(&c, "data", "out of memory");
-			goto fail;
-		}
-		it->raw_len = tlen;
-	}
-	json_object_put(root);
-	return 0;
-fail:
-	json_object_put(root);
-	event_page_done(out);
-	return -1;
+	return parse_doc(json, len, err, errlen, event_page_doc, out);
 }
 
 void event_page_done(struct event_page *p)
@@ -848,41 +851,33 @@ void event_page_done(struct event_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int fax_page_parse(const char *json, size_t len, struct fax_page *out, char *err, size_t errlen)
+static int fax_page_doc(struct pctx *c, struct json_object *root, void *arg)
 {
-	struct pctx c;
-	struct json_object *root, *data;
-	size_t n;
+	struct fax_page *out = arg;
+	struct json_object *data;
+	size_t n = 0;
 
-	ctx_init(&c, err, errlen, "");
-	memset(out, 0, sizeof(*out));
-	root = parse_text(json, len, &c);
-	if (!root)
-		return -1;
-	if (page_meta(&c, root, &data, &out->has_more, &out->next_cursor))
+	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
+		      sizeof(*out->items), &n))
 		goto fail;
-	n = json_object_array_length(data);
-	if (n) {
-		out->items = calloc(n, sizeof(*out->items));
-		if (!out->items) {
-			ctx_fail(&c, "data", "out of memory");
-			goto fail;
-		}
-	}
 	for (size_t i = 0; i < n; i++) {
-		size_t old = ctx_push(&c, "data[%zu]", i);
+		size_t old = ctx_push(c, "data[%zu]", i);
 
-		if (fax_from_obj(&c, json_object_array_get_idx(data, i), &out->items[i]))
+		if (fax_from_obj(c, json_object_array_get_idx(data, i), &out->items[i]))
 			goto fail;
 		out->n = i + 1;
-		ctx_pop(&c, old);
+		ctx_pop(c, old);
 	}
-	json_object_put(root);
 	return 0;
 fail:
-	json_object_put(root);
 	fax_page_done(out);
 	return -1;
+}
+
+int fax_page_parse(const char *json, size_t len, struct fax_page *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	return parse_doc(json, len, err, errlen, fax_page_doc, out);
 }
 
 void fax_page_done(struct fax_page *p)
@@ -979,7 +974,7 @@ static struct json_object *jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static struct json_object *jtime(int64_t ms)
+struct json_object *json_time(int64_t ms)
 {
 	char buf[40];
 
@@ -1010,8 +1005,8 @@ static struct json_object *attempt_obj(const struct fax_attempt *a)
 	if (!o)
 		return NULL;
 	json_object_object_add(o, "attempt_number", json_object_new_int(a->number));
-	json_object_object_add(o, "started_at", jtime(a->started_at));
-	json_object_object_add(o, "completed_at", jtime(a->completed_at));
+	json_object_object_add(o, "started_at", json_time(a->started_at));
+	json_object_object_add(o, "completed_at", json_time(a->completed_at));
 	json_object_object_add(o, "duration_ms",
 			       a->duration_ms >= 0 ? json_object_new_int64(a->duration_ms) : NULL);
 	json_object_object_add(o, "error_code", jstr(a->error_code));
@@ -1055,10 +1050,10 @@ static struct json_object *fax_obj(const struct fax *f)
 	json_object_object_add(o, "optimize_for", jstr(f->optimize_for));
 	if (f->resent_from)
 		json_object_object_add(o, "resent_from", jstr(f->resent_from));
-	json_object_object_add(o, "submitted_at", jtime(f->submitted_at));
-	json_object_object_add(o, "completed_at", jtime(f->completed_at));
-	json_object_object_add(o, "created_at", jtime(f->created_at));
-	json_object_object_add(o, "updated_at", jtime(f->updated_at));
+	json_object_object_add(o, "submitted_at", json_time(f->submitted_at));
+	json_object_object_add(o, "completed_at", json_time(f->completed_at));
+	json_object_object_add(o, "created_at", json_time(f->created_at));
+	json_object_object_add(o, "updated_at", json_time(f->updated_at));
 	return o;
 }
 

@@ -82,5 +82,9 @@ char *event_json_line(const struct event *ev, const char *raw, size_t raw_len,
 /* A JSON string literal (with quotes) for s, for code that builds small
  * bodies by hand. */
 char *json_quote(const char *s);
+/* A json-c string of the time as ISO 8601 UTC with milliseconds, or NULL
+ * (JSON null) for TS_NONE: how every timestamp goes out. */
+struct json_object;
+struct json_object *json_time(int64_t ms);
 
 #endif

@@ -382,13 +382,6 @@ static int idem_open(struct sim_req *r, const unsigned char fp[32])
 
 /* ---- resources ---- */
 
-static struct json_object *ts_json(int64_t ms)
-{
-	char buf[40];
-	iso8601_format_ms(ms, buf, sizeof(buf));
-	return json_object_new_string(buf);
-}
-
 static char *submission_json(const struct sim_fax *fx)
 {
 	struct json_object *j = json_object_new_object(), *tags = json_object_new_object();
@@ -404,7 +397,7 @@ static char *submission_json(const struct sim_fax *fx)
 		json_object_object_add(tags, fx->f.tags[i].key,
 				       json_object_new_string(fx->f.tags[i].value));
 	json_object_object_add(j, "tags", tags);
-	json_object_object_add(j, "created_at", ts_json(fx->f.created_at));
+	json_object_object_add(j, "created_at", json_time(fx->f.created_at));
 	if (fx->f.resent_from)
 		json_object_object_add(j, "resent_from", json_object_new_string(fx->f.resent_from));
 	return json_take(j);

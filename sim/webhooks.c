@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/curl_ev.h"
+#include "core/event_parse.h"
 #include "core/sanitize.h"
 #include "sim/sim_int.h"
 
@@ -352,15 +353,6 @@ static const char *state_name(enum sim_attempt_state st)
 	return st == ATT_SUCCEEDED ? "succeeded" : st == ATT_FAILED ? "failed" : "pending";
 }
 
-static struct json_object *ts_or_null(int64_t ms)
-{
-	if (ms == TS_NONE)
-		return NULL;
-	char buf[40];
-	iso8601_format_ms(ms, buf, sizeof(buf));
-	return json_object_new_string(buf);
-}
-
 static struct json_object *str_or_null(const char *s)
 {
 	return s && *s ? json_object_new_string(s) : NULL;
@@ -381,9 +373,9 @@ struct json_object *simwh_attempt_json(const struct sim_attempt *a)
 	json_object_object_add(j, "status", json_object_new_string(state_name(a->state)));
 	json_object_object_add(j, "status_code",
 			       a->status_code ? json_object_new_int((int)a->status_code) : NULL);
-	json_object_object_add(j, "created_at", ts_or_null(a->created_at));
-	json_object_object_add(j, "succeeded_at", ts_or_null(a->succeeded_at));
-	json_object_object_add(j, "failed_at", ts_or_null(a->failed_at));
+	json_object_object_add(j, "created_at", json_time(a->created_at));
+	json_object_object_add(j, "succeeded_at", json_time(a->succeeded_at));
+	json_object_object_add(j, "failed_at", json_time(a->failed_at));
 	json_object_object_add(j, "duration_ms",
 			       a->duration_ms >= 0 ? json_object_new_int64(a->duration_ms) : NULL);
 	json_object_object_add(j, "error_class", str_or_null(a->error_class));
