@@ -576,7 +576,48 @@ static int on_url(http_parser *p, const char *at, size_t len)
 	return 0;
 }
 
-static int on_header_field(http_parser *p, const char *at, size_t len)
+/* A header's name begins: a new slot in the offset arrays. */
+static int header_name_start(struct http_conn *c, struct http_request *r)
+{
+	if (r->n_headers >= HTTP_MAX_HEADERS)
+		return parser_fail(c, 431, "too many request headers");
+	if (header_budget(c, HTTP_HEADER_OVERHEAD))
+		return -1;
+	if (r->n_headers == r->cap_headers) {
+		size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
+		size_t *no = realloc(r->name_off, cap * sizeof *no);
+		size_t *vo;
+
+		if (!no)
+			return parser_fail(c, 503, "out of memory");
+		r->name_off = no;
+		vo = realloc(r->value_off, cap * sizeof *vo);
+		if (!vo)
+			return parser_fail(c, 503, "out of memory");
+		r->value_off = vo;
+		r->cap_headers = cap;
+	}
+	if (r->n_headers > 0 && buf_addc(&r->hdr, '\0') < 0)
+		return parser_fail(c, 503, "out of memory");
+	r->name_off[r->n_headers] = r->hdr.len;
+	r->value_off[r->n_headers] = 0;
+	r->n_headers++;
+	r->have_value = false;
+	return 0;
+}
+
+/* Its value begins, after the name's NUL. */
+static int header_value_start(struct http_conn *c, struct http_request *r)
+{
+	if (buf_addc(&r->hdr, '\0') < 0)
+		return parser_fail(c, 503, "out of memory");
+	r->value_off[r->n_headers - 1] = r->hdr.len;
+	r->have_value = true;
+	return 0;
+}
+
+/* A piece of a header's name or value (http_parser may split either). */
+static int on_header_part(http_parser *p, const char *at, size_t len, bool value)
 {
 	struct http_conn *c = p->data;
 	struct http_request *r = c->req;
@@ -587,55 +628,25 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
 	 * built and points into the buffer). */
 	if (r->headers)
 		return 0;
-	if (r->n_headers == 0 || r->have_value) {
-		if (r->n_headers >= HTTP_MAX_HEADERS)
-			return parser_fail(c, 431, "too many request headers");
-		if (header_budget(c, HTTP_HEADER_OVERHEAD))
-			return -1;
-		if (r->n_headers == r->cap_headers) {
-			size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
-			size_t *no = realloc(r->name_off, cap * sizeof *no);
-			size_t *vo;
+	if (value ? !r->have_value : r->n_headers == 0 || r->have_value) {
+		int rc = value ? header_value_start(c, r) : header_name_start(c, r);
 
-			if (!no)
-				return parser_fail(c, 503, "out of memory");
-			r->name_off = no;
-			vo = realloc(r->value_off, cap * sizeof *vo);
-			if (!vo)
-				return parser_fail(c, 503, "out of memory");
-			r->value_off = vo;
-			r->cap_headers = cap;
-		}
-		if (r->n_headers > 0 && buf_addc(&r->hdr, '\0') < 0)
-			return parser_fail(c, 503, "out of memory");
-		r->name_off[r->n_headers] = r->hdr.len;
-		r->value_off[r->n_headers] = 0;
-		r->n_headers++;
-		r->have_value = false;
+		if (rc)
+			return rc;
 	}
 	if (buf_add(&r->hdr, at, len) < 0)
 		return parser_fail(c, 503, "out of memory");
 	return 0;
 }
 
+static int on_header_field(http_parser *p, const char *at, size_t len)
+{
+	return on_header_part(p, at, len, false);
+}
+
 static int on_header_value(http_parser *p, const char *at, size_t len)
 {
-	struct http_conn *c = p->data;
-	struct http_request *r = c->req;
-
-	if (header_budget(c, len))
-		return -1;
-	if (r->headers)
-		return 0;
-	if (!r->have_value) {
-		if (buf_addc(&r->hdr, '\0') < 0)
-			return parser_fail(c, 503, "out of memory");
-		r->value_off[r->n_headers - 1] = r->hdr.len;
-		r->have_value = true;
-	}
-	if (buf_add(&r->hdr, at, len) < 0)
-		return parser_fail(c, 503, "out of memory");
-	return 0;
+	return on_header_part(p, at, len, true);
 }
 
 static int request_split_url(struct http_request *r, bool is_connect)
