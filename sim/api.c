@@ -685,6 +685,22 @@ static void page_item(struct page_out *p, const char *json)
 	fputs(json ? json : "null", p->f);
 }
 
+/* A list's query was read into errors: 422 with them, or a page begun
+ * (false: answered already). */
+static bool list_begin(struct sim_req *r, struct json_object *errors, struct page_out *p)
+{
+	if (json_object_object_length(errors)) {
+		reply_validation(r, errors);
+		return false;
+	}
+	json_object_put(errors);
+	if (page_begin(p) < 0) {
+		reply_error(r, 500, "internal_error", "out of memory", NULL);
+		return false;
+	}
+	return true;
+}
+
 static char *page_end(struct page_out *p, bool has_more, const char *next)
 {
 	char *q = next ? json_quote(next) : NULL;
@@ -785,26 +801,17 @@ static void route_list_faxes(struct sim_req *r)
 				parse_cursor(v, &cursor, errors);
 		}
 	}
-	if (json_object_object_length(errors)) {
-		reply_validation(r, errors);
-		return;
-	}
-	json_object_put(errors);
 	struct page_out p;
-	if (page_begin(&p) < 0) {
-		reply_error(r, 500, "internal_error", "out of memory", NULL);
+	if (!list_begin(r, errors, &p))
 		return;
-	}
 	bool more = false;
 	uint64_t last = 0;
 	for (size_t i = s->faxes.n; i-- > 0;) {
 		const struct sim_fax *fx = s->faxes.v[i];
 		if (fx->seq >= cursor || !fax_matches(fx, &flt))
 			continue;
-		if (p.count == (size_t)per_page) {
-			more = true;
+		if ((more = p.count == (size_t)per_page))
 			break;
-		}
 		char *j = fax_to_json(&fx->f);
 		page_item(&p, j);
 		free(j);
@@ -841,16 +848,9 @@ static void route_events(struct sim_req *r)
 		submit_error(errors, "per_page", "per_page must be an integer from 1 to 100.");
 	else if (rp == 1)
 		per_page = parse_per_page(pp, errors);
-	if (json_object_object_length(errors)) {
-		reply_validation(r, errors);
-		return;
-	}
-	json_object_put(errors);
 	struct page_out p;
-	if (page_begin(&p) < 0) {
-		reply_error(r, 500, "internal_error", "out of memory", NULL);
+	if (!list_begin(r, errors, &p))
 		return;
-	}
 	int64_t horizon = sim_now_ms(s) / 1000 - API_RETENTION_S;
 	const char *last = NULL;
 	bool more = false;
@@ -858,10 +858,8 @@ static void route_events(struct sim_req *r)
 		const struct sim_event *se = s->events.v[i];
 		if (se->created < horizon || (t != EV_UNKNOWN && se->type != t))
 			continue;
-		if (p.count == (size_t)per_page) {
-			more = true;
+		if ((more = p.count == (size_t)per_page))
 			break;
-		}
 		page_item(&p, se->body);
 		last = se->id;
 	}
@@ -910,16 +908,9 @@ static void route_list_attempts(struct sim_req *r)
 		submit_error(errors, "cursor", "cursor is not one this API returned (use next_cursor).");
 	else if (rc == 1 && *cur)
 		parse_cursor(cur, &cursor, errors);
-	if (json_object_object_length(errors)) {
-		reply_validation(r, errors);
-		return;
-	}
-	json_object_put(errors);
 	struct page_out p;
-	if (page_begin(&p) < 0) {
-		reply_error(r, 500, "internal_error", "out of memory", NULL);
+	if (!list_begin(r, errors, &p))
 		return;
-	}
 	bool more = false;
 	uint64_t last = 0;
 	for (size_t i = s->attempts.n; i-- > 0;) {
@@ -929,10 +920,8 @@ static void route_list_attempts(struct sim_req *r)
 		if ((want >= 0 && (int)a->state != want) ||
 		    (*ep && strcmp(ep, a->d->endpoint_id)) || (*evid && strcmp(evid, a->d->ev->id)))
 			continue;
-		if (p.count == (size_t)per_page) {
-			more = true;
+		if ((more = p.count == (size_t)per_page))
 			break;
-		}
 		char *j = json_take(simwh_attempt_json(a));
 		page_item(&p, j);
 		free(j);
