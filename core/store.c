@@ -351,7 +351,6 @@ static int store_bind_fail(struct store *s, sqlite3_stmt *st, const char *what)
 	return r;
 }
 
-/* Joins (or opens) the batch every write belongs to. */
 /* After a failed commit: copy the whole WAL back and cut it to nothing, so
  * the space it holds is free again before the next batch needs some. A
  * failure (still no room, the helper busy) is tried again later. */
@@ -369,6 +368,7 @@ static void store_recover_ckpt(struct store *s)
 		s->recover_ckpt = false;
 }
 
+/* Joins (or opens) the batch every write belongs to. */
 static int store_begin(struct store *s)
 {
 	if (s->doomed) {
