@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/event_parse.h"
@@ -49,10 +50,11 @@
  * steady stream of commits the loop has always appended more by the time
  * the helper finishes (measured: 128 MB of WAL after 60 MB of writes, and
  * in a fault test the WAL filled a small disk, leaving no room for the
- * checkpoint that would have freed it). So past STORE_WAL_MAX_PAGES the loop
+ * checkpoint that would have freed it). So past a bound the loop
  * checkpoints itself, between its own writes, where it cannot lose that
- * race; it has only the tail to copy, the helper having done the rest. The
- * file is cut back to STORE_WAL_KEEP_BYTES when the WAL starts over. */
+ * race. That costs the loop tens of milliseconds, so the bound is as large
+ * as the disk allows (store_wal_bound). The file is cut back to
+ * STORE_WAL_KEEP_BYTES when the WAL starts over. */
 #define STORE_CKPT_PAGES 1000
 #define STORE_WAL_KEEP_BYTES (STORE_CKPT_PAGES * 4096LL)
 /* After a failed commit (a full disk, say) the next batch first tries a
@@ -223,7 +225,7 @@ struct store_ckpt {
 	pthread_cond_t cv;
 	sqlite3 *db;              /* the helper's own connection */
 	bool started, wanted, stop;
-	unsigned long runs, failures, in_loop;
+	unsigned long runs, copying, failures, in_loop;
 	char err[256];
 };
 
@@ -239,6 +241,8 @@ struct store {
 	bool fault;
 	bool committing;
 	bool recover_ckpt;        /* a commit failed: empty the WAL before the next batch */
+	int wal_max_pages;        /* store_opts' fixed bound, 0 for the free-space one */
+	char *path;
 	double recover_ckpt_at;   /* ev_now() of the last such attempt */
 	char err[512];
 	char doom_err[512];       /* what doomed the open batch */
@@ -680,7 +684,7 @@ static void *store_ckpt_main(void *arg)
 
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
-		int rc;
+		int rc, log = 0, done = 0;
 
 		while (!c->wanted && !c->stop)
 			pthread_cond_wait(&c->cv, &c->mu);
@@ -689,9 +693,11 @@ static void *store_ckpt_main(void *arg)
 		c->wanted = false;
 		pthread_mutex_unlock(&c->mu);
 		/* PASSIVE: never waits for the loop's writes, takes what it can */
-		rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 		pthread_mutex_lock(&c->mu);
 		c->runs++;
+		if (rc == SQLITE_OK && done > 0)
+			c->copying++;
 		if (rc != SQLITE_OK) {
 			c->failures++;
 			snprintf(c->err, sizeof c->err, "%s", sqlite3_errmsg(c->db));
@@ -699,6 +705,23 @@ static void *store_ckpt_main(void *arg)
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
+}
+
+/* The WAL's bound in pages: a quarter of the free space of the database's
+ * file system, within [STORE_WAL_MIN_PAGES, STORE_WAL_MAX_PAGES]. */
+static int store_wal_bound(const struct store *s)
+{
+	struct statvfs fs;
+	unsigned long long quarter;
+
+	if (s->wal_max_pages > 0)
+		return s->wal_max_pages;
+	if (statvfs(s->path, &fs) != 0)
+		return STORE_WAL_MIN_PAGES;
+	quarter = (unsigned long long)fs.f_bavail * fs.f_frsize / 4 / 4096;
+	if (quarter < STORE_WAL_MIN_PAGES)
+		return STORE_WAL_MIN_PAGES;
+	return quarter > STORE_WAL_MAX_PAGES ? STORE_WAL_MAX_PAGES : (int)quarter;
 }
 
 /* Called by SQLite after every commit with the WAL's size in pages. */
@@ -709,7 +732,7 @@ static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
 
 	if (pages < STORE_CKPT_PAGES)
 		return SQLITE_OK;
-	if (!c->started || pages >= STORE_WAL_MAX_PAGES) {
+	if (!c->started || (pages >= STORE_WAL_MIN_PAGES && pages >= store_wal_bound(s))) {
 		int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 
 		/* the commit itself succeeded; a failed checkpoint is retried
@@ -740,8 +763,13 @@ static void store_ckpt_start(struct store *s, const char *path)
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	sqlite3_wal_hook(s->db, store_wal_hook, s);
+	/* A connection opens the file lazily: until it has read something it
+	 * does not know the database is in WAL mode, and a checkpoint on it
+	 * quietly does nothing (it did, in the first session, for every run). */
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+		    SQLITE_OK) {
 		snprintf(c->err, sizeof c->err, "checkpoint connection: %s",
 			 c->db ? sqlite3_errmsg(c->db) : "out of memory");
 		sqlite3_close(c->db);
@@ -786,6 +814,7 @@ void store_checkpoint_stats(struct store *s, struct store_checkpoint_stats *out)
 	pthread_mutex_lock(&c->mu);
 	out->helper = c->started;
 	out->runs = c->runs;
+	out->copying = c->copying;
 	out->in_loop = c->in_loop;
 	out->failures = c->failures;
 	snprintf(out->last_error, sizeof out->last_error, "%s", c->err);
@@ -960,6 +989,13 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 		return NULL;
 	}
 	s->retention_days = opts->retention_days;
+	s->wal_max_pages = opts->wal_max_pages;
+	s->path = strdup(opts->path);
+	if (!s->path) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	s->recent_events = opts->recent_events;
 	s->ok = true;
 	existed = stat(opts->path, &sb) == 0;
@@ -1002,6 +1038,7 @@ fail:
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	free(s->path);
 	free(s);
 	return NULL;
 }
@@ -1022,6 +1059,7 @@ void store_close(struct store *s)
 	free(s->spare);
 	free(s->rec_attempts.p);
 	free(s->rec_tags.p);
+	free(s->path);
 	free(s);
 }
 

@@ -27,6 +27,8 @@ struct store_opts {
 	 * of the machine (power loss may undo the newest batches). Off by
 	 * default: acknowledged means durable. */
 	bool relaxed_sync;
+	/* A fixed bound on the WAL in pages instead of the one above (tests). */
+	int wal_max_pages;
 };
 
 /* Result of the commit that contained a write: ok true when durable. */
@@ -91,15 +93,18 @@ int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t 
 		  enum event_source *last_source);
 /* The stored balance reading (deep copy into out). 0 found, 1 none, -1 error. */
 int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at_ms);
-/* The WAL is kept below about this many pages (4 KiB each): past it the
- * loop checkpoints itself, so the WAL never eats a small disk. */
-#define STORE_WAL_MAX_PAGES 2000
+/* The WAL is kept below a quarter of the disk's free space, but never
+ * below STORE_WAL_MIN_PAGES nor above STORE_WAL_MAX_PAGES (pages of 4 KiB):
+ * past it the loop checkpoints itself, so the WAL never eats the disk. */
+#define STORE_WAL_MIN_PAGES 2000
+#define STORE_WAL_MAX_PAGES 16384
 
 /* WAL checkpoints: done by a helper thread (helper true) or, failing
  * that, in the loop after a commit (in_loop). */
 struct store_checkpoint_stats {
 	bool helper;
 	unsigned long runs, in_loop, failures;
+	unsigned long copying;   /* helper runs that copied frames back */
 	char last_error[256];
 };
 void store_checkpoint_stats(struct store *s, struct store_checkpoint_stats *out);
