@@ -77,9 +77,10 @@ expect_header 'poller ok' 90 "the header does not show the API back"
 ! grep -q 'temporarily unavailable' "$D/header" ||
 	fail "the header keeps the outage's reason next to 'poller ok': $(cat "$D/header")"
 
-# Store failure.
-sz=$(stat -c %s "$D/faxtop.db-wal") || fail "no WAL next to the database"
-prlimit --pid "$PID" --fsize="$sz:unlimited" || fail "prlimit refused"
+# Store failure: every write fails (EFBIG). A limit at the WAL's size is not
+# enough since the WAL starts over from its beginning after a checkpoint.
+[ -e "$D/faxtop.db-wal" ] || fail "no WAL next to the database"
+prlimit --pid "$PID" --fsize=1:unlimited || fail "prlimit refused"
 # A signed webhook of our own makes sure a commit is tried even if faxsim's
 # traffic is over by now.
 N_PROBE=0
