@@ -684,7 +684,7 @@ static void *store_ckpt_main(void *arg)
 
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
-		int rc, log = 0, done = 0;
+		int rc, done = 0;
 
 		while (!c->wanted && !c->stop)
 			pthread_cond_wait(&c->cv, &c->mu);
@@ -693,7 +693,7 @@ static void *store_ckpt_main(void *arg)
 		c->wanted = false;
 		pthread_mutex_unlock(&c->mu);
 		/* PASSIVE: never waits for the loop's writes, takes what it can */
-		rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, &done);
 		pthread_mutex_lock(&c->mu);
 		c->runs++;
 		if (rc == SQLITE_OK && done > 0)
