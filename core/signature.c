@@ -288,7 +288,8 @@ static enum sig_result verify_standard(const struct sig_verifier *v, const struc
 }
 
 /* The legacy signature header is plain hex, or the marketing page's
- * "t=<ts>,v1=<hex>[,v1=<hex>]" form (which may carry its own timestamp). */
+ * "t=<ts>,v1=<hex>[,v1=<hex>]" form (which may carry its own timestamp, once:
+ * elements are split at commas, and an element is "t=" only at its start). */
 static enum sig_result verify_legacy(const struct sig_verifier *v, const struct sig_headers *h,
 				     const char *body, size_t len, int64_t now_s)
 {
@@ -315,6 +316,9 @@ static enum sig_result verify_legacy(const struct sig_verifier *v, const struct 
 			while (flen > 0 && p[flen - 1] == ' ')
 				flen--;
 			if (flen > 2 && strncmp(p, "t=", 2) == 0) {
+				/* Two timestamps make the signed content ambiguous. */
+				if (ts_str == ts_buf)
+					return SIG_MALFORMED_HEADER;
 				if (flen - 2 >= sizeof ts_buf)
 					return SIG_BAD_TIMESTAMP;
 				memcpy(ts_buf, p + 2, flen - 2);

@@ -163,19 +163,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				genuine |= fuzz_std_token_matches(h.webhook_signature, mac);
 			}
 		} else {
-			/* The timestamp may ride in the header ("t=…,v1=…"). */
+			/* The timestamp may ride in the header ("t=…,v1=…"): as an
+			 * element (split at commas, spaces trimmed) that starts with
+			 * "t=", and then only once. */
 			const char *t = h.legacy_timestamp;
 			char tbuf[32] = "";
-			const char *tp = strstr(h.legacy_signature, "t=");
+			int n_t = 0;
 
-			if (tp && (tp == h.legacy_signature || tp[-1] == ',' || tp[-1] == ' ')) {
-				size_t n = strcspn(tp + 2, ", ");
+			for (const char *p = h.legacy_signature; *p;) {
+				size_t n, e;
 
-				fuzz_check(n < sizeof tbuf, "long t= accepted");
-				memcpy(tbuf, tp + 2, n);
-				tbuf[n] = '\0';
-				t = tbuf;
+				while (*p == ' ' || *p == ',')
+					p++;
+				n = e = strcspn(p, ",");
+				while (e > 0 && p[e - 1] == ' ')
+					e--;
+				if (e > 2 && strncmp(p, "t=", 2) == 0) {
+					fuzz_check(e - 2 < sizeof tbuf, "long t= accepted");
+					memcpy(tbuf, p + 2, e - 2);
+					tbuf[e - 2] = '\0';
+					t = tbuf;
+					n_t++;
+				}
+				p += n;
 			}
+			fuzz_check(n_t <= 1, "SIG_OK with %d t= elements", n_t);
 			fuzz_check(t && fuzz_parse_ts(t, &ts), "accepted legacy timestamp");
 			for (unsigned k = 0; k < v.n_keys; k++) {
 				unsigned char mac[32];

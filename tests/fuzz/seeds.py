@@ -239,6 +239,10 @@ def signature_corpus():
     put("signature", "valid-legacy-auto", rec(0 | absent_std, "", "", "", sig_legacy(lkey, NOW, body), NOW, body))
     put("signature", "legacy-upper", rec(2 | absent_std, "", "", "", sig_legacy(lkey, NOW, body).upper(), NOW, body))
     put("signature", "legacy-tv1", rec(2 | absent_std, "", "", "", "t=%d, v1=%s" % (NOW, sig_legacy(lkey, NOW, body)), NOW, body))
+    # Only an element's start counts as "t=", and only once (fuzzing found
+    # both: a second "t=", and " t=" inside another element).
+    put("signature", "legacy-two-t", rec(2 | absent_std, "", "", "", "t=1, t=%d, v1=%s" % (NOW, sig_legacy(lkey, NOW, body)), NOW, body))
+    put("signature", "legacy-t-inside", rec(2 | absent_std, "", "", "", "v1=%s, x t=%s" % (sig_legacy(lkey, NOW, body), "A" * 40), NOW, body))
     put("signature", "both-schemes", rec(0, wid, NOW, sig_std(KEY, wid, NOW, body), sig_legacy(lkey, NOW, body), NOW, body))
     put("signature", "empty-body", rec(1 | absent_legacy, wid, NOW, sig_std(KEY, wid, NOW, b""), "", "", b""))
 

@@ -265,6 +265,13 @@ static void test_legacy(void)
 	CU_ASSERT_EQUAL(sig_verify(&v, &h, LG_BODY, strlen(LG_BODY), LG_TS), SIG_OK);
 	snprintf(tform, sizeof tform, "t=%d,v1=%s", LG_TS + 1, LG_HEX);
 	CU_ASSERT_EQUAL(sig_verify(&v, &h, LG_BODY, strlen(LG_BODY), LG_TS), SIG_MISMATCH);
+	/* "t=" counts only at an element's start; a second one is ambiguous. */
+	snprintf(tform, sizeof tform, "v1=%s, x t=1, t=%s", LG_HEX, LG_TS_STR);
+	CU_ASSERT_EQUAL(sig_verify(&v, &h, LG_BODY, strlen(LG_BODY), LG_TS), SIG_OK);
+	snprintf(tform, sizeof tform, "t=1, t=%s, v1=%s", LG_TS_STR, LG_HEX);
+	CU_ASSERT_EQUAL(sig_verify(&v, &h, LG_BODY, strlen(LG_BODY), LG_TS), SIG_MALFORMED_HEADER);
+	snprintf(tform, sizeof tform, "t=%s, v1=%s,t=%s", LG_TS_STR, LG_HEX, LG_TS_STR);
+	CU_ASSERT_EQUAL(sig_verify(&v, &h, LG_BODY, strlen(LG_BODY), LG_TS), SIG_MALFORMED_HEADER);
 	/* Refusals. */
 	h.legacy_signature = LG_HEX;
 	h.legacy_timestamp = LG_TS_STR;
