@@ -174,13 +174,23 @@ int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_k
 	b64 = strncmp(secret, SIG_PREFIX, strlen(SIG_PREFIX)) == 0 ? secret + strlen(SIG_PREFIX)
 								  : secret;
 	n = b64_decode(b64, strlen(b64), out->std, sizeof out->std);
-	if (n > 0)
+	/* A key of a few bytes could be guessed: no issuer hands one out (the
+	 * Standard Webhooks libraries make 24 to 64), so it is no standard key. */
+	if (n >= SIG_MIN_STD_KEY)
 		out->std_len = (size_t)n;
+	else
+		OPENSSL_cleanse(out->std, sizeof out->std);
 	if (scheme == SIG_STANDARD && out->std_len == 0) {
 		sig_key_wipe(out);
-		snprintf(err, errlen, "the webhook secret does not decode: the text after \"whsec_\" "
-			 "must be standard base64 (copy the whole secret from the mintfax dashboard; "
-			 "an older secret that is not base64 works only with the legacy scheme)");
+		if (n > 0)
+			snprintf(err, errlen, "the webhook secret is too short: it decodes to %d "
+				 "bytes, and a Standard Webhooks key has at least %d (copy the whole "
+				 "secret from the mintfax dashboard)", n, SIG_MIN_STD_KEY);
+		else
+			snprintf(err, errlen, "the webhook secret does not decode: the text after "
+				 "\"whsec_\" must be standard base64 (copy the whole secret from the "
+				 "mintfax dashboard; an older secret that is not base64 works only with "
+				 "the legacy scheme)");
 		return -1;
 	}
 	return 0;

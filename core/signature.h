@@ -40,12 +40,14 @@ enum sig_result {
 const char *sig_result_name(enum sig_result r);
 
 #define SIG_MAX_KEY 128
+/* The fewest bytes a standard (base64) key may decode to. */
+#define SIG_MIN_STD_KEY 16
 
 /* A secret turned into key bytes: for the standard scheme the base64-decode
  * of what follows "whsec_"; for the legacy scheme the secret's own bytes. */
 struct sig_key {
 	unsigned char std[SIG_MAX_KEY];
-	size_t std_len;                 /* 0 if the secret does not decode */
+	size_t std_len;                 /* 0 if it does not decode to a key */
 	unsigned char legacy[SIG_MAX_KEY];
 	size_t legacy_len;
 };

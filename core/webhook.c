@@ -322,9 +322,9 @@ struct webhook *webhook_new(const struct webhook_opts *opts, struct ingest *in, 
 			return NULL;
 		}
 		if (scheme == SIG_AUTO && wh->verifier.keys[i].std_len == 0 && log)
-			log_warn(log, "%s is not base64 after \"whsec_\": only legacy signatures "
-				      "can be verified with it",
-				 i ? "the old webhook secret" : "the webhook secret");
+			log_warn(log, "%s is not base64 of at least %d bytes after \"whsec_\": "
+				      "only legacy signatures can be verified with it",
+				 i ? "the old webhook secret" : "the webhook secret", SIG_MIN_STD_KEY);
 		wh->verifier.n_keys = i + 1;
 	}
 	wh->ingest = in;

@@ -226,13 +226,29 @@ static void test_secrets(void)
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_a", SIG_STANDARD, &k, err, sizeof err), -1);
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_ab cd", SIG_STANDARD, &k, err, sizeof err), -1);
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_abc=d", SIG_STANDARD, &k, err, sizeof err), -1);
-	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWJj", SIG_STANDARD, &k, err, sizeof err), 0);
-	CU_ASSERT_EQUAL(k.std_len, 3);
-	CU_ASSERT_EQUAL(memcmp(k.std, "abc", 3), 0);
-	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWI=", SIG_STANDARD, &k, err, sizeof err), 0);
-	CU_ASSERT_EQUAL(k.std_len, 2);
-	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWI", SIG_STANDARD, &k, err, sizeof err), 0);
-	CU_ASSERT_EQUAL(k.std_len, 2);
+	/* 18 bytes, "sixteen-bytes+two"; then 17 with and without its padding. */
+	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_c2l4dGVlbi1ieXRlcyt0d28h", SIG_STANDARD, &k, err,
+					    sizeof err), 0);
+	CU_ASSERT_EQUAL(k.std_len, 18);
+	CU_ASSERT_EQUAL(memcmp(k.std, "sixteen-bytes+two!", 18), 0);
+	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_c2l4dGVlbi1ieXRlcytvbmU=", SIG_STANDARD, &k, err,
+					    sizeof err), 0);
+	CU_ASSERT_EQUAL(k.std_len, 17);
+	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_c2l4dGVlbi1ieXRlcytvbmU", SIG_STANDARD, &k, err,
+					    sizeof err), 0);
+	CU_ASSERT_EQUAL(k.std_len, 17);
+	/* Base64 of too few bytes: refused for the standard scheme, saying how
+	 * short; legacy-only under auto (whsec_zz decodes to one byte). */
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_zz", SIG_STANDARD, &k, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "1 bytes"));
+	CU_ASSERT_PTR_NULL(strstr(err, "whsec_zz"));
+	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWJjZGVmZ2hpamtsbW5v", SIG_STANDARD, &k, err,
+					    sizeof err), -1);
+	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWJjZGVmZ2hpamtsbW5v", SIG_AUTO, &k, err,
+					    sizeof err), 0);
+	CU_ASSERT_EQUAL(k.std_len, 0);
+	CU_ASSERT_EQUAL(k.legacy_len, strlen("whsec_YWJjZGVmZ2hpamtsbW5v"));
 	memset(big, 'A', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	CU_ASSERT_EQUAL(sig_key_from_secret(big, SIG_AUTO, &k, err, sizeof err), -1);
