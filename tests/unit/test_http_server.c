@@ -215,6 +215,19 @@ static void client_sends(struct client *c, const char *s)
 	client_send(c, s, strlen(s));
 }
 
+/* Opens a client over IPv4 loopback, sends `req` (then half-closes if
+ * asked), and runs the loop until the handler holds the request. */
+static void hold_request(struct fixture *f, struct client *c, const char *req, bool half_close)
+{
+	f->mode = HOLD;
+	client_open(f, c, "127.0.0.1", AF_INET);
+	client_sends(c, req);
+	if (half_close)
+		shutdown(c->fd, SHUT_WR);
+	while (f->n_held == 0)
+		ev_run(f->loop, EVRUN_ONCE);
+}
+
 static void client_close(struct fixture *f, struct client *c)
 {
 	int i;
@@ -598,11 +611,7 @@ static void test_orphaned_request(void)
 	struct linger lg = { 1, 0 };
 
 	fx_init(&f, NULL, NULL);
-	f.mode = HOLD;
-	client_open(&f, &c, "127.0.0.1", AF_INET);
-	client_sends(&c, "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi");
-	while (f.n_held == 0)
-		ev_run(f.loop, EVRUN_ONCE);
+	hold_request(&f, &c, "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi", false);
 	/* The peer resets the connection while the handler holds its request. */
 	setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	client_close(&f, &c);
@@ -628,12 +637,7 @@ static void test_half_close_still_answered(void)
 	struct client c;
 
 	fx_init(&f, NULL, NULL);
-	f.mode = HOLD;
-	client_open(&f, &c, "127.0.0.1", AF_INET);
-	client_sends(&c, "GET /h HTTP/1.1\r\nHost: t\r\n\r\n");
-	shutdown(c.fd, SHUT_WR);
-	while (f.n_held == 0)
-		ev_run(f.loop, EVRUN_ONCE);
+	hold_request(&f, &c, "GET /h HTTP/1.1\r\nHost: t\r\n\r\n", true);
 	for (int i = 0; i < 10; i++)
 		ev_run(f.loop, EVRUN_NOWAIT);
 	answer(&f, f.held[0]);
@@ -652,11 +656,7 @@ static void test_request_outlives_server(void)
 	struct client c;
 
 	fx_init(&f, NULL, NULL);
-	f.mode = HOLD;
-	client_open(&f, &c, "127.0.0.1", AF_INET);
-	client_sends(&c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
-	while (f.n_held == 0)
-		ev_run(f.loop, EVRUN_ONCE);
+	hold_request(&f, &c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", false);
 	http_server_free(f.srv);
 	http_respond(f.held[0], 200, NULL, "x", 1, NULL, 0);
 	client_close(&f, &c);
@@ -824,11 +824,7 @@ static void test_stop_accepting(void)
 	struct client c;
 
 	fx_init(&f, NULL, NULL);
-	f.mode = HOLD;
-	client_open(&f, &c, "127.0.0.1", AF_INET);
-	client_sends(&c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
-	while (f.n_held == 0)
-		ev_run(f.loop, EVRUN_ONCE);
+	hold_request(&f, &c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", false);
 	http_server_stop_accepting(f.srv);
 	/* The request in flight is still answered, then the connection ends. */
 	answer(&f, f.held[0]);
@@ -971,11 +967,7 @@ static void test_pipelined_while_held(void)
 	int i;
 
 	fx_init(&f, NULL, NULL);
-	f.mode = HOLD;
-	client_open(&f, &c, "127.0.0.1", AF_INET);
-	client_sends(&c, "GET /first HTTP/1.1\r\nHost: t\r\n\r\n");
-	while (f.n_held == 0)
-		ev_run(f.loop, EVRUN_ONCE);
+	hold_request(&f, &c, "GET /first HTTP/1.1\r\nHost: t\r\n\r\n", false);
 	/* The next request arrives while the first is held: it is read but
 	 * not handed over until the first is answered. */
 	client_sends(&c, "GET /second HTTP/1.1\r\nHost: t\r\n\r\n");
