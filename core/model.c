@@ -533,7 +533,7 @@ struct model *model_new(const struct model_opts *opts)
 	if (!m->opts.event_log_size)
 		m->opts.event_log_size = 1000;
 	if (!m->opts.balance_samples)
-		m->opts.balance_samples = 2880;
+		m->opts.balance_samples = MODEL_BALANCE_SAMPLES;
 	if (!m->opts.alert_log_size)
 		m->opts.alert_log_size = 100;
 	if (!m->opts.dedupe_window)
@@ -1153,6 +1153,17 @@ static void check_threshold(struct model *m, enum event_source src, int64_t now_
 	}
 }
 
+void model_restore_balance_sample(struct model *m, const struct model_balance_sample *s)
+{
+	struct model_balance_sample *newest = ring_newest(&m->samples, 0);
+
+	/* Two readings of one instant are one sample: the later says more. */
+	if (!newest || newest->at_ms != s->at_ms)
+		newest = ring_push(&m->samples);
+	*newest = *s;
+	m->generation++;
+}
+
 void model_apply_balance(struct model *m, const struct balance_snapshot *b,
 			 enum event_source src, int64_t now_ms)
 {
@@ -1172,11 +1183,9 @@ void model_apply_balance(struct model *m, const struct balance_snapshot *b,
 		copy_text(mb->currency, sizeof(mb->currency), b->currency);
 	mb->updated_ms = now_ms;
 	if (mb->known) {
-		struct model_balance_sample *s = ring_push(&m->samples);
+		struct model_balance_sample s = { now_ms, mb->available, mb->held };
 
-		s->at_ms = now_ms;
-		s->available = mb->available;
-		s->held = mb->held;
+		model_restore_balance_sample(m, &s);
 	}
 	check_threshold(m, src, now_ms);
 	m->generation++;

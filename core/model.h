@@ -14,9 +14,13 @@
 
 struct model;
 
+/* Balance samples kept by default: a day at the 30 s poll, 12 h at 15 s. */
+#define MODEL_BALANCE_SAMPLES 2880
+
 struct model_opts {
 	size_t event_log_size;        /* newest N entries kept (default 1000) */
-	size_t balance_samples;       /* bounded history of balance samples (default 2880) */
+	size_t balance_samples;       /* bounded history of balance samples (default
+	                                 MODEL_BALANCE_SAMPLES) */
 	size_t alert_log_size;        /* newest N balance alerts (default 100) */
 	size_t dedupe_window;         /* event ids remembered for duplicate detection (default 1<<20) */
 	int64_t low_balance_cents;    /* local threshold; < 0 turns it off */
@@ -158,6 +162,10 @@ const struct model_balance *model_balance(const struct model *m);
 size_t model_balance_samples(const struct model *m);
 /* 0 is the oldest kept sample. */
 const struct model_balance_sample *model_balance_sample(const struct model *m, size_t idx);
+/* Puts back a sample kept from an earlier run (oldest first): no alert, no
+ * change to the current balance. A sample at the instant of the newest one
+ * replaces it, here as in model_apply_balance. */
+void model_restore_balance_sample(struct model *m, const struct model_balance_sample *s);
 /* Burn rate in cents per hour over the kept samples (0 if not enough data,
  * negative when the balance grows); time to empty in seconds, -1 if unknown. */
 double model_burn_rate(const struct model *m);

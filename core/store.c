@@ -123,6 +123,11 @@ static const char *const store_migrations[] = {
 	" type TEXT,"
 	" auto_top_up_enabled INTEGER,"
 	" auto_top_up_threshold INTEGER);",
+	/* 2: the balance's history, so the trend and burn rate survive a restart */
+	"CREATE TABLE balance_samples ("
+	" at INTEGER PRIMARY KEY NOT NULL,"
+	" available INTEGER NOT NULL,"
+	" held INTEGER NOT NULL);",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -179,6 +184,12 @@ static const char *const store_migrations[] = {
 	  " auto_top_up_threshold)")                                                \
 	X(ST_GET_BALANCE, "SELECT at, available, held, environment_id, currency,"   \
 	  " type, auto_top_up_enabled, auto_top_up_threshold FROM balance")         \
+	X(ST_PUT_SAMPLE, "INSERT OR REPLACE INTO balance_samples (at, available,"   \
+	  " held) VALUES (?1, ?2, coalesce(?3, (SELECT held FROM balance), 0))")    \
+	X(ST_PRUNE_SAMPLES, "DELETE FROM balance_samples WHERE at < (SELECT at"     \
+	  " FROM balance_samples ORDER BY at DESC LIMIT 1 OFFSET ?1)")              \
+	X(ST_LOAD_SAMPLES, "SELECT at, available, held FROM (SELECT * FROM"         \
+	  " balance_samples ORDER BY at DESC LIMIT ?1) ORDER BY at")                \
 	X(ST_QUARANTINE, "INSERT INTO quarantine (received_at, reason, raw)"        \
 	  " VALUES (?1, ?2, ?3)")                                                   \
 	X(ST_PUT_RESEND, "INSERT INTO resends (at, fax_id, new_fax_id, error,"      \
@@ -234,6 +245,7 @@ struct store {
 	sqlite3_stmt *st[ST_COUNT];
 	int retention_days;
 	size_t recent_events;
+	size_t balance_samples;
 
 	bool in_tx;               /* BEGIN done, COMMIT not yet */
 	bool doomed;              /* a write of the open batch failed */
@@ -997,6 +1009,7 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 		return NULL;
 	}
 	s->recent_events = opts->recent_events;
+	s->balance_samples = opts->balance_samples ? opts->balance_samples : MODEL_BALANCE_SAMPLES;
 	s->ok = true;
 	existed = stat(opts->path, &sb) == 0;
 
@@ -1294,7 +1307,21 @@ int store_put_balance(struct store *s, const struct balance_snapshot *b, int64_t
 	    (b->auto_top_up_threshold < 0 ? sqlite3_bind_null(st, 8) :
 	     sqlite3_bind_int64(st, 8, b->auto_top_up_threshold)))
 		return store_bind_fail(s, st, "store balance");
-	return store_step_write(s, st, "store balance");
+	if (store_step_write(s, st, "store balance") < 0)
+		return -1;
+	if (!b->has_available)
+		return 0;
+	/* The history keeps its newest balance_samples, as the model does. */
+	st = s->st[ST_PUT_SAMPLE];
+	if (sqlite3_bind_int64(st, 1, at_ms) || sqlite3_bind_int64(st, 2, b->available) ||
+	    (b->has_held ? sqlite3_bind_int64(st, 3, b->held) : sqlite3_bind_null(st, 3)))
+		return store_bind_fail(s, st, "store balance sample");
+	if (store_step_write(s, st, "store balance sample") < 0)
+		return -1;
+	st = s->st[ST_PRUNE_SAMPLES];
+	if (sqlite3_bind_int64(st, 1, (int64_t)s->balance_samples - 1))
+		return store_bind_fail(s, st, "prune balance samples");
+	return store_step_write(s, st, "prune balance samples");
 }
 
 int store_quarantine(struct store *s, const char *raw, size_t len, const char *reason,
@@ -1571,12 +1598,32 @@ static int store_load_faxes(struct store *s, struct model *m, int64_t now_ms)
 	return r;
 }
 
+/* The kept history first, oldest first; then the newest reading, which is
+ * also the newest sample (one instant: it replaces it). */
 static int store_load_balance(struct store *s, struct model *m)
 {
+	sqlite3_stmt *st = s->st[ST_LOAD_SAMPLES];
 	struct balance_snapshot b;
 	int64_t at;
-	int r = store_get_balance(s, &b, &at);
+	int r, rc;
 
+	if (sqlite3_bind_int64(st, 1, (int64_t)s->balance_samples) != SQLITE_OK) {
+		sqlite3_reset(st);
+		return store_read_fail(s, "load balance samples");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct model_balance_sample sm = {
+			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			sqlite3_column_int64(st, 2)
+		};
+
+		model_restore_balance_sample(m, &sm);
+	}
+	r = rc == SQLITE_DONE ? 0 : store_read_fail(s, "load balance samples");
+	sqlite3_reset(st);
+	if (r < 0)
+		return -1;
+	r = store_get_balance(s, &b, &at);
 	if (r == 0)
 		model_apply_balance(m, &b, SRC_REPLAY, at);
 	balance_snapshot_done(&b);

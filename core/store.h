@@ -22,6 +22,7 @@ struct store_opts {
 	const char *path;          /* database file; its directory is created */
 	int retention_days;        /* events older than this are pruned (0: keep) */
 	size_t recent_events;      /* events replayed into the model's log on load */
+	size_t balance_samples;    /* balance history kept (0: MODEL_BALANCE_SAMPLES) */
 	/* synchronous=NORMAL instead of FULL: a commit no longer waits for
 	 * fsync, so an acknowledged event survives a crash of faxtop but not
 	 * of the machine (power loss may undo the newest batches). Off by

@@ -651,8 +651,12 @@ static void test_burn_rate(void)
 	/* Readings all at one instant say nothing about a rate. */
 	m = model_new(NULL);
 	model_apply_balance(m, &b, SRC_POLL, 7);
+	b.available = 900;
 	model_apply_balance(m, &b, SRC_POLL, 7);
 	CU_ASSERT_EQUAL(model_burn_rate(m), 0);
+	/* ... and are one sample: the later reading */
+	CU_ASSERT_EQUAL_FATAL(model_balance_samples(m), 1);
+	CU_ASSERT_EQUAL(model_balance_sample(m, 0)->available, 900);
 	model_free(m);
 }
 

@@ -223,7 +223,7 @@ static void test_open_wal_schema(void)
 	struct stat sb;
 
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "1");
+	CU_ASSERT_STRING_EQUAL(v, "2");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
 	/* acknowledged means durable: a commit waits for fsync */
@@ -242,7 +242,7 @@ static void test_open_wal_schema(void)
 	sqlite3_finalize(st);
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				 " AND name IN ('events','faxes','meta','quarantine','resends',"
-				 "'balance')"), 6);
+				 "'balance','balance_samples')"), 7);
 	sqlite3_close(db);
 }
 
@@ -269,13 +269,37 @@ static void test_reopen_migrations_idempotent(void)
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
 		CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-		CU_ASSERT_STRING_EQUAL(v, "1");
+		CU_ASSERT_STRING_EQUAL(v, "2");
 		CU_ASSERT_EQUAL(store_has_event(s, "evt_keep"), 1);
 		CU_ASSERT_EQUAL(store_event_count(s), 1);
 		CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
 		CU_ASSERT_STRING_EQUAL(v, "evt_keep");
 		store_close(s);
 	}
+}
+
+/* A database of schema 1 (before the balance history) is brought up to 2
+ * and keeps its data. */
+static void test_migrate_from_v1(void)
+{
+	struct store *s = open_db("v1", 0);
+	char v[16];
+	sqlite3 *db;
+
+	CU_ASSERT_EQUAL(put_event(s, "evt_old", T0), 0);
+	store_close(s);
+	db = peek_open("v1");
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE balance_samples; UPDATE meta SET value = '1'"
+				     " WHERE key = 'schema_version'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_db("v1", 0);
+	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
+	CU_ASSERT_STRING_EQUAL(v, "2");
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_old"), 1);
+	store_close(s);
+	db = peek_open("v1");
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM balance_samples"), 0);
+	sqlite3_close(db);
 }
 
 static void test_newer_schema_refused(void)
@@ -755,6 +779,60 @@ static void test_balance_round_trip(void)
 	store_close(s);
 }
 
+/* The balance's history survives a restart, bounded to the newest
+ * balance_samples; the burn rate is known again at once. */
+static void test_balance_history_kept(void)
+{
+	struct store_opts o = { .path = db_path("history"), .balance_samples = 4 };
+	char err[512] = "";
+	struct store *s = store_open(&o, err, sizeof err);
+	struct balance_snapshot b;
+	struct model *m;
+	sqlite3 *db;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	balance_snapshot_init(&b);
+	b.has_available = b.has_held = true;
+	b.held = 50;
+	/* 100 cents an hour, a reading every 30 minutes; six readings, the
+	 * last one off the line until it is read again */
+	for (int i = 0; i < 6; i++) {
+		b.available = i == 5 ? 9700 : 10000 - 50 * i;
+		CU_ASSERT_EQUAL(store_put_balance(s, &b, T0 + (int64_t)i * 1800000), 0);
+	}
+	/* a second reading of the last instant replaces it; without `held`,
+	 * the stored held is kept */
+	b.available = 9750;
+	b.has_held = false;
+	CU_ASSERT_EQUAL(store_put_balance(s, &b, T0 + 5 * 1800000), 0);
+	store_close(s);
+
+	db = peek_open("history");
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM balance_samples"), 4);
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT min(at) FROM balance_samples") - T0, 2 * 1800000);
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT available FROM balance_samples ORDER BY at DESC"),
+			9750);
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT held FROM balance_samples ORDER BY at DESC"), 50);
+	sqlite3_close(db);
+
+	s = store_open(&o, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	m = model_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL_FATAL(store_load(s, m, T0 + DAY_MS), 0);
+	/* the newest reading is the newest sample, not one more */
+	CU_ASSERT_EQUAL_FATAL(model_balance_samples(m), 4);
+	CU_ASSERT_EQUAL(model_balance_sample(m, 0)->at_ms, T0 + 2 * 1800000);
+	CU_ASSERT_EQUAL(model_balance_sample(m, 0)->available, 9900);
+	CU_ASSERT_EQUAL(model_balance_sample(m, 3)->available, 9750);
+	CU_ASSERT_EQUAL(model_balance_sample(m, 3)->held, 50);
+	CU_ASSERT_EQUAL(model_balance(m)->available, 9750);
+	CU_ASSERT_DOUBLE_EQUAL(model_burn_rate(m), 100.0, 1e-6);
+	model_free(m);
+	balance_snapshot_done(&b);
+	store_close(s);
+}
+
 /* Another connection holds the write lock: the store's write fails fast with
  * the reason, and works again once the lock is gone. */
 static void test_locked_database(void)
@@ -1087,6 +1165,7 @@ static const struct unit_test tests[] = {
 	{ "open: WAL, schema, private file", test_open_wal_schema },
 	{ "relaxed_sync selects synchronous=NORMAL", test_relaxed_sync },
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
+	{ "a schema 1 database is migrated to 2", test_migrate_from_v1 },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },
 	{ "bad paths refused with a reason", test_bad_path },
@@ -1100,6 +1179,7 @@ static const struct unit_test tests[] = {
 	{ "quarantine, resend audit, meta, event order", test_quarantine_resend_meta },
 	{ "prune by retention keeps faxes", test_prune },
 	{ "balance reading round trip", test_balance_round_trip },
+	{ "balance history kept, bounded, reloaded", test_balance_history_kept },
 	{ "locked database: write fails fast, recovers", test_locked_database },
 	{ "full disk: batch doomed, callbacks false, recovers", test_disk_full },
 	{ "read-only database refused", test_read_only },
