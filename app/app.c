@@ -1,7 +1,10 @@
 /* struct app: owns the loop and every component.
  *
- * Start-up order: log → store → model (rebuilt from the store) → ingest →
- * listener → simulator (demo) → API client and poller → TUI → signals.
+ * Start-up order: signals → log → store → model (the newest faxes from the
+ * store) → ingest → the feeds: simulator (demo), listener, API client and
+ * poller → TUI. A large store is read on after the first frame, in chunks
+ * between the loop's other work; the feeds start once it is all read, since
+ * news must not meet a fax the model has not read yet (see store.h).
  * Shutdown runs the other way: stop accepting, let held answers go out with
  * the last commit, close the TUI (terminal restored), commit and close the
  * store. */
@@ -45,6 +48,11 @@
 #define APP_DEMO_SPEED 6.0
 /* Events-per-minute window, one slot a second. */
 #define APP_RATE_SLOTS 60
+/* Faxes read from the store before the first frame (a screenful and more),
+ * then per loop iteration while the rest loads (~50 ms of work, so keys
+ * are still answered at once). */
+#define APP_LOAD_FIRST 5000
+#define APP_LOAD_CHUNK 10000
 
 /* Headless lines wait for the commit that makes their event durable. */
 struct pending_line {
@@ -73,6 +81,11 @@ struct app {
 	double drain_deadline;
 	bool stopping;
 	int exit_code;
+	/* the store is read on after the first frame; then the feeds start */
+	ev_idle loader;
+	bool loading;
+	double load_started;
+	char fatal[512];            /* an error after start-up, said at exit */
 
 	/* headless output */
 	FILE *out;
@@ -255,7 +268,9 @@ static int app_tui_resend(void *ctx, const char *fax_id, const char *to, int max
 		return -1;
 	}
 	if (!a->poller) {
-		snprintf(err, errlen, "no API key configured: resending needs the API");
+		snprintf(err, errlen, a->loading ? "still reading the store: resending starts "
+			 "with the poller, once it is read" :
+			 "no API key configured: resending needs the API");
 		return -1;
 	}
 	c = calloc(1, sizeof *c);
@@ -321,6 +336,8 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 	out->poller_error = NULL;
 	if (cs && cs->state != API_CONN_OK && cs->last_error[0])
 		out->poller_error = cs->last_error;
+	if (a->loading)
+		store_load_progress(a->store, &out->loading_done, &out->loading_total);
 	out->events_per_min = app_events_per_min(a);
 	out->last_event_ms = model_last_event_ms(a->model);
 	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
@@ -379,6 +396,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 		.event_log_size = (size_t)a->cfg->event_log_size,
 		.low_balance_cents = a->cfg->low_balance,
 	};
+	int r;
 
 	if (a->cfg->db) {
 		snprintf(a->db_path, sizeof a->db_path, "%s", a->cfg->db);
@@ -403,11 +421,15 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (store_load(a->store, a->model, clock_now_ms(a->clock)) != 0) {
+	/* --headless has no first frame to hurry: it reads all at once. */
+	a->load_started = ev_time();
+	if (store_load_begin(a->store, a->model, clock_now_ms(a->clock)) != 0 ||
+	    (r = store_load_step(a->store, a->model, a->cfg->headless ? 0 : APP_LOAD_FIRST)) < 0) {
 		snprintf(err, errlen, "cannot load %.200s: %.200s", a->db_path,
 			 store_last_error(a->store));
 		return -1;
 	}
+	a->loading = r == 1;
 	app_prune(a);
 	ev_timer_init(&a->prune, app_prune_cb, APP_PRUNE_SECONDS, APP_PRUNE_SECONDS);
 	a->prune.data = a;
@@ -589,6 +611,53 @@ static int app_start_tui(struct app *a, char *err, size_t errlen)
 	return a->tui ? 0 : -1;
 }
 
+/* The simulator (demo), the listener, the API client and poller. */
+static int app_start_feeds(struct app *a, char *err, size_t errlen)
+{
+	if (a->cfg->demo && app_start_demo(a, err, errlen) != 0)
+		return -1;
+	if (app_start_listener(a, err, errlen) != 0)
+		return -1;
+	app_point_demo_at_listener(a);
+	return app_start_api(a, err, errlen);
+}
+
+static void app_fatal(struct app *a)
+{
+	a->exit_code = 1;
+	log_error(a->log, "%s", a->fatal);
+	app_stop(a);
+}
+
+/* Reads the rest of the store a chunk at a time while nothing else is
+ * waiting (an idle watcher yields to keys and timers); then starts the feeds. */
+static void app_loader_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct app *a = w->data;
+	size_t done, total;
+	int r = a->stopping ? 0 : store_load_step(a->store, a->model, APP_LOAD_CHUNK);
+
+	if (r == 1)
+		return;
+	ev_idle_stop(loop, w);
+	a->loading = false;
+	if (a->tui)
+		tui_touch(a->tui);
+	if (a->stopping)
+		return;
+	if (r < 0) {
+		snprintf(a->fatal, sizeof a->fatal, "cannot load %.200s: %.200s", a->db_path,
+			 store_last_error(a->store));
+		app_fatal(a);
+		return;
+	}
+	store_load_progress(a->store, &done, &total);
+	log_info(a->log, "read %zu faxes from the store in %.1f s", done,
+		 ev_time() - a->load_started);
+	if (app_start_feeds(a, a->fatal, sizeof a->fatal) != 0)
+		app_fatal(a);
+}
+
 static void app_start_signals(struct app *a)
 {
 	ev_signal_init(&a->sigint, app_signal_cb, SIGINT);
@@ -605,6 +674,8 @@ static void app_free_parts(struct app *a)
 	ev_signal_stop(a->loop, &a->sigint);
 	ev_signal_stop(a->loop, &a->sigterm);
 	ev_signal_stop(a->loop, &a->sigpipe);
+	if (ev_is_active(&a->loader))
+		ev_idle_stop(a->loop, &a->loader);
 	if (a->store && ev_is_active(&a->prune)) {
 		ev_ref(a->loop);
 		ev_timer_stop(a->loop, &a->prune);
@@ -696,15 +767,15 @@ int app_run(struct config *cfg)
 	}
 	if (app_open_store(&a, err, sizeof err) != 0)
 		goto fail;
-	if (cfg->demo && app_start_demo(&a, err, sizeof err) != 0)
-		goto fail;
-	if (app_start_listener(&a, err, sizeof err) != 0)
-		goto fail;
-	app_point_demo_at_listener(&a);
-	if (app_start_api(&a, err, sizeof err) != 0)
+	if (!a.loading && app_start_feeds(&a, err, sizeof err) != 0)
 		goto fail;
 	if (!cfg->headless && app_start_tui(&a, err, sizeof err) != 0)
 		goto fail;
+	if (a.loading) {
+		ev_idle_init(&a.loader, app_loader_cb);
+		a.loader.data = &a;
+		ev_idle_start(a.loop, &a.loader);
+	}
 
 	ev_run(a.loop, 0);
 
@@ -712,6 +783,9 @@ int app_run(struct config *cfg)
 	ev_loop_destroy(a.loop);
 	if (logf)
 		fclose(logf);
+	/* after the TUI has given the terminal back */
+	if (a.fatal[0])
+		fprintf(stderr, "faxtop: %s\n", a.fatal);
 	return a.exit_code;
 
 fail:

@@ -300,7 +300,7 @@ static int cmd_scan(const char *path)
 	int rc;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT * FROM faxes ORDER BY created_at, id", -1, &st,
+	    sqlite3_prepare_v2(db, "SELECT * FROM faxes ORDER BY rowid DESC", -1, &st,
 			       NULL) != SQLITE_OK) {
 		fprintf(stderr, "scale: %s: %s\n", path, db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);

@@ -416,24 +416,29 @@ def bench_startup():
             shell_env(FAXTOP_FRAME_LOG=frames, TERM="xterm-256color"), FAXTOP, db)
         t0 = time.time()
         pid = tmux_start(name, cmd)
-        first, cpu = None, -1
+        # The first frame (the newest faxes; the rest is read after it),
+        # and the first frame with every fax.
+        first, full, cpu = None, None, -1
         end = t0 + 120
-        while time.time() < end and first is None:
+        while time.time() < end and full is None:
             if os.path.exists(frames):
                 with open(frames) as f:
                     for line in f:
                         us, _, n = line.split()
-                        if int(n) >= BIG:
+                        if first is None:
                             first = int(us) / 1e6
+                        if int(n) >= BIG:
+                            full = int(us) / 1e6
                             cpu = cpu_ticks(pid) / HZ
                             break
             time.sleep(0.01)
         tmux_kill(name)
         secs = (first - t0) if first else -1
-        record(bench="startup", faxes=BIG, run=r, seconds=secs, cpu_s=cpu,
-               load=os.getloadavg()[0])
-        log("start-up run %d: %.2f s to the first frame with %d faxes (%.2f s of CPU)" % (
-            r, secs, BIG, cpu))
+        all_secs = (full - t0) if full else -1
+        record(bench="startup", faxes=BIG, run=r, seconds=secs, all_seconds=all_secs,
+               cpu_s=cpu, load=os.getloadavg()[0])
+        log("start-up run %d: %.2f s to the first frame, %.2f s to a frame with all %d faxes"
+            " (%.2f s of CPU)" % (r, secs, all_secs, BIG, cpu))
 
 
 # ---- 7. catch-up ----
@@ -586,9 +591,12 @@ def summary():
         lines.append("")
     st = sel(bench="startup")
     if st:
-        lines += ["| start-up to the first frame, %d faxes | %s s (median %.2f); CPU %.2f s |" % (
-            BIG, ", ".join("%.2f" % x["seconds"] for x in st), med(st, "seconds"),
-            med(st, "cpu_s")), "|---|---|", ""]
+        lines += ["| start-up, %d faxes in the store | seconds |" % BIG, "|---|---|",
+                  "| to the first frame | %s (median %.2f) |" % (
+                      ", ".join("%.2f" % x["seconds"] for x in st), med(st, "seconds")),
+                  "| to a frame with every fax | %s (median %.2f); CPU %.2f s |" % (
+                      ", ".join("%.2f" % x["all_seconds"] for x in st),
+                      med(st, "all_seconds"), med(st, "cpu_s")), ""]
     if sel(bench="catchup"):
         lines += ["| catch-up of %d missed events | events/s | events per CPU s | s |" %
                   sel(bench="catchup")[0]["events"], "|---|---|---|---|"]

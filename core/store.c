@@ -168,7 +168,9 @@ static const char *const store_migrations[] = {
 	  " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"                                \
 	  " ON CONFLICT (id) DO UPDATE SET " FAX_UPDATE)                            \
 	X(ST_GET_FAX, FAX_SELECT " WHERE id = ?1")                                  \
-	X(ST_LOAD_FAXES, FAX_SELECT " ORDER BY created_at, id")                     \
+	X(ST_LOAD_FAXES, "SELECT " FAX_COLUMNS ", rowid FROM faxes WHERE rowid < ?1" \
+	  " ORDER BY rowid DESC LIMIT ?2")                                          \
+	X(ST_FAX_COUNT, "SELECT count(*) FROM faxes")                               \
 	X(ST_PUT_BALANCE, "INSERT INTO balance (one, at, available, held,"          \
 	  " environment_id, currency, type, auto_top_up_enabled,"                  \
 	  " auto_top_up_threshold) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"      \
@@ -259,6 +261,10 @@ struct store {
 	char err[512];
 	char doom_err[512];       /* what doomed the open batch */
 	size_t load_damaged;
+	/* store_load_begin/step: faxes are read newest first, in chunks */
+	int64_t load_before;      /* the next chunk starts below this rowid */
+	int64_t load_now;
+	size_t load_done, load_total;
 
 	struct store_waiter *waiters, *spare;
 	size_t n_waiters, cap_waiters, cap_spare;
@@ -1570,31 +1576,46 @@ int store_synchronous(struct store *s)
 
 /* ---- rebuilding the model ---- */
 
-static int store_load_faxes(struct store *s, struct model *m, int64_t now_ms)
+/* Up to `max` faxes below s->load_before, newest first (by rowid: the order
+ * they were first stored, close to creation order, which the model's index
+ * takes at O(1) either way). Each chunk is a whole statement, so nothing is
+ * held open between chunks. 1 while more remain, 0 when done, -1 on error. */
+int store_load_step(struct store *s, struct model *m, size_t max)
 {
 	sqlite3_stmt *st = s->st[ST_LOAD_FAXES];
 	struct store_scratch sc = { 0 };
 	struct fax f;
 	int64_t lu;
 	enum event_source ls;
-	int rc, r = 0;
+	size_t rows = 0;
+	int rc, r;
 
+	if (max == 0 || max > INT32_MAX)
+		max = INT32_MAX;
+	if (sqlite3_bind_int64(st, 1, s->load_before) || sqlite3_bind_int64(st, 2, (int64_t)max)) {
+		sqlite3_reset(st);
+		return store_read_fail(s, "load faxes");
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rows++;
+		s->load_done++;
+		s->load_before = sqlite3_column_int64(st, 23);
 		/* One damaged row must not keep faxtop from starting: it is
 		 * skipped, counted and shown, and the poller fetches it again. */
 		if (store_row_to_fax(s, st, &sc, &f, &lu, &ls) < 0) {
 			s->load_damaged++;
-			model_log(m, now_ms, NULL, "store", col_text(st, 0), SRC_REPLAY,
+			model_log(m, s->load_now, NULL, "store", col_text(st, 0), SRC_REPLAY,
 				  APPLY_INVALID, "damaged fax row skipped at start-up");
 			continue;
 		}
 		/* the stored time of the last change, so ages survive a restart */
-		model_apply_fax(m, &f, SRC_REPLAY, lu != TS_NONE ? lu : now_ms);
+		model_apply_fax(m, &f, SRC_REPLAY, lu != TS_NONE ? lu : s->load_now);
 	}
-	if (rc != SQLITE_DONE)
-		r = store_read_fail(s, "load faxes");
+	r = rc == SQLITE_DONE ? (rows == max ? 1 : 0) : store_read_fail(s, "load faxes");
 	sqlite3_reset(st);
 	scratch_done(&sc);
+	if (r == 0 && s->load_done > s->load_total)
+		s->load_total = s->load_done;
 	return r;
 }
 
@@ -1666,10 +1687,38 @@ size_t store_load_damaged(const struct store *s)
 	return s->load_damaged;
 }
 
-int store_load(struct store *s, struct model *m, int64_t now_ms)
+int store_load_begin(struct store *s, struct model *m, int64_t now_ms)
 {
-	if (store_load_faxes(s, m, now_ms) < 0 || store_load_balance(s, m) < 0 ||
-	    store_load_recent(s, m) < 0)
+	sqlite3_stmt *st = s->st[ST_FAX_COUNT];
+	int rc;
+
+	s->load_before = INT64_MAX;
+	s->load_now = now_ms;
+	s->load_done = 0;
+	rc = sqlite3_step(st);
+	s->load_total = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW) {
+		store_read_fail(s, "count faxes");
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	if (store_load_balance(s, m) < 0 || store_load_recent(s, m) < 0)
 		return -1;
 	return 0;
+}
+
+void store_load_progress(const struct store *s, size_t *done, size_t *total)
+{
+	*done = s->load_done;
+	*total = s->load_total;
+}
+
+int store_load(struct store *s, struct model *m, int64_t now_ms)
+{
+	int r = store_load_begin(s, m, now_ms);
+
+	while (r == 0 && (r = store_load_step(s, m, 0)) == 1)
+		r = 0;
+	return r;
 }

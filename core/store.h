@@ -79,8 +79,22 @@ bool store_pending(const struct store *s);
 
 /* Rebuilds the model from the faxes table plus the newest events. A damaged
  * fax row is skipped (logged in the model, counted below, store_last_error
- * names it); -1 only when the database cannot be read. */
+ * names it); -1 only when the database cannot be read.
+ *
+ * In steps, so a large store can be drawn before it is all read:
+ * store_load_begin reads the balance, its history and the newest events and
+ * counts the faxes; each store_load_step reads up to `max` more faxes (0: all
+ * the rest), newest first, and returns 1 while some remain, 0 when done, -1
+ * on error. Nothing is held open between steps, but the model must not
+ * take in news meanwhile: ingesting an event for a fax not read yet would
+ * store the model's partial view of it over the full row. So start what
+ * feeds the model (the listener, the poller) once the load is done.
+ * store_load does it all at once. */
 int store_load(struct store *s, struct model *m, int64_t now_ms);
+int store_load_begin(struct store *s, struct model *m, int64_t now_ms);
+int store_load_step(struct store *s, struct model *m, size_t max);
+/* Fax rows read so far, and how many there were when the load began. */
+void store_load_progress(const struct store *s, size_t *done, size_t *total);
 size_t store_load_damaged(const struct store *s);
 /* Deletes events older than the retention period. */
 int store_prune(struct store *s, int64_t now_ms);

@@ -29,6 +29,9 @@ struct tui_status {
 	int64_t last_event_ms;        /* TS_NONE if none */
 	unsigned refused_signatures;
 	unsigned resends_in_flight;
+	/* While the store is still being read at start-up (total 0 when not):
+	 * the listener and poller start once it is done. */
+	size_t loading_done, loading_total;
 };
 
 struct tui_resend_result {

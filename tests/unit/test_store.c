@@ -1054,6 +1054,60 @@ static void test_load_rebuilds_model(void)
 	store_close(s);
 }
 
+/* In steps: newest first, a chunk at a time, the same model in the end;
+ * the stored balance and recent events come with the first call. */
+static void test_load_in_steps(void)
+{
+	struct store *s = open_db("steps", 0);
+	struct model *m;
+	struct model_fax mf;
+	size_t done, total, calls = 0;
+	char id[16];
+	int r;
+
+	/* stored out of creation order, as catch-up can do */
+	for (int i = 0; i < 9; i++) {
+		snprintf(id, sizeof id, "fax_%d", i);
+		mk_full_fax(&mf, id, T0 + (i % 3) * 100000 + i);
+		CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+		fax_done(&mf.fax);
+	}
+	CU_ASSERT_EQUAL(put_event(s, "evt_1", T0), 0);
+	store_close(s);
+
+	s = open_db("steps", 0);
+	m = model_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL_FATAL(store_load_begin(s, m, T0 + DAY_MS), 0);
+	store_load_progress(s, &done, &total);
+	CU_ASSERT_EQUAL(done, 0);
+	CU_ASSERT_EQUAL(total, 9);
+	CU_ASSERT_TRUE(model_seen(m, "evt_1"));
+	CU_ASSERT_EQUAL(model_count(m), 0);
+	/* the first step brings the newest stored */
+	CU_ASSERT_EQUAL(store_load_step(s, m, 2), 1);
+	CU_ASSERT_EQUAL(model_count(m), 2);
+	CU_ASSERT_PTR_NOT_NULL(model_get(m, "fax_8"));
+	CU_ASSERT_PTR_NOT_NULL(model_get(m, "fax_7"));
+	while ((r = store_load_step(s, m, 2)) == 1)
+		calls++;
+	CU_ASSERT_EQUAL(r, 0);
+	CU_ASSERT_EQUAL(calls, 3);
+	store_load_progress(s, &done, &total);
+	CU_ASSERT_EQUAL(done, 9);
+	CU_ASSERT_EQUAL(model_count(m), 9);
+	/* creation order, whatever the reading order */
+	for (size_t i = 0; i < 9; i++) {
+		snprintf(id, sizeof id, "fax_%zu", (i % 3) * 3 + i / 3);
+		CU_ASSERT_STRING_EQUAL(model_at(m, i)->fax.id, id);
+	}
+	/* a finished load stays finished */
+	CU_ASSERT_EQUAL(store_load_step(s, m, 2), 0);
+	CU_ASSERT_EQUAL(model_count(m), 9);
+	model_free(m);
+	store_close(s);
+}
+
 /* A damaged row costs that fax only, and says so. */
 static void test_load_skips_damaged_row(void)
 {
@@ -1186,6 +1240,7 @@ static const struct unit_test tests[] = {
 	{ "ev_prepare watcher commits before the loop sleeps", test_prepare_watcher },
 	{ "store_load rebuilds faxes, order, recent events, balance", test_load_rebuilds_model },
 	{ "store_load skips a damaged row and reports it", test_load_skips_damaged_row },
+	{ "store_load_begin/step: newest first, in chunks", test_load_in_steps },
 	{ "WAL checkpoints run on the helper thread", test_checkpoint_helper },
 	{ "the WAL stays bounded under steady commits", test_wal_bounded },
 	{ NULL, NULL },

@@ -31,6 +31,13 @@ static void header_sources(struct tui *t, int y, int x, int end, enum tui_role b
 		snprintf(buf, sizeof buf, "[%s] ", s->environment ? s->environment : "unknown");
 		x = seg(t, y, x, end, base, buf);
 	}
+	if (s->loading_total) {
+		snprintf(buf, sizeof buf, "reading the store: %zu of %zu faxes (%zu%%); the listener "
+			 "and poller start after", s->loading_done, s->loading_total,
+			 s->loading_done * 100 / s->loading_total);
+		seg(t, y, x, end, ROLE_WARN, buf);
+		return;
+	}
 	if (s->listener)
 		snprintf(buf, sizeof buf, "listener %s %s  ", s->listener,
 			 s->listener_ok ? "ok" : "DOWN");
