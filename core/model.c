@@ -1164,6 +1164,18 @@ void model_restore_balance_sample(struct model *m, const struct model_balance_sa
 	m->generation++;
 }
 
+void model_restore_anomalies(struct model *m, const char *fax_id, unsigned n, const char *text)
+{
+	struct mfax *mf = fax_id ? find_fax(m, fax_id) : NULL;
+	bool oom = false;
+
+	if (!mf)
+		return;
+	mf->pub.anomalies = n;
+	mf->pub.anomaly = text ? intern(&m->pool, text, &oom) : NULL;
+	m->generation++;
+}
+
 void model_apply_balance(struct model *m, const struct balance_snapshot *b,
 			 enum event_source src, int64_t now_ms)
 {

@@ -166,6 +166,9 @@ const struct model_balance_sample *model_balance_sample(const struct model *m, s
  * change to the current balance. A sample at the instant of the newest one
  * replaces it, here as in model_apply_balance. */
 void model_restore_balance_sample(struct model *m, const struct model_balance_sample *s);
+/* Puts back a fax's anomaly count and newest description, kept from an
+ * earlier run (after the fax itself). */
+void model_restore_anomalies(struct model *m, const char *fax_id, unsigned n, const char *text);
 /* Burn rate in cents per hour over the kept samples (0 if not enough data,
  * negative when the balance grows); time to empty in seconds, -1 if unknown. */
 double model_burn_rate(const struct model *m);

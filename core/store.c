@@ -128,6 +128,9 @@ static const char *const store_migrations[] = {
 	" at INTEGER PRIMARY KEY NOT NULL,"
 	" available INTEGER NOT NULL,"
 	" held INTEGER NOT NULL);",
+	/* 3: a fax's anomalies (conflicting terminal events), kept over a restart */
+	"ALTER TABLE faxes ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE faxes ADD COLUMN anomaly TEXT;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -136,7 +139,9 @@ static const char *const store_migrations[] = {
 	"id, status, to_number, pages, error_code, error_subcode, error_message," \
 	" max_attempts, webhook_url, idempotency_key, csid, page_size,"      \
 	" resolution, optimize_for, resent_from, submitted_at, completed_at," \
-	" created_at, updated_at, attempts, tags, last_source, last_update"
+	" created_at, updated_at, attempts, tags, last_source, last_update,"  \
+	" anomalies, anomaly"
+#define FAX_COLUMN_COUNT 25
 #define FAX_SELECT "SELECT " FAX_COLUMNS " FROM faxes"
 /* Updated in place, so a fax keeps its rowid (its first-seen place) and the
  * indexes are touched only when a key moves. */
@@ -152,7 +157,8 @@ static const char *const store_migrations[] = {
 	" submitted_at = excluded.submitted_at, completed_at = excluded.completed_at," \
 	" created_at = excluded.created_at, updated_at = excluded.updated_at,"  \
 	" attempts = excluded.attempts, tags = excluded.tags,"                  \
-	" last_source = excluded.last_source, last_update = excluded.last_update"
+	" last_source = excluded.last_source, last_update = excluded.last_update," \
+	" anomalies = excluded.anomalies, anomaly = excluded.anomaly"
 
 /* X(enum, sql) */
 #define STORE_STMT_LIST(X)                                                          \
@@ -165,7 +171,7 @@ static const char *const store_migrations[] = {
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                   \
 	X(ST_PUT_FAX, "INSERT INTO faxes (" FAX_COLUMNS ") VALUES"                  \
 	  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"     \
-	  " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"                                \
+	  " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"                      \
 	  " ON CONFLICT (id) DO UPDATE SET " FAX_UPDATE)                            \
 	X(ST_GET_FAX, FAX_SELECT " WHERE id = ?1")                                  \
 	X(ST_LOAD_FAXES, "SELECT " FAX_COLUMNS ", rowid FROM faxes WHERE rowid < ?1" \
@@ -1288,7 +1294,9 @@ int store_put_fax(struct store *s, const struct model_fax *mf)
 	    sqlite3_bind_blob(st, 20, s->rec_attempts.p, (int)s->rec_attempts.len, SQLITE_STATIC) ||
 	    sqlite3_bind_blob(st, 21, s->rec_tags.p, (int)s->rec_tags.len, SQLITE_STATIC) ||
 	    bind_text(st, 22, event_source_name(mf->last_source)) ||
-	    bind_ts(st, 23, mf->last_update_ms))
+	    bind_ts(st, 23, mf->last_update_ms) ||
+	    sqlite3_bind_int64(st, 24, mf->anomalies) ||
+	    bind_text(st, 25, mf->anomaly))
 		return store_bind_fail(s, st, "store fax");
 	return store_step_write(s, st, "store fax");
 }
@@ -1599,7 +1607,7 @@ int store_load_step(struct store *s, struct model *m, size_t max)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rows++;
 		s->load_done++;
-		s->load_before = sqlite3_column_int64(st, 23);
+		s->load_before = sqlite3_column_int64(st, FAX_COLUMN_COUNT);
 		/* One damaged row must not keep faxtop from starting: it is
 		 * skipped, counted and shown, and the poller fetches it again. */
 		if (store_row_to_fax(s, st, &sc, &f, &lu, &ls) < 0) {
@@ -1610,6 +1618,9 @@ int store_load_step(struct store *s, struct model *m, size_t max)
 		}
 		/* the stored time of the last change, so ages survive a restart */
 		model_apply_fax(m, &f, SRC_REPLAY, lu != TS_NONE ? lu : s->load_now);
+		if (sqlite3_column_int64(st, 23) > 0)
+			model_restore_anomalies(m, f.id, (unsigned)sqlite3_column_int64(st, 23),
+						col_text(st, 24));
 	}
 	r = rc == SQLITE_DONE ? (rows == max ? 1 : 0) : store_read_fail(s, "load faxes");
 	sqlite3_reset(st);

@@ -322,6 +322,40 @@ static void test_out_of_order(void)
 	rig_close(&g);
 }
 
+/* A terminal event that contradicts the fax's terminal status is an anomaly:
+ * recorded on the fax, not applied, and still there after a restart. */
+static void test_anomaly_survives_restart(void)
+{
+	struct rig g;
+	char err[256] = "";
+	char *f = fax_body("evt_a1", "fax.failed", "fax_a", "failed", "2023-11-14T22:00:40Z",
+			   attempt1_busy, "BUSY");
+	char *d = fax_body("evt_a2", "fax.delivered", "fax_a", "delivered",
+			   "2023-11-14T22:01:40Z", attempt1_done, NULL);
+	const struct model_fax *mf;
+
+	rig_open(&g, "anomaly", 100);
+	CU_ASSERT_EQUAL(ingest_str(&g, f, SRC_WEBHOOK, err, sizeof err), INGEST_ACCEPTED);
+	CU_ASSERT_EQUAL(ingest_str(&g, d, SRC_WEBHOOK, err, sizeof err), INGEST_ACCEPTED);
+	mf = model_get(g.model, "fax_a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mf);
+	CU_ASSERT_EQUAL(mf->fax.status, FAX_FAILED);
+	CU_ASSERT_EQUAL(mf->anomalies, 1);
+	CU_ASSERT_EQUAL(store_commit(g.store), 0);
+	CU_ASSERT_EQUAL(peek_int(&g, "SELECT anomalies FROM faxes WHERE id = 'fax_a'"), 1);
+
+	rig_reopen(&g, 100);
+	mf = model_get(g.model, "fax_a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mf);
+	CU_ASSERT_EQUAL(mf->fax.status, FAX_FAILED);
+	CU_ASSERT_EQUAL(mf->anomalies, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mf->anomaly);
+	CU_ASSERT_PTR_NOT_NULL(strstr(mf->anomaly, "delivered after failed"));
+	free(f);
+	free(d);
+	rig_close(&g);
+}
+
 /* A batch that failed to commit is re-delivered: the model already holds
  * the event, the store does not; it must be stored now. */
 static void test_redelivery_after_failed_commit(void)
@@ -504,6 +538,7 @@ static const struct unit_test tests[] = {
 	{ "duplicates: open batch, committed, after restart", test_duplicate },
 	{ "invalid bodies are quarantined and refused", test_invalid_body },
 	{ "out-of-order events end in the newest state", test_out_of_order },
+	{ "an anomaly is stored and survives a restart", test_anomaly_survives_restart },
 	{ "re-delivery after a failed commit is stored", test_redelivery_after_failed_commit },
 	{ "store errors are reported; model not ahead", test_store_error },
 	{ "poll events, fax snapshots and balance readings", test_poll_event_fax_balance },

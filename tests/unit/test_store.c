@@ -223,7 +223,7 @@ static void test_open_wal_schema(void)
 	struct stat sb;
 
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "2");
+	CU_ASSERT_STRING_EQUAL(v, "3");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
 	/* acknowledged means durable: a commit waits for fsync */
@@ -269,7 +269,7 @@ static void test_reopen_migrations_idempotent(void)
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
 		CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-		CU_ASSERT_STRING_EQUAL(v, "2");
+		CU_ASSERT_STRING_EQUAL(v, "3");
 		CU_ASSERT_EQUAL(store_has_event(s, "evt_keep"), 1);
 		CU_ASSERT_EQUAL(store_event_count(s), 1);
 		CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
@@ -278,23 +278,37 @@ static void test_reopen_migrations_idempotent(void)
 	}
 }
 
-/* A database of schema 1 (before the balance history) is brought up to 2
- * and keeps its data. */
+/* A database of schema 1 (before the balance history and the anomaly
+ * columns) is brought up to the newest and keeps its data. */
 static void test_migrate_from_v1(void)
 {
 	struct store *s = open_db("v1", 0);
+	struct model_fax mf;
+	struct model *m;
 	char v[16];
 	sqlite3 *db;
 
 	CU_ASSERT_EQUAL(put_event(s, "evt_old", T0), 0);
+	mk_full_fax(&mf, "fax_old", T0);
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
 	store_close(s);
 	db = peek_open("v1");
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE balance_samples; UPDATE meta SET value = '1'"
-				     " WHERE key = 'schema_version'", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE balance_samples;"
+				     " ALTER TABLE faxes DROP COLUMN anomalies;"
+				     " ALTER TABLE faxes DROP COLUMN anomaly;"
+				     " UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+				     NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	s = open_db("v1", 0);
+	m = model_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL_FATAL(store_load(s, m, T0), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model_get(m, "fax_old"));
+	CU_ASSERT_EQUAL(model_get(m, "fax_old")->anomalies, 0);
+	model_free(m);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "2");
+	CU_ASSERT_STRING_EQUAL(v, "3");
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_old"), 1);
 	store_close(s);
 	db = peek_open("v1");
@@ -1054,6 +1068,51 @@ static void test_load_rebuilds_model(void)
 	store_close(s);
 }
 
+/* A fax's anomalies (conflicting terminal events) survive a restart; a
+ * later write of the fax keeps them. */
+static void test_anomalies_kept(void)
+{
+	struct store *s = open_db("anomaly", 0);
+	struct model_fax mf;
+	struct model *m;
+	const struct model_fax *got;
+
+	mk_full_fax(&mf, "fax_odd", T0);
+	mf.anomalies = 2;
+	mf.anomaly = "delivered after failed in evt_9";
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
+	mk_full_fax(&mf, "fax_fine", T0 + 1);
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
+	store_close(s);
+
+	s = open_db("anomaly", 0);
+	m = model_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL_FATAL(store_load(s, m, T0 + DAY_MS), 0);
+	got = model_get(m, "fax_odd");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_EQUAL(got->anomalies, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got->anomaly);
+	CU_ASSERT_STRING_EQUAL(got->anomaly, "delivered after failed in evt_9");
+	got = model_get(m, "fax_fine");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_EQUAL(got->anomalies, 0);
+	CU_ASSERT_PTR_NULL(got->anomaly);
+	/* written again from the model: still there */
+	CU_ASSERT_EQUAL(store_put_fax(s, model_get(m, "fax_odd")), 0);
+	model_free(m);
+	store_close(s);
+	s = open_db("anomaly", 0);
+	m = model_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL_FATAL(store_load(s, m, T0 + DAY_MS), 0);
+	CU_ASSERT_EQUAL(model_get(m, "fax_odd")->anomalies, 2);
+	model_free(m);
+	store_close(s);
+}
+
 /* In steps: newest first, a chunk at a time, the same model in the end;
  * the stored balance and recent events come with the first call. */
 static void test_load_in_steps(void)
@@ -1219,7 +1278,7 @@ static const struct unit_test tests[] = {
 	{ "open: WAL, schema, private file", test_open_wal_schema },
 	{ "relaxed_sync selects synchronous=NORMAL", test_relaxed_sync },
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
-	{ "a schema 1 database is migrated to 2", test_migrate_from_v1 },
+	{ "a schema 1 database is migrated to the newest", test_migrate_from_v1 },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },
 	{ "bad paths refused with a reason", test_bad_path },
@@ -1241,6 +1300,7 @@ static const struct unit_test tests[] = {
 	{ "store_load rebuilds faxes, order, recent events, balance", test_load_rebuilds_model },
 	{ "store_load skips a damaged row and reports it", test_load_skips_damaged_row },
 	{ "store_load_begin/step: newest first, in chunks", test_load_in_steps },
+	{ "a fax's anomalies survive a restart", test_anomalies_kept },
 	{ "WAL checkpoints run on the helper thread", test_checkpoint_helper },
 	{ "the WAL stays bounded under steady commits", test_wal_bounded },
 	{ NULL, NULL },
