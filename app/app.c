@@ -12,11 +12,13 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +101,7 @@ struct app {
 	unsigned resends_in_flight;
 
 	char db_path[PATH_MAX];
+	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
 	char demo_dir[PATH_MAX];       /* temporary store of --demo, removed at exit */
 	char demo_key[64];
 	char demo_secret[64];
@@ -385,6 +388,42 @@ static void app_prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	app_prune(w->data);
 }
 
+/* One faxtop per database: two would poll the API twice and take turns
+ * failing each other's commits. An flock on DB.lock (released by the
+ * kernel however faxtop ends) says which process has it. The one-shot
+ * commands (faxtop resend's audit line) do not take it. */
+static int app_lock_db(struct app *a, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 8], pid[24] = "";
+	ssize_t n;
+
+	snprintf(path, sizeof path, "%s.lock", a->db_path);
+	a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (a->lock_fd < 0) {
+		snprintf(err, errlen, "cannot open %.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(a->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (ftruncate(a->lock_fd, 0) != 0 ||
+		    pwrite(a->lock_fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+			log_warn(a->log, "cannot write the pid into %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (errno != EWOULDBLOCK) {
+		snprintf(err, errlen, "cannot lock %.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The file's text is shown only if it is a pid. */
+	n = pread(a->lock_fd, pid, sizeof pid - 1, 0);
+	pid[n > 0 ? n : 0] = '\0';
+	pid[strspn(pid, "0123456789")] = '\0';
+	snprintf(err, errlen, "%.200s is in use by another faxtop%s%s%s: run one faxtop per "
+		 "database, or give this one its own with --db PATH", a->db_path,
+		 pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+	return -1;
+}
+
 static int app_open_store(struct app *a, char *err, size_t errlen)
 {
 	struct store_opts so = {
@@ -414,7 +453,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	}
 	so.path = a->db_path;
 	a->store = store_open(&so, err, errlen);
-	if (!a->store)
+	if (!a->store || app_lock_db(a, err, errlen) != 0)
 		return -1;
 	a->model = model_new(&mo);
 	if (!a->model) {
@@ -703,9 +742,11 @@ static void app_free_parts(struct app *a)
 		store_close(a->store);
 	if (a->model)
 		model_free(a->model);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
 	if (a->demo_dir[0]) {
 		char path[PATH_MAX + 16];
-		const char *suffix[] = { "", "-wal", "-shm" };
+		const char *suffix[] = { "", "-wal", "-shm", ".lock" };
 
 		for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
 			snprintf(path, sizeof path, "%s%s", a->db_path, suffix[i]);
@@ -726,6 +767,7 @@ int app_run(struct config *cfg)
 	FILE *logf = NULL;
 
 	a.cfg = cfg;
+	a.lock_fd = -1;
 	a.clock = &clock_system;
 	a.lines_tail = &a.lines;
 	a.out = cfg->headless ? stdout : NULL;

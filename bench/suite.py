@@ -260,8 +260,14 @@ def tmux_start(name, cmd, width=200, height=50):
     return int(tmux("list-panes", "-t", name, "-F", "#{pane_pid}").stdout.split()[0])
 
 
-def tmux_kill(name):
+def tmux_kill(name, pid=None):
+    """Ends the session; with pid, also waits (30 s at most) until that
+    process is gone, e.g. before the next faxtop opens the same store (one
+    faxtop per database)."""
     tmux("kill-session", "-t", name, check=False)
+    end = time.time() + 30
+    while pid and os.path.exists("/proc/%d" % pid) and time.time() < end:
+        time.sleep(0.01)
 
 
 def shell_env(**kv):
@@ -432,7 +438,7 @@ def bench_startup():
                             cpu = cpu_ticks(pid) / HZ
                             break
             time.sleep(0.01)
-        tmux_kill(name)
+        tmux_kill(name, pid)
         secs = (first - t0) if first else -1
         all_secs = (full - t0) if full else -1
         record(bench="startup", faxes=BIG, run=r, seconds=secs, all_seconds=all_secs,
