@@ -107,10 +107,14 @@ static int parse_status(struct filter_term *t, char *v, char *err, size_t errlen
 			t->status_mask |= FILTER_STATUS_ACTIVE;
 			continue;
 		}
+		if (strcasecmp(s, "anomaly") == 0) {
+			t->status_mask |= FILTER_STATUS_ANOMALY;
+			continue;
+		}
 		st = fax_status_from_name(s);
 		if (st == FAX_STATUS_NONE) {
 			snprintf(err, errlen, "status:%s: unknown status (queued, submitted, "
-				 "in_progress, delivered, failed, retrying, active)", s);
+				 "in_progress, delivered, failed, retrying, active, anomaly)", s);
 			return -1;
 		}
 		t->status_mask |= 1u << st;
@@ -271,7 +275,9 @@ static bool term_match(const struct filter_term *t, const struct model_fax *mf)
 		if ((t->status_mask & FILTER_STATUS_ACTIVE) && f->status != FAX_STATUS_NONE &&
 		    !fax_status_terminal(f->status))
 			return true;
-		return (unsigned)f->status < 29 && (t->status_mask & (1u << f->status));
+		if ((t->status_mask & FILTER_STATUS_ANOMALY) && mf->anomalies)
+			return true;
+		return (unsigned)f->status < 28 && (t->status_mask & (1u << f->status));
 	case FF_CODE:
 		for (size_t i = 0; i < t->n_values; i++) {
 			if (strcasecmp(t->values[i], "none") == 0 && (!f->error_code || !*f->error_code))

@@ -2,6 +2,7 @@
  *
  *   word            free text: id, to, error code/message, tags, csid (case-insensitive)
  *   status:S[,S]    queued submitted in_progress (or sending) delivered failed retrying active
+ *                   anomaly
  *   code:C[,C]      current error code (case-insensitive; "none" for no code)
  *   to:DIGITS       destination contains it
  *   tag:K[=V]       a tag K (with value V)
@@ -32,6 +33,7 @@ struct filter_term {
 
 #define FILTER_STATUS_RETRYING (1u << 30)
 #define FILTER_STATUS_ACTIVE (1u << 29)
+#define FILTER_STATUS_ANOMALY (1u << 28)
 
 struct filter {
 	struct filter_term *terms;

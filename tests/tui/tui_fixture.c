@@ -177,6 +177,23 @@ static void add_one(struct fixture *fx, bool hostile_ok)
 	event_done(&ev);
 }
 
+/* A fax.delivered for a fax that failed: an anomaly, recorded on the fax
+ * (marked "!" in the list), its status kept. */
+static void late_delivery(struct fixture *fx, size_t i)
+{
+	struct event ev;
+
+	make_fax(fx, i, &ev, false);
+	free(ev.id);
+	ev.id = xstrdup("evt_late_delivery");
+	ev.type = EV_FAX_DELIVERED;
+	free(ev.type_name);
+	ev.type_name = xstrdup(event_type_name(ev.type));
+	ev.fax.status = FAX_DELIVERED;
+	model_apply(fx->m, &ev, SRC_WEBHOOK, clock_now_ms(NULL));
+	event_done(&ev);
+}
+
 static void fill(struct fixture *fx, size_t n)
 {
 	struct balance_snapshot b;
@@ -184,6 +201,8 @@ static void fill(struct fixture *fx, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		add_one(fx, true);
+	if (n > 97)
+		late_delivery(fx, 97);
 	/* The samples fall through the local threshold: an alert to show. */
 	model_set_low_balance(fx->m, 3000);
 	for (int s = 0; s < 40; s++) {

@@ -47,6 +47,11 @@ keys / C-u "status:failed code:busy" Enter
 wait_for "faxes 6 filter: status:failed code:busy"
 keys / C-u "status:retrying" Enter
 wait_for "faxes 6 filter: status:retrying"
+# fax 97 failed, then got a fax.delivered: kept failed, marked "!".
+keys / C-u "status:anomaly" Enter
+wait_for "faxes 1 filter: status:anomaly"
+expect "fax_000097"
+expect " failed! "
 keys / C-u "tag:team=ops !code:busy" Enter
 wait_for "filter: tag:team=ops !code:busy"
 # A bad filter is refused with a message and the old one stays.

@@ -230,6 +230,12 @@ static void test_filter_status_pseudo(void)
 	q->retrying = true;
 	CU_ASSERT(matches("status:retrying", q));
 	CU_ASSERT(matches("status:sending,retrying", q));
+	CU_ASSERT_FALSE(matches("status:anomaly", d));
+	d->anomalies = 1;
+	CU_ASSERT(matches("status:anomaly", d));
+	CU_ASSERT(matches("status:failed,anomaly", d));
+	CU_ASSERT_FALSE(matches("!status:anomaly", d));
+	CU_ASSERT_FALSE(matches("status:anomaly", q));
 	free_fax(q);
 	free_fax(d);
 }

@@ -131,8 +131,9 @@ static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 			snprintf(buf, sizeof buf, "%s", f->to ? f->to : "-");
 			break;
 		case COL_STATUS:
-			snprintf(buf, sizeof buf, "%s", word);
-			role = selected ? ROLE_SELECTED : srole;
+			/* "!": it got contradicting terminal events (Enter says which) */
+			snprintf(buf, sizeof buf, "%s%s", word, mf->anomalies ? "!" : "");
+			role = selected ? ROLE_SELECTED : mf->anomalies ? ROLE_LOG_ANOMALY : srole;
 			break;
 		case COL_ATT:
 			if (f->max_attempts > 0)
