@@ -399,9 +399,12 @@ static int app_lock_db(struct app *a, char *err, size_t errlen)
 
 	snprintf(path, sizeof path, "%s.lock", a->db_path);
 	a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* A file system without locks (or a directory faxtop may not write,
+	 * where the store itself will say more) costs the guard, not the run. */
 	if (a->lock_fd < 0) {
-		snprintf(err, errlen, "cannot open %.200s: %s", path, strerror(errno));
-		return -1;
+		log_warn(a->log, "cannot open %s (%s): nothing keeps a second faxtop off this "
+				 "database", path, strerror(errno));
+		return 0;
 	}
 	if (flock(a->lock_fd, LOCK_EX | LOCK_NB) == 0) {
 		snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
@@ -411,8 +414,9 @@ static int app_lock_db(struct app *a, char *err, size_t errlen)
 		return 0;
 	}
 	if (errno != EWOULDBLOCK) {
-		snprintf(err, errlen, "cannot lock %.200s: %s", path, strerror(errno));
-		return -1;
+		log_warn(a->log, "cannot lock %s (%s): nothing keeps a second faxtop off this "
+				 "database", path, strerror(errno));
+		return 0;
 	}
 	/* The file's text is shown only if it is a pid. */
 	n = pread(a->lock_fd, pid, sizeof pid - 1, 0);
