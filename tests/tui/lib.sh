@@ -60,46 +60,73 @@ tui_start() {
 		fail "tmux did not start"
 }
 
-capture() {
+# snap: the pane as tmux holds it at this instant. A frame reaches tmux in
+# several writes (a resize even starts with a clear), so a snap can fall in
+# the middle of one: half the old frame, half the new, or a blank screen.
+snap() {
 	tmux -L "$SOCK" capture-pane -p -t tui
+}
+
+# capture: a settled screen, never one read mid-frame: snaps 50 ms apart
+# until two in a row agree (bounded at 5 s; a screen that never settles,
+# such as a clock ticking faster than that, gives the last snap).
+capture() {
+	_prev=$(snap)
+	_n=0
+	while [ $_n -lt 100 ]; do
+		sleep 0.05
+		_cur=$(snap)
+		[ "$_cur" = "$_prev" ] && break
+		_prev=$_cur
+		_n=$((_n + 1))
+	done
+	printf '%s\n' "$_prev"
 }
 
 keys() {
 	tmux -L "$SOCK" send-keys -t tui "$@"
 }
 
+# screen_until match|gone -F|-E PATTERN SECONDS: polls settled screens
+# until grep finds PATTERN (match) or no longer finds it (gone), within a
+# wall-clock deadline. 0 when that happened, 1 on time-out.
+screen_until() {
+	_deadline=$(( $(date +%s) + $4 ))
+	while :; do
+		if capture | grep -q "$2" -- "$3"; then
+			[ "$1" = match ] && return 0
+		else
+			[ "$1" = gone ] && return 0
+		fi
+		[ "$(date +%s)" -lt "$_deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string). The
 # default bound, 30 s, is generous for sanitizer builds on a loaded machine;
 # it only costs time when a test fails.
 wait_for() {
-	i=0
-	limit=$(( ${2:-30} * 10 ))
-	while [ $i -lt $limit ]; do
-		if capture | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timed out waiting for '$1'"
+	screen_until match -F "$1" "${2:-30}" ||
+		fail "expected '$1' on screen (waited ${2:-30} s)"
 }
 
 # wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
 wait_gone() {
-	i=0
-	limit=$(( ${2:-30} * 10 ))
-	while [ $i -lt $limit ]; do
-		if ! capture | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timed out waiting for '$1' to go away"
+	screen_until gone -F "$1" "${2:-30}" ||
+		fail "timed out waiting for '$1' to go away"
 }
 
+# wait_re REGEX [SECONDS]: like wait_for, with an extended regular expression.
+wait_re() {
+	screen_until match -E "$1" "${2:-30}" || fail "timed out waiting for /$1/"
+}
+
+# expect TEXT: TEXT is on the screen now or within a frame or two. A check
+# made right after a wait can meet a frame still being written, so it
+# waits for the state (5 s at most) instead of judging one snapshot.
 expect() {
-	capture | grep -qF -- "$1" || fail "expected '$1' on screen"
+	wait_for "$1" 5
 }
 
 expect_not() {
@@ -108,16 +135,3 @@ expect_not() {
 	fi
 }
 
-# wait_re REGEX [SECONDS]: like wait_for, with an extended regular expression.
-wait_re() {
-	i=0
-	limit=$(( ${2:-30} * 10 ))
-	while [ $i -lt $limit ]; do
-		if capture | grep -qE -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timed out waiting for /$1/"
-}

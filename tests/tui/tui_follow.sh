@@ -11,8 +11,13 @@ wait_re "─ attempts fax_0000([3-9][0-9])"
 keys p
 wait_for "PAUSED: "
 wait_re "PAUSED: ([3-9]|[1-9][0-9]+) new"
-count=$(capture | sed -n 's/.*─ faxes \([0-9]*\).*/\1/p' | head -1)
-sleep 1
+# While paused, faxes keep arriving (the counter grows) but the list does
+# not: wait until two more have arrived, then compare.
+screen=$(capture)
+count=$(printf '%s\n' "$screen" | sed -n 's/.*─ faxes \([0-9]*\).*/\1/p' | head -1)
+pending=$(printf '%s\n' "$screen" | sed -n 's/.*PAUSED: \([0-9]*\) new.*/\1/p' | head -1)
+[ -n "$count" ] && [ -n "$pending" ] || fail "no fax count or pause counter on screen"
+wait_for "PAUSED: $((pending + 2)) new"
 [ "$(capture | sed -n 's/.*─ faxes \([0-9]*\).*/\1/p' | head -1)" = "$count" ] ||
 	fail "the list grew while paused"
 keys p

@@ -37,18 +37,21 @@ while read -r line; do
 	# shellcheck disable=SC2086
 	tmux -L "$SOCK" send-keys -t tui -H $line || fail "send-keys failed"
 done < "$TUI_TMP/keys.hex"
-sleep 0.5
 capture | grep -q "EXITED" && fail "the TUI exited under random input (seed $SEED)"
 
-# Close whatever is open, then check it still draws and quits cleanly.
-keys Escape Escape Escape Escape Escape
-sleep 0.3
-keys Escape Escape Escape
+# Close whatever is open (one Escape at a time, each answered before the
+# next), then check it still draws and quits cleanly.
+for n in 1 2 3 4 5 6 7 8; do
+	keys Escape
+	capture >/dev/null
+done
+capture | grep -q "EXITED" && fail "the TUI exited under random input (seed $SEED)"
 wait_for "─ faxes "
 keys F10
-sleep 0.3
+# Resends may be in flight: then a dialog asks first.
+wait_re "EXITED|quit\?"
 if ! capture | grep -q "EXITED"; then
-	keys y                       # resends may be in flight: confirm the quit
+	keys y
 fi
 wait_for "EXITED 0"
 echo "PASS"
