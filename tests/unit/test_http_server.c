@@ -861,18 +861,28 @@ static void test_url_helpers(void)
 	CU_ASSERT_STRING_EQUAL(http_status_text(431), "Request Header Fields Too Large");
 }
 
+static bool tick_fired;
+
 static bool slow_body_done(void *arg)
 {
 	struct client *c = arg;
 
-	/* Keep dribbling one body byte per loop pass until cut off. */
-	if (!c->eof)
+	/* Keep dribbling one body byte per tick until cut off. A byte per loop
+	 * pass instead would finish the body within the bound on a fast
+	 * machine (100,000 passes in under 0.3 s), and the test would fail
+	 * for the wrong reason. */
+	if (!c->eof && tick_fired)
 		send(c->fd, "x", 1, MSG_NOSIGNAL);
+	tick_fired = false;
 	return c->eof;
 }
 
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	(void)loop;
+	(void)w;
+	(void)revents;
+	tick_fired = true;
 }
 
 static void test_slow_body_bounded(void)
@@ -885,8 +895,9 @@ static void test_slow_body_bounded(void)
 	fx_init(&f, &o, NULL);
 	client_open(&f, &c, "127.0.0.1", AF_INET);
 	client_sends(&c, "POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
-	/* A ticking timer keeps the loop turning so the client keeps sending:
-	 * progress on the body never lets the request run forever. */
+	/* A ticking timer keeps the loop turning so the client keeps sending a
+	 * byte every 10 ms, well inside the idle timeout: progress on the body
+	 * never lets the request run forever. */
 	ev_timer_init(&tick, tick_cb, 0.01, 0.01);
 	ev_timer_start(f.loop, &tick);
 	CU_ASSERT(run_until(&f, slow_body_done, &c));
