@@ -648,6 +648,7 @@ static int app_start_tui(struct app *a, char *err, size_t errlen)
 	struct tui_actions acts = app_tui_actions_template;
 
 	acts.ctx = a;
+	acts.store_path = a->db_path;
 	if (a->cfg->read_only)
 		acts.resend = NULL;
 	a->tui = tui_new(a->loop, a->model, a->cfg, &acts, a->log, err, errlen);

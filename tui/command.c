@@ -73,11 +73,11 @@ void tui_command(struct tui *t, const char *line)
 		char *col = strtok_r(NULL, " \t", &save);
 
 		cmd_sort(t, col, strtok_r(NULL, " \t", &save));
-	} else if (strcmp(cmd, "export") == 0) {
+	} else if (strcmp(cmd, "export") == 0 || strcmp(cmd, "export!") == 0) {
 		char *fmt = strtok_r(NULL, " \t", &save);
 
 		rest = save ? save + strspn(save, " \t") : NULL;
-		tui_export_start(t, fmt, rest);
+		tui_export_start(t, fmt, rest, cmd[6] == '!');
 	} else {
 		tui_flash(t, true, "unknown command '%.40s' (theme, filter, search, sort, export, "
 			  "quit, help)", cmd);

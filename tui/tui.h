@@ -59,6 +59,8 @@ struct tui_actions {
 	void (*status)(void *ctx, struct tui_status *out);
 	/* The app stops the loop, commits and then calls tui_free(). */
 	void (*quit)(void *ctx);
+	/* The store's file: :export refuses it and the files beside it. */
+	const char *store_path;
 };
 
 /* Sets up the terminal and registers the watchers. `actions` is copied.

@@ -30,7 +30,8 @@ tui_libfaxtui_a_SOURCES += \
 dist_theme_DATA += \
 	themes/default.theme themes/light.theme themes/high-contrast.theme themes/mono.theme
 tests_unit_run_unit_SOURCES += \
-	tests/unit/test_tui.c tests/unit/test_tui_view.c tests/unit/test_tui_actions.c
+	tests/unit/test_tui.c tests/unit/test_tui_view.c tests/unit/test_tui_actions.c \
+	tests/unit/test_export.c
 
 # The screen tests drive the real TUI through tmux against a fixture model.
 check_PROGRAMS += tests/tui/tui_fixture
@@ -38,6 +39,6 @@ tests_tui_tui_fixture_SOURCES = tests/tui/tui_fixture.c
 tests_tui_tui_fixture_LDADD = tui/libfaxtui.a core/libfaxcore.a $(NCURSES_LIBS) $(CORE_LIBS)
 TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_env.sh \
 	tests/tui/tui_follow.sh tests/tui/tui_demo.sh tests/tui/tui_keys.sh \
-	tests/tui/tui_signals.sh tests/tui/tui_startup.sh
+	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_export.sh
 TESTS += $(TUI_SCREEN_TESTS)
 EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

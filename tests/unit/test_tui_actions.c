@@ -360,7 +360,7 @@ static void test_filter_prompt_and_open(void)
 		f = fopen(path, "r");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
-		CU_ASSERT_EQUAL(strncmp(line, "id,created_at,status", 20), 0);
+		CU_ASSERT_EQUAL(strncmp(line, "id,created_at,updated_at,completed_at,status", 44), 0);
 		CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
 		CU_ASSERT_EQUAL(strncmp(line, "fax_b,", 6), 0);   /* failed first, newest first */
 		fclose(f);

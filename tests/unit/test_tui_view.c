@@ -212,10 +212,12 @@ static void test_export(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(tui_export_csv(&v, f), 0);
 	fclose(f);
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "id,created_at,status,to,pages,attempts,max_attempts,"
-				      "error_code,error_message,resent_from,tags\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fax_0007,2025-05-13T22:00:07Z,failed,+12125559992,"
-				      "2,0,,busy,\"a \"\"quoted\"\", message\",,\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "id,created_at,updated_at,completed_at,status,to,pages,"
+				      "attempts,max_attempts,error_code,error_message,"
+				      "resent_from,tags\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fax_0007,2025-05-13T22:00:07Z,2025-05-13T22:01:33Z,,"
+				      "failed,+12125559992,2,0,,busy,"
+				      "\"a \"\"quoted\"\", message\",,\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fax_0003,"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "fax_0002"));
 	free(buf);
