@@ -44,7 +44,7 @@ wait_gone "─ attempts $first " || fail "n did not move to another match ($firs
 # :export writes the current view.
 keys : "export csv $TUI_TMP/out.csv" Enter
 wait_for "exported"
-head -1 "$TUI_TMP/out.csv" | grep -q '^id,created_at,status' || fail "bad CSV header"
+head -1 "$TUI_TMP/out.csv" | grep -q '^id,created_at,updated_at,completed_at,status' || fail "bad CSV header"
 keys : "theme light" Enter
 wait_for "theme light"
 keys : "theme nope" Enter
