@@ -277,8 +277,8 @@ static int parse_url(const char *url, struct sockaddr_in *sa, char *host, size_t
 	return inet_pton(AF_INET, hp, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-static int build_requests(struct lg *lg, const char *tag, const char *secret, const char *host,
-			  const char *path)
+static int build_requests(struct lg *lg, const struct bench_plan *plan, const char *secret,
+			  const char *host, const char *path)
 {
 	struct sig_key key;
 	char err[256], sig[128], head[1024];
@@ -293,7 +293,7 @@ static int build_requests(struct lg *lg, const char *tag, const char *secret, co
 		char *body;
 		int hl;
 
-		if (bench_event(&ev, tag, i / 3, (int)(i % 3), base_ms) < 0 ||
+		if (bench_plan_event(plan, i, &ev, base_ms) < 0 ||
 		    !(body = event_to_json(&ev))) {
 			event_done(&ev);
 			return -1;
@@ -364,8 +364,11 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: loadgen --url http://127.0.0.1:PORT/PATH [--count N] [--connections C]\n"
 		"               [--rate EVENTS_PER_S] [--tag TAG] [--label L] [--sent-log FILE]\n"
-		"               [--timeout SECONDS]\n"
-		"  the signing secret comes from MINTFAX_WEBHOOK_SECRET\n");
+		"               [--timeout SECONDS] [--load realistic|sequential] [--seed N]\n"
+		"  realistic (the default): random fax and event ids, 3 to 5 events per fax,\n"
+		"  interleaved across 64 faxes in flight; sequential: 3 events per fax, fax\n"
+		"  after fax, ids counting up. The signing secret comes from\n"
+		"  MINTFAX_WEBHOOK_SECRET\n");
 }
 
 int main(int argc, char **argv)
@@ -376,6 +379,9 @@ int main(int argc, char **argv)
 	char host[128], path[512];
 	unsigned conns = 16;
 	double timeout = 120;
+	bool realistic = true;
+	uint64_t seed = 1;
+	struct bench_plan plan;
 
 	lg.n = 30000;
 	for (int i = 1; i < argc; i += 2) {
@@ -401,6 +407,10 @@ int main(int argc, char **argv)
 			sent_log = v;
 		else if (!strcmp(a, "--timeout"))
 			timeout = strtod(v, NULL);
+		else if (!strcmp(a, "--seed"))
+			seed = strtoull(v, NULL, 10);
+		else if (!strcmp(a, "--load") && (!strcmp(v, "realistic") || !strcmp(v, "sequential")))
+			realistic = !strcmp(v, "realistic");
 		else {
 			usage();
 			return 2;
@@ -418,10 +428,14 @@ int main(int argc, char **argv)
 	lg.ok = calloc(lg.n, sizeof *lg.ok);
 	lg.conns = calloc(conns, sizeof *lg.conns);
 	if (!lg.reqs || !lg.lat_send || !lg.lat_due || !lg.sent_wall || !lg.ok || !lg.conns ||
-	    build_requests(&lg, tag, secret, host, path) < 0) {
+	    bench_plan_make(&plan, lg.n, realistic, seed, tag) < 0 ||
+	    build_requests(&lg, &plan, secret, host, path) < 0) {
 		fprintf(stderr, "loadgen: cannot build the requests\n");
 		return 1;
 	}
+	fprintf(stderr, "loadgen: %s load: %zu events for %zu faxes\n",
+		realistic ? "realistic" : "sequential", plan.n, plan.n_faxes);
+	bench_plan_free(&plan);
 	for (size_t i = 0; i < lg.n; i++)
 		lg.lat_send[i] = lg.lat_due[i] = -1;
 	resp_settings.on_message_complete = on_resp_complete;

@@ -9,7 +9,8 @@ private tmux server (-L) that it kills at the end. Loopback only.
 Environment: top_srcdir, top_builddir (set by make); BENCH_RUNS (3),
 BENCH_ONLY=ingest,paced,screen,idle,memory,render,startup,catchup,
 BENCH_IDLE_SECONDS (60), BENCH_BIG (1000000: the largest model),
-BENCH_INGEST_EVENTS (30000), BENCH_CATCHUP_RUNS (1 per mode), BENCH_FRESH_STORE,
+BENCH_INGEST_EVENTS (30000), BENCH_LOAD (realistic: random ids, 3 to 5 events per
+fax, interleaved; or sequential), BENCH_CATCHUP_RUNS (1 per mode), BENCH_FRESH_STORE,
 BENCH_WRITE_DOC=1 (put the summary into BENCHMARKS.md between its markers,
 <!-- results:begin/end -->, or BENCH_DOC_MARK's).
 Results: one JSON line per measurement in bench/results/<stamp>.jsonl under
@@ -41,6 +42,8 @@ FAXSIM = os.path.join(BUILD, "sim", "faxsim")
 LOADGEN = os.path.join(BUILD, "bench", "loadgen")
 SCALE = os.path.join(BUILD, "bench", "scale")
 NODE_RX = os.path.join(SRC, "bench", "node", "receiver.js")
+NODE_SQLITE_RX = os.path.join(SRC, "bench", "node", "receiver-sqlite.js")
+LOAD = os.environ.get("BENCH_LOAD", "realistic")
 WEBHOOK_PATH = "/webhooks/mintfax"
 
 TMUX_SOCK = "faxtop-bench-%d" % os.getpid()
@@ -87,15 +90,26 @@ def start(argv, **kw):
 
 
 def stop(p, sig=signal.SIGTERM, timeout=20):
+    """Stops p and returns its resource usage (from wait4: CPU, and the
+    bytes it had written to storage, its last checkpoint included)."""
+    ru = None
     if p.poll() is None:
         p.send_signal(sig)
-        try:
-            p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        end = time.time() + timeout
+        while ru is None:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid == p.pid:
+                ru = usage
+                p.returncode = os.waitstatus_to_exitcode(status)
+            elif time.time() > end:
+                p.kill()
+                _, status, ru = os.wait4(p.pid, 0)
+                p.returncode = os.waitstatus_to_exitcode(status)
+            else:
+                time.sleep(0.02)
     if p in children:
         children.remove(p)
+    return ru
 
 
 def wait_file(path, timeout=30, proc=None):
@@ -117,9 +131,10 @@ def fresh_dir(name):
     return d
 
 
-def run_loadgen(addr, label, tag, count, conns, rate=None, sent_log=None):
+def run_loadgen(addr, label, tag, count, conns, rate=None, sent_log=None, load=None):
     argv = [LOADGEN, "--url", "http://%s%s" % (addr, WEBHOOK_PATH), "--count", str(count),
-            "--connections", str(conns), "--label", label, "--tag", tag]
+            "--connections", str(conns), "--label", label, "--tag", tag,
+            "--load", load or LOAD]
     if rate:
         argv += ["--rate", str(rate)]
     if sent_log:
@@ -130,12 +145,17 @@ def run_loadgen(addr, label, tag, count, conns, rate=None, sent_log=None):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-PEERS = ("faxtop", "faxtop-relaxed", "node")
+# faxtop (synchronous=FULL, the default), faxtop --relaxed-sync, the Node
+# receiver that stores nothing (an upper bound for a receiver), and the
+# durable Node receiver a careful user would write instead of faxtop.
+PEERS = ("faxtop", "faxtop-relaxed", "node", "node-sqlite")
 
 
 def start_peer(peer, d):
     if peer == "node":
         return start_node(d)
+    if peer == "node-sqlite":
+        return start_node(d, NODE_SQLITE_RX, ["--db", os.path.join(d, "events.db")])
     return start_faxtop_headless(d, ["--relaxed-sync"] if peer == "faxtop-relaxed" else [])
 
 
@@ -152,9 +172,10 @@ def start_faxtop_headless(d, extra=()):
     return p, wait_file(ready, proc=p)
 
 
-def start_node(d):
+def start_node(d, script=NODE_RX, extra=()):
     ready = os.path.join(d, "ready")
-    p = start(["node", NODE_RX, "--listen", "127.0.0.1:0", "--ready-file", ready], env=env(),
+    p = start(["node", script, "--listen", "127.0.0.1:0", "--ready-file", ready] + list(extra),
+              env=env(),
               stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr"), "w"))
     return p, wait_file(ready, proc=p)
 
@@ -175,28 +196,49 @@ def cpu_ticks(pid):
 
 # ---- 1. ingest, closed loop ----
 
+def ingest_run(peer, d, tag, count, conns, load=None):
+    """One closed-loop run against a fresh peer: rate and latency from the
+    load generator; CPU seconds of the run from /proc; bytes written to
+    storage per event over the peer's whole life (warm-up and final
+    checkpoint included), from wait4."""
+    p, addr = start_peer(peer, d)
+    warm_up(addr, "w" + tag)
+    c0 = cpu_ticks(p.pid)
+    res = run_loadgen(addr, peer, tag, count, conns, load=load)
+    res["cpu_s"] = (cpu_ticks(p.pid) - c0) / HZ
+    res["events_per_cpu_s"] = res["ok"] / max(res["cpu_s"], 0.01)
+    ru = stop(p)
+    if ru is not None:
+        res["written_per_event"] = ru.ru_oublock * 512.0 / (count + 2000)
+    if peer.startswith("faxtop"):      # the warm-up's 2,000 included
+        res["stored"] = stored_events(os.path.join(d, "faxtop.db"))
+    res["load"] = os.getloadavg()[0]
+    return res
+
+
 def bench_ingest():
     count, conns = int(os.environ.get("BENCH_INGEST_EVENTS", "30000")), 64
     for r in range(RUNS):
         got = {}
         for peer in PEERS:
-            d = fresh_dir("ingest-%s-%d" % (peer, r))
-            p, addr = start_peer(peer, d)
-            warm_up(addr, "wi%s%d" % (peer[-1], r))
-            c0 = cpu_ticks(p.pid)
-            res = run_loadgen(addr, peer, "i%s%d" % (peer[-1], r), count, conns)
-            res["cpu_s"] = (cpu_ticks(p.pid) - c0) / HZ
-            res["events_per_cpu_s"] = res["ok"] / max(res["cpu_s"], 0.01)
-            stop(p)
-            if peer != "node":      # the warm-up's 2,000 included
-                res["stored"] = stored_events(os.path.join(d, "faxtop.db"))
-            record(bench="ingest", peer=peer, run=r, load=os.getloadavg()[0], **res)
+            res = ingest_run(peer, fresh_dir("ingest-%s-%d" % (peer, r)), "i%s%d" % (peer, r),
+                             count, conns)
+            record(bench="ingest", peer=peer, run=r, **res)
             got[peer] = res
-            log("ingest run %d %s: %.0f/s (p99 %.1f ms, %.0f per CPU s)" % (
-                r, peer, res["events_per_s"], res["p99_ms"], res["events_per_cpu_s"]))
+            log("ingest run %d %s: %.0f/s (p99 %.1f ms, %.0f per CPU s, %.0f B written/event)" % (
+                r, peer, res["events_per_s"], res["p99_ms"], res["events_per_cpu_s"],
+                res.get("written_per_event", -1)))
         for peer in PEERS[:2]:
-            record(bench="ingest_ratio", peer=peer, run=r,
-                   ratio=got[peer]["events_per_s"] / max(got["node"]["events_per_s"], 1))
+            for base in PEERS[2:]:
+                record(bench="ingest_ratio", peer=peer, base=base, run=r,
+                       ratio=got[peer]["events_per_s"] / max(got[base]["events_per_s"], 1))
+    # The old, flattering shape (ids counting up, fax after fax), labelled.
+    for peer in ("faxtop", "node-sqlite"):
+        res = ingest_run(peer, fresh_dir("ingest-seq-%s" % peer), "q%s" % peer, count, conns,
+                         load="sequential")
+        record(bench="ingest_sequential", peer=peer, **res)
+        log("ingest, sequential load, %s: %.0f/s (%.0f B written/event)" % (
+            peer, res["events_per_s"], res.get("written_per_event", -1)))
     # Group commit: with FULL the batch, hence the rate, grows with concurrency.
     d = fresh_dir("ingest-faxtop-256")
     p, addr = start_peer("faxtop", d)
@@ -524,36 +566,49 @@ def summary():
     sel = lambda **kv: [x for x in results if all(x.get(k) == v for k, v in kv.items())]
     by = lambda bench, peer: sel(bench=bench, peer=peer)
     if sel(bench="ingest"):
-        lines += ["| ingest (closed loop, 64 connections) | faxtop | faxtop --relaxed-sync | node"
-                  " | faxtop/node | relaxed/node |", "|---|---|---|---|---|---|"]
+        lines += ["| ingest (closed loop, 64 connections, %s load) | faxtop | faxtop"
+                  " --relaxed-sync | node (no storage) | node + SQLite (FULL) | faxtop/node"
+                  " | faxtop/node+SQLite |" % LOAD, "|---|---|---|---|---|---|---|"]
         for key, fmt in (("events_per_s", "%.0f"), ("p50_ms", "%.2f"), ("p99_ms", "%.2f"),
                          ("max_ms", "%.2f"), ("non2xx", "%d"), ("cpu_s", "%.2f"),
-                         ("events_per_cpu_s", "%.0f"), ("load", "%.1f")):
-            a, b, c = (med(by("ingest", p), key) for p in PEERS)
-            lines.append("| %s | %s | %s | %s | %s | %s |" % (
-                key, fmt % a, fmt % b, fmt % c, "%.2f" % (a / c) if c else "-",
-                "%.2f" % (b / c) if c else "-"))
-        lines.append("| pairwise ratios (events/s) | | | | %s | %s |" % tuple(
-            ", ".join("%.2f" % x["ratio"] for x in by("ingest_ratio", p)) for p in PEERS[:2]))
-        lines.append("| stored events after each run | %s | %s | | | |" % tuple(
+                         ("events_per_cpu_s", "%.0f"), ("written_per_event", "%.0f"),
+                         ("load", "%.1f")):
+            a, b, c, d = (med(by("ingest", p), key) for p in PEERS)
+            ratio = lambda x, y: "%.2f" % (x / y) if y and y == y and x == x else "-"
+            lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                key, fmt % a, fmt % b, fmt % c, fmt % d, ratio(a, c), ratio(a, d)))
+        for base in PEERS[2:]:
+            lines.append("| pairwise ratios (events/s) against %s | %s | %s | | | | |" % (
+                (base,) + tuple(", ".join("%.2f" % x["ratio"] for x in sel(
+                    bench="ingest_ratio", peer=p, base=base)) for p in PEERS[:2])))
+        lines.append("| stored events after each run | %s | %s | | | | |" % tuple(
             ", ".join(str(x.get("stored")) for x in by("ingest", p)) for p in PEERS[:2]))
+        seq = {x["peer"]: x for x in sel(bench="ingest_sequential")}
+        if "faxtop" in seq and "node-sqlite" in seq:
+            lines.append("| sequential load (ids counting up): events/s, bytes written/event |"
+                         " %.0f, %.0f | | | %.0f, %.0f | | %.2f |" % (
+                             seq["faxtop"]["events_per_s"], seq["faxtop"]["written_per_event"],
+                             seq["node-sqlite"]["events_per_s"],
+                             seq["node-sqlite"]["written_per_event"],
+                             seq["faxtop"]["events_per_s"] /
+                             max(seq["node-sqlite"]["events_per_s"], 1)))
         for x in sel(bench="ingest_256"):
             lines.append("| faxtop (FULL) with 256 connections: events/s (p99 ms) | %.0f (%.2f) |"
-                         " | | | |" % (x["events_per_s"], x["p99_ms"]))
+                         " | | | | |" % (x["events_per_s"], x["p99_ms"]))
         fl = {x["peer"]: x for x in sel(bench="ingest_faxsim_load")}
         if "faxtop" in fl and "node" in fl:
             lines.append("| cross-check with `faxsim load`: events/s (p99 ms) | %.0f (%.2f) | |"
-                         " %.0f (%.2f) | %.2f | |" % (
+                         " %.0f (%.2f) | | %.2f | |" % (
                              fl["faxtop"]["events_per_s"], fl["faxtop"]["p99_ms"],
                              fl["node"]["events_per_s"], fl["node"]["p99_ms"],
                              fl["faxtop"]["events_per_s"] / max(fl["node"]["events_per_s"], 1)))
         lines.append("")
     if sel(bench="paced"):
-        lines += ["| ack latency at 2,000 events/s | faxtop | faxtop --relaxed-sync | node |",
-                  "|---|---|---|---|"]
+        lines += ["| ack latency at 2,000 events/s | faxtop | faxtop --relaxed-sync | node |"
+                  " node + SQLite |", "|---|---|---|---|---|"]
         for key in ("p50_ms", "p99_ms", "max_ms", "due_p99_ms", "events_per_s", "non2xx",
                     "cpu_pct"):
-            lines.append("| %s | %.2f | %.2f | %.2f |" % ((key,) + tuple(
+            lines.append("| %s | %.2f | %.2f | %.2f | %.2f |" % ((key,) + tuple(
                 med(by("paced", p), key) for p in PEERS)))
         lines.append("")
     sc = sel(bench="screen")

@@ -152,7 +152,7 @@ static enum ingest_result ingest_parsed(struct ingest *in, const struct event *e
 	if (!ev->id || !ev->id[0])
 		return ingest_reject(in, raw, raw_len, src, now, "event without an id",
 				     err, errlen);
-	seen = store_has_event(in->store, ev->id);
+	seen = store_has_event_at(in->store, ev->id, ev->created);
 	if (seen < 0)
 		return ingest_store_error(in, err, errlen);
 	if (seen) {

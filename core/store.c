@@ -131,6 +131,27 @@ static const char *const store_migrations[] = {
 	/* 3: a fax's anomalies (conflicting terminal events), kept over a restart */
 	"ALTER TABLE faxes ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE faxes ADD COLUMN anomaly TEXT;",
+	/* 4: events deduplicated on (created, id) instead of id alone. mintfax's
+	 * ids are random, so a unique index on the id alone took a write to a
+	 * random page of a large index for every event; an event's creation
+	 * time is part of the event and the same on every delivery of it, and
+	 * keyed by it first the index grows at its end. The table keeps its
+	 * rowids (the order events were stored in). */
+	"CREATE TABLE events_v4 ("
+	" id TEXT NOT NULL,"
+	" type TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" received_at INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" fax_id TEXT,"
+	" raw BLOB NOT NULL);"
+	"INSERT INTO events_v4 (rowid, id, type, created, received_at, source, fax_id, raw)"
+	" SELECT rowid, id, type, created, received_at, source, fax_id, raw FROM events"
+	" ORDER BY rowid;"
+	"DROP TABLE events;"
+	"ALTER TABLE events_v4 RENAME TO events;"
+	"CREATE UNIQUE INDEX events_key ON events(created, id);"
+	"CREATE INDEX events_received ON events(received_at);",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -166,6 +187,7 @@ static const char *const store_migrations[] = {
 	X(ST_COMMIT, "COMMIT")                                                      \
 	X(ST_ROLLBACK, "ROLLBACK")                                                  \
 	X(ST_HAS_EVENT, "SELECT 1 FROM events WHERE id = ?1")                       \
+	X(ST_HAS_EVENT_AT, "SELECT 1 FROM events WHERE created = ?2 AND id = ?1")   \
 	X(ST_PUT_EVENT, "INSERT OR IGNORE INTO events"                              \
 	  " (id, type, created, received_at, source, fax_id, raw)"                  \
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                   \
@@ -976,6 +998,7 @@ static int store_pragmas(struct store *s, bool relaxed_sync)
 		return store_read_fail(s, "busy_timeout");
 	if (store_query_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode) != 0)
 		return -1;
+
 	if (strcmp(mode, "wal") != 0) {
 		store_set_err(s, "cannot switch the database to WAL mode (journal_mode is %s)", mode);
 		return -1;
@@ -1414,14 +1437,15 @@ int store_prune(struct store *s, int64_t now_ms)
 
 /* ---- reads ---- */
 
-int store_has_event(struct store *s, const char *event_id)
+static int store_has_event_stmt(struct store *s, sqlite3_stmt *st, const char *event_id,
+				int64_t created)
 {
-	sqlite3_stmt *st = s->st[ST_HAS_EVENT];
 	int rc;
 
 	if (!event_id)
 		return 0;
-	if (bind_text(st, 1, event_id) != SQLITE_OK) {
+	if (bind_text(st, 1, event_id) != SQLITE_OK ||
+	    (st == s->st[ST_HAS_EVENT_AT] && sqlite3_bind_int64(st, 2, created) != SQLITE_OK)) {
 		sqlite3_reset(st);
 		return store_read_fail(s, "look up event");
 	}
@@ -1433,6 +1457,16 @@ int store_has_event(struct store *s, const char *event_id)
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW;
+}
+
+int store_has_event(struct store *s, const char *event_id)
+{
+	return store_has_event_stmt(s, s->st[ST_HAS_EVENT], event_id, 0);
+}
+
+int store_has_event_at(struct store *s, const char *event_id, int64_t created)
+{
+	return store_has_event_stmt(s, s->st[ST_HAS_EVENT_AT], event_id, created);
 }
 
 int store_meta_get(struct store *s, const char *key, char *buf, size_t len)

@@ -41,8 +41,13 @@ void store_close(struct store *s);             /* commits what is pending first 
 void store_attach(struct store *s, struct ev_loop *loop);
 void store_detach(struct store *s);
 
-/* 1 if the event id is stored (committed or in the open batch), 0 if not,
- * -1 on error. */
+/* 1 if the event is stored (committed or in the open batch), 0 if not, -1
+ * on error. Events are keyed by (created, id): the time is part of the
+ * event, the same on every delivery, and keeps the index growing at its end
+ * (docs/ARCHITECTURE.md, "The store"). store_has_event_at is the lookup
+ * ingest makes; store_has_event, by id alone, reads the whole table and is
+ * for tools and tests. */
+int store_has_event_at(struct store *s, const char *event_id, int64_t created);
 int store_has_event(struct store *s, const char *event_id);
 int store_put_event(struct store *s, const struct event *ev, const char *raw, size_t raw_len,
 		    enum event_source src, int64_t received_ms);
