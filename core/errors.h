@@ -1,4 +1,4 @@
-/* The one catalog of error codes: fax failure codes (docs/CONTRACT.md#failure-codes, docs/CONTRACT.md#assumptions) and the
+/* The one catalog of error codes: fax failure codes (docs/CONTRACT.md#failure-codes, #assumptions) and the
  * synchronous API errors (docs/CONTRACT.md#api-errors). Unknown codes are kept verbatim and classed
  * "unknown". */
 #ifndef FAXTOP_CORE_ERRORS_H

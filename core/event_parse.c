@@ -1,4 +1,4 @@
-/* JSON at the edge: the wire formats of docs/CONTRACT.md#fax-resource, docs/CONTRACT.md#api-errors, docs/CONTRACT.md#balance, docs/CONTRACT.md#events, docs/CONTRACT.md#legacy and docs/CONTRACT.md#assumptions into
+/* JSON at the edge: the wire formats of docs/CONTRACT.md#fax-resource, #api-errors, #balance, #events, #legacy and #assumptions into
  * the project's own structs, and back. json-c never leaves this file.
  *
  * Objects are read through field-spec tables (name, kind, offset, required);

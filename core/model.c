@@ -1,6 +1,6 @@
 /* The live model and its state machine.
  *
- * Rules model_apply() enforces (docs/CONTRACT.md#statuses, docs/CONTRACT.md#ordering, docs/CONTRACT.md#assumptions), each with a unit test:
+ * Rules model_apply() enforces (docs/CONTRACT.md#statuses, #ordering, #assumptions), each with a unit test:
  *  - an event id already seen is a duplicate: counted and logged, not applied
  *    (a bounded window of ids, remembered as 128-bit fingerprints);
  *  - status moves forward only, by rank: queued < submitted < in_progress <

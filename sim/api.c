@@ -1,4 +1,4 @@
-/* The REST API under /v1: authentication (docs/CONTRACT.md#auth, docs/CONTRACT.md#assumptions), rate limits (docs/CONTRACT.md#rate-limits), the
+/* The REST API under /v1: authentication (docs/CONTRACT.md#auth, #assumptions), rate limits (docs/CONTRACT.md#rate-limits), the
  * error envelope with request ids (docs/CONTRACT.md#api-errors), idempotency (docs/CONTRACT.md#idempotency), and the routes.
  * Every answer goes through reply(), which adds the common headers and, with
  * --slow, holds the answer back on a timer (the idempotency record stays

@@ -1,4 +1,4 @@
-/* The fax lifecycle (docs/CONTRACT.md#statuses, docs/CONTRACT.md#failure-codes), driven by one ev_timer per fax and scaled by
+/* The fax lifecycle (docs/CONTRACT.md#statuses, #failure-codes), driven by one ev_timer per fax and scaled by
  * --speed, and the money (docs/CONTRACT.md#balance): hold on submit, capture on delivery, release
  * on failure, balance.low on the crossing, balance.topup on a top-up. */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* Signed webhook delivery (docs/CONTRACT.md#signatures, docs/CONTRACT.md#delivery): one delivery per (event, URL),
+/* Signed webhook delivery (docs/CONTRACT.md#signatures, #delivery): one delivery per (event, URL),
  * automatic attempts at 0, +10 s, +100 s, +17 min after each failure (scaled
  * by --speed), manual retries on request, and a record of every attempt for
  * /webhooks/attempts. The chaos switches --drop, --duplicate and --reorder
