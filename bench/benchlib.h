@@ -1,5 +1,5 @@
 /* Shared by the benchmark programs: synthetic faxes and events shaped like
- * mintfax's (§6, §13), monotonic and wall clocks, and percentiles. */
+ * mintfax's (docs/CONTRACT.md#fax-resource, #balance), monotonic and wall clocks, and percentiles. */
 #ifndef FAXTOP_BENCH_BENCHLIB_H
 #define FAXTOP_BENCH_BENCHLIB_H
 

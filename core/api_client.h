@@ -103,7 +103,7 @@ struct api_response {
 	char idempotency_key[256];  /* X-Idempotency-Key echo, "" if absent */
 	long rate_limit, rate_remaining, rate_reset_s;   /* -1 when absent */
 	long retry_after_s;         /* -1 when absent */
-	bool has_error;             /* error was parsed from a §9 envelope */
+	bool has_error;             /* error was parsed from an error envelope (docs/CONTRACT.md#api-errors) */
 	struct api_error error;
 	/* One line for people: "insufficient_balance: … (HTTP 402, action
 	 * top_up_balance, request req_…)" or the transport error. Sanitised. */

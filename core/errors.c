@@ -1,5 +1,5 @@
-/* The code catalog. Meanings and advice follow the fax.failed page and §8 of
- * the contract; the classes and the unnamed API codes follow §21. */
+/* The code catalog. Meanings and advice follow the fax.failed page and docs/CONTRACT.md#failure-codes of
+ * the contract; the classes and the unnamed API codes follow docs/CONTRACT.md#assumptions. */
 #include <config.h>   /* autoconf's; "config.h" would find core/config.h */
 
 #include <stddef.h>
@@ -36,7 +36,7 @@ static const struct fax_code_info fax_code_unknown = {
 };
 
 /* X(http_status, error, action, retryable, meaning, advice)
- * `action` is the machine action mintfax sends (§9) or, where the docs show
+ * `action` is the machine action mintfax sends (docs/CONTRACT.md#api-errors) or, where the docs show
  * none, the one faxtop assumes. */
 #define ERRORS_API_LIST(X)                                                                 \
 	X(422, "validation_failed", "fix_request", false,                                  \

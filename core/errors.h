@@ -1,5 +1,5 @@
-/* The one catalog of error codes: fax failure codes (§8, §21) and the
- * synchronous API errors (§9). Unknown codes are kept verbatim and classed
+/* The one catalog of error codes: fax failure codes (docs/CONTRACT.md#failure-codes, #assumptions) and the
+ * synchronous API errors (docs/CONTRACT.md#api-errors). Unknown codes are kept verbatim and classed
  * "unknown". */
 #ifndef FAXTOP_CORE_ERRORS_H
 #define FAXTOP_CORE_ERRORS_H

@@ -50,7 +50,7 @@ enum fax_status fax_status_from_name(const char *name)
 {
 	if (!name)
 		return FAX_STATUS_NONE;
-	/* The transitional events page (§7) shows "sending", which is not in
+	/* The transitional events page (docs/CONTRACT.md#statuses) shows "sending", which is not in
 	 * the API enum; it means the same as in_progress. */
 	if (strcasecmp(name, "sending") == 0)
 		return FAX_IN_PROGRESS;
@@ -86,7 +86,7 @@ enum event_type event_type_from_name(const char *name)
 	for (int t = EV_UNKNOWN + 1; t < EV_TYPE_COUNT; t++)
 		if (strcmp(name, type_table[t].name) == 0)
 			return (enum event_type)t;
-	/* One international page (§19) spells it fax_failed. */
+	/* One international page (docs/CONTRACT.md#legacy) spells it fax_failed. */
 	if (strcmp(name, "fax_failed") == 0)
 		return EV_FAX_FAILED;
 	return EV_UNKNOWN;

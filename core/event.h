@@ -30,7 +30,7 @@ enum fax_status {
 };
 
 /* Event types. The first six are the current catalog; the last two appear
- * only in legacy docs (§19) and are accepted on input.
+ * only in legacy docs (docs/CONTRACT.md#legacy) and are accepted on input.
  * X(enum, wire name, carries a fax, status it implies or FAX_STATUS_NONE) */
 #define EVENT_TYPE_LIST(X)                                                 \
 	X(EV_FAX_QUEUED, "fax.queued", 1, FAX_QUEUED)                      \
@@ -80,7 +80,7 @@ struct fax_tag {
 	char *value; /* "" when tags came as an array of plain strings */
 };
 
-/* Every field of the FaxResource (§6) plus resent_from. */
+/* Every field of the FaxResource (docs/CONTRACT.md#fax-resource) plus resent_from. */
 struct fax {
 	char *id;
 	enum fax_status status;   /* FAX_STATUS_NONE if absent */
@@ -107,7 +107,7 @@ struct fax {
 	int64_t updated_at;
 };
 
-/* The balance snapshot of balance.* events (§13) and GET /environment/balance. */
+/* The balance snapshot of balance.* events (docs/CONTRACT.md#balance) and GET /environment/balance. */
 struct balance_snapshot {
 	bool has_available, has_held;
 	int64_t available;        /* cents */

@@ -1,4 +1,4 @@
-/* JSON at the edge: the wire formats of §6, §9, §13, §14.2, §19 and §21 into
+/* JSON at the edge: the wire formats of docs/CONTRACT.md#fax-resource, #api-errors, #balance, #events, #legacy and #assumptions into
  * the project's own structs, and back. json-c never leaves this file.
  *
  * Objects are read through field-spec tables (name, kind, offset, required);
@@ -152,10 +152,10 @@ static struct json_object *parse_text(const char *json, size_t len, struct pctx 
 
 enum fkind {
 	F_STR,        /* char * */
-	F_LOWER,      /* char *, kept lowercase (error codes, §18) */
+	F_LOWER,      /* char *, kept lowercase (error codes, docs/CONTRACT.md#tolerance) */
 	F_INT,        /* int, >= 0; null → -1 */
 	F_INT64,      /* int64_t, any sign; null → -1 */
-	F_INT_STR,    /* int from 3 or "3" (max_attempts, §18); null → 0 */
+	F_INT_STR,    /* int from 3 or "3" (max_attempts, docs/CONTRACT.md#tolerance); null → 0 */
 	F_TIME,       /* int64_t ms from ISO-8601; null → TS_NONE */
 	F_STATUS,     /* enum fax_status from its name; "sending" → in_progress */
 	F_BOOL,       /* bool */
@@ -412,7 +412,7 @@ static int add_tag(struct pctx *c, struct fax *f, const char *key, struct json_o
 }
 
 /* Tags come as a map in responses and as an array of strings on input
- * (§18.2); both become key/value pairs. */
+ * (docs/CONTRACT.md#tolerance); both become key/value pairs. */
 static int parse_tags(struct pctx *c, struct json_object *v, struct fax *f)
 {
 	size_t n;
@@ -488,7 +488,7 @@ static int balance_from_obj(struct pctx *c, struct json_object *obj, struct bala
 		return -1;
 	if (read_fields(c, obj, balance_specs, NSPECS(balance_specs), b))
 		goto fail;
-	/* §13 mentions the pool as `balance_type`; accept it for `type`. */
+	/* docs/CONTRACT.md#balance mentions the pool as `balance_type`; accept it for `type`. */
 	if (!b->type && json_object_object_get_ex(obj, "balance_type", &v) &&
 	    !json_object_is_type(v, json_type_null) && read_string(c, "balance_type", v, &b->type))
 		goto fail;
@@ -519,7 +519,7 @@ fail:
 }
 
 /* A fax without a status takes the one its event implies: the generated
- * examples omit `status` although the schema marks it required (§6). */
+ * examples omit `status` although the schema marks it required (docs/CONTRACT.md#fax-resource). */
 static void fax_status_from_event(struct event *ev)
 {
 	if (ev->fax.status == FAX_STATUS_NONE)
@@ -561,7 +561,7 @@ static int event_object(struct pctx *c, struct event *ev, struct json_object *ob
 		ev->object = EVOBJ_BALANCE;
 		return 0;
 	}
-	/* An unknown type is kept (new types arrive under new names, §14.2);
+	/* An unknown type is kept (new types arrive under new names, docs/CONTRACT.md#events);
 	 * its object is kept only when it reads cleanly as one we know. */
 	if (looks_like_fax(obj)) {
 		struct pctx quiet;
@@ -630,7 +630,7 @@ static int current_envelope(struct pctx *c, struct json_object *root, struct eve
 	return event_object(c, ev, obj);
 }
 
-/* {event_id, event, timestamp (ISO or unix seconds), data: <the fax>} (§19). */
+/* {event_id, event, timestamp (ISO or unix seconds), data: <the fax>} (docs/CONTRACT.md#legacy). */
 static int legacy_envelope(struct pctx *c, struct json_object *root, struct event *ev)
 {
 	struct json_object *v, *data, *obj;
@@ -889,7 +889,7 @@ void fax_page_done(struct fax_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* ---- §9 error envelope ---- */
+/* ---- error envelope (docs/CONTRACT.md#api-errors) ---- */
 
 static void copy_str_field(struct json_object *obj, const char *name, char *dst, size_t dlen)
 {

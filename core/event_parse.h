@@ -40,7 +40,7 @@ struct event_page {
 	bool has_more;
 	char *next_cursor;
 };
-/* GET /events (§21). A page that is not a page fails whole; an item that
+/* GET /events (docs/CONTRACT.md#assumptions). A page that is not a page fails whole; an item that
  * is not an event is kept as a bad item (raw text and the reason), so one
  * poisoned event cannot hold the cursor. */
 int event_page_parse(const char *json, size_t len, struct event_page *out,
@@ -58,7 +58,7 @@ int fax_page_parse(const char *json, size_t len, struct fax_page *out,
 		   char *err, size_t errlen);
 void fax_page_done(struct fax_page *p);
 
-/* The §9 error envelope. */
+/* The error envelope (docs/CONTRACT.md#api-errors). */
 struct api_error {
 	char error[64];
 	char message[256];
@@ -67,7 +67,7 @@ struct api_error {
 	char docs[256];
 	char details[512];        /* context.errors flattened "to: must be E.164; file: required" */
 };
-/* 0 if it looked like the §9 envelope, -1 otherwise. */
+/* 0 if it looked like the error envelope (docs/CONTRACT.md#api-errors), -1 otherwise. */
 int api_error_parse(const char *json, size_t len, struct api_error *out);
 
 /* Serialisers (used by faxsim and headless output); return malloc'd

@@ -1,6 +1,6 @@
 /* The live model and its state machine.
  *
- * Rules model_apply() enforces (§7, §14.5, §21), each with a unit test:
+ * Rules model_apply() enforces (docs/CONTRACT.md#statuses, #ordering, #assumptions), each with a unit test:
  *  - an event id already seen is a duplicate: counted and logged, not applied
  *    (a bounded window of ids, remembered as 128-bit fingerprints);
  *  - status moves forward only, by rank: queued < submitted < in_progress <
@@ -255,7 +255,7 @@ oom:
 	return NULL;
 }
 
-/* Error codes are kept lowercase whoever built the snapshot (§21). */
+/* Error codes are kept lowercase whoever built the snapshot (docs/CONTRACT.md#assumptions). */
 static const char *intern_lower(struct pool *p, const char *s, bool *oom)
 {
 	char small[64], *buf = small;
@@ -1260,7 +1260,7 @@ enum apply_outcome model_apply(struct model *m, const struct event *ev,
 			memcpy(detail, s.detail, sizeof(detail));
 		}
 	} else if (ev->object == EVOBJ_BALANCE) {
-		/* A balance event redelivered late (up to ~18 min, §14.4)
+		/* A balance event redelivered late (up to ~18 min, docs/CONTRACT.md#delivery)
 		 * must not undo a newer one; it still happened, so its alert
 		 * is kept. Poll readings are not compared: another clock. */
 		if (ev->created < m->balance_event_created) {

@@ -55,7 +55,7 @@ struct model_fax {
 	size_t n_resends;
 	unsigned anomalies;              /* conflicting terminal events seen */
 	const char *anomaly;             /* description of the newest anomaly, or NULL */
-	bool retrying;                   /* newest attempt completed with an error, not terminal (§21) */
+	bool retrying;                   /* newest attempt completed with an error, not terminal (docs/CONTRACT.md#assumptions) */
 };
 
 struct model_log_entry {

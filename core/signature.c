@@ -1,4 +1,4 @@
-/* Webhook signatures: Standard Webhooks (§14.3) and the legacy scheme (§19).
+/* Webhook signatures: Standard Webhooks (docs/CONTRACT.md#signatures) and the legacy scheme (docs/CONTRACT.md#legacy).
  * HMAC-SHA256 through OpenSSL's EVP_MAC; comparisons by CRYPTO_memcmp.
  * Nothing here ever formats a secret or a key into a message. */
 #include <config.h>   /* autoconf's; "config.h" would find core/config.h */

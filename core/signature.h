@@ -1,5 +1,5 @@
-/* Webhook signatures: Standard Webhooks (§14.3) and the legacy mintfax scheme
- * (§19). HMAC-SHA256 by OpenSSL, constant-time comparison. */
+/* Webhook signatures: Standard Webhooks (docs/CONTRACT.md#signatures) and the legacy mintfax scheme
+ * (docs/CONTRACT.md#legacy). HMAC-SHA256 by OpenSSL, constant-time comparison. */
 #ifndef FAXTOP_CORE_SIGNATURE_H
 #define FAXTOP_CORE_SIGNATURE_H
 

@@ -1,5 +1,5 @@
-/* The REST API under /v1: authentication (§3, §21), rate limits (§11), the
- * error envelope with request ids (§9), idempotency (§10), and the routes.
+/* The REST API under /v1: authentication (docs/CONTRACT.md#auth, #assumptions), rate limits (docs/CONTRACT.md#rate-limits), the
+ * error envelope with request ids (docs/CONTRACT.md#api-errors), idempotency (docs/CONTRACT.md#idempotency), and the routes.
  * Every answer goes through reply(), which adds the common headers and, with
  * --slow, holds the answer back on a timer (the idempotency record stays
  * "in progress" until the answer leaves). */
@@ -158,7 +158,7 @@ static const struct {
 	{ "service_unavailable", "wait_and_retry" },
 };
 
-/* The §9 envelope. context is taken (may be NULL). */
+/* The error envelope (docs/CONTRACT.md#api-errors). context is taken (may be NULL). */
 static void reply_error(struct sim_req *r, int status, const char *code, const char *message,
 			struct json_object *context)
 {

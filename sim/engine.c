@@ -1,5 +1,5 @@
-/* The fax lifecycle (§7, §8), driven by one ev_timer per fax and scaled by
- * --speed, and the money (§13): hold on submit, capture on delivery, release
+/* The fax lifecycle (docs/CONTRACT.md#statuses, #failure-codes), driven by one ev_timer per fax and scaled by
+ * --speed, and the money (docs/CONTRACT.md#balance): hold on submit, capture on delivery, release
  * on failure, balance.low on the crossing, balance.topup on a top-up. */
 #include "config.h"
 
@@ -70,7 +70,7 @@ static int copy_request(struct fax *f, const struct submit_req *r, const struct 
 	f->webhook_url = xstrdup(r->has_webhook_url ? r->webhook_url : o ? o->webhook_url : NULL);
 	f->idempotency_key = xstrdup(idem_key);
 	if (o) {
-		/* §21: a resend copies these from the original. */
+		/* docs/CONTRACT.md#assumptions: a resend copies these from the original. */
 		f->csid = xstrdup(o->csid);
 		f->page_size = xstrdup(o->page_size);
 		f->resolution = xstrdup(o->resolution);
@@ -155,7 +155,7 @@ enum engine_result engine_submit(struct sim *s, const struct submit_req *r,
 	int64_t before = s->available;
 	s->available -= hold;
 	s->held += hold;
-	/* fax.queued fires right after the 201 (§5.1): the event is queued
+	/* fax.queued fires right after the 201 (docs/CONTRACT.md#send): the event is queued
 	 * now and its delivery starts on a later loop iteration. */
 	simev_emit_fax(s, EV_FAX_QUEUED, fx);
 	balance_moved(s, before);
@@ -234,7 +234,7 @@ static void step_attempt_end(struct sim_fax *fx)
 		finish(fx, fx->plan.delivered ? NULL : code);
 		return;
 	}
-	/* §21: between attempts the fax keeps its last status. */
+	/* docs/CONTRACT.md#assumptions: between attempts the fax keeps its last status. */
 	fx->attempt_idx++;
 	schedule(fx, OUTCOME_GAP_MS, step_attempt_start);
 }

@@ -1,4 +1,4 @@
-/* Idempotency keys (§10): a record per key holds a fingerprint of the
+/* Idempotency keys (docs/CONTRACT.md#idempotency): a record per key holds a fingerprint of the
  * request and, once answered, the response. Same key and fingerprint within
  * the TTL replays the response; another fingerprint is a reuse; a key whose
  * first request is still being processed is in progress. */

@@ -37,7 +37,7 @@ struct magic {
 	int pages;
 };
 
-/* §16, exactly. */
+/* docs/CONTRACT.md#sandbox, exactly. */
 static const struct magic magics[] = {
 	{ "+15005550001", "Delivered", M_DELIVER, NULL, 1 },
 	{ "+15005550002", "Busy", M_ALWAYS_FAIL, "busy", 1 },

@@ -1,5 +1,5 @@
-/* What happens to a fax: the sandbox magic numbers of §16 and, for any
- * other number, a draw from the configurable outcome mix of §21. A plan is
+/* What happens to a fax: the sandbox magic numbers of docs/CONTRACT.md#sandbox and, for any
+ * other number, a draw from the configurable outcome mix of docs/CONTRACT.md#assumptions. A plan is
  * a pure function of (seed, fax sequence number, to, max_attempts,
  * failure_share), so the same seed replays the same traffic. */
 #ifndef FAXTOP_SIM_OUTCOME_H
@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define OUTCOME_MAX_ATTEMPTS 5
-/* §21: 30 s between attempts, 20–90 s per attempt (simulated time). */
+/* docs/CONTRACT.md#assumptions: 30 s between attempts, 20–90 s per attempt (simulated time). */
 #define OUTCOME_GAP_MS 30000
 #define OUTCOME_MIN_ATTEMPT_MS 20000
 #define OUTCOME_MAX_ATTEMPT_MS 90000
@@ -37,7 +37,7 @@ void outcome_plan(struct outcome_plan *p, uint64_t seed, uint64_t fax_seq, const
 /* English text for a failure code ("The line was busy."). */
 const char *outcome_code_message(const char *code);
 /* busy, no_answer, line_quality, timeout, internal_error are retried;
- * invalid_number, bad_destination, no_route end the fax at once (§21). */
+ * invalid_number, bad_destination, no_route end the fax at once (docs/CONTRACT.md#assumptions). */
 bool outcome_code_terminal(const char *code);
 
 #endif

@@ -1,4 +1,4 @@
-/* A sliding-window rate limiter (§11): at most `limit` requests in any
+/* A sliding-window rate limiter (docs/CONTRACT.md#rate-limits): at most `limit` requests in any
  * window. Refused requests do not count. Time comes from the caller. */
 #ifndef FAXTOP_SIM_RATELIMIT_H
 #define FAXTOP_SIM_RATELIMIT_H

@@ -39,7 +39,7 @@ struct sim_opts {
 	double api_errors;            /* P(an API request answers 503 or 429) */
 	int reorder;                  /* shuffle deliveries within a window of N (0, 1: off) */
 	int slow_ms;                  /* delay every API answer by this much */
-	bool legacy_signatures;       /* X-Mintfax-Signature (§19) instead of Standard Webhooks */
+	bool legacy_signatures;       /* X-Mintfax-Signature (docs/CONTRACT.md#legacy) instead of Standard Webhooks */
 	int64_t initial_balance_cents;        /* default 5000 */
 	int64_t low_balance_threshold_cents;  /* balance.low below this; default 1000 */
 	int rate_limit_per_min;       /* per key, sliding minute; default 600 */

@@ -1,5 +1,5 @@
 /* The fields of POST /faxes (multipart) and POST /faxes/{id}/resend (JSON),
- * validated per §5.1. Errors go into a json-c object shaped like the §9
+ * validated per docs/CONTRACT.md#send. Errors go into a json-c object shaped like the docs/CONTRACT.md#api-errors
  * `context.errors`: {"field": ["message", …]}. */
 #ifndef FAXTOP_SIM_SUBMIT_H
 #define FAXTOP_SIM_SUBMIT_H

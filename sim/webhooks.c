@@ -1,4 +1,4 @@
-/* Signed webhook delivery (§14.3, §14.4): one delivery per (event, URL),
+/* Signed webhook delivery (docs/CONTRACT.md#signatures, #delivery): one delivery per (event, URL),
  * automatic attempts at 0, +10 s, +100 s, +17 min after each failure (scaled
  * by --speed), manual retries on request, and a record of every attempt for
  * /webhooks/attempts. The chaos switches --drop, --duplicate and --reorder
@@ -26,7 +26,7 @@
  * is not full, so a quiet sim never sits on events. */
 #define WH_REORDER_FLUSH_S 0.25
 
-/* Delay before automatic attempt n+1 after attempt n failed (§14.4). */
+/* Delay before automatic attempt n+1 after attempt n failed (docs/CONTRACT.md#delivery). */
 static const int64_t retry_gap_ms[WH_AUTO_ATTEMPTS] = { 0, 10000, 100000, 1020000 };
 
 static void send_attempt(struct sim *s, struct sim_attempt *a);

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Writes the seed corpora under tests/fuzz/corpus/ (run from anywhere; the
-output is deterministic). The payloads are the real ones: the event pages in
-the mintfax docs (shared/seeds, §14.2 envelope), the §9 error envelope, the
-§21 /events and /faxes list shapes, the §13 balance resource and snapshot,
-legacy §19 envelopes, Standard Webhooks and legacy signature headers computed
-with the real algorithm, config files, and raw HTTP requests as mintfax
-sends them. Files already in a corpus directory (crash reproducers, inputs
-libFuzzer found) are left alone."""
+output is deterministic). The payloads are the real ones: the event pages of
+the mintfax docs (kept as docs-*.json; envelope per docs/CONTRACT.md#events),
+the error envelope (docs/CONTRACT.md#api-errors), the /events and /faxes list
+shapes (docs/CONTRACT.md#assumptions), the balance resource and snapshot
+(docs/CONTRACT.md#balance), legacy envelopes (docs/CONTRACT.md#legacy),
+Standard Webhooks and legacy signature headers computed with the real
+algorithm, config files, and raw HTTP requests as mintfax sends them. Files
+already in a corpus directory (crash reproducers, inputs libFuzzer found) are
+left alone."""
 import base64, hashlib, hmac, json, os, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -93,27 +95,15 @@ LEGACY = [
 
 
 def seed_pages():
-    """The JSON examples of the doc pages in shared/seeds, verbatim."""
+    """The JSON examples of the mintfax doc pages, verbatim. They were taken
+    from the pages once and live in the corpus as docs-*.json (committed), so
+    a clone needs nothing outside it; this rewrites them unchanged."""
     out = []
-    sd = os.path.join(HERE, "..", "..", "..", "shared", "seeds")
-    for cand in (sd, "/work/shared/seeds"):
-        if os.path.isdir(cand):
-            sd = cand
-            break
-    else:
-        return out
-    for fn in sorted(os.listdir(sd)):
-        text = open(os.path.join(sd, fn), encoding="utf-8").read()
-        start = text.find("{")
-        depth = 0
-        for i in range(start, len(text)):
-            if text[i] == "{":
-                depth += 1
-            elif text[i] == "}":
-                depth -= 1
-                if depth == 0:
-                    out.append((fn.replace(".txt", ""), text[start:i + 1]))
-                    break
+    d = os.path.join(CORPUS, "api")
+    for fn in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if fn.startswith("docs-") and fn.endswith(".json"):
+            with open(os.path.join(d, fn), encoding="utf-8") as f:
+                out.append((fn[len("docs-"):-len(".json")], f.read()))
     return out
 
 

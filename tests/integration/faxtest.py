@@ -42,7 +42,7 @@ def db_rows(db, sql, args=()):
 
 
 def envelope(error, message, action, request_id):
-    """A §9 error envelope, as bytes."""
+    """An error envelope (docs/CONTRACT.md#api-errors), as bytes."""
     return json.dumps({"error": error, "message": message, "action": action,
                        "docs": "/errors#" + error, "request_id": request_id}).encode()
 

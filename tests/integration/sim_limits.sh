@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rate limits (§11), --slow with idempotency "in progress" (§10), and
+# Rate limits (docs/CONTRACT.md#rate-limits), --slow with idempotency "in progress" (docs/CONTRACT.md#idempotency), and
 # --api-errors.
 . "$top_srcdir/tests/integration/lib.sh"
 D=$(fax_tmpdir)

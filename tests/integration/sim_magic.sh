@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every magic number of §16 produces exactly the documented event sequence,
+# Every magic number of docs/CONTRACT.md#sandbox produces exactly the documented event sequence,
 # webhooks signed so that Python's hmac verifies them, and the documented
 # balance movements; balance.low fires on the crossing and balance.topup on
 # a top-up.

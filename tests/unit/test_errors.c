@@ -1,5 +1,5 @@
-/* The code catalog: classes per §21, case-insensitive look-up, unknown codes
- * kept as "unknown", and the synchronous API errors of §9. */
+/* The code catalog: classes per docs/CONTRACT.md#assumptions, case-insensitive look-up, unknown codes
+ * kept as "unknown", and the synchronous API errors of docs/CONTRACT.md#api-errors. */
 #include <config.h>
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* event_parse: the wire formats in, our JSON out; tolerant where the docs
- * disagree (§18), strict where it matters. */
+ * disagree (docs/CONTRACT.md#tolerance), strict where it matters. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,7 +185,7 @@ static void test_legacy(void)
 	CU_ASSERT_EQUAL_FATAL(parse_fixture("legacy_unix.json", &ev, err, sizeof(err)), 0);
 	CU_ASSERT(ev.legacy);
 	CU_ASSERT_EQUAL(ev.created, 1706782530);
-	/* "sending" is not in the API enum but means in_progress (§7). */
+	/* "sending" is not in the API enum but means in_progress (docs/CONTRACT.md#statuses). */
 	CU_ASSERT_EQUAL(ev.fax.status, FAX_IN_PROGRESS);
 	event_done(&ev);
 
@@ -695,7 +695,7 @@ static const struct unit_test tests[] = {
 	{ "balance event snapshot", test_balance_event },
 	{ "balance_parse: resource, event, legacy, errors", test_balance_parse },
 	{ "legacy envelope", test_legacy },
-	{ "tolerance (§18)", test_tolerance },
+	{ "tolerance (docs/CONTRACT.md#tolerance)", test_tolerance },
 	{ "unknown event types are kept", test_unknown_type },
 	{ "strict errors name the field", test_strict_errors },
 	{ "error path inside attempts[]", test_attempt_error_path },

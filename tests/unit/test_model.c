@@ -356,7 +356,7 @@ static void test_retrying(void)
 	apply(m, &ev);
 	f = model_get(m, "fax_1");
 	CU_ASSERT(!f->retrying);
-	/* Attempt 1 finished with an error, nothing started yet (§21). */
+	/* Attempt 1 finished with an error, nothing started yet (docs/CONTRACT.md#assumptions). */
 	{
 		struct fax s;
 
@@ -892,7 +892,7 @@ static const struct unit_test tests[] = {
 	{ "a conflicting terminal event is an anomaly", test_terminal_conflict_is_anomaly },
 	{ "older snapshots never overwrite newer fields", test_freshness_per_field },
 	{ "attempts merge by number; completed wins", test_attempts_merge },
-	{ "retrying is derived (§21)", test_retrying },
+	{ "retrying is derived (docs/CONTRACT.md#assumptions)", test_retrying },
 	{ "unknown types are logged and kept", test_unknown_type },
 	{ "resent_from links both ways", test_resend_links },
 	{ "counts by error code", test_error_codes },

@@ -17,7 +17,7 @@
 #define SW_BODY "{\"test\": 2432232314}"
 #define SW_SIG "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
-/* Legacy (§19): hex HMAC of "{ts}.{body}" keyed with the whole secret, by
+/* Legacy (docs/CONTRACT.md#legacy): hex HMAC of "{ts}.{body}" keyed with the whole secret, by
  * python3 -c 'hmac.new(secret, b"1747173600." + body, hashlib.sha256).hexdigest()'. */
 #define LG_SECRET "whsec_test_3JzE9rYNm2VbQ8P6KxLf1WdGa4Tc"
 #define LG_TS 1747173600
