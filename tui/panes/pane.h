@@ -25,6 +25,15 @@ extern const struct pane_ops pane_codes;
 extern const struct pane_ops pane_balance;
 extern const struct pane_ops pane_log;
 
+/* The fax list's columns, in order. */
+enum faxes_col { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL_CODE,
+		 COL_TRAIL, COL_AGE, COL_SINCE, COL_TAGS, COL_N };
+/* Beyond this an id is cut (head and tail kept). */
+#define FAXES_ID_MAX_COLS 40
+/* Widths of the list's columns (0: hidden) for an inner width and the
+ * widest id in view (display columns); returns the visible count. */
+int faxes_columns(int width, int id_cols, int *widths);
+
 /* Generic scrolling of a pane's offset (t->scroll[p]), clamped to the
  * content seen in the last frame. */
 bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a);
@@ -37,6 +46,13 @@ void footer_draw(struct tui *t, const struct rect *r);
 void detail_draw(struct tui *t, const struct rect *r);
 bool detail_action(struct tui *t, enum tui_action a);
 void help_draw(struct tui *t, const struct rect *r);
+void failures_draw(struct tui *t, const struct rect *r);
+bool failures_action(struct tui *t, enum tui_action a);
+void failures_open(struct tui *t);
+/* Rows of the failures screen (destinations, then codes). */
+size_t failures_rows(const struct tui *t);
+/* The detail screen of a fax (asks the app to refresh it). */
+void detail_open(struct tui *t, const char *fax_id);
 bool help_action(struct tui *t, enum tui_action a);
 void dialog_draw(struct tui *t);
 /* A key while a dialog is open. */
