@@ -146,6 +146,9 @@ static void details_head(struct lines *l, const struct model_fax *mf, int64_t no
 	field(l, "pages", f->pages >= 0 ? buf : NULL);
 	snprintf(buf, sizeof buf, "%zu of %d", f->n_attempts, f->max_attempts);
 	field(l, "attempts", buf);
+	triage_trail(f, t->term.utf8 ? "\u203a" : ">", buf, sizeof buf);
+	if (*buf)
+		field(l, "trail", buf);
 	if (info) {
 		emit(l, info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE,
 		     "%-16s %s%s%s%s (%s)", "error code", info->cls == CODE_TERMINAL ?
