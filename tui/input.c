@@ -138,6 +138,41 @@ static bool navigate(struct tui *t, enum tui_action a)
 	return false;
 }
 
+/* The triage keys: the resend chain, copying an id, the failures view. */
+static void do_triage(struct tui *t, enum tui_action a)
+{
+	const struct model_fax *mf;
+
+	switch (a) {
+	case ACT_ORIGINAL:
+	case ACT_NEXT_RESEND:
+		/* From the list: from the selected fax, and the list stays when
+		 * there is nowhere to go. */
+		if (t->screen == SCREEN_MAIN && (mf = selected_fax(t)) && mf->fax.id) {
+			snprintf(t->detail_id, sizeof t->detail_id, "%s", mf->fax.id);
+			t->screen = SCREEN_DETAIL;
+			detail_action(t, a);
+			if (strcmp(t->detail_id, mf->fax.id) == 0)
+				t->screen = SCREEN_MAIN;
+		} else if (t->screen == SCREEN_DETAIL) {
+			detail_action(t, a);
+		}
+		break;
+	case ACT_COPY_ID:
+		mf = t->screen == SCREEN_MAIN || t->screen == SCREEN_DETAIL ? selected_fax(t) : NULL;
+		copy_fax_id(t, mf ? mf->fax.id : NULL);
+		break;
+	case ACT_FAILURES:
+		if (t->screen == SCREEN_FAILURES)
+			t->screen = SCREEN_MAIN;
+		else
+			failures_open(t);
+		break;
+	default:
+		break;
+	}
+}
+
 void tui_do(struct tui *t, enum tui_action a)
 {
 	const char *why = tui_action_unavailable(t, a);
@@ -232,27 +267,9 @@ void tui_do(struct tui *t, enum tui_action a)
 		break;
 	case ACT_ORIGINAL:
 	case ACT_NEXT_RESEND:
-		/* From the list: from the selected fax, and the list stays when
-		 * there is nowhere to go. */
-		if (t->screen == SCREEN_MAIN && (mf = selected_fax(t)) && mf->fax.id) {
-			snprintf(t->detail_id, sizeof t->detail_id, "%s", mf->fax.id);
-			t->screen = SCREEN_DETAIL;
-			detail_action(t, a);
-			if (strcmp(t->detail_id, mf->fax.id) == 0)
-				t->screen = SCREEN_MAIN;
-		} else if (t->screen == SCREEN_DETAIL) {
-			detail_action(t, a);
-		}
-		break;
 	case ACT_COPY_ID:
-		mf = t->screen == SCREEN_MAIN || t->screen == SCREEN_DETAIL ? selected_fax(t) : NULL;
-		copy_fax_id(t, mf ? mf->fax.id : NULL);
-		break;
 	case ACT_FAILURES:
-		if (t->screen == SCREEN_FAILURES)
-			t->screen = SCREEN_MAIN;
-		else
-			failures_open(t);
+		do_triage(t, a);
 		break;
 	case ACT_NEXT_PANE:
 	case ACT_PREV_PANE:

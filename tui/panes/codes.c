@@ -4,7 +4,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "core/errors.h"
 #include "tui/panes/pane.h"
@@ -78,25 +77,8 @@ static void codes_draw(struct tui *t, const struct rect *r, bool focused)
 /* Enter filters the list by the selected code. */
 static void codes_open(struct tui *t)
 {
-	const char *code;
-	char expr[96], err[256];
-
-	if (t->code_sel >= t->view.n_codes)
-		return;
-	code = t->view.codes[t->code_sel].code;
-	/* A code the filter language cannot quote is not turned into one. */
-	if (strlen(code) > 64 || strpbrk(code, "\" \t,")) {
-		tui_flash(t, true, "this code cannot be used in a filter; type one with /");
-		return;
-	}
-	snprintf(expr, sizeof expr, "code:%s", code);
-	if (view_set_filter(&t->view, expr, err, sizeof err) < 0) {
-		tui_flash(t, true, "filter: %s", err);
-		return;
-	}
-	t->sel = 0;
-	t->focus = LP_FAXES;
-	tui_flash(t, false, "filter: %s (Esc clears it)", expr);
+	if (t->code_sel < t->view.n_codes)
+		pane_filter_list(t, "", "code", t->view.codes[t->code_sel].code);
 }
 
 static bool codes_action(struct tui *t, enum tui_action a)
@@ -104,32 +86,11 @@ static bool codes_action(struct tui *t, enum tui_action a)
 	size_t n = t->view.n_codes;
 	size_t page = t->layout.pane[LP_CODES].h > 3 ? (size_t)t->layout.pane[LP_CODES].h - 3 : 1;
 
-	switch (a) {
-	case ACT_OPEN:
+	if (a == ACT_OPEN) {
 		codes_open(t);
 		return true;
-	case ACT_UP:
-		t->code_sel -= t->code_sel > 0;
-		return true;
-	case ACT_DOWN:
-		if (t->code_sel + 1 < n)
-			t->code_sel++;
-		return true;
-	case ACT_HOME:
-		t->code_sel = 0;
-		return true;
-	case ACT_END:
-		t->code_sel = n ? n - 1 : 0;
-		return true;
-	case ACT_PAGE_UP:
-		t->code_sel = t->code_sel > page ? t->code_sel - page : 0;
-		return true;
-	case ACT_PAGE_DOWN:
-		t->code_sel = t->code_sel + page < n ? t->code_sel + page : n ? n - 1 : 0;
-		return true;
-	default:
-		return false;
 	}
+	return pane_move_sel(&t->code_sel, n, page, a);
 }
 
 const struct pane_ops pane_codes = {

@@ -137,26 +137,11 @@ void failures_draw(struct tui *t, const struct rect *r)
 static void failures_pick(struct tui *t)
 {
 	const struct triage_failures *tf = &t->failures;
-	bool to = t->fail_sel < tf->n_to;
-	const struct triage_group *g;
-	char expr[128], err[256];
 
-	if (t->fail_sel >= failures_rows(t))
-		return;
-	g = to ? &tf->by_to[t->fail_sel] : &tf->by_code[t->fail_sel - tf->n_to];
-	if (strpbrk(g->key, "\" \t,") || !*g->key) {
-		tui_flash(t, true, "this value cannot be used in a filter; type one with /");
-		return;
-	}
-	snprintf(expr, sizeof expr, "status:failed %s:%s", to ? "to" : "code", g->key);
-	if (view_set_filter(&t->view, expr, err, sizeof err) < 0) {
-		tui_flash(t, true, "filter: %s", err);
-		return;
-	}
-	t->sel = 0;
-	t->focus = LP_FAXES;
-	t->screen = SCREEN_MAIN;
-	tui_flash(t, false, "filter: %s (Esc clears it)", expr);
+	if (t->fail_sel < tf->n_to)
+		pane_filter_list(t, "status:failed ", "to", tf->by_to[t->fail_sel].key);
+	else if (t->fail_sel < failures_rows(t))
+		pane_filter_list(t, "status:failed ", "code", tf->by_code[t->fail_sel - tf->n_to].key);
 }
 
 bool failures_action(struct tui *t, enum tui_action a)
@@ -164,30 +149,9 @@ bool failures_action(struct tui *t, enum tui_action a)
 	size_t n = failures_rows(t);
 	size_t page = t->layout.body.h > 4 ? (size_t)t->layout.body.h - 4 : 1;
 
-	switch (a) {
-	case ACT_OPEN:
+	if (a == ACT_OPEN) {
 		failures_pick(t);
 		return true;
-	case ACT_UP:
-		t->fail_sel -= t->fail_sel > 0;
-		return true;
-	case ACT_DOWN:
-		if (t->fail_sel + 1 < n)
-			t->fail_sel++;
-		return true;
-	case ACT_PAGE_UP:
-		t->fail_sel = t->fail_sel > page ? t->fail_sel - page : 0;
-		return true;
-	case ACT_PAGE_DOWN:
-		t->fail_sel = t->fail_sel + page < n ? t->fail_sel + page : n ? n - 1 : 0;
-		return true;
-	case ACT_HOME:
-		t->fail_sel = 0;
-		return true;
-	case ACT_END:
-		t->fail_sel = n ? n - 1 : 0;
-		return true;
-	default:
-		return false;
 	}
+	return pane_move_sel(&t->fail_sel, n, page, a);
 }

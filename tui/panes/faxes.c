@@ -132,6 +132,33 @@ static bool since_text(struct tui *t, const struct model_fax *mf, int64_t now, c
 	return stuck && !selected;
 }
 
+/* The trail, age, time in state and tags cells; true when the fax is
+ * stuck (the time in state is then a warning). */
+static bool later_cell(struct tui *t, int c, int w, const struct model_fax *mf, int64_t now,
+		       char *buf, size_t len, bool selected)
+{
+	const struct fax *f = &mf->fax;
+	char safe[512];
+
+	switch (c) {
+	case COL_TRAIL:
+		triage_trail(f, t->term.utf8 ? "\u203a" : ">", buf, len);
+		return false;
+	case COL_AGE:
+		if (f->created_at != TS_NONE)
+			tui_need_tick(t, fmt_age(now - f->created_at, buf, len));
+		return false;
+	case COL_SINCE:
+		return since_text(t, mf, now, buf, len, selected);
+	case COL_TAGS:
+		tags_text(f, false, buf, len);
+		if (sanitize_str(safe, sizeof safe, buf) > w)
+			tags_text(f, true, buf, len);
+		return false;
+	}
+	return false;
+}
+
 static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 		     const struct model_fax *mf, bool selected, int64_t now)
 {
@@ -197,24 +224,9 @@ static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 					role = term ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE;
 			}
 			break;
-		case COL_TRAIL:
-			triage_trail(f, t->term.utf8 ? "\u203a" : ">", buf, sizeof buf);
-			if (!selected)
-				role = ROLE_DIM;
-			break;
-		case COL_AGE:
-			if (f->created_at != TS_NONE)
-				tui_need_tick(t, fmt_age(now - f->created_at, buf, sizeof buf));
-			break;
-		case COL_SINCE:
-			role = since_text(t, mf, now, buf, sizeof buf, selected) ? ROLE_WARN : role;
-			break;
-		case COL_TAGS:
-			tags_text(f, false, buf, sizeof buf);
-			if (sanitize_width(buf) > w)
-				tags_text(f, true, buf, sizeof buf);
-			if (!selected)
-				role = ROLE_DIM;
+		default:
+			role = later_cell(t, c, w, mf, now, buf, sizeof buf, selected) ? ROLE_WARN
+			       : selected ? base : c == COL_AGE || c == COL_SINCE ? role : ROLE_DIM;
 			break;
 		}
 		if (selected)

@@ -4,6 +4,7 @@
 #define FAXTOP_TUI_PANES_PANE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/model.h"
 #include "tui/actions.h"
@@ -37,6 +38,12 @@ int faxes_columns(int width, int id_cols, int *widths);
 /* Generic scrolling of a pane's offset (t->scroll[p]), clamped to the
  * content seen in the last frame. */
 bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a);
+/* Moves a selection among n rows (up, down, page, home, end); false if
+ * the action is not a move. */
+bool pane_move_sel(size_t *sel, size_t n, size_t page, enum tui_action a);
+/* Shows the list filtered by "PREFIX FIELD:VALUE" (a flash says which, or
+ * why not). */
+void pane_filter_list(struct tui *t, const char *prefix, const char *field, const char *value);
 /* The first item to show for a wanted offset. */
 int pane_clamp_scroll(int want, int items, int rows);
 
