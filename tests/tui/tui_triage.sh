@@ -39,6 +39,11 @@ expect "+13015550123"
 capture | grep -F "+13015550123" | grep -qF "failed 3 times in 24h" ||
 	fail "the repeat number is not flagged"
 expect "by code"
+# Two of the failed numbers carry escape sequences (a title change, a C1
+# CSI): drawn as placeholders, they reach neither the title nor a buffer.
+expect "+12125550107"
+[ "$(tmux -L "$SOCK" display -p -t tui '#{pane_title}')" != "pwned" ] || fail "a number retitled the pane"
+[ -z "$(tmux -L "$SOCK" list-buffers 2>/dev/null)" ] || fail "something reached the clipboard"
 keys Enter
 wait_for "faxes 3 filter: status:failed to:+13015550123"
 keys Escape
