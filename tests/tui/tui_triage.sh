@@ -125,4 +125,15 @@ wait_for "faxes 40 filter: team=legal"
 
 keys q
 wait_for "EXITED 0"
+
+# A terminal whose terminfo has no Ms (screen): no OSC 52, the id still
+# shows whole in the flash, and nothing reaches the clipboard.
+tui_start LANG=C.UTF-8 TERM=screen -- "$FIXTURE" triage
+wait_for "faxes 123"
+tmux -L "$SOCK" set-option -g set-clipboard on
+keys y
+wait_for "fax_000119 (this terminal takes no OSC 52: copy it from here)"
+[ -z "$(tmux -L "$SOCK" list-buffers 2>/dev/null)" ] || fail "OSC 52 sent to a terminal without Ms"
+keys q
+wait_for "EXITED 0"
 echo "PASS"
