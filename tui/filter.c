@@ -282,7 +282,8 @@ static bool term_match(const struct filter_term *t, const struct model_fax *mf)
 
 	switch (t->field) {
 	case FF_TEXT:
-		return text_match(f, t);
+		/* The list shows "retrying" for a fax between attempts. */
+		return text_match(f, t) || (mf->retrying && contains("retrying", t));
 	case FF_STATUS:
 		if ((t->status_mask & FILTER_STATUS_RETRYING) && mf->retrying)
 			return true;

@@ -277,6 +277,18 @@ static void test_filter_tag_as_shown(void)
 	CU_ASSERT(filter_match(&flt, model_get(m, "fax_tagged")));
 	CU_ASSERT_EQUAL(filter_parse(&flt, "dept=sales", err, sizeof err), 0);
 	CU_ASSERT_FALSE(filter_match(&flt, model_get(m, "fax_tagged")));
+	CU_ASSERT_EQUAL(filter_parse(&flt, "retrying", err, sizeof err), 0);
+	CU_ASSERT_FALSE(filter_match(&flt, model_get(m, "fax_tagged")));
+	/* Between attempts after a busy line: the row says "retrying". */
+	fax_init(&f);
+	f.id = strdup("fax_retry");
+	f.status = FAX_SUBMITTED;
+	f.max_attempts = 3;
+	attempt(&f, NOW - MIN, 30000, "busy");
+	model_apply_fax(m, &f, SRC_API, NOW);
+	fax_done(&f);
+	CU_ASSERT_FATAL(model_get(m, "fax_retry")->retrying);
+	CU_ASSERT(filter_match(&flt, model_get(m, "fax_retry")));
 	filter_done(&flt);
 	model_free(m);
 }
