@@ -77,6 +77,8 @@ enum opt_type {
 	  "read the balance this often")                                                       \
 	X(stale_after, "stale-after", OPT_INT, 120, 1, 86400, NULL, "SECONDS",                 \
 	  "refresh an unfinished fax not updated for this long (fallback polling)")           \
+	X(stuck_after, "stuck-after", OPT_INT, 600, 0, 604800, NULL, "SECONDS",                \
+	  "mark an unfinished fax \"stuck\" after this long in one state (0: never)")         \
 	X(low_balance, "low-balance", OPT_INT, 1000, -1, INT32_MAX, NULL, "CENTS",             \
 	  "local low-balance alert threshold in cents (-1: off)")                              \
 	X(db, "db", OPT_STR, NULL, 0, 0, NULL, "PATH",                                         \

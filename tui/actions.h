@@ -34,6 +34,10 @@
 	X(ACT_RESEND_BULK, "resend-bulk", 1, "resubmit marked faxes, or every failed fax in the filter") \
 	X(ACT_COMMAND, "command", 0, "command line: theme NAME, filter EXPR, export csv|json FILE, quit") \
 	X(ACT_RAW, "raw", 0, "toggle the raw JSON of the fax (detail screen)")    \
+	X(ACT_ORIGINAL, "original", 0, "open the fax this one was resent from (detail screen)") \
+	X(ACT_NEXT_RESEND, "next-resend", 0, "open the next fax in its resend chain (detail screen)") \
+	X(ACT_COPY_ID, "copy-id", 0, "copy the fax id (OSC 52 clipboard) and show it in full") \
+	X(ACT_FAILURES, "failures", 0, "failures of the last hour and day by destination and code") \
 	X(ACT_REDRAW, "redraw", 0, "redraw the whole screen")
 
 enum tui_action {

@@ -55,6 +55,8 @@ void tui_command(struct tui *t, const char *line)
 		tui_do(t, ACT_QUIT);
 	} else if (strcmp(cmd, "help") == 0) {
 		tui_do(t, ACT_HELP);
+	} else if (strcmp(cmd, "failures") == 0) {
+		tui_do(t, ACT_FAILURES);
 	} else if (strcmp(cmd, "theme") == 0) {
 		cmd_theme(t, strtok_r(NULL, " \t", &save));
 	} else if (strcmp(cmd, "filter") == 0) {
@@ -80,7 +82,7 @@ void tui_command(struct tui *t, const char *line)
 		tui_export_start(t, fmt, rest, cmd[6] == '!');
 	} else {
 		tui_flash(t, true, "unknown command '%.40s' (theme, filter, search, sort, export, "
-			  "quit, help)", cmd);
+			  "failures, quit, help)", cmd);
 	}
 	t->dirty = true;
 }

@@ -250,6 +250,19 @@ static bool contains(const char *hay, const struct filter_term *t)
 	return false;
 }
 
+/* A tag as the list shows it, "key=value": free text typed from the
+ * screen finds it. */
+static bool tag_pair_match(const struct fax_tag *tag, const struct filter_term *t)
+{
+	char pair[512];
+	int n;
+
+	if (!tag->key || !tag->value || !strchr(t->values[0], '='))
+		return false;
+	n = snprintf(pair, sizeof pair, "%s=%s", tag->key, tag->value);
+	return n > 0 && (size_t)n < sizeof pair && contains(pair, t);
+}
+
 static bool text_match(const struct fax *f, const struct filter_term *t)
 {
 	if (contains(f->id, t) || contains(f->to, t) || contains(f->error_code, t) ||
@@ -257,7 +270,8 @@ static bool text_match(const struct fax *f, const struct filter_term *t)
 	    contains(fax_status_name(f->status), t))
 		return true;
 	for (size_t i = 0; i < f->n_tags; i++)
-		if (contains(f->tags[i].key, t) || contains(f->tags[i].value, t))
+		if (contains(f->tags[i].key, t) || contains(f->tags[i].value, t) ||
+		    tag_pair_match(&f->tags[i], t))
 			return true;
 	return false;
 }
@@ -268,7 +282,8 @@ static bool term_match(const struct filter_term *t, const struct model_fax *mf)
 
 	switch (t->field) {
 	case FF_TEXT:
-		return text_match(f, t);
+		/* The list shows "retrying" for a fax between attempts. */
+		return text_match(f, t) || (mf->retrying && contains("retrying", t));
 	case FF_STATUS:
 		if ((t->status_mask & FILTER_STATUS_RETRYING) && mf->retrying)
 			return true;

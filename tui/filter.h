@@ -1,6 +1,7 @@
 /* The `/` language: whitespace-separated terms, all of which must match.
  *
- *   word            free text: id, to, error code/message, tags, csid (case-insensitive)
+ *   word            free text: id, to, error code/message, tags (and key=value), csid,
+ *                   status, "retrying" (case-insensitive)
  *   status:S[,S]    queued submitted in_progress (or sending) delivered failed retrying active
  *                   anomaly
  *   code:C[,C]      current error code (case-insensitive; "none" for no code)

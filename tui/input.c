@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "tui/command.h"
+#include "tui/copy.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/state.h"
@@ -108,7 +109,7 @@ static void do_back(struct tui *t)
 {
 	if (t->screen == SCREEN_HELP) {
 		t->screen = t->help_return;
-	} else if (t->screen == SCREEN_DETAIL) {
+	} else if (t->screen == SCREEN_DETAIL || t->screen == SCREEN_FAILURES) {
 		t->screen = SCREEN_MAIN;
 	} else if (t->has_search) {
 		filter_done(&t->search);
@@ -129,10 +130,47 @@ static bool navigate(struct tui *t, enum tui_action a)
 		return help_action(t, a);
 	if (t->screen == SCREEN_DETAIL)
 		return detail_action(t, a);
+	if (t->screen == SCREEN_FAILURES)
+		return failures_action(t, a);
 	ops = tui_pane_ops(t->focus);
 	if (ops && ops->action)
 		return ops->action(t, a);
 	return false;
+}
+
+/* The triage keys: the resend chain, copying an id, the failures view. */
+static void do_triage(struct tui *t, enum tui_action a)
+{
+	const struct model_fax *mf;
+
+	switch (a) {
+	case ACT_ORIGINAL:
+	case ACT_NEXT_RESEND:
+		/* From the list: from the selected fax, and the list stays when
+		 * there is nowhere to go. */
+		if (t->screen == SCREEN_MAIN && (mf = selected_fax(t)) && mf->fax.id) {
+			snprintf(t->detail_id, sizeof t->detail_id, "%s", mf->fax.id);
+			t->screen = SCREEN_DETAIL;
+			detail_action(t, a);
+			if (strcmp(t->detail_id, mf->fax.id) == 0)
+				t->screen = SCREEN_MAIN;
+		} else if (t->screen == SCREEN_DETAIL) {
+			detail_action(t, a);
+		}
+		break;
+	case ACT_COPY_ID:
+		mf = t->screen == SCREEN_MAIN || t->screen == SCREEN_DETAIL ? selected_fax(t) : NULL;
+		copy_fax_id(t, mf ? mf->fax.id : NULL);
+		break;
+	case ACT_FAILURES:
+		if (t->screen == SCREEN_FAILURES)
+			t->screen = SCREEN_MAIN;
+		else
+			failures_open(t);
+		break;
+	default:
+		break;
+	}
 }
 
 void tui_do(struct tui *t, enum tui_action a)
@@ -168,14 +206,13 @@ void tui_do(struct tui *t, enum tui_action a)
 		do_back(t);
 		break;
 	case ACT_OPEN:
+		/* A pane with its own Enter (error codes: filter by the code). */
+		if (((t->screen == SCREEN_MAIN && t->focus != LP_FAXES) ||
+		     t->screen == SCREEN_FAILURES) && navigate(t, a))
+			break;
 		if (t->screen != SCREEN_MAIN || !(mf = selected_fax(t)) || !mf->fax.id)
 			break;
-		snprintf(t->detail_id, sizeof t->detail_id, "%s", mf->fax.id);
-		t->screen = SCREEN_DETAIL;
-		t->detail_scroll = 0;
-		t->detail_raw = false;
-		if (t->act.refresh)
-			(*t->act.refresh)(t->act.ctx, t->detail_id);
+		detail_open(t, mf->fax.id);
 		break;
 	case ACT_FILTER:
 		open_prompt(t, PROMPT_FILTER, t->view.filter.expr);
@@ -227,6 +264,12 @@ void tui_do(struct tui *t, enum tui_action a)
 	case ACT_RAW:
 		if (t->screen == SCREEN_DETAIL)
 			detail_action(t, a);
+		break;
+	case ACT_ORIGINAL:
+	case ACT_NEXT_RESEND:
+	case ACT_COPY_ID:
+	case ACT_FAILURES:
+		do_triage(t, a);
 		break;
 	case ACT_NEXT_PANE:
 	case ACT_PREV_PANE:

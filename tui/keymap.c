@@ -47,6 +47,10 @@ static const char default_bindings[] =
 	"bind R resend-bulk\n"
 	"bind : command\n"
 	"bind J raw\n"
+	"bind o original\n"
+	"bind O next-resend\n"
+	"bind y copy-id\n"
+	"bind F failures\n"
 	"bind C-l redraw\n";
 
 static const struct {

@@ -140,6 +140,30 @@ void layout_compute(int rows, int cols, struct layout *l)
 		layout_narrow(l);
 }
 
+void layout_fit_attempts(struct layout *l, int inner)
+{
+	struct rect *a = &l->pane[LP_ATTEMPTS];
+	int spare = a->h - 2 - inner;
+
+	if (l->too_small || !l->visible[LP_ATTEMPTS] || inner < 1 || spare <= 0)
+		return;
+	a->h -= spare;
+	if (!l->wide) {
+		/* The list is right above: it grows, the attempts pane moves down. */
+		l->pane[LP_FAXES].h += spare;
+		a->y += spare;
+		return;
+	}
+	for (int p = LP_ATTEMPTS + 1; p < LP_COUNT; p++) {
+		if (!l->visible[p])
+			continue;
+		l->pane[p].y -= spare;
+		l->pane[p].h += spare;
+		return;
+	}
+	a->h += spare;   /* nothing below to take the rows */
+}
+
 int layout_columns(const struct col_spec *specs, int n, int width, int *widths)
 {
 	int total, visible;

@@ -26,6 +26,10 @@ struct layout {
 #define LAYOUT_MIN_ROWS 8
 
 void layout_compute(int rows, int cols, struct layout *out);
+/* Shrinks the attempts pane to `inner` rows (borders apart) when it has
+ * more, giving the rows to the list (narrow) or to the pane below it
+ * (wide): a fax with 0 or 1 attempts needs 2 rows, not 6. */
+void layout_fit_attempts(struct layout *l, int inner);
 
 struct col_spec {
 	const char *title;

@@ -13,6 +13,7 @@
 #include "tui/layout.h"
 #include "tui/term.h"
 #include "tui/theme.h"
+#include "tui/triage.h"
 #include "tui/tui.h"
 #include "tui/view.h"
 #include "tui/widgets/prompt.h"
@@ -27,7 +28,7 @@
 /* Filter as you type up to this many faxes; beyond, on Enter only. */
 #define TUI_LIVE_FILTER_MAX 200000
 
-enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP };
+enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES };
 enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND };
 enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
 
@@ -98,6 +99,7 @@ struct tui {
 	char sel_id[64];
 	int scroll[LP_COUNT];
 	int scroll_max[LP_COUNT];  /* from the last frame, to clamp scrolling */
+	size_t code_sel;           /* the selected row of the error-codes pane */
 
 	char detail_id[64];
 	int detail_scroll;
@@ -105,6 +107,10 @@ struct tui {
 	bool detail_raw;
 	int help_scroll;
 	int help_lines;
+
+	struct triage_failures failures;   /* the failures screen's groups */
+	size_t fail_sel;
+	int fail_scroll;
 
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;

@@ -178,6 +178,19 @@ void tui_sync_view(struct tui *t)
 	sync_selection(t);
 }
 
+/* The attempts pane takes only the rows the selected fax's attempts need
+ * (a header and at least one line); the list gets the rest. */
+static void fit_attempts(struct tui *t)
+{
+	const struct model_fax *mf = view_count(&t->view) ? view_at(&t->view, t->sel) : NULL;
+	size_t n = mf ? mf->fax.n_attempts : 0;
+
+	if (t->screen != SCREEN_MAIN)
+		return;
+	layout_fit_attempts(&t->layout, n > 1 ? (int)(n < 64 ? n : 64) + 1 : 2);
+	sync_selection(t);
+}
+
 static void prepare_frame(struct tui *t)
 {
 	fetch_status(t);
@@ -185,6 +198,7 @@ static void prepare_frame(struct tui *t)
 	if (!t->layout.visible[t->focus])
 		t->focus = LP_FAXES;
 	tui_sync_view(t);
+	fit_attempts(t);
 }
 
 static void draw_frame(struct tui *t)
@@ -219,6 +233,10 @@ static void draw_frame(struct tui *t)
 		case SCREEN_HELP:
 			render_set_clip(t, &l->body);
 			help_draw(t, &l->body);
+			break;
+		case SCREEN_FAILURES:
+			render_set_clip(t, &l->body);
+			failures_draw(t, &l->body);
 			break;
 		}
 		render_set_clip(t, &l->footer);
@@ -416,6 +434,7 @@ void tui_free(struct tui *t)
 	dialog_close(t);
 	tui_clear_marks(t);
 	view_done(&t->view);
+	triage_failures_done(&t->failures);
 	filter_done(&t->search);
 	keymap_free(t->km);
 	free(t);

@@ -14,6 +14,8 @@ tui_libfaxtui_a_SOURCES += \
 	tui/view.c tui/view.h \
 	tui/render.c tui/render.h \
 	tui/resend.c tui/resend.h \
+	tui/triage.c tui/triage.h \
+	tui/copy.c tui/copy.h \
 	tui/widgets/format.c tui/widgets/format.h \
 	tui/widgets/prompt.c tui/widgets/prompt.h \
 	tui/panes/pane.c tui/panes/pane.h \
@@ -26,12 +28,13 @@ tui_libfaxtui_a_SOURCES += \
 	tui/panes/footer.c \
 	tui/panes/detail.c \
 	tui/panes/help.c \
+	tui/panes/failures.c \
 	tui/panes/dialog.c
 dist_theme_DATA += \
 	themes/default.theme themes/light.theme themes/high-contrast.theme themes/mono.theme
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_tui.c tests/unit/test_tui_view.c tests/unit/test_tui_actions.c \
-	tests/unit/test_export.c
+	tests/unit/test_export.c tests/unit/test_tui_triage.c
 
 # The screen tests drive the real TUI through tmux against a fixture model.
 check_PROGRAMS += tests/tui/tui_fixture
@@ -39,6 +42,7 @@ tests_tui_tui_fixture_SOURCES = tests/tui/tui_fixture.c
 tests_tui_tui_fixture_LDADD = tui/libfaxtui.a core/libfaxcore.a $(NCURSES_LIBS) $(CORE_LIBS)
 TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_env.sh \
 	tests/tui/tui_follow.sh tests/tui/tui_demo.sh tests/tui/tui_keys.sh \
-	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_export.sh
+	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_export.sh \
+	tests/tui/tui_layout.sh tests/tui/tui_triage.sh
 TESTS += $(TUI_SCREEN_TESTS)
 EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

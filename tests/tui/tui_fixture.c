@@ -5,8 +5,15 @@
  * up linked to the original).
  *
  *   tui_fixture [faxtop options] [faxes=N] [tick=SECONDS] [delay=SECONDS] [live] [noactions]
+ *               [longids] [triage]
  *
  * delay: how long a fake resend takes to answer (default 0.8 s).
+ * longids: ids as long as mintfax's (26 characters) that differ only in the
+ * middle, "fax_01J9XYZQ000119KH7B3R0WXA", so a cut id would look alike.
+ * triage: three more faxes to +13015550123, all failed in the last day: an
+ * original (fax_chain_orig, 3 h ago) and two resends of it (fax_chain_r1,
+ * 2 h ago; fax_chain_r2, 20 min ago). They are older than the others, so
+ * the first screen does not change.
  *
  * Options are faxtop's own (--read-only, --theme, --fps, --no-mouse, and
  * `bind` lines from the config file), parsed by the real option table. */
@@ -28,6 +35,7 @@
 #define FIX_FAIL_TO "+15550000402"    /* answers insufficient_balance */
 
 struct fixture {
+	bool long_ids;
 	struct ev_loop *loop;
 	struct model *m;
 	struct tui *tui;
@@ -119,6 +127,8 @@ static void make_fax(struct fixture *fx, size_t i, struct event *ev, bool hostil
 	fax_init(f);
 	if (evil)
 		snprintf(buf, sizeof buf, "fax_%06zu%s", i, hostile[i % 6]);
+	else if (fx->long_ids)
+		snprintf(buf, sizeof buf, "fax_01J9XYZQ%06zuKH7B3R0WXA", i);
 	else
 		snprintf(buf, sizeof buf, "fax_%06zu", i);
 	f->id = xstrdup(buf);
@@ -217,6 +227,39 @@ static void fill(struct fixture *fx, size_t n)
 	}
 	model_log(fx->m, now, "evt_forged", "fax.delivered", "fax_000001", SRC_WEBHOOK,
 		  APPLY_REFUSED, "bad signature");
+}
+
+/* A failed fax to the repeat number, `ago` minutes ago, resent from
+ * `from` (NULL: an original). */
+static void chain_fax(struct fixture *fx, const char *id, const char *from, int ago,
+		      const char *code)
+{
+	int64_t now = clock_now_ms(NULL), at = now - (int64_t)ago * 60000;
+	struct fax f;
+
+	fax_init(&f);
+	f.id = xstrdup(id);
+	f.to = xstrdup("+13015550123");
+	f.status = FAX_FAILED;
+	f.error_code = xstrdup(code);
+	f.error_message = xstrdup("delivery failed");
+	f.max_attempts = 1;
+	f.pages = 1;
+	f.created_at = at - 60000;
+	f.updated_at = at;
+	f.completed_at = at;
+	add_attempt(&f, 1, at - 50000, 40000, code);
+	if (from)
+		f.resent_from = xstrdup(from);
+	model_apply_fax(fx->m, &f, SRC_API, now);
+	fax_done(&f);
+}
+
+static void add_triage(struct fixture *fx)
+{
+	chain_fax(fx, "fax_chain_orig", NULL, 180, "busy");
+	chain_fax(fx, "fax_chain_r1", "fax_chain_orig", 120, "no_answer");
+	chain_fax(fx, "fax_chain_r2", "fax_chain_orig", 20, "busy");
 }
 
 static void resend_fire(struct ev_loop *loop, ev_timer *w, int revents)
@@ -336,7 +379,7 @@ int main(int argc, char **argv)
 	char err[512];
 	size_t n = 120;
 	double tick = 0;
-	bool noactions = false;
+	bool noactions = false, triage = false;
 	int rc;
 
 	config_init(&cfg);
@@ -358,6 +401,10 @@ int main(int argc, char **argv)
 			fx.live = true;
 		else if (strcmp(cfg.args[i], "noactions") == 0)
 			noactions = true;
+		else if (strcmp(cfg.args[i], "longids") == 0)
+			fx.long_ids = true;
+		else if (strcmp(cfg.args[i], "triage") == 0)
+			triage = true;
 	}
 	if (noactions)
 		acts.resend = NULL;
@@ -368,6 +415,8 @@ int main(int argc, char **argv)
 	/* Close to now, so the ages and times on screen look like a live day. */
 	fx.t0 = clock_now_ms(NULL) - (int64_t)n * 7000 - 60000;
 	fill(&fx, n);
+	if (triage)
+		add_triage(&fx);
 	fx.tui = tui_new(fx.loop, fx.m, &cfg, &acts, NULL, err, sizeof err);
 	if (!fx.tui) {
 		fprintf(stderr, "tui_fixture: %s\n", err);

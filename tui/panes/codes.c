@@ -10,12 +10,20 @@
 #include "tui/render.h"
 #include "tui/state.h"
 
+/* Items that fit in `rows` lines, one kept for "+N more" when not all do. */
+static int codes_window(size_t n, int rows, int first)
+{
+	if ((int)n - first <= rows)
+		return rows;
+	return rows > 1 ? rows - 1 : rows;
+}
+
 static void codes_draw(struct tui *t, const struct rect *r, bool focused)
 {
 	struct rect in = render_box(t, r, "error codes", render_border_role(t, focused));
 	size_t n = t->view.n_codes;
 	bool two = in.h >= (int)(2 * n);   /* room for the suggested action line */
-	int y = in.y, first;
+	int y = in.y, first, items, per = two ? 2 : 1;
 
 	if (in.h < 1 || in.w < 4)
 		return;
@@ -23,33 +31,66 @@ static void codes_draw(struct tui *t, const struct rect *r, bool focused)
 		render_text(t, y, in.x, in.w, ROLE_DIM, "no error codes in view");
 		return;
 	}
-	first = pane_clamp_scroll(t->scroll[LP_CODES], (int)n, two ? in.h / 2 : in.h);
-	t->scroll_max[LP_CODES] = pane_clamp_scroll(INT32_MAX, (int)n, two ? in.h / 2 : in.h);
-	for (size_t i = (size_t)first; i < n && y < in.y + in.h; i++) {
+	if (t->code_sel >= n)
+		t->code_sel = n - 1;
+	items = in.h / per;
+	/* The selection stays in view; the offset follows it. */
+	first = pane_clamp_scroll(t->scroll[LP_CODES], (int)n, items);
+	if ((int)t->code_sel < first)
+		first = (int)t->code_sel;
+	items = codes_window(n, items, first);
+	if ((int)t->code_sel >= first + items)
+		first = (int)t->code_sel - items + 1;
+	items = codes_window(n, in.h / per, first);
+	t->scroll[LP_CODES] = first;
+	t->scroll_max[LP_CODES] = pane_clamp_scroll(INT32_MAX, (int)n, in.h / per);
+	for (size_t i = (size_t)first; i < n && i < (size_t)(first + items); i++) {
 		const struct model_code_count *c = &t->view.codes[i];
 		const struct fax_code_info *info = errors_fax_code(c->code);
-		enum tui_role role = info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL
+		bool sel = focused && i == t->code_sel;
+		enum tui_role role = sel ? ROLE_SELECTED
+				   : info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL
 				   : info->cls == CODE_RETRYABLE ? ROLE_CODE_RETRYABLE
 								 : ROLE_CODE_UNKNOWN;
 		int x = in.x;
 
+		if (sel)
+			render_fill(t, y, in.x, in.w, ROLE_SELECTED);
 		x += render_textf(t, y, x, in.w, role, "%s%-15s", info->cls == CODE_TERMINAL ?
 				  t->term.g->terminal : " ", c->code);
-		x += render_textf(t, y, x, in.x + in.w - x, ROLE_NORMAL, " %6zu ", c->count);
-		x += render_textf(t, y, x, in.x + in.w - x, ROLE_DIM, "%-9s ",
+		x += render_textf(t, y, x, in.x + in.w - x, sel ? role : ROLE_NORMAL, " %6zu ",
+				  c->count);
+		x += render_textf(t, y, x, in.x + in.w - x, sel ? role : ROLE_DIM, "%-9s ",
 				  errors_class_name(info->cls));
-		render_text(t, y, x, in.x + in.w - x, ROLE_NORMAL, info->meaning);
+		render_text(t, y, x, in.x + in.w - x, sel ? role : ROLE_NORMAL, info->meaning);
 		y++;
 		if (two && y < in.y + in.h) {
 			render_textf(t, y, in.x + 3, in.w - 3, ROLE_DIM, "-> %s", info->action);
 			y++;
 		}
 	}
+	if ((size_t)(first + items) < n)
+		render_textf(t, in.y + in.h - 1, in.x, in.w, ROLE_DIM, "+%zu more",
+			     n - (size_t)(first + items));
+}
+
+/* Enter filters the list by the selected code. */
+static void codes_open(struct tui *t)
+{
+	if (t->code_sel < t->view.n_codes)
+		pane_filter_list(t, "", "code", t->view.codes[t->code_sel].code);
 }
 
 static bool codes_action(struct tui *t, enum tui_action a)
 {
-	return pane_scroll_action(t, LP_CODES, a);
+	size_t n = t->view.n_codes;
+	size_t page = t->layout.pane[LP_CODES].h > 3 ? (size_t)t->layout.pane[LP_CODES].h - 3 : 1;
+
+	if (a == ACT_OPEN) {
+		codes_open(t);
+		return true;
+	}
+	return pane_move_sel(&t->code_sel, n, page, a);
 }
 
 const struct pane_ops pane_codes = {

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "core/errors.h"
 #include "core/event_parse.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
+#include "tui/triage.h"
 #include "tui/widgets/format.h"
 
 struct lines {
@@ -124,7 +126,8 @@ static void raw_json(struct lines *l, const struct fax *f)
 	free(json);
 }
 
-static void details(struct lines *l, const struct model_fax *mf)
+/* The fields an operator reads first: what, where, how it went, when. */
+static void details_head(struct lines *l, const struct model_fax *mf, int64_t now)
 {
 	struct tui *t = l->t;
 	const struct fax *f = &mf->fax;
@@ -132,8 +135,9 @@ static void details(struct lines *l, const struct model_fax *mf)
 	const char *word;
 	enum tui_role srole;
 	const char *sym = fax_state_symbol(t, mf, &word, &srole);
-	char buf[512];
-	int64_t now = tui_now_ms(t);
+	int64_t since = triage_state_since(mf);
+	bool stuck = triage_stuck(mf, now, t->cfg ? t->cfg->stuck_after * 1000LL : 0);
+	char buf[512], age[24], in_state[24];
 
 	emit(l, srole, "%s %s", sym, word);
 	field(l, "id", f->id);
@@ -142,43 +146,55 @@ static void details(struct lines *l, const struct model_fax *mf)
 	field(l, "pages", f->pages >= 0 ? buf : NULL);
 	snprintf(buf, sizeof buf, "%zu of %d", f->n_attempts, f->max_attempts);
 	field(l, "attempts", buf);
+	triage_trail(f, t->term.utf8 ? "\u203a" : ">", buf, sizeof buf);
+	if (*buf)
+		field(l, "trail", buf);
 	if (info) {
 		emit(l, info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE,
-		     "%-16s %s%s%s (%s)", "error code", f->error_code, f->error_subcode ? "/" : "",
+		     "%-16s %s%s%s%s (%s)", "error code", info->cls == CODE_TERMINAL ?
+		     t->term.g->terminal : "", f->error_code, f->error_subcode ? "/" : "",
 		     f->error_subcode ? f->error_subcode : "", errors_class_name(info->cls));
 		field(l, "  meaning", info->meaning);
 		field(l, "  action", info->action);
 		field(l, "  message", f->error_message);
 	}
+	if (mf->anomalies)
+		emit(l, ROLE_LOG_ANOMALY, "%-16s %u (%s)", "anomalies", mf->anomalies,
+		     mf->anomaly ? mf->anomaly : "");
+	fmt_age(f->created_at != TS_NONE ? now - f->created_at : TS_NONE, age, sizeof age);
+	fmt_age(since != TS_NONE ? now - since : TS_NONE, in_state, sizeof in_state);
+	emit(l, stuck ? ROLE_WARN : ROLE_NORMAL, "%-16s %s, %s in this state%s", "age", age,
+	     in_state, stuck ? " (stuck)" : "");
 	field_ts(l, "created", f->created_at);
 	field_ts(l, "submitted", f->submitted_at);
 	field_ts(l, "completed", f->completed_at);
 	field_ts(l, "updated", f->updated_at);
-	field(l, "csid", f->csid);
-	field(l, "page size", f->page_size);
-	field(l, "resolution", f->resolution);
-	field(l, "optimize for", f->optimize_for);
-	field(l, "webhook url", f->webhook_url);
-	field(l, "idempotency key", f->idempotency_key);
 	for (size_t i = 0; i < f->n_tags; i++) {
 		snprintf(buf, sizeof buf, "%s=%s", f->tags[i].key ? f->tags[i].key : "",
 			 f->tags[i].value ? f->tags[i].value : "");
 		field(l, i == 0 ? "tags" : "", buf);
 	}
-	fmt_timestamp(mf->last_update_ms, buf, sizeof buf);
-	emit(l, ROLE_DIM, "%-16s %s via %s", "last change", buf, event_source_name(mf->last_source));
-	if (mf->anomalies)
-		emit(l, ROLE_LOG_ANOMALY, "%-16s %u (%s)", "anomalies", mf->anomalies,
-		     mf->anomaly ? mf->anomaly : "");
-	emit(l, ROLE_NORMAL, " ");
+}
+
+/* The original and the resends, with the keys that open them. */
+static void details_links(struct lines *l, const struct model_fax *mf)
+{
+	struct tui *t = l->t;
+	const struct fax *f = &mf->fax;
+	char keys[64];
+
 	if (f->resent_from) {
 		const struct model_fax *o = model_get(t->m, f->resent_from);
 
-		emit(l, ROLE_TITLE, "resent from %s (%s)", f->resent_from,
-		     o ? fax_status_name(o->fax.status) : "not in view");
+		if (!keymap_keys_for(t->km, ACT_ORIGINAL, keys, sizeof keys))
+			snprintf(keys, sizeof keys, "-");
+		emit(l, ROLE_TITLE, "resent from %s (%s; %s opens it)", f->resent_from,
+		     o ? fax_status_name(o->fax.status) : "not in view", keys);
 	}
 	if (mf->n_resends) {
-		emit(l, ROLE_TITLE, "resends of this fax:");
+		if (!keymap_keys_for(t->km, ACT_NEXT_RESEND, keys, sizeof keys))
+			snprintf(keys, sizeof keys, "-");
+		emit(l, ROLE_TITLE, "resends of this fax (%s walks the chain):", keys);
 		for (size_t i = 0; i < mf->n_resends; i++) {
 			const struct model_fax *o = model_get(t->m, mf->resends[i]);
 
@@ -186,29 +202,37 @@ static void details(struct lines *l, const struct model_fax *mf)
 			     o ? fax_status_name(o->fax.status) : "");
 		}
 	}
+}
+
+static void details_attempts(struct lines *l, const struct fax *f)
+{
 	emit(l, ROLE_TITLE, "attempts (%zu)", f->n_attempts);
+	if (!f->n_attempts)
+		return;
 	emit(l, ROLE_COLUMN, " #  started              completed            duration  code/subcode  message");
 	for (size_t i = 0; i < f->n_attempts; i++) {
 		const struct fax_attempt *a = &f->attempts[i];
-		char st[32], done[32], dur[24];
+		char st[32], done[32], dur[24], code[160];
 
 		fmt_timestamp(a->started_at, st, sizeof st);
 		fmt_timestamp(a->completed_at, done, sizeof done);
 		fmt_duration(a->duration_ms, dur, sizeof dur);
-		char code[160];
-
 		snprintf(code, sizeof code, "%s%s%s", a->error_code ? a->error_code : "-",
 			 a->error_subcode ? "/" : "", a->error_subcode ? a->error_subcode : "");
 		emit(l, a->error_code ? ROLE_FAX_FAILED : ROLE_NORMAL, "%2d  %-19s  %-19s  %-8s  %-13s %s",
 		     a->number, st, a->completed_at == TS_NONE ? "in progress" : done, dur, code,
 		     a->error_message ? a->error_message : "");
 	}
-	emit(l, ROLE_NORMAL, " ");
-	emit(l, ROLE_TITLE, "event history (newest first)");
-	size_t nlog = model_log_count(t->m), shown = 0;
+}
 
+static void details_events(struct lines *l, const struct fax *f, int64_t now)
+{
+	const struct model *m = l->t->m;
+	size_t nlog = model_log_count(m), shown = 0;
+
+	emit(l, ROLE_TITLE, "event history (newest first)");
 	for (size_t i = 0; i < nlog; i++) {
-		const struct model_log_entry *e = model_log_at(t->m, i);
+		const struct model_log_entry *e = model_log_at(m, i);
 		char when[32];
 
 		if (!f->id || strcmp(e->fax_id, f->id) != 0)
@@ -221,6 +245,36 @@ static void details(struct lines *l, const struct model_fax *mf)
 	}
 	if (!shown)
 		emit(l, ROLE_DIM, "  (none in the event log)");
+}
+
+/* Fields rarely set or rarely needed come last. */
+static void details_rare(struct lines *l, const struct model_fax *mf)
+{
+	const struct fax *f = &mf->fax;
+	char buf[64];
+
+	field(l, "csid", f->csid);
+	field(l, "page size", f->page_size);
+	field(l, "resolution", f->resolution);
+	field(l, "optimize for", f->optimize_for);
+	field(l, "webhook url", f->webhook_url);
+	field(l, "idempotency key", f->idempotency_key);
+	fmt_timestamp(mf->last_update_ms, buf, sizeof buf);
+	emit(l, ROLE_DIM, "%-16s %s via %s", "last change", buf, event_source_name(mf->last_source));
+}
+
+static void details(struct lines *l, const struct model_fax *mf)
+{
+	int64_t now = tui_now_ms(l->t);
+
+	details_head(l, mf, now);
+	emit(l, ROLE_NORMAL, " ");
+	details_links(l, mf);
+	details_attempts(l, &mf->fax);
+	emit(l, ROLE_NORMAL, " ");
+	details_events(l, &mf->fax, now);
+	emit(l, ROLE_NORMAL, " ");
+	details_rare(l, mf);
 }
 
 void detail_draw(struct tui *t, const struct rect *r)
@@ -248,6 +302,44 @@ void detail_draw(struct tui *t, const struct rect *r)
 	if (l.n > in.h)
 		render_textf(t, r->y + r->h - 1, r->x + r->w - 20, 18, ROLE_BORDER, " %d-%d/%d ",
 			     l.scroll + 1, l.scroll + in.h < l.n ? l.scroll + in.h : l.n, l.n);
+}
+
+void detail_open(struct tui *t, const char *fax_id)
+{
+	snprintf(t->detail_id, sizeof t->detail_id, "%s", fax_id);
+	t->screen = SCREEN_DETAIL;
+	t->detail_scroll = 0;
+	t->detail_raw = false;
+	if (t->act.refresh)
+		(*t->act.refresh)(t->act.ctx, t->detail_id);
+}
+
+/* o: the original of the fax shown; O: the next fax of its resend chain. */
+static void detail_jump(struct tui *t, enum tui_action a)
+{
+	const struct model_fax *mf = model_get(t->m, t->detail_id);
+	const char *to;
+
+	if (!mf) {
+		tui_flash(t, true, "this fax is not in the model");
+		return;
+	}
+	if (a == ACT_ORIGINAL) {
+		to = mf->fax.resent_from;
+		if (!to || !*to) {
+			tui_flash(t, true, "this fax is an original: it was not resent from another");
+			return;
+		}
+		if (!model_get(t->m, to)) {
+			tui_flash(t, true, "its original %s is not in the model", to);
+			return;
+		}
+	} else if (!(to = triage_chain_next(t->m, t->detail_id))) {
+		tui_flash(t, true, mf->n_resends || mf->fax.resent_from
+			  ? "the last fax of this resend chain" : "this fax has no resends");
+		return;
+	}
+	detail_open(t, to);
 }
 
 bool detail_action(struct tui *t, enum tui_action a)
@@ -279,6 +371,10 @@ bool detail_action(struct tui *t, enum tui_action a)
 	case ACT_RAW:
 		t->detail_raw = !t->detail_raw;
 		t->detail_scroll = 0;
+		return true;
+	case ACT_ORIGINAL:
+	case ACT_NEXT_RESEND:
+		detail_jump(t, a);
 		return true;
 	default:
 		return false;

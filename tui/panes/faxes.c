@@ -5,27 +5,43 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "core/errors.h"
 #include "core/sanitize.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
+#include "tui/triage.h"
 #include "tui/widgets/format.h"
-
-enum { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL_CODE,
-       COL_TAGS, COL_N };
 
 static const struct col_spec columns[COL_N] = {
 	[COL_SYM] = { "", 2, 2, 0, false },
-	[COL_CREATED] = { "created", 8, 11, 3, false },
-	[COL_ID] = { "id", 14, 18, 0, true },
+	[COL_CREATED] = { "created", 8, 11, 5, false },
+	[COL_ID] = { "id", 14, 18, 0, false },     /* widened to the ids in view */
 	[COL_TO] = { "to", 12, 16, 1, false },
 	[COL_STATUS] = { "status", 9, 11, 0, false },
 	[COL_ATT] = { "att", 3, 5, 2, false },
-	[COL_PAGES] = { "pg", 2, 3, 5, false },
-	[COL_CODE] = { "code", 8, 16, 2, false },
-	[COL_TAGS] = { "tags", 6, 18, 6, true },
+	[COL_PAGES] = { "pg", 2, 3, 6, false },
+	[COL_CODE] = { "code", 10, 16, 2, false },
+	[COL_TRAIL] = { "trail", 9, 24, 4, true },
+	[COL_AGE] = { "age", 4, 5, 5, false },
+	[COL_SINCE] = { "in state", 9, 9, 3, false },
+	[COL_TAGS] = { "tags", 6, 18, 7, true },
 };
+
+/* The id column takes the longest id in view whole, so that ids are cut
+ * (and could look alike) only when not even the must-show columns fit. */
+int faxes_columns(int width, int id_cols, int *widths)
+{
+	struct col_spec specs[COL_N];
+
+	memcpy(specs, columns, sizeof specs);
+	if (id_cols > FAXES_ID_MAX_COLS)
+		id_cols = FAXES_ID_MAX_COLS;
+	if (id_cols > 0)
+		specs[COL_ID].min = specs[COL_ID].pref = id_cols;
+	return layout_columns(specs, COL_N, width, widths);
+}
 
 const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
 			     const char **word, enum tui_role *role)
@@ -57,15 +73,17 @@ const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
 	return t->term.g->status[s];
 }
 
-static void tags_text(const struct fax *f, char *buf, size_t len)
+/* "k=v k=v", or only the values when that is all that fits. */
+static void tags_text(const struct fax *f, bool values_only, char *buf, size_t len)
 {
 	size_t off = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < f->n_tags && off + 1 < len; i++) {
+		bool kv = !values_only || !f->tags[i].value || !*f->tags[i].value;
 		int w = snprintf(buf + off, len - off, "%s%s%s%s", i ? " " : "",
-				 f->tags[i].key ? f->tags[i].key : "",
-				 f->tags[i].value && *f->tags[i].value ? "=" : "",
+				 kv && f->tags[i].key ? f->tags[i].key : "",
+				 kv && f->tags[i].value && *f->tags[i].value ? "=" : "",
 				 f->tags[i].value ? f->tags[i].value : "");
 		if (w < 0)
 			break;
@@ -91,6 +109,54 @@ static void id_text(const struct tui *t, const char *id, int w, char *buf, size_
 		return;
 	}
 	snprintf(buf, len, "%.4s%s%s", safe, t->term.g->ellipsis, safe + n - (size_t)(w - 5));
+}
+
+/* Time in the current state; "stuck 25m" past the stuck-after threshold.
+ * Returns whether the fax is stuck. */
+static bool since_text(struct tui *t, const struct model_fax *mf, int64_t now, char *buf,
+		       size_t len, bool selected)
+{
+	int64_t since = triage_state_since(mf), after = t->cfg ? t->cfg->stuck_after * 1000LL : 0;
+	bool stuck = triage_stuck(mf, now, after);
+	char age[24];
+
+	if (since == TS_NONE) {
+		snprintf(buf, len, "-");
+		return false;
+	}
+	tui_need_tick(t, fmt_age(now - since, age, sizeof age));
+	if (!stuck && after > 0 && mf->fax.status != FAX_STATUS_NONE &&
+	    !fax_status_terminal(mf->fax.status))
+		tui_need_tick(t, since + after - now + 1);
+	snprintf(buf, len, "%s%s", stuck ? "stuck " : "", age);
+	return stuck && !selected;
+}
+
+/* The trail, age, time in state and tags cells; true when the fax is
+ * stuck (the time in state is then a warning). */
+static bool later_cell(struct tui *t, int c, int w, const struct model_fax *mf, int64_t now,
+		       char *buf, size_t len, bool selected)
+{
+	const struct fax *f = &mf->fax;
+	char safe[512];
+
+	switch (c) {
+	case COL_TRAIL:
+		triage_trail(f, t->term.utf8 ? "\u203a" : ">", buf, len);
+		return false;
+	case COL_AGE:
+		if (f->created_at != TS_NONE)
+			tui_need_tick(t, fmt_age(now - f->created_at, buf, len));
+		return false;
+	case COL_SINCE:
+		return since_text(t, mf, now, buf, len, selected);
+	case COL_TAGS:
+		tags_text(f, false, buf, len);
+		if (sanitize_str(safe, sizeof safe, buf) > w)
+			tags_text(f, true, buf, len);
+		return false;
+	}
+	return false;
 }
 
 static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
@@ -151,16 +217,16 @@ static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 			if (f->error_code && *f->error_code) {
 				bool term = errors_fax_code_terminal(f->error_code);
 
-				snprintf(buf, sizeof buf, "%s%s", f->error_code,
-					 term ? t->term.g->terminal : "");
+				/* The marker first: a cut code still shows it. */
+				snprintf(buf, sizeof buf, "%s%s", term ? t->term.g->terminal : "",
+					 f->error_code);
 				if (!selected)
 					role = term ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE;
 			}
 			break;
-		case COL_TAGS:
-			tags_text(f, buf, sizeof buf);
-			if (!selected)
-				role = ROLE_DIM;
+		default:
+			role = later_cell(t, c, w, mf, now, buf, sizeof buf, selected) ? ROLE_WARN
+			       : selected ? base : c == COL_AGE || c == COL_SINCE ? role : ROLE_DIM;
 			break;
 		}
 		if (selected)
@@ -168,6 +234,26 @@ static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 		render_text(t, y, x, w, role, buf);
 		x += w + 1;
 	}
+}
+
+/* The widest id among the rows on screen. */
+static int id_cols(const struct tui *t, int rows)
+{
+	size_t n = view_count(&t->view);
+	int widest = 0;
+
+	for (int i = 0; i < rows && t->top + (size_t)i < n; i++) {
+		const struct model_fax *mf = view_at(&t->view, t->top + (size_t)i);
+		char safe[256];
+		int w;
+
+		if (!mf->fax.id)
+			continue;
+		w = sanitize_str(safe, sizeof safe, mf->fax.id);
+		if (w > widest)
+			widest = w;
+	}
+	return widest;
 }
 
 static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
@@ -185,7 +271,7 @@ static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
 	in = render_box(t, r, title, render_border_role(t, focused));
 	if (in.h < 2 || in.w < 4)
 		return;
-	layout_columns(columns, COL_N, in.w, widths);
+	faxes_columns(in.w, id_cols(t, in.h - 1), widths);
 	x = in.x;
 	for (int c = 0; c < COL_N; c++) {
 		if (!widths[c])

@@ -18,6 +18,22 @@ static const enum tui_action hints_detail[] = {
 	ACT_BACK, ACT_RAW, ACT_RESEND, ACT_DOWN, ACT_UP, ACT_HELP, ACT_QUIT, ACT_NONE,
 };
 static const enum tui_action hints_help[] = { ACT_BACK, ACT_DOWN, ACT_UP, ACT_QUIT, ACT_NONE };
+static const enum tui_action hints_failures[] = {
+	ACT_BACK, ACT_OPEN, ACT_DOWN, ACT_UP, ACT_HELP, ACT_QUIT, ACT_NONE,
+};
+
+/* The first key of an available action into keys, and the hint's width
+ * ("k:name  "); 0 when the action is unavailable or unbound. */
+static int hint_width(const struct tui *t, enum tui_action a, char *keys, size_t len)
+{
+	char *comma;
+
+	if (tui_action_unavailable(t, a) || !keymap_keys_for(t->km, a, keys, len))
+		return 0;
+	if ((comma = strchr(keys, ',')))
+		*comma = '\0';
+	return (int)(strlen(keys) + strlen(action_name(a))) + 3;
+}
 
 void footer_draw(struct tui *t, const struct rect *r)
 {
@@ -51,19 +67,22 @@ void footer_draw(struct tui *t, const struct rect *r)
 		return;
 	}
 	const enum tui_action *hints = t->screen == SCREEN_DETAIL ? hints_detail
-				     : t->screen == SCREEN_HELP ? hints_help : hints_main;
+				     : t->screen == SCREEN_HELP ? hints_help
+				     : t->screen == SCREEN_FAILURES ? hints_failures : hints_main;
+	/* Whole hints only, and room kept for the way out at the end. */
+	int quit_w = hint_width(t, ACT_QUIT, keys, sizeof keys);
 
 	for (size_t i = 0; hints[i] != ACT_NONE && x < end; i++) {
-		char *comma;
+		int w = hints[i] == ACT_QUIT ? 0 : hint_width(t, hints[i], keys, sizeof keys);
 
-		if (tui_action_unavailable(t, hints[i]))
+		if (!w || x + w > end - quit_w)
 			continue;
-		if (!keymap_keys_for(t->km, hints[i], keys, sizeof keys))
-			continue;
-		if ((comma = strchr(keys, ',')))
-			*comma = '\0';
 		x += render_text(t, r->y, x, end - x, ROLE_KEY, keys);
 		snprintf(buf, sizeof buf, ":%s  ", action_name(hints[i]));
 		x += render_text(t, r->y, x, end - x, ROLE_FOOTER, buf);
+	}
+	if (quit_w && hint_width(t, ACT_QUIT, keys, sizeof keys)) {
+		x += render_text(t, r->y, x, end - x, ROLE_KEY, keys);
+		render_text(t, r->y, x, end - x, ROLE_FOOTER, ":quit");
 	}
 }

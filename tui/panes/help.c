@@ -20,7 +20,7 @@ void help_draw(struct tui *t, const struct rect *r)
 	static const char *const intro[] = {
 		"Keys come from the built-in bindings and your config's `bind KEY ACTION` lines.",
 		"Filter language: free text, status:failed code:busy to:+1212 tag:team=ops id:fax_, !term negates.",
-		"Commands (:): theme NAME | filter EXPR | search EXPR | sort COLUMN | export csv|json FILE | quit",
+		"Commands (:): theme NAME | filter EXPR | search EXPR | sort COLUMN | export csv|json FILE | failures | quit",
 		"",
 	};
 	for (size_t i = 0; i < sizeof intro / sizeof intro[0]; i++, line++) {

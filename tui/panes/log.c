@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "core/errors.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
@@ -65,6 +67,16 @@ static void log_draw(struct tui *t, const struct rect *r, bool focused)
 		/* The mark comes before the long id so that a narrow pane keeps it. */
 		if (*mark)
 			x += render_textf(t, y, x, in.x + in.w - x, role, "%s ", mark);
+		/* A failure says why, before the id for the same reason. The log
+		 * keeps no code, so it is the fax's: a failed fax keeps its code. */
+		if (e->outcome == APPLY_OK && strcmp(e->type, "fax.failed") == 0) {
+			const struct model_fax *mf = model_get(t->m, e->fax_id);
+
+			if (mf && mf->fax.error_code && *mf->fax.error_code)
+				x += render_textf(t, y, x, in.x + in.w - x, ROLE_FAX_FAILED, "%s%s ",
+						  errors_fax_code_terminal(mf->fax.error_code) ?
+						  t->term.g->terminal : "", mf->fax.error_code);
+		}
 		x += render_textf(t, y, x, in.x + in.w - x, ROLE_NORMAL, "%-24s ",
 				  e->fax_id[0] ? e->fax_id : "-");
 		x += render_textf(t, y, x, in.x + in.w - x, ROLE_DIM, "%-7s ",
