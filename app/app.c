@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "core/model.h"
 #include "core/poller.h"
+#include "core/resend.h"
 #include "core/secrets.h"
 #include "core/signature.h"
 #include "core/store.h"
@@ -75,6 +76,7 @@ struct app {
 	struct sim *sim;
 	struct api_client *api;
 	struct poller *poller;
+	struct resender *resender;
 	struct tui *tui;
 
 	ev_signal sigint, sigterm, sigpipe;
@@ -97,8 +99,6 @@ struct app {
 	/* events per minute, for the header */
 	int64_t rate_second[APP_RATE_SLOTS];
 	unsigned rate_count[APP_RATE_SLOTS];
-
-	unsigned resends_in_flight;
 
 	char db_path[PATH_MAX];
 	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
@@ -229,68 +229,33 @@ static void app_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 /* ---- TUI callbacks ---- */
 
-struct resend_call {
-	struct app *app;
-	tui_resend_done_fn done;
-	void *done_ctx;
-};
-
-static void app_resend_done(void *ctx, const struct poller_resend_result *r)
-{
-	struct resend_call *c = ctx;
-	struct tui_resend_result tr = {
-		.ok = r->ok,
-		.new_fax_id = r->new_fax_id,
-		.error = r->error,
-		.message = r->message,
-		.action = r->action,
-		.request_id = r->request_id,
-	};
-
-	if (c->app->resends_in_flight > 0)
-		c->app->resends_in_flight--;
-	c->done(c->done_ctx, &tr);
-	free(c);
-}
-
-static int app_tui_resend(void *ctx, const char *fax_id, const char *to, int max_attempts,
-			  const char *idempotency_key, tui_resend_done_fn done, void *done_ctx,
-			  char *err, size_t errlen)
+static int app_tui_resend(void *ctx, const struct resend_req *req, resend_done_fn done,
+			  void *done_ctx, char *err, size_t errlen)
 {
 	struct app *a = ctx;
-	struct resend_call *c;
-	struct poller_resend_req req = {
-		.fax_id = fax_id,
-		.to = to,
-		.max_attempts = max_attempts,
-		.idempotency_key = idempotency_key,
-	};
 
 	if (a->cfg->read_only) {
 		snprintf(err, errlen, "read-only mode: resending is disabled");
 		return -1;
 	}
-	if (!a->poller) {
+	if (!a->resender) {
 		snprintf(err, errlen, a->loading ? "still reading the store: resending starts "
 			 "with the poller, once it is read" :
 			 "no API key configured: resending needs the API");
 		return -1;
 	}
-	c = calloc(1, sizeof *c);
-	if (!c) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	return resend_start(a->resender, a->model, req, done, done_ctx, err, errlen);
+}
+
+static int app_tui_prior(void *ctx, const char *fax_id, struct resend_prior *out)
+{
+	struct app *a = ctx;
+
+	if (!a->resender) {
+		memset(out, 0, sizeof *out);
+		return 0;
 	}
-	c->app = a;
-	c->done = done;
-	c->done_ctx = done_ctx;
-	if (poller_resend(a->poller, &req, app_resend_done, c) != 0) {
-		snprintf(err, errlen, "the resend could not be started");
-		free(c);
-		return -1;
-	}
-	a->resends_in_flight++;
-	return 0;
+	return resend_prior(a->resender, a->model, fax_id, out);
 }
 
 static void app_tui_refresh(void *ctx, const char *fax_id)
@@ -299,14 +264,6 @@ static void app_tui_refresh(void *ctx, const char *fax_id)
 
 	if (a->poller)
 		poller_refresh_fax(a->poller, fax_id);
-}
-
-static void app_tui_new_key(void *ctx, char *buf, size_t len)
-{
-	char uuid[37];
-
-	poller_new_idempotency_key(uuid);
-	snprintf(buf, len, "%s", uuid);
 }
 
 static const char *app_environment(const struct app *a)
@@ -344,7 +301,7 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 	out->events_per_min = app_events_per_min(a);
 	out->last_event_ms = model_last_event_ms(a->model);
 	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
-	out->resends_in_flight = a->resends_in_flight;
+	out->resends_in_flight = resend_in_flight(a->resender);
 }
 
 static void app_tui_quit(void *ctx)
@@ -355,7 +312,7 @@ static void app_tui_quit(void *ctx)
 static const struct tui_actions app_tui_actions_template = {
 	.resend = app_tui_resend,
 	.refresh = app_tui_refresh,
-	.new_idempotency_key = app_tui_new_key,
+	.prior = app_tui_prior,
 	.status = app_tui_status,
 	.quit = app_tui_quit,
 };
@@ -633,7 +590,8 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->poller = poller_new(a->loop, a->api, a->ingest, a->store, a->model, a->clock, a->log,
 			       &po);
-	if (!a->poller) {
+	a->resender = resend_new(a->loop, a->api, a->store, a->ingest, a->clock, a->log, NULL);
+	if (!a->poller || !a->resender) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -727,6 +685,7 @@ static void app_free_parts(struct app *a)
 		tui_free(a->tui);
 	if (a->poller)
 		poller_free(a->poller);
+	resend_free(a->resender);
 	if (a->api)
 		api_client_free(a->api);
 	if (a->sim)

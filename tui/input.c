@@ -97,7 +97,7 @@ void tui_request_quit(struct tui *t)
 
 static void do_quit(struct tui *t)
 {
-	if (t->n_inflight || t->bulk.running) {
+	if (t->inflight || t->bulk.running) {
 		dialog_open_quit(t);
 		return;
 	}

@@ -9,21 +9,11 @@
 #include "tui/resend.h"
 #include "tui/state.h"
 
-void tui_new_idem_key(struct tui *t, const char *fax_id, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (t->act.new_idempotency_key)
-		t->act.new_idempotency_key(t->act.ctx, buf, len);
-	if (!buf[0])
-		snprintf(buf, len, "faxtop-resend-%.64s-%" PRId64, fax_id, tui_now_ms(t));
-}
-
 static void unlink_record(struct tui *t, struct tui_inflight *rec)
 {
 	for (struct tui_inflight **p = &t->inflight; *p; p = &(*p)->next) {
 		if (*p == rec) {
 			*p = rec->next;
-			t->n_inflight--;
 			return;
 		}
 	}
@@ -58,7 +48,7 @@ static void bulk_maybe_finish(struct tui *t)
 	bulk_free_ids(t);
 }
 
-static void resend_done(void *ctx, const struct tui_resend_result *r)
+static void resend_done(void *ctx, const struct resend_result *r)
 {
 	struct tui_inflight *rec = ctx;
 	struct tui *t = rec->t;
@@ -75,17 +65,22 @@ static void resend_done(void *ctx, const struct tui_resend_result *r)
 			t->bulk.failed++;
 	}
 	if (r && r->ok) {
-		tui_flash(t, false, "%s resent as %s", rec->fax_id,
-			  r->new_fax_id ? r->new_fax_id : "(id not returned)");
+		tui_flash(t, false, "%s resent as %s%s", rec->fax_id,
+			  r->new_fax_id ? r->new_fax_id : "(id not returned)",
+			  r->reused_key ? " (the earlier key, reused)" : "");
 		if (t->log)
 			log_info(t->log, "resend of %s accepted: %s", rec->fax_id,
 				 r->new_fax_id ? r->new_fax_id : "?");
 	} else {
-		tui_flash(t, true, "resend of %s failed: %s (%s%s%s)%s%s", rec->fax_id,
+		tui_flash(t, true, "resend of %s %s: %s (%s%s%s)%s%s", rec->fax_id,
+			  r && !r->settled ? "has no known outcome, its key is kept (r retries it)"
+					   : "failed",
 			  r && r->message ? r->message : "no answer",
 			  r && r->error ? r->error : "error",
-			  r && r->action ? "; next step: " : "", r && r->action ? r->action : "",
-			  r && r->request_id ? " request " : "", r && r->request_id ? r->request_id : "");
+			  r && r->action && *r->action ? "; next step: " : "",
+			  r && r->action ? r->action : "",
+			  r && r->request_id && *r->request_id ? " request " : "",
+			  r && r->request_id ? r->request_id : "");
 		if (t->log)
 			log_warn(t->log, "resend of %s failed: %s", rec->fax_id,
 				 r && r->error ? r->error : "error");
@@ -95,9 +90,10 @@ static void resend_done(void *ctx, const struct tui_resend_result *r)
 	t->dirty = true;
 }
 
-int tui_resend_start(struct tui *t, const char *fax_id, const char *to, int max_attempts,
-		     const char *idem_key, bool bulk, char *err, size_t errlen)
+int tui_resend_start(struct tui *t, const struct resend_req *req, bool bulk, char *err,
+		     size_t errlen)
 {
+	const char *fax_id = req->fax_id;
 	struct tui_inflight *rec;
 
 	if (t->read_only) {
@@ -122,9 +118,7 @@ int tui_resend_start(struct tui *t, const char *fax_id, const char *to, int max_
 	snprintf(rec->fax_id, sizeof rec->fax_id, "%s", fax_id);
 	rec->next = t->inflight;
 	t->inflight = rec;
-	t->n_inflight++;
-	if (t->act.resend(t->act.ctx, fax_id, to, max_attempts, idem_key, resend_done, rec, err,
-			  errlen) < 0) {
+	if (t->act.resend(t->act.ctx, req, resend_done, rec, err, errlen) < 0) {
 		unlink_record(t, rec);
 		free(rec);
 		return -1;
@@ -138,15 +132,15 @@ int tui_resend_start(struct tui *t, const char *fax_id, const char *to, int max_
 static void bulk_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tui *t = w->data;
-	char key[160], err[256];
+	char err[256];
 
 	(void)loop;
 	(void)revents;
 	if (t->bulk.next < t->bulk.n && bulk_in_flight(t) < TUI_BULK_PARALLEL) {
 		const char *id = t->bulk.ids[t->bulk.next++];
+		struct resend_req req = { .fax_id = id };
 
-		tui_new_idem_key(t, id, key, sizeof key);
-		if (tui_resend_start(t, id, NULL, 0, key, true, err, sizeof err) < 0) {
+		if (tui_resend_start(t, &req, true, err, sizeof err) < 0) {
 			t->bulk.failed++;
 			tui_flash(t, true, "bulk: %s not resent: %s", id, err);
 		}
@@ -185,5 +179,4 @@ void tui_resend_shutdown(struct tui *t)
 		r->next = NULL;
 	}
 	t->inflight = NULL;
-	t->n_inflight = 0;
 }

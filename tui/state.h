@@ -40,7 +40,8 @@ struct tui_dialog {
 	char orig_to[64];
 	int focus;                 /* 0: destination, 1: max attempts */
 	bool confirm_same;         /* second confirmation showing */
-	char idem_key[128];
+	bool confirm_again;        /* "another fax" confirmation showing */
+	struct resend_prior prior; /* the fax's earlier resend, named in the dialog */
 	char error[256];
 	int pages;
 	/* bulk */
@@ -119,8 +120,7 @@ struct tui {
 	char **marks;              /* sorted fax ids */
 	size_t n_marks;
 
-	struct tui_inflight *inflight;
-	size_t n_inflight;
+	struct tui_inflight *inflight;  /* this TUI's requests, for their answers */
 	struct tui_bulk bulk;
 	struct tui_export *export;  /* a running :export, or NULL */
 
@@ -135,6 +135,7 @@ void tui_flash(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool tui_is_marked(const struct tui *t, const char *id);
 bool tui_is_inflight(const struct tui *t, const char *id);
+size_t tui_n_inflight(const struct tui *t);
 /* Records the soonest moment (ms from now) something displayed will change. */
 void tui_need_tick(struct tui *t, int64_t in_ms);
 /* Why an action cannot run now, or NULL if it can. */

@@ -71,6 +71,15 @@ bool tui_is_inflight(const struct tui *t, const char *id)
 	return false;
 }
 
+size_t tui_n_inflight(const struct tui *t)
+{
+	size_t n = 0;
+
+	for (const struct tui_inflight *r = t->inflight; r; r = r->next)
+		n++;
+	return n;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);

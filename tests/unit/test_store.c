@@ -223,7 +223,7 @@ static void test_open_wal_schema(void)
 	struct stat sb;
 
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "3");
+	CU_ASSERT_STRING_EQUAL(v, "4");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
 	/* acknowledged means durable: a commit waits for fsync */
@@ -269,7 +269,7 @@ static void test_reopen_migrations_idempotent(void)
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
 		CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-		CU_ASSERT_STRING_EQUAL(v, "3");
+		CU_ASSERT_STRING_EQUAL(v, "4");
 		CU_ASSERT_EQUAL(store_has_event(s, "evt_keep"), 1);
 		CU_ASSERT_EQUAL(store_event_count(s), 1);
 		CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
@@ -295,6 +295,8 @@ static void test_migrate_from_v1(void)
 	store_close(s);
 	db = peek_open("v1");
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE balance_samples;"
+				     " DROP TABLE resend_ledger; DROP TABLE triage;"
+				     " ALTER TABLE resends DROP COLUMN who;"
 				     " ALTER TABLE faxes DROP COLUMN anomalies;"
 				     " ALTER TABLE faxes DROP COLUMN anomaly;"
 				     " UPDATE meta SET value = '1' WHERE key = 'schema_version'",
@@ -308,7 +310,7 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_EQUAL(model_get(m, "fax_old")->anomalies, 0);
 	model_free(m);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "3");
+	CU_ASSERT_STRING_EQUAL(v, "4");
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_old"), 1);
 	store_close(s);
 	db = peek_open("v1");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/resend.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
@@ -63,7 +64,22 @@ void dialog_open_resend(struct tui *t, const char *fax_id)
 	/* A terminal code means the number itself is the problem: start there. */
 	d->focus = d->terminal ? FOCUS_TO : FOCUS_BUTTON;
 	d->pages = mf->fax.pages > 0 ? mf->fax.pages : 1;
-	tui_new_idem_key(t, fax_id, d->idem_key, sizeof d->idem_key);
+	if (t->act.prior && t->act.prior(t->act.ctx, fax_id, &d->prior) < 0) {
+		dialog_close(t);
+		tui_flash(t, true, "resend unavailable: the resend ledger cannot be read");
+		return;
+	}
+	if (d->prior.kind == RESEND_PRIOR_PENDING) {
+		/* The earlier request is retried as it was: the same key with
+		 * another body is refused by the API. */
+		if (d->prior.to[0])
+			prompt_set(&d->to, d->prior.to);
+		if (d->prior.max_attempts > 0) {
+			snprintf(num, sizeof num, "%d", d->prior.max_attempts);
+			prompt_set(&d->max_attempts, num);
+		}
+		d->focus = FOCUS_BUTTON;
+	}
 }
 
 void dialog_open_bulk(struct tui *t)
@@ -118,20 +134,6 @@ void dialog_open_quit(struct tui *t)
 	t->dlg.kind = DLG_QUIT;
 }
 
-static bool valid_e164(const char *s)
-{
-	size_t digits = 0;
-
-	if (*s++ != '+')
-		return false;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return false;
-		digits++;
-	}
-	return digits >= 7 && digits <= 15 && s[-digits] != '0';
-}
-
 static void resend_confirm(struct tui *t)
 {
 	struct tui_dialog *d = &t->dlg;
@@ -140,10 +142,11 @@ static void resend_confirm(struct tui *t)
 	char *end;
 	long max = 0;
 	bool same = strcmp(to, d->orig_to) == 0;
+	bool pending = d->prior.kind == RESEND_PRIOR_PENDING;
 
-	if (!valid_e164(to)) {
-		snprintf(d->error, sizeof d->error,
-			 "destination must be E.164: + then 7 to 15 digits, e.g. +14155550100");
+	if (!resend_valid_e164(to)) {
+		snprintf(d->error, sizeof d->error, "destination must be E.164: + then 2 to 15 "
+			 "digits, not starting with 0, e.g. +14155550100");
 		d->focus = FOCUS_TO;
 		return;
 	}
@@ -155,16 +158,26 @@ static void resend_confirm(struct tui *t)
 			return;
 		}
 	}
-	if (d->terminal && same && !d->confirm_same) {
+	if (d->terminal && same && !d->confirm_same && !pending) {
 		d->confirm_same = true;
 		d->error[0] = '\0';
 		return;
 	}
+	if (d->prior.kind == RESEND_PRIOR_SENT && !d->confirm_again) {
+		d->confirm_again = true;
+		d->error[0] = '\0';
+		return;
+	}
 	snprintf(id, sizeof id, "%s", d->fax_id);
-	if (tui_resend_start(t, id, same ? NULL : to, (int)max, d->idem_key, false, err,
-			     sizeof err) < 0) {
+	struct resend_req req = {
+		.fax_id = id,
+		.to = same ? NULL : to,
+		.max_attempts = (int)max,
+		.again = d->confirm_again,
+	};
+	if (tui_resend_start(t, &req, false, err, sizeof err) < 0) {
 		snprintf(d->error, sizeof d->error, "%s", err);
-		d->confirm_same = false;
+		d->confirm_same = d->confirm_again = false;
 		return;
 	}
 	dialog_close(t);
@@ -186,9 +199,9 @@ static void resend_key(struct tui *t, int key)
 		d->focus = (d->focus + FOCUS_COUNT - 1) % FOCUS_COUNT;
 		return;
 	}
-	if (key == TUI_KEY_ESC && d->confirm_same) {
+	if (key == TUI_KEY_ESC && (d->confirm_same || d->confirm_again)) {
 		/* Back to editing rather than losing the dialog. */
-		d->confirm_same = false;
+		d->confirm_same = d->confirm_again = false;
 		d->focus = FOCUS_TO;
 		return;
 	}
@@ -207,7 +220,7 @@ static void resend_key(struct tui *t, int key)
 		return;
 	r = prompt_key(p, key);
 	if (r == PROMPT_CONTINUE) {
-		d->confirm_same = false;
+		d->confirm_same = d->confirm_again = false;
 		d->error[0] = '\0';
 	}
 }
@@ -276,6 +289,34 @@ static void draw_field(struct tui *t, int y, int x, int w, const char *label,
 	render_text(t, y, x + lw, fw, focused ? ROLE_DIALOG_FOCUS : ROLE_DIALOG_FIELD, p->buf);
 }
 
+/* Names what already happened: the earlier resend, or the key to come. */
+static int draw_prior(struct tui *t, int y, const struct rect *in)
+{
+	const struct resend_prior *p = &t->dlg.prior;
+	const struct model_fax *rf;
+	char when[32];
+
+	resend_fmt_time(p->at_ms, when, sizeof when);
+	if (p->kind == RESEND_PRIOR_PENDING) {
+		render_textf(t, y++, in->x, in->w, ROLE_ALERT, "an earlier resend (asked %s) has "
+			     "no known outcome: Enter retries it, same key, no second fax", when);
+		render_textf(t, y++, in->x, in->w, ROLE_DIALOG, "idempotency key: %s (reused)",
+			     p->key);
+	} else if (p->kind == RESEND_PRIOR_SENT) {
+		rf = p->new_fax_id[0] ? model_get(t->m, p->new_fax_id) : NULL;
+		render_textf(t, y++, in->x, in->w, ROLE_ALERT, "already resent as %s on %s, "
+			     "now %s", p->new_fax_id[0] ? p->new_fax_id : "a fax", when,
+			     rf ? fax_status_name(rf->fax.status) : "status unknown");
+		render_text(t, y++, in->x, in->w, ROLE_DIALOG,
+			    "idempotency key: a new one, for another fax");
+	} else {
+		render_text(t, y++, in->x, in->w, ROLE_DIALOG,
+			    "idempotency key: minted and stored before sending");
+		y++;
+	}
+	return y;
+}
+
 static void draw_resend(struct tui *t)
 {
 	struct tui_dialog *d = &t->dlg;
@@ -315,9 +356,11 @@ static void draw_resend(struct tui *t)
 	}
 	render_textf(t, y++, in.x, in.w, ROLE_DIM, "(assumes %s per page: mintfax publishes no "
 		     "price; a hold is placed, failed faxes are not charged)", price);
-	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "idempotency key: %s", d->idem_key);
-	y++;
-	if (d->confirm_same) {
+	y = draw_prior(t, y, &in);
+	if (d->confirm_again) {
+		render_text(t, y++, in.x, in.w, ROLE_ALERT,
+			    "Enter again to send ANOTHER fax (a new key), Esc to go back.");
+	} else if (d->confirm_same) {
 		render_textf(t, y++, in.x, in.w, ROLE_ALERT,
 			     "%s is terminal: the same number will most likely fail again.",
 			     d->code);
@@ -372,10 +415,11 @@ static void draw_quit(struct tui *t)
 	clear_rect(t, &r);
 	in = render_box(t, &r, "quit?", ROLE_BORDER_FOCUS);
 	render_set_clip(t, &in);
+	size_t n = tui_n_inflight(t) + (t->bulk.running ? t->bulk.n - t->bulk.next : 0);
+
 	render_textf(t, in.y, in.x + 1, in.w - 2, ROLE_DIALOG,
 		     "%zu resend%s still in flight; their results will not be shown.",
-		     t->n_inflight + (t->bulk.running ? t->bulk.n - t->bulk.next : 0),
-		     t->n_inflight == 1 ? " is" : "s are");
+		     n, n == 1 ? " is" : "s are");
 	render_text(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
 		    "Enter/y: quit anyway   Esc/n: stay");
 }

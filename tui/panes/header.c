@@ -87,10 +87,8 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 		snprintf(buf, sizeof buf, "  refused signatures %u", s->refused_signatures);
 		x = seg(t, y, x, end, ROLE_WARN, buf);
 	}
-	if (t->n_inflight || s->resends_in_flight) {
-		snprintf(buf, sizeof buf, "  resending %zu",
-			 t->n_inflight > s->resends_in_flight ? t->n_inflight
-							      : (size_t)s->resends_in_flight);
+	if (s->resends_in_flight) {
+		snprintf(buf, sizeof buf, "  resending %u", s->resends_in_flight);
 		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
 	}
 	if (t->bulk.running) {

@@ -1,0 +1,126 @@
+#!/bin/sh
+# The real faxtop in tmux against faxsim: one resend path, one fax.
+#  - resend twice: one fax at faxsim, and the second dialog names the first;
+#  - a resend that times out, then a retry after a restart: the same key
+#    (from the store), one fax;
+#  - faxtop resend on the command line after the TUI's timed-out resend,
+#    while the TUI still runs: the same key, one fax.
+# Faxes are counted at faxsim through its API (GET /v1/faxes).
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "${top_srcdir:-.}/tests/tui/lib.sh"
+trap 'rc=$?; tui_cleanup; fax_cleanup; exit $rc' EXIT
+trap 'exit 1' INT TERM HUP
+need_python
+command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 not installed"
+H="python3 $top_srcdir/tests/integration/poller_helper.py"
+FAXTOP="$top_builddir/app/faxtop"
+D=$(fax_tmpdir)
+DB="$D/tui.db"
+
+resent_count() {
+	$H count-resent "$SIM_ADDR" "$SIM_KEY" "$1"
+}
+
+ledger_key() {
+	sqlite3 -batch "$DB" "SELECT key FROM resend_ledger WHERE fax_id = '$1' AND state = '$2'"
+}
+
+# faxtop_tui TIMEOUT: the TUI against the current faxsim.
+faxtop_tui() {
+	tui_start LANG=C.UTF-8 MINTFAX_API_KEY=$SIM_KEY MINTFAX_WEBHOOK_SECRET=$SIM_SECRET -- \
+		"$FAXTOP" --db "$DB" --api-base "$SIM_URL/v1" --listen 127.0.0.1:0 \
+		--request-timeout "$1"
+}
+
+start_faxsim --seed 9 --speed 200
+f1=$(submit_fax +15005550002 | jqs .id)
+wait_until 60 fax_is "$f1" failed || fail "$f1 did not fail"
+
+faxtop_tui 20
+wait_for "$f1" 60
+keys / "status:failed" Enter
+wait_for "filter: status:failed"
+keys r
+wait_for "resend $f1"
+expect "idempotency key: minted and stored before sending"
+keys Enter
+wait_for "$f1 resent as fax_"
+new1=$(ledger_key "$f1" sent)
+[ -n "$new1" ] || fail "no settled ledger row for $f1"
+new_id=$(sqlite3 -batch "$DB" "SELECT new_fax_id FROM resend_ledger WHERE fax_id = '$f1'")
+# A second r (a double press, or a second thought): the dialog names the
+# first resend and asks for an explicit choice; Esc sends nothing.
+keys r
+wait_for "already resent as $new_id"
+keys Enter
+wait_for "Enter again to send ANOTHER fax"
+keys Escape Escape
+wait_for "resend cancelled"
+[ "$(resent_count "$f1")" = 1 ] || fail "two faxes after a second resend dialog"
+keys q
+wait_for "EXITED 0"
+
+# A resend that times out: faxsim holds every answer 3 s, faxtop waits 1 s.
+start_faxsim --seed 9 --speed 200 --slow 3000
+f2=$(submit_fax +15005550002 | jqs .id)
+f3=$(submit_fax +15005550003 | jqs .id)
+wait_until 60 fax_is "$f2" failed || fail "$f2 did not fail"
+wait_until 60 fax_is "$f3" failed || fail "$f3 did not fail"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+faxtop_tui 20
+wait_for "$f3" 60
+wait_for "$f2" 60
+keys q
+wait_for "EXITED 0"
+faxtop_tui 1
+wait_for "$f2" 60
+keys / C-u "$f2" Enter
+wait_for "faxes 1 filter" 30
+keys r
+wait_for "resend $f2"
+keys Enter
+wait_for "its key is kept (r retries it)" 60
+key2=$(ledger_key "$f2" pending)
+[ -n "$key2" ] || fail "the timed-out resend left no pending key"
+# The retry in the same run names the key it reuses.
+keys r
+wait_for "no known outcome"
+wait_for "idempotency key: $key2 (reused)"
+keys Escape
+keys q
+wait_for "EXITED 0"
+# After a restart, with patience: the same key, the fax the first request made.
+faxtop_tui 20
+wait_for "$f2" 60
+keys / C-u "$f2" Enter
+wait_for "faxes 1 filter" 30
+keys r
+wait_for "idempotency key: $key2 (reused)"
+keys Enter
+wait_for "(the earlier key, reused)" 60
+[ "$(resent_count "$f2")" = 1 ] || fail "a timeout, a restart and a retry made more than one fax"
+[ "$(ledger_key "$f2" sent)" = "$key2" ] || fail "the retry did not settle the kept key"
+keys q
+wait_for "EXITED 0"
+
+# The command line after the TUI: the TUI's resend of f3 times out, and
+# faxtop resend, run beside the still running TUI, reuses its key.
+faxtop_tui 1
+wait_for "$f3" 60
+keys / C-u "$f3" Enter
+wait_for "faxes 1 filter" 30
+keys r
+wait_for "resend $f3"
+keys Enter
+wait_for "its key is kept (r retries it)" 60
+key3=$(ledger_key "$f3" pending)
+[ -n "$key3" ] || fail "the timed-out resend of $f3 left no pending key"
+MINTFAX_API_KEY=$SIM_KEY "$FAXTOP" --db "$DB" --api-base "$SIM_URL/v1" --request-timeout 20 \
+	resend "$f3" >"$D/out" 2>"$D/err" || fail "faxtop resend after the TUI: $(cat "$D/err")"
+grep -q "$key3" "$D/err" || fail "the command line did not reuse the TUI's key: $(cat "$D/err")"
+[ "$(resent_count "$f3")" = 1 ] || fail "the command line after the TUI made a second fax"
+[ "$(api GET "/v1/faxes/$(cat "$D/out")" | jqs .idempotency_key)" = "$key3" ] ||
+	fail "the fax was not made with the TUI's key"
+keys q
+wait_for "EXITED 0"
+echo "PASS"
