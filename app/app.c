@@ -35,6 +35,8 @@
 #include "core/model.h"
 #include "core/poller.h"
 #include "core/resend.h"
+#include "core/sanitize.h"
+#include "core/triage.h"
 #include "core/secrets.h"
 #include "core/signature.h"
 #include "core/store.h"
@@ -77,6 +79,7 @@ struct app {
 	struct api_client *api;
 	struct poller *poller;
 	struct resender *resender;
+	struct triage *triage;
 	struct tui *tui;
 
 	ev_signal sigint, sigterm, sigpipe;
@@ -100,6 +103,7 @@ struct app {
 	int64_t rate_second[APP_RATE_SLOTS];
 	unsigned rate_count[APP_RATE_SLOTS];
 
+	char who[128];                 /* user@host, for the log of triage decisions */
 	char db_path[PATH_MAX];
 	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
 	char demo_dir[PATH_MAX];       /* temporary store of --demo, removed at exit */
@@ -258,6 +262,33 @@ static int app_tui_prior(void *ctx, const char *fax_id, struct resend_prior *out
 	return resend_prior(a->resender, a->model, fax_id, out);
 }
 
+static int app_tui_dismiss(void *ctx, const char *fax_id, const char *note, char *err,
+			   size_t errlen)
+{
+	struct app *a = ctx;
+	char safe[200];
+
+	sanitize_str(safe, sizeof safe, note ? note : "");
+	if (triage_dismiss(a->triage, a->store, fax_id, safe, clock_now_ms(a->clock)) != 0) {
+		snprintf(err, errlen, "%s", store_last_error(a->store));
+		return -1;
+	}
+	log_info(a->log, "%s dismissed by %s%s%s", fax_id, a->who, safe[0] ? ": " : "", safe);
+	return 0;
+}
+
+static int app_tui_undismiss(void *ctx, const char *fax_id, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	if (triage_undismiss(a->triage, a->store, fax_id) != 0) {
+		snprintf(err, errlen, "%s", store_last_error(a->store));
+		return -1;
+	}
+	log_info(a->log, "%s no longer dismissed (%s)", fax_id, a->who);
+	return 0;
+}
+
 static void app_tui_refresh(void *ctx, const char *fax_id)
 {
 	struct app *a = ctx;
@@ -313,6 +344,8 @@ static const struct tui_actions app_tui_actions_template = {
 	.resend = app_tui_resend,
 	.refresh = app_tui_refresh,
 	.prior = app_tui_prior,
+	.dismiss = app_tui_dismiss,
+	.undismiss = app_tui_undismiss,
 	.status = app_tui_status,
 	.quit = app_tui_quit,
 };
@@ -417,8 +450,14 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	if (!a->store || app_lock_db(a, err, errlen) != 0)
 		return -1;
 	a->model = model_new(&mo);
-	if (!a->model) {
+	a->triage = triage_new();
+	if (!a->model || !a->triage) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (triage_load(a->triage, a->store) != 0) {
+		snprintf(err, errlen, "cannot read the triage decisions of %.200s: %.200s",
+			 a->db_path, store_last_error(a->store));
 		return -1;
 	}
 	/* --headless has no first frame to hurry: it reads all at once. */
@@ -590,7 +629,8 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->poller = poller_new(a->loop, a->api, a->ingest, a->store, a->model, a->clock, a->log,
 			       &po);
-	a->resender = resend_new(a->loop, a->api, a->store, a->ingest, a->clock, a->log, NULL);
+	struct resend_opts ro = { .triage = a->triage };
+	a->resender = resend_new(a->loop, a->api, a->store, a->ingest, a->clock, a->log, &ro);
 	if (!a->poller || !a->resender) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -606,8 +646,12 @@ static int app_start_tui(struct app *a, char *err, size_t errlen)
 	struct tui_actions acts = app_tui_actions_template;
 
 	acts.ctx = a;
-	if (a->cfg->read_only)
+	acts.triage = a->triage;
+	if (a->cfg->read_only) {
 		acts.resend = NULL;
+		acts.dismiss = NULL;
+		acts.undismiss = NULL;
+	}
 	a->tui = tui_new(a->loop, a->model, a->cfg, &acts, a->log, err, errlen);
 	return a->tui ? 0 : -1;
 }
@@ -705,6 +749,7 @@ static void app_free_parts(struct app *a)
 		store_close(a->store);
 	if (a->model)
 		model_free(a->model);
+	triage_free(a->triage);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	if (a->demo_dir[0]) {
@@ -731,6 +776,7 @@ int app_run(struct config *cfg)
 
 	a.cfg = cfg;
 	a.lock_fd = -1;
+	resend_who(a.who, sizeof a.who);
 	a.clock = &clock_system;
 	a.lines_tail = &a.lines;
 	a.out = cfg->headless ? stdout : NULL;

@@ -28,6 +28,7 @@
 #include "core/resend.h"
 #include "core/sanitize.h"
 #include "core/store.h"
+#include "core/triage.h"
 
 #define RESEND_ID_MAX 64
 /* Tries with the same key before the outcome is reported unknown; the API
@@ -61,6 +62,7 @@ struct resender {
 	const struct clock *clock;
 	struct log *log;
 	int max_tries;
+	struct triage *triage;
 	char who[128];
 	struct resend_call *calls;
 	unsigned n_calls;
@@ -162,6 +164,7 @@ struct resender *resend_new(struct ev_loop *loop, struct api_client *api, struct
 	r->clock = clock;
 	r->log = log;
 	r->max_tries = opts && opts->max_tries > 0 ? opts->max_tries : RESEND_TRIES;
+	r->triage = opts ? opts->triage : NULL;
 	if (opts && opts->who)
 		sanitize_str(r->who, sizeof(r->who), opts->who);
 	else
@@ -292,6 +295,8 @@ static void resend_ledger_put(struct resender *r, const struct resend_call *c, c
 	if (store_ledger_put(r->store, &row) != 0 && r->log)
 		log_warn(r->log, "resend of %s: the ledger could not be updated: %s", c->fax_id,
 			 store_last_error(r->store));
+	if (r->triage)
+		triage_set_pending(r->triage, c->fax_id, !strcmp(state, "pending"));
 }
 
 static void resend_audit(struct resender *r, const struct resend_call *c,

@@ -30,6 +30,7 @@ struct model;
 struct clock;
 struct log;
 struct resender;
+struct triage;
 
 #define RESEND_KEY_MAX 256
 
@@ -80,6 +81,7 @@ struct resend_opts {
 	int max_tries;                /* attempts with the same key on 5xx/429/network
 				       * or 409 idempotency_key_in_progress (0: 3) */
 	const char *who;              /* "user@host" for the audit trail (NULL: resend_who) */
+	struct triage *triage;        /* told which faxes have a pending key (may be NULL) */
 };
 
 /* store is required; ingest (the new fax into the model) and log may be

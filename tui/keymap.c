@@ -45,6 +45,9 @@ static const char default_bindings[] =
 	"bind u unmark-all\n"
 	"bind r resend\n"
 	"bind R resend-bulk\n"
+	"bind d dismiss\n"
+	"bind D undismiss\n"
+	"bind F next-unresolved\n"
 	"bind : command\n"
 	"bind J raw\n"
 	"bind C-l redraw\n";

@@ -28,7 +28,8 @@
 #define TUI_LIVE_FILTER_MAX 200000
 
 enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP };
-enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND };
+enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND,
+		       PROMPT_DISMISS };
 enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
 
 struct tui_dialog {
@@ -61,6 +62,14 @@ struct tui_bulk {
 	char **ids;
 	size_t n, next, ok, failed;
 	bool running;
+};
+
+/* The header's unresolved count, taken again when the model or triage moved. */
+struct tui_triage_count {
+	bool valid;
+	uint64_t gen, tgen;
+	int64_t at_ms;
+	size_t n;
 };
 
 struct tui {
@@ -112,6 +121,8 @@ struct tui {
 	char prompt_orig[PROMPT_MAX];  /* restored when a filter prompt is cancelled */
 
 	struct tui_dialog dlg;
+	char triage_id[64];        /* the case a dismiss prompt is for */
+	struct tui_triage_count unresolved;
 
 	char flash[320];
 	bool flash_error;
@@ -145,6 +156,9 @@ void tui_toggle_mark(struct tui *t, const char *id);
  * must see what the previous one changed). */
 void tui_sync_view(struct tui *t);
 void tui_clear_marks(struct tui *t);
+/* The list's selected fax (or the detail screen's), and moving the selection. */
+const struct model_fax *tui_selected(const struct tui *t);
+void tui_select(struct tui *t, size_t row);
 struct pane_ops;
 const struct pane_ops *tui_pane_ops(enum layout_pane p);
 

@@ -18,6 +18,7 @@ struct ev_loop;
 struct model;
 struct config;
 struct log;
+struct triage;
 struct tui;
 
 /* Filled by the app on demand, for the header. */
@@ -46,6 +47,13 @@ struct tui_actions {
 		      void *done_ctx, char *err, size_t errlen);
 	/* The fax's earlier resend, named by the dialog (resend_prior). */
 	int (*prior)(void *ctx, const char *fax_id, struct resend_prior *out);
+	/* Triage decisions (core/triage.h), kept in the store: 0, or -1 with
+	 * err. NULL: not available (read-only). */
+	int (*dismiss)(void *ctx, const char *fax_id, const char *note, char *err,
+		       size_t errlen);
+	int (*undismiss)(void *ctx, const char *fax_id, char *err, size_t errlen);
+	/* Read by the list, the header and the filter (state:); may be NULL. */
+	const struct triage *triage;
 	/* Opening a fax's detail screen refreshes it from the API. */
 	void (*refresh)(void *ctx, const char *fax_id);
 	void (*status)(void *ctx, struct tui_status *out);

@@ -14,6 +14,7 @@ tui_libfaxtui_a_SOURCES += \
 	tui/view.c tui/view.h \
 	tui/render.c tui/render.h \
 	tui/resend.c tui/resend.h \
+	tui/triage.c tui/triage.h \
 	tui/widgets/format.c tui/widgets/format.h \
 	tui/widgets/prompt.c tui/widgets/prompt.h \
 	tui/panes/pane.c tui/panes/pane.h \

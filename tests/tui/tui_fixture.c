@@ -22,6 +22,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/model.h"
+#include "core/triage.h"
 #include "tui/tui.h"
 
 /* Numbers with special meaning for the fake resend. */
@@ -30,6 +31,7 @@
 struct fixture {
 	struct ev_loop *loop;
 	struct model *m;
+	struct triage *triage;        /* in memory: the fixture has no store */
 	struct tui *tui;
 	ev_timer tick_w;
 	size_t next_id;
@@ -255,6 +257,7 @@ static void resend_fire(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	r.settled = true;
 	fx->in_flight--;
+	triage_set_pending(fx->triage, p->fax_id, false);
 	p->done(p->done_ctx, &r);
 	free(p);
 }
@@ -285,6 +288,29 @@ static int fx_resend(void *ctx, const struct resend_req *req, resend_done_fn don
 	p->w.data = p;
 	ev_timer_start(fx->loop, &p->w);
 	fx->in_flight++;
+	triage_set_pending(fx->triage, fax_id, true);
+	return 0;
+}
+
+static int fx_dismiss(void *ctx, const char *fax_id, const char *note, char *err, size_t errlen)
+{
+	struct fixture *fx = ctx;
+
+	if (triage_dismiss(fx->triage, NULL, fax_id, note, clock_now_ms(NULL)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int fx_undismiss(void *ctx, const char *fax_id, char *err, size_t errlen)
+{
+	struct fixture *fx = ctx;
+
+	if (triage_undismiss(fx->triage, NULL, fax_id) < 0) {
+		snprintf(err, errlen, "not dismissed");
+		return -1;
+	}
 	return 0;
 }
 
@@ -350,6 +376,7 @@ int main(int argc, char **argv)
 	struct tui_actions acts = {
 		.ctx = &fx, .resend = fx_resend, .refresh = fx_refresh,
 		.prior = fx_prior, .status = fx_status, .quit = fx_quit,
+		.dismiss = fx_dismiss, .undismiss = fx_undismiss,
 	};
 	char err[512];
 	size_t n = 120;
@@ -379,6 +406,8 @@ int main(int argc, char **argv)
 	}
 	if (noactions)
 		acts.resend = NULL;
+	fx.triage = triage_new();
+	acts.triage = fx.triage;
 	if (!(fx.resend_delay > 0 && fx.resend_delay < 3600))
 		fx.resend_delay = 0.8;
 	fx.loop = ev_loop_new(EVFLAG_AUTO);
@@ -401,6 +430,7 @@ int main(int argc, char **argv)
 	printf("tui_fixture: quit cleanly, %u resends, %u refreshes\n", fx.resends, fx.refreshes);
 	ev_timer_stop(fx.loop, &fx.tick_w);
 	model_free(fx.m);
+	triage_free(fx.triage);
 	ev_loop_destroy(fx.loop);
 	config_done(&cfg);
 	return 0;

@@ -10,6 +10,7 @@
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
+#include "tui/triage.h"
 #include "tui/widgets/format.h"
 
 enum { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL_CODE,
@@ -131,8 +132,9 @@ static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 			snprintf(buf, sizeof buf, "%s", f->to ? f->to : "-");
 			break;
 		case COL_STATUS:
-			/* "!": it got contradicting terminal events (Enter says which) */
-			snprintf(buf, sizeof buf, "%s%s", word, mf->anomalies ? "!" : "");
+			/* "!": it got contradicting terminal events (Enter says which);
+			 * then a failure's triage state (tui/triage.c) */
+			tui_triage_cell(t, mf, word, buf, sizeof buf);
 			role = selected ? ROLE_SELECTED : mf->anomalies ? ROLE_LOG_ANOMALY : srole;
 			break;
 		case COL_ATT:
