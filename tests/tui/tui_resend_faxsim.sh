@@ -1,6 +1,8 @@
 #!/bin/sh
 # The real faxtop in tmux against faxsim: one resend path, one fax.
 #  - resend twice: one fax at faxsim, and the second dialog names the first;
+#  - that resend fails too: the case is unresolved again; a dismissal of it
+#    survives a restart;
 #  - a resend that times out, then a retry after a restart: the same key
 #    (from the store), one fax;
 #  - faxtop resend on the command line after the TUI's timed-out resend,
@@ -57,6 +59,28 @@ wait_for "Enter again to send ANOTHER fax"
 keys Escape Escape
 wait_for "resend cancelled"
 [ "$(resent_count "$f1")" = 1 ] || fail "two faxes after a second resend dialog"
+# The resend goes to the same busy number and fails too: the case is
+# unresolved again, the chain visible in its row.
+wait_until 60 fax_is "$new_id" failed || fail "$new_id did not fail"
+keys / C-u "state:unresolved" Enter
+wait_for "faxes 2 filter: state:unresolved" 60
+wait_re "$(echo "$f1" | rev | cut -c1-10 | rev) .*→✖ [0-9][0-9]:[0-9][0-9]"
+expect "unresolved 1"
+# Dismissed, with a note; that survives a restart.
+keys d
+wait_for "dismiss, note (optional):"
+keys "known bad line" Enter
+wait_for "dismissed: known bad line"
+wait_for "unresolved 0"
+keys q
+wait_for "EXITED 0"
+faxtop_tui 20
+wait_for "unresolved 0" 60
+keys / "state:dismissed" Enter
+wait_for "faxes 2 filter: state:dismissed"
+keys D
+wait_for "is no longer dismissed"
+wait_for "unresolved 1"
 keys q
 wait_for "EXITED 0"
 
