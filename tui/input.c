@@ -10,6 +10,7 @@
 #include "tui/command.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
+#include "tui/resend.h"
 #include "tui/state.h"
 #include "tui/triage.h"
 
@@ -234,6 +235,12 @@ void tui_do(struct tui *t, enum tui_action a)
 		break;
 	case ACT_RESEND_BULK:
 		dialog_open_bulk(t);
+		break;
+	case ACT_BULK_PAUSE:
+		tui_bulk_pause(t);
+		break;
+	case ACT_BULK_CANCEL:
+		tui_bulk_cancel(t);
 		break;
 	case ACT_DISMISS:
 		tui_triage_dismiss(t);

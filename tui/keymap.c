@@ -45,6 +45,8 @@ static const char default_bindings[] =
 	"bind u unmark-all\n"
 	"bind r resend\n"
 	"bind R resend-bulk\n"
+	"bind b bulk-pause\n"
+	"bind X bulk-cancel\n"
 	"bind d dismiss\n"
 	"bind D undismiss\n"
 	"bind F next-unresolved\n"

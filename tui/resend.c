@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "tui/input.h"
 #include "tui/resend.h"
 #include "tui/state.h"
 
@@ -24,7 +25,9 @@ static void bulk_free_ids(struct tui *t)
 	for (size_t i = 0; i < t->bulk.n; i++)
 		free(t->bulk.ids[i]);
 	free(t->bulk.ids);
+	free(t->bulk.again);
 	t->bulk.ids = NULL;
+	t->bulk.again = NULL;
 	t->bulk.n = t->bulk.next = 0;
 }
 
@@ -42,10 +45,16 @@ static void bulk_maybe_finish(struct tui *t)
 	if (!t->bulk.running || t->bulk.next < t->bulk.n || bulk_in_flight(t) > 0)
 		return;
 	ev_timer_stop(t->loop, &t->bulk_w);
-	tui_flash(t, t->bulk.failed > 0, "bulk resend finished: %zu resent, %zu failed",
-		  t->bulk.ok, t->bulk.failed);
-	t->bulk.running = false;
+	if (t->bulk.dropped)
+		tui_flash(t, true, "bulk resend cancelled: %zu resent, %zu failed, %zu not sent",
+			  t->bulk.ok, t->bulk.failed, t->bulk.dropped);
+	else
+		tui_flash(t, t->bulk.failed > 0, "bulk resend finished: %zu resent, %zu failed",
+			  t->bulk.ok, t->bulk.failed);
+	t->bulk.running = t->bulk.paused = false;
 	bulk_free_ids(t);
+	if (t->bulk.quit_after)
+		tui_request_quit(t);
 }
 
 static void resend_done(void *ctx, const struct resend_result *r)
@@ -64,6 +73,8 @@ static void resend_done(void *ctx, const struct resend_result *r)
 		else
 			t->bulk.failed++;
 	}
+	if (r && r->ok && tui_is_marked(t, rec->fax_id))
+		tui_toggle_mark(t, rec->fax_id);   /* done: R again must not resend it */
 	if (r && r->ok) {
 		tui_flash(t, false, "%s resent as %s%s", rec->fax_id,
 			  r->new_fax_id ? r->new_fax_id : "(id not returned)",
@@ -136,13 +147,13 @@ static void bulk_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (t->bulk.next < t->bulk.n && bulk_in_flight(t) < TUI_BULK_PARALLEL) {
-		const char *id = t->bulk.ids[t->bulk.next++];
-		struct resend_req req = { .fax_id = id };
+	if (!t->bulk.paused && t->bulk.next < t->bulk.n && bulk_in_flight(t) < TUI_BULK_PARALLEL) {
+		size_t i = t->bulk.next++;
+		struct resend_req req = { .fax_id = t->bulk.ids[i], .again = t->bulk.again[i] };
 
 		if (tui_resend_start(t, &req, true, err, sizeof err) < 0) {
 			t->bulk.failed++;
-			tui_flash(t, true, "bulk: %s not resent: %s", id, err);
+			tui_flash(t, true, "bulk: %s not resent: %s", req.fax_id, err);
 		}
 		t->dirty = true;
 	}
@@ -151,21 +162,59 @@ static void bulk_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	bulk_maybe_finish(t);
 }
 
-void tui_bulk_start(struct tui *t, char **ids, size_t n)
+void tui_bulk_start(struct tui *t, char **ids, bool *again, size_t n)
 {
 	if (t->bulk.running) {
 		for (size_t i = 0; i < n; i++)
 			free(ids[i]);
 		free(ids);
+		free(again);
 		tui_flash(t, true, "a bulk resend is already running");
 		return;
 	}
 	bulk_free_ids(t);
-	t->bulk = (struct tui_bulk){ .ids = ids, .n = n, .running = true };
+	t->bulk = (struct tui_bulk){ .ids = ids, .again = again, .n = n, .running = true };
 	ev_timer_init(&t->bulk_w, bulk_tick, 0., TUI_BULK_INTERVAL);
 	t->bulk_w.data = t;
 	ev_timer_again(t->loop, &t->bulk_w);
 	ev_invoke(t->loop, &t->bulk_w, EV_TIMER);
+}
+
+void tui_bulk_pause(struct tui *t)
+{
+	if (!t->bulk.running) {
+		tui_flash(t, true, "no bulk resend is running");
+		return;
+	}
+	t->bulk.paused = !t->bulk.paused;
+	if (t->bulk.paused)
+		tui_flash(t, false, "bulk resend paused after %zu of %zu (those on the way finish)",
+			  t->bulk.next, t->bulk.n);
+	else
+		tui_flash(t, false, "bulk resend resumed: %zu to go", t->bulk.n - t->bulk.next);
+	t->dirty = true;
+}
+
+/* The rest is dropped; what is on the way is answered and counted. */
+void tui_bulk_cancel(struct tui *t)
+{
+	if (!t->bulk.running) {
+		tui_flash(t, true, "no bulk resend is running");
+		return;
+	}
+	t->bulk.dropped += t->bulk.n - t->bulk.next;
+	t->bulk.next = t->bulk.n;
+	t->bulk.paused = false;
+	ev_timer_stop(t->loop, &t->bulk_w);
+	tui_flash(t, false, "bulk resend cancelled: %zu not sent%s", t->bulk.dropped,
+		  bulk_in_flight(t) ? ", waiting for those on the way" : "");
+	bulk_maybe_finish(t);
+	t->dirty = true;
+}
+
+size_t tui_bulk_remaining(const struct tui *t)
+{
+	return t->bulk.running ? t->bulk.n - t->bulk.next : 0;
 }
 
 void tui_resend_shutdown(struct tui *t)

@@ -45,10 +45,20 @@ struct tui_dialog {
 	struct resend_prior prior; /* the fax's earlier resend, named in the dialog */
 	char error[256];
 	int pages;
-	/* bulk */
-	char **ids;
-	size_t n_ids, n_terminal;
-	int64_t cost;
+	/* bulk: candidates, and what the operator chose to leave out */
+	struct tui_bulk_item *items;
+	size_t n_items, n_inflight;  /* in flight: never sent again, only counted */
+	bool include_done;         /* also those already resent or dismissed */
+	bool skip_terminal;        /* leave out terminal codes to the same number */
+};
+
+/* A fax a bulk run may resend. */
+struct tui_bulk_item {
+	char *id;
+	bool resent;               /* has a resend already (again needed) */
+	bool dismissed;
+	bool terminal;             /* a terminal code: the same number fails again */
+	int pages;
 };
 
 struct tui_inflight {
@@ -60,8 +70,11 @@ struct tui_inflight {
 
 struct tui_bulk {
 	char **ids;
-	size_t n, next, ok, failed;
+	bool *again;               /* per id: resent already, a new fax was chosen */
+	size_t n, next, ok, failed, dropped;
 	bool running;
+	bool paused;               /* no new request starts; those on the way finish */
+	bool quit_after;           /* quit once the last one is answered */
 };
 
 /* The header's unresolved count, taken again when the model or triage moved. */

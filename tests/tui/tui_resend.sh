@@ -82,9 +82,9 @@ wait_for "already resent as fax_resent_1"
 keys Enter
 wait_for "Enter again to send ANOTHER fax"
 keys Enter q
-wait_for "still in flight"
+wait_for "on the way; their results will not be shown"
 keys n
-wait_gone "still in flight"
+wait_gone "on the way; their results will not be shown"
 wait_for "resent as fax_resent_5"
 
 # q while nothing is in flight quits at once.

@@ -395,14 +395,19 @@ static void test_marks_and_bulk(void)
 	CU_ASSERT_EQUAL(h.t.n_marks, 2);
 	tui_key(&h.t, 'R');
 	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_BULK);
-	CU_ASSERT_EQUAL(h.t.dlg.n_ids, 1);     /* only the failed one of the marks */
-	CU_ASSERT_EQUAL(h.t.dlg.n_terminal, 1);
-	CU_ASSERT_EQUAL(h.t.dlg.cost, 2 * TUI_EST_CENTS_PER_PAGE);
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.n_items, 1);   /* only the failed one of the marks */
+	CU_ASSERT_TRUE(h.t.dlg.items[0].terminal);
+	CU_ASSERT_EQUAL(h.t.dlg.items[0].pages, 2);
+	tui_key(&h.t, 't');                    /* skip the terminal code: nothing left */
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_BULK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "nothing to resend"));
+	CU_ASSERT_FALSE(h.t.bulk.running);
 	tui_key(&h.t, TUI_KEY_ESC);
 	tui_key(&h.t, 'u');
 	CU_ASSERT_EQUAL(h.t.n_marks, 0);
 	tui_key(&h.t, 'R');                    /* no marks: every failed fax in view */
-	CU_ASSERT_EQUAL(h.t.dlg.n_ids, 2);
+	CU_ASSERT_EQUAL(h.t.dlg.n_items, 2);
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT(h.t.bulk.running);
 	CU_ASSERT_EQUAL(h.rec.resends, 1);     /* the first goes at once, the rest paced */
@@ -412,6 +417,9 @@ static void test_marks_and_bulk(void)
 	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = false, .error = "e" });
 	CU_ASSERT_FALSE(h.t.bulk.running);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "1 resent, 1 failed"));
+	/* Pause and cancel say so when no bulk runs. */
+	tui_key(&h.t, 'b');
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "no bulk resend is running"));
 	teardown(&h);
 }
 

@@ -94,8 +94,8 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
 	}
 	if (t->bulk.running) {
-		snprintf(buf, sizeof buf, "  bulk %zu/%zu (%zu ok, %zu failed)",
-			 t->bulk.ok + t->bulk.failed, t->bulk.n, t->bulk.ok, t->bulk.failed);
+		snprintf(buf, sizeof buf, "  bulk %zu of %zu sent, %zu failed%s",
+			 t->bulk.ok, t->bulk.n, t->bulk.failed, t->bulk.paused ? ", PAUSED" : "");
 		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
 	}
 	if (t->view.paused) {
