@@ -5,6 +5,21 @@
 # the quit dialog says what becomes of the rest (send or drop).
 . "${top_srcdir:-.}/tests/tui/lib.sh"
 
+# bulk_then_quit DELAY: a bulk run of the 12 no_answer failures, then q in
+# its middle: the dialog says how many are not sent yet.
+bulk_then_quit() {
+	tui_start LANG=C.UTF-8 -- "$FIXTURE" delay="$1"
+	wait_for "faxes 120"
+	keys / "status:failed code:no_answer" Enter
+	wait_for "faxes 12 filter"
+	keys R
+	wait_for "Resend 12 failed faxes"
+	keys Enter
+	wait_for "bulk 0 of 12 sent"
+	keys q
+	wait_for "not sent yet."
+}
+
 # Fake resends answer after 3 s: long enough to pause a run in the middle.
 tui_start LANG=C.UTF-8 -- "$FIXTURE" delay=3
 wait_for "faxes 120"
@@ -58,32 +73,14 @@ keys q
 wait_for "EXITED 0"
 
 # Quitting in the middle: the dialog offers to send the rest or drop it.
-tui_start LANG=C.UTF-8 -- "$FIXTURE" delay=3
-wait_for "faxes 120"
-keys / "status:failed code:no_answer" Enter
-wait_for "faxes 12 filter"
-keys R
-wait_for "Resend 12 failed faxes"
-keys Enter
-wait_for "bulk 0 of 12 sent"
-keys q
-wait_for "not sent yet."
+bulk_then_quit 3
 expect "s: send the remaining"
 expect "d: drop them and quit"
 keys d
 wait_for "EXITED 0"
 capture | grep -q "quit cleanly, 12 resends" && fail "the dropped ones were sent"
 
-tui_start LANG=C.UTF-8 -- "$FIXTURE" delay=1
-wait_for "faxes 120"
-keys / "status:failed code:no_answer" Enter
-wait_for "faxes 12 filter"
-keys R
-wait_for "Resend 12 failed faxes"
-keys Enter
-wait_for "bulk 0 of 12 sent"
-keys q
-wait_for "not sent yet."
+bulk_then_quit 1
 keys s
 wait_for "quitting once the remaining"
 wait_for "EXITED 0" 60

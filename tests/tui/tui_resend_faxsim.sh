@@ -34,6 +34,20 @@ faxtop_tui() {
 		--request-timeout "$1"
 }
 
+# timed_out_resend FAX: selects FAX, resends it, and waits for the answer
+# that its outcome is unknown; KEPT is the key kept in the ledger.
+timed_out_resend() {
+	wait_for "$1" 60
+	keys / C-u "$1" Enter
+	wait_for "faxes 1 filter" 30
+	keys r
+	wait_for "resend $1"
+	keys Enter
+	wait_for "its key is kept (r retries it)" 60
+	KEPT=$(ledger_key "$1" pending)
+	[ -n "$KEPT" ] || fail "the timed-out resend of $1 left no pending key"
+}
+
 start_faxsim --seed 9 --speed 200
 f1=$(submit_fax +15005550002 | jqs .id)
 wait_until 60 fax_is "$f1" failed || fail "$f1 did not fail"
@@ -97,15 +111,8 @@ wait_for "$f2" 60
 keys q
 wait_for "EXITED 0"
 faxtop_tui 1
-wait_for "$f2" 60
-keys / C-u "$f2" Enter
-wait_for "faxes 1 filter" 30
-keys r
-wait_for "resend $f2"
-keys Enter
-wait_for "its key is kept (r retries it)" 60
-key2=$(ledger_key "$f2" pending)
-[ -n "$key2" ] || fail "the timed-out resend left no pending key"
+timed_out_resend "$f2"
+key2=$KEPT
 # The retry in the same run names the key it reuses.
 keys r
 wait_for "no known outcome"
@@ -130,15 +137,8 @@ wait_for "EXITED 0"
 # The command line after the TUI: the TUI's resend of f3 times out, and
 # faxtop resend, run beside the still running TUI, reuses its key.
 faxtop_tui 1
-wait_for "$f3" 60
-keys / C-u "$f3" Enter
-wait_for "faxes 1 filter" 30
-keys r
-wait_for "resend $f3"
-keys Enter
-wait_for "its key is kept (r retries it)" 60
-key3=$(ledger_key "$f3" pending)
-[ -n "$key3" ] || fail "the timed-out resend of $f3 left no pending key"
+timed_out_resend "$f3"
+key3=$KEPT
 MINTFAX_API_KEY=$SIM_KEY "$FAXTOP" --db "$DB" --api-base "$SIM_URL/v1" --request-timeout 20 \
 	resend "$f3" >"$D/out" 2>"$D/err" || fail "faxtop resend after the TUI: $(cat "$D/err")"
 grep -q "$key3" "$D/err" || fail "the command line did not reuse the TUI's key: $(cat "$D/err")"
