@@ -516,10 +516,6 @@ static bool resend_refuse_prior(struct resender *r, struct store *st, const char
 			store_last_error(st));
 		return true;
 	}
-	if (p.kind == RESEND_PRIOR_PENDING && !key && !again)
-		fprintf(stderr, "faxtop resend: an earlier resend of %s (asked %s) has no known "
-			"outcome: retrying it with its key %s\n", fax_id,
-			(resend_fmt_time(p.at_ms, when, sizeof(when)), when), p.key);
 	if (p.kind != RESEND_PRIOR_SENT || again || (key && !strcmp(key, p.key)))
 		return false;
 	fax_init(&f);

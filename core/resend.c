@@ -530,6 +530,15 @@ static int resend_pick(struct resend_call *c, const struct resend_prior *p,
 		snprintf(c->key, sizeof(c->key), "%s", q->key);
 		c->reused = p->kind != RESEND_PRIOR_NONE && !strcmp(p->key, q->key);
 	} else if (p->kind == RESEND_PRIOR_PENDING && !q->again) {
+		if (strcmp(q->to ? q->to : "", p->to) ||
+		    (q->max_attempts && p->max_attempts && q->max_attempts != p->max_attempts)) {
+			/* Its key cannot carry another request. */
+			resend_fmt_time(p->at_ms, when, sizeof(when));
+			snprintf(err, errlen, "an earlier resend of %s (asked %s, to %s) has no known "
+				 "outcome: retry it as it was, or choose again for another fax",
+				 c->fax_id, when, p->to[0] ? p->to : "the same number");
+			return -1;
+		}
 		snprintf(c->key, sizeof(c->key), "%s", p->key);
 		to = p->to[0] ? p->to : NULL;
 		max = p->max_attempts;

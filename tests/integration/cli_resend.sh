@@ -105,6 +105,8 @@ B2="--api-base $SIM_URL/v1 --db $D/slow.db"
 expect_fail 1 "outcome is unknown" "$FAXTOP" $B2 --request-timeout 1 resend "$busy2"
 key=$(sed -n 's/.*the key \([^ ]*\) is kept.*/\1/p' "$D/err")
 [ -n "$key" ] || fail "the kept key is not named: $(cat "$D/err")"
+# Another number cannot ride on the kept key: refused, nothing sent.
+expect_fail 1 "no known outcome" "$FAXTOP" $B2 resend "$busy2" --to +15005550001
 new3=$("$FAXTOP" $B2 --request-timeout 20 resend "$busy2" 2>"$D/err") ||
 	fail "the retry failed: $(cat "$D/err")"
 grep -q "reused" "$D/err" || fail "the retry did not say it reused the key: $(cat "$D/err")"

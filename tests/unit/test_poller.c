@@ -494,8 +494,8 @@ static void test_resend_pending_key(void)
 	CU_ASSERT_FALSE(g1.settled);
 	CU_ASSERT_EQUAL(count_rows(f.db, "resend_ledger", "fax_id='fax_c' AND state='pending'"), 1);
 
-	/* A restart: another resender on a reopened store. Another number
-	 * asked for: the pending request is retried as it was. */
+	/* A restart: another resender on a reopened store; the pending
+	 * request is retried as it was. */
 	resend_free(r);
 	store_detach(f.store);
 	ingest_free(f.in);
@@ -506,7 +506,12 @@ static void test_resend_pending_key(void)
 	store_attach(f.store, f.loop);
 	f.in = ingest_new(f.store, f.model, f.clock);
 	r = fx_resender(&f, 1);
-	struct resend_req q2 = { .fax_id = "fax_c", .to = "+15005550003" };
+	/* Another number cannot ride on that key: refused, nothing sent. */
+	struct resend_req q3 = { .fax_id = "fax_c", .to = "+15005550003" };
+	CU_ASSERT_EQUAL(resend_start(r, f.model, &q3, resend_cb, &g2, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no known outcome"));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_c/resend", NULL), 1);
+	struct resend_req q2 = { .fax_id = "fax_c", .to = "+15005550001" };
 	resend_run(&f, r, &q2, &g2);
 	CU_ASSERT_TRUE(g2.ok && g2.reused);
 	CU_ASSERT_STRING_EQUAL(g2.key, g1.key);
