@@ -61,12 +61,18 @@ keys Escape
 keys q
 wait_for "EXITED 0"
 
-# Read-only: dismiss and undo are refused with the reason.
+# Rebindable and in the help; read-only: dismiss and undo are refused with
+# the reason.
+printf 'bind x dismiss\n' >"$XDG_CONFIG_HOME/faxtop/config"
 tui_start LANG=C.UTF-8 -- "$FIXTURE" --read-only
 wait_for "unresolved 24"
+keys ?
+wait_for "next-unresolved"
+expect "d, x"
+keys Escape
 keys / "status:failed" Enter
 wait_for "faxes 24 filter"
-keys d
+keys x
 wait_for "dismiss is unavailable: read-only"
 keys D
 wait_for "undismiss is unavailable: read-only"
