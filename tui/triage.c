@@ -108,8 +108,8 @@ void tui_triage_dismiss(struct tui *t)
 	if (!orig)
 		return;
 	if (ti.state == TRIAGE_DISMISSED) {
-		tui_flash(t, true, "%s is dismissed already (%s undoes it)", orig->fax.id,
-			  undo_key(t, k, sizeof k));
+		tui_flash(t, true, "%s is dismissed already%s%s (%s undoes it)", orig->fax.id,
+			  ti.note ? ": " : "", ti.note ? ti.note : "", undo_key(t, k, sizeof k));
 		return;
 	}
 	snprintf(t->triage_id, sizeof t->triage_id, "%s", orig->fax.id);

@@ -25,7 +25,7 @@ wait_for "faxes 1 filter: state:dismissed"
 expect "fax_000116"
 # A second d names it as done already; D undoes.
 keys d
-wait_for "fax_000116 is dismissed already (D undoes it)"
+wait_for "fax_000116 is dismissed already: number retired (D undoes it)"
 keys D
 wait_for "fax_000116 is no longer dismissed"
 wait_for "failed 24 · unresolved 24"
