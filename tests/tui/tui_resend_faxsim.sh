@@ -6,7 +6,9 @@
 #  - a resend that times out, then a retry after a restart: the same key
 #    (from the store), one fax;
 #  - faxtop resend on the command line after the TUI's timed-out resend,
-#    while the TUI still runs: the same key, one fax.
+#    while the TUI still runs: the same key, one fax;
+#  - a crash (SIGKILL) while the request is on its way, then a retry: the
+#    same key, one fax.
 # Faxes are counted at faxsim through its API (GET /v1/faxes).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "${top_srcdir:-.}/tests/tui/lib.sh"
@@ -102,11 +104,14 @@ wait_for "EXITED 0"
 start_faxsim --seed 9 --speed 200 --slow 3000
 f2=$(submit_fax +15005550002 | jqs .id)
 f3=$(submit_fax +15005550003 | jqs .id)
+f4=$(submit_fax +15005550005 | jqs .id)
 wait_until 60 fax_is "$f2" failed || fail "$f2 did not fail"
 wait_until 60 fax_is "$f3" failed || fail "$f3 did not fail"
+wait_until 60 fax_is "$f4" failed || fail "$f4 did not fail"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 faxtop_tui 20
 wait_for "$f3" 60
+wait_for "$f4" 60
 wait_for "$f2" 60
 keys q
 wait_for "EXITED 0"
@@ -145,6 +150,34 @@ grep -q "$key3" "$D/err" || fail "the command line did not reuse the TUI's key: 
 [ "$(resent_count "$f3")" = 1 ] || fail "the command line after the TUI made a second fax"
 [ "$(api GET "/v1/faxes/$(cat "$D/out")" | jqs .idempotency_key)" = "$key3" ] ||
 	fail "the fax was not made with the TUI's key"
+keys q
+wait_for "EXITED 0"
+# A crash (SIGKILL) while the request is on its way: the key was committed
+# before the POST, so the restarted faxtop retries with it. One fax.
+faxtop_tui 20
+wait_for "$f4" 60
+keys / C-u "$f4" Enter
+wait_for "faxes 1 filter" 30
+keys r
+wait_for "resend $f4"
+keys Enter
+wait_for "resending $f4"
+key4=$(ledger_key "$f4" pending)
+[ -n "$key4" ] || fail "no pending key committed while the resend of $f4 was on its way"
+shell=$(tmux -L "$SOCK" list-panes -t tui -F '#{pane_pid}')
+pid=$(pgrep -P "$shell" -x faxtop) || pid=$(pgrep -P "$shell" -x lt-faxtop) ||
+	fail "cannot find faxtop's pid under $shell"
+kill -KILL "$pid"
+wait_for "EXITED 137"
+faxtop_tui 20
+wait_for "$f4" 60
+keys / C-u "$f4" Enter
+wait_for "faxes 1 filter" 30
+keys r
+wait_for "idempotency key: $key4 (reused)"
+keys Enter
+wait_for "(the earlier key, reused)" 60
+[ "$(resent_count "$f4")" = 1 ] || fail "a crash and a retry made more than one fax"
 keys q
 wait_for "EXITED 0"
 echo "PASS"
