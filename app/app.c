@@ -34,6 +34,9 @@
 #include "core/log.h"
 #include "core/model.h"
 #include "core/poller.h"
+#include "core/resend.h"
+#include "core/sanitize.h"
+#include "core/triage.h"
 #include "core/secrets.h"
 #include "core/signature.h"
 #include "core/store.h"
@@ -75,6 +78,8 @@ struct app {
 	struct sim *sim;
 	struct api_client *api;
 	struct poller *poller;
+	struct resender *resender;
+	struct triage *triage;
 	struct tui *tui;
 
 	ev_signal sigint, sigterm, sigpipe;
@@ -98,8 +103,7 @@ struct app {
 	int64_t rate_second[APP_RATE_SLOTS];
 	unsigned rate_count[APP_RATE_SLOTS];
 
-	unsigned resends_in_flight;
-
+	char who[128];                 /* user@host, for the log of triage decisions */
 	char db_path[PATH_MAX];
 	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
 	char demo_dir[PATH_MAX];       /* temporary store of --demo, removed at exit */
@@ -229,67 +233,59 @@ static void app_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 /* ---- TUI callbacks ---- */
 
-struct resend_call {
-	struct app *app;
-	tui_resend_done_fn done;
-	void *done_ctx;
-};
-
-static void app_resend_done(void *ctx, const struct poller_resend_result *r)
-{
-	struct resend_call *c = ctx;
-	struct tui_resend_result tr = {
-		.ok = r->ok,
-		.new_fax_id = r->new_fax_id,
-		.error = r->error,
-		.message = r->message,
-		.action = r->action,
-		.request_id = r->request_id,
-	};
-
-	if (c->app->resends_in_flight > 0)
-		c->app->resends_in_flight--;
-	c->done(c->done_ctx, &tr);
-	free(c);
-}
-
-static int app_tui_resend(void *ctx, const char *fax_id, const char *to, int max_attempts,
-			  const char *idempotency_key, tui_resend_done_fn done, void *done_ctx,
-			  char *err, size_t errlen)
+static int app_tui_resend(void *ctx, const struct resend_req *req, resend_done_fn done,
+			  void *done_ctx, char *err, size_t errlen)
 {
 	struct app *a = ctx;
-	struct resend_call *c;
-	struct poller_resend_req req = {
-		.fax_id = fax_id,
-		.to = to,
-		.max_attempts = max_attempts,
-		.idempotency_key = idempotency_key,
-	};
 
 	if (a->cfg->read_only) {
 		snprintf(err, errlen, "read-only mode: resending is disabled");
 		return -1;
 	}
-	if (!a->poller) {
+	if (!a->resender) {
 		snprintf(err, errlen, a->loading ? "still reading the store: resending starts "
 			 "with the poller, once it is read" :
 			 "no API key configured: resending needs the API");
 		return -1;
 	}
-	c = calloc(1, sizeof *c);
-	if (!c) {
-		snprintf(err, errlen, "out of memory");
+	return resend_start(a->resender, a->model, req, done, done_ctx, err, errlen);
+}
+
+static int app_tui_prior(void *ctx, const char *fax_id, struct resend_prior *out)
+{
+	struct app *a = ctx;
+
+	if (!a->resender) {
+		memset(out, 0, sizeof *out);
+		return 0;
+	}
+	return resend_prior(a->resender, a->model, fax_id, out);
+}
+
+static int app_tui_dismiss(void *ctx, const char *fax_id, const char *note, char *err,
+			   size_t errlen)
+{
+	struct app *a = ctx;
+	char safe[200];
+
+	sanitize_str(safe, sizeof safe, note ? note : "");
+	if (triage_dismiss(a->triage, a->store, fax_id, safe, clock_now_ms(a->clock)) != 0) {
+		snprintf(err, errlen, "%s", store_last_error(a->store));
 		return -1;
 	}
-	c->app = a;
-	c->done = done;
-	c->done_ctx = done_ctx;
-	if (poller_resend(a->poller, &req, app_resend_done, c) != 0) {
-		snprintf(err, errlen, "the resend could not be started");
-		free(c);
+	log_info(a->log, "%s dismissed by %s%s%s", fax_id, a->who, safe[0] ? ": " : "", safe);
+	return 0;
+}
+
+static int app_tui_undismiss(void *ctx, const char *fax_id, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	if (triage_undismiss(a->triage, a->store, fax_id) != 0) {
+		snprintf(err, errlen, "%s", store_last_error(a->store));
 		return -1;
 	}
-	a->resends_in_flight++;
+	log_info(a->log, "%s no longer dismissed (%s)", fax_id, a->who);
 	return 0;
 }
 
@@ -299,14 +295,6 @@ static void app_tui_refresh(void *ctx, const char *fax_id)
 
 	if (a->poller)
 		poller_refresh_fax(a->poller, fax_id);
-}
-
-static void app_tui_new_key(void *ctx, char *buf, size_t len)
-{
-	char uuid[37];
-
-	poller_new_idempotency_key(uuid);
-	snprintf(buf, len, "%s", uuid);
 }
 
 static const char *app_environment(const struct app *a)
@@ -344,7 +332,7 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 	out->events_per_min = app_events_per_min(a);
 	out->last_event_ms = model_last_event_ms(a->model);
 	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
-	out->resends_in_flight = a->resends_in_flight;
+	out->resends_in_flight = resend_in_flight(a->resender);
 }
 
 static void app_tui_quit(void *ctx)
@@ -355,7 +343,9 @@ static void app_tui_quit(void *ctx)
 static const struct tui_actions app_tui_actions_template = {
 	.resend = app_tui_resend,
 	.refresh = app_tui_refresh,
-	.new_idempotency_key = app_tui_new_key,
+	.prior = app_tui_prior,
+	.dismiss = app_tui_dismiss,
+	.undismiss = app_tui_undismiss,
 	.status = app_tui_status,
 	.quit = app_tui_quit,
 };
@@ -460,8 +450,14 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	if (!a->store || app_lock_db(a, err, errlen) != 0)
 		return -1;
 	a->model = model_new(&mo);
-	if (!a->model) {
+	a->triage = triage_new();
+	if (!a->model || !a->triage) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (triage_load(a->triage, a->store) != 0) {
+		snprintf(err, errlen, "cannot read the triage decisions of %.200s: %.200s",
+			 a->db_path, store_last_error(a->store));
 		return -1;
 	}
 	/* --headless has no first frame to hurry: it reads all at once. */
@@ -633,7 +629,9 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->poller = poller_new(a->loop, a->api, a->ingest, a->store, a->model, a->clock, a->log,
 			       &po);
-	if (!a->poller) {
+	struct resend_opts ro = { .triage = a->triage };
+	a->resender = resend_new(a->loop, a->api, a->store, a->ingest, a->clock, a->log, &ro);
+	if (!a->poller || !a->resender) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -649,8 +647,12 @@ static int app_start_tui(struct app *a, char *err, size_t errlen)
 
 	acts.ctx = a;
 	acts.store_path = a->db_path;
-	if (a->cfg->read_only)
+	acts.triage = a->triage;
+	if (a->cfg->read_only) {
 		acts.resend = NULL;
+		acts.dismiss = NULL;
+		acts.undismiss = NULL;
+	}
 	a->tui = tui_new(a->loop, a->model, a->cfg, &acts, a->log, err, errlen);
 	return a->tui ? 0 : -1;
 }
@@ -728,6 +730,7 @@ static void app_free_parts(struct app *a)
 		tui_free(a->tui);
 	if (a->poller)
 		poller_free(a->poller);
+	resend_free(a->resender);
 	if (a->api)
 		api_client_free(a->api);
 	if (a->sim)
@@ -747,6 +750,7 @@ static void app_free_parts(struct app *a)
 		store_close(a->store);
 	if (a->model)
 		model_free(a->model);
+	triage_free(a->triage);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	if (a->demo_dir[0]) {
@@ -773,6 +777,7 @@ int app_run(struct config *cfg)
 
 	a.cfg = cfg;
 	a.lock_fd = -1;
+	resend_who(a.who, sizeof a.who);
 	a.clock = &clock_system;
 	a.lines_tail = &a.lines;
 	a.out = cfg->headless ? stdout : NULL;

@@ -22,13 +22,12 @@
 #include "core/event.h"
 #include "core/event_parse.h"
 #include "core/poller.h"
+#include "core/resend.h"
 #include "core/sanitize.h"
 #include "core/store.h"
 
 #define STATUS_MAX_PAGES 10        /* up to 1,000 faxes read for the counts */
 #define STATUS_MAX_FAILURES 10
-#define RESEND_MAX_TRIES 3         /* same key each time: never two faxes */
-#define RESEND_MAX_WAIT_S 30       /* a longer Retry-After is reported, not waited */
 
 struct cmd_failure {
 	bool failed;
@@ -427,127 +426,107 @@ out:
 
 /* ---- resend ---- */
 
+/* Through core/resend.c like the TUI's: the ledger in the same database
+ * (a running faxtop may hold it: the busy timeout waits, this is no loop
+ * that others share), the key committed before the POST, bounded retries
+ * with the same key. */
 struct resend_run {
 	struct ev_loop *loop;
-	struct api_client *api;
-	const char *path;
-	const char *body;
-	const char *key;
-	int tries;
-	bool done;
-	bool ok;
+	bool done, ok, settled, reused;
 	char new_id[128];
+	char key[RESEND_KEY_MAX];
+	char to[64];
 	struct cmd_failure fail;
 };
 
-static int resend_send(struct resend_run *s);
+#define RESEND_BUSY_MS 5000
 
-static bool resend_retryable(const struct api_response *r)
-{
-	if (r->outcome == API_NETWORK_ERROR || r->outcome == API_SERVER_ERROR)
-		return true;
-	if (r->outcome == API_RATE_LIMITED)
-		return r->retry_after_s < 0 || r->retry_after_s <= RESEND_MAX_WAIT_S;
-	return r->http_status == 409 && r->has_error &&
-	       !strcmp(r->error.error, "idempotency_key_in_progress");
-}
-
-static void resend_done(void *ctx, const struct api_response *r)
+static void resend_done(void *ctx, const struct resend_result *r)
 {
 	struct resend_run *s = ctx;
+	struct cmd_failure *f = &s->fail;
 
-	if (r->outcome == API_OK) {
-		struct fax f;
-		char err[256];
-
-		fax_init(&f);
-		if (fax_parse(r->body, r->body_len, &f, err, sizeof(err)) == 0 && f.id) {
-			sanitize_str(s->new_id, sizeof(s->new_id), f.id);
-			s->ok = true;
-		} else {
-			struct api_response bad = *r;
-			snprintf(bad.message, sizeof(bad.message),
-				 "the API accepted the resend (HTTP %d) but its answer could not be "
-				 "read: %.300s", r->http_status, f.id ? err : "no fax id");
-			bad.outcome = API_SERVER_ERROR;
-			bad.has_error = false;
-			cmd_record_failure(&s->fail, &bad);
-		}
-		fax_done(&f);
-	} else if (resend_retryable(r) && s->tries < RESEND_MAX_TRIES) {
-		/* The same Idempotency-Key: if the first attempt did reach
-		 * mintfax, this returns that fax instead of making another.
-		 * The client's gate spaces the retry (backoff or Retry-After). */
-		if (resend_send(s) == 0)
-			return;
-		cmd_record_failure(&s->fail, r);
-	} else {
-		cmd_record_failure(&s->fail, r);
-	}
 	s->done = true;
-	ev_break(s->loop, EVBREAK_ALL);
-}
-
-static int resend_send(struct resend_run *s)
-{
-	char err[256];
-
-	s->tries++;
-	if (api_client_request(s->api, "POST", s->path, s->body, s->key, API_REQ_URGENT,
-			       resend_done, s, err, sizeof(err)) != 0) {
-		fprintf(stderr, "faxtop resend: %s\n", err);
-		return -1;
+	s->ok = r->ok;
+	s->settled = r->settled;
+	s->reused = r->reused_key;
+	snprintf(s->key, sizeof(s->key), "%s", r->key ? r->key : "");
+	if (r->ok) {
+		sanitize_str(s->new_id, sizeof(s->new_id), r->new_fax_id);
+	} else {
+		f->failed = true;
+		f->outcome = r->outcome;
+		f->http_status = r->http_status;
+		f->retry_after_s = r->retry_after_s;
+		snprintf(f->error, sizeof(f->error), "%s", r->error ? r->error : "");
+		snprintf(f->action, sizeof(f->action), "%s", r->action ? r->action : "");
+		snprintf(f->request_id, sizeof(f->request_id), "%s",
+			 r->request_id ? r->request_id : "");
+		snprintf(f->message, sizeof(f->message), "%s",
+			 r->http_status || r->outcome == API_NETWORK_ERROR ?
+			 (r->api_message ? r->api_message : "") : (r->message ? r->message : ""));
 	}
-	return 0;
+	ev_break(s->loop, EVBREAK_ALL);
 }
 
 static void resend_usage(FILE *f)
 {
-	fprintf(f, "usage: faxtop resend FAX_ID [--to E164] [--max-attempts 1-5] "
-		   "[--idempotency-key KEY]\n"
+	fprintf(f, "usage: faxtop resend FAX_ID [--to E164] [--max-attempts 1-5] [--again]\n"
 		   "  Resubmits a failed fax's document as a new fax and prints the new fax id.\n"
 		   "  --to             send to this number instead (E.164, e.g. +15551234567)\n"
 		   "  --max-attempts   delivery attempts for the new fax\n"
-		   "  --idempotency-key  repeat an earlier resend safely: the same key never\n"
-		   "                   creates a second fax (a fresh key is made otherwise)\n"
-		   "  Exit 0, 1 when the API refuses or cannot be reached, 2 on a usage error.\n");
+		   "  --again          resend although the fax was resent already (another fax)\n"
+		   "  --idempotency-key KEY  use this key instead of the ledger's\n"
+		   "  The key of a resend whose outcome is unknown (a timeout, a crash, the\n"
+		   "  TUI's) is kept in the database and reused, so retrying never makes a\n"
+		   "  second fax.\n"
+		   "  Exit 0, 1 when the API refuses, cannot be reached or the fax was resent\n"
+		   "  already, 2 on a usage error.\n");
 }
 
-/* The audit trail the TUI's resends also write (store_put_resend). Best
- * effort: the resend has happened whatever the local database says, so a
- * store that cannot be opened is a warning, not a failure. */
-static void resend_audit(struct config *cfg, const char *fax_id, const struct resend_run *s,
-			 const char *to, long max_attempts)
+static struct store *resend_open_store(struct config *cfg)
 {
 	char path[4096], err[512];
 	struct store *st;
 
 	if (cfg->db)
 		snprintf(path, sizeof(path), "%s", cfg->db);
-	else if (config_default_db(path, sizeof(path)) != 0)
-		return;
-	struct store_opts so = { .path = path };
-	st = store_open(&so, err, sizeof(err));
-	if (!st) {
-		fprintf(stderr, "faxtop resend: warning: not recorded in the local audit trail: %s\n",
-			err);
-		return;
+	else if (config_default_db(path, sizeof(path)) != 0) {
+		fprintf(stderr, "faxtop resend: no database path (set --db)\n");
+		return NULL;
 	}
-	struct store_resend a = {
-		.at_ms = clock_now_ms(NULL),
-		.fax_id = fax_id,
-		.new_fax_id = s->ok ? s->new_id : NULL,
-		.error = s->ok ? NULL : s->fail.error[0] ? s->fail.error
-		       : api_outcome_name(s->fail.outcome),
-		.idempotency_key = s->key,
-		.request_id = s->ok ? NULL : s->fail.request_id[0] ? s->fail.request_id : NULL,
-		.to = to,
-		.max_attempts = (int)max_attempts,
-	};
-	if (store_put_resend(st, &a) != 0 || store_commit(st) != 0)
-		fprintf(stderr, "faxtop resend: warning: not recorded in the local audit trail: %s\n",
+	struct store_opts so = { .path = path, .busy_ms = RESEND_BUSY_MS };
+	st = store_open(&so, err, sizeof(err));
+	if (!st)
+		fprintf(stderr, "faxtop resend: %s: the resend ledger is needed to resend safely\n",
+			err);
+	return st;
+}
+
+/* An earlier resend: named, and refused without --again. */
+static bool resend_refuse_prior(struct resender *r, struct store *st, const char *fax_id,
+				bool again, const char *key)
+{
+	struct resend_prior p;
+	char when[32], status[32] = "status unknown";
+	struct fax f;
+
+	if (resend_prior(r, NULL, fax_id, &p) < 0) {
+		fprintf(stderr, "faxtop resend: the resend ledger cannot be read: %s\n",
 			store_last_error(st));
-	store_close(st);
+		return true;
+	}
+	if (p.kind != RESEND_PRIOR_SENT || again || (key && !strcmp(key, p.key)))
+		return false;
+	fax_init(&f);
+	if (p.new_fax_id[0] && store_get_fax(st, p.new_fax_id, &f, NULL, NULL) == 0)
+		snprintf(status, sizeof(status), "%s", fax_status_name(f.status));
+	fax_done(&f);
+	resend_fmt_time(p.at_ms, when, sizeof(when));
+	fprintf(stderr, "faxtop resend: %s was resent already as %s on %s (%s, key %s)\n"
+		"  to send another fax anyway: faxtop resend %s --again\n", fax_id,
+		p.new_fax_id[0] ? p.new_fax_id : "a fax", when, status, p.key, fax_id);
+	return true;
 }
 
 /* "--name VALUE" or "--name=VALUE"; advances *i past a separate value. */
@@ -566,34 +545,36 @@ static const char *resend_opt(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
-int cmd_resend(struct config *cfg, int argc, char **argv)
+static int resend_parse(int argc, char **argv, struct resend_req *q)
 {
-	const char *fax_id = NULL, *to = NULL, *key = NULL, *v;
-	long max_attempts = 0;
+	const char *v;
 	char safe[160];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			resend_usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "--again")) {
+			q->again = true;
 		} else if ((v = resend_opt(argc, argv, &i, "--to"))) {
-			if (!poller_valid_e164(v)) {
+			if (!resend_valid_e164(v)) {
 				sanitize_str(safe, sizeof(safe), v);
 				fprintf(stderr, "faxtop resend: --to '%s' is not an E.164 number "
 					"(like +15551234567)\n", safe);
 				return 2;
 			}
-			to = v;
+			q->to = v;
 		} else if ((v = resend_opt(argc, argv, &i, "--max-attempts"))) {
 			char *end;
 			errno = 0;
-			max_attempts = strtol(v, &end, 10);
-			if (errno || !*v || *end || max_attempts < 1 || max_attempts > 5) {
+			long n = strtol(v, &end, 10);
+			if (errno || !*v || *end || n < 1 || n > 5) {
 				sanitize_str(safe, sizeof(safe), v);
 				fprintf(stderr, "faxtop resend: --max-attempts '%s' must be a whole "
 					"number from 1 to 5\n", safe);
 				return 2;
 			}
+			q->max_attempts = (int)n;
 		} else if ((v = resend_opt(argc, argv, &i, "--idempotency-key"))) {
 			size_t n = strlen(v);
 			bool good = n > 0 && n <= 255;
@@ -604,89 +585,108 @@ int cmd_resend(struct config *cfg, int argc, char **argv)
 					"visible ASCII characters\n");
 				return 2;
 			}
-			key = v;
+			q->key = v;
 		} else if (argv[i][0] == '-') {
 			sanitize_str(safe, sizeof(safe), argv[i]);
 			fprintf(stderr, "faxtop resend: unknown option '%s'\n", safe);
 			resend_usage(stderr);
 			return 2;
-		} else if (fax_id) {
+		} else if (q->fax_id) {
 			fprintf(stderr, "faxtop resend: one fax id at a time\n");
 			return 2;
 		} else {
-			fax_id = argv[i];
+			q->fax_id = argv[i];
 		}
 	}
-	if (!fax_id) {
+	if (!q->fax_id) {
 		resend_usage(stderr);
 		return 2;
 	}
-	if (!poller_valid_fax_id(fax_id)) {
-		sanitize_str(safe, sizeof(safe), fax_id);
+	if (!resend_valid_fax_id(q->fax_id)) {
+		sanitize_str(safe, sizeof(safe), q->fax_id);
 		fprintf(stderr, "faxtop resend: '%s' is not a fax id (like fax_8aZqRm4yT3vK7pNxJ2bH9c)\n",
 			safe);
 		return 2;
 	}
+	return -1;
+}
+
+static void resend_report(struct config *cfg, const struct resend_req *q,
+			  const struct resend_run *s)
+{
+	if (!strcmp(s->fail.error, "not_sent")) {
+		fprintf(stderr, "faxtop resend: %s\n", s->fail.message);
+		return;
+	}
+	cmd_explain(stderr, "resend", &s->fail, cfg->api_base);
+	if (!s->settled)
+		fprintf(stderr, "  the outcome is unknown; the key %s is kept: run faxtop resend %s "
+			"again to retry it safely (never two faxes)\n", s->key, q->fax_id);
+}
+
+/* The loop: the pending row commits (store_attach's prepare watcher),
+ * then the POST goes out, then the outcome is committed at the end. */
+static int resend_run_loop(struct config *cfg, struct store *st, const struct resend_req *q)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct resend_run s = { .loop = loop };
+	struct resend_opts ro = { 0 };
+	struct api_client *api;
+	struct resender *r = NULL;
+	char err[512];
+	int rc = 1;
+
+	if (!loop) {
+		fprintf(stderr, "faxtop resend: cannot create an event loop\n");
+		return 1;
+	}
+	if (!(api = cmd_client(loop, cfg, "resend"))) {
+		ev_loop_destroy(loop);
+		return 2;
+	}
+	store_attach(st, loop);
+	if (!(r = resend_new(loop, api, st, NULL, NULL, NULL, &ro))) {
+		fprintf(stderr, "faxtop resend: out of memory\n");
+	} else if (!resend_refuse_prior(r, st, q->fax_id, q->again, q->key)) {
+		if (resend_start(r, NULL, q, resend_done, &s, err, sizeof(err)) != 0) {
+			fprintf(stderr, "faxtop resend: %s\n", err);
+		} else {
+			ev_run(loop, 0);
+			store_commit(st);
+			if (s.ok) {
+				if (s.reused)
+					fprintf(stderr, "faxtop resend: the earlier key %s was reused\n",
+						s.key);
+				printf("%s\n", s.new_id);
+				rc = fflush(stdout) == 0 ? 0 : 1;
+			} else {
+				resend_report(cfg, q, &s);
+			}
+		}
+	}
+	resend_free(r);
+	store_detach(st);
+	store_commit(st);
+	api_client_free(api);
+	ev_loop_destroy(loop);
+	return rc;
+}
+
+int cmd_resend(struct config *cfg, int argc, char **argv)
+{
+	struct resend_req q = { 0 };
+	struct store *st;
+	int rc = resend_parse(argc, argv, &q);
+
+	if (rc >= 0)
+		return rc;
 	if (cfg->read_only) {
 		fprintf(stderr, "faxtop resend: refused in read-only mode\n");
 		return 2;
 	}
-
-	char fresh[37], path[128], *body = NULL, *to_json = NULL;
-	int rc = 1;
-	if (!key) {
-		poller_new_idempotency_key(fresh);
-		key = fresh;
-	}
-	snprintf(path, sizeof(path), "/faxes/%s/resend", fax_id);
-	if (to && !(to_json = json_quote(to))) {
-		fprintf(stderr, "faxtop resend: out of memory\n");
+	if (!(st = resend_open_store(cfg)))
 		return 1;
-	}
-	char ma[32] = "", max_opt[40] = "";
-	if (max_attempts) {
-		snprintf(ma, sizeof(ma), "\"max_attempts\":%ld", max_attempts);
-		snprintf(max_opt, sizeof(max_opt), " --max-attempts %ld", max_attempts);
-	}
-	if (asprintf(&body, "{%s%s%s%s}", to_json ? "\"to\":" : "", to_json ? to_json : "",
-		     to_json && ma[0] ? "," : "", ma) < 0) {
-		free(to_json);
-		fprintf(stderr, "faxtop resend: out of memory\n");
-		return 1;
-	}
-	free(to_json);
-
-	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-	struct resend_run s = { .loop = loop, .path = path, .body = body, .key = key };
-	if (!loop) {
-		free(body);
-		fprintf(stderr, "faxtop resend: cannot create an event loop\n");
-		return 1;
-	}
-	s.api = cmd_client(loop, cfg, "resend");
-	if (!s.api) {
-		rc = 2;
-		goto out;
-	}
-	if (resend_send(&s) != 0)
-		goto out;
-	ev_run(loop, 0);
-	resend_audit(cfg, fax_id, &s, to, max_attempts);
-	if (s.ok) {
-		printf("%s\n", s.new_id);
-		rc = fflush(stdout) == 0 ? 0 : 1;
-	} else {
-		cmd_explain(stderr, "resend", &s.fail, cfg->api_base);
-		if (s.fail.outcome == API_NETWORK_ERROR || s.fail.outcome == API_SERVER_ERROR ||
-		    s.fail.outcome == API_RATE_LIMITED)
-			fprintf(stderr, "  to retry this same action safely (never two faxes):\n"
-				"    faxtop resend %s --idempotency-key %s%s%s%s\n", fax_id, key,
-				to ? " --to " : "", to ? to : "", max_opt);
-		rc = 1;
-	}
-out:
-	api_client_free(s.api);
-	ev_loop_destroy(loop);
-	free(body);
+	rc = resend_run_loop(cfg, st, &q);
+	store_close(st);
 	return rc;
 }

@@ -2,7 +2,8 @@
 core_libfaxcore_a_SOURCES += \
 	core/curl_ev.c core/curl_ev.h \
 	core/api_client.c core/api_client.h \
-	core/poller.c core/poller.h
+	core/poller.c core/poller.h \
+	core/resend.c core/resend.h
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_peer.c tests/unit/test_peer.h \
 	tests/unit/test_curl_ev.c \

@@ -909,7 +909,7 @@ void config_print_help(const char *prog, void *file)
 		"Usage: %s [OPTIONS]\n"
 		"       %s [OPTIONS] sign --secret S --id ID [--timestamp T] < BODY\n"
 		"       %s [OPTIONS] status [--json]\n"
-		"       %s [OPTIONS] resend FAX_ID [--to E164] [--max-attempts N]\n"
+		"       %s [OPTIONS] resend FAX_ID [--to E164] [--max-attempts N] [--again]\n"
 		"A terminal dashboard for the mintfax fax API.\n\nOptions:\n",
 		prog, prog, prog, prog);
 	for (size_t i = 0; i < CONFIG_N_OPTIONS; i++) {

@@ -1,4 +1,4 @@
-/* The poller: catch-up, fallback, balance, refresh, resend. See poller.h.
+/* The poller: catch-up, fallback, balance, refresh. See poller.h.
  *
  * Everything here is a small state machine driven by api_client callbacks
  * and two timers. Work that must outlive a callback (a page waiting for its
@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/model.h"
 #include "core/poller.h"
+#include "core/resend.h"
 #include "core/sanitize.h"
 #include "core/store.h"
 
@@ -54,20 +55,6 @@ struct poller_refresh {
 	char id[POLLER_ID_MAX + 1];
 };
 
-struct poller_resend_call {
-	struct poller *p;
-	struct poller_resend_call *next;
-	poller_resend_fn done;
-	void *ctx;
-	ev_timer local;                /* delivers a local refusal from the loop */
-	char fax_id[POLLER_ID_MAX + 1];
-	char idem[256];
-	char *to;
-	int max_attempts;
-	/* a local refusal, when there is one */
-	const char *l_error, *l_action;
-	char l_message[256];
-};
 
 struct poller {
 	struct ev_loop *loop;
@@ -94,7 +81,6 @@ struct poller {
 	uint64_t accepted_this_run;
 	struct poller_ticket *tickets;
 	struct poller_refresh *refreshes;
-	struct poller_resend_call *resends;
 	struct poller_state st;
 };
 
@@ -105,26 +91,7 @@ static void poller_request_faxes(struct poller *p);
 
 bool poller_valid_fax_id(const char *s)
 {
-	size_t n = 0;
-
-	if (!s)
-		return false;
-	for (; s[n]; n++)
-		if (!isalnum((unsigned char)s[n]) && s[n] != '_' && s[n] != '-')
-			return false;
-	return n > 0 && n <= POLLER_ID_MAX;
-}
-
-bool poller_valid_e164(const char *s)
-{
-	size_t n;
-
-	if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
-		return false;
-	for (n = 1; s[n]; n++)
-		if (!isdigit((unsigned char)s[n]))
-			return false;
-	return n >= 3 && n <= 16;
+	return resend_valid_fax_id(s);
 }
 
 static void poller_set_error(struct poller *p, const char *msg)
@@ -153,27 +120,6 @@ static void poller_note_answer(struct poller *p, const struct api_response *r)
 	p->answered = true;
 }
 
-void poller_new_idempotency_key(char buf[37])
-{
-	unsigned char b[16];
-
-	if (RAND_bytes(b, sizeof(b)) != 1 && getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		/* Both sources failed: time, process and stack address are
-		 * still unique enough for an idempotency key. */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		uint64_t x = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-		uint64_t y = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)b;
-		memcpy(b, &x, 8);
-		memcpy(b + 8, &y, 8);
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
-	snprintf(buf, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-		 b[12], b[13], b[14], b[15]);
-}
 
 /* ---- pacing of catch-ups ---- */
 
@@ -675,221 +621,6 @@ int poller_refresh_fax(struct poller *p, const char *fax_id)
 	return 0;
 }
 
-/* ---- resend ---- */
-
-static void poller_resend_unlink(struct poller *p, struct poller_resend_call *c)
-{
-	for (struct poller_resend_call **pp = &p->resends; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	if (p->st.resend_in_flight)
-		p->st.resend_in_flight--;
-}
-
-static void poller_resend_call_free(struct poller_resend_call *c)
-{
-	free(c->to);
-	free(c);
-}
-
-static void poller_resend_audit(struct poller *p, const struct poller_resend_call *c,
-				const struct poller_resend_result *res)
-{
-	struct store_resend a = {
-		.at_ms = clock_now_ms(p->clock),
-		.fax_id = c->fax_id,
-		.new_fax_id = res->ok ? res->new_fax_id : NULL,
-		.error = res->ok ? NULL : res->error,
-		.idempotency_key = c->idem,
-		.request_id = res->request_id && *res->request_id ? res->request_id : NULL,
-		.to = c->to,
-		.max_attempts = c->max_attempts,
-	};
-
-	if (store_put_resend(p->store, &a) != 0)
-		log_warn(p->log, "resend of %s: the audit record could not be stored: %s",
-			 c->fax_id, store_last_error(p->store));
-}
-
-static void poller_resend_finish(struct poller *p, struct poller_resend_call *c,
-				 const struct poller_resend_result *res)
-{
-	poller_resend_audit(p, c, res);
-	if (res->ok)
-		log_info(p->log, "resend of %s: new fax %s", c->fax_id,
-			 res->new_fax_id ? res->new_fax_id : "?");
-	else
-		log_warn(p->log, "resend of %s failed: %s", c->fax_id, res->message);
-	poller_resend_unlink(p, c);
-	c->done(c->ctx, res);
-	poller_resend_call_free(c);
-}
-
-static void poller_resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct poller_resend_call *c = w->data;
-	struct poller_resend_result res = {
-		.ok = false,
-		.error = c->l_error,
-		.message = c->l_message,
-		.action = c->l_action,
-		.request_id = "",
-		.idempotency_key = c->idem,
-	};
-
-	ev_timer_stop(loop, w);
-	poller_resend_finish(c->p, c, &res);
-}
-
-static void poller_resend_done(void *ctx, const struct api_response *r)
-{
-	struct poller_resend_call *c = ctx;
-	struct poller *p = c->p;
-	char message[1400], text[600], err[256] = "", code[64], action[64], rid[64];
-	struct poller_resend_result res = {
-		.http_status = r->http_status,
-		.request_id = rid,
-		.idempotency_key = c->idem,
-		.action = "",
-	};
-	struct fax f;
-
-	/* Envelope fields reach the screen: make them safe once, here. */
-	sanitize_str(rid, sizeof(rid), r->request_id[0] ? r->request_id : r->error.request_id);
-
-	poller_note_answer(p, r);
-	fax_init(&f);
-	if (r->outcome == API_OK) {
-		if (fax_parse(r->body, r->body_len, &f, err, sizeof(err)) == 0 && f.id) {
-			enum ingest_result ir = ingest_fax(p->in, &f, SRC_API, err, sizeof(err));
-			if (ir == INGEST_INVALID || ir == INGEST_STORE_ERROR)
-				log_warn(p->log, "resend: new fax %s not taken: %s", f.id, err);
-			res.ok = true;
-			res.new_fax_id = f.id;
-		} else {
-			res.error = "bad_response";
-			snprintf(message, sizeof(message),
-				 "the API accepted the resend (HTTP %d) but its answer could not be "
-				 "read (%s); check the fax list before trying again", r->http_status,
-				 f.id ? "no fax id" : err);
-			sanitize_str(text, sizeof(text), message);
-			res.message = text;
-		}
-	} else {
-		if (r->has_error) {
-			sanitize_str(code, sizeof(code), r->error.error);
-			sanitize_str(action, sizeof(action), r->error.action);
-			res.error = code;
-			res.action = action;
-			snprintf(message, sizeof(message), "%s%s%s%s",
-				 r->error.message[0] ? r->error.message : r->message,
-				 r->error.details[0] ? " (" : "", r->error.details,
-				 r->error.details[0] ? ")" : "");
-			sanitize_str(text, sizeof(text), message);
-			res.message = text;
-		} else {
-			if (r->outcome == API_NETWORK_ERROR)
-				snprintf(code, sizeof(code), "network_error");
-			else
-				snprintf(code, sizeof(code), "http_%d", r->http_status);
-			res.error = code;
-			res.message = r->message;
-			res.action = r->outcome == API_RATE_LIMITED ? "wait_and_retry"
-				   : r->outcome == API_NETWORK_ERROR || r->outcome == API_SERVER_ERROR
-				   ? "retry_later" : "";
-		}
-	}
-	poller_resend_finish(p, c, &res);
-	fax_done(&f);
-}
-
-static void poller_resend_refuse(struct poller_resend_call *c, const char *error,
-				 const char *action, const char *message)
-{
-	c->l_error = error;
-	c->l_action = action;
-	snprintf(c->l_message, sizeof(c->l_message), "%s", message);
-	ev_timer_init(&c->local, poller_resend_local_cb, 0., 0.);
-	c->local.data = c;
-	ev_timer_start(c->p->loop, &c->local);
-}
-
-int poller_resend(struct poller *p, const struct poller_resend_req *req, poller_resend_fn done,
-		  void *ctx)
-{
-	char path[128], err[256];
-	char *body = NULL, *to_json = NULL;
-
-	if (!p || !req || !done)
-		return -1;
-	struct poller_resend_call *c = calloc(1, sizeof(*c));
-	if (!c)
-		return -1;
-	c->p = p;
-	c->done = done;
-	c->ctx = ctx;
-	c->max_attempts = req->max_attempts;
-	snprintf(c->fax_id, sizeof(c->fax_id), "%s", req->fax_id ? req->fax_id : "");
-	if (req->idempotency_key)
-		snprintf(c->idem, sizeof(c->idem), "%s", req->idempotency_key);
-	else
-		poller_new_idempotency_key(c->idem);
-	if (req->to && !(c->to = strdup(req->to))) {
-		free(c);
-		return -1;
-	}
-	c->next = p->resends;
-	p->resends = c;
-	p->st.resend_in_flight++;
-
-	/* Plain input mistakes are answered locally, without spending a
-	 * request, but through the same callback and audit trail. */
-	if (!poller_valid_fax_id(req->fax_id)) {
-		poller_resend_refuse(c, "validation_failed", "fix_request",
-				     "not a fax id (expected something like fax_8aZqRm4y…)");
-		return 0;
-	}
-	if (req->to && !poller_valid_e164(req->to)) {
-		poller_resend_refuse(c, "validation_failed", "fix_request",
-				     "to: must be an E.164 number such as +15551234567");
-		return 0;
-	}
-	if (req->max_attempts != 0 && (req->max_attempts < 1 || req->max_attempts > 5)) {
-		poller_resend_refuse(c, "validation_failed", "fix_request",
-				     "max_attempts: must be between 1 and 5");
-		return 0;
-	}
-	if (req->to && !(to_json = json_quote(req->to)))
-		goto oom;
-	char ma[32] = "";
-	if (req->max_attempts)
-		snprintf(ma, sizeof(ma), "\"max_attempts\":%d", req->max_attempts);
-	if (asprintf(&body, "{%s%s%s%s}", to_json ? "\"to\":" : "", to_json ? to_json : "",
-		     to_json && ma[0] ? "," : "", ma) < 0) {
-		body = NULL;
-		goto oom;
-	}
-	free(to_json);
-	to_json = NULL;
-	snprintf(path, sizeof(path), "/faxes/%s/resend", req->fax_id);
-	if (api_client_request(p->api, "POST", path, body, c->idem, API_REQ_URGENT,
-			       poller_resend_done, c, err, sizeof(err)) != 0) {
-		free(body);
-		poller_resend_refuse(c, "validation_failed", "fix_request", err);
-		return 0;
-	}
-	free(body);
-	return 0;
-oom:
-	free(to_json);
-	free(body);
-	poller_resend_unlink(p, c);
-	poller_resend_call_free(c);
-	return -1;
-}
-
 /* ---- lifecycle ---- */
 
 struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct ingest *in,
@@ -968,13 +699,6 @@ void poller_free(struct poller *p)
 		p->refreshes = rf->next;
 		api_client_cancel(p->api, rf);
 		free(rf);
-	}
-	while (p->resends) {
-		struct poller_resend_call *c = p->resends;
-		p->resends = c->next;
-		api_client_cancel(p->api, c);
-		ev_timer_stop(p->loop, &c->local);
-		poller_resend_call_free(c);
 	}
 	/* The store still holds these; they free themselves when called. */
 	for (struct poller_ticket *t = p->tickets; t; t = t->next)

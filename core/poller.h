@@ -1,5 +1,5 @@
 /* The pull half of faxtop: catch-up on missed events, balance readings,
- * on-demand fax refreshes, and user-requested resends, all through
+ * and on-demand fax refreshes, all through
  * api_client and into the same ingest door as webhooks.
  *
  * Catch-up reads GET /events?after=<cursor>&per_page=100 page after page
@@ -18,7 +18,7 @@
  * row with no new event; never more often than a quarter of the per-minute
  * rate limit allows. Balance readings every balance_interval.
  *
- * Nothing is ever resent automatically: poller_resend runs only when asked. */
+ * Resends are core/resend.h's; nothing is ever resent automatically. */
 #ifndef FAXTOP_CORE_POLLER_H
 #define FAXTOP_CORE_POLLER_H
 
@@ -63,29 +63,9 @@ struct poller_state {
 	uint64_t polls, pages, events_seen, events_accepted;
 	uint64_t faxes_refreshed, errors;
 	char last_error[256];        /* sanitised, "" for none */
-	unsigned catchup_in_flight, balance_in_flight, refresh_in_flight, resend_in_flight;
+	unsigned catchup_in_flight, balance_in_flight, refresh_in_flight;
 };
 
-struct poller_resend_req {
-	const char *fax_id;
-	const char *to;               /* NULL: the original's number */
-	int max_attempts;             /* 0: unchanged */
-	const char *idempotency_key;  /* one per user action, reused when retrying it;
-				       * NULL: a fresh one */
-};
-
-struct poller_resend_result {
-	bool ok;
-	int http_status;              /* 0 when the API was not reached */
-	const char *new_fax_id;       /* when ok */
-	const char *error;            /* machine code ("insufficient_balance",
-				       * "network_error", …) when not ok */
-	const char *message;          /* sanitised human text when not ok */
-	const char *action;           /* suggested next step, "" when none */
-	const char *request_id;       /* "" when none */
-	const char *idempotency_key;  /* the key that was used */
-};
-typedef void (*poller_resend_fn)(void *ctx, const struct poller_resend_result *r);
 
 struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct ingest *in,
 			  struct store *store, struct model *model, const struct clock *clock,
@@ -102,19 +82,8 @@ void poller_poll_now(struct poller *p);
 /* GET /faxes/{id} into the model; requests for the same fax are coalesced.
  * 0, or -1 for an id that is not a plausible fax id. */
 int poller_refresh_fax(struct poller *p, const char *fax_id);
-/* POST /faxes/{id}/resend. done runs exactly once, from the loop (never
- * from inside this call), unless the poller is freed first. 0, or -1 when it
- * could not be queued (done will not run). Every outcome is recorded with
- * store_put_resend. */
-int poller_resend(struct poller *p, const struct poller_resend_req *req, poller_resend_fn done,
-		  void *ctx);
-/* Input checks shared with the command line: a fax id is 1 to 64 of
- * [A-Za-z0-9_-]; an E.164 number is + then 2 to 15 digits, not starting
- * with 0. */
+/* A fax id is 1 to 64 of [A-Za-z0-9_-]. */
 bool poller_valid_fax_id(const char *s);
-bool poller_valid_e164(const char *s);
-/* A random UUIDv4 (OpenSSL RAND_bytes): a fresh Idempotency-Key. */
-void poller_new_idempotency_key(char buf[37]);
 
 const struct poller_state *poller_state(const struct poller *p);
 

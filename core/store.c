@@ -131,13 +131,34 @@ static const char *const store_migrations[] = {
 	/* 3: a fax's anomalies (conflicting terminal events), kept over a restart */
 	"ALTER TABLE faxes ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE faxes ADD COLUMN anomaly TEXT;",
-	/* 4: events deduplicated on (created, id) instead of id alone. mintfax's
+	/* 4: the resend ledger (one idempotency key per resend of a fax, kept
+	 * until its outcome is known), triage decisions, and who asked */
+	"CREATE TABLE resend_ledger ("
+	" key TEXT PRIMARY KEY NOT NULL,"
+	" fax_id TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" to_number TEXT,"
+	" max_attempts INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" new_fax_id TEXT,"
+	" request_id TEXT,"
+	" error TEXT,"
+	" who TEXT);"
+	"CREATE INDEX resend_ledger_fax ON resend_ledger(fax_id, created_at);"
+	"CREATE TABLE triage ("
+	" fax_id TEXT PRIMARY KEY NOT NULL,"
+	" state TEXT NOT NULL,"
+	" note TEXT,"
+	" at INTEGER NOT NULL);"
+	"ALTER TABLE resends ADD COLUMN who TEXT;",
+	/* 5: events deduplicated on (created, id) instead of id alone. mintfax's
 	 * ids are random, so a unique index on the id alone took a write to a
 	 * random page of a large index for every event; an event's creation
 	 * time is part of the event and the same on every delivery of it, and
 	 * keyed by it first the index grows at its end. The table keeps its
 	 * rowids (the order events were stored in). */
-	"CREATE TABLE events_v4 ("
+	"CREATE TABLE events_v5 ("
 	" id TEXT NOT NULL,"
 	" type TEXT NOT NULL,"
 	" created INTEGER NOT NULL,"
@@ -145,11 +166,11 @@ static const char *const store_migrations[] = {
 	" source TEXT NOT NULL,"
 	" fax_id TEXT,"
 	" raw BLOB NOT NULL);"
-	"INSERT INTO events_v4 (rowid, id, type, created, received_at, source, fax_id, raw)"
+	"INSERT INTO events_v5 (rowid, id, type, created, received_at, source, fax_id, raw)"
 	" SELECT rowid, id, type, created, received_at, source, fax_id, raw FROM events"
 	" ORDER BY rowid;"
 	"DROP TABLE events;"
-	"ALTER TABLE events_v4 RENAME TO events;"
+	"ALTER TABLE events_v5 RENAME TO events;"
 	"CREATE UNIQUE INDEX events_key ON events(created, id);"
 	"CREATE INDEX events_received ON events(received_at);",
 };
@@ -180,6 +201,10 @@ static const char *const store_migrations[] = {
 	" attempts = excluded.attempts, tags = excluded.tags,"                  \
 	" last_source = excluded.last_source, last_update = excluded.last_update," \
 	" anomalies = excluded.anomalies, anomaly = excluded.anomaly"
+
+#define LEDGER_COLUMNS                                                        \
+	"key, fax_id, state, to_number, max_attempts, created_at, updated_at,"  \
+	" new_fax_id, request_id, error, who"
 
 /* X(enum, sql) */
 #define STORE_STMT_LIST(X)                                                          \
@@ -223,8 +248,23 @@ static const char *const store_migrations[] = {
 	X(ST_QUARANTINE, "INSERT INTO quarantine (received_at, reason, raw)"        \
 	  " VALUES (?1, ?2, ?3)")                                                   \
 	X(ST_PUT_RESEND, "INSERT INTO resends (at, fax_id, new_fax_id, error,"      \
-	  " idempotency_key, request_id, to_number, max_attempts)"                 \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                               \
+	  " idempotency_key, request_id, to_number, max_attempts, who)"            \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                           \
+	X(ST_LEDGER_PUT, "INSERT INTO resend_ledger (" LEDGER_COLUMNS ") VALUES"    \
+	  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) DO"    \
+	  " UPDATE SET state = CASE WHEN state = 'sent' THEN state"                \
+	  " ELSE excluded.state END, updated_at = excluded.updated_at,"            \
+	  " new_fax_id = coalesce(excluded.new_fax_id, new_fax_id),"               \
+	  " request_id = coalesce(excluded.request_id, request_id),"               \
+	  " error = excluded.error")                                                \
+	X(ST_LEDGER_NEWEST, "SELECT " LEDGER_COLUMNS " FROM resend_ledger"          \
+	  " WHERE fax_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1")        \
+	X(ST_LEDGER_PENDING, "SELECT " LEDGER_COLUMNS " FROM resend_ledger"         \
+	  " WHERE state = 'pending' ORDER BY created_at")                           \
+	X(ST_TRIAGE_PUT, "INSERT OR REPLACE INTO triage (fax_id, state, note, at)"  \
+	  " VALUES (?1, ?2, ?3, ?4)")                                               \
+	X(ST_TRIAGE_DEL, "DELETE FROM triage WHERE fax_id = ?1")                    \
+	X(ST_TRIAGE_EACH, "SELECT fax_id, state, note, at FROM triage")             \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1")                     \
 	X(ST_META_SET, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")  \
 	X(ST_PRUNE_EVENTS, "DELETE FROM events WHERE received_at < ?1")             \
@@ -990,11 +1030,11 @@ static int store_migrate(struct store *s)
 	return 0;
 }
 
-static int store_pragmas(struct store *s, bool relaxed_sync)
+static int store_pragmas(struct store *s, bool relaxed_sync, int busy_ms)
 {
 	char mode[16];
 
-	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
+	if (sqlite3_busy_timeout(s->db, busy_ms > 0 ? busy_ms : STORE_BUSY_MS) != SQLITE_OK)
 		return store_read_fail(s, "busy_timeout");
 	if (store_query_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode) != 0)
 		return -1;
@@ -1066,7 +1106,7 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 			 strerror(errno));
 		goto fail;
 	}
-	if (store_pragmas(s, opts->relaxed_sync) < 0 || store_migrate(s) < 0) {
+	if (store_pragmas(s, opts->relaxed_sync, opts->busy_ms) < 0 || store_migrate(s) < 0) {
 		snprintf(err, errlen, "%s: %s", opts->path, s->err);
 		goto fail;
 	}
@@ -1396,9 +1436,124 @@ int store_put_resend(struct store *s, const struct store_resend *r)
 	    bind_text(st, 5, r->idempotency_key) ||
 	    bind_text(st, 6, r->request_id) ||
 	    bind_text(st, 7, r->to) ||
-	    sqlite3_bind_int(st, 8, r->max_attempts))
+	    sqlite3_bind_int(st, 8, r->max_attempts) ||
+	    bind_text(st, 9, r->who))
 		return store_bind_fail(s, st, "store resend");
 	return store_step_write(s, st, "store resend");
+}
+
+/* ---- the resend ledger and triage decisions ---- */
+
+int store_ledger_put(struct store *s, const struct store_ledger_row *r)
+{
+	sqlite3_stmt *st = s->st[ST_LEDGER_PUT];
+
+	if (!r || !r->key || !r->fax_id || !r->state) {
+		store_set_err(s, "ledger row without a key, fax id or state");
+		return -1;
+	}
+	if (store_begin(s) < 0)
+		return -1;
+	if (bind_text(st, 1, r->key) || bind_text(st, 2, r->fax_id) ||
+	    bind_text(st, 3, r->state) || bind_text(st, 4, r->to) ||
+	    sqlite3_bind_int(st, 5, r->max_attempts) ||
+	    sqlite3_bind_int64(st, 6, r->created_ms) ||
+	    sqlite3_bind_int64(st, 7, r->updated_ms) || bind_text(st, 8, r->new_fax_id) ||
+	    bind_text(st, 9, r->request_id) || bind_text(st, 10, r->error) ||
+	    bind_text(st, 11, r->who))
+		return store_bind_fail(s, st, "store ledger row");
+	return store_step_write(s, st, "store ledger row");
+}
+
+/* Runs fn on every row st yields (strings lent for the call). The number
+ * of rows, or -1. */
+static int store_ledger_rows(struct store *s, sqlite3_stmt *st, store_ledger_fn fn, void *ctx)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_ledger_row r = {
+			.key = col_text(st, 0),
+			.fax_id = col_text(st, 1),
+			.state = col_text(st, 2),
+			.to = col_text(st, 3),
+			.max_attempts = sqlite3_column_int(st, 4),
+			.created_ms = sqlite3_column_int64(st, 5),
+			.updated_ms = sqlite3_column_int64(st, 6),
+			.new_fax_id = col_text(st, 7),
+			.request_id = col_text(st, 8),
+			.error = col_text(st, 9),
+			.who = col_text(st, 10),
+		};
+
+		n++;
+		if (r.key && r.fax_id && r.state)
+			fn(ctx, &r);
+	}
+	if (rc != SQLITE_DONE)
+		n = store_read_fail(s, "read the resend ledger");
+	sqlite3_reset(st);
+	return n;
+}
+
+int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = s->st[ST_LEDGER_NEWEST];
+	int n;
+
+	if (!fax_id || bind_text(st, 1, fax_id) != SQLITE_OK) {
+		sqlite3_reset(st);
+		store_set_err(s, "ledger: bad fax id");
+		return -1;
+	}
+	n = store_ledger_rows(s, st, fn, ctx);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_ledger_each_pending(struct store *s, store_ledger_fn fn, void *ctx)
+{
+	return store_ledger_rows(s, s->st[ST_LEDGER_PENDING], fn, ctx) < 0 ? -1 : 0;
+}
+
+int store_triage_put(struct store *s, const char *fax_id, const char *state, const char *note,
+		     int64_t at_ms)
+{
+	sqlite3_stmt *st = s->st[ST_TRIAGE_PUT];
+
+	if (!fax_id || !state) {
+		store_set_err(s, "triage without a fax id or state");
+		return -1;
+	}
+	if (store_begin(s) < 0)
+		return -1;
+	if (bind_text(st, 1, fax_id) || bind_text(st, 2, state) || bind_text(st, 3, note) ||
+	    sqlite3_bind_int64(st, 4, at_ms))
+		return store_bind_fail(s, st, "store triage");
+	return store_step_write(s, st, "store triage");
+}
+
+int store_triage_del(struct store *s, const char *fax_id)
+{
+	sqlite3_stmt *st = s->st[ST_TRIAGE_DEL];
+
+	if (store_begin(s) < 0)
+		return -1;
+	if (bind_text(st, 1, fax_id))
+		return store_bind_fail(s, st, "delete triage");
+	return store_step_write(s, st, "delete triage");
+}
+
+int store_triage_each(struct store *s, store_triage_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = s->st[ST_TRIAGE_EACH];
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (col_text(st, 0) && col_text(st, 1))
+			fn(ctx, col_text(st, 0), col_text(st, 1), col_text(st, 2),
+			   sqlite3_column_int64(st, 3));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_read_fail(s, "read triage");
 }
 
 int store_meta_set(struct store *s, const char *key, const char *value)

@@ -30,6 +30,10 @@ struct store_opts {
 	bool relaxed_sync;
 	/* A fixed bound on the WAL in pages instead of the one above (tests). */
 	int wal_max_pages;
+	/* How long a write waits for another process's lock, in ms (0: 50).
+	 * Only for one-shot commands run beside a faxtop (faxtop resend);
+	 * the loop itself must fail fast rather than stall. */
+	int busy_ms;
 };
 
 /* Result of the commit that contained a write: ok true when durable. */
@@ -67,8 +71,33 @@ struct store_resend {
 	const char *request_id;
 	const char *to;            /* NULL: the original's */
 	int max_attempts;          /* 0: unchanged */
+	const char *who;           /* "user@host" that asked */
 };
 int store_put_resend(struct store *s, const struct store_resend *r);
+
+/* The resend ledger (core/resend.h): one row per idempotency key. state is
+ * "pending" (minted, outcome unknown), "sent" (201) or "refused" (a
+ * definitive refusal). Strings handed to a store_ledger_fn are lent for
+ * the call. */
+struct store_ledger_row {
+	const char *key, *fax_id, *state, *to, *new_fax_id, *request_id, *error, *who;
+	int max_attempts;
+	int64_t created_ms, updated_ms;
+};
+typedef void (*store_ledger_fn)(void *ctx, const struct store_ledger_row *r);
+/* Inserts a key's row, or updates its state, outcome and updated_ms; a
+ * key that made a fax stays "sent" whatever a later retry of it says. */
+int store_ledger_put(struct store *s, const struct store_ledger_row *r);
+/* The newest row of a fax: 0 (fn ran), 1 none, -1 error. */
+int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn, void *ctx);
+int store_ledger_each_pending(struct store *s, store_ledger_fn fn, void *ctx);
+/* Triage decisions the data cannot tell (a dismissal and its note). */
+typedef void (*store_triage_fn)(void *ctx, const char *fax_id, const char *state,
+				const char *note, int64_t at_ms);
+int store_triage_put(struct store *s, const char *fax_id, const char *state, const char *note,
+		     int64_t at_ms);
+int store_triage_del(struct store *s, const char *fax_id);
+int store_triage_each(struct store *s, store_triage_fn fn, void *ctx);
 
 /* Small key/value state (poll cursor, schema version). 0 found, 1 absent, -1 error. */
 int store_meta_get(struct store *s, const char *key, char *buf, size_t len);

@@ -103,7 +103,8 @@ int main(void)
 	      " [\\fB\\-\\-timestamp\\fR \\fIT\\fR] < \\fIbody\\fR\n.br\n"
 	      ".B faxtop\n[\\fIoptions\\fR] \\fBstatus\\fR [\\fB\\-\\-json\\fR]\n.br\n"
 	      ".B faxtop\n[\\fIoptions\\fR] \\fBresend\\fR \\fIFAX_ID\\fR [\\fB\\-\\-to\\fR \\fIE164\\fR]"
-	      " [\\fB\\-\\-max\\-attempts\\fR \\fIN\\fR] [\\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR]\n"
+	      " [\\fB\\-\\-max\\-attempts\\fR \\fIN\\fR] [\\fB\\-\\-again\\fR]"
+	      " [\\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR]\n"
 	      ".SH DESCRIPTION\n"
 	      "\\fBfaxtop\\fR shows the faxes, delivery attempts, failures and balance of a\n"
 	      "mintfax account live in the terminal.\n"
@@ -128,10 +129,15 @@ int main(void)
 	      "Print the balance and a summary of recent faxes, then exit.\n"
 	      ".TP\n"
 	      "\\fBresend\\fR \\fIFAX_ID\\fR [\\fB\\-\\-to\\fR \\fIE164\\fR] [\\fB\\-\\-max\\-attempts\\fR \\fIN\\fR]"
-	      " [\\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR]\n"
+	      " [\\fB\\-\\-again\\fR] [\\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR]\n"
 	      "Resend a failed fax, optionally to another number, and print the new fax id.\n"
-	      "Network errors are retried with the same idempotency key, so one command never\n"
-	      "creates two faxes; \\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR reuses the key of an earlier try.\n"
+	      "The idempotency key of a resend is kept in the database until its outcome is\n"
+	      "known, and committed before the request goes out: a retry after a timeout, a\n"
+	      "crash, or a resend already started in the dashboard reuses it, so no path\n"
+	      "creates a second fax. A fax that was resent already is refused (exit status 1,\n"
+	      "naming the earlier resend) unless \\fB\\-\\-again\\fR asks for another fax.\n"
+	      "\\fB\\-\\-idempotency\\-key\\fR \\fIK\\fR uses that key instead of the stored one.\n"
+	      "The command may run beside a running faxtop on the same database.\n"
 	      ".SH OPTIONS\n", f);
 	for (size_t i = 0; (o = config_option_at(i)) != NULL; i++)
 		option_entry(f, o);

@@ -32,6 +32,11 @@
 	X(ACT_UNMARK_ALL, "unmark-all", 0, "clear every mark")                    \
 	X(ACT_RESEND, "resend", 1, "resubmit the selected failed fax")            \
 	X(ACT_RESEND_BULK, "resend-bulk", 1, "resubmit marked faxes, or every failed fax in the filter") \
+	X(ACT_BULK_PAUSE, "bulk-pause", 0, "pause / resume a running bulk resend") \
+	X(ACT_BULK_CANCEL, "bulk-cancel", 0, "cancel a running bulk resend (those on the way finish)") \
+	X(ACT_DISMISS, "dismiss", 1, "dismiss the selected failure: no action needed (asks for a note)") \
+	X(ACT_UNDISMISS, "undismiss", 1, "undo the dismissal of the selected failure")  \
+	X(ACT_NEXT_UNRESOLVED, "next-unresolved", 0, "jump to the next unresolved failure") \
 	X(ACT_COMMAND, "command", 0, "command line: theme NAME, filter EXPR, export csv|json FILE, quit") \
 	X(ACT_RAW, "raw", 0, "toggle the raw JSON of the fax (detail screen)")    \
 	X(ACT_ORIGINAL, "original", 0, "open the fax this one was resent from (detail screen)") \

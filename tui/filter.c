@@ -8,6 +8,7 @@
 
 #include "core/event.h"
 #include "core/model.h"
+#include "core/triage.h"
 #include "tui/filter.h"
 
 #define FILTER_MAX_TERMS 32
@@ -28,11 +29,16 @@ static void term_done(struct filter_term *t)
 
 void filter_done(struct filter *f)
 {
+	const struct model *m = f->m;
+	const struct triage *tr = f->tr;
+
 	for (size_t i = 0; i < f->n; i++)
 		term_done(&f->terms[i]);
 	free(f->terms);
 	free(f->expr);
 	filter_init(f);
+	f->m = m;     /* not owned: what state: reads stays */
+	f->tr = tr;
 }
 
 bool filter_empty(const struct filter *f)
@@ -178,7 +184,23 @@ static int parse_term(struct filter_term *t, char *w, char *err, size_t errlen)
 		}
 		return add_value(t, v) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
 	}
-	snprintf(err, errlen, "unknown field '%s' (fields: status code to tag id)", w);
+	if (strcasecmp(w, "state") == 0) {
+		char *save = NULL;
+
+		t->field = FF_STATE;
+		for (char *s = strtok_r(v, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+			int st = triage_state_from_name(s);
+
+			if (st <= TRIAGE_NONE) {
+				snprintf(err, errlen, "state:%s: unknown state (unresolved, resending, "
+					 "resent, dismissed)", s);
+				return -1;
+			}
+			t->status_mask |= 1u << st;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown field '%s' (fields: status state code to tag id)", w);
 	return -1;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -227,6 +249,8 @@ int filter_parse(struct filter *f, const char *expr, char *err, size_t errlen)
 	}
 	if (!(nf.expr = strdup(expr)))
 		goto oom;
+	nf.m = f->m;
+	nf.tr = f->tr;
 	filter_done(f);
 	*f = nf;
 	return 0;
@@ -305,6 +329,8 @@ static bool term_match(const struct filter_term *t, const struct model_fax *mf)
 		return contains(f->to, t);
 	case FF_ID:
 		return contains(f->id, t);
+	case FF_STATE:
+		return false;   /* filter_match: it needs the model and the triage */
 	case FF_TAG:
 		for (size_t i = 0; i < f->n_tags; i++) {
 			if (!f->tags[i].key || strcasecmp(f->tags[i].key, t->values[0]) != 0)
@@ -320,8 +346,20 @@ static bool term_match(const struct filter_term *t, const struct model_fax *mf)
 
 bool filter_match(const struct filter *f, const struct model_fax *mf)
 {
-	for (size_t i = 0; i < f->n; i++)
-		if (term_match(&f->terms[i], mf) == f->terms[i].negate)
+	for (size_t i = 0; i < f->n; i++) {
+		const struct filter_term *t = &f->terms[i];
+		bool hit;
+
+		if (t->field == FF_STATE) {
+			struct triage_info ti;
+
+			triage_of(f->tr, f->m, mf, &ti);
+			hit = (t->status_mask >> ti.state) & 1u;
+		} else {
+			hit = term_match(t, mf);
+		}
+		if (hit == t->negate)
 			return false;
+	}
 	return true;
 }

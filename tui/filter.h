@@ -4,6 +4,7 @@
  *                   status, "retrying" (case-insensitive)
  *   status:S[,S]    queued submitted in_progress (or sending) delivered failed retrying active
  *                   anomaly
+ *   state:S[,S]     a failure's triage state: unresolved resending resent dismissed
  *   code:C[,C]      current error code (case-insensitive; "none" for no code)
  *   to:DIGITS       destination contains it
  *   tag:K[=V]       a tag K (with value V)
@@ -17,14 +18,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct model;
 struct model_fax;
+struct triage;
 
-enum filter_field { FF_TEXT, FF_STATUS, FF_CODE, FF_TO, FF_TAG, FF_ID };
+enum filter_field { FF_TEXT, FF_STATUS, FF_CODE, FF_TO, FF_TAG, FF_ID, FF_STATE };
 
 struct filter_term {
 	enum filter_field field;
 	bool negate;
-	unsigned status_mask;    /* FF_STATUS: bits of enum fax_status, plus the two below */
+	unsigned status_mask;    /* FF_STATUS: bits of enum fax_status, plus the two below;
+				  * FF_STATE: bits of enum triage_state */
 	char **values;           /* FF_CODE: alternatives; others: values[0] */
 	size_t n_values;
 	char *tag_value;         /* FF_TAG: NULL means "has the key" */
@@ -40,6 +44,9 @@ struct filter {
 	struct filter_term *terms;
 	size_t n;
 	char *expr;              /* the text it was parsed from */
+	/* What state: terms read (kept across filter_parse; tr may be NULL). */
+	const struct model *m;
+	const struct triage *tr;
 };
 
 void filter_init(struct filter *f);

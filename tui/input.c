@@ -11,7 +11,9 @@
 #include "tui/copy.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
+#include "tui/resend.h"
 #include "tui/state.h"
+#include "tui/triage.h"
 
 /* Wake-ups with nothing to read in a row: stdin is gone (EOF or hang-up);
  * quit rather than spin. */
@@ -31,6 +33,16 @@ static const struct model_fax *selected_fax(const struct tui *t)
 	if (t->screen == SCREEN_DETAIL)
 		return model_get(t->m, t->detail_id);
 	return view_count(&t->view) ? view_at(&t->view, t->sel) : NULL;
+}
+
+const struct model_fax *tui_selected(const struct tui *t)
+{
+	return selected_fax(t);
+}
+
+void tui_select(struct tui *t, size_t row)
+{
+	set_selected(t, row);
 }
 
 static void search_jump(struct tui *t, bool forward)
@@ -98,7 +110,7 @@ void tui_request_quit(struct tui *t)
 
 static void do_quit(struct tui *t)
 {
-	if (t->n_inflight || t->bulk.running) {
+	if (t->inflight || t->bulk.running) {
 		dialog_open_quit(t);
 		return;
 	}
@@ -261,6 +273,22 @@ void tui_do(struct tui *t, enum tui_action a)
 	case ACT_RESEND_BULK:
 		dialog_open_bulk(t);
 		break;
+	case ACT_BULK_PAUSE:
+		tui_bulk_pause(t);
+		break;
+	case ACT_BULK_CANCEL:
+		tui_bulk_cancel(t);
+		break;
+	case ACT_DISMISS:
+		tui_triage_dismiss(t);
+		break;
+	case ACT_UNDISMISS:
+		tui_triage_undismiss(t);
+		break;
+	case ACT_NEXT_UNRESOLVED:
+		if (t->screen == SCREEN_MAIN)
+			tui_triage_next(t);
+		break;
 	case ACT_RAW:
 		if (t->screen == SCREEN_DETAIL)
 			detail_action(t, a);
@@ -329,6 +357,9 @@ static void prompt_finish(struct tui *t, enum prompt_result r)
 		break;
 	case PROMPT_COMMAND:
 		tui_command(t, t->prompt.buf);
+		break;
+	case PROMPT_DISMISS:
+		tui_triage_dismiss_done(t, t->prompt.buf);
 		break;
 	case PROMPT_NONE:
 		break;

@@ -9,13 +9,20 @@
 
 struct tui;
 
-/* to NULL: same number; max 0: same. 0 if started, -1 with err. */
-int tui_resend_start(struct tui *t, const char *fax_id, const char *to, int max_attempts,
-		     const char *idem_key, bool bulk, char *err, size_t errlen);
-/* Takes ownership of ids (malloc'd array of malloc'd strings). */
-void tui_bulk_start(struct tui *t, char **ids, size_t n);
+struct resend_req;
+
+/* Through the app's resend action (core/resend.h). 0 if started, -1 with err. */
+int tui_resend_start(struct tui *t, const struct resend_req *req, bool bulk, char *err,
+		     size_t errlen);
+/* Takes ownership of ids (malloc'd array of malloc'd strings) and again
+ * (malloc'd, per id: resend although it was resent already). */
+void tui_bulk_start(struct tui *t, char **ids, bool *again, size_t n);
+/* Pause toggles (a paused run starts nothing new); cancel drops the rest. */
+void tui_bulk_pause(struct tui *t);
+void tui_bulk_cancel(struct tui *t);
+/* Not started yet, of a running bulk. */
+size_t tui_bulk_remaining(const struct tui *t);
 /* Stops the bulk run and detaches every in-flight record from t. */
 void tui_resend_shutdown(struct tui *t);
-void tui_new_idem_key(struct tui *t, const char *fax_id, char *buf, size_t len);
 
 #endif

@@ -13,7 +13,7 @@
 #include "tui/layout.h"
 #include "tui/term.h"
 #include "tui/theme.h"
-#include "tui/triage.h"
+#include "tui/worklist.h"
 #include "tui/tui.h"
 #include "tui/view.h"
 #include "tui/widgets/prompt.h"
@@ -29,7 +29,8 @@
 #define TUI_LIVE_FILTER_MAX 200000
 
 enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES };
-enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND };
+enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND,
+		       PROMPT_DISMISS };
 enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
 
 struct tui_dialog {
@@ -41,13 +42,24 @@ struct tui_dialog {
 	char orig_to[64];
 	int focus;                 /* 0: destination, 1: max attempts */
 	bool confirm_same;         /* second confirmation showing */
-	char idem_key[128];
+	bool confirm_again;        /* "another fax" confirmation showing */
+	struct resend_prior prior; /* the fax's earlier resend, named in the dialog */
 	char error[256];
 	int pages;
-	/* bulk */
-	char **ids;
-	size_t n_ids, n_terminal;
-	int64_t cost;
+	/* bulk: candidates, and what the operator chose to leave out */
+	struct tui_bulk_item *items;
+	size_t n_items, n_inflight;  /* in flight: never sent again, only counted */
+	bool include_done;         /* also those already resent or dismissed */
+	bool skip_terminal;        /* leave out terminal codes to the same number */
+};
+
+/* A fax a bulk run may resend. */
+struct tui_bulk_item {
+	char *id;
+	bool resent;               /* has a resend already (again needed) */
+	bool dismissed;
+	bool terminal;             /* a terminal code: the same number fails again */
+	int pages;
 };
 
 struct tui_inflight {
@@ -59,8 +71,19 @@ struct tui_inflight {
 
 struct tui_bulk {
 	char **ids;
-	size_t n, next, ok, failed;
+	bool *again;               /* per id: resent already, a new fax was chosen */
+	size_t n, next, ok, failed, dropped;
 	bool running;
+	bool paused;               /* no new request starts; those on the way finish */
+	bool quit_after;           /* quit once the last one is answered */
+};
+
+/* The header's unresolved count, taken again when the model or triage moved. */
+struct tui_triage_count {
+	bool valid;
+	uint64_t gen, tgen;
+	int64_t at_ms;
+	size_t n;
 };
 
 struct tui {
@@ -108,7 +131,7 @@ struct tui {
 	int help_scroll;
 	int help_lines;
 
-	struct triage_failures failures;   /* the failures screen's groups */
+	struct worklist_failures failures;   /* the failures screen's groups */
 	size_t fail_sel;
 	int fail_scroll;
 
@@ -117,6 +140,8 @@ struct tui {
 	char prompt_orig[PROMPT_MAX];  /* restored when a filter prompt is cancelled */
 
 	struct tui_dialog dlg;
+	char triage_id[64];        /* the case a dismiss prompt is for */
+	struct tui_triage_count unresolved;
 
 	char flash[320];
 	bool flash_error;
@@ -125,8 +150,7 @@ struct tui {
 	char **marks;              /* sorted fax ids */
 	size_t n_marks;
 
-	struct tui_inflight *inflight;
-	size_t n_inflight;
+	struct tui_inflight *inflight;  /* this TUI's requests, for their answers */
 	struct tui_bulk bulk;
 	struct tui_export *export;  /* a running :export, or NULL */
 
@@ -141,6 +165,7 @@ void tui_flash(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool tui_is_marked(const struct tui *t, const char *id);
 bool tui_is_inflight(const struct tui *t, const char *id);
+size_t tui_n_inflight(const struct tui *t);
 /* Records the soonest moment (ms from now) something displayed will change. */
 void tui_need_tick(struct tui *t, int64_t in_ms);
 /* Why an action cannot run now, or NULL if it can. */
@@ -150,6 +175,9 @@ void tui_toggle_mark(struct tui *t, const char *id);
  * must see what the previous one changed). */
 void tui_sync_view(struct tui *t);
 void tui_clear_marks(struct tui *t);
+/* The list's selected fax (or the detail screen's), and moving the selection. */
+const struct model_fax *tui_selected(const struct tui *t);
+void tui_select(struct tui *t, size_t row);
 struct pane_ops;
 const struct pane_ops *tui_pane_ops(enum layout_pane p);
 

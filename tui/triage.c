@@ -1,197 +1,166 @@
+/* Triage in the TUI (core/triage.h): the state in a failed row's status
+ * cell, the header's unresolved count, dismiss (with an optional note) and
+ * undo, and the jump to the next unresolved failure. */
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "core/event.h"
+#include "core/model.h"
+#include "core/triage.h"
+#include "tui/state.h"
 #include "tui/triage.h"
 
-/* Resend chains longer than this are not followed (a cycle in bad data
- * must not hang the loop). */
-#define TRIAGE_CHAIN_MAX 64
-
-void triage_trail(const struct fax *f, const char *sep, char *buf, size_t len)
+/* "D", or "the undismiss action" when no key is bound to it. */
+static const char *undo_key(struct tui *t, char *buf, size_t len)
 {
-	size_t off = 0;
+	if (!keymap_keys_for(t->km, ACT_UNDISMISS, buf, len))
+		snprintf(buf, len, "undismiss");
+	return buf;
+}
 
-	if (!len)
+/* Above this many faxes the header's count is taken at most once a second. */
+#define TUI_TRIAGE_COUNT_EVERY 200000
+
+void tui_triage_cell(struct tui *t, const struct model_fax *mf, const char *word, char *buf,
+		     size_t len)
+{
+	const char *bang = mf->anomalies ? "!" : "";
+	struct triage_info ti;
+	char when[16] = "";
+
+	triage_of(t->act.triage, t->m, mf, &ti);
+	if (ti.state == TRIAGE_NONE || strcmp(word, fax_status_name(FAX_FAILED)) != 0) {
+		snprintf(buf, len, "%s%s", word, bang);
 		return;
-	buf[0] = '\0';
-	for (size_t i = 0; i < f->n_attempts && off + 1 < len; i++) {
-		const struct fax_attempt *a = &f->attempts[i];
-		const char *what = a->error_code && *a->error_code ? a->error_code
-				 : a->completed_at == TS_NONE ? "sending" : "ok";
-		int w = snprintf(buf + off, len - off, "%s%s", i ? sep : "", what);
+	}
+	if (ti.last && ti.last != mf && ti.state != TRIAGE_RESENDING &&
+	    ti.state != TRIAGE_DISMISSED) {
+		/* The newest resend's own status and time: "→✔ 16:15". */
+		int64_t at = ti.last->fax.completed_at != TS_NONE ? ti.last->fax.completed_at
+								  : ti.last->fax.created_at;
+		time_t s = (time_t)(at / 1000);
+		struct tm tm;
+		enum fax_status st = ti.last->fax.status < FAX_STATUS_COUNT ? ti.last->fax.status
+									   : FAX_STATUS_NONE;
 
-		if (w < 0)
-			break;
-		off += (size_t)w;
+		if (at != TS_NONE && localtime_r(&s, &tm))
+			strftime(when, sizeof when, " %H:%M", &tm);
+		snprintf(buf, len, "%s%s%s%s", t->term.utf8 ? "→" : ">",
+			 t->term.g->status[st], when, bang);
+		return;
+	}
+	switch (ti.state) {
+	case TRIAGE_RESENDING:
+		snprintf(buf, len, "resending%s", bang);
+		break;
+	case TRIAGE_DISMISSED:
+		snprintf(buf, len, "dismissed%s", bang);
+		break;
+	default:
+		/* "?": unresolved, nothing done about it yet */
+		snprintf(buf, len, "%s%s ?", word, bang);
+		break;
 	}
 }
 
-int64_t triage_state_since(const struct model_fax *mf)
+size_t tui_triage_unresolved(struct tui *t)
 {
-	if (mf->fax.updated_at != TS_NONE && mf->fax.updated_at > 0)
-		return mf->fax.updated_at;
-	return mf->last_update_ms > 0 ? mf->last_update_ms : TS_NONE;
+	struct tui_triage_count *c = &t->unresolved;
+	uint64_t g = model_generation(t->m), tg = triage_generation(t->act.triage);
+	int64_t now = tui_now_ms(t);
+
+	if (c->valid && g == c->gen && tg == c->tgen)
+		return c->n;
+	if (c->valid && model_count(t->m) > TUI_TRIAGE_COUNT_EVERY && now - c->at_ms < 1000) {
+		tui_need_tick(t, 1000 - (now - c->at_ms));
+		return c->n;
+	}
+	c->n = triage_count(t->act.triage, t->m, TRIAGE_UNRESOLVED);
+	c->gen = g;
+	c->tgen = tg;
+	c->at_ms = now;
+	c->valid = true;
+	return c->n;
 }
 
-bool triage_stuck(const struct model_fax *mf, int64_t now_ms, int64_t after_ms)
+/* The case the selected row belongs to: dismissals are kept on its
+ * original. NULL with a flash when it is no failure. */
+static const struct model_fax *case_of(struct tui *t, struct triage_info *ti)
 {
-	int64_t since = triage_state_since(mf);
+	const struct model_fax *mf = tui_selected(t);
 
-	if (after_ms <= 0 || since == TS_NONE || mf->fax.status == FAX_STATUS_NONE ||
-	    fax_status_terminal(mf->fax.status))
-		return false;
-	return now_ms - since > after_ms;
-}
-
-const char *triage_chain_next(const struct model *m, const char *id)
-{
-	const struct model_fax *mf = id ? model_get(m, id) : NULL;
-
-	if (!mf)
+	triage_of(t->act.triage, t->m, mf, ti);
+	if (!mf || ti->state == TRIAGE_NONE || !ti->orig || !ti->orig->fax.id) {
+		tui_flash(t, true, "only failed faxes are triaged: select a failed fax");
 		return NULL;
-	if (mf->n_resends)
-		return mf->resends[0];
-	/* A leaf: the next sibling of the nearest ancestor that has one. */
-	for (int depth = 0; depth < TRIAGE_CHAIN_MAX && mf->fax.resent_from; depth++) {
-		const struct model_fax *parent = model_get(m, mf->fax.resent_from);
-
-		if (!parent)
-			return NULL;
-		for (size_t i = 0; i + 1 < parent->n_resends; i++)
-			if (mf->fax.id && strcmp(parent->resends[i], mf->fax.id) == 0)
-				return parent->resends[i + 1];
-		mf = parent;
 	}
-	return NULL;
+	return ti->orig;
 }
 
-static int64_t failed_at(const struct model_fax *mf)
+void tui_triage_dismiss(struct tui *t)
 {
-	if (mf->fax.completed_at != TS_NONE && mf->fax.completed_at > 0)
-		return mf->fax.completed_at;
-	return triage_state_since(mf);
+	struct triage_info ti;
+	const struct model_fax *orig = case_of(t, &ti);
+	char k[64];
+
+	if (!orig)
+		return;
+	if (ti.state == TRIAGE_DISMISSED) {
+		tui_flash(t, true, "%s is dismissed already%s%s (%s undoes it)", orig->fax.id,
+			  ti.note ? ": " : "", ti.note ? ti.note : "", undo_key(t, k, sizeof k));
+		return;
+	}
+	snprintf(t->triage_id, sizeof t->triage_id, "%s", orig->fax.id);
+	t->prompt_kind = PROMPT_DISMISS;
+	prompt_set(&t->prompt, "");
+	t->prompt_orig[0] = '\0';
 }
 
-struct hit {
-	const struct model_fax *mf;
-	int64_t at;
-};
-
-static const char *key_to(const struct model_fax *mf)
+void tui_triage_dismiss_done(struct tui *t, const char *note)
 {
-	return mf->fax.to && *mf->fax.to ? mf->fax.to : "-";
+	char err[256], k[64];
+
+	if (t->act.dismiss(t->act.ctx, t->triage_id, note, err, sizeof err) < 0) {
+		tui_flash(t, true, "%s not dismissed: %s", t->triage_id, err);
+		return;
+	}
+	tui_flash(t, false, "%s dismissed%s%s (%s undoes it)", t->triage_id, *note ? ": " : "",
+		  note, undo_key(t, k, sizeof k));
 }
 
-static const char *key_code(const struct model_fax *mf)
+void tui_triage_undismiss(struct tui *t)
 {
-	return mf->fax.error_code && *mf->fax.error_code ? mf->fax.error_code : "none";
+	struct triage_info ti;
+	const struct model_fax *orig = case_of(t, &ti);
+	char err[256];
+
+	if (!orig)
+		return;
+	if (!triage_is_dismissed(t->act.triage, orig->fax.id, NULL)) {
+		tui_flash(t, true, "%s is not dismissed", orig->fax.id);
+		return;
+	}
+	if (t->act.undismiss(t->act.ctx, orig->fax.id, err, sizeof err) < 0)
+		tui_flash(t, true, "%s: undo failed: %s", orig->fax.id, err);
+	else
+		tui_flash(t, false, "%s is no longer dismissed", orig->fax.id);
 }
 
-static int cmp_hit_to(const void *a, const void *b)
+void tui_triage_next(struct tui *t)
 {
-	return strcmp(key_to(((const struct hit *)a)->mf), key_to(((const struct hit *)b)->mf));
-}
+	size_t n = view_count(&t->view);
+	struct triage_info ti;
 
-static int cmp_hit_code(const void *a, const void *b)
-{
-	return strcmp(key_code(((const struct hit *)a)->mf), key_code(((const struct hit *)b)->mf));
-}
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = (t->sel + k) % n;
 
-static int cmp_group(const void *pa, const void *pb)
-{
-	const struct triage_group *a = pa, *b = pb;
-
-	if (a->day != b->day)
-		return a->day > b->day ? -1 : 1;
-	if (a->hour != b->hour)
-		return a->hour > b->hour ? -1 : 1;
-	if (a->last_ms != b->last_ms)
-		return a->last_ms > b->last_ms ? -1 : 1;
-	return strcmp(a->key, b->key);
-}
-
-/* Sorts the hits by key and folds equal keys into groups. */
-static struct triage_group *group(struct hit *hits, size_t n, int64_t now_ms,
-				  const char *(*key)(const struct model_fax *),
-				  int (*cmp)(const void *, const void *), size_t *out_n)
-{
-	struct triage_group *g = calloc(n ? n : 1, sizeof *g);
-	size_t ng = 0;
-
-	*out_n = 0;
-	if (!g)
-		return NULL;
-	qsort(hits, n, sizeof *hits, cmp);
-	for (size_t i = 0; i < n; i++) {
-		const char *k = key(hits[i].mf);
-		struct triage_group *cur = ng ? &g[ng - 1] : NULL;
-
-		if (!cur || (i > 0 && strcmp(key(hits[i - 1].mf), k) != 0)) {
-			cur = &g[ng++];
-			snprintf(cur->key, sizeof cur->key, "%s", k);
+		triage_of(t->act.triage, t->m, view_at(&t->view, i), &ti);
+		if (ti.state == TRIAGE_UNRESOLVED && ti.head) {
+			tui_select(t, i);
+			return;
 		}
-		cur->day++;
-		cur->hour += now_ms - hits[i].at <= TRIAGE_HOUR_MS;
-		if (hits[i].at > cur->last_ms)
-			cur->last_ms = hits[i].at;
 	}
-	qsort(g, ng, sizeof *g, cmp_group);
-	*out_n = ng;
-	return g;
-}
-
-int triage_failures_build(struct triage_failures *tf, const struct model *m, int64_t now_ms)
-{
-	size_t n = model_count(m), nh = 0, cap = 0;
-	struct hit *hits = NULL;
-
-	triage_failures_done(tf);
-	tf->built_ms = now_ms;
-	tf->built_gen = model_generation(m);
-	for (size_t i = n; i-- > 0;) {
-		const struct model_fax *mf = model_at(m, i);
-		int64_t at;
-
-		if (mf->fax.created_at != TS_NONE && mf->fax.created_at > 0 &&
-		    now_ms - mf->fax.created_at > TRIAGE_SCAN_MS)
-			break;
-		if (mf->fax.status != FAX_FAILED || (at = failed_at(mf)) == TS_NONE ||
-		    now_ms - at > TRIAGE_DAY_MS)
-			continue;
-		if (nh == cap) {
-			struct hit *nhits = realloc(hits, (cap = cap ? cap * 2 : 64) * sizeof *hits);
-
-			if (!nhits)
-				goto oom;
-			hits = nhits;
-		}
-		hits[nh++] = (struct hit){ mf, at };
-		tf->day++;
-		tf->hour += now_ms - at <= TRIAGE_HOUR_MS;
-	}
-	tf->by_to = group(hits, nh, now_ms, key_to, cmp_hit_to, &tf->n_to);
-	tf->by_code = group(hits, nh, now_ms, key_code, cmp_hit_code, &tf->n_code);
-	free(hits);
-	if (!tf->by_to || !tf->by_code) {
-		triage_failures_done(tf);
-		return -1;
-	}
-	return 0;
-oom:
-	free(hits);
-	triage_failures_done(tf);
-	return -1;
-}
-
-void triage_failures_done(struct triage_failures *tf)
-{
-	free(tf->by_to);
-	free(tf->by_code);
-	tf->by_to = tf->by_code = NULL;
-	tf->n_to = tf->n_code = 0;
-	tf->hour = tf->day = 0;
+	tui_flash(t, false, "no unresolved failure in the list");
 }

@@ -71,6 +71,15 @@ bool tui_is_inflight(const struct tui *t, const char *id)
 	return false;
 }
 
+size_t tui_n_inflight(const struct tui *t)
+{
+	size_t n = 0;
+
+	for (const struct tui_inflight *r = t->inflight; r; r = r->next)
+		n++;
+	return n;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -118,6 +127,9 @@ const char *tui_action_unavailable(const struct tui *t, enum tui_action a)
 		return NULL;
 	if (t->read_only)
 		return "read-only mode (--read-only or read-only in the config)";
+	if (a == ACT_DISMISS || a == ACT_UNDISMISS)
+		return t->act.dismiss && t->act.undismiss ? NULL
+		       : "triage decisions are not kept in this mode";
 	if (!t->act.resend)
 		return "no API connection to send with in this mode";
 	return NULL;
@@ -386,7 +398,10 @@ struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct co
 	if (getenv("FAXTOP_FRAME_LOG") && *getenv("FAXTOP_FRAME_LOG"))
 		t->frame_log = fopen(getenv("FAXTOP_FRAME_LOG"), "we");
 	view_init(&t->view, m);
+	t->view.tr = t->view.filter.tr = t->act.triage;
 	filter_init(&t->search);
+	t->search.m = m;
+	t->search.tr = t->act.triage;
 	load_bindings(t, cfg);
 	load_theme(t, nc && *nc ? "mono" : cfg && cfg->theme ? cfg->theme : "default");
 	if (term_start(&t->term, cfg ? cfg->mouse : true, err, errlen) < 0) {
@@ -434,7 +449,7 @@ void tui_free(struct tui *t)
 	dialog_close(t);
 	tui_clear_marks(t);
 	view_done(&t->view);
-	triage_failures_done(&t->failures);
+	worklist_failures_done(&t->failures);
 	filter_done(&t->search);
 	keymap_free(t->km);
 	free(t);

@@ -12,10 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/resend.h"
+
 struct ev_loop;
 struct model;
 struct config;
 struct log;
+struct triage;
 struct tui;
 
 /* Filled by the app on demand, for the header. */
@@ -34,28 +37,25 @@ struct tui_status {
 	size_t loading_done, loading_total;
 };
 
-struct tui_resend_result {
-	bool ok;
-	const char *new_fax_id;       /* when ok */
-	const char *error;            /* API machine code when !ok, e.g. "insufficient_balance" */
-	const char *message;          /* API message (from outside) */
-	const char *action;           /* API suggested action */
-	const char *request_id;
-};
-
-typedef void (*tui_resend_done_fn)(void *tui_ctx, const struct tui_resend_result *r);
-
 /* Provided by app/; any callback may be NULL, meaning unavailable. */
 struct tui_actions {
 	void *ctx;
-	/* Starts a resend; done is called later (from the loop) exactly once,
-	 * never from inside this call. Returns 0 if started, -1 with err. */
-	int (*resend)(void *ctx, const char *fax_id, const char *to /* NULL = same */,
-		      int max_attempts /* 0 = same */, const char *idempotency_key,
-		      tui_resend_done_fn done, void *done_ctx, char *err, size_t errlen);
+	/* Starts a resend (core/resend.h: resend_start); done is called
+	 * later (from the loop) exactly once, never from inside this call.
+	 * Returns 0 if started, -1 with err. */
+	int (*resend)(void *ctx, const struct resend_req *req, resend_done_fn done,
+		      void *done_ctx, char *err, size_t errlen);
+	/* The fax's earlier resend, named by the dialog (resend_prior). */
+	int (*prior)(void *ctx, const char *fax_id, struct resend_prior *out);
+	/* Triage decisions (core/triage.h), kept in the store: 0, or -1 with
+	 * err. NULL: not available (read-only). */
+	int (*dismiss)(void *ctx, const char *fax_id, const char *note, char *err,
+		       size_t errlen);
+	int (*undismiss)(void *ctx, const char *fax_id, char *err, size_t errlen);
+	/* Read by the list, the header and the filter (state:); may be NULL. */
+	const struct triage *triage;
 	/* Opening a fax's detail screen refreshes it from the API. */
 	void (*refresh)(void *ctx, const char *fax_id);
-	void (*new_idempotency_key)(void *ctx, char *buf, size_t len);
 	void (*status)(void *ctx, struct tui_status *out);
 	/* The app stops the loop, commits and then calls tui_free(). */
 	void (*quit)(void *ctx);

@@ -15,6 +15,7 @@ tui_libfaxtui_a_SOURCES += \
 	tui/render.c tui/render.h \
 	tui/resend.c tui/resend.h \
 	tui/triage.c tui/triage.h \
+	tui/worklist.c tui/worklist.h \
 	tui/copy.c tui/copy.h \
 	tui/widgets/format.c tui/widgets/format.h \
 	tui/widgets/prompt.c tui/widgets/prompt.h \
@@ -34,7 +35,7 @@ dist_theme_DATA += \
 	themes/default.theme themes/light.theme themes/high-contrast.theme themes/mono.theme
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_tui.c tests/unit/test_tui_view.c tests/unit/test_tui_actions.c \
-	tests/unit/test_export.c tests/unit/test_tui_triage.c
+	tests/unit/test_export.c tests/unit/test_tui_worklist.c
 
 # The screen tests drive the real TUI through tmux against a fixture model.
 check_PROGRAMS += tests/tui/tui_fixture
@@ -43,6 +44,7 @@ tests_tui_tui_fixture_LDADD = tui/libfaxtui.a core/libfaxcore.a $(NCURSES_LIBS) 
 TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_env.sh \
 	tests/tui/tui_follow.sh tests/tui/tui_demo.sh tests/tui/tui_keys.sh \
 	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_export.sh \
-	tests/tui/tui_layout.sh tests/tui/tui_triage.sh
+	tests/tui/tui_layout.sh tests/tui/tui_worklist.sh tests/tui/tui_resend_faxsim.sh \
+	tests/tui/tui_triage.sh tests/tui/tui_bulk.sh
 TESTS += $(TUI_SCREEN_TESTS)
 EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

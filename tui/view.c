@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/triage.h"
 #include "tui/view.h"
 
 static const struct {
@@ -28,6 +29,7 @@ void view_init(struct view *v, const struct model *m)
 	memset(v, 0, sizeof *v);
 	v->m = m;
 	filter_init(&v->filter);
+	v->filter.m = m;
 	v->stale = true;
 }
 
@@ -310,7 +312,7 @@ static double mono_now(void)
 
 bool view_update(struct view *v)
 {
-	uint64_t gen = model_generation(v->m);
+	uint64_t gen = model_generation(v->m) + triage_generation(v->tr);
 	size_t total;
 	double start;
 

@@ -50,6 +50,7 @@ struct view {
 	size_t n_codes;
 
 	uint64_t gen;
+	const struct triage *tr;     /* state: terms; its changes rebuild too */
 	bool stale;                  /* a setting changed: rebuild at once */
 	bool deferred;               /* the model changed, the rebuild waits (duty cycle) */
 	double built_at, build_cost; /* monotonic seconds */

@@ -29,6 +29,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/model.h"
+#include "core/triage.h"
 #include "tui/tui.h"
 
 /* Numbers with special meaning for the fake resend. */
@@ -38,10 +39,12 @@ struct fixture {
 	bool long_ids;
 	struct ev_loop *loop;
 	struct model *m;
+	struct triage *triage;        /* in memory: the fixture has no store */
 	struct tui *tui;
 	ev_timer tick_w;
 	size_t next_id;
 	unsigned resends;
+	unsigned in_flight;
 	unsigned refreshes;
 	bool live;
 	int64_t t0;
@@ -53,7 +56,7 @@ struct pending_resend {
 	ev_timer w;
 	char fax_id[64];
 	char to[64];
-	tui_resend_done_fn done;
+	resend_done_fn done;
 	void *done_ctx;
 };
 
@@ -266,7 +269,7 @@ static void resend_fire(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct pending_resend *p = w->data;
 	struct fixture *fx = p->fx;
-	struct tui_resend_result r = { 0 };
+	struct resend_result r = { .key = "fixture-key", .request_id = "", .action = "" };
 	char id[64];
 
 	(void)loop;
@@ -295,19 +298,26 @@ static void resend_fire(struct ev_loop *loop, ev_timer *w, int revents)
 		r.ok = true;
 		r.new_fax_id = id;
 	}
+	r.settled = true;
+	fx->in_flight--;
+	triage_set_pending(fx->triage, p->fax_id, false);
 	p->done(p->done_ctx, &r);
 	free(p);
 }
 
-static int fx_resend(void *ctx, const char *fax_id, const char *to, int max_attempts,
-		     const char *key, tui_resend_done_fn done, void *done_ctx, char *err,
-		     size_t errlen)
+static int fx_resend(void *ctx, const struct resend_req *req, resend_done_fn done,
+		     void *done_ctx, char *err, size_t errlen)
 {
 	struct fixture *fx = ctx;
-	struct pending_resend *p = calloc(1, sizeof *p);
+	struct pending_resend *p;
+	const char *fax_id = req->fax_id, *to = req->to;
+	const struct model_fax *mf = model_get(fx->m, fax_id);
 
-	(void)max_attempts;
-	(void)key;
+	if (mf && mf->n_resends && !req->again) {
+		snprintf(err, errlen, "%s was resent already: needs again", fax_id);
+		return -1;
+	}
+	p = calloc(1, sizeof *p);
 	if (!p) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -320,6 +330,46 @@ static int fx_resend(void *ctx, const char *fax_id, const char *to, int max_atte
 	ev_timer_init(&p->w, resend_fire, fx->resend_delay, 0.);
 	p->w.data = p;
 	ev_timer_start(fx->loop, &p->w);
+	fx->in_flight++;
+	triage_set_pending(fx->triage, fax_id, true);
+	return 0;
+}
+
+static int fx_dismiss(void *ctx, const char *fax_id, const char *note, char *err, size_t errlen)
+{
+	struct fixture *fx = ctx;
+
+	if (triage_dismiss(fx->triage, NULL, fax_id, note, clock_now_ms(NULL)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int fx_undismiss(void *ctx, const char *fax_id, char *err, size_t errlen)
+{
+	struct fixture *fx = ctx;
+
+	if (triage_undismiss(fx->triage, NULL, fax_id) < 0) {
+		snprintf(err, errlen, "not dismissed");
+		return -1;
+	}
+	return 0;
+}
+
+/* The fixture has no ledger: an earlier resend is what the model links. */
+static int fx_prior(void *ctx, const char *fax_id, struct resend_prior *out)
+{
+	struct fixture *fx = ctx;
+	const struct model_fax *mf = model_get(fx->m, fax_id), *rf;
+
+	memset(out, 0, sizeof *out);
+	if (!mf || !mf->n_resends)
+		return 0;
+	rf = model_get(fx->m, mf->resends[mf->n_resends - 1]);
+	out->kind = RESEND_PRIOR_SENT;
+	snprintf(out->new_fax_id, sizeof out->new_fax_id, "%s", mf->resends[mf->n_resends - 1]);
+	out->at_ms = rf ? rf->fax.created_at : TS_NONE;
 	return 0;
 }
 
@@ -329,13 +379,6 @@ static void fx_refresh(void *ctx, const char *fax_id)
 
 	(void)fax_id;
 	fx->refreshes++;
-}
-
-static void fx_key(void *ctx, char *buf, size_t len)
-{
-	struct fixture *fx = ctx;
-
-	snprintf(buf, len, "fixture-key-%u", fx->resends + 1);
 }
 
 static void fx_status(void *ctx, struct tui_status *out)
@@ -350,6 +393,7 @@ static void fx_status(void *ctx, struct tui_status *out)
 	out->events_per_min = 12.5;
 	out->last_event_ms = model_last_event_ms(fx->m);
 	out->refused_signatures = 1;
+	out->resends_in_flight = fx->in_flight;
 }
 
 static void fx_quit(void *ctx)
@@ -374,7 +418,8 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct tui_actions acts = {
 		.ctx = &fx, .resend = fx_resend, .refresh = fx_refresh,
-		.new_idempotency_key = fx_key, .status = fx_status, .quit = fx_quit,
+		.prior = fx_prior, .status = fx_status, .quit = fx_quit,
+		.dismiss = fx_dismiss, .undismiss = fx_undismiss,
 	};
 	char err[512];
 	size_t n = 120;
@@ -408,6 +453,8 @@ int main(int argc, char **argv)
 	}
 	if (noactions)
 		acts.resend = NULL;
+	fx.triage = triage_new();
+	acts.triage = fx.triage;
 	if (!(fx.resend_delay > 0 && fx.resend_delay < 3600))
 		fx.resend_delay = 0.8;
 	fx.loop = ev_loop_new(EVFLAG_AUTO);
@@ -432,6 +479,7 @@ int main(int argc, char **argv)
 	printf("tui_fixture: quit cleanly, %u resends, %u refreshes\n", fx.resends, fx.refreshes);
 	ev_timer_stop(fx.loop, &fx.tick_w);
 	model_free(fx.m);
+	triage_free(fx.triage);
 	ev_loop_destroy(fx.loop);
 	config_done(&cfg);
 	return 0;

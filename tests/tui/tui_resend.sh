@@ -1,7 +1,8 @@
 #!/bin/sh
 # Resubmission: the dialog for a failed fax, the in-flight marker, the new
 # id in a flash and in the list, the second confirmation for a terminal
-# code, an API failure with its message and action, and bulk resend.
+# code, the confirmation that names an earlier resend, an API failure with
+# its message and action, and bulk resend.
 . "${top_srcdir:-.}/tests/tui/lib.sh"
 
 # Fake resends answer after 2 s, long enough to see them in flight.
@@ -19,7 +20,7 @@ keys r
 wait_for "resend fax_000116"
 expect "error busy (retryable)"
 expect "destination busy on every attempt"
-expect "idempotency key: fixture-key-1"
+expect "idempotency key: minted and stored before sending"
 expect "estimated cost \$0.07 (1 page) of \$27.60 available"
 keys Enter
 wait_for "resending"               # the row shows it while in flight
@@ -47,7 +48,10 @@ wait_for "resent as fax_resent_2"
 # The API refuses: its message (sanitised) and suggested action are shown.
 keys r
 wait_for "error invalid_number (terminal)"
+wait_for "already resent as fax_resent_2"
 keys C-u "+15550000402" Enter
+wait_for "Enter again to send ANOTHER fax"
+keys Enter
 wait_for "insufficient_balance"
 expect "top_up_balance"
 expect "Balance too low"
@@ -73,10 +77,14 @@ keys / C-u "status:failed code:busy" Enter
 wait_for "faxes 6 filter"
 keys r
 wait_for "error busy (retryable)"
+# fax_000116 was resent above: the dialog names that resend and asks again.
+wait_for "already resent as fax_resent_1"
+keys Enter
+wait_for "Enter again to send ANOTHER fax"
 keys Enter q
-wait_for "still in flight"
+wait_for "on the way; their results will not be shown"
 keys n
-wait_gone "still in flight"
+wait_gone "on the way; their results will not be shown"
 wait_for "resent as fax_resent_5"
 
 # q while nothing is in flight quits at once.

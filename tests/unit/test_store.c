@@ -223,7 +223,7 @@ static void test_open_wal_schema(void)
 	struct stat sb;
 
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "4");
+	CU_ASSERT_STRING_EQUAL(v, "5");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
 	/* acknowledged means durable: a commit waits for fsync */
@@ -269,7 +269,7 @@ static void test_reopen_migrations_idempotent(void)
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
 		CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-		CU_ASSERT_STRING_EQUAL(v, "4");
+		CU_ASSERT_STRING_EQUAL(v, "5");
 		CU_ASSERT_EQUAL(store_has_event(s, "evt_keep"), 1);
 		CU_ASSERT_EQUAL(store_event_count(s), 1);
 		CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
@@ -295,6 +295,8 @@ static void test_migrate_from_v1(void)
 	store_close(s);
 	db = peek_open("v1");
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE balance_samples;"
+				     " DROP TABLE resend_ledger; DROP TABLE triage;"
+				     " ALTER TABLE resends DROP COLUMN who;"
 				     " ALTER TABLE faxes DROP COLUMN anomalies;"
 				     " ALTER TABLE faxes DROP COLUMN anomaly;"
 				     " UPDATE meta SET value = '1' WHERE key = 'schema_version'",
@@ -308,7 +310,7 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_EQUAL(model_get(m, "fax_old")->anomalies, 0);
 	model_free(m);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "4");
+	CU_ASSERT_STRING_EQUAL(v, "5");
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_old"), 1);
 	store_close(s);
 	db = peek_open("v1");
@@ -316,18 +318,18 @@ static void test_migrate_from_v1(void)
 	sqlite3_close(db);
 }
 
-/* Schema 3 kept events under a unique index on the id alone; schema 4 keys
+/* Schema 4 kept events under a unique index on the id alone; schema 5 keys
  * them by (created, id), so that random ids no longer scatter the index
  * writes. The events come through in their order, and a duplicate is
  * still found. */
 static void test_migrate_events_key(void)
 {
-	struct store *s = open_db("v3", 0);
+	struct store *s = open_db("v4", 0);
 	sqlite3 *db;
 	char v[16];
 
 	store_close(s);
-	db = peek_open("v3");
+	db = peek_open("v4");
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE events;"
 				     " CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL,"
 				     " type TEXT NOT NULL, created INTEGER NOT NULL,"
@@ -338,19 +340,19 @@ static void test_migrate_events_key(void)
 				     "  2, 'webhook', 'fax_1', '{}');"
 				     " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
 				     "  3, 'poll', 'fax_1', '{\"x\":1}');"
-				     " UPDATE meta SET value = '3' WHERE key = 'schema_version'",
+				     " UPDATE meta SET value = '4' WHERE key = 'schema_version'",
 				     NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	s = open_db("v3", 0);
+	s = open_db("v4", 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "4");
+	CU_ASSERT_STRING_EQUAL(v, "5");
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_a", 1700000001), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000002), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000001), 0);
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_b"), 1);
 	store_close(s);
-	db = peek_open("v3");
+	db = peek_open("v4");
 	/* Stored order and every column kept; no index on the id alone left. */
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM events"), 2);
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT received_at FROM events ORDER BY rowid LIMIT 1"), 2);
@@ -1351,7 +1353,7 @@ static const struct unit_test tests[] = {
 	{ "relaxed_sync selects synchronous=NORMAL", test_relaxed_sync },
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
 	{ "a schema 1 database is migrated to the newest", test_migrate_from_v1 },
-	{ "schema 4 keys events by (created, id), data kept", test_migrate_events_key },
+	{ "schema 5 keys events by (created, id), data kept", test_migrate_events_key },
 	{ "events deduplicated on (created, id)", test_event_key_dedupe },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },

@@ -25,24 +25,23 @@ struct rec {
 	char to[64];
 	bool to_null;
 	int max;
-	char key[128];
-	tui_resend_done_fn done;
+	bool again;
+	resend_done_fn done;
 	void *done_ctx;
 };
 
-static int rec_resend(void *ctx, const char *fax_id, const char *to, int max, const char *key,
-		      tui_resend_done_fn done, void *done_ctx, char *err, size_t errlen)
+static int rec_resend(void *ctx, const struct resend_req *q, resend_done_fn done,
+		      void *done_ctx, char *err, size_t errlen)
 {
 	struct rec *r = ctx;
 
-	(void)fax_id;
 	(void)err;
 	(void)errlen;
 	r->resends++;
-	r->to_null = to == NULL;
-	snprintf(r->to, sizeof r->to, "%s", to ? to : "");
-	r->max = max;
-	snprintf(r->key, sizeof r->key, "%s", key ? key : "");
+	r->to_null = q->to == NULL;
+	snprintf(r->to, sizeof r->to, "%s", q->to ? q->to : "");
+	r->max = q->max_attempts;
+	r->again = q->again;
 	r->done = done;
 	r->done_ctx = done_ctx;
 	return 0;
@@ -148,7 +147,7 @@ static void test_resend_retryable(void)
 	CU_ASSERT_EQUAL(h.rec.resends, 1);
 	CU_ASSERT(h.rec.to_null);              /* unchanged destination: "same" */
 	CU_ASSERT_EQUAL(h.rec.max, 3);
-	CU_ASSERT(strlen(h.rec.key) > 0);      /* an idempotency key is always sent */
+	CU_ASSERT_FALSE(h.rec.again);          /* nothing was resent before */
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
 	CU_ASSERT(tui_is_inflight(&h.t, "fax_a"));
 	/* A second r on the same fax while in flight is refused. */
@@ -156,7 +155,8 @@ static void test_resend_retryable(void)
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "already being resent"));
 	/* The answer: flash with the new id, no longer in flight. */
-	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){ .ok = true, .new_fax_id = "fax_n" });
+	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = true, .new_fax_id = "fax_n",
+							.settled = true });
 	CU_ASSERT_FALSE(tui_is_inflight(&h.t, "fax_a"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "fax_a resent as fax_n"));
 	CU_ASSERT_FALSE(h.t.flash_error);
@@ -200,8 +200,8 @@ static void test_resend_terminal_code(void)
 	CU_ASSERT_STRING_EQUAL(h.rec.to, "+14155550100");
 	CU_ASSERT_EQUAL(h.rec.max, 5);
 	/* The API refuses: its error and next step in an error flash. */
-	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){
-		.ok = false, .error = "insufficient_balance", .message = "top up",
+	h.rec.done(h.rec.done_ctx, &(struct resend_result){
+		.ok = false, .settled = true, .error = "insufficient_balance", .message = "top up",
 		.action = "top_up_balance", .request_id = "req_1" });
 	CU_ASSERT(h.t.flash_error);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "insufficient_balance"));
@@ -234,7 +234,7 @@ static void test_read_only(void)
 static void test_quit_asks_when_in_flight(void)
 {
 	struct harness h;
-	tui_resend_done_fn done;
+	resend_done_fn done;
 	void *ctx;
 
 	setup(&h, false);
@@ -254,7 +254,7 @@ static void test_quit_asks_when_in_flight(void)
 	ctx = h.rec.done_ctx;
 	teardown(&h);
 	/* The app still answers exactly once, after the TUI is gone. */
-	done(ctx, &(struct tui_resend_result){ .ok = false, .error = "cancelled" });
+	done(ctx, &(struct resend_result){ .ok = false, .error = "cancelled" });
 	/* Nothing in flight: q quits at once. */
 	setup(&h, false);
 	tui_key(&h.t, 'q');
@@ -266,7 +266,7 @@ static void test_quit_asks_when_in_flight(void)
 static void test_late_answer_after_teardown(void)
 {
 	struct harness h;
-	tui_resend_done_fn done;
+	resend_done_fn done;
 	void *ctx;
 
 	setup(&h, false);
@@ -275,10 +275,10 @@ static void test_late_answer_after_teardown(void)
 	tui_key(&h.t, TUI_KEY_ENTER);
 	done = h.rec.done;
 	ctx = h.rec.done_ctx;
-	CU_ASSERT_EQUAL(h.t.n_inflight, 1);
+	CU_ASSERT_EQUAL(tui_n_inflight(&h.t), 1);
 	tui_resend_shutdown(&h.t);
 	/* Detached: the TUI forgets it, the record stays for the answer. */
-	CU_ASSERT_EQUAL(h.t.n_inflight, 0);
+	CU_ASSERT_EQUAL(tui_n_inflight(&h.t), 0);
 	CU_ASSERT_PTR_NULL(h.t.inflight);
 	CU_ASSERT_FALSE(tui_is_inflight(&h.t, "fax_a"));
 	CU_ASSERT_PTR_NOT_NULL(ctx);
@@ -287,7 +287,7 @@ static void test_late_answer_after_teardown(void)
 	teardown(&h);
 	/* The app answers after the TUI is gone: the record frees itself and
 	 * touches nothing else (the sanitizer build checks the memory side). */
-	done(ctx, &(struct tui_resend_result){ .ok = true, .new_fax_id = "fax_late" });
+	done(ctx, &(struct resend_result){ .ok = true, .new_fax_id = "fax_late" });
 }
 
 static void test_filter_prompt_and_open(void)
@@ -395,23 +395,31 @@ static void test_marks_and_bulk(void)
 	CU_ASSERT_EQUAL(h.t.n_marks, 2);
 	tui_key(&h.t, 'R');
 	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_BULK);
-	CU_ASSERT_EQUAL(h.t.dlg.n_ids, 1);     /* only the failed one of the marks */
-	CU_ASSERT_EQUAL(h.t.dlg.n_terminal, 1);
-	CU_ASSERT_EQUAL(h.t.dlg.cost, 2 * TUI_EST_CENTS_PER_PAGE);
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.n_items, 1);   /* only the failed one of the marks */
+	CU_ASSERT_TRUE(h.t.dlg.items[0].terminal);
+	CU_ASSERT_EQUAL(h.t.dlg.items[0].pages, 2);
+	tui_key(&h.t, 't');                    /* skip the terminal code: nothing left */
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_BULK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "nothing to resend"));
+	CU_ASSERT_FALSE(h.t.bulk.running);
 	tui_key(&h.t, TUI_KEY_ESC);
 	tui_key(&h.t, 'u');
 	CU_ASSERT_EQUAL(h.t.n_marks, 0);
 	tui_key(&h.t, 'R');                    /* no marks: every failed fax in view */
-	CU_ASSERT_EQUAL(h.t.dlg.n_ids, 2);
+	CU_ASSERT_EQUAL(h.t.dlg.n_items, 2);
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT(h.t.bulk.running);
 	CU_ASSERT_EQUAL(h.rec.resends, 1);     /* the first goes at once, the rest paced */
-	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){ .ok = true, .new_fax_id = "fax_x" });
+	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = true, .new_fax_id = "fax_x" });
 	ev_run(h.t.loop, EVRUN_ONCE);          /* the next pacing tick */
 	CU_ASSERT_EQUAL(h.rec.resends, 2);
-	h.rec.done(h.rec.done_ctx, &(struct tui_resend_result){ .ok = false, .error = "e" });
+	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = false, .error = "e" });
 	CU_ASSERT_FALSE(h.t.bulk.running);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "1 resent, 1 failed"));
+	/* Pause and cancel say so when no bulk runs. */
+	tui_key(&h.t, 'b');
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "no bulk resend is running"));
 	teardown(&h);
 }
 

@@ -14,7 +14,7 @@
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
-#include "tui/triage.h"
+#include "tui/worklist.h"
 #include "tui/widgets/format.h"
 
 struct lines {
@@ -135,8 +135,8 @@ static void details_head(struct lines *l, const struct model_fax *mf, int64_t no
 	const char *word;
 	enum tui_role srole;
 	const char *sym = fax_state_symbol(t, mf, &word, &srole);
-	int64_t since = triage_state_since(mf);
-	bool stuck = triage_stuck(mf, now, t->cfg ? t->cfg->stuck_after * 1000LL : 0);
+	int64_t since = worklist_state_since(mf);
+	bool stuck = worklist_stuck(mf, now, t->cfg ? t->cfg->stuck_after * 1000LL : 0);
 	char buf[512], age[24], in_state[24];
 
 	emit(l, srole, "%s %s", sym, word);
@@ -146,7 +146,7 @@ static void details_head(struct lines *l, const struct model_fax *mf, int64_t no
 	field(l, "pages", f->pages >= 0 ? buf : NULL);
 	snprintf(buf, sizeof buf, "%zu of %d", f->n_attempts, f->max_attempts);
 	field(l, "attempts", buf);
-	triage_trail(f, t->term.utf8 ? "\u203a" : ">", buf, sizeof buf);
+	worklist_trail(f, t->term.utf8 ? "\u203a" : ">", buf, sizeof buf);
 	if (*buf)
 		field(l, "trail", buf);
 	if (info) {
@@ -334,7 +334,7 @@ static void detail_jump(struct tui *t, enum tui_action a)
 			tui_flash(t, true, "its original %s is not in the model", to);
 			return;
 		}
-	} else if (!(to = triage_chain_next(t->m, t->detail_id))) {
+	} else if (!(to = worklist_chain_next(t->m, t->detail_id))) {
 		tui_flash(t, true, mf->n_resends || mf->fax.resent_from
 			  ? "the last fax of this resend chain" : "this fax has no resends");
 		return;

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/resend.h"
+#include "core/triage.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
@@ -20,9 +22,9 @@ enum { FOCUS_TO, FOCUS_MAX, FOCUS_BUTTON, FOCUS_COUNT };
 
 void dialog_close(struct tui *t)
 {
-	for (size_t i = 0; i < t->dlg.n_ids; i++)
-		free(t->dlg.ids[i]);
-	free(t->dlg.ids);
+	for (size_t i = 0; i < t->dlg.n_items; i++)
+		free(t->dlg.items[i].id);
+	free(t->dlg.items);
 	memset(&t->dlg, 0, sizeof t->dlg);
 	t->dirty = true;
 }
@@ -63,13 +65,90 @@ void dialog_open_resend(struct tui *t, const char *fax_id)
 	/* A terminal code means the number itself is the problem: start there. */
 	d->focus = d->terminal ? FOCUS_TO : FOCUS_BUTTON;
 	d->pages = mf->fax.pages > 0 ? mf->fax.pages : 1;
-	tui_new_idem_key(t, fax_id, d->idem_key, sizeof d->idem_key);
+	if (t->act.prior && t->act.prior(t->act.ctx, fax_id, &d->prior) < 0) {
+		dialog_close(t);
+		tui_flash(t, true, "resend unavailable: the resend ledger cannot be read");
+		return;
+	}
+	if (d->prior.kind == RESEND_PRIOR_PENDING) {
+		/* The earlier request is retried as it was: the same key with
+		 * another body is refused by the API. */
+		if (d->prior.to[0])
+			prompt_set(&d->to, d->prior.to);
+		if (d->prior.max_attempts > 0) {
+			snprintf(num, sizeof num, "%d", d->prior.max_attempts);
+			prompt_set(&d->max_attempts, num);
+		}
+		d->focus = FOCUS_BUTTON;
+	}
+}
+
+/* One candidate; in-flight cases are only counted (never sent twice). */
+static int bulk_add(struct tui *t, const struct model_fax *mf, size_t *cap)
+{
+	struct tui_dialog *d = &t->dlg;
+	struct tui_bulk_item *it;
+	struct triage_info ti;
+
+	triage_of(t->act.triage, t->m, mf, &ti);
+	if (ti.state == TRIAGE_RESENDING || tui_is_inflight(t, mf->fax.id)) {
+		d->n_inflight++;
+		return 0;
+	}
+	if (d->n_items == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct tui_bulk_item *v = realloc(d->items, nc * sizeof *v);
+
+		if (!v)
+			return -1;
+		d->items = v;
+		*cap = nc;
+	}
+	it = &d->items[d->n_items];
+	memset(it, 0, sizeof *it);
+	if (!(it->id = strdup(mf->fax.id)))
+		return -1;
+	d->n_items++;
+	/* Resent already: a resend exists (delivered, on its way or failed). */
+	it->resent = ti.head && ti.last;
+	it->dismissed = ti.state == TRIAGE_DISMISSED;
+	it->terminal = mf->fax.error_code && errors_fax_code_terminal(mf->fax.error_code);
+	it->pages = mf->fax.pages > 0 ? mf->fax.pages : 1;
+	return 0;
+}
+
+/* Whether an item goes out with the operator's current choices. */
+static bool bulk_chosen(const struct tui_dialog *d, const struct tui_bulk_item *it)
+{
+	if ((it->resent || it->dismissed) && !d->include_done)
+		return false;
+	return !(it->terminal && d->skip_terminal);
+}
+
+struct bulk_counts {
+	size_t chosen, resent, dismissed, terminal;
+	int64_t cost;
+};
+
+static void bulk_count(const struct tui_dialog *d, struct bulk_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < d->n_items; i++) {
+		const struct tui_bulk_item *it = &d->items[i];
+
+		c->resent += it->resent;
+		c->dismissed += it->dismissed && !it->resent;
+		if (!bulk_chosen(d, it))
+			continue;
+		c->chosen++;
+		c->terminal += it->terminal;
+		c->cost += (int64_t)it->pages * TUI_EST_CENTS_PER_PAGE;
+	}
 }
 
 void dialog_open_bulk(struct tui *t)
 {
 	const char *why = tui_action_unavailable(t, ACT_RESEND_BULK);
-	struct tui_dialog *d = &t->dlg;
 	size_t n = view_count(&t->view), cap = 0;
 
 	if (why) {
@@ -83,53 +162,28 @@ void dialog_open_bulk(struct tui *t)
 	dialog_close(t);
 	for (size_t i = 0; i < n; i++) {
 		const struct model_fax *mf = view_at(&t->view, i);
-		char **ids;
 
-		if (mf->fax.status != FAX_FAILED || !mf->fax.id || tui_is_inflight(t, mf->fax.id))
+		if (mf->fax.status != FAX_FAILED || !mf->fax.id)
 			continue;
 		if (t->n_marks && !tui_is_marked(t, mf->fax.id))
 			continue;
-		if (d->n_ids == cap) {
-			cap = cap ? cap * 2 : 64;
-			ids = realloc(d->ids, cap * sizeof *ids);
-			if (!ids)
-				break;
-			d->ids = ids;
-		}
-		if (!(d->ids[d->n_ids] = strdup(mf->fax.id)))
+		if (bulk_add(t, mf, &cap) < 0)
 			break;
-		d->n_ids++;
-		if (mf->fax.error_code && errors_fax_code_terminal(mf->fax.error_code))
-			d->n_terminal++;
-		d->cost += (int64_t)(mf->fax.pages > 0 ? mf->fax.pages : 1) * TUI_EST_CENTS_PER_PAGE;
 	}
-	if (d->n_ids == 0) {
+	if (t->dlg.n_items == 0) {
+		tui_flash(t, true, "no failed fax to resend among the %s%s", t->n_marks ?
+			  "marked faxes" : "faxes in the current filter", t->dlg.n_inflight ?
+			  " (the others are being resent)" : "");
 		dialog_close(t);
-		tui_flash(t, true, "no failed fax among the %s", t->n_marks ? "marked faxes"
-							       : "faxes in the current filter");
 		return;
 	}
-	d->kind = DLG_BULK;
+	t->dlg.kind = DLG_BULK;
 }
 
 void dialog_open_quit(struct tui *t)
 {
 	dialog_close(t);
 	t->dlg.kind = DLG_QUIT;
-}
-
-static bool valid_e164(const char *s)
-{
-	size_t digits = 0;
-
-	if (*s++ != '+')
-		return false;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return false;
-		digits++;
-	}
-	return digits >= 7 && digits <= 15 && s[-digits] != '0';
 }
 
 static void resend_confirm(struct tui *t)
@@ -140,10 +194,11 @@ static void resend_confirm(struct tui *t)
 	char *end;
 	long max = 0;
 	bool same = strcmp(to, d->orig_to) == 0;
+	bool pending = d->prior.kind == RESEND_PRIOR_PENDING;
 
-	if (!valid_e164(to)) {
-		snprintf(d->error, sizeof d->error,
-			 "destination must be E.164: + then 7 to 15 digits, e.g. +14155550100");
+	if (!resend_valid_e164(to)) {
+		snprintf(d->error, sizeof d->error, "destination must be E.164: + then 2 to 15 "
+			 "digits, not starting with 0, e.g. +14155550100");
 		d->focus = FOCUS_TO;
 		return;
 	}
@@ -155,16 +210,26 @@ static void resend_confirm(struct tui *t)
 			return;
 		}
 	}
-	if (d->terminal && same && !d->confirm_same) {
+	if (d->terminal && same && !d->confirm_same && !pending) {
 		d->confirm_same = true;
 		d->error[0] = '\0';
 		return;
 	}
+	if (d->prior.kind == RESEND_PRIOR_SENT && !d->confirm_again) {
+		d->confirm_again = true;
+		d->error[0] = '\0';
+		return;
+	}
 	snprintf(id, sizeof id, "%s", d->fax_id);
-	if (tui_resend_start(t, id, same ? NULL : to, (int)max, d->idem_key, false, err,
-			     sizeof err) < 0) {
+	struct resend_req req = {
+		.fax_id = id,
+		.to = same ? NULL : to,
+		.max_attempts = (int)max,
+		.again = d->confirm_again,
+	};
+	if (tui_resend_start(t, &req, false, err, sizeof err) < 0) {
 		snprintf(d->error, sizeof d->error, "%s", err);
-		d->confirm_same = false;
+		d->confirm_same = d->confirm_again = false;
 		return;
 	}
 	dialog_close(t);
@@ -186,9 +251,9 @@ static void resend_key(struct tui *t, int key)
 		d->focus = (d->focus + FOCUS_COUNT - 1) % FOCUS_COUNT;
 		return;
 	}
-	if (key == TUI_KEY_ESC && d->confirm_same) {
+	if (key == TUI_KEY_ESC && (d->confirm_same || d->confirm_again)) {
 		/* Back to editing rather than losing the dialog. */
-		d->confirm_same = false;
+		d->confirm_same = d->confirm_again = false;
 		d->focus = FOCUS_TO;
 		return;
 	}
@@ -207,8 +272,80 @@ static void resend_key(struct tui *t, int key)
 		return;
 	r = prompt_key(p, key);
 	if (r == PROMPT_CONTINUE) {
-		d->confirm_same = false;
+		d->confirm_same = d->confirm_again = false;
 		d->error[0] = '\0';
+	}
+}
+
+static void bulk_confirm(struct tui *t)
+{
+	struct tui_dialog *d = &t->dlg;
+	struct bulk_counts c;
+	char **ids;
+	bool *again;
+	size_t n = 0;
+
+	bulk_count(d, &c);
+	if (!c.chosen) {
+		tui_flash(t, true, "nothing to resend with these choices (i includes the ones "
+			  "resent or dismissed already)");
+		return;
+	}
+	ids = calloc(c.chosen, sizeof *ids);
+	again = calloc(c.chosen, sizeof *again);
+	if (!ids || !again) {
+		free(ids);
+		free(again);
+		tui_flash(t, true, "bulk resend: out of memory");
+		return;
+	}
+	for (size_t i = 0; i < d->n_items; i++) {
+		struct tui_bulk_item *it = &d->items[i];
+
+		if (!bulk_chosen(d, it))
+			continue;
+		again[n] = it->resent;     /* included on purpose: another fax */
+		ids[n++] = it->id;
+		it->id = NULL;
+	}
+	dialog_close(t);
+	tui_bulk_start(t, ids, again, n);
+}
+
+static void bulk_key(struct tui *t, int key)
+{
+	if (key == TUI_KEY_ENTER || key == 'y') {
+		bulk_confirm(t);
+	} else if (key == 'i') {
+		t->dlg.include_done = !t->dlg.include_done;
+	} else if (key == 't') {
+		t->dlg.skip_terminal = !t->dlg.skip_terminal;
+	} else if (key == TUI_KEY_ESC || key == 'n') {
+		dialog_close(t);
+		tui_flash(t, false, "bulk resend cancelled");
+	}
+}
+
+/* With a bulk run half done the operator says what becomes of the rest. */
+static void quit_key(struct tui *t, int key)
+{
+	size_t left = tui_bulk_remaining(t);
+
+	if (key == TUI_KEY_ESC || key == 'n') {
+		dialog_close(t);
+	} else if (left && key == 's') {
+		dialog_close(t);
+		t->bulk.quit_after = true;
+		t->bulk.paused = false;
+		tui_flash(t, false, "quitting once the remaining %zu are sent", left);
+	} else if (left && key == 'd') {
+		dialog_close(t);
+		tui_bulk_cancel(t);
+		if (!t->quitting)      /* answers still on the way are not waited for */
+			tui_request_quit(t);
+	} else if (!left && (key == TUI_KEY_ENTER || key == 'y')) {
+		dialog_close(t);
+		tui_request_quit(t);
 	}
 }
 
@@ -222,26 +359,10 @@ void dialog_key(struct tui *t, int key)
 		resend_key(t, key);
 		break;
 	case DLG_BULK:
-		if (key == TUI_KEY_ENTER || key == 'y') {
-			char **ids = d->ids;
-			size_t n = d->n_ids;
-
-			d->ids = NULL;
-			d->n_ids = 0;
-			dialog_close(t);
-			tui_bulk_start(t, ids, n);
-		} else if (key == TUI_KEY_ESC || key == 'n') {
-			dialog_close(t);
-			tui_flash(t, false, "bulk resend cancelled");
-		}
+		bulk_key(t, key);
 		break;
 	case DLG_QUIT:
-		if (key == TUI_KEY_ENTER || key == 'y') {
-			dialog_close(t);
-			tui_request_quit(t);
-		} else if (key == TUI_KEY_ESC || key == 'n') {
-			dialog_close(t);
-		}
+		quit_key(t, key);
 		break;
 	case DLG_NONE:
 		break;
@@ -274,6 +395,34 @@ static void draw_field(struct tui *t, int y, int x, int w, const char *label,
 
 	render_fill(t, y, x + lw, fw, focused ? ROLE_DIALOG_FOCUS : ROLE_DIALOG_FIELD);
 	render_text(t, y, x + lw, fw, focused ? ROLE_DIALOG_FOCUS : ROLE_DIALOG_FIELD, p->buf);
+}
+
+/* Names what already happened: the earlier resend, or the key to come. */
+static int draw_prior(struct tui *t, int y, const struct rect *in)
+{
+	const struct resend_prior *p = &t->dlg.prior;
+	const struct model_fax *rf;
+	char when[32];
+
+	resend_fmt_time(p->at_ms, when, sizeof when);
+	if (p->kind == RESEND_PRIOR_PENDING) {
+		render_textf(t, y++, in->x, in->w, ROLE_ALERT, "an earlier resend (asked %s) has "
+			     "no known outcome: Enter retries it, same key, no second fax", when);
+		render_textf(t, y++, in->x, in->w, ROLE_DIALOG, "idempotency key: %s (reused)",
+			     p->key);
+	} else if (p->kind == RESEND_PRIOR_SENT) {
+		rf = p->new_fax_id[0] ? model_get(t->m, p->new_fax_id) : NULL;
+		render_textf(t, y++, in->x, in->w, ROLE_ALERT, "already resent as %s on %s, "
+			     "now %s", p->new_fax_id[0] ? p->new_fax_id : "a fax", when,
+			     rf ? fax_status_name(rf->fax.status) : "status unknown");
+		render_text(t, y++, in->x, in->w, ROLE_DIALOG,
+			    "idempotency key: a new one, for another fax");
+	} else {
+		render_text(t, y++, in->x, in->w, ROLE_DIALOG,
+			    "idempotency key: minted and stored before sending");
+		y++;
+	}
+	return y;
 }
 
 static void draw_resend(struct tui *t)
@@ -315,9 +464,11 @@ static void draw_resend(struct tui *t)
 	}
 	render_textf(t, y++, in.x, in.w, ROLE_DIM, "(assumes %s per page: mintfax publishes no "
 		     "price; a hold is placed, failed faxes are not charged)", price);
-	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "idempotency key: %s", d->idem_key);
-	y++;
-	if (d->confirm_same) {
+	y = draw_prior(t, y, &in);
+	if (d->confirm_again) {
+		render_text(t, y++, in.x, in.w, ROLE_ALERT,
+			    "Enter again to send ANOTHER fax (a new key), Esc to go back.");
+	} else if (d->confirm_same) {
 		render_textf(t, y++, in.x, in.w, ROLE_ALERT,
 			     "%s is terminal: the same number will most likely fail again.",
 			     d->code);
@@ -335,49 +486,72 @@ static void draw_bulk(struct tui *t)
 {
 	struct tui_dialog *d = &t->dlg;
 	const struct model_balance *b = model_balance(t->m);
-	struct rect r = dialog_rect(t, 11), in;
+	struct rect r = dialog_rect(t, 14), in;
 	char cost[32], avail[32];
+	struct bulk_counts c;
 	int y;
 
+	bulk_count(d, &c);
 	clear_rect(t, &r);
 	in = render_box(t, &r, "bulk resend", ROLE_BORDER_FOCUS);
 	render_set_clip(t, &in);
 	in.x++;
 	in.w -= 2;
 	y = in.y;
-	fmt_cents(d->cost, b && b->known ? b->currency : NULL, cost, sizeof cost);
-	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Resend %zu failed fax%s (%s)?", d->n_ids,
-		     d->n_ids == 1 ? "" : "es", t->n_marks ? "marked" : "in the current filter");
+	fmt_cents(c.cost, b && b->known ? b->currency : NULL, cost, sizeof cost);
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Resend %zu failed fax%s (%s)?", c.chosen,
+		     c.chosen == 1 ? "" : "es", t->n_marks ? "marked" : "in the current filter");
 	if (b && b->known) {
 		fmt_cents(b->available, b->currency, avail, sizeof avail);
-		render_textf(t, y++, in.x, in.w, d->cost > b->available ? ROLE_ALERT : ROLE_DIALOG,
+		render_textf(t, y++, in.x, in.w, c.cost > b->available ? ROLE_ALERT : ROLE_DIALOG,
 			     "estimated cost %s of %s available", cost, avail);
 	} else {
 		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "estimated cost %s", cost);
 	}
 	render_textf(t, y++, in.x, in.w, ROLE_DIM, "(assumes %d cents per page)",
 		     TUI_EST_CENTS_PER_PAGE);
-	if (d->n_terminal)
-		render_textf(t, y++, in.x, in.w, ROLE_ALERT, "%zu of them failed with a terminal code "
-			     "and go to the same number", d->n_terminal);
-	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Sent %d at a time, one every %.1fs, "
-		     "with progress in the header.", TUI_BULK_PARALLEL, TUI_BULK_INTERVAL);
+	if (c.resent || c.dismissed)
+		render_textf(t, y++, in.x, in.w, d->include_done ? ROLE_ALERT : ROLE_DIALOG,
+			     "%zu resent already, %zu dismissed: %s (i: %s)", c.resent,
+			     c.dismissed, d->include_done ? "INCLUDED, another fax each" : "skipped",
+			     d->include_done ? "skip them" : "include them");
+	if (d->n_inflight)
+		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "%zu being resent now: skipped",
+			     d->n_inflight);
+	if (d->skip_terminal)
+		render_text(t, y++, in.x, in.w, ROLE_DIALOG, "terminal codes to the same number: "
+			    "skipped (t: include them)");
+	else if (c.terminal)
+		render_textf(t, y++, in.x, in.w, ROLE_ALERT, "%zu of them failed with a terminal "
+			     "code and go to the same number (t: skip them)", c.terminal);
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Sent %d at a time, one every %.1fs; "
+		     "progress in the header; b pauses, X cancels.", TUI_BULK_PARALLEL,
+		     TUI_BULK_INTERVAL);
 	render_text(t, in.y + in.h - 1, in.x, in.w, ROLE_KEY, "Enter/y: start   Esc/n: cancel");
 }
 
 static void draw_quit(struct tui *t)
 {
-	struct rect r = dialog_rect(t, 6), in;
+	struct rect r = dialog_rect(t, 7), in;
+	size_t left = tui_bulk_remaining(t), n = tui_n_inflight(t);
 
 	clear_rect(t, &r);
 	in = render_box(t, &r, "quit?", ROLE_BORDER_FOCUS);
 	render_set_clip(t, &in);
 	render_textf(t, in.y, in.x + 1, in.w - 2, ROLE_DIALOG,
-		     "%zu resend%s still in flight; their results will not be shown.",
-		     t->n_inflight + (t->bulk.running ? t->bulk.n - t->bulk.next : 0),
-		     t->n_inflight == 1 ? " is" : "s are");
-	render_text(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
-		    "Enter/y: quit anyway   Esc/n: stay");
+		     "%zu resend%s on the way; their results will not be shown.",
+		     n, n == 1 ? " is" : "s are");
+	if (left) {
+		render_textf(t, in.y + 1, in.x + 1, in.w - 2, ROLE_ALERT,
+			     "The bulk resend has %zu fax%s not sent yet.", left,
+			     left == 1 ? "" : "es");
+		render_textf(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
+			     "s: send the remaining %zu, then quit   d: drop them and quit   "
+			     "Esc/n: stay", left);
+	} else {
+		render_text(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
+			    "Enter/y: quit anyway   Esc/n: stay");
+	}
 }
 
 void dialog_draw(struct tui *t)

@@ -1,7 +1,7 @@
 /* The failures screen (F, :failures): failed faxes of the last hour and the
  * last day grouped by destination and by code, most failures first, so a
  * number that failed again and again stands out. Enter filters the list by
- * the selected row. The grouping lives in tui/triage.c. */
+ * the selected row. The grouping lives in tui/worklist.c. */
 #include "config.h"
 
 #include <stdio.h>
@@ -25,7 +25,7 @@ size_t failures_rows(const struct tui *t)
 
 static void refresh(struct tui *t, int64_t now)
 {
-	struct triage_failures *tf = &t->failures;
+	struct worklist_failures *tf = &t->failures;
 	bool moved = tf->built_gen != model_generation(t->m);
 
 	if (tf->built_ms && !(moved && now - tf->built_ms >= FAILURES_REBUILD_MS) &&
@@ -34,7 +34,7 @@ static void refresh(struct tui *t, int64_t now)
 				       : tf->built_ms + FAILURES_REFRESH_MS - now);
 		return;
 	}
-	if (triage_failures_build(tf, t->m, now) < 0)
+	if (worklist_failures_build(tf, t->m, now) < 0)
 		tui_flash(t, true, "failures: out of memory");
 	tf->built_ms = now;
 	tui_need_tick(t, FAILURES_REFRESH_MS);
@@ -73,7 +73,7 @@ static void heading(struct fl *f, const char *what)
 	f->line++;
 }
 
-static void group_row(struct fl *f, const struct triage_group *g, size_t idx, int64_t now)
+static void group_row(struct fl *f, const struct worklist_group *g, size_t idx, int64_t now)
 {
 	struct tui *t = f->t;
 	bool sel = idx == t->fail_sel, repeat = g->day >= TRIAGE_REPEAT;
@@ -98,7 +98,7 @@ static void group_row(struct fl *f, const struct triage_group *g, size_t idx, in
 
 void failures_draw(struct tui *t, const struct rect *r)
 {
-	const struct triage_failures *tf = &t->failures;
+	const struct worklist_failures *tf = &t->failures;
 	int64_t now = tui_now_ms(t);
 	char title[128];
 	struct fl f = { .t = t };
@@ -136,7 +136,7 @@ void failures_draw(struct tui *t, const struct rect *r)
 /* Enter: the list, filtered to the failed faxes of the selected row. */
 static void failures_pick(struct tui *t)
 {
-	const struct triage_failures *tf = &t->failures;
+	const struct worklist_failures *tf = &t->failures;
 
 	if (t->fail_sel < tf->n_to)
 		pane_filter_list(t, "status:failed ", "to", tf->by_to[t->fail_sel].key);

@@ -116,8 +116,8 @@ static void id_text(const struct tui *t, const char *id, int w, char *buf, size_
 static bool since_text(struct tui *t, const struct model_fax *mf, int64_t now, char *buf,
 		       size_t len, bool selected)
 {
-	int64_t since = triage_state_since(mf), after = t->cfg ? t->cfg->stuck_after * 1000LL : 0;
-	bool stuck = triage_stuck(mf, now, after);
+	int64_t since = worklist_state_since(mf), after = t->cfg ? t->cfg->stuck_after * 1000LL : 0;
+	bool stuck = worklist_stuck(mf, now, after);
 	char age[24];
 
 	if (since == TS_NONE) {
@@ -142,7 +142,7 @@ static bool later_cell(struct tui *t, int c, int w, const struct model_fax *mf, 
 
 	switch (c) {
 	case COL_TRAIL:
-		triage_trail(f, t->term.utf8 ? "\u203a" : ">", buf, len);
+		worklist_trail(f, t->term.utf8 ? "\u203a" : ">", buf, len);
 		return false;
 	case COL_AGE:
 		if (f->created_at != TS_NONE)
@@ -197,8 +197,9 @@ static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 			snprintf(buf, sizeof buf, "%s", f->to ? f->to : "-");
 			break;
 		case COL_STATUS:
-			/* "!": it got contradicting terminal events (Enter says which) */
-			snprintf(buf, sizeof buf, "%s%s", word, mf->anomalies ? "!" : "");
+			/* "!": it got contradicting terminal events (Enter says which);
+			 * then a failure's triage state (tui/triage.c) */
+			tui_triage_cell(t, mf, word, buf, sizeof buf);
 			role = selected ? ROLE_SELECTED : mf->anomalies ? ROLE_LOG_ANOMALY : srole;
 			break;
 		case COL_ATT:

@@ -44,7 +44,9 @@ void footer_draw(struct tui *t, const struct rect *r)
 	render_fill(t, r->y, r->x, r->w, ROLE_FOOTER);
 	if (t->prompt_kind != PROMPT_NONE) {
 		const char *label = t->prompt_kind == PROMPT_FILTER ? "filter: "
-				  : t->prompt_kind == PROMPT_SEARCH ? "search: " : ":";
+				  : t->prompt_kind == PROMPT_SEARCH ? "search: "
+				  : t->prompt_kind == PROMPT_DISMISS ? "dismiss, note (optional): "
+				  : ":";
 		int lw = render_text(t, r->y, x, r->w, ROLE_KEY, label);
 		char before[PROMPT_MAX];
 

@@ -9,6 +9,7 @@
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
+#include "tui/triage.h"
 #include "tui/widgets/format.h"
 
 static int seg(struct tui *t, int y, int x, int end, enum tui_role role, const char *s)
@@ -78,8 +79,9 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 	} else {
 		x = seg(t, y, x, end, base, "balance ?  ");
 	}
-	snprintf(buf, sizeof buf, "faxes %zu  failed %zu  in flight %zu", model_count(t->m),
-		 model_count_status(t->m, FAX_FAILED),
+	snprintf(buf, sizeof buf, "faxes %zu  failed %zu %s unresolved %zu  in flight %zu",
+		 model_count(t->m), model_count_status(t->m, FAX_FAILED),
+		 t->term.utf8 ? "·" : "-", tui_triage_unresolved(t),
 		 model_count_status(t->m, FAX_QUEUED) + model_count_status(t->m, FAX_SUBMITTED) +
 			 model_count_status(t->m, FAX_IN_PROGRESS));
 	x = seg(t, y, x, end, base, buf);
@@ -87,15 +89,13 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 		snprintf(buf, sizeof buf, "  refused signatures %u", s->refused_signatures);
 		x = seg(t, y, x, end, ROLE_WARN, buf);
 	}
-	if (t->n_inflight || s->resends_in_flight) {
-		snprintf(buf, sizeof buf, "  resending %zu",
-			 t->n_inflight > s->resends_in_flight ? t->n_inflight
-							      : (size_t)s->resends_in_flight);
+	if (s->resends_in_flight) {
+		snprintf(buf, sizeof buf, "  resending %u", s->resends_in_flight);
 		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
 	}
 	if (t->bulk.running) {
-		snprintf(buf, sizeof buf, "  bulk %zu/%zu (%zu ok, %zu failed)",
-			 t->bulk.ok + t->bulk.failed, t->bulk.n, t->bulk.ok, t->bulk.failed);
+		snprintf(buf, sizeof buf, "  bulk %zu of %zu sent, %zu failed%s",
+			 t->bulk.ok, t->bulk.n, t->bulk.failed, t->bulk.paused ? ", PAUSED" : "");
 		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
 	}
 	if (t->view.paused) {

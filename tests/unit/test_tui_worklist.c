@@ -16,7 +16,7 @@
 #include "tui/filter.h"
 #include "tui/layout.h"
 #include "tui/panes/pane.h"
-#include "tui/triage.h"
+#include "tui/worklist.h"
 
 #define NOW 1747173600000LL
 #define MIN (60 * 1000LL)
@@ -62,18 +62,18 @@ static void test_trail(void)
 	char buf[128];
 
 	fax_init(&f);
-	triage_trail(&f, ">", buf, sizeof buf);
+	worklist_trail(&f, ">", buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "");
 	attempt(&f, NOW, 1000, "busy");
 	attempt(&f, NOW, 1000, "busy");
 	attempt(&f, NOW, 1000, "no_answer");
-	triage_trail(&f, "\u203a", buf, sizeof buf);
+	worklist_trail(&f, "\u203a", buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "busy\u203abusy\u203ano_answer");
 	attempt(&f, NOW, 1000, NULL);
 	attempt(&f, NOW, -1, NULL);
-	triage_trail(&f, ">", buf, sizeof buf);
+	worklist_trail(&f, ">", buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "busy>busy>no_answer>ok>sending");
-	triage_trail(&f, ">", buf, 8);              /* cut, still terminated */
+	worklist_trail(&f, ">", buf, 8);              /* cut, still terminated */
 	CU_ASSERT_STRING_EQUAL(buf, "busy>bu");
 	fax_done(&f);
 }
@@ -87,13 +87,13 @@ static void test_stuck(void)
 	put(m, "fax_new", "+12125550002", NULL, 2, NULL);
 	put(m, "fax_failed", "+12125550003", "busy", 30, NULL);
 	mf = model_get(m, "fax_old");
-	CU_ASSERT_EQUAL(triage_state_since(mf), NOW - 30 * MIN);
-	CU_ASSERT(triage_stuck(mf, NOW, 10 * MIN));
-	CU_ASSERT_FALSE(triage_stuck(mf, NOW, 31 * MIN));
-	CU_ASSERT_FALSE(triage_stuck(mf, NOW, 0));   /* 0 turns it off */
-	CU_ASSERT_FALSE(triage_stuck(model_get(m, "fax_new"), NOW, 10 * MIN));
+	CU_ASSERT_EQUAL(worklist_state_since(mf), NOW - 30 * MIN);
+	CU_ASSERT(worklist_stuck(mf, NOW, 10 * MIN));
+	CU_ASSERT_FALSE(worklist_stuck(mf, NOW, 31 * MIN));
+	CU_ASSERT_FALSE(worklist_stuck(mf, NOW, 0));   /* 0 turns it off */
+	CU_ASSERT_FALSE(worklist_stuck(model_get(m, "fax_new"), NOW, 10 * MIN));
 	/* A finished fax is never stuck, however old. */
-	CU_ASSERT_FALSE(triage_stuck(model_get(m, "fax_failed"), NOW, 10 * MIN));
+	CU_ASSERT_FALSE(worklist_stuck(model_get(m, "fax_failed"), NOW, 10 * MIN));
 	model_free(m);
 }
 
@@ -107,20 +107,20 @@ static void test_chain(void)
 	put(m, "fax_c", "+1", NULL, 20, "fax_a");
 	put(m, "fax_d", "+1", "busy", 30, "fax_b");
 	put(m, "fax_x", "+2", "busy", 30, NULL);
-	CU_ASSERT_STRING_EQUAL(triage_chain_next(m, "fax_a"), "fax_b");
-	CU_ASSERT_STRING_EQUAL(triage_chain_next(m, "fax_b"), "fax_d");
-	CU_ASSERT_STRING_EQUAL(triage_chain_next(m, "fax_d"), "fax_c");
-	CU_ASSERT_PTR_NULL(triage_chain_next(m, "fax_c"));
-	CU_ASSERT_PTR_NULL(triage_chain_next(m, "fax_x"));
-	CU_ASSERT_PTR_NULL(triage_chain_next(m, "fax_nope"));
-	CU_ASSERT_PTR_NULL(triage_chain_next(m, NULL));
+	CU_ASSERT_STRING_EQUAL(worklist_chain_next(m, "fax_a"), "fax_b");
+	CU_ASSERT_STRING_EQUAL(worklist_chain_next(m, "fax_b"), "fax_d");
+	CU_ASSERT_STRING_EQUAL(worklist_chain_next(m, "fax_d"), "fax_c");
+	CU_ASSERT_PTR_NULL(worklist_chain_next(m, "fax_c"));
+	CU_ASSERT_PTR_NULL(worklist_chain_next(m, "fax_x"));
+	CU_ASSERT_PTR_NULL(worklist_chain_next(m, "fax_nope"));
+	CU_ASSERT_PTR_NULL(worklist_chain_next(m, NULL));
 	model_free(m);
 }
 
 static void test_failures_grouped(void)
 {
 	struct model *m = model_new(NULL);
-	struct triage_failures tf = { 0 };
+	struct worklist_failures tf = { 0 };
 
 	put(m, "fax_1", "+13015550123", "busy", 5, NULL);          /* hour */
 	put(m, "fax_2", "+13015550123", "no_answer", 90, NULL);    /* day */
@@ -128,7 +128,7 @@ static void test_failures_grouped(void)
 	put(m, "fax_4", "+12125550000", "busy", 20, NULL);         /* hour */
 	put(m, "fax_5", "+12125550000", "busy", 25 * 60, NULL);    /* too old */
 	put(m, "fax_6", "+14155550000", NULL, 3, NULL);            /* not failed */
-	CU_ASSERT_EQUAL(triage_failures_build(&tf, m, NOW), 0);
+	CU_ASSERT_EQUAL(worklist_failures_build(&tf, m, NOW), 0);
 	CU_ASSERT_EQUAL(tf.day, 4);
 	CU_ASSERT_EQUAL(tf.hour, 2);
 	CU_ASSERT_EQUAL_FATAL(tf.n_to, 2);
@@ -145,10 +145,10 @@ static void test_failures_grouped(void)
 	CU_ASSERT_STRING_EQUAL(tf.by_code[1].key, "no_answer");
 	CU_ASSERT_EQUAL(tf.by_code[1].hour, 0);
 	/* An hour later, the first ones leave the hour. */
-	CU_ASSERT_EQUAL(triage_failures_build(&tf, m, NOW + 60 * MIN), 0);
+	CU_ASSERT_EQUAL(worklist_failures_build(&tf, m, NOW + 60 * MIN), 0);
 	CU_ASSERT_EQUAL(tf.hour, 0);
 	CU_ASSERT_EQUAL(tf.day, 4);
-	triage_failures_done(&tf);
+	worklist_failures_done(&tf);
 	CU_ASSERT_EQUAL(tf.n_to, 0);
 	CU_ASSERT_PTR_NULL(tf.by_to);
 	model_free(m);
@@ -305,4 +305,4 @@ static const struct unit_test tests[] = {
 	{ NULL, NULL },
 };
 
-UNIT_SUITE(tui_triage, NULL, NULL, tests);
+UNIT_SUITE(tui_worklist, NULL, NULL, tests);
