@@ -555,7 +555,13 @@ static void test_new_refuses_bad_config(void)
 	CU_ASSERT_PTR_NULL(webhook_new(&bad_scheme, in, st, m, NULL, NULL, err, sizeof err));
 	CU_ASSERT_PTR_NULL(webhook_new(&no_secret, in, st, m, NULL, NULL, err, sizeof err));
 	CU_ASSERT_PTR_NULL(webhook_new(&bad_path, in, st, m, NULL, NULL, err, sizeof err));
-	/* auto takes a non-base64 secret for the legacy scheme. */
+	/* auto refuses a secret that gives no standard key (mintfax signs
+	 * with the standard scheme), naming the way out; legacy takes it. */
+	err[0] = '\0';
+	CU_ASSERT_PTR_NULL(webhook_new(&auto_legacy, in, st, m, NULL, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "legacy"));
+	CU_ASSERT_PTR_NULL(strstr(err, "3JzE9rYNm2VbQ8P6KxLf1WdGa4Tc"));
+	auto_legacy.scheme_name = "legacy";
 	wh = webhook_new(&auto_legacy, in, st, m, NULL, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL(wh);
 	webhook_free(wh);
