@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 
 #include "app/app.h"
+#include "app/health.h"
 #include "core/api_client.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -77,7 +78,7 @@ struct app {
 	struct poller *poller;
 	struct tui *tui;
 
-	ev_signal sigint, sigterm, sigpipe;
+	ev_signal sigint, sigterm, sighup, sigpipe;
 	ev_timer prune;
 	ev_timer drain;
 	double drain_deadline;
@@ -99,6 +100,12 @@ struct app {
 	unsigned rate_count[APP_RATE_SLOTS];
 
 	unsigned resends_in_flight;
+
+	/* banners, and the old events a running catch-up has read */
+	struct health health;
+	int64_t started_ms;
+	size_t catchup_events;
+	uint64_t catchup_poll;
 
 	char db_path[PATH_MAX];
 	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
@@ -132,6 +139,25 @@ static double app_events_per_min(const struct app *a)
 		if (now - a->rate_second[i] < APP_RATE_SLOTS)
 			total += a->rate_count[i];
 	return total;
+}
+
+/* Events per minute is live traffic: what a catch-up reads from before
+ * the last minute is counted apart, for the run of catch-up it came in. */
+static void app_count_live_or_catchup(struct app *a, const struct event *ev,
+				      enum event_source src)
+{
+	const struct poller_state *ps = a->poller ? poller_state(a->poller) : NULL;
+
+	if (src != SRC_POLL || !ps || ev->created <= 0 ||
+	    clock_now_s(a->clock) - ev->created < APP_RATE_SLOTS) {
+		app_count_event(a);
+		return;
+	}
+	if (a->catchup_poll != ps->polls) {
+		a->catchup_poll = ps->polls;
+		a->catchup_events = 0;
+	}
+	a->catchup_events++;
 }
 
 static void app_flush_lines(void *ctx, bool ok)
@@ -168,7 +194,7 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 
 	if (r != INGEST_ACCEPTED)
 		return;
-	app_count_event(a);
+	app_count_live_or_catchup(a, ev, src);
 	if (!a->out)
 		return;
 	text = event_json_line(ev, raw, raw_len, src);
@@ -324,10 +350,50 @@ static const char *app_environment(const struct app *a)
 	return "unknown";
 }
 
+static bool app_balance_fresh(const struct app *a)
+{
+	const struct model_balance *b = model_balance(a->model);
+
+	return b && b->known && b->updated_ms >= a->started_ms;
+}
+
+static uint64_t app_tui_health(void *ctx)
+{
+	struct app *a = ctx;
+	struct webhook_refusals wr;
+	struct health_input in = {
+		.now_ms = clock_now_ms(a->clock),
+		.api = a->api ? api_client_state(a->api) : NULL,
+		.listener_ok = a->http && store_ok(a->store),
+		.store_ok = store_ok(a->store),
+		.store_error = store_last_error(a->store),
+		.balance = model_balance(a->model),
+		.balance_fresh = app_balance_fresh(a),
+		.low_balance_cents = a->cfg->low_balance,
+	};
+
+	if (a->webhook) {
+		webhook_refusals(a->webhook, in.now_ms, HEALTH_REFUSAL_WINDOW_MS, &wr);
+		in.refusals = &wr;
+	}
+	return health_update(&a->health, &in);
+}
+
+static void app_tui_banners(struct app *a, struct tui_status *out)
+{
+	enum health_kind kinds[TUI_MAX_BANNERS];
+
+	out->n_banners = health_banners(&a->health, out->banners, kinds, TUI_MAX_BANNERS);
+	for (size_t i = 0; i < out->n_banners; i++)
+		out->banner_mask |= 1u << kinds[i];
+	out->banner_change_ms = a->health.next_change_ms;
+}
+
 static void app_tui_status(void *ctx, struct tui_status *out)
 {
 	struct app *a = ctx;
 	const struct api_conn_state *cs = a->api ? api_client_state(a->api) : NULL;
+	const struct poller_state *ps = a->poller ? poller_state(a->poller) : NULL;
 
 	memset(out, 0, sizeof *out);
 	out->environment = app_environment(a);
@@ -345,6 +411,11 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 	out->last_event_ms = model_last_event_ms(a->model);
 	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
 	out->resends_in_flight = a->resends_in_flight;
+	out->balance_fresh = app_balance_fresh(a);
+	if (ps && ps->catchup_in_flight && a->catchup_poll == ps->polls)
+		out->catchup_events = a->catchup_events;
+	app_tui_health(a);
+	app_tui_banners(a, out);
 }
 
 static void app_tui_quit(void *ctx)
@@ -357,6 +428,7 @@ static const struct tui_actions app_tui_actions_template = {
 	.refresh = app_tui_refresh,
 	.new_idempotency_key = app_tui_new_key,
 	.status = app_tui_status,
+	.health = app_tui_health,
 	.quit = app_tui_quit,
 };
 
@@ -438,6 +510,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	struct model_opts mo = {
 		.event_log_size = (size_t)a->cfg->event_log_size,
 		.low_balance_cents = a->cfg->low_balance,
+		.burn_window_ms = (int64_t)a->cfg->burn_window * 60000,
 	};
 	int r;
 
@@ -705,10 +778,14 @@ static void app_start_signals(struct app *a)
 {
 	ev_signal_init(&a->sigint, app_signal_cb, SIGINT);
 	ev_signal_init(&a->sigterm, app_signal_cb, SIGTERM);
+	/* A closed terminal or ssh session: the same orderly stop (terminal
+	 * restored, the demo's temporary files removed). */
+	ev_signal_init(&a->sighup, app_signal_cb, SIGHUP);
 	ev_signal_init(&a->sigpipe, app_signal_cb, SIGPIPE);
-	a->sigint.data = a->sigterm.data = a->sigpipe.data = a;
+	a->sigint.data = a->sigterm.data = a->sighup.data = a->sigpipe.data = a;
 	ev_signal_start(a->loop, &a->sigint);
 	ev_signal_start(a->loop, &a->sigterm);
+	ev_signal_start(a->loop, &a->sighup);
 	ev_signal_start(a->loop, &a->sigpipe);
 }
 
@@ -716,6 +793,7 @@ static void app_free_parts(struct app *a)
 {
 	ev_signal_stop(a->loop, &a->sigint);
 	ev_signal_stop(a->loop, &a->sigterm);
+	ev_signal_stop(a->loop, &a->sighup);
 	ev_signal_stop(a->loop, &a->sigpipe);
 	if (ev_is_active(&a->loader))
 		ev_idle_stop(a->loop, &a->loader);
@@ -773,6 +851,8 @@ int app_run(struct config *cfg)
 	a.cfg = cfg;
 	a.lock_fd = -1;
 	a.clock = &clock_system;
+	a.started_ms = clock_now_ms(a.clock);
+	health_init(&a.health);
 	a.lines_tail = &a.lines;
 	a.out = cfg->headless ? stdout : NULL;
 	a.exit_code = 0;

@@ -3,6 +3,7 @@ bin_PROGRAMS += app/faxtop
 app_faxtop_SOURCES = \
 	app/main.c \
 	app/app.c app/app.h \
+	app/health.c app/health.h \
 	app/cmd_sign.c app/cmd_sign.h \
 	app/cmd_api.c app/cmd_api.h
 app_faxtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)

@@ -79,6 +79,10 @@ enum opt_type {
 	  "refresh an unfinished fax not updated for this long (fallback polling)")           \
 	X(low_balance, "low-balance", OPT_INT, 1000, -1, INT32_MAX, NULL, "CENTS",             \
 	  "local low-balance alert threshold in cents (-1: off)")                              \
+	X(burn_window, "burn-window", OPT_INT, 60, 1, 1440, NULL, "MINUTES",                   \
+	  "the burn rate is what was spent over this window (top-ups are not spending)")      \
+	X(alert_bell, "alert-bell", OPT_BOOL, 0, 0, 1, NULL, NULL,                             \
+	  "ring the terminal bell and set the window title when a health banner appears")     \
 	X(db, "db", OPT_STR, NULL, 0, 0, NULL, "PATH",                                         \
 	  "database file (default $XDG_DATA_HOME/faxtop/faxtop.db)")                           \
 	X(retention_days, "retention-days", OPT_INT, 30, 0, 36500, NULL, "DAYS",               \

@@ -19,6 +19,7 @@ struct layout {
 	bool visible[LP_COUNT];
 	bool too_small;          /* not even the list fits: draw a notice only */
 	bool wide;               /* list on the left, the rest stacked on the right */
+	int banner_rows;         /* the header's last rows, for health banners */
 };
 
 #define LAYOUT_HEADER_ROWS 2
@@ -26,6 +27,9 @@ struct layout {
 #define LAYOUT_MIN_ROWS 8
 
 void layout_compute(int rows, int cols, struct layout *out);
+/* The same with room for `banners` lines under the header, as many as fit
+ * while the list keeps its minimum height. */
+void layout_compute_banners(int rows, int cols, int banners, struct layout *out);
 
 struct col_spec {
 	const char *title;

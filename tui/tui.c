@@ -178,10 +178,35 @@ void tui_sync_view(struct tui *t)
 	sync_selection(t);
 }
 
+/* alert-bell: a condition that was not shown before rings the bell and
+ * names itself in the window title; the title comes back when all clear.
+ * The title is our own text up to the banner's ':' (sanitised already). */
+static void alert_changes(struct tui *t)
+{
+	unsigned now = t->status.banner_mask, fresh = now & ~t->banner_mask;
+	char title[96];
+	size_t n;
+
+	t->banner_mask = now;
+	if (!t->cfg || !t->cfg->alert_bell || (!fresh && now))
+		return;
+	if (fresh)
+		beep();
+	if (t->status.n_banners) {
+		n = strcspn(t->status.banners[0], ":");
+		snprintf(title, sizeof title, "faxtop: %.*s", (int)(n < 80 ? n : 80),
+			 t->status.banners[0]);
+	} else {
+		snprintf(title, sizeof title, "faxtop");
+	}
+	term_set_title(&t->term, title);
+}
+
 static void prepare_frame(struct tui *t)
 {
 	fetch_status(t);
-	layout_compute(t->term.rows, t->term.cols, &t->layout);
+	alert_changes(t);
+	layout_compute_banners(t->term.rows, t->term.cols, (int)t->status.n_banners, &t->layout);
 	if (!t->layout.visible[t->focus])
 		t->focus = LP_FAXES;
 	tui_sync_view(t);
@@ -272,6 +297,16 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	double now, wait;
 
 	(void)revents;
+	/* Health is not in the model: a refused key or a dead API changes
+	 * nothing there, and must still be drawn in this iteration. */
+	if (t->term.active && t->act.health) {
+		uint64_t key = t->act.health(t->act.ctx);
+
+		if (key != t->health_key) {
+			t->health_key = key;
+			t->dirty = true;
+		}
+	}
 	if (!t->term.active || (!t->dirty && model_generation(t->m) == t->drawn_gen))
 		return;
 	now = ev_time();
