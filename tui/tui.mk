@@ -38,6 +38,7 @@ tests_tui_tui_fixture_SOURCES = tests/tui/tui_fixture.c
 tests_tui_tui_fixture_LDADD = tui/libfaxtui.a core/libfaxcore.a $(NCURSES_LIBS) $(CORE_LIBS)
 TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_env.sh \
 	tests/tui/tui_follow.sh tests/tui/tui_demo.sh tests/tui/tui_keys.sh \
-	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_health.sh
+	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_health.sh \
+	tests/tui/tui_hup.sh
 TESTS += $(TUI_SCREEN_TESTS)
 EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

@@ -85,6 +85,16 @@ wait_gone "balance LOW since" 20
 expect_not " LOW"
 keys q
 wait_for "EXITED 0"
+# The balance kept in the store is shown as old until the API answers
+# (a slow one here), then as the API says.
+stop_sim
+start_sim --balance 700 --slow 3000
+run_faxtop 3 MINTFAX_API_KEY=$KEY "MINTFAX_API_BASE=http://$SIM_ADDR/v1"
+wait_for "\$1005.00 (old) avail" 20
+wait_for "\$7.00 LOW" 20
+expect_not "(old)"
+keys q
+wait_for "EXITED 0"
 stop_sim
 start_sim --balance 0
 run_faxtop 4 MINTFAX_API_KEY=$KEY "MINTFAX_API_BASE=http://$SIM_ADDR/v1"
