@@ -17,15 +17,20 @@
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	char err[512];
+	char err[8192];
 	int rc;
 
 	setlocale(LC_ALL, "");
 	config_init(&cfg);
 	rc = config_load(&cfg, argc, argv, NULL, err, sizeof err);
 	if (rc != 0) {
-		if (rc < 0)
-			fprintf(stderr, "faxtop: %s\n", err);
+		/* A config file can have several errors, one per line. */
+		for (char *line = err, *next; rc < 0 && line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			fprintf(stderr, "faxtop: %s\n", line);
+		}
 		config_done(&cfg);
 		return rc < 0 ? 2 : 0;
 	}

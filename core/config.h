@@ -141,6 +141,10 @@ const struct config_option *config_option_find(const char *name);
 void config_init(struct config *c);        /* built-in defaults */
 void config_done(struct config *c);        /* frees and wipes secrets */
 
+/* A config file's errors are all reported, one per line of err, up to this
+ * many (then a count of the rest). */
+#define CONFIG_MAX_ERRORS 20
+
 /* The whole precedence chain. argv[0] is skipped; options end at the first
  * non-option (a subcommand) or "--"; the rest goes to c->args.
  * Returns 0, 1 when --help or --version was handled (printed to stdout), or

@@ -353,12 +353,10 @@ static void load_bindings(struct tui *t, const struct config *cfg)
 	for (size_t i = 0; cfg && i < cfg->n_bindings; i++) {
 		const struct config_binding *b = &cfg->bindings[i];
 
+		/* Refused lines are listed in help with the conflicts. */
 		if (keymap_bind(t->km, b->key, b->action, b->where ? b->where : "config", err,
-				sizeof err) < 0) {
-			tui_flash(t, true, "%s", err);
-			if (t->log)
-				log_warn(t->log, "%s", err);
-		}
+				sizeof err) < 0)
+			keymap_add_message(t->km, err);
 	}
 	for (size_t i = 0; i < keymap_message_count(t->km); i++) {
 		if (t->log)

@@ -93,12 +93,16 @@ cat > "$XDG_CONFIG_HOME/faxtop/config" <<CFG
 bind x help
 bind x quit
 bind y teleport
+bind Hyper-z quit
 CFG
 tui_start LANG=C.UTF-8 -- "$FIXTURE"
 wait_for "faxes 120"
 keys '?'
+wait_for "help (Esc to close)"
 wait_for "key x bound to quit conflicts with help"
 expect "unknown action 'teleport'"
+expect "unknown key 'Hyper-z'"
+expect "Symbols:"
 keys Escape
 keys x
 wait_for "EXITED 0"

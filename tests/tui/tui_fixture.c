@@ -307,6 +307,8 @@ static void fx_status(void *ctx, struct tui_status *out)
 	out->events_per_min = 12.5;
 	out->last_event_ms = model_last_event_ms(fx->m);
 	out->refused_signatures = 1;
+	out->balance_fresh = true;
+	out->banner_change_ms = -1;
 }
 
 static void fx_quit(void *ctx)

@@ -131,7 +131,7 @@ static void header_banners(struct tui *t, int y, int x, int w, int rows)
 	size_t n = s->n_banners;
 	char buf[64];
 
-	if (s->banner_change_ms >= 0)
+	if (n && s->banner_change_ms >= 0)
 		tui_need_tick(t, s->banner_change_ms);
 	for (int i = 0; i < rows && (size_t)i < n; i++) {
 		render_fill(t, y + i, x, w, ROLE_ALERT);
