@@ -109,6 +109,7 @@ struct tui {
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;
 	char prompt_orig[PROMPT_MAX];  /* restored when a filter prompt is cancelled */
+	struct prompt_history history[PROMPT_COMMAND + 1];   /* by prompt kind */
 
 	struct tui_dialog dlg;
 

@@ -450,6 +450,8 @@ void tui_free(struct tui *t)
 	tui_clear_marks(t);
 	view_done(&t->view);
 	filter_done(&t->search);
+	for (size_t i = 0; i < sizeof t->history / sizeof t->history[0]; i++)
+		prompt_history_free(&t->history[i]);
 	keymap_free(t->km);
 	free(t);
 }
