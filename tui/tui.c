@@ -221,6 +221,9 @@ static void draw_frame(struct tui *t)
 		t->full_redraw = false;
 	}
 	attrset((attr_t)t->term.role_attr[ROLE_NORMAL]);
+	/* Blank cells take the normal role too, so a theme with a background
+	 * (high-contrast) fills the whole screen, not just behind the text. */
+	bkgdset((chtype)' ' | (chtype)t->term.role_attr[ROLE_NORMAL]);
 	erase();
 	if (l->too_small) {
 		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "too small %dx%d, need %dx%d",
