@@ -2,7 +2,8 @@
 # Bad news is pushed: every health banner appears by itself, with no key
 # press, and goes away when its condition clears: a refused API key, an
 # API that cannot be reached (and comes back), webhooks signed with another
-# secret, a low balance and no credit at all (and a top-up). At 80x24.
+# secret, a store that cannot write, a low balance and no credit at all (and
+# a top-up). At 80x24.
 . "${top_srcdir:-.}/tests/tui/lib.sh"
 
 FAXTOP="$top_builddir/app/faxtop"
@@ -125,6 +126,26 @@ got=$(python3 "$LC" send "$addr" --secret "$SECRET" <"$TUI_TMP/r.json")
 case $got in 204*) ;; *) fail "a rightly signed webhook was answered $got" ;; esac
 wait_gone "webhook secret unusable" 10
 expect "3 signatures refused since"
+
+# ---- a store that cannot write (another process holds its lock) ----
+python3 "$LC" lockdb "$TUI_TMP/d5/faxtop.db" "$TUI_TMP/locked" "$TUI_TMP/release" &
+lock_pid=$!
+i=0
+while [ $i -lt 100 ] && [ ! -s "$TUI_TMP/locked" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -s "$TUI_TMP/locked" ] || fail "could not take the database lock"
+python3 "$LC" event evt_locked fax.queued fax_locked >"$TUI_TMP/l.json"
+got=$(python3 "$LC" send "$addr" --secret "$SECRET" <"$TUI_TMP/l.json")
+case $got in 503*) ;; *) touch "$TUI_TMP/release"; fail "a webhook to a locked store: $got" ;; esac
+wait_for "store not writable since" 10
+expect "listener 127.0.0.1:"
+touch "$TUI_TMP/release"
+wait "$lock_pid"
+got=$(python3 "$LC" send "$addr" --secret "$SECRET" <"$TUI_TMP/l.json")
+case $got in 204*) ;; *) fail "the retry after the lock: $got" ;; esac
+wait_gone "store not writable" 10
 keys q
 wait_for "EXITED 0"
 echo "PASS"
