@@ -9,3 +9,4 @@ app_faxtop_SOURCES = \
 app_faxtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 app_faxtop_LDADD = tui/libfaxtui.a sim/libfaxsim.a core/libfaxcore.a \
 	$(NCURSES_LIBS) $(CORE_LIBS)
+tests_unit_run_unit_SOURCES += tests/unit/test_health.c app/health.c app/health.h
