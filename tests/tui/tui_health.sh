@@ -25,18 +25,23 @@ stop_sim() {
 }
 trap 'stop_sim; tui_cleanup' EXIT INT TERM
 
+# wait_file FILE: until it exists and is not empty (10 s).
+wait_file() {
+	i=0
+	while [ $i -lt 100 ] && [ ! -s "$1" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$1" ]
+}
+
 # start_sim [ARGS...]: faxsim on a free loopback port (or --listen in ARGS).
 start_sim() {
 	rm -f "$TUI_TMP/sim.ready"
 	"$FAXSIM" --ready-file "$TUI_TMP/sim.ready" --key "$KEY" --secret "$SECRET" -q "$@" \
 		>>"$TUI_TMP/sim.log" 2>&1 &
 	SIM_PID=$!
-	i=0
-	while [ $i -lt 100 ] && [ ! -s "$TUI_TMP/sim.ready" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$TUI_TMP/sim.ready" ] || fail "faxsim did not start: $(cat "$TUI_TMP/sim.log")"
+	wait_file "$TUI_TMP/sim.ready" || fail "faxsim did not start: $(cat "$TUI_TMP/sim.log")"
 	SIM_ADDR=$(head -n1 "$TUI_TMP/sim.ready")
 }
 
@@ -130,12 +135,7 @@ expect "3 signatures refused since"
 # ---- a store that cannot write (another process holds its lock) ----
 python3 "$LC" lockdb "$TUI_TMP/d5/faxtop.db" "$TUI_TMP/locked" "$TUI_TMP/release" &
 lock_pid=$!
-i=0
-while [ $i -lt 100 ] && [ ! -s "$TUI_TMP/locked" ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$TUI_TMP/locked" ] || fail "could not take the database lock"
+wait_file "$TUI_TMP/locked" || fail "could not take the database lock"
 python3 "$LC" event evt_locked fax.queued fax_locked >"$TUI_TMP/l.json"
 got=$(python3 "$LC" send "$addr" --secret "$SECRET" <"$TUI_TMP/l.json")
 case $got in 503*) ;; *) touch "$TUI_TMP/release"; fail "a webhook to a locked store: $got" ;; esac
