@@ -26,6 +26,7 @@
 
 #include "app/app.h"
 #include "app/health.h"
+#include "app/rate.h"
 #include "core/api_client.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -49,8 +50,6 @@
 /* The demo's traffic: faxes per simulated minute, and the time scale. */
 #define APP_DEMO_RATE 8.0
 #define APP_DEMO_SPEED 6.0
-/* Events-per-minute window, one slot a second. */
-#define APP_RATE_SLOTS 60
 /* Faxes read from the store before the first frame (a screenful and more),
  * then per loop iteration while the rest loads (~50 ms of work, so keys
  * are still answered at once). */
@@ -95,17 +94,14 @@ struct app {
 	struct pending_line *lines, **lines_tail;
 	bool flush_armed;
 
-	/* events per minute, for the header */
-	int64_t rate_second[APP_RATE_SLOTS];
-	unsigned rate_count[APP_RATE_SLOTS];
+	/* events per minute of live traffic, and catch-up apart */
+	struct rate rate;
 
 	unsigned resends_in_flight;
 
-	/* banners, and the old events a running catch-up has read */
+	/* banners, and when this run began (a balance older is replayed) */
 	struct health health;
 	int64_t started_ms;
-	size_t catchup_events;
-	uint64_t catchup_poll;
 
 	char db_path[PATH_MAX];
 	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
@@ -117,48 +113,6 @@ struct app {
 };
 
 /* ---- headless output and rate ---- */
-
-static void app_count_event(struct app *a)
-{
-	int64_t sec = clock_now_s(a->clock);
-	unsigned slot = (unsigned)(sec % APP_RATE_SLOTS);
-
-	if (a->rate_second[slot] != sec) {
-		a->rate_second[slot] = sec;
-		a->rate_count[slot] = 0;
-	}
-	a->rate_count[slot]++;
-}
-
-static double app_events_per_min(const struct app *a)
-{
-	int64_t now = clock_now_s(a->clock);
-	unsigned total = 0;
-
-	for (unsigned i = 0; i < APP_RATE_SLOTS; i++)
-		if (now - a->rate_second[i] < APP_RATE_SLOTS)
-			total += a->rate_count[i];
-	return total;
-}
-
-/* Events per minute is live traffic: what a catch-up reads from before
- * the last minute is counted apart, for the run of catch-up it came in. */
-static void app_count_live_or_catchup(struct app *a, const struct event *ev,
-				      enum event_source src)
-{
-	const struct poller_state *ps = a->poller ? poller_state(a->poller) : NULL;
-
-	if (src != SRC_POLL || !ps || ev->created <= 0 ||
-	    clock_now_s(a->clock) - ev->created < APP_RATE_SLOTS) {
-		app_count_event(a);
-		return;
-	}
-	if (a->catchup_poll != ps->polls) {
-		a->catchup_poll = ps->polls;
-		a->catchup_events = 0;
-	}
-	a->catchup_events++;
-}
 
 static void app_flush_lines(void *ctx, bool ok)
 {
@@ -194,7 +148,8 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 
 	if (r != INGEST_ACCEPTED)
 		return;
-	app_count_live_or_catchup(a, ev, src);
+	rate_count(&a->rate, clock_now_s(a->clock), ev->created,
+		   src == SRC_POLL && a->poller ? poller_state(a->poller)->polls : 0);
 	if (!a->out)
 		return;
 	text = event_json_line(ev, raw, raw_len, src);
@@ -407,13 +362,13 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 		out->poller_error = cs->last_error;
 	if (a->loading)
 		store_load_progress(a->store, &out->loading_done, &out->loading_total);
-	out->events_per_min = app_events_per_min(a);
+	out->events_per_min = rate_per_min(&a->rate, clock_now_s(a->clock));
 	out->last_event_ms = model_last_event_ms(a->model);
 	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
 	out->resends_in_flight = a->resends_in_flight;
 	out->balance_fresh = app_balance_fresh(a);
-	if (ps && ps->catchup_in_flight && a->catchup_poll == ps->polls)
-		out->catchup_events = a->catchup_events;
+	if (ps)
+		out->catchup_events = rate_catchup(&a->rate, ps->catchup_in_flight, ps->polls);
 	app_tui_health(a);
 	app_tui_banners(a, out);
 }

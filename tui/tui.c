@@ -183,14 +183,14 @@ void tui_sync_view(struct tui *t)
  * The title is our own text up to the banner's ':' (sanitised already). */
 static void alert_changes(struct tui *t)
 {
-	unsigned now = t->status.banner_mask, fresh = now & ~t->banner_mask;
+	unsigned now = t->status.banner_mask, before = t->banner_mask;
 	char title[96];
 	size_t n;
 
 	t->banner_mask = now;
-	if (!t->cfg || !t->cfg->alert_bell || (!fresh && now))
+	if (!t->cfg || !t->cfg->alert_bell || now == before)
 		return;
-	if (fresh)
+	if (now & ~before)
 		beep();
 	if (t->status.n_banners) {
 		n = strcspn(t->status.banners[0], ":");

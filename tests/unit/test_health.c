@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/health.h"
+#include "app/rate.h"
 #include "tests/unit/unit.h"
 
 #define T0 1800000000000LL
@@ -149,7 +150,31 @@ static void test_health_webhooks_store_money(void)
 	CU_ASSERT_EQUAL(banners(&h, text, kinds), 0);
 }
 
+/* Events per minute is live traffic: history a catch-up reads is counted
+ * apart, for the run it came in, and only while that run goes on. */
+static void test_rate_live_and_catchup(void)
+{
+	struct rate r = { .run = 0 };
+	const int64_t now = 1800000000;
+
+	for (int i = 0; i < 9379; i++)
+		rate_count(&r, now, now - 3600, 7);
+	rate_count(&r, now, now - 5, 7);          /* a catch-up of the last minute: live */
+	rate_count(&r, now, now, 0);              /* a webhook */
+	rate_count(&r, now, now - 3600, 0);       /* a late webhook is live too */
+	rate_count(&r, now, 0, 7);                /* no creation time: live */
+	CU_ASSERT_DOUBLE_EQUAL(rate_per_min(&r, now), 4, 1e-9);
+	CU_ASSERT_EQUAL(rate_catchup(&r, true, 7), 9379);
+	CU_ASSERT_EQUAL(rate_catchup(&r, false, 7), 0);
+	CU_ASSERT_EQUAL(rate_catchup(&r, true, 8), 0);
+	rate_count(&r, now + 1, now - 3600, 8);
+	CU_ASSERT_EQUAL(rate_catchup(&r, true, 8), 1);
+	/* a minute later the live ones have left the window */
+	CU_ASSERT_DOUBLE_EQUAL(rate_per_min(&r, now + 60), 0, 1e-9);
+}
+
 static const struct unit_test tests[] = {
+	{ "events per minute: live only, catch-up apart", test_rate_live_and_catchup },
 	{ "API banners: refused key, unreachable, cleared", test_health_api },
 	{ "webhook, store and money banners", test_health_webhooks_store_money },
 	{ NULL, NULL },
