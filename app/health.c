@@ -82,7 +82,7 @@ static void health_text(struct health *h, enum health_kind k, const struct healt
 		break;
 	case HEALTH_SECRET:
 		snprintf(buf, len, "webhook secret unusable since %s: check MINTFAX_WEBHOOK_SECRET "
-			 "(%u refused in a row: %s)", since, r->streak, r->last_reason);
+			 "(%u signatures in a row match no secret: %s)", since, r->streak, r->last_reason);
 		break;
 	case HEALTH_SIGNATURES:
 		/* Count, times and peer first: the reason may be cut at 80

@@ -170,6 +170,10 @@ static void note_refusal(struct webhook *wh, struct http_request *req, enum sig_
 	wh->refusal_next = (wh->refusal_next + 1) % WEBHOOK_REFUSAL_RING;
 	if (wh->n_refusals < WEBHOOK_REFUSAL_RING)
 		wh->n_refusals++;
+	/* Only a signature that no configured key produces says the secret is
+	 * wrong; a missing header or an old timestamp says nothing about it. */
+	if (r != SIG_MISMATCH && r != SIG_NO_SECRET)
+		return;
 	if (wh->streak++ == 0)
 		wh->streak_since_ms = now;
 }

@@ -70,8 +70,8 @@ struct webhook_refusals {
 	int64_t last_ms;           /* the newest refusal, TS_NONE when none */
 	char last_peer[64];        /* its peer, "" when none */
 	const char *last_reason;   /* its sig_result name, "" when none */
-	/* Refusals in a row with nothing accepted since: a secret that does
-	 * not match what the sender signs with. */
+	/* Signatures no configured key matches, in a row, with nothing
+	 * accepted since: a secret that is not what the sender signs with. */
 	unsigned streak;
 	int64_t streak_since_ms;   /* the first of the streak, TS_NONE when none */
 };

@@ -222,8 +222,10 @@ static void draw_frame(struct tui *t)
 	}
 	attrset((attr_t)t->term.role_attr[ROLE_NORMAL]);
 	/* Blank cells take the normal role too, so a theme with a background
-	 * (high-contrast) fills the whole screen, not just behind the text. */
-	bkgdset((chtype)' ' | (chtype)t->term.role_attr[ROLE_NORMAL]);
+	 * (high-contrast) fills the whole screen, not just behind the text.
+	 * Without one they stay plain, which lets curses clear cheaply. */
+	bkgdset(t->term.color && t->theme.style[ROLE_NORMAL].bg != THEME_COLOR_DEFAULT
+		? (chtype)' ' | (chtype)t->term.role_attr[ROLE_NORMAL] : (chtype)' ');
 	erase();
 	if (l->too_small) {
 		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "too small %dx%d, need %dx%d",
