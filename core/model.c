@@ -1441,10 +1441,17 @@ bool model_balance_sample_topup(const struct model *m, size_t idx)
 
 double model_burn_rate(const struct model *m)
 {
+	return model_burn_rate_span(m, NULL);
+}
+
+double model_burn_rate_span(const struct model *m, int64_t *span_ms)
+{
 	size_t n = m->samples.n;
 	const struct model_balance_sample *newest, *cur, *prev;
 	int64_t start, first = TS_NONE, spent = 0;
 
+	if (span_ms)
+		*span_ms = 0;
 	if (n < 2)
 		return 0;
 	newest = ring_oldest(&m->samples, n - 1);
@@ -1462,6 +1469,8 @@ double model_burn_rate(const struct model *m)
 	}
 	if (first == TS_NONE || newest->at_ms <= first)
 		return 0;
+	if (span_ms)
+		*span_ms = newest->at_ms - first;
 	return (double)spent * 3600000.0 / (double)(newest->at_ms - first);
 }
 

@@ -179,6 +179,9 @@ void model_restore_anomalies(struct model *m, const char *fax_id, unsigned n, co
  * there are fewer than two readings in the window. Time to empty in
  * seconds while money is being spent and some is left, else -1. */
 double model_burn_rate(const struct model *m);
+/* The same, and how long the readings it is taken from span (at most the
+ * window; less while history builds up). */
+double model_burn_rate_span(const struct model *m, int64_t *span_ms);
 /* Whether sample idx (0 oldest) brought money in (a top-up): available plus
  * held grew since the sample before. */
 bool model_balance_sample_topup(const struct model *m, size_t idx);

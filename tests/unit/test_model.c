@@ -642,6 +642,12 @@ static void test_burn_rate_topups(void)
 	/* window [10 min, 70 min]: decreases 10 00 + 10 00 + 10 00 + 98 00 =
 	 * 128 00 over 60 minutes */
 	CU_ASSERT_DOUBLE_EQUAL(model_burn_rate(m), 12800.0, 1e-6);
+	{
+		int64_t span = 0;
+
+		CU_ASSERT_DOUBLE_EQUAL(model_burn_rate_span(m, &span), 12800.0, 1e-6);
+		CU_ASSERT_EQUAL(span, 3600000);
+	}
 	CU_ASSERT(llabs(model_time_to_empty(m) - 4400LL * 3600 / 12800) <= 1);
 	CU_ASSERT(model_balance_sample_topup(m, 3));
 	CU_ASSERT(model_balance_sample_topup(m, 7));

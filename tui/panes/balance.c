@@ -17,18 +17,21 @@
  * being spent and some is left. */
 static void burn_line(struct tui *t, int y, const struct rect *in, const struct model_balance *b)
 {
-	double burn = model_burn_rate(t->m);
+	int64_t span_ms;
+	double burn = model_burn_rate_span(t->m, &span_ms);
 	long window = t->cfg && t->cfg->burn_window > 0 ? t->cfg->burn_window : 60;
-	char rate[32], tte[32];
+	char rate[32], tte[32], over[32];
 
 	fmt_cents((int64_t)burn, b->currency, rate, sizeof rate);
 	fmt_seconds(model_time_to_empty(t->m), tte, sizeof tte);
+	/* Over the window, or over less while the history builds up. */
+	fmt_seconds((span_ms + 500) / 1000, over, sizeof over);
 	if (b->available <= 0)
-		render_textf(t, y, in->x, in->w, ROLE_ALERT, "OUT of credit  spent %s/h over %ld min",
-			     rate, window);
+		render_textf(t, y, in->x, in->w, ROLE_ALERT, "OUT of credit  spent %s/h over %s",
+			     rate, over);
 	else if (burn > 0)
-		render_textf(t, y, in->x, in->w, ROLE_NORMAL, "burn %s/h over %ld min  empty in %s",
-			     rate, window, tte);
+		render_textf(t, y, in->x, in->w, ROLE_NORMAL, "burn %s/h over %s  empty in %s",
+			     rate, over, tte);
 	else if (model_balance_samples(t->m) >= 2)
 		render_textf(t, y, in->x, in->w, ROLE_DIM, "no spending in the last %ld min",
 			     window);
