@@ -342,6 +342,7 @@ static void app_tui_banners(struct app *a, struct tui_status *out)
 	for (size_t i = 0; i < out->n_banners; i++)
 		out->banner_mask |= 1u << kinds[i];
 	out->banner_change_ms = a->health.next_change_ms;
+	out->banner_title = out->n_banners ? health_kind_title(kinds[0]) : NULL;
 }
 
 static void app_tui_status(void *ctx, struct tui_status *out)

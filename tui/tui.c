@@ -179,26 +179,21 @@ void tui_sync_view(struct tui *t)
 }
 
 /* alert-bell: a condition that was not shown before rings the bell and
- * names itself in the window title; the title comes back when all clear.
- * The title is our own text up to the banner's ':' (sanitised already). */
+ * names itself in the window title; the title comes back when all clear. */
 static void alert_changes(struct tui *t)
 {
 	unsigned now = t->status.banner_mask, before = t->banner_mask;
 	char title[96];
-	size_t n;
 
 	t->banner_mask = now;
 	if (!t->cfg || !t->cfg->alert_bell || now == before)
 		return;
 	if (now & ~before)
 		beep();
-	if (t->status.n_banners) {
-		n = strcspn(t->status.banners[0], ":");
-		snprintf(title, sizeof title, "faxtop: %.*s", (int)(n < 80 ? n : 80),
-			 t->status.banners[0]);
-	} else {
+	if (t->status.banner_title)
+		snprintf(title, sizeof title, "faxtop: %s", t->status.banner_title);
+	else
 		snprintf(title, sizeof title, "faxtop");
-	}
 	term_set_title(&t->term, title);
 }
 

@@ -40,6 +40,7 @@ struct tui_status {
 	const char *banners[TUI_MAX_BANNERS];
 	size_t n_banners;
 	unsigned banner_mask;         /* one bit per kind of condition shown */
+	const char *banner_title;     /* the first banner's kind in a few words, or NULL */
 	int64_t banner_change_ms;     /* ms until a banner's text expires, -1 none */
 	bool balance_fresh;           /* the balance was read in this run (else replayed) */
 	size_t catchup_events;        /* old events read by a catch-up now running */

@@ -56,15 +56,21 @@ run_faxtop() {
 	mkdir -p "$TUI_TMP/d$n"
 	tui_start LANG=C.UTF-8 "$@" -- "$FAXTOP" --db "$TUI_TMP/d$n/faxtop.db" \
 		--listen 127.0.0.1:0 --ready-file "$TUI_TMP/d$n/ready" --balance-interval 1 \
-		--poll-interval 2
+		--poll-interval 2 $EXTRA
 }
+EXTRA=
 
-# ---- a refused key: shown with its fix, no key pressed ----
+# ---- a refused key: shown with its fix, no key pressed; with alert-bell
+# the window title names it ----
 start_sim
+EXTRA=--alert-bell
 run_faxtop 1 MINTFAX_API_KEY=mfx_test_not_the_right_one "MINTFAX_API_BASE=http://$SIM_ADDR/v1"
+EXTRA=
 wait_for "API key refused since" 20
 expect "check MINTFAX_API_KEY"
 expect "poller down"
+title=$(tmux -L "$SOCK" display -p -t tui '#{pane_title}')
+[ "$title" = "faxtop: API key refused" ] || fail "alert-bell did not set the window title: '$title'"
 keys q
 wait_for "EXITED 0"
 
