@@ -25,6 +25,8 @@
 #include <openssl/rand.h>
 
 #include "app/app.h"
+#include "app/health.h"
+#include "app/rate.h"
 #include "core/api_client.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -51,8 +53,6 @@
 /* The demo's traffic: faxes per simulated minute, and the time scale. */
 #define APP_DEMO_RATE 8.0
 #define APP_DEMO_SPEED 6.0
-/* Events-per-minute window, one slot a second. */
-#define APP_RATE_SLOTS 60
 /* Faxes read from the store before the first frame (a screenful and more),
  * then per loop iteration while the rest loads (~50 ms of work, so keys
  * are still answered at once). */
@@ -82,7 +82,7 @@ struct app {
 	struct triage *triage;
 	struct tui *tui;
 
-	ev_signal sigint, sigterm, sigpipe;
+	ev_signal sigint, sigterm, sighup, sigpipe;
 	ev_timer prune;
 	ev_timer drain;
 	double drain_deadline;
@@ -99,11 +99,15 @@ struct app {
 	struct pending_line *lines, **lines_tail;
 	bool flush_armed;
 
-	/* events per minute, for the header */
-	int64_t rate_second[APP_RATE_SLOTS];
-	unsigned rate_count[APP_RATE_SLOTS];
+	/* events per minute of live traffic, and catch-up apart */
+	struct rate rate;
 
 	char who[128];                 /* user@host, for the log of triage decisions */
+
+	/* banners, and when this run began (a balance older is replayed) */
+	struct health health;
+	int64_t started_ms;
+
 	char db_path[PATH_MAX];
 	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
 	char demo_dir[PATH_MAX];       /* temporary store of --demo, removed at exit */
@@ -114,29 +118,6 @@ struct app {
 };
 
 /* ---- headless output and rate ---- */
-
-static void app_count_event(struct app *a)
-{
-	int64_t sec = clock_now_s(a->clock);
-	unsigned slot = (unsigned)(sec % APP_RATE_SLOTS);
-
-	if (a->rate_second[slot] != sec) {
-		a->rate_second[slot] = sec;
-		a->rate_count[slot] = 0;
-	}
-	a->rate_count[slot]++;
-}
-
-static double app_events_per_min(const struct app *a)
-{
-	int64_t now = clock_now_s(a->clock);
-	unsigned total = 0;
-
-	for (unsigned i = 0; i < APP_RATE_SLOTS; i++)
-		if (now - a->rate_second[i] < APP_RATE_SLOTS)
-			total += a->rate_count[i];
-	return total;
-}
 
 static void app_flush_lines(void *ctx, bool ok)
 {
@@ -172,7 +153,8 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 
 	if (r != INGEST_ACCEPTED)
 		return;
-	app_count_event(a);
+	rate_count(&a->rate, clock_now_s(a->clock), ev->created,
+		   src == SRC_POLL && a->poller ? poller_state(a->poller)->polls : 0);
 	if (!a->out)
 		return;
 	text = event_json_line(ev, raw, raw_len, src);
@@ -312,10 +294,51 @@ static const char *app_environment(const struct app *a)
 	return "unknown";
 }
 
+static bool app_balance_fresh(const struct app *a)
+{
+	const struct model_balance *b = model_balance(a->model);
+
+	return b && b->known && b->updated_ms >= a->started_ms;
+}
+
+static uint64_t app_tui_health(void *ctx)
+{
+	struct app *a = ctx;
+	struct webhook_refusals wr;
+	struct health_input in = {
+		.now_ms = clock_now_ms(a->clock),
+		.api = a->api ? api_client_state(a->api) : NULL,
+		.listener_ok = a->http && store_ok(a->store),
+		.store_ok = store_ok(a->store),
+		.store_error = store_last_error(a->store),
+		.balance = model_balance(a->model),
+		.balance_fresh = app_balance_fresh(a),
+		.low_balance_cents = a->cfg->low_balance,
+	};
+
+	if (a->webhook) {
+		webhook_refusals(a->webhook, in.now_ms, HEALTH_REFUSAL_WINDOW_MS, &wr);
+		in.refusals = &wr;
+	}
+	return health_update(&a->health, &in);
+}
+
+static void app_tui_banners(struct app *a, struct tui_status *out)
+{
+	enum health_kind kinds[TUI_MAX_BANNERS];
+
+	out->n_banners = health_banners(&a->health, out->banners, kinds, TUI_MAX_BANNERS);
+	for (size_t i = 0; i < out->n_banners; i++)
+		out->banner_mask |= 1u << kinds[i];
+	out->banner_change_ms = a->health.next_change_ms;
+	out->banner_title = out->n_banners ? health_kind_title(kinds[0]) : NULL;
+}
+
 static void app_tui_status(void *ctx, struct tui_status *out)
 {
 	struct app *a = ctx;
 	const struct api_conn_state *cs = a->api ? api_client_state(a->api) : NULL;
+	const struct poller_state *ps = a->poller ? poller_state(a->poller) : NULL;
 
 	memset(out, 0, sizeof *out);
 	out->environment = app_environment(a);
@@ -329,10 +352,15 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 		out->poller_error = cs->last_error;
 	if (a->loading)
 		store_load_progress(a->store, &out->loading_done, &out->loading_total);
-	out->events_per_min = app_events_per_min(a);
+	out->events_per_min = rate_per_min(&a->rate, clock_now_s(a->clock));
 	out->last_event_ms = model_last_event_ms(a->model);
 	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
 	out->resends_in_flight = resend_in_flight(a->resender);
+	out->balance_fresh = app_balance_fresh(a);
+	if (ps)
+		out->catchup_events = rate_catchup(&a->rate, ps->catchup_in_flight, ps->polls);
+	app_tui_health(a);
+	app_tui_banners(a, out);
 }
 
 static void app_tui_quit(void *ctx)
@@ -347,6 +375,7 @@ static const struct tui_actions app_tui_actions_template = {
 	.dismiss = app_tui_dismiss,
 	.undismiss = app_tui_undismiss,
 	.status = app_tui_status,
+	.health = app_tui_health,
 	.quit = app_tui_quit,
 };
 
@@ -428,6 +457,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	struct model_opts mo = {
 		.event_log_size = (size_t)a->cfg->event_log_size,
 		.low_balance_cents = a->cfg->low_balance,
+		.burn_window_ms = (int64_t)a->cfg->burn_window * 60000,
 	};
 	int r;
 
@@ -708,10 +738,14 @@ static void app_start_signals(struct app *a)
 {
 	ev_signal_init(&a->sigint, app_signal_cb, SIGINT);
 	ev_signal_init(&a->sigterm, app_signal_cb, SIGTERM);
+	/* A closed terminal or ssh session: the same orderly stop (terminal
+	 * restored, the demo's temporary files removed). */
+	ev_signal_init(&a->sighup, app_signal_cb, SIGHUP);
 	ev_signal_init(&a->sigpipe, app_signal_cb, SIGPIPE);
-	a->sigint.data = a->sigterm.data = a->sigpipe.data = a;
+	a->sigint.data = a->sigterm.data = a->sighup.data = a->sigpipe.data = a;
 	ev_signal_start(a->loop, &a->sigint);
 	ev_signal_start(a->loop, &a->sigterm);
+	ev_signal_start(a->loop, &a->sighup);
 	ev_signal_start(a->loop, &a->sigpipe);
 }
 
@@ -719,6 +753,7 @@ static void app_free_parts(struct app *a)
 {
 	ev_signal_stop(a->loop, &a->sigint);
 	ev_signal_stop(a->loop, &a->sigterm);
+	ev_signal_stop(a->loop, &a->sighup);
 	ev_signal_stop(a->loop, &a->sigpipe);
 	if (ev_is_active(&a->loader))
 		ev_idle_stop(a->loop, &a->loader);
@@ -779,6 +814,8 @@ int app_run(struct config *cfg)
 	a.lock_fd = -1;
 	resend_who(a.who, sizeof a.who);
 	a.clock = &clock_system;
+	a.started_ms = clock_now_ms(a.clock);
+	health_init(&a.health);
 	a.lines_tail = &a.lines;
 	a.out = cfg->headless ? stdout : NULL;
 	a.exit_code = 0;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/api_client.h"
 #include "core/clock.h"
@@ -28,6 +29,9 @@
 
 #define STATUS_MAX_PAGES 10        /* up to 1,000 faxes read for the counts */
 #define STATUS_MAX_FAILURES 10
+/* mintfax publishes no price: the same documented assumption as the TUI's
+ * resend estimate (TUI_EST_CENTS_PER_PAGE), said wherever it is used. */
+#define CMD_EST_CENTS_PER_PAGE 7
 
 struct cmd_failure {
 	bool failed;
@@ -55,30 +59,41 @@ static void cmd_record_failure(struct cmd_failure *f, const struct api_response 
 	snprintf(f->message, sizeof(f->message), "%s", r->message);   /* already safe */
 }
 
-/* The one place that turns a failure into advice. */
+/* The one place that turns a failure into advice: a hint for people, or
+ * NULL. */
+static const char *cmd_hint(const struct cmd_failure *f)
+{
+	if (f->outcome == API_NETWORK_ERROR)
+		return "check --api-base, the network, or --cacert for a private CA";
+	if (f->http_status == 401)
+		return "the API key was refused: check MINTFAX_API_KEY (or api-key in the config "
+		       "file);\n  sandbox keys start with mfx_test_, live keys with mfx_live_";
+	if (!strcmp(f->error, "account_not_activated"))
+		return "this live key's account is not activated yet: make the first live credit "
+		       "purchase\n  in the dashboard, or use a sandbox key (mfx_test_…)";
+	if (!strcmp(f->error, "forbidden_key_kind"))
+		return "an account key (mfx_acct_…) cannot use this route: use an environment "
+		       "key\n  (mfx_test_… or mfx_live_…)";
+	if (f->http_status == 403)
+		return "the API key is not allowed to do this";
+	return NULL;
+}
+
 static void cmd_explain(FILE *out, const char *cmd, const struct cmd_failure *f,
 			const char *base)
 {
 	char safe_base[300];
+	const char *hint = cmd_hint(f);
 
 	sanitize_str(safe_base, sizeof(safe_base), base);
 	if (f->outcome == API_NETWORK_ERROR) {
-		fprintf(out, "faxtop %s: %s\n  (API base %s; check --api-base, the network, "
-			"or --cacert for a private CA)\n", cmd, f->message, safe_base);
+		fprintf(out, "faxtop %s: %s\n  (API base %s; %s)\n", cmd, f->message, safe_base,
+			hint);
 		return;
 	}
 	fprintf(out, "faxtop %s: %s\n", cmd, f->message);
-	if (f->http_status == 401) {
-		fprintf(out, "  the API key was refused: check MINTFAX_API_KEY (or api-key in the "
-			"config file);\n  sandbox keys start with mfx_test_, live keys with mfx_live_\n");
-	} else if (!strcmp(f->error, "account_not_activated")) {
-		fprintf(out, "  this live key's account is not activated yet: make the first live "
-			"credit purchase\n  in the dashboard, or use a sandbox key (mfx_test_…)\n");
-	} else if (!strcmp(f->error, "forbidden_key_kind")) {
-		fprintf(out, "  an account key (mfx_acct_…) cannot use this route: use an "
-			"environment key\n  (mfx_test_… or mfx_live_…)\n");
-	} else if (f->http_status == 403) {
-		fprintf(out, "  the API key is not allowed to do this\n");
+	if (hint) {
+		fprintf(out, "  %s\n", hint);
 	} else if (f->outcome == API_RATE_LIMITED) {
 		if (f->retry_after_s >= 0)
 			fprintf(out, "  rate limited: try again in %ld s\n", f->retry_after_s);
@@ -142,9 +157,69 @@ struct status_run {
 	size_t total;
 	unsigned pages;
 	bool complete;
-	struct fax failures[STATUS_MAX_FAILURES];
+	struct fax failures[STATUS_MAX_FAILURES];   /* the newest failures, newest first */
 	size_t n_failures;
+	/* faxes created since local midnight */
+	int64_t day_start_ms;
+	size_t today_sent, today_delivered, today_failed;
+	long today_pages, today_delivered_pages;
 };
+
+/* When a failure happened: when the fax ended, else its last update. */
+static int64_t status_failed_at(const struct fax *f)
+{
+	return f->completed_at != TS_NONE ? f->completed_at : f->updated_at;
+}
+
+/* Keeps the STATUS_MAX_FAILURES newest failures, newest first, whatever
+ * order the list gives them in (it is by creation, not by failure). */
+static void status_keep_failure(struct status_run *s, const struct fax *f)
+{
+	int64_t at = status_failed_at(f);
+	size_t i = s->n_failures;
+
+	if (i == STATUS_MAX_FAILURES) {
+		if (at <= status_failed_at(&s->failures[i - 1]))
+			return;
+		fax_done(&s->failures[--i]);
+		s->n_failures--;
+	}
+	while (i > 0 && status_failed_at(&s->failures[i - 1]) < at)
+		i--;
+	memmove(&s->failures[i + 1], &s->failures[i], (s->n_failures - i) * sizeof *s->failures);
+	if (fax_copy(&s->failures[i], f) != 0) {
+		memmove(&s->failures[i], &s->failures[i + 1],
+			(s->n_failures - i) * sizeof *s->failures);
+		return;
+	}
+	s->n_failures++;
+}
+
+static void status_count_today(struct status_run *s, const struct fax *f)
+{
+	if (f->created_at == TS_NONE || f->created_at < s->day_start_ms)
+		return;
+	s->today_sent++;
+	s->today_pages += f->pages > 0 ? f->pages : 0;
+	if (f->status == FAX_DELIVERED) {
+		s->today_delivered++;
+		s->today_delivered_pages += f->pages > 0 ? f->pages : 0;
+	} else if (f->status == FAX_FAILED) {
+		s->today_failed++;
+	}
+}
+
+static int64_t status_local_midnight_ms(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&now, &tm))
+		return (int64_t)now * 1000;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
 
 static void status_finish_one(struct status_run *s)
 {
@@ -201,10 +276,9 @@ static void status_faxes_done(void *ctx, const struct api_response *r)
 		if ((unsigned)f->status < FAX_STATUS_COUNT)
 			s->counts[f->status]++;
 		s->total++;
-		/* The list is newest first, so the first failures are the recent ones. */
-		if (f->status == FAX_FAILED && s->n_failures < STATUS_MAX_FAILURES &&
-		    fax_copy(&s->failures[s->n_failures], f) == 0)
-			s->n_failures++;
+		status_count_today(s, f);
+		if (f->status == FAX_FAILED)
+			status_keep_failure(s, f);
 	}
 	if (page.has_more && page.next_cursor && page.n > 0 && s->pages < STATUS_MAX_PAGES) {
 		if (status_request_faxes(s, page.next_cursor) == 0) {
@@ -243,20 +317,62 @@ static const char *status_code_class(const char *code)
 	return code ? errors_class_name(errors_fax_code(code)->cls) : "";
 }
 
-static void status_print_text(FILE *out, const struct status_run *s, const char *env,
-			      const char *base)
+/* The local threshold (low-balance), in words: LOW below it, OUT at none. */
+static const char *status_balance_flag(const struct status_run *s, long low)
 {
-	char a[32], h[32], buf[300], to[64], code[64], when[40];
+	if (!s->have_balance)
+		return NULL;
+	if (s->bal.available <= 0)
+		return "OUT";
+	return low >= 0 && s->bal.available < low ? "LOW" : NULL;
+}
+
+/* Delivered share of the finished faxes, -1 when none finished. */
+static int status_delivery_rate(const struct status_run *s)
+{
+	size_t done = s->today_delivered + s->today_failed;
+
+	return done ? (int)((s->today_delivered * 100 + done / 2) / done) : -1;
+}
+
+static void status_print_today(FILE *out, const struct status_run *s)
+{
+	char spend[32], rate[16];
+	int r = status_delivery_rate(s);
+
+	cmd_money(spend, sizeof(spend), s->today_delivered_pages * CMD_EST_CENTS_PER_PAGE);
+	if (r >= 0)
+		snprintf(rate, sizeof(rate), "%d%%", r);
+	else
+		snprintf(rate, sizeof(rate), "-");
+	fprintf(out, "today        %zu sent, %zu delivered, %zu failed, delivery rate %s, %ld pages,"
+		" spend ~%s (est. %d cents a delivered page)%s\n", s->today_sent, s->today_delivered,
+		s->today_failed, rate, s->today_pages, spend, CMD_EST_CENTS_PER_PAGE,
+		s->complete ? "" : " (of the newest faxes read)");
+}
+
+static void status_print_text(FILE *out, const struct status_run *s, const char *env,
+			      const char *base, long low)
+{
+	char a[32], h[32], l[32], buf[300], to[64], code[64], when[40];
+	const char *flag = status_balance_flag(s, low);
 
 	sanitize_str(buf, sizeof(buf), base);
 	fprintf(out, "environment  %s (%s)\n", env, buf);
 	if (s->have_balance) {
 		cmd_money(a, sizeof(a), s->bal.available);
 		cmd_money(h, sizeof(h), s->bal.held);
+		cmd_money(l, sizeof(l), low);
 		sanitize_str(buf, sizeof(buf), s->bal.type ? s->bal.type : "");
-		fprintf(out, "balance      %s available, %s held%s%s%s\n", a, h,
+		fprintf(out, "balance      %s available, %s held%s%s%s", a, h,
 			buf[0] ? " (" : "", buf, buf[0] ? " pool)" : "");
+		if (flag && !strcmp(flag, "LOW"))
+			fprintf(out, "  LOW (below %s)", l);
+		else if (flag)
+			fprintf(out, "  OUT of credit");
+		fputc('\n', out);
 	}
+	status_print_today(out, s);
 	fprintf(out, "faxes        %zu %s\n", s->total,
 		s->complete ? "in total" : "(the newest ones; more exist)");
 	fprintf(out, "            ");
@@ -267,7 +383,7 @@ static void status_print_text(FILE *out, const struct status_run *s, const char 
 		fprintf(out, "recent failures: none\n");
 		return;
 	}
-	fprintf(out, "recent failures:\n");
+	fprintf(out, "recent failures (newest first):\n");
 	for (size_t i = 0; i < s->n_failures; i++) {
 		const struct fax *f = &s->failures[i];
 		const struct fax_code_info *info = errors_fax_code(f->error_code);
@@ -301,8 +417,12 @@ static void status_json_str(FILE *out, const char *s)
 	free(q);
 }
 
-static void status_print_json(FILE *out, const struct status_run *s, const char *env)
+static void status_print_json(FILE *out, const struct status_run *s, const char *env,
+			      long low)
 {
+	const char *flag = status_balance_flag(s, low);
+	int rate = status_delivery_rate(s);
+
 	fprintf(out, "{\"environment\":");
 	status_json_str(out, env);
 	fprintf(out, ",\"balance\":");
@@ -312,7 +432,8 @@ static void status_print_json(FILE *out, const struct status_run *s, const char 
 		status_json_str(out, s->bal.type);
 		fprintf(out, ",\"currency\":");
 		status_json_str(out, s->bal.currency);
-		fputc('}', out);
+		fprintf(out, ",\"low\":%s,\"out\":%s}", flag ? "true" : "false",
+			flag && !strcmp(flag, "OUT") ? "true" : "false");
 	} else {
 		fputs("null", out);
 	}
@@ -321,7 +442,16 @@ static void status_print_json(FILE *out, const struct status_run *s, const char 
 	for (int st = 1; st < FAX_STATUS_COUNT; st++)
 		fprintf(out, "%s\"%s\":%zu", st > 1 ? "," : "",
 			fax_status_name((enum fax_status)st), s->counts[st]);
-	fprintf(out, "}},\"recent_failures\":[");
+	fprintf(out, "}},\"today\":{\"sent\":%zu,\"delivered\":%zu,\"failed\":%zu,"
+		"\"delivery_rate\":", s->today_sent, s->today_delivered, s->today_failed);
+	if (rate >= 0)
+		fprintf(out, "%.2f", (double)s->today_delivered /
+				     (double)(s->today_delivered + s->today_failed));
+	else
+		fputs("null", out);
+	fprintf(out, ",\"pages\":%ld,\"estimated_spend\":%ld,\"cents_per_page\":%d},"
+		"\"recent_failures\":[", s->today_pages,
+		s->today_delivered_pages * CMD_EST_CENTS_PER_PAGE, CMD_EST_CENTS_PER_PAGE);
 	for (size_t i = 0; i < s->n_failures; i++) {
 		const struct fax *f = &s->failures[i];
 		char when[40];
@@ -349,72 +479,135 @@ static void status_print_json(FILE *out, const struct status_run *s, const char 
 
 static void status_usage(FILE *f)
 {
-	fprintf(f, "usage: faxtop status [--json]\n"
-		   "  Balance, fax counts by status and recent failures, read from the API\n"
-		   "  (MINTFAX_API_KEY, --api-base). Exit 0, 1 when the API refuses or cannot be\n"
-		   "  reached, 2 on a usage error.\n");
+	fprintf(f, "usage: faxtop status [--json] [OPTION]...\n"
+		   "  Balance (LOW below low-balance), today's faxes, counts by status and the\n"
+		   "  newest failures, read from the API (MINTFAX_API_KEY, --api-base). Options\n"
+		   "  of faxtop itself may follow the command. Exit 0, 1 when the API refuses or\n"
+		   "  cannot be reached, 2 on a usage error; under --json an error is a JSON\n"
+		   "  object on stdout as well.\n");
 }
 
-int cmd_status(struct config *cfg, int argc, char **argv)
+/* Under --json an error is also a JSON object on stdout, so a script that
+ * reads stdout sees why; the exit status is the same. */
+static void status_json_error(const char *code, const char *message, const struct cmd_failure *f)
 {
-	bool json = false;
-	int rc;
+	const char *hint = f ? cmd_hint(f) : NULL;
 
+	printf("{\"error\":{\"code\":");
+	status_json_str(stdout, code);
+	printf(",\"message\":");
+	status_json_str(stdout, message);
+	if (f) {
+		printf(",\"http_status\":%d,\"action\":", f->http_status);
+		status_json_str(stdout, f->action[0] ? f->action : NULL);
+		printf(",\"request_id\":");
+		status_json_str(stdout, f->request_id[0] ? f->request_id : NULL);
+	}
+	printf(",\"hint\":");
+	status_json_str(stdout, hint);
+	printf("}}\n");
+	fflush(stdout);
+}
+
+static const char *status_failure_code(const struct cmd_failure *f)
+{
+	if (f->error[0])
+		return f->error;
+	return api_outcome_name(f->outcome);
+}
+
+/* 0 with --json noted, 1 for --help (printed), 2 for a usage error. */
+static int status_args(int argc, char **argv, bool *json)
+{
+	char safe[128], msg[200];
+
+	for (int i = 1; i < argc; i++)
+		*json = *json || !strcmp(argv[i], "--json");
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		if (!strcmp(argv[i], "--json"))
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			status_usage(stdout);
-			return 0;
-		} else {
-			char safe[128];
-			sanitize_str(safe, sizeof(safe), argv[i]);
-			fprintf(stderr, "faxtop status: unexpected argument '%s'\n", safe);
-			status_usage(stderr);
-			return 2;
+			return 1;
 		}
+		sanitize_str(safe, sizeof(safe), argv[i]);
+		fprintf(stderr, "faxtop status: unexpected argument '%s'\n", safe);
+		status_usage(stderr);
+		if (*json) {
+			snprintf(msg, sizeof(msg), "unexpected argument '%s'", safe);
+			status_json_error("usage", msg, NULL);
+		}
+		return 2;
 	}
+	return 0;
+}
 
-	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-	if (!loop) {
-		fprintf(stderr, "faxtop status: cannot create an event loop\n");
-		return 1;
-	}
-	struct status_run *s = calloc(1, sizeof(*s));
-	if (!s) {
-		ev_loop_destroy(loop);
-		fprintf(stderr, "faxtop status: out of memory\n");
-		return 1;
-	}
-	s->loop = loop;
-	balance_snapshot_init(&s->bal);
-	s->api = cmd_client(loop, cfg, "status");
-	if (!s->api) {
-		rc = 2;
-		goto out;
-	}
+static int status_run_requests(struct status_run *s, struct config *cfg, bool json)
+{
 	char err[256] = "";
+
+	if (!cfg->api_key || !*cfg->api_key) {
+		if (json)
+			status_json_error("no_api_key", "no API key configured: set MINTFAX_API_KEY, "
+					  "or api-key in the config file (mode 0600)", NULL);
+	}
+	s->api = cmd_client(s->loop, cfg, "status");
+	if (!s->api) {
+		if (json && cfg->api_key && *cfg->api_key)
+			status_json_error("bad_config", "the API client could not be set up (see "
+					  "the message on stderr)", NULL);
+		return 2;
+	}
 	if (api_client_request(s->api, "GET", "/environment/balance", NULL, NULL, 0,
 			       status_balance_done, s, err, sizeof(err)) != 0 ||
 	    status_request_faxes(s, NULL) != 0) {
 		if (err[0])
 			fprintf(stderr, "faxtop status: %s\n", err);
-		rc = 1;
-		goto out;
+		if (json)
+			status_json_error("request", err[0] ? err : "the request could not be made",
+					  NULL);
+		return 1;
 	}
 	s->pending = 2;
-	ev_run(loop, 0);
+	ev_run(s->loop, 0);
 	if (s->fail.failed) {
 		cmd_explain(stderr, "status", &s->fail, cfg->api_base);
-		rc = 1;
-		goto out;
+		if (json)
+			status_json_error(status_failure_code(&s->fail), s->fail.message, &s->fail);
+		return 1;
 	}
-	if (json)
-		status_print_json(stdout, s, cmd_environment(cfg->api_key));
-	else
-		status_print_text(stdout, s, cmd_environment(cfg->api_key), cfg->api_base);
-	rc = fflush(stdout) == 0 ? 0 : 1;
-out:
+	return 0;
+}
+
+int cmd_status(struct config *cfg, int argc, char **argv)
+{
+	bool json = false;
+	int rc = status_args(argc, argv, &json);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct status_run *s = loop ? calloc(1, sizeof(*s)) : NULL;
+	if (!s) {
+		fprintf(stderr, "faxtop status: out of memory\n");
+		if (json)
+			status_json_error("internal", "out of memory", NULL);
+		if (loop)
+			ev_loop_destroy(loop);
+		return 1;
+	}
+	s->loop = loop;
+	s->day_start_ms = status_local_midnight_ms();
+	balance_snapshot_init(&s->bal);
+	rc = status_run_requests(s, cfg, json);
+	if (rc == 0) {
+		if (json)
+			status_print_json(stdout, s, cmd_environment(cfg->api_key), cfg->low_balance);
+		else
+			status_print_text(stdout, s, cmd_environment(cfg->api_key), cfg->api_base,
+					  cfg->low_balance);
+		rc = fflush(stdout) == 0 ? 0 : 1;
+	}
 	api_client_free(s->api);
 	balance_snapshot_done(&s->bal);
 	for (size_t i = 0; i < s->n_failures; i++)

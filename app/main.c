@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -13,19 +15,91 @@
 #include "app/cmd_api.h"
 #include "app/cmd_sign.h"
 #include "core/config.h"
+#include "core/secrets.h"
+
+/* Options of faxtop itself may follow a subcommand (`faxtop status
+ * --api-base URL`), as kubectl's and the stripe CLI's do: they are applied
+ * like the same flags before it and taken out of the subcommand's
+ * arguments. A name that is not one of faxtop's options (--json, --to) is
+ * the subcommand's own. "--" ends the scan. */
+static void main_drop_arg(char *a)
+{
+	if (a) {
+		secrets_wipe(a, strlen(a));
+		free(a);
+	}
+}
+
+static int main_trailing_options(struct config *cfg, char *err, size_t errlen)
+{
+	size_t out = 1, i = 1;
+	int rc = 0;
+
+	for (; i < cfg->n_args; i++) {
+		char *a = cfg->args[i], name[128], *eq;
+		const struct config_option *o;
+		const char *value;
+		bool neg;
+
+		if (!strcmp(a, "--"))
+			break;
+		if (strncmp(a, "--", 2) != 0 || strlen(a) >= sizeof name) {
+			cfg->args[out++] = a;
+			continue;
+		}
+		snprintf(name, sizeof name, "%s", a + 2);
+		if ((eq = strchr(name, '=')))
+			*eq = '\0';
+		neg = !strncmp(name, "no-", 3) && (o = config_option_find(name + 3)) &&
+		      o->type == OPT_BOOL;
+		o = config_option_find(neg ? name + 3 : name);
+		if (!o) {
+			cfg->args[out++] = a;
+			continue;
+		}
+		char *taken = NULL;
+
+		if (eq)
+			value = a + 2 + (eq - name) + 1;
+		else if (o->type == OPT_BOOL)
+			value = neg ? "no" : "yes";
+		else if (i + 1 < cfg->n_args)
+			value = taken = cfg->args[++i];
+		else
+			value = "";
+		rc = config_set(cfg, o->name, value, "command line", err, errlen);
+		/* config_set keeps its own copy; the value may be a secret. */
+		main_drop_arg(a);
+		main_drop_arg(taken);
+		if (rc != 0) {
+			i++;   /* past what was dropped; the rest is kept to be freed */
+			break;
+		}
+	}
+	for (; i < cfg->n_args; i++)
+		cfg->args[out++] = cfg->args[i];
+	cfg->n_args = out;
+	cfg->args[out] = NULL;
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	char err[512];
+	char err[8192];
 	int rc;
 
 	setlocale(LC_ALL, "");
 	config_init(&cfg);
 	rc = config_load(&cfg, argc, argv, NULL, err, sizeof err);
 	if (rc != 0) {
-		if (rc < 0)
-			fprintf(stderr, "faxtop: %s\n", err);
+		/* A config file can have several errors, one per line. */
+		for (char *line = err, *next; rc < 0 && line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			fprintf(stderr, "faxtop: %s\n", line);
+		}
 		config_done(&cfg);
 		return rc < 0 ? 2 : 0;
 	}
@@ -35,7 +109,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (cfg.n_args == 0) {
+	if (cfg.n_args > 0 && main_trailing_options(&cfg, err, sizeof err) != 0) {
+		fprintf(stderr, "faxtop: %s\n", err);
+		rc = 2;
+	} else if (cfg.n_args == 0) {
 		rc = app_run(&cfg);
 	} else if (strcmp(cfg.args[0], "sign") == 0) {
 		rc = cmd_sign((int)cfg.n_args, cfg.args);

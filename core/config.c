@@ -458,39 +458,62 @@ static int config_parse_line(struct config *c, char *line, const char *where,
 	return 0;
 }
 
+/* Appends one error line to err ('\n' between lines), the first
+ * CONFIG_MAX_ERRORS of them; counts them all. */
+static void config_add_error(char *err, size_t errlen, const char *one, unsigned *n)
+{
+	size_t used = strlen(err);
+
+	if ((*n)++ >= CONFIG_MAX_ERRORS || used + 2 >= errlen)
+		return;
+	snprintf(err + used, errlen - used, "%s%s", used ? "\n" : "", one);
+}
+
 /* Reads the open file f (named path). Wipes every line buffer, since lines
- * may hold secrets. */
+ * may hold secrets. Every bad line is reported, one per line of err. */
 static int config_parse_stream(struct config *c, FILE *f, const char *path, bool *set_secret,
 			       char *err, size_t errlen)
 {
-	char shown[256], where[400];
+	char shown[256], where[400], one[700];
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	unsigned lineno = 0;
+	unsigned lineno = 0, n_errors = 0;
 	int rc = 0;
 
 	config_show(shown, sizeof shown, path);
+	err[0] = '\0';
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		snprintf(where, sizeof where, "%s:%u", shown, lineno);
 		if (lineno > CONFIG_MAX_FILE_LINES || n > CONFIG_MAX_LINE) {
-			snprintf(err, errlen, "%s: %s", where,
+			snprintf(one, sizeof one, "%s: %s", where,
 				 n > CONFIG_MAX_LINE ? "line too long" : "too many lines");
+			config_add_error(err, errlen, one, &n_errors);
 			rc = -1;
 			break;
 		}
 		if ((size_t)n != strlen(line)) {
-			snprintf(err, errlen, "%s: NUL byte in the line", where);
+			snprintf(one, sizeof one, "%s: NUL byte in the line", where);
+			config_add_error(err, errlen, one, &n_errors);
 			rc = -1;
-			break;
+			continue;
 		}
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		rc = config_parse_line(c, line, where, set_secret, err, errlen);
+		/* Every bad line is reported, not only the first: fixing a
+		 * file one error per run is slow. */
+		if (config_parse_line(c, line, where, set_secret, one, sizeof one) != 0) {
+			config_add_error(err, errlen, one, &n_errors);
+			rc = -1;
+		}
 		secrets_wipe(line, cap);
-		if (rc != 0)
-			break;
+	}
+	if (n_errors > CONFIG_MAX_ERRORS) {
+		size_t used = strlen(err);
+
+		snprintf(err + used, errlen - used, "\n%s: %u more errors", shown,
+			 n_errors - CONFIG_MAX_ERRORS);
 	}
 	if (rc == 0 && ferror(f)) {
 		snprintf(err, errlen, "%s: read error: %s", shown, strerror(errno));

@@ -81,6 +81,10 @@ enum opt_type {
 	  "mark an unfinished fax \"stuck\" after this long in one state (0: never)")         \
 	X(low_balance, "low-balance", OPT_INT, 1000, -1, INT32_MAX, NULL, "CENTS",             \
 	  "local low-balance alert threshold in cents (-1: off)")                              \
+	X(burn_window, "burn-window", OPT_INT, 60, 1, 1440, NULL, "MINUTES",                   \
+	  "the burn rate is what was spent over this window (top-ups are not spending)")      \
+	X(alert_bell, "alert-bell", OPT_BOOL, 0, 0, 1, NULL, NULL,                             \
+	  "ring the terminal bell and set the window title when a health banner appears")     \
 	X(db, "db", OPT_STR, NULL, 0, 0, NULL, "PATH",                                         \
 	  "database file (default $XDG_DATA_HOME/faxtop/faxtop.db)")                           \
 	X(retention_days, "retention-days", OPT_INT, 30, 0, 36500, NULL, "DAYS",               \
@@ -138,6 +142,10 @@ const struct config_option *config_option_find(const char *name);
 
 void config_init(struct config *c);        /* built-in defaults */
 void config_done(struct config *c);        /* frees and wipes secrets */
+
+/* A config file's errors are all reported, one per line of err, up to this
+ * many (then a count of the rest). */
+#define CONFIG_MAX_ERRORS 20
 
 /* The whole precedence chain. argv[0] is skipped; options end at the first
  * non-option (a subcommand) or "--"; the rest goes to c->args.

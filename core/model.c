@@ -534,6 +534,8 @@ struct model *model_new(const struct model_opts *opts)
 		m->opts.event_log_size = 1000;
 	if (!m->opts.balance_samples)
 		m->opts.balance_samples = MODEL_BALANCE_SAMPLES;
+	if (m->opts.burn_window_ms <= 0)
+		m->opts.burn_window_ms = MODEL_BURN_WINDOW_MS;
 	if (!m->opts.alert_log_size)
 		m->opts.alert_log_size = 100;
 	if (!m->opts.dedupe_window)
@@ -1422,39 +1424,62 @@ const struct model_balance_sample *model_balance_sample(const struct model *m, s
 
 /* The least-squares slope of available over time, negated: cents spent per
  * hour. One top-up among many readings bends it less than first-to-last. */
+/* Money is available plus held: a hold moves money from one to the other,
+ * a capture spends it, a release or a top-up brings it back. */
+static int64_t sample_total(const struct model_balance_sample *s)
+{
+	return s->available + s->held;
+}
+
+bool model_balance_sample_topup(const struct model *m, size_t idx)
+{
+	if (idx == 0 || idx >= m->samples.n)
+		return false;
+	return sample_total(ring_oldest(&m->samples, idx)) >
+	       sample_total(ring_oldest(&m->samples, idx - 1));
+}
+
 double model_burn_rate(const struct model *m)
 {
-	size_t n = m->samples.n;
-	const struct model_balance_sample *first;
-	double st = 0, sv = 0, stt = 0, stv = 0, denom;
+	return model_burn_rate_span(m, NULL);
+}
 
+double model_burn_rate_span(const struct model *m, int64_t *span_ms)
+{
+	size_t n = m->samples.n;
+	const struct model_balance_sample *newest, *cur, *prev;
+	int64_t start, first = TS_NONE, spent = 0;
+
+	if (span_ms)
+		*span_ms = 0;
 	if (n < 2)
 		return 0;
-	first = ring_oldest(&m->samples, 0);
-	for (size_t i = 0; i < n; i++) {
-		const struct model_balance_sample *s = ring_oldest(&m->samples, i);
-		double t = (double)(s->at_ms - first->at_ms) / 3600000.0;
-		double v = (double)s->available;
-
-		st += t;
-		sv += v;
-		stt += t * t;
-		stv += t * v;
+	newest = ring_oldest(&m->samples, n - 1);
+	start = newest->at_ms - m->opts.burn_window_ms;
+	/* Spending only: the decreases between readings inside the window.
+	 * A top-up in between neither offsets nor adds to them. */
+	for (size_t i = n - 1; i > 0; i--) {
+		cur = ring_oldest(&m->samples, i);
+		prev = ring_oldest(&m->samples, i - 1);
+		if (prev->at_ms < start)
+			break;
+		if (sample_total(prev) > sample_total(cur))
+			spent += sample_total(prev) - sample_total(cur);
+		first = prev->at_ms;
 	}
-	denom = (double)n * stt - st * st;
-	if (denom <= 1e-12)
+	if (first == TS_NONE || newest->at_ms <= first)
 		return 0;
-	return -((double)n * stv - st * sv) / denom;
+	if (span_ms)
+		*span_ms = newest->at_ms - first;
+	return (double)spent * 3600000.0 / (double)(newest->at_ms - first);
 }
 
 int64_t model_time_to_empty(const struct model *m)
 {
 	double burn = model_burn_rate(m);
 
-	if (!m->balance.known || burn <= 0)
+	if (!m->balance.known || burn <= 0 || m->balance.available <= 0)
 		return -1;
-	if (m->balance.available <= 0)
-		return 0;
 	return (int64_t)((double)m->balance.available / burn * 3600.0);
 }
 

@@ -16,6 +16,8 @@ struct model;
 
 /* Balance samples kept by default: a day at the 30 s poll, 12 h at 15 s. */
 #define MODEL_BALANCE_SAMPLES 2880
+/* The burn rate looks at the spending of the last hour by default. */
+#define MODEL_BURN_WINDOW_MS 3600000
 
 struct model_opts {
 	size_t event_log_size;        /* newest N entries kept (default 1000) */
@@ -24,6 +26,8 @@ struct model_opts {
 	size_t alert_log_size;        /* newest N balance alerts (default 100) */
 	size_t dedupe_window;         /* event ids remembered for duplicate detection (default 1<<20) */
 	int64_t low_balance_cents;    /* local threshold; < 0 turns it off */
+	int64_t burn_window_ms;       /* the burn rate's window (default
+	                                 MODEL_BURN_WINDOW_MS) */
 };
 
 /* What happened to one input. X(enum, name) */
@@ -169,9 +173,18 @@ void model_restore_balance_sample(struct model *m, const struct model_balance_sa
 /* Puts back a fax's anomaly count and newest description, kept from an
  * earlier run (after the fax itself). */
 void model_restore_anomalies(struct model *m, const char *fax_id, unsigned n, const char *text);
-/* Burn rate in cents per hour over the kept samples (0 if not enough data,
- * negative when the balance grows); time to empty in seconds, -1 if unknown. */
+/* Burn rate in cents per hour: what was spent (decreases of available plus
+ * held between readings; top-ups and released holds are not spending) over
+ * the burn window ending at the newest reading. 0 when nothing was spent or
+ * there are fewer than two readings in the window. Time to empty in
+ * seconds while money is being spent and some is left, else -1. */
 double model_burn_rate(const struct model *m);
+/* The same, and how long the readings it is taken from span (at most the
+ * window; less while history builds up). */
+double model_burn_rate_span(const struct model *m, int64_t *span_ms);
+/* Whether sample idx (0 oldest) brought money in (a top-up): available plus
+ * held grew since the sample before. */
+bool model_balance_sample_topup(const struct model *m, size_t idx);
 int64_t model_time_to_empty(const struct model *m);
 size_t model_alert_count(const struct model *m);
 const struct model_alert *model_alert_at(const struct model *m, size_t idx); /* 0 newest */

@@ -180,7 +180,10 @@ int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_k
 		out->std_len = (size_t)n;
 	else
 		OPENSSL_cleanse(out->std, sizeof out->std);
-	if (scheme == SIG_STANDARD && out->std_len == 0) {
+	/* Under auto too: mintfax signs with the standard scheme, so a secret
+	 * that gives no standard key would refuse every webhook while the
+	 * listener looked healthy. A legacy secret is chosen explicitly. */
+	if (scheme != SIG_LEGACY && out->std_len == 0) {
 		sig_key_wipe(out);
 		if (n > 0)
 			snprintf(err, errlen, "the webhook secret is too short: it decodes to %d "
@@ -190,7 +193,7 @@ int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_k
 			snprintf(err, errlen, "the webhook secret does not decode: the text after "
 				 "\"whsec_\" must be standard base64 (copy the whole secret from the "
 				 "mintfax dashboard; an older secret that is not base64 works only with "
-				 "the legacy scheme)");
+				 "signature-scheme = legacy)");
 		return -1;
 	}
 	return 0;

@@ -53,7 +53,8 @@ struct sig_key {
 };
 
 /* 0, or -1 with a clear message (never containing the secret). For the
- * standard scheme a secret that does not decode is refused. */
+ * standard and auto schemes a secret that does not decode to a standard key
+ * is refused; only the legacy scheme takes any secret's bytes. */
 int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_key *out,
 			char *err, size_t errlen);
 void sig_key_wipe(struct sig_key *k);

@@ -377,6 +377,9 @@ static int store_write_fail(struct store *s, const char *what, const char *msg)
 {
 	store_set_err(s, "%s: %s", what, msg);
 	store_doom(s);
+	/* Not writable until a commit succeeds, even when no batch was open
+	 * to fail at commit (a lock held elsewhere fails the BEGIN). */
+	s->ok = false;
 	return -1;
 }
 
@@ -427,6 +430,7 @@ static int store_step_write(struct store *s, sqlite3_stmt *st, const char *what)
 		store_set_err(s, "%s: %s", what, sqlite3_errmsg(s->db));
 		sqlite3_reset(st);
 		store_doom(s);
+		s->ok = false;   /* as in store_write_fail */
 		return -1;
 	}
 	sqlite3_reset(st);

@@ -160,7 +160,8 @@ void store_checkpoint_stats(struct store *s, struct store_checkpoint_stats *out)
 /* SQLite's synchronous level in force (2 FULL, 1 NORMAL), -1 on error. */
 int store_synchronous(struct store *s);
 const char *store_last_error(const struct store *s);
-bool store_ok(const struct store *s);          /* false after a failed commit until one succeeds */
+bool store_ok(const struct store *s);          /* false after a failed write or commit until a
+                                                 * commit succeeds */
 /* Test fault switch: every commit fails while on. */
 void store_set_fault(struct store *s, bool fail);
 

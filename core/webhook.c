@@ -41,6 +41,15 @@ struct webhook {
 	struct webhook_stats stats;
 	webhook_api_state_fn api_state;
 	void *api_state_ctx;
+	/* the newest refusals, a ring: when, from whom, why */
+	struct wh_refusal {
+		int64_t at_ms;
+		char peer[64];
+		enum sig_result why;
+	} refusals[WEBHOOK_REFUSAL_RING];
+	size_t n_refusals, refusal_next;
+	unsigned streak;
+	int64_t streak_since_ms;
 };
 
 static const char *const refusal_text[SIG_RESULT_COUNT] = {
@@ -150,6 +159,25 @@ static void hold_for_commit(struct webhook *wh, struct http_request *req)
 
 /* ---- routes ---- */
 
+static void note_refusal(struct webhook *wh, struct http_request *req, enum sig_result r,
+			 int64_t now)
+{
+	struct wh_refusal *e = &wh->refusals[wh->refusal_next];
+
+	e->at_ms = now;
+	e->why = r;
+	sanitize_str(e->peer, sizeof e->peer, http_request_peer(req));
+	wh->refusal_next = (wh->refusal_next + 1) % WEBHOOK_REFUSAL_RING;
+	if (wh->n_refusals < WEBHOOK_REFUSAL_RING)
+		wh->n_refusals++;
+	/* Only a signature that no configured key produces says the secret is
+	 * wrong; a missing header or an old timestamp says nothing about it. */
+	if (r != SIG_MISMATCH && r != SIG_NO_SECRET)
+		return;
+	if (wh->streak++ == 0)
+		wh->streak_since_ms = now;
+}
+
 static void refuse(struct webhook *wh, struct http_request *req, enum sig_result r)
 {
 	const char *claimed = http_request_header(req, "webhook-id");
@@ -164,6 +192,7 @@ static void refuse(struct webhook *wh, struct http_request *req, enum sig_result
 	}
 	wh->stats.refused[r]++;
 	wh->stats.refused_total++;
+	note_refusal(wh, req, r, now);
 	log_warn(wh->log, "webhook from %s refused: %s%s%s", http_request_peer(req),
 		 sig_result_name(r), id[0] ? ", webhook-id " : "", id);
 	snprintf(detail, sizeof detail, "%s from %s", sig_result_name(r), http_request_peer(req));
@@ -191,11 +220,13 @@ static void handle_event(struct webhook *wh, struct http_request *req)
 	}
 	switch (ingest_body(wh->ingest, body, len, SRC_WEBHOOK, err, sizeof err)) {
 	case INGEST_ACCEPTED:
+		wh->streak = 0;
 		wh->stats.accepted++;
 		wh->stats.last_event_ms = clock_now_ms(wh->clock);
 		hold_for_commit(wh, req);
 		return;
 	case INGEST_DUPLICATE:
+		wh->streak = 0;
 		wh->stats.duplicates++;
 		hold_for_commit(wh, req);
 		return;
@@ -321,10 +352,6 @@ struct webhook *webhook_new(const struct webhook_opts *opts, struct ingest *in, 
 			webhook_free(wh);
 			return NULL;
 		}
-		if (scheme == SIG_AUTO && wh->verifier.keys[i].std_len == 0 && log)
-			log_warn(log, "%s is not base64 of at least %d bytes after \"whsec_\": "
-				      "only legacy signatures can be verified with it",
-				 i ? "the old webhook secret" : "the webhook secret", SIG_MIN_STD_KEY);
 		wh->verifier.n_keys = i + 1;
 	}
 	wh->ingest = in;
@@ -359,6 +386,32 @@ const struct webhook_stats *webhook_stats(const struct webhook *wh)
 uint64_t webhook_refused_total(const struct webhook *wh)
 {
 	return wh->stats.refused_total;
+}
+
+void webhook_refusals(const struct webhook *wh, int64_t now_ms, int64_t window_ms,
+		      struct webhook_refusals *out)
+{
+	memset(out, 0, sizeof *out);
+	out->oldest_ms = out->last_ms = out->streak_since_ms = TS_NONE;
+	out->last_reason = "";
+	for (size_t i = 0; i < wh->n_refusals; i++) {
+		size_t at = (wh->refusal_next + WEBHOOK_REFUSAL_RING - 1 - i) % WEBHOOK_REFUSAL_RING;
+		const struct wh_refusal *e = &wh->refusals[at];
+
+		if (i == 0) {
+			out->last_ms = e->at_ms;
+			out->last_reason = sig_result_name(e->why);
+			snprintf(out->last_peer, sizeof out->last_peer, "%s", e->peer);
+		}
+		if (now_ms - e->at_ms > window_ms)
+			break;
+		out->recent++;
+		out->oldest_ms = e->at_ms;
+	}
+	out->more = out->recent == WEBHOOK_REFUSAL_RING;
+	out->streak = wh->streak;
+	if (wh->streak)
+		out->streak_since_ms = wh->streak_since_ms;
 }
 
 size_t webhook_pending(const struct webhook *wh)

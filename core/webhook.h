@@ -6,6 +6,7 @@
 #ifndef FAXTOP_CORE_WEBHOOK_H
 #define FAXTOP_CORE_WEBHOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,8 +58,29 @@ void webhook_handle(struct http_request *req, void *ctx);
 typedef const char *(*webhook_api_state_fn)(void *ctx);
 void webhook_set_api_state(struct webhook *wh, webhook_api_state_fn fn, void *ctx);
 
+/* Refusals kept for the recent-refusals banner (their times and peers). */
+#define WEBHOOK_REFUSAL_RING 256
+/* Refused in a row, none accepted, before the secret is called unusable. */
+#define WEBHOOK_SECRET_STREAK 3
+
+struct webhook_refusals {
+	unsigned recent;           /* refused within the window (at most the ring) */
+	bool more;                 /* the ring is full of recent ones: at least that many */
+	int64_t oldest_ms;         /* the oldest refusal within the window, TS_NONE */
+	int64_t last_ms;           /* the newest refusal, TS_NONE when none */
+	char last_peer[64];        /* its peer, "" when none */
+	const char *last_reason;   /* its sig_result name, "" when none */
+	/* Signatures no configured key matches, in a row, with nothing
+	 * accepted since: a secret that is not what the sender signs with. */
+	unsigned streak;
+	int64_t streak_since_ms;   /* the first of the streak, TS_NONE when none */
+};
+
 const struct webhook_stats *webhook_stats(const struct webhook *wh);
 uint64_t webhook_refused_total(const struct webhook *wh);
+/* The refusals since now_ms - window_ms, and the streak. */
+void webhook_refusals(const struct webhook *wh, int64_t now_ms, int64_t window_ms,
+		      struct webhook_refusals *out);
 /* Requests verified and stored but not yet answered (waiting for a commit). */
 size_t webhook_pending(const struct webhook *wh);
 

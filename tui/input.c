@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "tui/command.h"
+#include "tui/complete.h"
 #include "tui/copy.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
@@ -45,6 +46,22 @@ void tui_select(struct tui *t, size_t row)
 	set_selected(t, row);
 }
 
+/* "match 3 of 12": where the selected match stands among all of them. */
+static void search_position(struct tui *t, size_t at)
+{
+	size_t n = view_count(&t->view), nth = 0, all = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!filter_match(&t->search, view_at(&t->view, i)))
+			continue;
+		all++;
+		if (i <= at)
+			nth = all;
+	}
+	tui_flash(t, false, "match %zu of %zu for '%s'", nth, all,
+		  t->search.expr ? t->search.expr : "");
+}
+
 static void search_jump(struct tui *t, bool forward)
 {
 	size_t n = view_count(&t->view);
@@ -58,6 +75,7 @@ static void search_jump(struct tui *t, bool forward)
 
 		if (filter_match(&t->search, view_at(&t->view, i))) {
 			set_selected(t, i);
+			search_position(t, i);
 			return;
 		}
 	}
@@ -79,7 +97,7 @@ static void cycle_focus(struct tui *t, int dir)
 static void open_prompt(struct tui *t, enum tui_prompt_kind kind, const char *initial)
 {
 	t->prompt_kind = kind;
-	prompt_set(&t->prompt, initial);
+	prompt_open(&t->prompt, initial, &t->history[kind]);
 	snprintf(t->prompt_orig, sizeof t->prompt_orig, "%s", initial ? initial : "");
 }
 
@@ -332,6 +350,7 @@ static void prompt_finish(struct tui *t, enum prompt_result r)
 	if (r != PROMPT_DONE)
 		return;
 	t->prompt_kind = PROMPT_NONE;
+	prompt_history_add(&t->history[kind], t->prompt.buf);
 	switch (kind) {
 	case PROMPT_FILTER:
 		if (view_set_filter(&t->view, t->prompt.buf, err, sizeof err) < 0) {
@@ -374,6 +393,11 @@ void tui_key(struct tui *t, int key)
 		return;
 	}
 	if (t->prompt_kind != PROMPT_NONE) {
+		if (key == '\t') {
+			tui_complete(t);
+			prompt_finish(t, PROMPT_CONTINUE);
+			return;
+		}
 		prompt_finish(t, prompt_key(&t->prompt, key));
 		return;
 	}

@@ -370,6 +370,11 @@ size_t keymap_keys_for(const struct keymap *km, enum tui_action a, char *buf, si
 	return n;
 }
 
+void keymap_add_message(struct keymap *km, const char *msg)
+{
+	add_message(km, msg);
+}
+
 size_t keymap_message_count(const struct keymap *km)
 {
 	return km->n_msgs;

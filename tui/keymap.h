@@ -49,6 +49,9 @@ enum tui_action keymap_lookup(const struct keymap *km, int key);
 size_t keymap_keys_for(const struct keymap *km, enum tui_action a, char *buf, size_t len);
 
 /* Conflicts and overrides found while binding, oldest first. */
+/* Queues a message of the caller's (a config bind line that was refused),
+ * shown with the conflicts in the help screen. */
+void keymap_add_message(struct keymap *km, const char *msg);
 size_t keymap_message_count(const struct keymap *km);
 const char *keymap_message_at(const struct keymap *km, size_t idx);
 

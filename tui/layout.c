@@ -121,12 +121,23 @@ static void layout_narrow(struct layout *l)
 
 void layout_compute(int rows, int cols, struct layout *l)
 {
+	layout_compute_banners(rows, cols, 0, l);
+}
+
+void layout_compute_banners(int rows, int cols, int banners, struct layout *l)
+{
+	int head, room;
+
 	memset(l, 0, sizeof *l);
 	if (rows < 1 || cols < 1) {
 		l->too_small = true;
 		return;
 	}
-	l->header = (struct rect){ 0, 0, rows >= 12 ? LAYOUT_HEADER_ROWS : 1, cols };
+	head = rows >= 12 ? LAYOUT_HEADER_ROWS : 1;
+	/* Banners come before the panes, but the list keeps its minimum. */
+	room = rows - head - 1 - wants[LP_FAXES].min;
+	l->banner_rows = banners < room ? banners : room > 0 ? room : 0;
+	l->header = (struct rect){ 0, 0, head + l->banner_rows, cols };
 	l->footer = (struct rect){ rows - 1, 0, 1, cols };
 	l->body = (struct rect){ l->header.h, 0, rows - l->header.h - 1, cols };
 	if (cols < LAYOUT_MIN_COLS || l->body.h < wants[LP_FAXES].min) {

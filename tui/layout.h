@@ -19,6 +19,7 @@ struct layout {
 	bool visible[LP_COUNT];
 	bool too_small;          /* not even the list fits: draw a notice only */
 	bool wide;               /* list on the left, the rest stacked on the right */
+	int banner_rows;         /* the header's last rows, for health banners */
 };
 
 #define LAYOUT_HEADER_ROWS 2
@@ -30,6 +31,9 @@ void layout_compute(int rows, int cols, struct layout *out);
  * more, giving the rows to the list (narrow) or to the pane below it
  * (wide): a fax with 0 or 1 attempts needs 2 rows, not 6. */
 void layout_fit_attempts(struct layout *l, int inner);
+/* layout_compute with room for `banners` lines under the header, as many as fit
+ * while the list keeps its minimum height. */
+void layout_compute_banners(int rows, int cols, int banners, struct layout *out);
 
 struct col_spec {
 	const char *title;

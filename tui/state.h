@@ -138,6 +138,7 @@ struct tui {
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;
 	char prompt_orig[PROMPT_MAX];  /* restored when a filter prompt is cancelled */
+	struct prompt_history history[PROMPT_COMMAND + 1];   /* by prompt kind */
 
 	struct tui_dialog dlg;
 	char triage_id[64];        /* the case a dismiss prompt is for */
@@ -155,6 +156,8 @@ struct tui {
 	struct tui_export *export;  /* a running :export, or NULL */
 
 	struct tui_status status;
+	uint64_t health_key;       /* from act.health: a change redraws at once */
+	unsigned banner_mask;      /* banners shown, for alert-bell */
 	FILE *frame_log;           /* FAXTOP_FRAME_LOG: a line per frame, for bench/ */
 	bool quitting;
 	int input_idle;            /* readable-but-empty wake-ups in a row */

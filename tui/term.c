@@ -207,6 +207,12 @@ void term_apply_theme(struct tui_term *tm, const struct theme *th)
 			short fg = theme_color_degrade(s->fg, tm->ncolors, &bright_fg);
 			short bg = theme_color_degrade(s->bg, tm->ncolors, &bright_bg);
 
+			/* Bright black (grey) on 8 colours would be bold black,
+			 * invisible on many dark terminals: plain text instead. */
+			if (bright_fg && fg == COLOR_BLACK && tm->ncolors < 16) {
+				fg = -1;
+				bright_fg = false;
+			}
 			init_pair((short)(r + 1), fg, bg);
 			a |= COLOR_PAIR(r + 1);
 			if (bright_fg)
@@ -229,4 +235,23 @@ void term_resize(struct tui_term *tm)
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
 	getmaxyx(stdscr, tm->rows, tm->cols);
+}
+
+void term_set_title(struct tui_term *tm, const char *title)
+{
+	const char *term = getenv("TERM");
+	char buf[160];
+	size_t n = 0;
+
+	if (!tm->active || !term || (strncmp(term, "xterm", 5) != 0 &&
+				     strncmp(term, "screen", 6) != 0 && strncmp(term, "tmux", 4) != 0 &&
+				     strncmp(term, "rxvt", 4) != 0))
+		return;
+	/* Our own words only; keep printable ASCII so no byte can end the
+	 * sequence early. */
+	for (const char *p = title; *p && n < sizeof buf - 1; p++)
+		buf[n++] = *p >= 0x20 && *p < 0x7f ? *p : '?';
+	buf[n] = '\0';
+	fprintf(stdout, "\033]2;%s\007", buf);
+	fflush(stdout);
 }

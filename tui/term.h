@@ -34,6 +34,8 @@ void term_stop(struct tui_term *tm);
 void term_apply_theme(struct tui_term *tm, const struct theme *th);
 /* Re-reads the window size after SIGWINCH. */
 void term_resize(struct tui_term *tm);
+/* Sets the window title (xterm-like terminals only). */
+void term_set_title(struct tui_term *tm, const char *title);
 /* Async-signal-safe restore (raw write of the terminfo strings and the saved
  * termios). */
 void term_restore_emergency(void);

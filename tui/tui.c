@@ -203,10 +203,30 @@ static void fit_attempts(struct tui *t)
 	sync_selection(t);
 }
 
+/* alert-bell: a condition that was not shown before rings the bell and
+ * names itself in the window title; the title comes back when all clear. */
+static void alert_changes(struct tui *t)
+{
+	unsigned now = t->status.banner_mask, before = t->banner_mask;
+	char title[96];
+
+	t->banner_mask = now;
+	if (!t->cfg || !t->cfg->alert_bell || now == before)
+		return;
+	if (now & ~before)
+		beep();
+	if (t->status.banner_title)
+		snprintf(title, sizeof title, "faxtop: %s", t->status.banner_title);
+	else
+		snprintf(title, sizeof title, "faxtop");
+	term_set_title(&t->term, title);
+}
+
 static void prepare_frame(struct tui *t)
 {
 	fetch_status(t);
-	layout_compute(t->term.rows, t->term.cols, &t->layout);
+	alert_changes(t);
+	layout_compute_banners(t->term.rows, t->term.cols, (int)t->status.n_banners, &t->layout);
 	if (!t->layout.visible[t->focus])
 		t->focus = LP_FAXES;
 	tui_sync_view(t);
@@ -222,6 +242,11 @@ static void draw_frame(struct tui *t)
 		t->full_redraw = false;
 	}
 	attrset((attr_t)t->term.role_attr[ROLE_NORMAL]);
+	/* Blank cells take the normal role too, so a theme with a background
+	 * (high-contrast) fills the whole screen, not just behind the text.
+	 * Without one they stay plain, which lets curses clear cheaply. */
+	bkgdset(t->term.color && t->theme.style[ROLE_NORMAL].bg != THEME_COLOR_DEFAULT
+		? (chtype)' ' | (chtype)t->term.role_attr[ROLE_NORMAL] : (chtype)' ');
 	erase();
 	if (l->too_small) {
 		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "too small %dx%d, need %dx%d",
@@ -302,6 +327,16 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	double now, wait;
 
 	(void)revents;
+	/* Health is not in the model: a refused key or a dead API changes
+	 * nothing there, and must still be drawn in this iteration. */
+	if (t->term.active && t->act.health) {
+		uint64_t key = t->act.health(t->act.ctx);
+
+		if (key != t->health_key) {
+			t->health_key = key;
+			t->dirty = true;
+		}
+	}
 	if (!t->term.active || (!t->dirty && model_generation(t->m) == t->drawn_gen))
 		return;
 	now = ev_time();
@@ -348,12 +383,10 @@ static void load_bindings(struct tui *t, const struct config *cfg)
 	for (size_t i = 0; cfg && i < cfg->n_bindings; i++) {
 		const struct config_binding *b = &cfg->bindings[i];
 
+		/* Refused lines are listed in help with the conflicts. */
 		if (keymap_bind(t->km, b->key, b->action, b->where ? b->where : "config", err,
-				sizeof err) < 0) {
-			tui_flash(t, true, "%s", err);
-			if (t->log)
-				log_warn(t->log, "%s", err);
-		}
+				sizeof err) < 0)
+			keymap_add_message(t->km, err);
 	}
 	for (size_t i = 0; i < keymap_message_count(t->km); i++) {
 		if (t->log)
@@ -451,6 +484,8 @@ void tui_free(struct tui *t)
 	view_done(&t->view);
 	worklist_failures_done(&t->failures);
 	filter_done(&t->search);
+	for (size_t i = 0; i < sizeof t->history / sizeof t->history[0]; i++)
+		prompt_history_free(&t->history[i]);
 	keymap_free(t->km);
 	free(t);
 }

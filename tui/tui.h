@@ -21,6 +21,9 @@ struct log;
 struct triage;
 struct tui;
 
+/* Health banners shown above the list at most. */
+#define TUI_MAX_BANNERS 8
+
 /* Filled by the app on demand, for the header. */
 struct tui_status {
 	const char *environment;      /* "sandbox" | "live" | "demo" | "unknown"; live changes the frame */
@@ -35,6 +38,15 @@ struct tui_status {
 	/* While the store is still being read at start-up (total 0 when not):
 	 * the listener and poller start once it is done. */
 	size_t loading_done, loading_total;
+	/* Conditions that need someone to act, most urgent first, one line
+	 * each (sanitised; owned by the app until the next call). */
+	const char *banners[TUI_MAX_BANNERS];
+	size_t n_banners;
+	unsigned banner_mask;         /* one bit per kind of condition shown */
+	const char *banner_title;     /* the first banner's kind in a few words, or NULL */
+	int64_t banner_change_ms;     /* ms until a banner's text expires, -1 none */
+	bool balance_fresh;           /* the balance was read in this run (else replayed) */
+	size_t catchup_events;        /* old events read by a catch-up now running */
 };
 
 /* Provided by app/; any callback may be NULL, meaning unavailable. */
@@ -57,6 +69,9 @@ struct tui_actions {
 	/* Opening a fax's detail screen refreshes it from the API. */
 	void (*refresh)(void *ctx, const char *fax_id);
 	void (*status)(void *ctx, struct tui_status *out);
+	/* Called on every loop iteration: a value that changes whenever the
+	 * health shown (sources, banners) changes, so it is drawn at once. */
+	uint64_t (*health)(void *ctx);
 	/* The app stops the loop, commits and then calls tui_free(). */
 	void (*quit)(void *ctx);
 	/* The store's file: :export refuses it and the files beside it. */

@@ -5,6 +5,7 @@ tui_libfaxtui_a_SOURCES += \
 	tui/term.c tui/term.h \
 	tui/input.c tui/input.h \
 	tui/command.c tui/command.h \
+	tui/complete.c tui/complete.h \
 	tui/export.c tui/export.h \
 	tui/actions.c tui/actions.h \
 	tui/keymap.c tui/keymap.h \
@@ -45,6 +46,7 @@ TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_e
 	tests/tui/tui_follow.sh tests/tui/tui_demo.sh tests/tui/tui_keys.sh \
 	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_export.sh \
 	tests/tui/tui_layout.sh tests/tui/tui_worklist.sh tests/tui/tui_resend_faxsim.sh \
-	tests/tui/tui_triage.sh tests/tui/tui_bulk.sh
+	tests/tui/tui_triage.sh tests/tui/tui_bulk.sh tests/tui/tui_health.sh \
+	tests/tui/tui_hup.sh tests/tui/tui_prompts.sh
 TESTS += $(TUI_SCREEN_TESTS)
 EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

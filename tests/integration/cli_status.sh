@@ -54,6 +54,45 @@ grep -q "balance" "$D/text" || fail "no balance line"
 	'["busy","invalid_number"]' ] || fail "json: recent failures"
 [ "$(jqs .environment <"$D/json")" = sandbox ] || fail "json: environment"
 
+# Global options after the command; failures newest first (busy ends after
+# its three attempts, long after invalid_number); today's summary; LOW.
+"$FAXTOP" status --api-base "$SIM_URL/v1" --low-balance 1000000 >"$D/text2" 2>"$D/err" ||
+	fail "faxtop status --api-base URL failed: $(cat "$D/err")"
+grep -q "recent failures (newest first)" "$D/text2" || fail "no order said: $(cat "$D/text2")"
+busy_line=$(grep -n " busy " "$D/text2" | head -1 | cut -d: -f1)
+inv_line=$(grep -n " invalid_number " "$D/text2" | head -1 | cut -d: -f1)
+[ -n "$busy_line" ] && [ -n "$inv_line" ] && [ "$busy_line" -lt "$inv_line" ] ||
+	fail "failures are not newest first: $(cat "$D/text2")"
+grep -q "today        3 sent, 1 delivered, 2 failed, delivery rate 33%" "$D/text2" ||
+	fail "no summary of today: $(cat "$D/text2")"
+grep -q "LOW (below \$10000.00)" "$D/text2" || fail "no LOW flag: $(cat "$D/text2")"
+grep -q "LOW" "$D/text" && fail "LOW flag above the threshold: $(cat "$D/text")"
+"$FAXTOP" status --json --api-base="$SIM_URL/v1" --low-balance 1000000 >"$D/json2" ||
+	fail "faxtop status --json --api-base=URL failed"
+[ "$(jqs .balance.low <"$D/json2")" = true ] || fail "json: no low flag"
+[ "$(jqs .balance.low <"$D/json")" = false ] || fail "json: low flag above the threshold"
+[ "$(jqs .today.sent <"$D/json2")" = 3 ] || fail "json: today"
+[ "$(jqs '.recent_failures[0].error_code' <"$D/json2")" = busy ] || fail "json: order"
+
+# Under --json errors are JSON on stdout too, with the same exit statuses.
+json_fail()
+{
+	_rc=$1
+	_code=$2
+	shift 2
+	"$@" >"$D/out" 2>"$D/err"
+	_got=$?
+	[ "$_got" = "$_rc" ] || fail "$*: exit $_got, expected $_rc"
+	[ "$(jqs .error.code <"$D/out")" = "$_code" ] || fail "$*: stdout is not the error: $(cat "$D/out")"
+}
+MINTFAX_API_KEY=mfx_test_wrong json_fail 1 unauthenticated \
+	"$FAXTOP" --api-base "$SIM_URL/v1" status --json
+json_fail 1 network_error "$FAXTOP" status --json --api-base "http://127.0.0.1:1/v1"
+json_fail 2 usage "$FAXTOP" --api-base "$SIM_URL/v1" status --json --bogus
+env -u MINTFAX_API_KEY "$FAXTOP" --api-base "$SIM_URL/v1" status --json >"$D/out" 2>"$D/err"
+[ $? = 2 ] || fail "json: a missing key is a usage error"
+[ "$(jqs .error.code <"$D/out")" = no_api_key ] || fail "json: missing key: $(cat "$D/out")"
+
 # Every refusal is explained.
 MINTFAX_API_KEY=mfx_test_wrong expect_fail 1 "API key was refused" \
 	"$FAXTOP" --api-base "$SIM_URL/v1" status

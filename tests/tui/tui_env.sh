@@ -85,20 +85,40 @@ if printf '%s' "$capture_e" | grep -qE '\[([0-9;]*;)?(38|48);5;'; then
 	fail "256-colour sequences on an 8-colour terminal"
 fi
 printf '%s' "$capture_e" | grep -qE '\[([0-9;]*;)?3[0-7](;[0-9;]*)?m' || fail "no colour at all on an 8-colour terminal"
+# grey (the dim role) would be bold black there, invisible on many
+# terminals: it is drawn as normal text instead
+if printf '%s' "$capture_e" | grep -qE '\[([0-9;]*;)?30(;[0-9;]*)?m'; then
+	fail "black text on an 8-colour terminal"
+fi
 keys q
 wait_for "EXITED 0"
+
+# ---- high-contrast fills whole cells, not just behind the text ----
+printf 'theme = high-contrast\n' >"$XDG_CONFIG_HOME/faxtop/config"
+tui_start LANG=C.UTF-8 -- "$FIXTURE"
+wait_for "faxes 120"
+if tmux -L "$SOCK" capture-pane -p -e -t tui | grep -qE '\[([0-9;]*;)?49(;[0-9;]*)?m'; then
+	fail "cells left on the terminal's default background with high-contrast"
+fi
+keys q
+wait_for "EXITED 0"
+rm -f "$XDG_CONFIG_HOME/faxtop/config"
 
 # ---- bindings from the config file, with a conflict and a typo ----
 cat > "$XDG_CONFIG_HOME/faxtop/config" <<CFG
 bind x help
 bind x quit
 bind y teleport
+bind Hyper-z quit
 CFG
 tui_start LANG=C.UTF-8 -- "$FIXTURE"
 wait_for "faxes 120"
 keys '?'
+wait_for "help (Esc to close)"
 wait_for "key x bound to quit conflicts with help"
 expect "unknown action 'teleport'"
+expect "unknown key 'Hyper-z'"
+expect "Symbols:"
 keys Escape
 keys x
 wait_for "EXITED 0"

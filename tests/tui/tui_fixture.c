@@ -394,6 +394,8 @@ static void fx_status(void *ctx, struct tui_status *out)
 	out->last_event_ms = model_last_event_ms(fx->m);
 	out->refused_signatures = 1;
 	out->resends_in_flight = fx->in_flight;
+	out->balance_fresh = true;
+	out->banner_change_ms = -1;
 }
 
 static void fx_quit(void *ctx)

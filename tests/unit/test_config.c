@@ -62,7 +62,8 @@ static int load(struct config *c, const char *const *argv, char *err, size_t err
 static bool has_control(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		/* '\n' separates the errors of one file */
+		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f)
 			return true;
 	return false;
 }
@@ -193,6 +194,43 @@ static void test_file_errors(void)
 			}
 		config_done(&c);
 	}
+}
+
+/* Every bad line is reported, in order, one per line of err; the good lines
+ * between them still count for nothing (the load fails), and a file with
+ * very many errors lists the first CONFIG_MAX_ERRORS and counts the rest. */
+static void test_file_every_error(void)
+{
+	struct config c;
+	char err[8192], text[4096];
+	const char *p, *a, *b, *d;
+	size_t o = 0;
+
+	p = write_file("many", 0600, "fps = 0\ntheme = default\nmouse = maybe\n"
+			       "frobnicate = 1\nbind r\n");
+	config_init(&c);
+	CU_ASSERT_EQUAL(config_parse_file(&c, p, err, sizeof err), -1);
+	a = strstr(err, "many:1:");
+	b = strstr(err, "many:3:");
+	d = strstr(err, "many:4: unknown option");
+	CU_ASSERT_PTR_NOT_NULL(a);
+	CU_ASSERT_PTR_NOT_NULL(b);
+	CU_ASSERT_PTR_NOT_NULL(d);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "many:5: bind wants KEY ACTION"));
+	CU_ASSERT_PTR_NULL(strstr(err, "many:2:"));
+	CU_ASSERT(a && b && d && a < b && b < d);
+	CU_ASSERT_PTR_NOT_NULL(strchr(err, '\n'));
+	config_done(&c);
+
+	for (int i = 0; i < CONFIG_MAX_ERRORS + 5; i++)
+		o += (size_t)snprintf(text + o, sizeof text - o, "fps = %d\n", 1000 + i);
+	p = write_file("lots", 0600, text);
+	config_init(&c);
+	CU_ASSERT_EQUAL(config_parse_file(&c, p, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "lots:20:"));
+	CU_ASSERT_PTR_NULL(strstr(err, "lots:21:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "5 more errors"));
+	config_done(&c);
 }
 
 static void test_file_hostile_bytes(void)
@@ -730,6 +768,7 @@ static const struct unit_test tests[] = {
 	{ "default config file and --config", test_default_file },
 	{ "default XDG paths", test_default_paths },
 	{ "suggestions", test_suggest },
+	{ "a config file's errors are all reported", test_file_every_error },
 	{ "help lists every option", test_help },
 	{ "--help and --version through config_load", test_help_version_via_load },
 	{ "config_set", test_set_directly },

@@ -617,6 +617,59 @@ static void test_alert_log_bounded(void)
 	model_free(m);
 }
 
+/* The issue's case: $82 falling to $44 with top-ups in between is spending,
+ * never "growing". Only decreases within the window count; a hold that
+ * moves money from available to held is no spending, its capture is. */
+static void test_burn_rate_topups(void)
+{
+	struct model_opts o = { .low_balance_cents = -1, .burn_window_ms = 3600000 };
+	struct model *m = model_new(&o);
+	struct balance_snapshot b;
+	/* every 10 minutes: spend 10 00, top up 50 00 twice */
+	const int64_t avail[] = { 8200, 7200, 12200, 11200, 10200, 9200, 14200, 4400 };
+	size_t n = sizeof avail / sizeof *avail;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	balance_snapshot_init(&b);
+	b.has_available = b.has_held = true;
+	/* two hours before, a reading outside the window that spent a lot */
+	b.available = 90000;
+	model_apply_balance(m, &b, SRC_POLL, -7200000);
+	for (size_t i = 0; i < n; i++) {
+		b.available = avail[i];
+		model_apply_balance(m, &b, SRC_POLL, (int64_t)i * 600000);
+	}
+	/* window [10 min, 70 min]: decreases 10 00 + 10 00 + 10 00 + 98 00 =
+	 * 128 00 over 60 minutes */
+	CU_ASSERT_DOUBLE_EQUAL(model_burn_rate(m), 12800.0, 1e-6);
+	{
+		int64_t span = 0;
+
+		CU_ASSERT_DOUBLE_EQUAL(model_burn_rate_span(m, &span), 12800.0, 1e-6);
+		CU_ASSERT_EQUAL(span, 3600000);
+	}
+	CU_ASSERT(llabs(model_time_to_empty(m) - 4400LL * 3600 / 12800) <= 1);
+	CU_ASSERT(model_balance_sample_topup(m, 3));
+	CU_ASSERT(model_balance_sample_topup(m, 7));
+	CU_ASSERT(!model_balance_sample_topup(m, 2));
+	CU_ASSERT(!model_balance_sample_topup(m, 0));
+	/* a hold (available down, held up) is not spending, its capture is;
+	 * the window now starts at 11 min, so from the 20 min reading */
+	b.available = 4000;
+	b.held = 400;
+	model_apply_balance(m, &b, SRC_POLL, 71 * 60000);
+	CU_ASSERT_DOUBLE_EQUAL(model_burn_rate(m), 12800.0 * 60 / 51, 1e-6);
+	b.held = 0;
+	model_apply_balance(m, &b, SRC_POLL, 72 * 60000);
+	CU_ASSERT_DOUBLE_EQUAL(model_burn_rate(m), 13200.0 * 60 / 52, 1e-6);
+	/* out of credit: no time to empty */
+	b.available = 0;
+	model_apply_balance(m, &b, SRC_POLL, 73 * 60000);
+	CU_ASSERT(model_burn_rate(m) > 0);
+	CU_ASSERT_EQUAL(model_time_to_empty(m), -1);
+	model_free(m);
+}
+
 static void test_burn_rate(void)
 {
 	struct model *m = model_new(NULL);
@@ -639,14 +692,15 @@ static void test_burn_rate(void)
 	CU_ASSERT(llabs(model_time_to_empty(m) - 98 * 3600) <= 1);
 	model_free(m);
 
-	/* A growing balance burns negatively and never empties. */
+	/* A growing balance spends nothing and never empties. */
 	m = model_new(NULL);
 	for (int i = 0; i < 3; i++) {
 		b.available = 1000 + 10 * i;
-		model_apply_balance(m, &b, SRC_POLL, (int64_t)i * 3600000);
+		model_apply_balance(m, &b, SRC_POLL, (int64_t)i * 1800000);
 	}
-	CU_ASSERT_DOUBLE_EQUAL(model_burn_rate(m), -10.0, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(model_burn_rate(m), 0, 1e-6);
 	CU_ASSERT_EQUAL(model_time_to_empty(m), -1);
+	CU_ASSERT(model_balance_sample_topup(m, 1));
 	model_free(m);
 	/* Readings all at one instant say nothing about a rate. */
 	m = model_new(NULL);
@@ -900,6 +954,7 @@ static const struct unit_test tests[] = {
 	{ "balance, samples and alerts", test_balance_alerts },
 	{ "the alert log is bounded", test_alert_log_bounded },
 	{ "burn rate and time to empty", test_burn_rate },
+	{ "burn rate: spending only, top-ups marked", test_burn_rate_topups },
 	{ "the event log is bounded", test_event_log_bounded },
 	{ "seed fixtures out of order", test_fixtures_out_of_order },
 	{ "creation order holds whatever the arrival order", test_order_any_arrival },

@@ -564,6 +564,86 @@ static void type(struct prompt *p, const char *s)
 		prompt_key(p, (unsigned char)*s);
 }
 
+/* A pre-filled prompt is replaced by the first typed character, kept by an
+ * editing key; Up and Down walk the history and bring back what was being
+ * typed; Tab completes words. */
+static void test_prompt_prefill_history_complete(void)
+{
+	struct prompt p;
+	struct prompt_history h = { .n = 0 };
+	const char *cands[] = { "status:", "code:", "to:", "tag:", "id:" };
+	const char *st[] = { "status:failed", "status:delivered", "status:queued" };
+
+	prompt_open(&p, "status:failed", NULL);
+	type(&p, "code:busy");
+	CU_ASSERT_STRING_EQUAL(p.buf, "code:busy");
+	prompt_open(&p, "status:failed", NULL);
+	prompt_key(&p, TUI_KEY_FN(KEY_END));
+	type(&p, " to:+1");
+	CU_ASSERT_STRING_EQUAL(p.buf, "status:failed to:+1");
+	prompt_open(&p, "status:failed", NULL);
+	prompt_key(&p, TUI_KEY_FN(KEY_BACKSPACE));
+	type(&p, "d");
+	CU_ASSERT_STRING_EQUAL(p.buf, "status:faile" "d");
+
+	prompt_history_add(&h, "status:failed");
+	prompt_history_add(&h, "");
+	prompt_history_add(&h, "code:busy");
+	prompt_history_add(&h, "code:busy");
+	CU_ASSERT_EQUAL_FATAL(h.n, 2);
+	prompt_open(&p, "", &h);
+	type(&p, "to:");
+	CU_ASSERT_EQUAL(prompt_key(&p, TUI_KEY_FN(KEY_UP)), PROMPT_CONTINUE);
+	CU_ASSERT_STRING_EQUAL(p.buf, "code:busy");
+	prompt_key(&p, TUI_KEY_FN(KEY_UP));
+	CU_ASSERT_STRING_EQUAL(p.buf, "status:failed");
+	prompt_key(&p, TUI_KEY_FN(KEY_UP));
+	CU_ASSERT_STRING_EQUAL(p.buf, "status:failed");
+	prompt_key(&p, TUI_KEY_FN(KEY_DOWN));
+	prompt_key(&p, TUI_KEY_FN(KEY_DOWN));
+	CU_ASSERT_STRING_EQUAL(p.buf, "to:");
+	/* a recalled entry is edited, not replaced */
+	prompt_key(&p, TUI_KEY_FN(KEY_UP));
+	type(&p, " x");
+	CU_ASSERT_STRING_EQUAL(p.buf, "code:busy x");
+	/* without a history Up is not the editor's */
+	prompt_open(&p, "", NULL);
+	CU_ASSERT_EQUAL(prompt_key(&p, TUI_KEY_FN(KEY_UP)), PROMPT_IGNORED);
+	for (int i = 0; i < PROMPT_HISTORY + 5; i++) {
+		char e[16];
+
+		snprintf(e, sizeof e, "id:%d", i);
+		prompt_history_add(&h, e);
+	}
+	CU_ASSERT_EQUAL(h.n, PROMPT_HISTORY);
+	CU_ASSERT_STRING_EQUAL(h.items[PROMPT_HISTORY - 1], "id:54");
+	prompt_history_free(&h);
+
+	prompt_open(&p, "", NULL);
+	type(&p, "!st");
+	CU_ASSERT_EQUAL(prompt_complete(&p, cands, 5), 1);
+	CU_ASSERT_STRING_EQUAL(p.buf, "!status:");
+	CU_ASSERT_EQUAL(prompt_complete(&p, st, 3), 3);
+	CU_ASSERT_STRING_EQUAL(p.buf, "!status:");
+	type(&p, "F");
+	CU_ASSERT_EQUAL(prompt_complete(&p, st, 3), 1);
+	CU_ASSERT_STRING_EQUAL(p.buf, "!status:failed ");
+	type(&p, "t");
+	CU_ASSERT_EQUAL(prompt_complete(&p, cands, 5), 2);   /* to: tag: */
+	CU_ASSERT_STRING_EQUAL(p.buf, "!status:failed t");
+	type(&p, "o");
+	prompt_complete(&p, cands, 5);
+	CU_ASSERT_STRING_EQUAL(p.buf, "!status:failed to:");
+	CU_ASSERT_EQUAL(prompt_complete(&p, st, 3), 0);
+	/* in the middle of the text */
+	prompt_open(&p, "", NULL);
+	type(&p, "co x");
+	prompt_key(&p, TUI_KEY_FN(KEY_LEFT));
+	prompt_key(&p, TUI_KEY_FN(KEY_LEFT));
+	prompt_complete(&p, cands, 5);
+	CU_ASSERT_STRING_EQUAL(p.buf, "code: x");
+}
+
 static void test_prompt(void)
 {
 	struct prompt p;
@@ -625,6 +705,7 @@ static const struct unit_test tests[] = {
 	{ "formatters", test_format },
 	{ "sparkline", test_sparkline },
 	{ "line editor", test_prompt },
+	{ "prompt: pre-filled, history, completion", test_prompt_prefill_history_complete },
 	{ NULL, NULL },
 };
 

@@ -397,6 +397,49 @@ static void test_refusals(void)
 	fx_close(&f);
 }
 
+/* For the banners: the recent refusals (how many, the last one's time, peer
+ * and reason), and a streak of signatures no key matches, which only an
+ * accepted event ends and other refusals neither lengthen nor end. */
+static void test_refusals_recent_and_streak(void)
+{
+	struct fx f;
+	struct answer a;
+	struct webhook_refusals r;
+	char *q = fixture("fax.queued.json");
+	const int64_t t0 = (int64_t)NOW_S * 1000;
+
+	fx_open(&f, NULL);
+	webhook_refusals(f.wh, t0, 600000, &r);
+	CU_ASSERT_EQUAL(r.recent, 0);
+	CU_ASSERT_EQUAL(r.last_ms, TS_NONE);
+	CU_ASSERT_EQUAL(r.streak, 0);
+	post(&f, "/webhooks/mintfax", OLD_SECRET, "evt_r1", NOW_S, q, &a);
+	clock_manual_advance(&f.clk, 60000);
+	post(&f, "/webhooks/mintfax", SECRET, "evt_r2", NOW_S - 301, q, &a);   /* stale */
+	post(&f, "/webhooks/mintfax", OLD_SECRET, "evt_r3", NOW_S + 60, q, &a);
+	webhook_refusals(f.wh, t0 + 60000, 600000, &r);
+	CU_ASSERT_EQUAL(r.recent, 3);
+	CU_ASSERT_EQUAL(r.oldest_ms, t0);
+	CU_ASSERT_EQUAL(r.last_ms, t0 + 60000);
+	CU_ASSERT_STRING_EQUAL(r.last_reason, "signature_mismatch");
+	CU_ASSERT_EQUAL(strncmp(r.last_peer, "127.0.0.1:", 10), 0);
+	CU_ASSERT_EQUAL(r.streak, 2);
+	CU_ASSERT_EQUAL(r.streak_since_ms, t0);
+	/* ten minutes on, the first one has left the window */
+	webhook_refusals(f.wh, t0 + 600001, 600000, &r);
+	CU_ASSERT_EQUAL(r.recent, 2);
+	CU_ASSERT_EQUAL(r.oldest_ms, t0 + 60000);
+	/* an accepted event ends the streak */
+	post(&f, "/webhooks/mintfax", SECRET, "evt_r4", NOW_S + 60, q, &a);
+	store_commit(f.st);
+	webhook_refusals(f.wh, t0 + 60000, 600000, &r);
+	CU_ASSERT_EQUAL(r.streak, 0);
+	CU_ASSERT_EQUAL(r.streak_since_ms, TS_NONE);
+	CU_ASSERT_EQUAL(r.recent, 3);
+	free(q);
+	fx_close(&f);
+}
+
 static void test_invalid_quarantined(void)
 {
 	struct fx f;
@@ -555,7 +598,13 @@ static void test_new_refuses_bad_config(void)
 	CU_ASSERT_PTR_NULL(webhook_new(&bad_scheme, in, st, m, NULL, NULL, err, sizeof err));
 	CU_ASSERT_PTR_NULL(webhook_new(&no_secret, in, st, m, NULL, NULL, err, sizeof err));
 	CU_ASSERT_PTR_NULL(webhook_new(&bad_path, in, st, m, NULL, NULL, err, sizeof err));
-	/* auto takes a non-base64 secret for the legacy scheme. */
+	/* auto refuses a secret that gives no standard key (mintfax signs
+	 * with the standard scheme), naming the way out; legacy takes it. */
+	err[0] = '\0';
+	CU_ASSERT_PTR_NULL(webhook_new(&auto_legacy, in, st, m, NULL, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "legacy"));
+	CU_ASSERT_PTR_NULL(strstr(err, "3JzE9rYNm2VbQ8P6KxLf1WdGa4Tc"));
+	auto_legacy.scheme_name = "legacy";
 	wh = webhook_new(&auto_legacy, in, st, m, NULL, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL(wh);
 	webhook_free(wh);
@@ -647,6 +696,7 @@ static const struct unit_test tests[] = {
 	{ "valid event → 204 after commit; duplicate → 204, one row", test_accept_and_duplicate },
 	{ "out-of-order events end delivered", test_out_of_order },
 	{ "refusals → 401 by reason, nothing stored", test_refusals },
+	{ "recent refusals and the wrong-secret streak", test_refusals_recent_and_streak },
 	{ "authentic but invalid JSON → 400, quarantined", test_invalid_quarantined },
 	{ "404, 405 with Allow, healthz", test_routes_and_health },
 	{ "store failure → 503, then recovery", test_store_failure_then_recovery },

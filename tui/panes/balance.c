@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"
@@ -12,15 +13,40 @@
 
 #define SPARK_MAX 512
 
+/* Spending only, over the burn window; time to empty only while money is
+ * being spent and some is left. */
+static void burn_line(struct tui *t, int y, const struct rect *in, const struct model_balance *b)
+{
+	int64_t span_ms;
+	double burn = model_burn_rate_span(t->m, &span_ms);
+	long window = t->cfg && t->cfg->burn_window > 0 ? t->cfg->burn_window : 60;
+	char rate[32], tte[32], over[32];
+
+	fmt_cents((int64_t)burn, b->currency, rate, sizeof rate);
+	fmt_seconds(model_time_to_empty(t->m), tte, sizeof tte);
+	/* Over the window, or over less while the history builds up. */
+	fmt_seconds((span_ms + 500) / 1000, over, sizeof over);
+	if (b->available <= 0)
+		render_textf(t, y, in->x, in->w, ROLE_ALERT, "OUT of credit  spent %s/h over %s",
+			     rate, over);
+	else if (burn > 0)
+		render_textf(t, y, in->x, in->w, ROLE_NORMAL, "burn %s/h over %s  empty in %s",
+			     rate, over, tte);
+	else if (model_balance_samples(t->m) >= 2)
+		render_textf(t, y, in->x, in->w, ROLE_DIM, "no spending in the last %ld min",
+			     window);
+	else
+		render_text(t, y, in->x, in->w, ROLE_DIM, "burn rate: not enough data");
+}
+
 static void balance_draw(struct tui *t, const struct rect *r, bool focused)
 {
 	const struct model_balance *b = model_balance(t->m);
 	struct rect in = render_box(t, r, "balance", render_border_role(t, focused));
-	char av[32], held[32], rate[32], tte[32], spark[SPARK_MAX * 3 + 1];
+	char av[32], held[32], spark[SPARK_MAX * 3 + 1];
 	int64_t vals[SPARK_MAX];
 	size_t ns = model_balance_samples(t->m), n, alerts;
 	int y = in.y, x;
-	double burn;
 	int64_t now = tui_now_ms(t);
 
 	if (in.h < 1 || in.w < 8)
@@ -32,8 +58,11 @@ static void balance_draw(struct tui *t, const struct rect *r, bool focused)
 	fmt_cents(b->available, b->currency, av, sizeof av);
 	fmt_cents(b->held, b->currency, held, sizeof held);
 	x = in.x + render_text(t, y, in.x, in.w, ROLE_NORMAL, "available ");
-	x += render_text(t, y, x, in.x + in.w - x, b->below_threshold ? ROLE_ALERT : ROLE_OK, av);
-	if (b->below_threshold)
+	x += render_text(t, y, x, in.x + in.w - x,
+			 b->below_threshold || b->available <= 0 ? ROLE_ALERT : ROLE_OK, av);
+	if (b->available <= 0)
+		x += render_text(t, y, x, in.x + in.w - x, ROLE_ALERT, " OUT");
+	else if (b->below_threshold)
 		x += render_text(t, y, x, in.x + in.w - x, ROLE_ALERT, " LOW");
 	render_textf(t, y, x, in.x + in.w - x, ROLE_NORMAL, "  held %s", held);
 	if (++y >= in.y + in.h)
@@ -47,20 +76,17 @@ static void balance_draw(struct tui *t, const struct rect *r, bool focused)
 	if (n >= 2) {
 		fmt_sparkline(vals, n, in.w, t->term.utf8, spark, sizeof spark);
 		render_text(t, y, in.x, in.w, ROLE_SPARK, spark);
+		/* Top-ups are marked where they happened (one cell a sample). */
+		for (size_t i = 0; i < n; i++)
+			if (model_balance_sample_topup(t->m, ns - n + i))
+				render_text(t, y, in.x + (int)i, 1, ROLE_OK,
+					    t->term.utf8 ? "↑" : "^");
 	} else {
 		render_text(t, y, in.x, in.w, ROLE_DIM, "(history builds up as readings arrive)");
 	}
 	if (++y >= in.y + in.h)
 		return;
-	burn = model_burn_rate(t->m);
-	fmt_cents((int64_t)(burn < 0 ? -burn : burn), b->currency, rate, sizeof rate);
-	fmt_seconds(model_time_to_empty(t->m), tte, sizeof tte);
-	if (burn > 0)
-		render_textf(t, y, in.x, in.w, ROLE_NORMAL, "burn %s/h  empty in %s", rate, tte);
-	else if (burn < 0)
-		render_textf(t, y, in.x, in.w, ROLE_NORMAL, "growing %s/h", rate);
-	else
-		render_text(t, y, in.x, in.w, ROLE_DIM, "burn rate: not enough data");
+	burn_line(t, y, &in, b);
 	alerts = model_alert_count(t->m);
 	for (size_t i = 0; i < alerts && ++y < in.y + in.h; i++) {
 		const struct model_alert *a = model_alert_at(t->m, i);

@@ -35,6 +35,31 @@ static int hint_width(const struct tui *t, enum tui_action a, char *keys, size_t
 	return (int)(strlen(keys) + strlen(action_name(a))) + 3;
 }
 
+/* A pane other than the list only scrolls: its keys, and the way back. */
+static const enum tui_action hints_pane[] = {
+	ACT_HELP, ACT_NEXT_PANE, ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_HOME, ACT_END, ACT_QUIT,
+	ACT_NONE,
+};
+/* The list while a search is on: how to walk its matches. */
+static const enum tui_action hints_search[] = {
+	ACT_HELP, ACT_SEARCH_NEXT, ACT_SEARCH_PREV, ACT_BACK, ACT_OPEN, ACT_RESEND, ACT_FILTER,
+	ACT_QUIT, ACT_NONE,
+};
+
+/* The hints follow the screen and, on the main screen, the focused pane. */
+static const enum tui_action *footer_hints(const struct tui *t)
+{
+	if (t->screen == SCREEN_DETAIL)
+		return hints_detail;
+	if (t->screen == SCREEN_HELP)
+		return hints_help;
+	if (t->screen == SCREEN_FAILURES)
+		return hints_failures;
+	if (t->focus != LP_FAXES)
+		return hints_pane;
+	return t->has_search ? hints_search : hints_main;
+}
+
 void footer_draw(struct tui *t, const struct rect *r)
 {
 	int x = r->x, end = r->x + r->w;
@@ -52,8 +77,12 @@ void footer_draw(struct tui *t, const struct rect *r)
 
 		memcpy(before, t->prompt.buf, t->prompt.cur);
 		before[t->prompt.cur] = '\0';
-		/* Keep the cursor in view: show the tail when the text is long. */
-		render_text(t, r->y, x + lw, r->w - lw - 1, ROLE_NORMAL, t->prompt.buf);
+		/* Keep the cursor in view: show the tail when the text is long.
+		 * Pre-filled text shows selected: the first letter replaces it. */
+		render_text(t, r->y, x + lw, r->w - lw - 1,
+			    t->prompt.fresh ? ROLE_SELECTED : ROLE_NORMAL, t->prompt.buf);
+		if (t->prompt.fresh)
+			return;
 		int cx = x + lw + render_text(t, r->y, x + lw, r->w - lw - 1, ROLE_NORMAL, before);
 
 		if (cx < end) {
@@ -68,9 +97,7 @@ void footer_draw(struct tui *t, const struct rect *r)
 			    t->flash);
 		return;
 	}
-	const enum tui_action *hints = t->screen == SCREEN_DETAIL ? hints_detail
-				     : t->screen == SCREEN_HELP ? hints_help
-				     : t->screen == SCREEN_FAILURES ? hints_failures : hints_main;
+	const enum tui_action *hints = footer_hints(t);
 	/* Whole hints only, and room kept for the way out at the end. */
 	int quit_w = hint_width(t, ACT_QUIT, keys, sizeof keys);
 

@@ -58,6 +58,13 @@ static void header_sources(struct tui *t, int y, int x, int end, enum tui_role b
 		snprintf(age, sizeof age, "-");
 	snprintf(buf, sizeof buf, "  %.1f ev/min  last %s", s->events_per_min, age);
 	x = seg(t, y, x, end, base, buf);
+	if (s->catchup_events) {
+		char n[32];
+
+		fmt_count(s->catchup_events, n, sizeof n);
+		snprintf(buf, sizeof buf, "  catching up: %s events", n);
+		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
+	}
 	if (t->read_only)
 		seg(t, y, x, end, ROLE_WARN, "  READ-ONLY");
 }
@@ -70,10 +77,18 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 	char buf[256], av[32], held[32];
 
 	if (b && b->known) {
+		bool out = b->available <= 0, low = !out && b->below_threshold;
+
 		fmt_cents(b->available, b->currency, av, sizeof av);
 		fmt_cents(b->held, b->currency, held, sizeof held);
 		x = seg(t, y, x, end, base, "balance ");
-		x = seg(t, y, x, end, b->below_threshold ? ROLE_ALERT : base, av);
+		x = seg(t, y, x, end, out || low ? ROLE_ALERT : base, av);
+		/* In words, not colour alone; a value replayed from the store
+		 * says so until the API has been read. */
+		if (out || low)
+			x = seg(t, y, x, end, ROLE_ALERT, out ? " OUT" : " LOW");
+		if (!s->balance_fresh)
+			x = seg(t, y, x, end, ROLE_WARN, " (old)");
 		snprintf(buf, sizeof buf, " avail / %s held  ", held);
 		x = seg(t, y, x, end, base, buf);
 	} else {
@@ -108,14 +123,39 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 	}
 }
 
+/* The banners: one line per condition that needs action, the newest
+ * state of each; "+N more" when they do not all fit. */
+static void header_banners(struct tui *t, int y, int x, int w, int rows)
+{
+	const struct tui_status *s = &t->status;
+	size_t n = s->n_banners;
+	char buf[64];
+
+	if (n && s->banner_change_ms >= 0)
+		tui_need_tick(t, s->banner_change_ms);
+	for (int i = 0; i < rows && (size_t)i < n; i++) {
+		render_fill(t, y + i, x, w, ROLE_ALERT);
+		if (i == rows - 1 && (size_t)rows < n) {
+			snprintf(buf, sizeof buf, " ! +%zu more conditions need action",
+				 n - (size_t)rows + 1);
+			render_text(t, y + i, x, w, ROLE_ALERT, buf);
+			break;
+		}
+		render_text(t, y + i, x, w, ROLE_ALERT, " ! ");
+		render_text(t, y + i, x + 3, w - 3, ROLE_ALERT, s->banners[i]);
+	}
+}
+
 void header_draw(struct tui *t, const struct rect *r)
 {
 	bool live = t->status.environment && strcmp(t->status.environment, "live") == 0;
 	enum tui_role base = live ? ROLE_HEADER_LIVE : ROLE_HEADER;
+	int h = r->h - t->layout.banner_rows;
 
-	for (int i = 0; i < r->h; i++)
+	for (int i = 0; i < h; i++)
 		render_fill(t, r->y + i, r->x, r->w, base);
 	header_sources(t, r->y, r->x, r->x + r->w, base, live);
-	if (r->h >= 2)
+	if (h >= 2)
 		header_state(t, r->y + 1, r->x + 1, r->x + r->w, base);
+	header_banners(t, r->y + h, r->x, r->w, t->layout.banner_rows);
 }

@@ -9,6 +9,27 @@
 #include "tui/render.h"
 #include "tui/state.h"
 
+/* The symbols of the list, from the glyphs in use (UTF-8 or ASCII). */
+static int help_legend(struct tui *t, const struct rect *in, int line)
+{
+	const struct glyphs *g = t->term.g;
+	char buf[512];
+	size_t o = 0;
+	int y;
+
+	o += (size_t)snprintf(buf + o, sizeof buf - o, "Symbols:");
+	for (int s = FAX_QUEUED; s < FAX_STATUS_COUNT && o < sizeof buf; s++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, " %s %s ", g->status[s],
+				      fax_status_name((enum fax_status)s));
+	if (o < sizeof buf)
+		snprintf(buf + o, sizeof buf - o, " %s retrying  %s resending  %s terminal code  "
+			 "%s marked  ! anomaly", g->retrying, g->inflight, g->terminal, g->mark);
+	y = in->y + line - t->help_scroll;
+	if (y >= in->y && y < in->y + in->h)
+		render_text(t, y, in->x, in->w, ROLE_NORMAL, buf);
+	return line + 1;
+}
+
 void help_draw(struct tui *t, const struct rect *r)
 {
 	struct rect in = render_box(t, r, "help (Esc to close)", render_border_role(t, true));
@@ -27,7 +48,16 @@ void help_draw(struct tui *t, const struct rect *r)
 		y = in.y + line - t->help_scroll;
 		if (y >= in.y && y < in.y + in.h)
 			render_text(t, y, in.x, in.w, i < 3 ? ROLE_DIM : ROLE_NORMAL, intro[i]);
+		if (i == 2)
+			line = help_legend(t, &in, line + 1) - 1;
 	}
+	/* Refused bind lines and conflicts first, where they are seen. */
+	for (size_t i = 0; i < keymap_message_count(t->km); i++, line++) {
+		y = in.y + line - t->help_scroll;
+		if (y >= in.y && y < in.y + in.h)
+			render_text(t, y, in.x, in.w, ROLE_WARN, keymap_message_at(t->km, i));
+	}
+	line += keymap_message_count(t->km) > 0;
 	for (int a = 1; a < ACT_COUNT; a++, line++) {
 		const char *why = tui_action_unavailable(t, (enum tui_action)a);
 		int x;
@@ -45,12 +75,7 @@ void help_draw(struct tui *t, const struct rect *r)
 		if (why)
 			render_textf(t, y, x, in.x + in.w - x, ROLE_WARN, "  [unavailable: %s]", why);
 	}
-	for (size_t i = 0; i < keymap_message_count(t->km); i++, line++) {
-		y = in.y + line + 1 - t->help_scroll;
-		if (y >= in.y && y < in.y + in.h)
-			render_text(t, y, in.x, in.w, ROLE_WARN, keymap_message_at(t->km, i));
-	}
-	t->help_lines = line + 1;
+	t->help_lines = line;
 }
 
 bool help_action(struct tui *t, enum tui_action a)

@@ -95,6 +95,20 @@ void fmt_cents(int64_t cents, const char *currency, char *buf, size_t len)
 			 currency);
 }
 
+void fmt_count(size_t n, char *buf, size_t len)
+{
+	char digits[32], out[48];
+	int nd = snprintf(digits, sizeof digits, "%zu", n), o = 0;
+
+	for (int i = 0; i < nd; i++) {
+		if (i > 0 && (nd - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	snprintf(buf, len, "%s", out);
+}
+
 void fmt_seconds(int64_t s, char *buf, size_t len)
 {
 	if (s < 0)

@@ -19,6 +19,8 @@ int64_t fmt_age(int64_t age_ms, char *buf, size_t len);
 void fmt_duration(int64_t ms, char *buf, size_t len);
 /* Money in cents: "$12.34", "-$0.50"; other currencies "12.34 EUR". */
 void fmt_cents(int64_t cents, const char *currency, char *buf, size_t len);
+/* A count with thousands separators: "9,379". */
+void fmt_count(size_t n, char *buf, size_t len);
 /* Seconds to "45s", "12m", "3h20m", "4d3h"; "-" if < 0. */
 void fmt_seconds(int64_t s, char *buf, size_t len);
 
