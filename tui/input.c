@@ -381,6 +381,7 @@ static void prompt_finish(struct tui *t, enum prompt_result r)
 		tui_triage_dismiss_done(t, t->prompt.buf);
 		break;
 	case PROMPT_NONE:
+	case PROMPT_KIND_COUNT:
 		break;
 	}
 }

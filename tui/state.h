@@ -30,7 +30,7 @@
 
 enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES };
 enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND,
-		       PROMPT_DISMISS };
+		       PROMPT_DISMISS, PROMPT_KIND_COUNT };
 enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
 
 struct tui_dialog {
@@ -138,7 +138,7 @@ struct tui {
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;
 	char prompt_orig[PROMPT_MAX];  /* restored when a filter prompt is cancelled */
-	struct prompt_history history[PROMPT_COMMAND + 1];   /* by prompt kind */
+	struct prompt_history history[PROMPT_KIND_COUNT];   /* by prompt kind */
 
 	struct tui_dialog dlg;
 	char triage_id[64];        /* the case a dismiss prompt is for */
