@@ -139,6 +139,10 @@ static void do_back(struct tui *t)
 {
 	if (t->screen == SCREEN_HELP) {
 		t->screen = t->help_return;
+	} else if (t->screen == SCREEN_DETAIL && t->detail_raw) {
+		/* One level at a time: raw JSON, then the detail, then the list. */
+		t->detail_raw = false;
+		t->detail_scroll = 0;
 	} else if (t->screen == SCREEN_DETAIL || t->screen == SCREEN_FAILURES) {
 		t->screen = SCREEN_MAIN;
 	} else if (t->has_search) {

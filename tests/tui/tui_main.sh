@@ -27,7 +27,8 @@ expect " 3  "
 expect "no_answer"
 
 # Enter: the detail screen with breadcrumbs, every field, the attempts
-# table and the event history; J toggles the raw JSON; Esc goes back.
+# table and the event history; J toggles the raw JSON; Esc goes back one
+# level at a time.
 keys Enter
 wait_for "faxes > fax_000117"
 expect "attempts (3)"
@@ -36,6 +37,11 @@ expect "no pickup within the carrier ring timeout"
 keys J
 wait_for "raw JSON"
 expect '"attempt_number": 3'
+# Esc goes back one level: raw JSON, then the detail, then the list.
+keys Escape
+wait_gone "raw JSON"
+expect "faxes > fax_000117"
+expect "attempts (3)"
 keys Escape
 wait_for "─ faxes 120"
 

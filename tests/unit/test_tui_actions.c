@@ -330,6 +330,10 @@ static void test_filter_prompt_and_open(void)
 	CU_ASSERT_EQUAL(h.rec.refreshes, 1);
 	tui_key(&h.t, 'J');
 	CU_ASSERT(h.t.detail_raw);
+	/* Esc goes back one level: raw JSON to the detail, then to the list. */
+	tui_key(&h.t, TUI_KEY_ESC);
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_DETAIL);
+	CU_ASSERT_FALSE(h.t.detail_raw);
 	tui_key(&h.t, TUI_KEY_ESC);
 	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN);
 	/* : commands */
