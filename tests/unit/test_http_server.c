@@ -865,14 +865,17 @@ static bool slow_body_done(void *arg)
 {
 	struct client *c = arg;
 
-	/* Keep dribbling one body byte per loop pass until cut off. */
-	if (!c->eof)
-		send(c->fd, "x", 1, MSG_NOSIGNAL);
 	return c->eof;
 }
 
+/* One body byte per tick until cut off: per loop pass, a fast machine
+ * could send the whole body before the request's deadline. */
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	struct client *c = w->data;
+
+	if (!c->eof)
+		send(c->fd, "x", 1, MSG_NOSIGNAL);
 }
 
 static void test_slow_body_bounded(void)
@@ -888,6 +891,7 @@ static void test_slow_body_bounded(void)
 	/* A ticking timer keeps the loop turning so the client keeps sending:
 	 * progress on the body never lets the request run forever. */
 	ev_timer_init(&tick, tick_cb, 0.01, 0.01);
+	tick.data = &c;
 	ev_timer_start(f.loop, &tick);
 	CU_ASSERT(run_until(&f, slow_body_done, &c));
 	ev_timer_stop(f.loop, &tick);
