@@ -649,6 +649,15 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
 	return on_header_part(p, at, len, true);
 }
 
+static size_t request_header_count(const struct http_request *r, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_headers; i++)
+		n += strcasecmp(r->headers[i].name, name) == 0;
+	return n;
+}
+
 static int request_split_url(struct http_request *r, bool is_connect)
 {
 	struct http_parser_url u;
@@ -686,6 +695,7 @@ static int on_headers_complete(http_parser *p)
 	struct http_conn *c = p->data;
 	struct http_request *r = c->req;
 	const char *expect;
+	size_t hosts;
 
 	c->in_headers = false;
 	conn_touch(c);
@@ -695,6 +705,13 @@ static int on_headers_complete(http_parser *p)
 	r->head = p->method == HTTP_HEAD;
 	if (request_split_url(r, p->method == HTTP_CONNECT) < 0)
 		return parser_fail(c, 400, "malformed request target");
+	/* RFC 9112 3.2: an HTTP/1.1 request without Host, or any request with
+	 * two, is refused; a proxy and we could disagree on which one counts. */
+	hosts = request_header_count(r, "Host");
+	if (hosts > 1)
+		return parser_fail(c, 400, "more than one Host header");
+	if (hosts == 0 && (p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1)))
+		return parser_fail(c, 400, "missing Host header");
 	if (!(p->flags & F_CHUNKED) && p->content_length != ULLONG_MAX &&
 	    p->content_length > c->srv->opts.max_body_bytes)
 		return parser_fail(c, 413, "request body too large");

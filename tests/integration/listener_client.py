@@ -11,6 +11,7 @@ sockets. Standard library only. Every socket operation has a timeout.
   listener_client.py flood ADDR                       header flood -> status
   listener_client.py oversize ADDR SECRET BYTES       big body -> status
   listener_client.py lockdb DB READY RELEASE          hold the store's write lock
+  listener_client.py raw ADDR < request               raw bytes -> first status line
 """
 import base64
 import hashlib
@@ -280,6 +281,12 @@ def cmd_oversize(args):
     print(status, text)
 
 
+def cmd_raw(args):
+    host, port = split_addr(args[0])
+    data = raw_exchange(host, port, sys.stdin.buffer.read())
+    print(data.split(b"\r\n", 1)[0].decode(errors="replace"))
+
+
 def cmd_lockdb(args):
     """Holds SQLite's write lock on DB (as another process would) until the
     file RELEASE appears, at most 60 s; writes READY once it holds it."""
@@ -297,7 +304,7 @@ def cmd_lockdb(args):
 
 COMMANDS = {"event": cmd_event, "send": cmd_send, "check-sign": cmd_check_sign,
             "keepalive": cmd_keepalive, "slowloris": cmd_slowloris, "flood": cmd_flood,
-            "oversize": cmd_oversize, "lockdb": cmd_lockdb}
+            "oversize": cmd_oversize, "lockdb": cmd_lockdb, "raw": cmd_raw}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
