@@ -313,7 +313,7 @@ static void conn_close(struct http_conn *c)
 	c->prev = NULL;
 	c->next = srv->dead;
 	srv->dead = c;
-	srv->n_conns--;
+	srv->stats.connections = --srv->n_conns;
 	if (!ev_is_active(&srv->reaper_w))
 		ev_prepare_start(srv->loop, &srv->reaper_w);
 	server_maybe_resume_accept(srv);
@@ -970,7 +970,7 @@ static void conn_new(struct http_server *srv, int fd, const struct sockaddr *sa)
 	if (srv->conns)
 		srv->conns->prev = c;
 	srv->conns = c;
-	srv->n_conns++;
+	srv->stats.connections = ++srv->n_conns;
 	srv->stats.accepted_conns++;
 	conn_update_io(c);
 }
@@ -1316,6 +1316,11 @@ const char *http_request_body(const struct http_request *req, size_t *len)
 const char *http_request_peer(const struct http_request *req)
 {
 	return req->peer;
+}
+
+const struct http_server_stats *http_request_server_stats(const struct http_request *req)
+{
+	return req->srv ? http_server_stats(req->srv) : NULL;
 }
 
 void http_request_set_data(struct http_request *req, void *data)

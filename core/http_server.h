@@ -50,6 +50,9 @@ unsigned http_server_connections(const struct http_server *srv);
 
 struct http_server_stats {
 	uint64_t accepted_conns, requests, timeouts, too_large, bad_requests, emfile_backoffs;
+	uint64_t shed;              /* connections closed to make room at the cap */
+	uint64_t peer_refused;      /* connections closed at once: their peer was at its cap */
+	unsigned connections;       /* open now */
 };
 const struct http_server_stats *http_server_stats(const struct http_server *srv);
 
@@ -63,6 +66,8 @@ size_t http_request_header_count(const struct http_request *req);
 const struct http_header *http_request_header_at(const struct http_request *req, size_t i);
 const char *http_request_body(const struct http_request *req, size_t *len);
 const char *http_request_peer(const struct http_request *req);    /* "127.0.0.1:53122" */
+/* The server's counters, or NULL once the server is gone. */
+const struct http_server_stats *http_request_server_stats(const struct http_request *req);
 /* Per-request slot for the handler's own pointer. */
 void http_request_set_data(struct http_request *req, void *data);
 void *http_request_data(const struct http_request *req);
