@@ -506,6 +506,8 @@ static int app_start_listener(struct app *a, char *err, size_t errlen)
 		.tolerance_s = a->cfg->timestamp_tolerance,
 	};
 
+	/* One body limit: what the listener takes, the parser takes too. */
+	event_parse_set_max_bytes(ho.max_body_bytes);
 	if (!secret) {
 		log_warn(a->log, "no webhook secret configured (MINTFAX_WEBHOOK_SECRET): "
 				 "the webhook listener is off");

@@ -60,7 +60,7 @@ enum opt_type {
 	X(max_header_bytes, "max-header-bytes", OPT_INT, 16384, 1024, 1048576, NULL, "BYTES",  \
 	  "largest request header block accepted")                                             \
 	X(max_body_bytes, "max-body-bytes", OPT_INT, 1048576, 1024, 67108864, NULL, "BYTES",   \
-	  "largest request body accepted")                                                     \
+	  "largest webhook body accepted, by the listener and the event parser alike")        \
 	X(max_connections, "max-connections", OPT_INT, 1024, 1, 65536, NULL, "N",              \
 	  "most simultaneous listener connections")                                            \
 	X(idle_timeout, "idle-timeout", OPT_INT, 10, 1, 3600, NULL, "SECONDS",                 \

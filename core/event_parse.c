@@ -89,6 +89,18 @@ static const char *json_kind(struct json_object *v)
 
 /* ---- text to a json-c tree, with the size, depth and syntax limits ---- */
 
+static size_t parse_max_bytes = EVENT_PARSE_MAX_BYTES;
+
+void event_parse_set_max_bytes(size_t n)
+{
+	parse_max_bytes = n < 1024 ? 1024 : n > EVENT_PARSE_LIMIT_MAX ? EVENT_PARSE_LIMIT_MAX : n;
+}
+
+size_t event_parse_max_bytes(void)
+{
+	return parse_max_bytes;
+}
+
 static struct json_object *parse_text(const char *json, size_t len, struct pctx *c)
 {
 	struct json_tokener *tok;
@@ -99,9 +111,8 @@ static struct json_object *parse_text(const char *json, size_t len, struct pctx 
 		ctx_fail(c, NULL, "no body");
 		return NULL;
 	}
-	if (len > EVENT_PARSE_MAX_BYTES) {
-		ctx_fail(c, NULL, "body too large (%zu bytes, limit %d)", len,
-			 EVENT_PARSE_MAX_BYTES);
+	if (len > parse_max_bytes) {
+		ctx_fail(c, NULL, "body too large (%zu bytes, limit %zu)", len, parse_max_bytes);
 		return NULL;
 	}
 	if (len == 0) {
@@ -1223,7 +1234,7 @@ static char *event_json_line_fast(const struct event *ev, const char *raw, size_
 	const char *head;
 	char *out;
 
-	if (!raw || !raw_len || raw_len > EVENT_PARSE_MAX_BYTES || memchr(raw, '\0', raw_len) ||
+	if (!raw || !raw_len || raw_len > parse_max_bytes || memchr(raw, '\0', raw_len) ||
 	    raw_data_span(raw, raw_len, &from, &to) < 0 || !(o = json_object_new_object()))
 		return NULL;
 	json_object_object_add(o, "id", jstr(ev->id));

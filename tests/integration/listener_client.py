@@ -4,6 +4,7 @@ signatures by Python's hmac/hashlib/base64, requests by http.client and raw
 sockets. Standard library only. Every socket operation has a timeout.
 
   listener_client.py event ID TYPE FAX_ID [CREATED]   print an event body
+  listener_client.py bigevent ID FAX_ID SIZE          a fax.queued body of SIZE bytes
   listener_client.py send ADDR [options] < body       print "STATUS BODY"
   listener_client.py check-sign SECRET BODYFILE < headers   verify `faxtop sign`
   listener_client.py keepalive ADDR SECRET N          N events, one connection
@@ -111,6 +112,15 @@ def request(conn, method, path, body, headers):
 def cmd_event(args):
     created = int(args[3]) if len(args) > 3 else 1747173600
     sys.stdout.buffer.write(make_event(args[0], args[1], args[2], created))
+
+
+def cmd_bigevent(args):
+    """A fax.queued event padded (a field faxtop does not model) to SIZE bytes."""
+    evt, fax, size = args[0], args[1], int(args[2])
+    ev = json.loads(make_event(evt, "fax.queued", fax))
+    base = len(json.dumps(ev, separators=(",", ":"))) + len(',"x_pad":""')
+    ev["data"]["object"]["x_pad"] = "p" * max(0, size - base)
+    sys.stdout.buffer.write(json.dumps(ev, separators=(",", ":")).encode())
 
 
 def cmd_send(args):
@@ -302,7 +312,7 @@ def cmd_lockdb(args):
     conn.close()
 
 
-COMMANDS = {"event": cmd_event, "send": cmd_send, "check-sign": cmd_check_sign,
+COMMANDS = {"event": cmd_event, "bigevent": cmd_bigevent, "send": cmd_send, "check-sign": cmd_check_sign,
             "keepalive": cmd_keepalive, "slowloris": cmd_slowloris, "flood": cmd_flood,
             "oversize": cmd_oversize, "lockdb": cmd_lockdb, "raw": cmd_raw}
 
