@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "core/event_parse.h"
+#include "core/sanitize.h"
 
 /* ---- parse context: error text and the path of the value being read ---- */
 
@@ -1273,6 +1274,20 @@ static char *event_json_line_fast(const struct event *ev, const char *raw, size_
 	return out;
 }
 
+/* Strict JSON parsers refuse invalid UTF-8, which json-c passes through
+ * (from the raw body or a field): the line gets U+FFFD in its place; the
+ * raw body in the store keeps the bytes as they came. */
+static char *json_line_utf8(char *line)
+{
+	char *fixed;
+
+	if (!line || sanitize_utf8_valid(line, strlen(line)))
+		return line;
+	fixed = sanitize_utf8_repair(line, strlen(line), NULL);
+	free(line);
+	return fixed;
+}
+
 char *event_json_line(const struct event *ev, const char *raw, size_t raw_len,
 		      enum event_source src)
 {
@@ -1281,7 +1296,7 @@ char *event_json_line(const struct event *ev, const char *raw, size_t raw_len,
 	char *out = event_json_line_fast(ev, raw, raw_len, src);
 
 	if (out)
-		return out;
+		return json_line_utf8(out);
 	if (!(o = json_object_new_object()))
 		return NULL;
 	json_object_object_add(o, "id", jstr(ev->id));
@@ -1299,7 +1314,7 @@ char *event_json_line(const struct event *ev, const char *raw, size_t raw_len,
 		json_object_object_add(o, "data", event_data_obj(ev));
 	json_object_put(root);
 	out = to_text(o);
-	return out;
+	return json_line_utf8(out);
 }
 
 char *json_quote(const char *s)
