@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/http_server.h"
 #include "core/sanitize.h"
 #include "core/secrets.h"
 
@@ -778,7 +779,7 @@ int config_default_db(char *buf, size_t len)
 static int config_validate(const struct config *c, char *err, size_t errlen)
 {
 	static const char *const schemes[] = { "standard", "legacy", "auto" };
-	char shown[256];
+	char shown[256], host[256], port[8];
 	bool ok = false;
 
 	for (size_t i = 0; i < 3; i++)
@@ -799,9 +800,12 @@ static int config_validate(const struct config *c, char *err, size_t errlen)
 			 config_show(shown, sizeof shown, c->webhook_path));
 		return -1;
 	}
-	if (!c->listen || !strrchr(c->listen, ':') || strrchr(c->listen, ':') == c->listen) {
-		snprintf(err, errlen, "listen must be HOST:PORT, not '%s'",
-			 config_show(shown, sizeof shown, c->listen));
+	/* The listener's own parser: a value it would refuse at start-up is a
+	 * usage error here (exit status 2), port 99999 included. */
+	if (!c->listen || http_split_host_port(c->listen, host, sizeof host, port,
+					       sizeof port) != 0) {
+		snprintf(err, errlen, "listen must be HOST:PORT, [IPV6]:PORT or :PORT with a port "
+			 "from 0 to 65535, not '%s'", config_show(shown, sizeof shown, c->listen));
 		return -1;
 	}
 	return 0;

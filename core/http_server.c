@@ -1100,7 +1100,7 @@ void http_server_free(struct http_server *srv)
 	free(srv);
 }
 
-static int split_host_port(const char *hp, char *host, size_t hlen, char *port, size_t plen)
+int http_split_host_port(const char *hp, char *host, size_t hlen, char *port, size_t plen)
 {
 	const char *colon;
 	size_t n;
@@ -1165,7 +1165,7 @@ int http_server_listen(struct http_server *srv, const char *host_port, char *err
 		snprintf(err, errlen, "already listening on %s", srv->address);
 		return -1;
 	}
-	if (split_host_port(host_port, host, sizeof host, port, sizeof port) < 0) {
+	if (http_split_host_port(host_port, host, sizeof host, port, sizeof port) < 0) {
 		snprintf(err, errlen, "bad listen address '%.64s': want HOST:PORT, [V6]:PORT or :PORT",
 			 host_port ? host_port : "");
 		return -1;

@@ -384,6 +384,10 @@ static void test_flag_errors(void)
 		{ { "faxtop", "--signature-scheme", "md5" }, "signature-scheme must be standard, legacy or auto" },
 		{ { "faxtop", "--webhook-path", "hooks" }, "webhook-path must start with '/'" },
 		{ { "faxtop", "--api-base", "ftp://x" }, "api-base must be an http:// or https:// URL" },
+		{ { "faxtop", "--listen", ":99999" }, "port from 0 to 65535, not ':99999'" },
+		{ { "faxtop", "--listen", "127.0.0.1:80x" }, "listen must be HOST:PORT" },
+		{ { "faxtop", "--listen", "::1:80" }, "listen must be HOST:PORT" },
+		{ { "faxtop", "--listen", "localhost:" }, "listen must be HOST:PORT" },
 	};
 	char err[512];
 
