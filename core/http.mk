@@ -19,7 +19,8 @@ LISTENER_TESTS = \
 	tests/integration/listener_one_per_db.sh \
 	tests/integration/listener_host.sh \
 	tests/integration/listener_body_limit.sh \
-	tests/integration/listener_headless_utf8.sh
+	tests/integration/listener_headless_utf8.sh \
+	tests/integration/listener_secret_args.sh
 TESTS += $(LISTENER_TESTS)
 EXTRA_DIST += $(LISTENER_TESTS) \
 	tests/integration/listener_lib.sh \
