@@ -299,6 +299,8 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 				 : st == 404 ? "not found"
 				 : st == 429 ? "rate limited"
 				 : st >= 500 ? "the API failed"
+				 : st >= 300 && st < 400 ? "the API answered with a redirect, "
+							   "which faxtop does not follow"
 				 : "the request was refused";
 		snprintf(raw, sizeof(raw), "%s (HTTP %d%s)", what, st, extra);
 	}

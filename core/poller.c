@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <ev.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ struct poller_ticket {
 	struct poller_ticket *next;
 	enum poller_ticket_kind kind;
 	bool more;
-	char value[128];
+	char value[POLLER_CURSOR_MAX + 1];
 };
 
 struct poller_refresh {
@@ -83,7 +84,8 @@ struct poller {
 	bool catchup_busy, balance_busy;
 	bool answered;                 /* some answer arrived since start */
 	bool auth_reported;
-	char cursor[128];
+	char cursor[POLLER_CURSOR_MAX + 1];
+	struct poller_round round;
 	bool fallback;
 	unsigned polls_since_probe;
 	char fb_cursor[256];
@@ -303,6 +305,53 @@ static int poller_ticket(struct poller *p, enum poller_ticket_kind kind, const c
 
 /* ---- catch-up through /events ---- */
 
+__attribute__((format(printf, 2, 3)))
+static void poller_catchup_warn(struct poller *p, const char *fmt, ...)
+{
+	char raw[1600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	sanitize_str(p->st.catchup_warning, sizeof(p->st.catchup_warning), raw);
+	log_warn(p->log, "%s", p->st.catchup_warning);
+}
+
+/* The guards on a next_cursor (see poller_cursor.h): false when the round
+ * must stop without saving it; *more false when it is saved but the round
+ * ends there. */
+static bool poller_events_follow(struct poller *p, const char *next, bool has_more, bool *more)
+{
+	switch (poller_round_next(&p->round, next)) {
+	case ROUND_FOLLOW:
+		return true;
+	case ROUND_CAPPED:
+		if (*more) {
+			p->st.catchup_capped++;
+			poller_catchup_warn(p, "catch-up read %d pages in one round; the rest "
+					       "follows in the next round", POLLER_MAX_PAGES_PER_ROUND);
+			*more = false;
+		}
+		return true;
+	case ROUND_CYCLE:
+		if (!has_more)
+			return true;   /* the last page: nothing more is asked for */
+		p->st.catchup_cycles++;
+		poller_catchup_warn(p, "GET /events led back to a cursor already read in this "
+				       "round (%.64s): the API's cursor cycles; catch-up stops at %s "
+				       "and tries again later", next,
+				    p->cursor[0] ? p->cursor : "the start");
+		return false;
+	case ROUND_TOO_LONG:
+		break;
+	}
+	poller_catchup_warn(p, "GET /events gave a next_cursor of %zu bytes, more than the %d "
+			       "faxtop keeps; catch-up stops at %s", strlen(next), POLLER_CURSOR_MAX,
+			    p->cursor[0] ? p->cursor : "the start");
+	return false;
+}
+
 static void poller_events_done(void *ctx, const struct api_response *r)
 {
 	struct poller *p = ctx;
@@ -323,18 +372,25 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		poller_request_faxes(p);
 		return;
 	}
-	if (r->outcome == API_CLIENT_ERROR && p->cursor[0]) {
+	if (p->cursor[0] && poller_cursor_expired(r)) {
 		/* The cursor is no longer accepted (past retention, or the
 		 * service lost its history): start again from the oldest
 		 * retained event; the store drops what it already has. */
-		log_warn(p->log, "the API refused the events cursor %s (%s); reading from the "
-				 "oldest retained event", p->cursor, r->message);
+		log_warn(p->log, "the API says the events cursor %s is invalid or expired (%s); "
+				 "reading from the oldest retained event", p->cursor, r->message);
 		p->cursor[0] = '\0';
 		p->st.cursor[0] = '\0';
+		poller_round_begin(&p->round, p->cursor);
 		poller_request_events(p);
 		return;
 	}
 	if (r->outcome != API_OK) {
+		/* A redirect or another refusal is the API's problem or ours,
+		 * not the cursor's: keep it, say so, and ask again next time. */
+		if (r->outcome == API_CLIENT_ERROR)
+			poller_catchup_warn(p, "GET /events: %s; the cursor stays at %s and "
+					       "catch-up tries again", r->message,
+					    p->cursor[0] ? p->cursor : "the start");
 		poller_catchup_end(p, false, r->message);
 		return;
 	}
@@ -388,7 +444,15 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 	if (page.has_more && !more)
 		log_warn(p->log, "GET /events said has_more but gave nothing new; "
 				 "stopping this catch-up");
-	if (next && strcmp(next, p->cursor) != 0 && strlen(next) < sizeof(p->cursor)) {
+	if (next && strcmp(next, p->cursor) != 0 &&
+	    !poller_events_follow(p, next, page.has_more, &more)) {
+		event_page_done(&page);
+		poller_catchup_end(p, false, p->st.catchup_warning);
+		return;
+	}
+	if (!page.has_more)
+		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
+	if (next && strcmp(next, p->cursor) != 0) {
 		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
 			event_page_done(&page);
 			poller_catchup_end(p, false, "cannot wait for the store's commit");
@@ -403,7 +467,7 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 
 static void poller_request_events(struct poller *p)
 {
-	char path[512], err[256];
+	char path[3 * POLLER_CURSOR_MAX + 64], err[256];
 
 	if (p->cursor[0]) {
 		char *esc = curl_easy_escape(NULL, p->cursor, 0);
@@ -550,6 +614,7 @@ static void poller_catchup(struct poller *p)
 		return;
 	}
 	p->polls_since_probe = 0;
+	poller_round_begin(&p->round, p->cursor);
 	poller_request_events(p);
 }
 
