@@ -495,8 +495,11 @@ static int app_start_listener(struct app *a, char *err, size_t errlen)
 		.max_header_bytes = (size_t)a->cfg->max_header_bytes,
 		.max_body_bytes = (size_t)a->cfg->max_body_bytes,
 		.max_connections = (unsigned)a->cfg->max_connections,
+		.max_conns_per_peer = (unsigned)a->cfg->max_connections_per_peer,
 		.idle_timeout = (double)a->cfg->idle_timeout,
 		.server_name = "faxtop/" PACKAGE_VERSION,
+		.trusted_proxies = a->cfg->trusted_proxy,
+		.log = a->log,
 	};
 	struct webhook_opts wo = {
 		.path = a->cfg->webhook_path,

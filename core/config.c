@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/http_proxy.h"
 #include "core/http_server.h"
 #include "core/sanitize.h"
 #include "core/secrets.h"
@@ -816,6 +817,13 @@ static int config_validate(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "webhook-path must start with '/', not '%s'",
 			 config_show(shown, sizeof shown, c->webhook_path));
 		return -1;
+	}
+	if (c->trusted_proxy) {
+		struct http_trusted t;
+
+		if (http_trusted_parse(&t, c->trusted_proxy, err, errlen) != 0)
+			return -1;
+		http_trusted_free(&t);
 	}
 	/* The listener's own parser: a value it would refuse at start-up is a
 	 * usage error here (exit status 2), port 99999 included. */

@@ -66,7 +66,13 @@ enum opt_type {
 	X(max_body_bytes, "max-body-bytes", OPT_INT, 1048576, 1024, 67108864, NULL, "BYTES",   \
 	  "largest webhook body accepted, by the listener and the event parser alike")        \
 	X(max_connections, "max-connections", OPT_INT, 1024, 1, 65536, NULL, "N",              \
-	  "most simultaneous listener connections")                                            \
+	  "most simultaneous listener connections; at the cap the one idle longest is closed"  \
+	  " for a new one")                                                                    \
+	X(max_connections_per_peer, "max-connections-per-peer", OPT_INT, 256, 1, 65536, NULL,  \
+	  "N", "most listener connections from one client address (the same shedding)")       \
+	X(trusted_proxy, "trusted-proxy", OPT_STR, NULL, 0, 0, NULL, "CIDR[,CIDR]",             \
+	  "reverse proxies whose X-Forwarded-For or X-Real-IP names the client, for logs and"  \
+	  " the per-peer cap (without it those headers are ignored)")                          \
 	X(idle_timeout, "idle-timeout", OPT_INT, 10, 1, 3600, NULL, "SECONDS",                 \
 	  "close listener connections idle or stalled this long")                              \
 	X(cacert, "cacert", OPT_STR, NULL, 0, 0, NULL, "FILE",                                 \

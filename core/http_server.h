@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct ev_loop;
+struct log;
 struct http_server;
 struct http_request;
 
@@ -24,14 +25,22 @@ struct http_header {
 struct http_server_opts {
 	size_t max_header_bytes;     /* default 16 KiB → 431 */
 	size_t max_body_bytes;       /* default 1 MiB → 413 without buffering the rest */
-	unsigned max_connections;    /* default 1024; more wait in the backlog */
+	unsigned max_connections;    /* default 1024; at the cap the least recently active
+				      * idle connection (no complete request, or keep-alive
+				      * between requests) is shed for a new one */
+	unsigned max_conns_per_peer; /* default max_connections / 4 (at least 1); the same
+				      * shedding within one client address */
 	double idle_timeout;         /* seconds, default 10: read/idle timeout per connection */
 	const char *server_name;     /* Server: header; NULL for none */
+	const char *trusted_proxies; /* CIDRs whose X-Forwarded-For / X-Real-IP name the
+				      * client (logs, per-peer cap); NULL: headers ignored */
+	struct log *log;             /* shedding and fd exhaustion, rate-limited; may be NULL */
 };
 
 /* The handler owns nothing; it must eventually call http_respond(req, …). */
 typedef void (*http_handler_fn)(struct http_request *req, void *ctx);
 
+/* NULL when out of memory or when trusted_proxies does not parse. */
 struct http_server *http_server_new(struct ev_loop *loop, const struct http_server_opts *opts,
 				    http_handler_fn handler, void *ctx);
 void http_server_free(struct http_server *srv);
