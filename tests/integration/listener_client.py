@@ -13,6 +13,9 @@ sockets. Standard library only. Every socket operation has a timeout.
   listener_client.py oversize ADDR SECRET BYTES       big body -> status
   listener_client.py lockdb DB READY RELEASE          hold the store's write lock
   listener_client.py raw ADDR < request               raw bytes -> first status line
+  listener_client.py xff ADDR XFF...                  one keep-alive connection per XFF
+                                                      ("-": none), each asks GET /healthz;
+                                                      then prints which are still open
   listener_client.py starve ADDR SECRET IDLE N        IDLE idle sockets from 127.0.0.2 (re-
                                                       opened as they close) while N signed
                                                       events are sent from 127.0.0.1
@@ -386,6 +389,31 @@ def cmd_starve(args):
     print(f"served={served} of {n}, idle={idle}, opened={opened[0]}, worst={worst:.2f}s")
 
 
+def cmd_xff(args):
+    host, port = split_addr(args[0])
+    conns = []
+    for x in args[1:]:
+        conn = connect(host, port)
+        hdrs = {} if x == "-" else {"X-Forwarded-For": x}
+        status, _, _ = request(conn, "GET", "/healthz", None, hdrs)
+        if status != 200:
+            sys.exit(f"healthz with X-Forwarded-For {x}: {status}")
+        conns.append((conn, hdrs))
+    time.sleep(0.2)
+    flags = []
+    for conn, hdrs in conns:
+        # A closed connection shows as EOF on a read that does not block.
+        conn.sock.setblocking(False)
+        try:
+            flags.append("closed" if conn.sock.recv(1) == b"" else "open")
+        except BlockingIOError:
+            flags.append("open")
+        except OSError:
+            flags.append("closed")
+        conn.close()
+    print(" ".join(flags))
+
+
 def cmd_lockdb(args):
     """Holds SQLite's write lock on DB (as another process would) until the
     file RELEASE appears, at most 60 s; writes READY once it holds it."""
@@ -404,7 +432,7 @@ def cmd_lockdb(args):
 COMMANDS = {"event": cmd_event, "bigevent": cmd_bigevent, "send": cmd_send, "check-sign": cmd_check_sign,
             "keepalive": cmd_keepalive, "slowloris": cmd_slowloris, "flood": cmd_flood,
             "oversize": cmd_oversize, "lockdb": cmd_lockdb, "raw": cmd_raw,
-            "starve": cmd_starve}
+            "starve": cmd_starve, "xff": cmd_xff}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
