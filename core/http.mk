@@ -23,7 +23,8 @@ LISTENER_TESTS = \
 	tests/integration/listener_headless_utf8.sh \
 	tests/integration/listener_secret_args.sh \
 	tests/integration/listener_starvation.sh \
-	tests/integration/listener_proxy.sh
+	tests/integration/listener_proxy.sh \
+	tests/integration/listener_nginx.sh
 TESTS += $(LISTENER_TESTS)
 EXTRA_DIST += $(LISTENER_TESTS) \
 	tests/integration/listener_lib.sh \

@@ -44,6 +44,7 @@
 #define HTTP_BACKOFF_MAX 1.0
 #define HTTP_LINGER_MAX 2.0             /* drain after a final answer, so the peer can read it */
 #define HTTP_LINGER_BYTES (4 * 1024 * 1024)
+#define HTTP_DRAIN_MAX (128 * 1024 * 1024)   /* most of an announced body read after a 413 */
 #define HTTP_REQUEST_IDLES 3            /* a whole request gets this many idle timeouts */
 #define HTTP_REPORT_EVERY 10.0          /* seconds between log lines on shedding */
 
@@ -98,6 +99,7 @@ struct http_conn {
 	struct http_buf out;
 	size_t out_off;
 	size_t lingered;
+	size_t linger_max;               /* bytes drained at most; 0: HTTP_LINGER_BYTES */
 	int err_status;                  /* set by a parser callback to refuse the request */
 	const char *err_msg;
 	bool in_headers;
@@ -376,6 +378,8 @@ static void conn_start_linger(struct http_conn *c)
 	}
 	shutdown(c->fd, SHUT_WR);
 	c->state = CONN_LINGER;
+	if (c->linger_max < HTTP_LINGER_BYTES)
+		c->linger_max = HTTP_LINGER_BYTES;
 	c->deadline = ev_now(c->srv->loop) + t;
 	conn_update_io(c);
 }
@@ -825,6 +829,13 @@ static void conn_process(struct http_conn *c)
 		enum http_errno err = HTTP_PARSER_ERRNO(&c->parser);
 
 		c->in_off += n;
+		/* Past the limit, the rest of an announced body is read (up to
+		 * HTTP_DRAIN_MAX) after the 413: a reverse proxy still sending
+		 * it would take a reset for a broken upstream (502). */
+		if (c->err_status == 413 && !(c->parser.flags & F_CHUNKED) &&
+		    c->parser.content_length != ULLONG_MAX)
+			c->linger_max = c->parser.content_length > HTTP_DRAIN_MAX ? HTTP_DRAIN_MAX :
+					(size_t)c->parser.content_length + HTTP_READ_CHUNK;
 		if (c->err_status) {
 			conn_refuse(c, c->err_status, c->err_status == 400 ? "bad_request" :
 				    c->err_status == 413 ? "payload_too_large" :
@@ -900,8 +911,13 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (c->state == CONN_LINGER) {
 		c->lingered += (size_t)n;
-		if (n == 0 || c->lingered > HTTP_LINGER_BYTES)
+		if (n == 0 || c->lingered > c->linger_max) {
 			conn_close(c);
+			return;
+		}
+		/* Bounded by bytes: while they come, the drain goes on. */
+		c->deadline = ev_now(loop) + (c->srv->opts.idle_timeout < HTTP_LINGER_MAX ?
+					      c->srv->opts.idle_timeout : HTTP_LINGER_MAX);
 		return;
 	}
 	if (n == 0) {
