@@ -352,6 +352,71 @@ static bool poller_events_follow(struct poller *p, const char *next, bool has_mo
 	return false;
 }
 
+/* Every item of a page through ingest. -1 with msg when the store refused
+ * one (the page is read again next time). */
+static int poller_ingest_page(struct poller *p, struct event_page *page, char *msg,
+			      size_t msglen)
+{
+	char err[256] = "";
+
+	for (size_t i = 0; i < page->n; i++) {
+		struct event_page_item *it = &page->items[i];
+		enum ingest_result res;
+
+		p->st.events_seen++;
+		/* A bad item goes the way of a bad webhook body: quarantined
+		 * (in the same batch as the cursor) with the reason. */
+		if (it->error)
+			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
+		else
+			res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err,
+					   sizeof(err));
+		if (res == INGEST_ACCEPTED) {
+			p->st.events_accepted++;
+			p->accepted_this_run++;
+		} else if (res == INGEST_INVALID) {
+			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?",
+				 it->error ? it->error : err);
+		} else if (res == INGEST_STORE_ERROR) {
+			snprintf(msg, msglen, "poll: the store refused event %s: %s",
+				 it->ev.id ? it->ev.id : "?", err);
+			log_error(p->log, "%s", msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Where a page read (and ingested) says to go on: save the cursor once
+ * the page is committed, and read on or end the round. */
+static void poller_events_next(struct poller *p, const struct event_page *page)
+{
+	const char *next = page->next_cursor;
+
+	if (!next && page->n > 0)
+		next = page->items[page->n - 1].ev.id;
+	bool more = page->has_more && page->n > 0 && next && strcmp(next, p->cursor) != 0;
+	if (page->has_more && !more)
+		log_warn(p->log, "GET /events said has_more but gave nothing new; "
+				 "stopping this catch-up");
+	if (next && strcmp(next, p->cursor) != 0 &&
+	    !poller_events_follow(p, next, page->has_more, &more)) {
+		poller_catchup_end(p, false, p->st.catchup_warning);
+		return;
+	}
+	if (!page->has_more)
+		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
+	if (next && strcmp(next, p->cursor) != 0) {
+		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
+			poller_catchup_end(p, false, "cannot wait for the store's commit");
+			return;
+		}
+		p->st.catchup_in_flight = 1;   /* still busy until the commit */
+	} else {
+		poller_catchup_end(p, true, NULL);
+	}
+}
+
 static void poller_events_done(void *ctx, const struct api_response *r)
 {
 	struct poller *p = ctx;
@@ -409,59 +474,12 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		return;
 	}
 	p->st.pages++;
-	for (size_t i = 0; i < page.n; i++) {
-		struct event_page_item *it = &page.items[i];
-		enum ingest_result res;
-
-		p->st.events_seen++;
-		/* A bad item goes the way of a bad webhook body: quarantined
-		 * (in the same batch as the cursor) with the reason. */
-		if (it->error)
-			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
-		else
-			res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err,
-					   sizeof(err));
-		if (res == INGEST_ACCEPTED) {
-			p->st.events_accepted++;
-			p->accepted_this_run++;
-		} else if (res == INGEST_INVALID) {
-			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?",
-				 it->error ? it->error : err);
-		} else if (res == INGEST_STORE_ERROR) {
-			char msg[400];
-			snprintf(msg, sizeof(msg), "poll: the store refused event %s: %s",
-				 it->ev.id ? it->ev.id : "?", err);
-			log_error(p->log, "%s", msg);
-			event_page_done(&page);
-			poller_catchup_end(p, false, msg);
-			return;
-		}
-	}
-	const char *next = page.next_cursor;
-	if (!next && page.n > 0)
-		next = page.items[page.n - 1].ev.id;
-	bool more = page.has_more && page.n > 0 && next && strcmp(next, p->cursor) != 0;
-	if (page.has_more && !more)
-		log_warn(p->log, "GET /events said has_more but gave nothing new; "
-				 "stopping this catch-up");
-	if (next && strcmp(next, p->cursor) != 0 &&
-	    !poller_events_follow(p, next, page.has_more, &more)) {
+	if (poller_ingest_page(p, &page, err, sizeof(err)) != 0) {
 		event_page_done(&page);
-		poller_catchup_end(p, false, p->st.catchup_warning);
+		poller_catchup_end(p, false, err);
 		return;
 	}
-	if (!page.has_more)
-		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
-	if (next && strcmp(next, p->cursor) != 0) {
-		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
-			event_page_done(&page);
-			poller_catchup_end(p, false, "cannot wait for the store's commit");
-			return;
-		}
-		p->st.catchup_in_flight = 1;   /* still busy until the commit */
-	} else {
-		poller_catchup_end(p, true, NULL);
-	}
+	poller_events_next(p, &page);
 	event_page_done(&page);
 }
 
