@@ -15,13 +15,11 @@
 """
 import http.server
 import json
-import os
-import socketserver
 import sqlite3
 import sys
 import urllib.parse
 
-from faxtest import db_rows, envelope, get, pages
+from faxtest import db_rows, envelope, get, pages, serve
 from faxtest import proxy as faxtest_proxy
 from listener_client import make_event
 
@@ -150,14 +148,7 @@ def cursor_api(mode, ready, log):
             self.end_headers()
             self.wfile.write(data)
 
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        daemon_threads = True
-
-    srv = Server(("127.0.0.1", 0), Handler)
-    with open(ready + ".tmp", "w") as f:
-        f.write("127.0.0.1:%d\n" % srv.server_address[1])
-    os.rename(ready + ".tmp", ready)
-    srv.serve_forever()
+    serve(Handler, ready)
 
 
 def main(argv):

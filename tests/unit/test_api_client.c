@@ -471,21 +471,30 @@ static void test_outage_probes_one_at_a_time(void)
 	fx_done(&f);
 }
 
+/* A client of base url with a GET /events on its way to g. */
+static struct api_client *client_get_events(struct ev_loop *loop, const char *url, struct got *g)
+{
+	struct api_client_opts o = { .base_url = url, .api_key = KEY };
+	char err[256];
+	struct api_client *c = api_client_new(loop, &o, err, sizeof(err));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	memset(g, 0, sizeof(*g));
+	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/events", NULL, NULL, 0, got_done, g,
+					   err, sizeof(err)), 0);
+	return c;
+}
+
 static void test_network_error(void)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct peer *p = peer_new(loop);
-	char url[128], err[256];
+	char url[128];
 	struct got g;
 
 	snprintf(url, sizeof(url), "%s", peer_url(p, "/v1"));
 	peer_free(p);   /* nothing listens there now */
-	struct api_client_opts o = { .base_url = url, .api_key = KEY };
-	struct api_client *c = api_client_new(loop, &o, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	memset(&g, 0, sizeof(g));
-	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/events", NULL, NULL, 0, got_done, &g,
-					   err, sizeof(err)), 0);
+	struct api_client *c = client_get_events(loop, url, &g);
 	CU_ASSERT_TRUE(peer_run_until(loop, &g.n, 10.0));
 	CU_ASSERT_EQUAL(g.r.outcome, API_NETWORK_ERROR);
 	CU_ASSERT_EQUAL(g.r.http_status, 0);
@@ -536,7 +545,7 @@ static void test_oversized_answer(void)
 	socklen_t sl = sizeof(sa);
 	struct big_server b;
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-	char url[128], err[256];
+	char url[128];
 	struct got g;
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -547,12 +556,7 @@ static void test_oversized_answer(void)
 	CU_ASSERT_FATAL(getsockname(b.lfd, (struct sockaddr *)&sa, &sl) == 0);
 	CU_ASSERT_FATAL(pthread_create(&b.th, NULL, big_server_run, &b) == 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1", ntohs(sa.sin_port));
-	struct api_client_opts o = { .base_url = url, .api_key = KEY };
-	struct api_client *c = api_client_new(loop, &o, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	memset(&g, 0, sizeof(g));
-	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/events", NULL, NULL, 0, got_done, &g,
-					   err, sizeof(err)), 0);
+	struct api_client *c = client_get_events(loop, url, &g);
 	CU_ASSERT_TRUE(peer_run_until(loop, &g.n, 30.0));
 	CU_ASSERT_EQUAL(g.r.outcome, API_SERVER_ERROR);
 	CU_ASSERT_EQUAL(g.r.http_status, 200);

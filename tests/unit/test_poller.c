@@ -263,21 +263,32 @@ static void test_cursor_waits_for_commit(void)
 	fx_done(&f);
 }
 
+/* A store whose cursor is `cursor`, and an API that answers a request
+ * after it with `status` and `body`, and page2 from the start. */
+static void fx_cursor_refused(struct fx *f, const char *name, const char *cursor, int status,
+			      const char *body)
+{
+	char route[128];
+
+	fx_init(f, name, false);
+	CU_ASSERT_EQUAL(store_meta_set(f->store, POLLER_CURSOR_KEY, cursor), 0);
+	CU_ASSERT_EQUAL(store_commit(f->store), 0);
+	snprintf(route, sizeof(route), "/v1/events?after=%s&", cursor);
+	peer_route(f->peer, "GET", route, status, NULL, body);
+	peer_route(f->peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
+	fx_start_poller(f);
+}
+
 static void test_refused_cursor_restarts(void)
 {
 	struct fx f;
 	char cursor[128];
 
-	fx_init(&f, "gone", false);
-	CU_ASSERT_EQUAL(store_meta_set(f.store, POLLER_CURSOR_KEY, "evt_gone"), 0);
-	CU_ASSERT_EQUAL(store_commit(f.store), 0);
-	peer_route(f.peer, "GET", "/v1/events?after=evt_gone&", 422, NULL,
-		   "{\"error\":\"validation_failed\",\"message\":\"after is not the id of a "
-		   "retained event\",\"action\":\"fix_request\",\"docs\":\"x\",\"request_id\":\"r\","
-		   "\"context\":{\"errors\":{\"after\":[\"after is not the id of a retained "
-		   "event.\"]}}}");
-	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
-	fx_start_poller(&f);
+	fx_cursor_refused(&f, "gone", "evt_gone", 422,
+			  "{\"error\":\"validation_failed\",\"message\":\"after is not the id of a "
+			  "retained event\",\"action\":\"fix_request\",\"docs\":\"x\",\"request_id\":"
+			  "\"r\",\"context\":{\"errors\":{\"after\":[\"after is not the id of a "
+			  "retained event.\"]}}}");
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
 	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
@@ -337,14 +348,9 @@ static void test_other_refusal_keeps_cursor(void)
 	struct fx f;
 	char cursor[128];
 
-	fx_init(&f, "keep", false);
-	CU_ASSERT_EQUAL(store_meta_set(f.store, POLLER_CURSOR_KEY, "evt_keep"), 0);
-	CU_ASSERT_EQUAL(store_commit(f.store), 0);
-	peer_route(f.peer, "GET", "/v1/events?after=evt_keep&", 400, NULL,
-		   "{\"error\":\"bad_request\",\"message\":\"nope\",\"action\":\"fix_request\","
-		   "\"docs\":\"x\",\"request_id\":\"r\"}");
-	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
-	fx_start_poller(&f);
+	fx_cursor_refused(&f, "keep", "evt_keep", 400,
+			  "{\"error\":\"bad_request\",\"message\":\"nope\",\"action\":"
+			  "\"fix_request\",\"docs\":\"x\",\"request_id\":\"r\"}");
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_fail, &f, 10.0));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 0);
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_keep");
