@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/http_proxy.h"
 #include "core/http_server.h"
 #include "tests/unit/unit.h"
 
@@ -1080,6 +1081,39 @@ static void test_half_close_large_answer(void)
 	fx_done(&f);
 }
 
+/* Trusted proxies: CIDR lists, and the client X-Forwarded-For names. */
+static void test_forwarded_client(void)
+{
+	struct http_trusted t;
+	struct net_addr a;
+	char err[128], text[64];
+
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/8, 127.0.0.1 ::1/128", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(t.n, 3);
+	CU_ASSERT(net_addr_parse("10.200.1.1", 10, &a) && http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("11.0.0.1", 8, &a) && !http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("::ffff:127.0.0.1", 16, &a) && http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("[::1]", 5, &a) && http_trusted_has(&t, &a));
+	/* Read from the right, past our own proxies. */
+	CU_ASSERT(http_forwarded_client(&t, "198.51.100.7, 203.0.113.9, 10.1.1.1", NULL, &a));
+	net_addr_format(&a, text, sizeof text);
+	CU_ASSERT_STRING_EQUAL(text, "203.0.113.9");
+	/* Garbage ends the walk; X-Real-IP when there is no list. */
+	CU_ASSERT(http_forwarded_client(&t, "junk, 192.0.2.1", NULL, &a));
+	net_addr_format(&a, text, sizeof text);
+	CU_ASSERT_STRING_EQUAL(text, "192.0.2.1");
+	CU_ASSERT(http_forwarded_client(&t, NULL, " 2001:db8::5 ", &a));
+	net_addr_format(&a, text, sizeof text);
+	CU_ASSERT_STRING_EQUAL(text, "2001:db8::5");
+	CU_ASSERT(!http_forwarded_client(&t, "nonsense", "also nonsense", &a));
+	http_trusted_free(&t);
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/33", err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "10.0.0.0/33"));
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, "example.com", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, NULL, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(t.n, 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "GET and POST on one keep-alive connection", test_basic_keepalive },
 	{ "pipelined requests held and answered in order", test_pipelining_in_order },
@@ -1096,6 +1130,7 @@ static const struct unit_test tests[] = {
 	{ "partial writes to a client that reads late", test_partial_writes },
 	{ "max_connections: an idle one is shed, else the rest wait", test_connection_limit },
 	{ "a per-peer cap sheds that peer's oldest idle connection", test_per_peer_cap },
+	{ "trusted proxies and the client they name", test_forwarded_client },
 	{ "HTTP/1.0, 204, Connection: close, Expect", test_http10_head_204_close },
 	{ "IPv6 loopback", test_ipv6 },
 	{ "listen address parsing", test_listen_addresses },
