@@ -521,8 +521,11 @@ static int app_start_listener(struct app *a, char *err, size_t errlen)
 		.max_header_bytes = (size_t)a->cfg->max_header_bytes,
 		.max_body_bytes = (size_t)a->cfg->max_body_bytes,
 		.max_connections = (unsigned)a->cfg->max_connections,
+		.max_conns_per_peer = (unsigned)a->cfg->max_connections_per_peer,
 		.idle_timeout = (double)a->cfg->idle_timeout,
 		.server_name = "faxtop/" PACKAGE_VERSION,
+		.trusted_proxies = a->cfg->trusted_proxy,
+		.log = a->log,
 	};
 	struct webhook_opts wo = {
 		.path = a->cfg->webhook_path,
@@ -532,6 +535,8 @@ static int app_start_listener(struct app *a, char *err, size_t errlen)
 		.tolerance_s = a->cfg->timestamp_tolerance,
 	};
 
+	/* One body limit: what the listener takes, the parser takes too. */
+	event_parse_set_max_bytes(ho.max_body_bytes);
 	if (!secret) {
 		log_warn(a->log, "no webhook secret configured (MINTFAX_WEBHOOK_SECRET): "
 				 "the webhook listener is off");

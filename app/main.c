@@ -103,6 +103,13 @@ int main(int argc, char **argv)
 		config_done(&cfg);
 		return rc < 0 ? 2 : 0;
 	}
+	/* ps shows the arguments to every local user: blank the secrets in them
+	 * now, and say that until now they could be read. */
+	if (config_hide_secret_args(argc, argv) > 0)
+		fprintf(stderr, "faxtop: warning: a secret was given on the command line, where "
+				"other local users could read it (ps) until faxtop blanked it; "
+				"use the environment (MINTFAX_API_KEY, MINTFAX_WEBHOOK_SECRET), "
+				"--api-key-file or --webhook-secret-file instead\n");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "faxtop: cannot initialise libcurl\n");
 		config_done(&cfg);

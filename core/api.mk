@@ -3,7 +3,8 @@ core_libfaxcore_a_SOURCES += \
 	core/curl_ev.c core/curl_ev.h \
 	core/api_client.c core/api_client.h \
 	core/poller.c core/poller.h \
-	core/resend.c core/resend.h
+	core/resend.c core/resend.h \
+	core/poller_cursor.c core/poller_cursor.h
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_peer.c tests/unit/test_peer.h \
 	tests/unit/test_curl_ev.c \
@@ -16,6 +17,7 @@ API_INTEGRATION_TESTS = \
 	tests/integration/poller_ratelimit.sh \
 	tests/integration/poller_outage.sh \
 	tests/integration/poller_wrongkey.sh \
+	tests/integration/poller_cursor.sh \
 	tests/integration/cli_status.sh \
 	tests/integration/cli_resend.sh \
 	tests/integration/cli_tls.sh

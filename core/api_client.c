@@ -299,6 +299,8 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 				 : st == 404 ? "not found"
 				 : st == 429 ? "rate limited"
 				 : st >= 500 ? "the API failed"
+				 : st >= 300 && st < 400 ? "the API answered with a redirect, "
+							   "which faxtop does not follow"
 				 : "the request was refused";
 		snprintf(raw, sizeof(raw), "%s (HTTP %d%s)", what, st, extra);
 	}
@@ -582,6 +584,23 @@ static void api_client_account(struct api_client *c, const struct api_response *
 	c->st.last_error_ms = now;
 }
 
+/* The API answered, but more than we read: a fault of the API (like a
+ * 5xx), not an API out of reach. The part read is not passed on. */
+static void api_response_too_large(struct api_response *resp, CURL *easy)
+{
+	long status = 0;
+	char raw[256];
+
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	resp->http_status = status > 0 ? (int)status : 0;
+	resp->outcome = API_SERVER_ERROR;
+	resp->body = "";
+	resp->body_len = 0;
+	snprintf(raw, sizeof(raw), "the API's answer is larger than %d bytes, so it was not "
+		 "read (HTTP %ld)", API_MAX_RESPONSE_BYTES, status);
+	sanitize_str(resp->message, sizeof(resp->message), raw);
+}
+
 static void api_done_cb(CURL *easy, CURLcode result, void *ud)
 {
 	struct api_req *r = ud;
@@ -596,13 +615,11 @@ static void api_done_cb(CURL *easy, CURLcode result, void *ud)
 	r->resp.http_status = result == CURLE_OK ? (int)status : 0;
 	r->resp.body = r->buf ? r->buf : "";
 	r->resp.body_len = r->len;
-	if (r->too_large)
-		snprintf(cerr, sizeof(cerr), "the response is larger than %d bytes",
-			 API_MAX_RESPONSE_BYTES);
-	else
-		snprintf(cerr, sizeof(cerr), "%s%s%s", curl_easy_strerror(result),
-			 r->curl_err[0] ? ": " : "", r->curl_err);
+	snprintf(cerr, sizeof(cerr), "%s%s%s", curl_easy_strerror(result),
+		 r->curl_err[0] ? ": " : "", r->curl_err);
 	api_response_classify(&r->resp, cerr);
+	if (r->too_large)
+		api_response_too_large(&r->resp, easy);
 	api_client_account(c, &r->resp);
 	if (r->resp.outcome != API_OK)
 		log_msg(c->log, r->resp.outcome == API_CLIENT_ERROR ? LOG_INFO : LOG_WARN,

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/http_proxy.h"
+#include "core/http_server.h"
 #include "core/sanitize.h"
 #include "core/secrets.h"
 
@@ -605,6 +607,7 @@ static int config_apply_env(struct config *c, const char *(*env)(const char *), 
 enum config_pass {
 	CONFIG_PASS_SCAN,    /* find --config, --help, --version; check names */
 	CONFIG_PASS_APPLY,   /* set the options and collect the arguments */
+	CONFIG_PASS_HIDE,    /* blank the values of secret options in argv */
 };
 
 enum {
@@ -666,7 +669,7 @@ static int config_keep_args(struct config *c, int argc, char **argv, int from, c
 /* Walks argv the same way in both passes, so both agree on which word is
  * an option, which is an option's value, and where the options end. */
 static int config_walk_args(struct config *c, int argc, char **argv, enum config_pass pass,
-			    const char **config_path, char *err, size_t errlen)
+			    const char **config_path, size_t *hidden, char *err, size_t errlen)
 {
 	char name[128], where[160];
 	int i;
@@ -745,6 +748,10 @@ static int config_walk_args(struct config *c, int argc, char **argv, enum config
 			snprintf(where, sizeof where, "--%s", d->pub.name);
 			if (config_set(c, d->pub.name, value, where, err, errlen) != 0)
 				return -1;
+		} else if (pass == CONFIG_PASS_HIDE && d->pub.type == OPT_SECRET) {
+			/* value points into argv[i] or is argv[i]: writable. */
+			secrets_wipe((char *)value, strlen(value));
+			(*hidden)++;
 		}
 	}
 	if (pass == CONFIG_PASS_APPLY)
@@ -755,11 +762,23 @@ static int config_walk_args(struct config *c, int argc, char **argv, enum config
 int config_parse_args(struct config *c, int argc, char **argv, char *err, size_t errlen)
 {
 	const char *path = NULL;
-	int rc = config_walk_args(c, argc, argv, CONFIG_PASS_SCAN, &path, err, errlen);
+	int rc = config_walk_args(c, argc, argv, CONFIG_PASS_SCAN, &path, NULL, err, errlen);
 
 	if (rc != CONFIG_ARGS_OK)
 		return rc < 0 ? -1 : 1;
-	return config_walk_args(c, argc, argv, CONFIG_PASS_APPLY, NULL, err, errlen);
+	return config_walk_args(c, argc, argv, CONFIG_PASS_APPLY, NULL, NULL, err, errlen);
+}
+
+size_t config_hide_secret_args(int argc, char **argv)
+{
+	struct config scratch;
+	size_t hidden = 0;
+	char err[256];
+
+	config_init(&scratch);
+	config_walk_args(&scratch, argc, argv, CONFIG_PASS_HIDE, NULL, &hidden, err, sizeof err);
+	config_done(&scratch);
+	return hidden;
 }
 
 /* ---- paths ---- */
@@ -801,7 +820,7 @@ int config_default_db(char *buf, size_t len)
 static int config_validate(const struct config *c, char *err, size_t errlen)
 {
 	static const char *const schemes[] = { "standard", "legacy", "auto" };
-	char shown[256];
+	char shown[256], host[256], port[8];
 	bool ok = false;
 
 	for (size_t i = 0; i < 3; i++)
@@ -822,15 +841,42 @@ static int config_validate(const struct config *c, char *err, size_t errlen)
 			 config_show(shown, sizeof shown, c->webhook_path));
 		return -1;
 	}
-	if (!c->listen || !strrchr(c->listen, ':') || strrchr(c->listen, ':') == c->listen) {
-		snprintf(err, errlen, "listen must be HOST:PORT, not '%s'",
-			 config_show(shown, sizeof shown, c->listen));
+	if (c->trusted_proxy) {
+		struct http_trusted t;
+
+		if (http_trusted_parse(&t, c->trusted_proxy, err, errlen) != 0)
+			return -1;
+		http_trusted_free(&t);
+	}
+	/* The listener's own parser: a value it would refuse at start-up is a
+	 * usage error here (exit status 2), port 99999 included. */
+	if (!c->listen || http_split_host_port(c->listen, host, sizeof host, port,
+					       sizeof port) != 0) {
+		snprintf(err, errlen, "listen must be HOST:PORT, [IPV6]:PORT or :PORT with a port "
+			 "from 0 to 65535, not '%s'", config_show(shown, sizeof shown, c->listen));
 		return -1;
 	}
 	return 0;
 }
 
 /* ---- the whole chain ---- */
+
+/* Sets the secret option `name` from the file at path (none: nothing). */
+static int config_secret_file(struct config *c, const char *name, const char *path, char *err,
+			      size_t errlen)
+{
+	char where[64], *value;
+	int rc;
+
+	if (!path)
+		return 0;
+	if (secrets_read_file(path, &value, err, errlen) != 0)
+		return -1;
+	snprintf(where, sizeof where, "--%s-file", name);
+	rc = config_set(c, name, value, where, err, errlen);
+	secrets_free(value);
+	return rc;
+}
 
 int config_load(struct config *c, int argc, char **argv,
 		const char *(*env)(const char *name), char *err, size_t errlen)
@@ -841,7 +887,7 @@ int config_load(struct config *c, int argc, char **argv,
 
 	if (!env)
 		env = config_getenv;
-	rc = config_walk_args(c, argc, argv, CONFIG_PASS_SCAN, &path, err, errlen);
+	rc = config_walk_args(c, argc, argv, CONFIG_PASS_SCAN, &path, NULL, err, errlen);
 	if (rc < 0)
 		return -1;
 	if (rc == CONFIG_ARGS_HELP) {
@@ -863,7 +909,11 @@ int config_load(struct config *c, int argc, char **argv,
 	}
 	if (config_apply_env(c, env, err, errlen) != 0)
 		return -1;
-	if (config_walk_args(c, argc, argv, CONFIG_PASS_APPLY, NULL, err, errlen) != 0)
+	if (config_walk_args(c, argc, argv, CONFIG_PASS_APPLY, NULL, NULL, err, errlen) != 0)
+		return -1;
+	/* Last, whatever set them: an explicit file beats the environment. */
+	if (config_secret_file(c, "api-key", c->api_key_file, err, errlen) != 0 ||
+	    config_secret_file(c, "webhook-secret", c->webhook_secret_file, err, errlen) != 0)
 		return -1;
 	return config_validate(c, err, errlen);
 }

@@ -43,10 +43,14 @@ enum opt_type {
 	  "disable every action that changes anything (resend)")                               \
 	X(api_key, "api-key", OPT_SECRET, NULL, 0, 0, "MINTFAX_API_KEY", "KEY",                \
 	  "mintfax API key (mfx_test_… or mfx_live_…); prefer the environment or the file")    \
+	X(api_key_file, "api-key-file", OPT_STR, NULL, 0, 0, NULL, "FILE",                     \
+	  "read the API key from this private file (mode 600), in place of --api-key")         \
 	X(api_base, "api-base", OPT_STR, "https://api.mintfax.com/v1", 0, 0, "MINTFAX_API_BASE", \
 	  "URL", "API base URL")                                                               \
 	X(webhook_secret, "webhook-secret", OPT_SECRET, NULL, 0, 0, "MINTFAX_WEBHOOK_SECRET",  \
 	  "SECRET", "webhook signing secret (whsec_…)")                                        \
+	X(webhook_secret_file, "webhook-secret-file", OPT_STR, NULL, 0, 0, NULL, "FILE",       \
+	  "read the webhook signing secret from this private file (mode 600)")                 \
 	X(webhook_secret_old, "webhook-secret-old", OPT_SECRET, NULL, 0, 0, NULL, "SECRET",    \
 	  "previous signing secret, accepted too while rotating")                              \
 	X(signature_scheme, "signature-scheme", OPT_STR, "auto", 0, 0, NULL, "SCHEME",         \
@@ -60,9 +64,15 @@ enum opt_type {
 	X(max_header_bytes, "max-header-bytes", OPT_INT, 16384, 1024, 1048576, NULL, "BYTES",  \
 	  "largest request header block accepted")                                             \
 	X(max_body_bytes, "max-body-bytes", OPT_INT, 1048576, 1024, 67108864, NULL, "BYTES",   \
-	  "largest request body accepted")                                                     \
+	  "largest webhook body accepted, by the listener and the event parser alike")        \
 	X(max_connections, "max-connections", OPT_INT, 1024, 1, 65536, NULL, "N",              \
-	  "most simultaneous listener connections")                                            \
+	  "most simultaneous listener connections; at the cap the one idle longest is closed"  \
+	  " for a new one")                                                                    \
+	X(max_connections_per_peer, "max-connections-per-peer", OPT_INT, 256, 1, 65536, NULL,  \
+	  "N", "most listener connections from one client address (the same shedding)")       \
+	X(trusted_proxy, "trusted-proxy", OPT_STR, NULL, 0, 0, NULL, "CIDR[,CIDR]",             \
+	  "reverse proxies whose X-Forwarded-For or X-Real-IP names the client, for logs and"  \
+	  " the per-peer cap (without it those headers are ignored)")                          \
 	X(idle_timeout, "idle-timeout", OPT_INT, 10, 1, 3600, NULL, "SECONDS",                 \
 	  "close listener connections idle or stalled this long")                              \
 	X(cacert, "cacert", OPT_STR, NULL, 0, 0, NULL, "FILE",                                 \
@@ -159,6 +169,11 @@ int config_parse_file(struct config *c, const char *path, char *err, size_t errl
 int config_parse_args(struct config *c, int argc, char **argv, char *err, size_t errlen);
 int config_set(struct config *c, const char *name, const char *value, const char *where,
 	       char *err, size_t errlen);
+/* After config_load: blanks in argv (so in ps and /proc/PID/cmdline) the
+ * values of secret options given as flags, and returns how many there were
+ * (the caller warns: until now other local users could read them). argv
+ * must be the one config_load parsed. */
+size_t config_hide_secret_args(int argc, char **argv);
 /* The nearest valid option name to a mistyped one, or NULL. */
 const char *config_suggest(const char *name);
 /* Default paths under XDG dirs; buf gets the path. 0 or -1. */

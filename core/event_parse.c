@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "core/event_parse.h"
+#include "core/sanitize.h"
 
 /* ---- parse context: error text and the path of the value being read ---- */
 
@@ -89,6 +90,18 @@ static const char *json_kind(struct json_object *v)
 
 /* ---- text to a json-c tree, with the size, depth and syntax limits ---- */
 
+static size_t parse_max_bytes = EVENT_PARSE_MAX_BYTES;
+
+void event_parse_set_max_bytes(size_t n)
+{
+	parse_max_bytes = n < 1024 ? 1024 : n > EVENT_PARSE_LIMIT_MAX ? EVENT_PARSE_LIMIT_MAX : n;
+}
+
+size_t event_parse_max_bytes(void)
+{
+	return parse_max_bytes;
+}
+
 static struct json_object *parse_text(const char *json, size_t len, struct pctx *c)
 {
 	struct json_tokener *tok;
@@ -99,9 +112,8 @@ static struct json_object *parse_text(const char *json, size_t len, struct pctx 
 		ctx_fail(c, NULL, "no body");
 		return NULL;
 	}
-	if (len > EVENT_PARSE_MAX_BYTES) {
-		ctx_fail(c, NULL, "body too large (%zu bytes, limit %d)", len,
-			 EVENT_PARSE_MAX_BYTES);
+	if (len > parse_max_bytes) {
+		ctx_fail(c, NULL, "body too large (%zu bytes, limit %zu)", len, parse_max_bytes);
 		return NULL;
 	}
 	if (len == 0) {
@@ -1223,7 +1235,7 @@ static char *event_json_line_fast(const struct event *ev, const char *raw, size_
 	const char *head;
 	char *out;
 
-	if (!raw || !raw_len || raw_len > EVENT_PARSE_MAX_BYTES || memchr(raw, '\0', raw_len) ||
+	if (!raw || !raw_len || raw_len > parse_max_bytes || memchr(raw, '\0', raw_len) ||
 	    raw_data_span(raw, raw_len, &from, &to) < 0 || !(o = json_object_new_object()))
 		return NULL;
 	json_object_object_add(o, "id", jstr(ev->id));
@@ -1262,6 +1274,20 @@ static char *event_json_line_fast(const struct event *ev, const char *raw, size_
 	return out;
 }
 
+/* Strict JSON parsers refuse invalid UTF-8, which json-c passes through
+ * (from the raw body or a field): the line gets U+FFFD in its place; the
+ * raw body in the store keeps the bytes as they came. */
+static char *json_line_utf8(char *line)
+{
+	char *fixed;
+
+	if (!line || sanitize_utf8_valid(line, strlen(line)))
+		return line;
+	fixed = sanitize_utf8_repair(line, strlen(line), NULL);
+	free(line);
+	return fixed;
+}
+
 char *event_json_line(const struct event *ev, const char *raw, size_t raw_len,
 		      enum event_source src)
 {
@@ -1270,7 +1296,7 @@ char *event_json_line(const struct event *ev, const char *raw, size_t raw_len,
 	char *out = event_json_line_fast(ev, raw, raw_len, src);
 
 	if (out)
-		return out;
+		return json_line_utf8(out);
 	if (!(o = json_object_new_object()))
 		return NULL;
 	json_object_object_add(o, "id", jstr(ev->id));
@@ -1288,7 +1314,7 @@ char *event_json_line(const struct event *ev, const char *raw, size_t raw_len,
 		json_object_object_add(o, "data", event_data_obj(ev));
 	json_object_put(root);
 	out = to_text(o);
-	return out;
+	return json_line_utf8(out);
 }
 
 char *json_quote(const char *s)

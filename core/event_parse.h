@@ -14,8 +14,15 @@
 
 #include "core/event.h"
 
-#define EVENT_PARSE_MAX_BYTES (1024 * 1024)   /* bodies larger are refused */
+#define EVENT_PARSE_MAX_BYTES (1024 * 1024)   /* default: bodies larger are refused */
+#define EVENT_PARSE_LIMIT_MAX (64 * 1024 * 1024)  /* the most the limit can be raised to */
 #define EVENT_PARSE_MAX_DEPTH 32              /* deeper nesting is refused */
+
+/* The size limit of every parser here (and of ingest): one limit with the
+ * listener's --max-body-bytes, so a body the listener takes is never
+ * refused for its size after. Clamped to 1 KiB..EVENT_PARSE_LIMIT_MAX. */
+void event_parse_set_max_bytes(size_t n);
+size_t event_parse_max_bytes(void);
 
 /* Either envelope: {id,type,created,data:{object}} or legacy
  * {event_id,event,timestamp(ISO or unix),data:{...}}.

@@ -1,6 +1,7 @@
 # core/ listener: HTTP server, signatures, the webhook route
 core_libfaxcore_a_SOURCES += \
 	core/http_server.c core/http_server.h \
+	core/http_proxy.c core/http_proxy.h \
 	core/signature.c core/signature.h \
 	core/webhook.c core/webhook.h
 tests_unit_run_unit_SOURCES += \
@@ -16,7 +17,14 @@ LISTENER_TESTS = \
 	tests/integration/listener_store_failure.sh \
 	tests/integration/listener_faxsim.sh \
 	tests/integration/listener_shutdown.sh \
-	tests/integration/listener_one_per_db.sh
+	tests/integration/listener_one_per_db.sh \
+	tests/integration/listener_host.sh \
+	tests/integration/listener_body_limit.sh \
+	tests/integration/listener_headless_utf8.sh \
+	tests/integration/listener_secret_args.sh \
+	tests/integration/listener_starvation.sh \
+	tests/integration/listener_proxy.sh \
+	tests/integration/listener_nginx.sh
 TESTS += $(LISTENER_TESTS)
 EXTRA_DIST += $(LISTENER_TESTS) \
 	tests/integration/listener_lib.sh \

@@ -9,12 +9,15 @@
 #include <config.h>   /* autoconf's; "config.h" would find core/config.h */
 
 #include "core/http_server.h"
+#include "core/http_proxy.h"
+#include "core/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <http_parser.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -41,7 +44,9 @@
 #define HTTP_BACKOFF_MAX 1.0
 #define HTTP_LINGER_MAX 2.0             /* drain after a final answer, so the peer can read it */
 #define HTTP_LINGER_BYTES (4 * 1024 * 1024)
+#define HTTP_DRAIN_MAX (128 * 1024 * 1024)   /* most of an announced body read after a 413 */
 #define HTTP_REQUEST_IDLES 3            /* a whole request gets this many idle timeouts */
+#define HTTP_REPORT_EVERY 10.0          /* seconds between log lines on shedding */
 
 struct http_buf {
 	char *data;
@@ -94,11 +99,15 @@ struct http_conn {
 	struct http_buf out;
 	size_t out_off;
 	size_t lingered;
+	size_t linger_max;               /* bytes drained at most; 0: HTTP_LINGER_BYTES */
 	int err_status;                  /* set by a parser callback to refuse the request */
 	const char *err_msg;
 	bool in_headers;
 	bool peer_eof;
 	bool processing;                 /* conn_process is on the stack */
+	bool via_proxy;                  /* the TCP peer is a trusted proxy */
+	struct net_addr addr;            /* the client, for the per-peer cap */
+	ev_tstamp idle_since;            /* accepted, or last answer sent: for shedding */
 	char peer[64];
 };
 
@@ -108,6 +117,7 @@ struct http_server {
 	http_handler_fn handler;
 	void *ctx;
 	int lfd;
+	int spare_fd;                    /* held open to accept with when out of fds */
 	ev_io accept_w;
 	ev_timer backoff_w;
 	ev_prepare reaper_w;
@@ -126,6 +136,9 @@ struct http_server {
 	time_t date_t;
 	char date[40];
 	char *server_name;
+	struct http_trusted trusted;
+	ev_tstamp report_at;             /* next shedding report may go out then */
+	uint64_t rep_shed, rep_refused, rep_emfile;   /* since the last report */
 };
 
 static http_parser_settings parser_settings;
@@ -271,11 +284,19 @@ static int request_finish_headers(struct http_request *r)
 static void conn_update_io(struct http_conn *c);
 static void conn_process(struct http_conn *c);
 static void conn_close(struct http_conn *c);
+static bool conn_peer_cap(struct http_conn *c);
 
+static struct http_conn *server_oldest_idle(struct http_server *srv,
+					    const struct http_conn *except,
+					    const struct net_addr *addr);
+
+/* Accepting resumes below the cap, or at it once a connection is idle
+ * (sheddable) again. */
 static void server_maybe_resume_accept(struct http_server *srv)
 {
 	if (srv->accepting && srv->accept_paused && srv->lfd >= 0 &&
-	    srv->n_conns < srv->opts.max_connections && !ev_is_active(&srv->backoff_w)) {
+	    !ev_is_active(&srv->backoff_w) &&
+	    (srv->n_conns < srv->opts.max_connections || server_oldest_idle(srv, NULL, NULL))) {
 		srv->accept_paused = false;
 		ev_io_start(srv->loop, &srv->accept_w);
 	}
@@ -313,7 +334,7 @@ static void conn_close(struct http_conn *c)
 	c->prev = NULL;
 	c->next = srv->dead;
 	srv->dead = c;
-	srv->n_conns--;
+	srv->stats.connections = --srv->n_conns;
 	if (!ev_is_active(&srv->reaper_w))
 		ev_prepare_start(srv->loop, &srv->reaper_w);
 	server_maybe_resume_accept(srv);
@@ -357,6 +378,8 @@ static void conn_start_linger(struct http_conn *c)
 	}
 	shutdown(c->fd, SHUT_WR);
 	c->state = CONN_LINGER;
+	if (c->linger_max < HTTP_LINGER_BYTES)
+		c->linger_max = HTTP_LINGER_BYTES;
 	c->deadline = ev_now(c->srv->loop) + t;
 	conn_update_io(c);
 }
@@ -649,6 +672,15 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
 	return on_header_part(p, at, len, true);
 }
 
+static size_t request_header_count(const struct http_request *r, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_headers; i++)
+		n += strcasecmp(r->headers[i].name, name) == 0;
+	return n;
+}
+
 static int request_split_url(struct http_request *r, bool is_connect)
 {
 	struct http_parser_url u;
@@ -681,11 +713,27 @@ static int request_split_url(struct http_request *r, bool is_connect)
 	return r->query ? 0 : -1;
 }
 
+/* A trusted proxy's request names its client: logs and the per-peer cap
+ * use it from now on. -1 when that client is over its cap. */
+static int conn_forwarded(struct http_conn *c, struct http_request *r)
+{
+	struct net_addr client;
+
+	if (!http_forwarded_client(&c->srv->trusted, http_request_header(r, "X-Forwarded-For"),
+				   http_request_header(r, "X-Real-IP"), &client))
+		return 0;
+	c->addr = client;
+	net_addr_format(&client, r->peer, sizeof r->peer);
+	memcpy(c->peer, r->peer, sizeof c->peer);
+	return conn_peer_cap(c) ? 0 : -1;
+}
+
 static int on_headers_complete(http_parser *p)
 {
 	struct http_conn *c = p->data;
 	struct http_request *r = c->req;
 	const char *expect;
+	size_t hosts;
 
 	c->in_headers = false;
 	conn_touch(c);
@@ -695,6 +743,15 @@ static int on_headers_complete(http_parser *p)
 	r->head = p->method == HTTP_HEAD;
 	if (request_split_url(r, p->method == HTTP_CONNECT) < 0)
 		return parser_fail(c, 400, "malformed request target");
+	/* RFC 9112 3.2: an HTTP/1.1 request without Host, or any request with
+	 * two, is refused; a proxy and we could disagree on which one counts. */
+	hosts = request_header_count(r, "Host");
+	if (hosts > 1)
+		return parser_fail(c, 400, "more than one Host header");
+	if (hosts == 0 && (p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1)))
+		return parser_fail(c, 400, "missing Host header");
+	if (c->via_proxy && conn_forwarded(c, r) != 0)
+		return parser_fail(c, 429, "too many connections from this client");
 	if (!(p->flags & F_CHUNKED) && p->content_length != ULLONG_MAX &&
 	    p->content_length > c->srv->opts.max_body_bytes)
 		return parser_fail(c, 413, "request body too large");
@@ -772,10 +829,18 @@ static void conn_process(struct http_conn *c)
 		enum http_errno err = HTTP_PARSER_ERRNO(&c->parser);
 
 		c->in_off += n;
+		/* Past the limit, the rest of an announced body is read (up to
+		 * HTTP_DRAIN_MAX) after the 413: a reverse proxy still sending
+		 * it would take a reset for a broken upstream (502). */
+		if (c->err_status == 413 && !(c->parser.flags & F_CHUNKED) &&
+		    c->parser.content_length != ULLONG_MAX)
+			c->linger_max = c->parser.content_length > HTTP_DRAIN_MAX ? HTTP_DRAIN_MAX :
+					(size_t)c->parser.content_length + HTTP_READ_CHUNK;
 		if (c->err_status) {
 			conn_refuse(c, c->err_status, c->err_status == 400 ? "bad_request" :
 				    c->err_status == 413 ? "payload_too_large" :
-				    c->err_status == 431 ? "headers_too_large" : "unavailable",
+				    c->err_status == 431 ? "headers_too_large" :
+				    c->err_status == 429 ? "too_many_connections" : "unavailable",
 				    c->err_msg);
 			break;
 		}
@@ -846,8 +911,13 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (c->state == CONN_LINGER) {
 		c->lingered += (size_t)n;
-		if (n == 0 || c->lingered > HTTP_LINGER_BYTES)
+		if (n == 0 || c->lingered > c->linger_max) {
 			conn_close(c);
+			return;
+		}
+		/* Bounded by bytes: while they come, the drain goes on. */
+		c->deadline = ev_now(loop) + (c->srv->opts.idle_timeout < HTTP_LINGER_MAX ?
+					      c->srv->opts.idle_timeout : HTTP_LINGER_MAX);
 		return;
 	}
 	if (n == 0) {
@@ -937,7 +1007,10 @@ static void conn_new(struct http_server *srv, int fd, const struct sockaddr *sa)
 	c->srv = srv;
 	c->fd = fd;
 	c->state = CONN_READING;
+	c->idle_since = ev_now(srv->loop);
 	format_addr(sa, c->peer, sizeof c->peer);
+	if (net_addr_from_sockaddr(sa, &c->addr))
+		c->via_proxy = http_trusted_has(&srv->trusted, &c->addr);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
@@ -953,9 +1026,121 @@ static void conn_new(struct http_server *srv, int fd, const struct sockaddr *sa)
 	if (srv->conns)
 		srv->conns->prev = c;
 	srv->conns = c;
-	srv->n_conns++;
+	srv->stats.connections = ++srv->n_conns;
 	srv->stats.accepted_conns++;
+	/* A trusted proxy speaks for many clients: each is counted once its
+	 * request names it. */
+	if (!c->via_proxy && !conn_peer_cap(c)) {
+		conn_close(c);
+		return;
+	}
 	conn_update_io(c);
+}
+
+/* ---- shedding: room for new connections at the caps ---- */
+
+/* Holds nothing a client waits for: no request with the handler, no
+ * answer on its way out (or the answer is written and it lingers). */
+static bool conn_sheddable(const struct http_conn *c)
+{
+	if (c->state == CONN_LINGER)
+		return true;
+	return c->state == CONN_READING && c->out.len == c->out_off;
+}
+
+/* One line every HTTP_REPORT_EVERY seconds at most, with the counts since
+ * the last; /healthz has the totals. */
+static void server_report(struct http_server *srv)
+{
+	ev_tstamp now = ev_now(srv->loop);
+
+	if (!srv->opts.log || now < srv->report_at ||
+	    !(srv->rep_shed || srv->rep_refused || srv->rep_emfile))
+		return;
+	log_warn(srv->opts.log, "listener: %" PRIu64 " idle connections shed for new ones, %"
+		 PRIu64 " refused over the per-peer cap of %u, %" PRIu64 " accepts out of file "
+		 "descriptors (in the last %.0f s; %u open of %u)", srv->rep_shed, srv->rep_refused,
+		 srv->opts.max_conns_per_peer, srv->rep_emfile, HTTP_REPORT_EVERY, srv->n_conns,
+		 srv->opts.max_connections);
+	srv->rep_shed = srv->rep_refused = srv->rep_emfile = 0;
+	srv->report_at = now + HTTP_REPORT_EVERY;
+}
+
+/* The least recently active sheddable connection other than `except` (of
+ * client `addr` only, when given), or NULL. */
+static struct http_conn *server_oldest_idle(struct http_server *srv,
+					    const struct http_conn *except,
+					    const struct net_addr *addr)
+{
+	struct http_conn *c, *oldest = NULL;
+
+	for (c = srv->conns; c; c = c->next) {
+		if (c == except || !conn_sheddable(c) || (addr && !net_addr_equal(addr, &c->addr)))
+			continue;
+		/* The list runs newest first: on a tie the older one goes. */
+		if (!oldest || c->idle_since <= oldest->idle_since)
+			oldest = c;
+	}
+	return oldest;
+}
+
+/* Closes that connection. true if there was one. */
+static bool server_shed(struct http_server *srv, const struct http_conn *except,
+			const struct net_addr *addr)
+{
+	struct http_conn *oldest = server_oldest_idle(srv, except, addr);
+
+	if (!oldest)
+		return false;
+	conn_close(oldest);
+	srv->stats.shed++;
+	srv->rep_shed++;
+	server_report(srv);
+	return true;
+}
+
+/* c's client may hold at most max_conns_per_peer connections: its least
+ * recently active idle one makes room. false when none could (the caller
+ * refuses c). */
+static bool conn_peer_cap(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+	const struct http_conn *o;
+	unsigned n = 0;
+
+	if (!c->addr.family)
+		return true;
+	for (o = srv->conns; o; o = o->next)
+		n += net_addr_equal(&o->addr, &c->addr);
+	if (n <= srv->opts.max_conns_per_peer || server_shed(srv, c, &c->addr))
+		return true;
+	srv->stats.peer_refused++;
+	srv->rep_refused++;
+	server_report(srv);
+	return false;
+}
+
+/* Out of descriptors: accept with the spare one, then shed the idle
+ * connection that has waited longest to keep the new one. (accept fails
+ * with EMFILE before it looks at the queue, so the spare also tells
+ * whether anyone is waiting.) 1 accepted, 0 nobody waiting, -1 nothing to
+ * shed (back off, the rest wait in the backlog). */
+static int server_accept_spare(struct http_server *srv)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	int fd;
+
+	if (srv->spare_fd < 0 || !server_oldest_idle(srv, NULL, NULL))
+		return -1;
+	close(srv->spare_fd);
+	fd = accept4(srv->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0) {
+		server_shed(srv, NULL, NULL);
+		conn_new(srv, fd, (struct sockaddr *)&ss);
+	}
+	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return fd >= 0 ? 1 : 0;
 }
 
 /* ---- accepting ---- */
@@ -970,8 +1155,10 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		socklen_t sl = sizeof ss;
 		int fd;
 
-		if (srv->n_conns >= srv->opts.max_connections) {
-			/* The rest wait in the kernel's backlog. */
+		/* At the cap an idle connection will make room for the next
+		 * one; with none, the rest wait in the kernel's backlog. */
+		if (srv->n_conns >= srv->opts.max_connections &&
+		    !server_oldest_idle(srv, NULL, NULL)) {
 			ev_io_stop(loop, w);
 			srv->accept_paused = true;
 			return;
@@ -982,7 +1169,15 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				break;
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM) {
+				int r = errno == EMFILE || errno == ENFILE ? server_accept_spare(srv) : -1;
+
 				srv->stats.emfile_backoffs++;
+				srv->rep_emfile++;
+				server_report(srv);
+				if (r > 0)
+					continue;
+				if (r == 0)
+					break;
 				ev_io_stop(loop, w);
 				srv->accept_paused = true;
 				srv->backoff = srv->backoff ? srv->backoff * 2 : HTTP_BACKOFF_MIN;
@@ -996,6 +1191,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		srv->backoff = 0;
+		if (srv->n_conns >= srv->opts.max_connections)
+			server_shed(srv, NULL, NULL);
 		conn_new(srv, fd, (struct sockaddr *)&ss);
 	}
 }
@@ -1022,6 +1219,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 				    http_handler_fn handler, void *ctx)
 {
 	struct http_server *srv;
+	char err[128];
 
 	if (!loop || !handler)
 		return NULL;
@@ -1039,11 +1237,20 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 		srv->opts.max_body_bytes = HTTP_DEFAULT_MAX_BODY;
 	if (!srv->opts.max_connections)
 		srv->opts.max_connections = HTTP_DEFAULT_MAX_CONNS;
+	if (!srv->opts.max_conns_per_peer)
+		srv->opts.max_conns_per_peer = srv->opts.max_connections / 4 ?
+					       srv->opts.max_connections / 4 : 1;
+	/* config checked the list; here a bad one only means no server. */
+	if (http_trusted_parse(&srv->trusted, srv->opts.trusted_proxies, err, sizeof err) != 0) {
+		free(srv);
+		return NULL;
+	}
 	if (!(srv->opts.idle_timeout > 0))
 		srv->opts.idle_timeout = HTTP_DEFAULT_IDLE;
 	if (srv->opts.server_name && header_safe(srv->opts.server_name)) {
 		srv->server_name = strdup(srv->opts.server_name);
 		if (!srv->server_name) {
+			http_trusted_free(&srv->trusted);
 			free(srv);
 			return NULL;
 		}
@@ -1052,6 +1259,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 	srv->handler = handler;
 	srv->ctx = ctx;
 	srv->lfd = -1;
+	srv->spare_fd = -1;
 	srv->accepting = true;
 	ev_init(&srv->accept_w, accept_cb);
 	srv->accept_w.data = srv;
@@ -1079,11 +1287,12 @@ void http_server_free(struct http_server *srv)
 		r->srv = NULL;
 		r->conn = NULL;
 	}
+	http_trusted_free(&srv->trusted);
 	free(srv->server_name);
 	free(srv);
 }
 
-static int split_host_port(const char *hp, char *host, size_t hlen, char *port, size_t plen)
+int http_split_host_port(const char *hp, char *host, size_t hlen, char *port, size_t plen)
 {
 	const char *colon;
 	size_t n;
@@ -1148,7 +1357,7 @@ int http_server_listen(struct http_server *srv, const char *host_port, char *err
 		snprintf(err, errlen, "already listening on %s", srv->address);
 		return -1;
 	}
-	if (split_host_port(host_port, host, sizeof host, port, sizeof port) < 0) {
+	if (http_split_host_port(host_port, host, sizeof host, port, sizeof port) < 0) {
 		snprintf(err, errlen, "bad listen address '%.64s': want HOST:PORT, [V6]:PORT or :PORT",
 			 host_port ? host_port : "");
 		return -1;
@@ -1189,6 +1398,8 @@ int http_server_listen(struct http_server *srv, const char *host_port, char *err
 		return -1;
 	}
 	srv->lfd = fd;
+	if (srv->spare_fd < 0)
+		srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	format_addr((struct sockaddr *)&ss, srv->address, sizeof srv->address);
 	srv->loopback = addr_is_loopback((struct sockaddr *)&ss);
 	ev_io_set(&srv->accept_w, fd, EV_READ);
@@ -1225,6 +1436,10 @@ void http_server_stop_accepting(struct http_server *srv)
 	if (srv->lfd >= 0) {
 		close(srv->lfd);
 		srv->lfd = -1;
+	}
+	if (srv->spare_fd >= 0) {
+		close(srv->spare_fd);
+		srv->spare_fd = -1;
 	}
 	/* Idle keep-alive connections would never end on their own. */
 	for (c = srv->conns; c; c = next) {
@@ -1301,6 +1516,11 @@ const char *http_request_peer(const struct http_request *req)
 	return req->peer;
 }
 
+const struct http_server_stats *http_request_server_stats(const struct http_request *req)
+{
+	return req->srv ? http_server_stats(req->srv) : NULL;
+}
+
 void http_request_set_data(struct http_request *req, void *data)
 {
 	req->data = data;
@@ -1325,6 +1545,7 @@ void http_respond(struct http_request *req, int status, const char *content_type
 	keep = req->keep_alive && srv->accepting && !c->peer_eof;
 	c->req = NULL;
 	c->state = CONN_READING;
+	c->idle_since = ev_now(srv->loop);
 	conn_queue_response(c, status, content_type, body, len, extra, n_extra, keep, req->head);
 	request_free(req);
 	if (c->state == CONN_CLOSED)
@@ -1332,6 +1553,7 @@ void http_respond(struct http_request *req, int status, const char *content_type
 	if (c->state == CONN_READING) {
 		http_parser_pause(&c->parser, 0);
 		conn_touch(c);
+		server_maybe_resume_accept(srv);
 	}
 	if (conn_flush(c) < 0 || c->state != CONN_READING)
 		return;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct ev_loop;
+struct log;
 struct http_server;
 struct http_request;
 
@@ -24,20 +25,31 @@ struct http_header {
 struct http_server_opts {
 	size_t max_header_bytes;     /* default 16 KiB → 431 */
 	size_t max_body_bytes;       /* default 1 MiB → 413 without buffering the rest */
-	unsigned max_connections;    /* default 1024; more wait in the backlog */
+	unsigned max_connections;    /* default 1024; at the cap the least recently active
+				      * idle connection (no complete request, or keep-alive
+				      * between requests) is shed for a new one */
+	unsigned max_conns_per_peer; /* default max_connections / 4 (at least 1); the same
+				      * shedding within one client address */
 	double idle_timeout;         /* seconds, default 10: read/idle timeout per connection */
 	const char *server_name;     /* Server: header; NULL for none */
+	const char *trusted_proxies; /* CIDRs whose X-Forwarded-For / X-Real-IP name the
+				      * client (logs, per-peer cap); NULL: headers ignored */
+	struct log *log;             /* shedding and fd exhaustion, rate-limited; may be NULL */
 };
 
 /* The handler owns nothing; it must eventually call http_respond(req, …). */
 typedef void (*http_handler_fn)(struct http_request *req, void *ctx);
 
+/* NULL when out of memory or when trusted_proxies does not parse. */
 struct http_server *http_server_new(struct ev_loop *loop, const struct http_server_opts *opts,
 				    http_handler_fn handler, void *ctx);
 void http_server_free(struct http_server *srv);
 /* Binds and listens on "HOST:PORT", "[V6]:PORT" or ":PORT"; port 0 picks a
  * free one. 0 or -1 with a message in err. */
 int http_server_listen(struct http_server *srv, const char *host_port, char *err, size_t errlen);
+/* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" (empty host) and checks the
+ * port is a number up to 65535: what http_server_listen takes. 0 or -1. */
+int http_split_host_port(const char *hp, char *host, size_t hlen, char *port, size_t plen);
 /* The bound address as "HOST:PORT" (after listen). */
 const char *http_server_address(const struct http_server *srv);
 int http_server_port(const struct http_server *srv);
@@ -50,6 +62,9 @@ unsigned http_server_connections(const struct http_server *srv);
 
 struct http_server_stats {
 	uint64_t accepted_conns, requests, timeouts, too_large, bad_requests, emfile_backoffs;
+	uint64_t shed;              /* connections closed to make room at the cap */
+	uint64_t peer_refused;      /* connections closed at once: their peer was at its cap */
+	unsigned connections;       /* open now */
 };
 const struct http_server_stats *http_server_stats(const struct http_server *srv);
 
@@ -63,6 +78,8 @@ size_t http_request_header_count(const struct http_request *req);
 const struct http_header *http_request_header_at(const struct http_request *req, size_t i);
 const char *http_request_body(const struct http_request *req, size_t *len);
 const char *http_request_peer(const struct http_request *req);    /* "127.0.0.1:53122" */
+/* The server's counters, or NULL once the server is gone. */
+const struct http_server_stats *http_request_server_stats(const struct http_request *req);
 /* Per-request slot for the handler's own pointer. */
 void http_request_set_data(struct http_request *req, void *data);
 void *http_request_data(const struct http_request *req);

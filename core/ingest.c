@@ -191,9 +191,9 @@ enum ingest_result ingest_body(struct ingest *in, const char *body, size_t len,
 
 	if (!body)
 		return ingest_reject(in, "", 0, src, now, "empty body", err, errlen);
-	if (len > EVENT_PARSE_MAX_BYTES) {
-		snprintf(why, sizeof why, "body of %zu bytes exceeds the %d-byte limit", len,
-			 EVENT_PARSE_MAX_BYTES);
+	if (len > event_parse_max_bytes()) {
+		snprintf(why, sizeof why, "body of %zu bytes exceeds the %zu-byte limit", len,
+			 event_parse_max_bytes());
 		return ingest_reject(in, body, len, src, now, why, err, errlen);
 	}
 	event_init(&ev);

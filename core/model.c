@@ -8,6 +8,10 @@
  *  - a terminal status never changes; a conflicting terminal event (failed
  *    after delivered or the reverse) is an anomaly: recorded on the fax,
  *    logged and counted, and nothing of it is applied;
+ *  - a terminal event that breaks the delivery contract (docs/CONTRACT.md#failure-codes) is applied and
+ *    recorded as an anomaly too: fax.failed with a retryable code before
+ *    max_attempts attempts were made, or any terminal event that leaves an
+ *    attempt still in progress;
  *  - attempts merge by attempt_number; a completed attempt beats an
  *    in-progress one; an attempt is never lost because a later snapshot
  *    carried fewer;
@@ -33,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errors.h"
 #include "core/model.h"
 
 static const char *const outcome_names[APPLY_OUTCOME_COUNT] = {
@@ -1219,6 +1224,56 @@ static int64_t snapshot_fresh(const struct fax *f, int64_t fallback)
 	return f->updated_at != TS_NONE ? f->updated_at : fallback;
 }
 
+/* Does this terminal event break the delivery contract? The fax as merged
+ * (attempts the model knew before included) is judged; text says how. */
+static bool contract_breach(const struct event *ev, const struct fax *f, char *text, size_t len)
+{
+	const char *code = ev->fax.error_code ? ev->fax.error_code : f->error_code;
+	int made = 0;
+
+	if (ev->type != EV_FAX_FAILED && ev->type != EV_FAX_DELIVERED)
+		return false;
+	for (size_t i = 0; i < f->n_attempts; i++) {
+		const struct fax_attempt *a = &f->attempts[i];
+
+		if (a->completed_at == TS_NONE && ev->type == EV_FAX_FAILED) {
+			snprintf(text, len, "failed with attempt %d still in progress", a->number);
+			return true;
+		}
+		if (a->completed_at == TS_NONE) {
+			snprintf(text, len, "delivered with attempt %d still in progress", a->number);
+			return true;
+		}
+		if (a->number > made)
+			made = a->number;
+	}
+	/* Without attempts there is nothing to count (older payloads). */
+	if (ev->type == EV_FAX_FAILED && made > 0 && f->max_attempts > made && code &&
+	    errors_fax_code(code)->cls == CODE_RETRYABLE) {
+		snprintf(text, len, "failed with retryable %.24s after %d of %d attempts", code,
+			 made, f->max_attempts);
+		return true;
+	}
+	return false;
+}
+
+/* Records a contract breach on the fax the event was applied to. */
+static enum apply_outcome check_contract(struct model *m, const struct event *ev, char *detail,
+					 size_t len)
+{
+	struct mfax *mf = find_fax(m, ev->fax.id);
+	char text[96];
+	bool oom = false;
+
+	if (!mf || !contract_breach(ev, &mf->pub.fax, text, sizeof(text)))
+		return APPLY_OK;
+	snprintf(detail, len, "%s", text);
+	mf->pub.anomalies++;
+	mf->pub.anomaly = intern(&m->pool, text, &oom);
+	m->generation++;
+	return oom ? APPLY_ERROR : APPLY_ANOMALY;
+}
+
 enum apply_outcome model_apply(struct model *m, const struct event *ev,
 			       enum event_source src, int64_t now_ms)
 {
@@ -1260,6 +1315,8 @@ enum apply_outcome model_apply(struct model *m, const struct event *ev,
 		} else {
 			o = merge_fax(m, &s);
 			memcpy(detail, s.detail, sizeof(detail));
+			if (o == APPLY_OK)
+				o = check_contract(m, ev, detail, sizeof(detail));
 		}
 	} else if (ev->object == EVOBJ_BALANCE) {
 		/* A balance event redelivered late (up to ~18 min, docs/CONTRACT.md#delivery)

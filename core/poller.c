@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <ev.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ struct poller_ticket {
 	struct poller_ticket *next;
 	enum poller_ticket_kind kind;
 	bool more;
-	char value[128];
+	char value[POLLER_CURSOR_MAX + 1];
 };
 
 struct poller_refresh {
@@ -70,7 +71,8 @@ struct poller {
 	bool catchup_busy, balance_busy;
 	bool answered;                 /* some answer arrived since start */
 	bool auth_reported;
-	char cursor[128];
+	char cursor[POLLER_CURSOR_MAX + 1];
+	struct poller_round round;
 	bool fallback;
 	unsigned polls_since_probe;
 	char fb_cursor[256];
@@ -249,6 +251,118 @@ static int poller_ticket(struct poller *p, enum poller_ticket_kind kind, const c
 
 /* ---- catch-up through /events ---- */
 
+__attribute__((format(printf, 2, 3)))
+static void poller_catchup_warn(struct poller *p, const char *fmt, ...)
+{
+	char raw[1600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	sanitize_str(p->st.catchup_warning, sizeof(p->st.catchup_warning), raw);
+	log_warn(p->log, "%s", p->st.catchup_warning);
+}
+
+/* The guards on a next_cursor (see poller_cursor.h): false when the round
+ * must stop without saving it; *more false when it is saved but the round
+ * ends there. */
+static bool poller_events_follow(struct poller *p, const char *next, bool has_more, bool *more)
+{
+	switch (poller_round_next(&p->round, next)) {
+	case ROUND_FOLLOW:
+		return true;
+	case ROUND_CAPPED:
+		if (*more) {
+			p->st.catchup_capped++;
+			poller_catchup_warn(p, "catch-up read %d pages in one round; the rest "
+					       "follows in the next round", POLLER_MAX_PAGES_PER_ROUND);
+			*more = false;
+		}
+		return true;
+	case ROUND_CYCLE:
+		if (!has_more)
+			return true;   /* the last page: nothing more is asked for */
+		p->st.catchup_cycles++;
+		poller_catchup_warn(p, "GET /events led back to a cursor already read in this "
+				       "round (%.64s): the API's cursor cycles; catch-up stops at %s "
+				       "and tries again later", next,
+				    p->cursor[0] ? p->cursor : "the start");
+		return false;
+	case ROUND_TOO_LONG:
+		break;
+	}
+	poller_catchup_warn(p, "GET /events gave a next_cursor of %zu bytes, more than the %d "
+			       "faxtop keeps; catch-up stops at %s", strlen(next), POLLER_CURSOR_MAX,
+			    p->cursor[0] ? p->cursor : "the start");
+	return false;
+}
+
+/* Every item of a page through ingest. -1 with msg when the store refused
+ * one (the page is read again next time). */
+static int poller_ingest_page(struct poller *p, struct event_page *page, char *msg,
+			      size_t msglen)
+{
+	char err[256] = "";
+
+	for (size_t i = 0; i < page->n; i++) {
+		struct event_page_item *it = &page->items[i];
+		enum ingest_result res;
+
+		p->st.events_seen++;
+		/* A bad item goes the way of a bad webhook body: quarantined
+		 * (in the same batch as the cursor) with the reason. */
+		if (it->error)
+			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
+		else
+			res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err,
+					   sizeof(err));
+		if (res == INGEST_ACCEPTED) {
+			p->st.events_accepted++;
+			p->accepted_this_run++;
+		} else if (res == INGEST_INVALID) {
+			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?",
+				 it->error ? it->error : err);
+		} else if (res == INGEST_STORE_ERROR) {
+			snprintf(msg, msglen, "poll: the store refused event %s: %s",
+				 it->ev.id ? it->ev.id : "?", err);
+			log_error(p->log, "%s", msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Where a page read (and ingested) says to go on: save the cursor once
+ * the page is committed, and read on or end the round. */
+static void poller_events_next(struct poller *p, const struct event_page *page)
+{
+	const char *next = page->next_cursor;
+
+	if (!next && page->n > 0)
+		next = page->items[page->n - 1].ev.id;
+	bool more = page->has_more && page->n > 0 && next && strcmp(next, p->cursor) != 0;
+	if (page->has_more && !more)
+		log_warn(p->log, "GET /events said has_more but gave nothing new; "
+				 "stopping this catch-up");
+	if (next && strcmp(next, p->cursor) != 0 &&
+	    !poller_events_follow(p, next, page->has_more, &more)) {
+		poller_catchup_end(p, false, p->st.catchup_warning);
+		return;
+	}
+	if (!page->has_more)
+		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
+	if (next && strcmp(next, p->cursor) != 0) {
+		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
+			poller_catchup_end(p, false, "cannot wait for the store's commit");
+			return;
+		}
+		p->st.catchup_in_flight = 1;   /* still busy until the commit */
+	} else {
+		poller_catchup_end(p, true, NULL);
+	}
+}
+
 static void poller_events_done(void *ctx, const struct api_response *r)
 {
 	struct poller *p = ctx;
@@ -269,18 +383,25 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		poller_request_faxes(p);
 		return;
 	}
-	if (r->outcome == API_CLIENT_ERROR && p->cursor[0]) {
+	if (p->cursor[0] && poller_cursor_expired(r)) {
 		/* The cursor is no longer accepted (past retention, or the
 		 * service lost its history): start again from the oldest
 		 * retained event; the store drops what it already has. */
-		log_warn(p->log, "the API refused the events cursor %s (%s); reading from the "
-				 "oldest retained event", p->cursor, r->message);
+		log_warn(p->log, "the API says the events cursor %s is invalid or expired (%s); "
+				 "reading from the oldest retained event", p->cursor, r->message);
 		p->cursor[0] = '\0';
 		p->st.cursor[0] = '\0';
+		poller_round_begin(&p->round, p->cursor);
 		poller_request_events(p);
 		return;
 	}
 	if (r->outcome != API_OK) {
+		/* A redirect or another refusal is the API's problem or ours,
+		 * not the cursor's: keep it, say so, and ask again next time. */
+		if (r->outcome == API_CLIENT_ERROR)
+			poller_catchup_warn(p, "GET /events: %s; the cursor stays at %s and "
+					       "catch-up tries again", r->message,
+					    p->cursor[0] ? p->cursor : "the start");
 		poller_catchup_end(p, false, r->message);
 		return;
 	}
@@ -299,57 +420,18 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		return;
 	}
 	p->st.pages++;
-	for (size_t i = 0; i < page.n; i++) {
-		struct event_page_item *it = &page.items[i];
-		enum ingest_result res;
-
-		p->st.events_seen++;
-		/* A bad item goes the way of a bad webhook body: quarantined
-		 * (in the same batch as the cursor) with the reason. */
-		if (it->error)
-			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
-		else
-			res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err,
-					   sizeof(err));
-		if (res == INGEST_ACCEPTED) {
-			p->st.events_accepted++;
-			p->accepted_this_run++;
-		} else if (res == INGEST_INVALID) {
-			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?",
-				 it->error ? it->error : err);
-		} else if (res == INGEST_STORE_ERROR) {
-			char msg[400];
-			snprintf(msg, sizeof(msg), "poll: the store refused event %s: %s",
-				 it->ev.id ? it->ev.id : "?", err);
-			log_error(p->log, "%s", msg);
-			event_page_done(&page);
-			poller_catchup_end(p, false, msg);
-			return;
-		}
+	if (poller_ingest_page(p, &page, err, sizeof(err)) != 0) {
+		event_page_done(&page);
+		poller_catchup_end(p, false, err);
+		return;
 	}
-	const char *next = page.next_cursor;
-	if (!next && page.n > 0)
-		next = page.items[page.n - 1].ev.id;
-	bool more = page.has_more && page.n > 0 && next && strcmp(next, p->cursor) != 0;
-	if (page.has_more && !more)
-		log_warn(p->log, "GET /events said has_more but gave nothing new; "
-				 "stopping this catch-up");
-	if (next && strcmp(next, p->cursor) != 0 && strlen(next) < sizeof(p->cursor)) {
-		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
-			event_page_done(&page);
-			poller_catchup_end(p, false, "cannot wait for the store's commit");
-			return;
-		}
-		p->st.catchup_in_flight = 1;   /* still busy until the commit */
-	} else {
-		poller_catchup_end(p, true, NULL);
-	}
+	poller_events_next(p, &page);
 	event_page_done(&page);
 }
 
 static void poller_request_events(struct poller *p)
 {
-	char path[512], err[256];
+	char path[3 * POLLER_CURSOR_MAX + 64], err[256];
 
 	if (p->cursor[0]) {
 		char *esc = curl_easy_escape(NULL, p->cursor, 0);
@@ -496,6 +578,7 @@ static void poller_catchup(struct poller *p)
 		return;
 	}
 	p->polls_since_probe = 0;
+	poller_round_begin(&p->round, p->cursor);
 	poller_request_events(p);
 }
 

@@ -10,8 +10,10 @@
  * /events answers 404 the poller falls back to GET /faxes?created_after=…
  * plus GET /faxes/{id} for unfinished faxes not updated for stale_after
  * (the list's created_after watermark is kept in meta as well), and tries
- * /events again every POLLER_FALLBACK_PROBE polls. A cursor the API refuses
- * (4xx) restarts catch-up from the oldest retained event.
+ * /events again every POLLER_FALLBACK_PROBE polls. Only the documented
+ * "cursor invalid or expired" answer restarts catch-up from the oldest
+ * retained event; a cycling cursor or a round past its page cap stops the
+ * round with a warning (see poller_cursor.h).
  *
  * Pace: poll_interval / 3 (at least 1 s) while faxes are queued, submitted
  * or in progress; poll_interval * 4 (up to 5 min) after four catch-ups in a
@@ -25,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/poller_cursor.h"
 
 struct ev_loop;
 struct api_client;
@@ -57,12 +61,17 @@ struct poller_state {
 	int64_t last_poll_ms;        /* start of the newest catch-up, TS_NONE before */
 	int64_t last_poll_ok_ms;     /* end of the newest complete catch-up */
 	int64_t last_balance_ms;     /* newest balance reading */
-	char cursor[128];            /* newest committed events cursor, "" for none */
+	char cursor[POLLER_CURSOR_MAX + 1];  /* newest committed events cursor, "" for none */
 	bool events_fallback;        /* /events answered 404: polling /faxes instead */
 	double interval;             /* current adaptive catch-up period, seconds */
 	uint64_t polls, pages, events_seen, events_accepted;
 	uint64_t faxes_refreshed, errors;
 	char last_error[256];        /* sanitised, "" for none */
+	/* Catch-up stopped short (a cursor cycle, the page cap, a cursor too
+	 * long, a redirect or refusal of the cursor request): one sanitised
+	 * line for a banner, "" once a round reads to the end again. */
+	char catchup_warning[256];
+	uint64_t catchup_cycles, catchup_capped;
 	unsigned catchup_in_flight, balance_in_flight, refresh_in_flight;
 };
 

@@ -16,6 +16,7 @@
 #include <locale.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -86,7 +87,24 @@ struct sanitize_tok {
 	size_t n;            /* its length */
 	int width;
 	size_t consumed;     /* input bytes it stands for */
+	bool dropped;        /* a joiner, selector or modifier left out */
 };
+
+/* Code points whose effect on the width depends on the terminal: a zero
+ * width joiner (a ZWJ sequence is one glyph in some terminals, several in
+ * others), the text/emoji presentation selectors and the skin-tone
+ * modifiers. Left out, what remains is drawn the same everywhere, and as
+ * wide as it is measured. */
+static bool sanitize_dropped(uint32_t cp)
+{
+	return cp == 0x200D || cp == 0xFE0E || cp == 0xFE0F || (cp >= 0x1F3FB && cp <= 0x1F3FF);
+}
+
+/* A regional indicator (half of a flag) becomes its letter: a pair is one
+ * flag two cells wide in some terminals, two boxes in others. */
+#define SANITIZE_RI_FIRST 0x1F1E6
+#define SANITIZE_RI_LAST 0x1F1FF
+static const char sanitize_ri_letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 static bool is_c1_string_intro(uint32_t c)
 {
@@ -203,6 +221,7 @@ static void next_unit(const unsigned char *s, size_t len, size_t i, bool utf8,
 	t->bytes = ph;
 	t->n = strlen(ph);
 	t->width = 1;
+	t->dropped = false;
 	if (b >= 0x20 && b < 0x7F) {
 		t->bytes = (const char *)s + i;
 		t->n = 1;
@@ -231,6 +250,18 @@ static void next_unit(const unsigned char *s, size_t len, size_t i, bool utf8,
 		t->consumed = skip_after_c1(s, len, i + n, cp) - i;
 		return;
 	}
+	if (sanitize_dropped(cp)) {
+		t->bytes = "";
+		t->n = 0;
+		t->width = 0;
+		t->dropped = true;
+		return;
+	}
+	if (cp >= SANITIZE_RI_FIRST && cp <= SANITIZE_RI_LAST) {
+		t->bytes = sanitize_ri_letters + (cp - SANITIZE_RI_FIRST);
+		t->n = 1;
+		return;
+	}
 	w = sanitize_cp_width(cp);
 	if (w < 0)
 		return;
@@ -253,7 +284,8 @@ static bool zero_width_at(const unsigned char *s, size_t len, size_t i, size_t *
 	if (s[i] < 0x80)
 		return false;
 	*n = decode_utf8(s, len, i, &cp);
-	return cp != UINT32_MAX && cp > 0x9F && sanitize_cp_width(cp) == 0;
+	return cp != UINT32_MAX && cp > 0x9F && !sanitize_dropped(cp) &&
+	       sanitize_cp_width(cp) == 0;
 }
 
 /* The next cluster. In UTF-8 mode a printable character takes the
@@ -266,6 +298,8 @@ static void next_cluster(const unsigned char *s, size_t len, size_t i, bool utf8
 	size_t n, j;
 
 	next_unit(s, len, i, utf8, t);
+	if (t->dropped)
+		return;
 	if (t->width == 0) {
 		t->bytes = utf8 ? SANITIZE_PLACEHOLDER_UTF8 : SANITIZE_PLACEHOLDER_ASCII;
 		t->n = strlen(t->bytes);
@@ -357,4 +391,52 @@ int sanitize_width(const char *s)
 		w += t.width;
 	}
 	return (int)(w > INT_MAX ? INT_MAX : w);
+}
+
+char *sanitize_utf8_repair(const char *s, size_t len, size_t *outlen)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n, o = 0, cap;
+	uint32_t cp;
+	char *out;
+
+	/* A malformed sequence is at least one byte and becomes three. */
+	if (len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	cap = 3 * len + 1;
+	out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i += n) {
+		n = decode_utf8(u, len, i, &cp);
+		if (cp == UINT32_MAX) {
+			memcpy(out + o, SANITIZE_PLACEHOLDER_UTF8, 3);
+			o += 3;
+		} else {
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
+	}
+	out[o] = '\0';
+	if (outlen)
+		*outlen = o;
+	return out;
+}
+
+bool sanitize_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n;
+	uint32_t cp;
+
+	for (i = 0; i < len; i += n) {
+		if (u[i] < 0x80) {
+			n = 1;
+			continue;
+		}
+		n = decode_utf8(u, len, i, &cp);
+		if (cp == UINT32_MAX)
+			return false;
+	}
+	return true;
 }

@@ -37,5 +37,12 @@ int sanitize_text(char *dst, size_t dstlen, const char *src, size_t len,
 int sanitize_str(char *dst, size_t dstlen, const char *src);
 /* Display width of an already-safe UTF-8 string. */
 int sanitize_width(const char *s);
+/* For text that goes to a file or a pipe rather than a terminal (a
+ * --headless JSON line): a copy of s[0..len) in which each malformed UTF-8
+ * sequence is replaced by U+FFFD and nothing else changes. malloc'd and
+ * NUL-terminated, its length in *outlen; NULL when out of memory. */
+char *sanitize_utf8_repair(const char *s, size_t len, size_t *outlen);
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool sanitize_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -82,3 +82,76 @@ int secrets_check_private_file(const char *path, char *err, size_t errlen)
 	close(fd);
 	return rc;
 }
+
+/* Checks the text read from a secret file; drops one final line end. */
+static int secrets_file_text(char *buf, size_t *n, const char *shown, char *err, size_t errlen)
+{
+	if (*n > 0 && buf[*n - 1] == '\n')
+		buf[--*n] = '\0';
+	if (*n > 0 && buf[*n - 1] == '\r')
+		buf[--*n] = '\0';
+	if (*n == 0) {
+		snprintf(err, errlen, "%s is empty", shown);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7F) {
+			snprintf(err, errlen, "%s must hold the secret alone on one line "
+				 "(it has a control character or a second line)", shown);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int secrets_read_file(const char *path, char **out, char *err, size_t errlen)
+{
+	char shown[256], buf[SECRETS_FILE_MAX + 2];
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc = -1;
+
+	*out = NULL;
+	sanitize_str(shown, sizeof shown, path ? path : "");
+	fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot read secret file %s: %s", shown, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "secret file %s is not a regular file", shown);
+		goto out;
+	}
+	/* The same rule as the config file: private, or refused. */
+	if (secrets_check_private_fd(fd, path, err, errlen) != 0)
+		goto out;
+	while (n <= SECRETS_FILE_MAX && (r = read(fd, buf + n, SECRETS_FILE_MAX + 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "cannot read secret file %s: %s", shown,
+				 strerror(errno));
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	if (n > SECRETS_FILE_MAX) {
+		snprintf(err, errlen, "secret file %s is larger than %d bytes", shown,
+			 SECRETS_FILE_MAX);
+		goto out;
+	}
+	buf[n] = '\0';
+	if (secrets_file_text(buf, &n, shown, err, errlen) != 0)
+		goto out;
+	*out = strdup(buf);
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	secrets_wipe(buf, sizeof buf);
+	close(fd);
+	return rc;
+}

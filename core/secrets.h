@@ -25,4 +25,11 @@ void secrets_free(char *s);
 int secrets_check_private_fd(int fd, const char *path, char *err, size_t errlen);
 int secrets_check_private_file(const char *path, char *err, size_t errlen);
 
+/* Reads a secret from a file of its own (--api-key-file): a private regular
+ * file holding one line (a final newline is dropped). *out gets a copy
+ * (free it with secrets_free). 0, or -1 with a message that never quotes
+ * the file's contents. */
+#define SECRETS_FILE_MAX 4096
+int secrets_read_file(const char *path, char **out, char *err, size_t errlen);
+
 #endif

@@ -25,6 +25,7 @@ struct wh_hold {
 	struct webhook *wh;              /* NULL once the webhook is gone */
 	struct http_request *req;
 	struct wh_hold *prev, *next;
+	bool is_new;                     /* a new event, not a duplicate */
 };
 
 struct webhook {
@@ -123,10 +124,16 @@ static void on_commit(void *ctx, bool ok)
 
 	hold_unlink(h);
 	if (ok) {
+		/* Counted only now: an event is accepted once it is durable. */
+		if (wh && h->is_new) {
+			wh->stats.accepted++;
+			wh->stats.last_event_ms = clock_now_ms(wh->clock);
+		}
 		http_respond(h->req, 204, NULL, NULL, 0, NULL, 0);
 	} else {
 		if (wh) {
 			wh->stats.unavailable++;
+			wh->stats.commit_failed++;
 			log_error(wh->log, "webhook from %s: the store could not commit (%s); "
 					   "answered 503 so mintfax retries",
 				  http_request_peer(h->req), store_last_error(wh->store));
@@ -137,19 +144,21 @@ static void on_commit(void *ctx, bool ok)
 	free(h);
 }
 
-static void hold_for_commit(struct webhook *wh, struct http_request *req)
+static void hold_for_commit(struct webhook *wh, struct http_request *req, bool is_new)
 {
 	struct wh_hold *h = calloc(1, sizeof *h);
 
 	if (!h || store_on_commit(wh->store, on_commit, h) != 0) {
 		free(h);
 		wh->stats.unavailable++;
+		wh->stats.commit_failed++;
 		respond_error(req, 503, "store_unavailable",
 			      "the event could not be stored; retry later", NULL, 0);
 		return;
 	}
 	h->wh = wh;
 	h->req = req;
+	h->is_new = is_new;
 	h->next = wh->holds;
 	if (wh->holds)
 		wh->holds->prev = h;
@@ -221,14 +230,12 @@ static void handle_event(struct webhook *wh, struct http_request *req)
 	switch (ingest_body(wh->ingest, body, len, SRC_WEBHOOK, err, sizeof err)) {
 	case INGEST_ACCEPTED:
 		wh->streak = 0;
-		wh->stats.accepted++;
-		wh->stats.last_event_ms = clock_now_ms(wh->clock);
-		hold_for_commit(wh, req);
+		hold_for_commit(wh, req, true);
 		return;
 	case INGEST_DUPLICATE:
 		wh->streak = 0;
 		wh->stats.duplicates++;
-		hold_for_commit(wh, req);
+		hold_for_commit(wh, req, false);
 		return;
 	case INGEST_INVALID:
 		wh->stats.invalid++;
@@ -241,6 +248,7 @@ static void handle_event(struct webhook *wh, struct http_request *req)
 		break;
 	}
 	wh->stats.unavailable++;
+	wh->stats.commit_failed++;
 	log_error(wh->log, "webhook from %s: the store refused the event; answered 503",
 		  http_request_peer(req));
 	respond_error(req, 503, "store_unavailable", "the event could not be stored; retry later",
@@ -252,7 +260,8 @@ static void handle_health(struct webhook *wh, struct http_request *req)
 	int64_t now = clock_now_ms(wh->clock);
 	bool ok = store_ok(wh->store);
 	const char *api = wh->api_state ? wh->api_state(wh->api_state_ctx) : "off";
-	char age[32], body[320];
+	const struct http_server_stats *hs = http_request_server_stats(req);
+	char age[32], body[640];
 
 	if (wh->stats.last_event_ms)
 		snprintf(age, sizeof age, "%" PRId64,
@@ -261,9 +270,14 @@ static void handle_health(struct webhook *wh, struct http_request *req)
 		snprintf(age, sizeof age, "null");
 	snprintf(body, sizeof body,
 		 "{\"status\":\"%s\",\"uptime_s\":%" PRId64 ",\"events_accepted\":%" PRIu64
-		 ",\"last_event_age_s\":%s,\"store_ok\":%s,\"api\":\"%s\"}",
+		 ",\"events_failed\":%" PRIu64 ",\"last_event_age_s\":%s,\"store_ok\":%s"
+		 ",\"api\":\"%s\",\"listener\":{\"connections\":%u,\"shed\":%" PRIu64
+		 ",\"peer_refused\":%" PRIu64 ",\"emfile\":%" PRIu64 ",\"timeouts\":%" PRIu64
+		 "}}",
 		 ok ? "ok" : "degraded", now > wh->started_ms ? (now - wh->started_ms) / 1000 : 0,
-		 wh->stats.accepted, age, ok ? "true" : "false", api);
+		 wh->stats.accepted, wh->stats.commit_failed, age, ok ? "true" : "false", api,
+		 hs ? hs->connections : 0, hs ? hs->shed : 0, hs ? hs->peer_refused : 0,
+		 hs ? hs->emfile_backoffs : 0, hs ? hs->timeouts : 0);
 	http_respond_json(req, 200, body, NULL, 0);
 }
 

@@ -31,7 +31,8 @@ struct webhook_opts {
 };
 
 struct webhook_stats {
-	uint64_t accepted;         /* new events acknowledged with 204 */
+	uint64_t accepted;         /* new events committed and acknowledged with 204 */
+	uint64_t commit_failed;    /* verified events whose commit failed: 503 */
 	uint64_t duplicates;       /* already stored; 204 without applying again */
 	uint64_t refused[SIG_RESULT_COUNT];  /* 401 by reason (refused[SIG_OK] stays 0) */
 	uint64_t refused_total;

@@ -24,6 +24,7 @@ TESTS += \
 	tests/integration/sim_webhooks.sh \
 	tests/integration/sim_limits.sh \
 	tests/integration/sim_determinism.sh \
+	tests/integration/sim_contract.sh \
 	tests/integration/sim_load.sh
 EXTRA_DIST += \
 	sim/README.md \
@@ -32,5 +33,6 @@ EXTRA_DIST += \
 	tests/integration/sim_webhooks.sh \
 	tests/integration/sim_limits.sh \
 	tests/integration/sim_determinism.sh \
+	tests/integration/sim_contract.sh \
 	tests/integration/sim_load.sh \
 	tests/integration/webhook_receiver.py

@@ -95,10 +95,16 @@ def proxy(upstream, ready, intercept=None, log=None):
 
         do_GET = do_POST = do_DELETE = forward
 
+    serve(Handler, ready)
+
+
+def serve(handler, ready):
+    """Serves handler (a BaseHTTPRequestHandler) on a free loopback port,
+    threaded, whose address is written to the file READY. Serves forever."""
     class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         daemon_threads = True
 
-    srv = Server(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", 0), handler)
     with open(ready + ".tmp", "w") as f:
         f.write("127.0.0.1:%d\n" % srv.server_address[1])
     os.rename(ready + ".tmp", ready)

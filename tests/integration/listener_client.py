@@ -4,6 +4,7 @@ signatures by Python's hmac/hashlib/base64, requests by http.client and raw
 sockets. Standard library only. Every socket operation has a timeout.
 
   listener_client.py event ID TYPE FAX_ID [CREATED]   print an event body
+  listener_client.py bigevent ID FAX_ID SIZE          a fax.queued body of SIZE bytes
   listener_client.py send ADDR [options] < body       print "STATUS BODY"
   listener_client.py check-sign SECRET BODYFILE < headers   verify `faxtop sign`
   listener_client.py keepalive ADDR SECRET N          N events, one connection
@@ -11,6 +12,13 @@ sockets. Standard library only. Every socket operation has a timeout.
   listener_client.py flood ADDR                       header flood -> status
   listener_client.py oversize ADDR SECRET BYTES       big body -> status
   listener_client.py lockdb DB READY RELEASE          hold the store's write lock
+  listener_client.py raw ADDR < request               raw bytes -> first status line
+  listener_client.py xff ADDR XFF...                  one keep-alive connection per XFF
+                                                      ("-": none), each asks GET /healthz;
+                                                      then prints which are still open
+  listener_client.py starve ADDR SECRET IDLE N        IDLE idle sockets from 127.0.0.2 (re-
+                                                      opened as they close) while N signed
+                                                      events are sent from 127.0.0.1
 """
 import base64
 import hashlib
@@ -18,6 +26,7 @@ import hmac
 import http.client
 import json
 import select
+import selectors
 import os
 import socket
 import sqlite3
@@ -110,6 +119,15 @@ def request(conn, method, path, body, headers):
 def cmd_event(args):
     created = int(args[3]) if len(args) > 3 else 1747173600
     sys.stdout.buffer.write(make_event(args[0], args[1], args[2], created))
+
+
+def cmd_bigevent(args):
+    """A fax.queued event padded (a field faxtop does not model) to SIZE bytes."""
+    evt, fax, size = args[0], args[1], int(args[2])
+    ev = json.loads(make_event(evt, "fax.queued", fax))
+    base = len(json.dumps(ev, separators=(",", ":"))) + len(',"x_pad":""')
+    ev["data"]["object"]["x_pad"] = "p" * max(0, size - base)
+    sys.stdout.buffer.write(json.dumps(ev, separators=(",", ":")).encode())
 
 
 def cmd_send(args):
@@ -280,6 +298,122 @@ def cmd_oversize(args):
     print(status, text)
 
 
+def cmd_raw(args):
+    host, port = split_addr(args[0])
+    data = raw_exchange(host, port, sys.stdin.buffer.read())
+    print(data.split(b"\r\n", 1)[0].decode(errors="replace"))
+
+
+def cmd_starve(args):
+    """Prints "served=K of N, idle=M": K events answered 204 within 3 s each
+    while one other client holds (and re-opens) IDLE idle connections."""
+    import resource
+    import threading
+    addr, secret, idle, n = args[0], args[1], int(args[2]), int(args[3])
+    host, port = split_addr(addr)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = idle + 64
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    stop = threading.Event()
+    held = []
+    opened = [0]
+
+    def open_one():
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.bind(("127.0.0.2", 0))
+            s.connect_ex((host, port))
+        except OSError:
+            s.close()
+            return None
+        opened[0] += 1
+        return s
+
+    def attacker():
+        sel = selectors.DefaultSelector()
+        while len(held) < idle and not stop.is_set():
+            s = open_one()
+            if s is None:
+                break
+            held.append(s)
+            sel.register(s, selectors.EVENT_READ)
+        # Whatever the server closes is opened again at once.
+        while not stop.is_set():
+            for key, _ in sel.select(0.05):
+                s = key.fileobj
+                try:
+                    data = s.recv(1)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    data = b""
+                if data:
+                    continue
+                sel.unregister(s)
+                held.remove(s)
+                s.close()
+                t = open_one()
+                if t is not None:
+                    held.append(t)
+                    sel.register(t, selectors.EVENT_READ)
+        sel.close()
+
+    t = threading.Thread(target=attacker, daemon=True)
+    t.start()
+    while len(held) < idle and t.is_alive():
+        time.sleep(0.05)
+    time.sleep(0.5)
+    served, worst = 0, 0.0
+    for i in range(n):
+        body = make_event(f"evt_starve_{i}", "fax.queued", f"fax_starve_{i}")
+        start = time.monotonic()
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=3, source_address=("127.0.0.1", 0))
+            conn.connect()
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            status, _, _ = request(conn, "POST", "/webhooks/mintfax", body,
+                                   signed_headers(secret, f"evt_starve_{i}", int(time.time()), body))
+            conn.close()
+        except (OSError, http.client.HTTPException):
+            status = None
+        took = time.monotonic() - start
+        worst = max(worst, took)
+        if status == 204 and took < 3:
+            served += 1
+    stop.set()
+    t.join(5)
+    for s in held:
+        s.close()
+    print(f"served={served} of {n}, idle={idle}, opened={opened[0]}, worst={worst:.2f}s")
+
+
+def cmd_xff(args):
+    host, port = split_addr(args[0])
+    conns = []
+    for x in args[1:]:
+        conn = connect(host, port)
+        hdrs = {} if x == "-" else {"X-Forwarded-For": x}
+        status, _, _ = request(conn, "GET", "/healthz", None, hdrs)
+        if status != 200:
+            sys.exit(f"healthz with X-Forwarded-For {x}: {status}")
+        conns.append((conn, hdrs))
+    time.sleep(0.2)
+    flags = []
+    for conn, hdrs in conns:
+        # A closed connection shows as EOF on a read that does not block.
+        conn.sock.setblocking(False)
+        try:
+            flags.append("closed" if conn.sock.recv(1) == b"" else "open")
+        except BlockingIOError:
+            flags.append("open")
+        except OSError:
+            flags.append("closed")
+        conn.close()
+    print(" ".join(flags))
+
+
 def cmd_lockdb(args):
     """Holds SQLite's write lock on DB (as another process would) until the
     file RELEASE appears, at most 60 s; writes READY once it holds it."""
@@ -295,9 +429,10 @@ def cmd_lockdb(args):
     conn.close()
 
 
-COMMANDS = {"event": cmd_event, "send": cmd_send, "check-sign": cmd_check_sign,
+COMMANDS = {"event": cmd_event, "bigevent": cmd_bigevent, "send": cmd_send, "check-sign": cmd_check_sign,
             "keepalive": cmd_keepalive, "slowloris": cmd_slowloris, "flood": cmd_flood,
-            "oversize": cmd_oversize, "lockdb": cmd_lockdb}
+            "oversize": cmd_oversize, "lockdb": cmd_lockdb, "raw": cmd_raw,
+            "starve": cmd_starve, "xff": cmd_xff}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

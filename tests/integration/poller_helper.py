@@ -9,12 +9,19 @@
   poller_helper.py count-resent SIM_ADDR KEY FAX  faxes whose resent_from is FAX
   poller_helper.py proxy UPSTREAM READY_FILE      an HTTP proxy to faxsim that answers
                                                    404 to /v1/events (the fallback case)
+  poller_helper.py cursor-api MODE READY LOG       a fake API whose /v1/events cursor
+                                                   misbehaves (MODE: cycle, redirect, long,
+                                                   huge); LOG gets one line per request
 """
+import http.server
+import json
 import sqlite3
 import sys
+import urllib.parse
 
-from faxtest import db_rows, envelope, get, pages
+from faxtest import db_rows, envelope, get, pages, serve
 from faxtest import proxy as faxtest_proxy
+from listener_client import make_event
 
 
 
@@ -85,6 +92,65 @@ def proxy(upstream, ready):
     faxtest_proxy(upstream, ready, no_events)
 
 
+LONG_CURSOR = "cur_" + "L" * 296           # 300 bytes: once silently dropped
+HUGE_CURSOR = "cur_" + "H" * 5000          # past any sane bound
+
+
+def cursor_pages(mode):
+    """after (None for none) -> (status, headers, body) of the fake /events."""
+    def page(evt, nxt, more=True):
+        items = [json.loads(make_event(evt, "fax.queued", "fax_" + evt[4:]))]
+        return 200, [], json.dumps({"data": items, "has_more": more, "next_cursor": nxt})
+    if mode == "cycle":       # A -> B -> A -> B ... for ever
+        return {None: page("evt_c0", "cur_A"), "cur_A": page("evt_c1", "cur_B"),
+                "cur_B": page("evt_c2", "cur_A")}
+    if mode == "redirect":    # the second page is a redirect
+        return {None: page("evt_r0", "cur_R"),
+                "cur_R": (302, [("Location", "http://127.0.0.1:9/elsewhere")], "")}
+    if mode == "long":        # a 300-byte cursor, then the end
+        return {None: page("evt_l0", LONG_CURSOR), LONG_CURSOR: page("evt_l1", "cur_end", False),
+                "cur_end": page("evt_l2", "cur_end", False)}
+    if mode == "huge":        # a cursor no client should keep
+        return {None: page("evt_h0", HUGE_CURSOR)}
+    raise SystemExit("unknown mode " + mode)
+
+
+def cursor_api(mode, ready, log):
+    pages = cursor_pages(mode)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            q = urllib.parse.parse_qs(url.query)
+            after = q.get("after", [None])[0]
+            with open(log, "a") as f:
+                f.write("GET %s after=%s\n" % (url.path, after if after is not None else "-"))
+            if url.path == "/v1/environment/balance":
+                status, hdrs, body = 200, [], json.dumps({"available": 100000, "held": 0})
+            elif url.path == "/v1/events" and after in pages:
+                status, hdrs, body = pages[after]
+            else:
+                status, hdrs = 422, []
+                body = json.dumps({"error": "validation_failed", "message": "unknown cursor",
+                                   "action": "fix_request", "docs": "x", "request_id": "req_f",
+                                   "context": {"errors": {"after": ["not a cursor"]}}})
+            data = body.encode()
+            self.send_response(status)
+            for k, v in hdrs:
+                self.send_header(k, v)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    serve(Handler, ready)
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "events-match" and len(argv) == 5:
@@ -97,6 +163,8 @@ def main(argv):
         return count_resent(*argv[2:])
     if cmd == "proxy" and len(argv) == 4:
         return proxy(*argv[2:])
+    if cmd == "cursor-api" and len(argv) == 5:
+        return cursor_api(*argv[2:])
     print(__doc__, file=sys.stderr)
     return 2
 

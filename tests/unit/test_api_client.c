@@ -1,9 +1,14 @@
 #include <config.h>   /* autoconf's; "config.h" would find core/config.h */
 
+#include <arpa/inet.h>
 #include <ev.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/api_client.h"
 #include "core/clock.h"
@@ -466,27 +471,102 @@ static void test_outage_probes_one_at_a_time(void)
 	fx_done(&f);
 }
 
+/* A client of base url with a GET /events on its way to g. */
+static struct api_client *client_get_events(struct ev_loop *loop, const char *url, struct got *g)
+{
+	struct api_client_opts o = { .base_url = url, .api_key = KEY };
+	char err[256];
+	struct api_client *c = api_client_new(loop, &o, err, sizeof(err));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	memset(g, 0, sizeof(*g));
+	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/events", NULL, NULL, 0, got_done, g,
+					   err, sizeof(err)), 0);
+	return c;
+}
+
 static void test_network_error(void)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct peer *p = peer_new(loop);
-	char url[128], err[256];
+	char url[128];
 	struct got g;
 
 	snprintf(url, sizeof(url), "%s", peer_url(p, "/v1"));
 	peer_free(p);   /* nothing listens there now */
-	struct api_client_opts o = { .base_url = url, .api_key = KEY };
-	struct api_client *c = api_client_new(loop, &o, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	memset(&g, 0, sizeof(g));
-	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/events", NULL, NULL, 0, got_done, &g,
-					   err, sizeof(err)), 0);
+	struct api_client *c = client_get_events(loop, url, &g);
 	CU_ASSERT_TRUE(peer_run_until(loop, &g.n, 10.0));
 	CU_ASSERT_EQUAL(g.r.outcome, API_NETWORK_ERROR);
 	CU_ASSERT_EQUAL(g.r.http_status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(g.r.message, "cannot reach the API"));
 	CU_ASSERT_EQUAL(api_client_state(c)->state, API_CONN_DEGRADED);
 	api_client_free(c);
+	ev_loop_destroy(loop);
+}
+
+/* A server on its own thread that answers one request with a body over the
+ * client's cap (the scripted peer writes on the test's loop, so it cannot
+ * send more than the socket buffers hold). */
+struct big_server {
+	int lfd;
+	pthread_t th;
+};
+
+static void *big_server_run(void *arg)
+{
+	struct big_server *b = arg;
+	size_t n = API_MAX_RESPONSE_BYTES + 65536, off = 0;
+	char head[128], req[4096];
+	char *body = malloc(n);
+	int fd = accept(b->lfd, NULL, NULL);
+
+	if (fd >= 0 && body) {
+		memset(body, 'x', n);
+		(void)!read(fd, req, sizeof(req));
+		snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", n);
+		(void)!write(fd, head, strlen(head));
+		while (off < n) {
+			ssize_t w = send(fd, body + off, n - off, MSG_NOSIGNAL);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(body);
+	return NULL;
+}
+
+/* An answer over the cap is the API's fault, said as such: it was reached. */
+static void test_oversized_answer(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	struct big_server b;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	char url[128];
+	struct got g;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	b.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	CU_ASSERT_FATAL(b.lfd >= 0);
+	CU_ASSERT_FATAL(bind(b.lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CU_ASSERT_FATAL(listen(b.lfd, 1) == 0);
+	CU_ASSERT_FATAL(getsockname(b.lfd, (struct sockaddr *)&sa, &sl) == 0);
+	CU_ASSERT_FATAL(pthread_create(&b.th, NULL, big_server_run, &b) == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1", ntohs(sa.sin_port));
+	struct api_client *c = client_get_events(loop, url, &g);
+	CU_ASSERT_TRUE(peer_run_until(loop, &g.n, 30.0));
+	CU_ASSERT_EQUAL(g.r.outcome, API_SERVER_ERROR);
+	CU_ASSERT_EQUAL(g.r.http_status, 200);
+	CU_ASSERT_EQUAL(g.r.body_len, 0);
+	CU_ASSERT_PTR_NULL(strstr(g.r.message, "cannot reach"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(g.r.message, "larger than 8388608 bytes"));
+	CU_ASSERT_PTR_NULL(strstr(api_client_state(c)->last_error, "cannot reach"));
+	api_client_free(c);
+	pthread_join(b.th, NULL);
+	close(b.lfd);
 	ev_loop_destroy(loop);
 }
 
@@ -589,6 +669,7 @@ static const struct unit_test tests[] = {
 	{ "X-RateLimit headers pace requests", test_rate_limit_headers_pace },
 	{ "429 after 429 backs off beyond a short Retry-After", test_repeated_429_backs_off },
 	{ "5xx backs off exponentially, state degraded then down", test_server_errors_back_off },
+	{ "an oversized answer is the API's fault, not unreachable", test_oversized_answer },
 	{ "during an outage one probe at a time", test_outage_probes_one_at_a_time },
 	{ "connection refused is a network error", test_network_error },
 	{ "the API key never reaches a log line", test_key_never_logged },

@@ -422,6 +422,10 @@ static void test_flag_errors(void)
 		{ { "faxtop", "--signature-scheme", "md5" }, "signature-scheme must be standard, legacy or auto" },
 		{ { "faxtop", "--webhook-path", "hooks" }, "webhook-path must start with '/'" },
 		{ { "faxtop", "--api-base", "ftp://x" }, "api-base must be an http:// or https:// URL" },
+		{ { "faxtop", "--listen", ":99999" }, "port from 0 to 65535, not ':99999'" },
+		{ { "faxtop", "--listen", "127.0.0.1:80x" }, "listen must be HOST:PORT" },
+		{ { "faxtop", "--listen", "::1:80" }, "listen must be HOST:PORT" },
+		{ { "faxtop", "--listen", "localhost:" }, "listen must be HOST:PORT" },
 	};
 	char err[512];
 
@@ -751,6 +755,24 @@ static void test_set_directly(void)
 	config_done(&c);
 }
 
+/* Secret values are blanked in argv after parsing; nothing else moves. */
+static void test_hide_secret_args(void)
+{
+	char a0[] = "faxtop", a1[] = "--api-key", a2[] = "mfx_test_HideMe1",
+	     a3[] = "--webhook-secret=whsec_HideMe2", a4[] = "--fps", a5[] = "20",
+	     a6[] = "status", a7[] = "--api-key", a8[] = "after";
+	char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, NULL };
+
+	CU_ASSERT_EQUAL(config_hide_secret_args(9, argv), 2);
+	CU_ASSERT_EQUAL(a2[0], '\0');
+	CU_ASSERT(memchr(a2, 'H', sizeof a2 - 1) == NULL);
+	CU_ASSERT_STRING_EQUAL(a3, "--webhook-secret=");
+	CU_ASSERT_STRING_EQUAL(a1, "--api-key");
+	CU_ASSERT_STRING_EQUAL(a5, "20");
+	/* After the subcommand it is not an option of ours. */
+	CU_ASSERT_STRING_EQUAL(a8, "after");
+}
+
 static const struct unit_test tests[] = {
 	{ "defaults", test_defaults },
 	{ "option table", test_option_table },
@@ -771,6 +793,7 @@ static const struct unit_test tests[] = {
 	{ "a config file's errors are all reported", test_file_every_error },
 	{ "help lists every option", test_help },
 	{ "--help and --version through config_load", test_help_version_via_load },
+	{ "secret flags are blanked in argv", test_hide_secret_args },
 	{ "config_set", test_set_directly },
 	{ 0 },
 };

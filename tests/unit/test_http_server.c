@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/http_proxy.h"
 #include "core/http_server.h"
 #include "tests/unit/unit.h"
 
@@ -151,6 +152,9 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	http_parser_execute(&c->p, &cl_settings, buf, (size_t)n);
 }
 
+/* When set, the next IPv4 client connects from this loopback address. */
+static const char *client_src;
+
 static void client_open(struct fixture *f, struct client *c, const char *host, int family)
 {
 	struct sockaddr_storage ss = { 0 };
@@ -160,6 +164,13 @@ static void client_open(struct fixture *f, struct client *c, const char *host, i
 	memset(c, 0, sizeof *c);
 	c->fd = socket(family, SOCK_STREAM, 0);
 	CU_ASSERT_FATAL(c->fd >= 0);
+	if (client_src && family == AF_INET) {
+		struct sockaddr_in src = { .sin_family = AF_INET };
+
+		inet_pton(AF_INET, client_src, &src.sin_addr);
+		CU_ASSERT_FATAL(bind(c->fd, (struct sockaddr *)&src, sizeof src) == 0);
+		client_src = NULL;
+	}
 	if (family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
@@ -699,30 +710,86 @@ static void test_partial_writes(void)
 	fx_done(&f);
 }
 
+static bool two_held(void *arg)
+{
+	return ((struct fixture *)arg)->n_held == 2;
+}
+
 static void test_connection_limit(void)
 {
-	struct http_server_opts o = { .max_connections = 2 };
+	struct http_server_opts o = { .max_connections = 2, .max_conns_per_peer = 2 };
 	struct fixture f;
 	struct client c[3];
 	int i;
 
+	/* Idle keep-alive connections at the cap: the one idle the longest
+	 * is shed for the newcomer. */
 	fx_init(&f, &o, NULL);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
+		client_open(&f, &c[i], "127.0.0.1", AF_INET);
+		client_sends(&c[i], "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+		CU_ASSERT_FATAL(wait_responses(&f, &c[i], 1));
+	}
+	client_open(&f, &c[2], "127.0.0.1", AF_INET);
+	client_sends(&c[2], "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+	CU_ASSERT_FATAL(wait_responses(&f, &c[2], 1));
+	CU_ASSERT_EQUAL(c[2].r[0].status, 200);
+	CU_ASSERT(run_until(&f, is_eof, &c[0]));
+	CU_ASSERT_FALSE(c[1].eof);
+	CU_ASSERT_EQUAL(http_server_stats(f.srv)->shed, 1);
+	CU_ASSERT_EQUAL(http_server_connections(f.srv), 2);
+	for (i = 0; i < 3; i++)
+		client_close(&f, &c[i]);
+	fx_done(&f);
+
+	/* Both held by the handler: nothing can be shed, the third waits in
+	 * the backlog. */
+	fx_init(&f, &o, NULL);
+	f.mode = HOLD;
+	for (i = 0; i < 2; i++) {
 		client_open(&f, &c[i], "127.0.0.1", AF_INET);
 		client_sends(&c[i], "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
 	}
-	CU_ASSERT_FATAL(wait_responses(&f, &c[0], 1));
-	CU_ASSERT_FATAL(wait_responses(&f, &c[1], 1));
+	CU_ASSERT_FATAL(run_until(&f, two_held, &f));
+	client_open(&f, &c[2], "127.0.0.1", AF_INET);
+	client_sends(&c[2], "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
 	for (i = 0; i < 20; i++)
 		ev_run(f.loop, EVRUN_NOWAIT);
-	/* The third waits in the backlog until a slot frees. */
 	CU_ASSERT_EQUAL(c[2].n, 0);
 	CU_ASSERT_EQUAL(http_server_connections(f.srv), 2);
-	client_close(&f, &c[0]);
+	CU_ASSERT_EQUAL(http_server_stats(f.srv)->shed, 0);
+	for (i = 0; i < 2; i++)
+		http_respond(f.held[i], 204, NULL, NULL, 0, NULL, 0);
+	for (i = 0; i < 3; i++)
+		client_close(&f, &c[i]);
+	fx_done(&f);
+}
+
+/* One client may hold max_conns_per_peer connections: its oldest idle one
+ * makes room for its next; others are not touched. */
+static void test_per_peer_cap(void)
+{
+	struct http_server_opts o = { .max_conns_per_peer = 2 };
+	struct fixture f;
+	struct client c[3], other;
+	int i;
+
+	fx_init(&f, &o, NULL);
+	client_src = "127.0.0.2";
+	client_open(&f, &other, "127.0.0.1", AF_INET);
+	for (i = 0; i < 3; i++)
+		client_open(&f, &c[i], "127.0.0.1", AF_INET);
+	CU_ASSERT(run_until(&f, is_eof, &c[0]));
+	CU_ASSERT_EQUAL(http_server_stats(f.srv)->shed, 1);
+	client_sends(&c[2], "GET /newest HTTP/1.1\r\nHost: t\r\n\r\n");
 	CU_ASSERT_FATAL(wait_responses(&f, &c[2], 1));
-	CU_ASSERT_EQUAL(c[2].r[0].status, 200);
-	client_close(&f, &c[1]);
-	client_close(&f, &c[2]);
+	client_sends(&other, "GET /other HTTP/1.1\r\nHost: t\r\n\r\n");
+	CU_ASSERT_FATAL(wait_responses(&f, &other, 1));
+	CU_ASSERT_EQUAL(other.r[0].status, 200);
+	CU_ASSERT_FALSE(other.eof);
+	for (i = 0; i < 3; i++)
+		client_close(&f, &c[i]);
+	client_close(&f, &other);
 	fx_done(&f);
 }
 
@@ -861,28 +928,21 @@ static void test_url_helpers(void)
 	CU_ASSERT_STRING_EQUAL(http_status_text(431), "Request Header Fields Too Large");
 }
 
-static bool tick_fired;
-
 static bool slow_body_done(void *arg)
 {
 	struct client *c = arg;
 
-	/* Keep dribbling one body byte per tick until cut off. A byte per loop
-	 * pass instead would finish the body within the bound on a fast
-	 * machine (100,000 passes in under 0.3 s), and the test would fail
-	 * for the wrong reason. */
-	if (!c->eof && tick_fired)
-		send(c->fd, "x", 1, MSG_NOSIGNAL);
-	tick_fired = false;
 	return c->eof;
 }
 
+/* One body byte per tick until cut off: per loop pass, a fast machine
+ * could send the whole body before the request's deadline. */
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)loop;
-	(void)w;
-	(void)revents;
-	tick_fired = true;
+	struct client *c = w->data;
+
+	if (!c->eof)
+		send(c->fd, "x", 1, MSG_NOSIGNAL);
 }
 
 static void test_slow_body_bounded(void)
@@ -899,6 +959,7 @@ static void test_slow_body_bounded(void)
 	 * byte every 10 ms, well inside the idle timeout: progress on the body
 	 * never lets the request run forever. */
 	ev_timer_init(&tick, tick_cb, 0.01, 0.01);
+	tick.data = &c;
 	ev_timer_start(f.loop, &tick);
 	CU_ASSERT(run_until(&f, slow_body_done, &c));
 	ev_timer_stop(f.loop, &tick);
@@ -1021,6 +1082,39 @@ static void test_half_close_large_answer(void)
 	fx_done(&f);
 }
 
+/* Trusted proxies: CIDR lists, and the client X-Forwarded-For names. */
+static void test_forwarded_client(void)
+{
+	struct http_trusted t;
+	struct net_addr a;
+	char err[128], text[64];
+
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/8, 127.0.0.1 ::1/128", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(t.n, 3);
+	CU_ASSERT(net_addr_parse("10.200.1.1", 10, &a) && http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("11.0.0.1", 8, &a) && !http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("::ffff:127.0.0.1", 16, &a) && http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("[::1]", 5, &a) && http_trusted_has(&t, &a));
+	/* Read from the right, past our own proxies. */
+	CU_ASSERT(http_forwarded_client(&t, "198.51.100.7, 203.0.113.9, 10.1.1.1", NULL, &a));
+	net_addr_format(&a, text, sizeof text);
+	CU_ASSERT_STRING_EQUAL(text, "203.0.113.9");
+	/* Garbage ends the walk; X-Real-IP when there is no list. */
+	CU_ASSERT(http_forwarded_client(&t, "junk, 192.0.2.1", NULL, &a));
+	net_addr_format(&a, text, sizeof text);
+	CU_ASSERT_STRING_EQUAL(text, "192.0.2.1");
+	CU_ASSERT(http_forwarded_client(&t, NULL, " 2001:db8::5 ", &a));
+	net_addr_format(&a, text, sizeof text);
+	CU_ASSERT_STRING_EQUAL(text, "2001:db8::5");
+	CU_ASSERT(!http_forwarded_client(&t, "nonsense", "also nonsense", &a));
+	http_trusted_free(&t);
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/33", err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "10.0.0.0/33"));
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, "example.com", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(http_trusted_parse(&t, NULL, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(t.n, 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "GET and POST on one keep-alive connection", test_basic_keepalive },
 	{ "pipelined requests held and answered in order", test_pipelining_in_order },
@@ -1035,7 +1129,9 @@ static const struct unit_test tests[] = {
 	{ "a half-closed peer still gets its answer", test_half_close_still_answered },
 	{ "a held request outlives the server", test_request_outlives_server },
 	{ "partial writes to a client that reads late", test_partial_writes },
-	{ "max_connections: the rest wait", test_connection_limit },
+	{ "max_connections: an idle one is shed, else the rest wait", test_connection_limit },
+	{ "a per-peer cap sheds that peer's oldest idle connection", test_per_peer_cap },
+	{ "trusted proxies and the client they name", test_forwarded_client },
 	{ "HTTP/1.0, 204, Connection: close, Expect", test_http10_head_204_close },
 	{ "IPv6 loopback", test_ipv6 },
 	{ "listen address parsing", test_listen_addresses },

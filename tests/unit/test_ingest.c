@@ -329,7 +329,7 @@ static void test_anomaly_survives_restart(void)
 	struct rig g;
 	char err[256] = "";
 	char *f = fax_body("evt_a1", "fax.failed", "fax_a", "failed", "2023-11-14T22:00:40Z",
-			   attempt1_busy, "BUSY");
+			   attempt1_busy, "INVALID_NUMBER");
 	char *d = fax_body("evt_a2", "fax.delivered", "fax_a", "delivered",
 			   "2023-11-14T22:01:40Z", attempt1_done, NULL);
 	const struct model_fax *mf;
@@ -363,7 +363,7 @@ static void test_redelivery_after_failed_commit(void)
 	struct rig g;
 	char err[256] = "";
 	char *b = fax_body("evt_r", "fax.failed", "fax_r", "failed", "2023-11-14T22:00:40Z",
-			   attempt1_busy, "busy");
+			   attempt1_busy, "invalid_number");
 	struct fax got;
 
 	rig_open(&g, "redeliver", 100);

@@ -218,6 +218,68 @@ static void test_terminal_conflict_is_anomaly(void)
 	model_free(m);
 }
 
+/* A terminal event that breaks the delivery contract is applied, and kept
+ * as an anomaly on the fax. */
+static void test_contract_breach_is_anomaly(void)
+{
+	struct model *m = model_new(NULL);
+	const struct model_fax *f;
+	struct event ev;
+
+	/* fax.failed with a retryable code after 1 of 3 attempts. */
+	mk_event(&ev, "evt_f1", EV_FAX_FAILED, T0 + 60, "fax_early");
+	ev.fax.max_attempts = 3;
+	ev.fax.error_code = strdup("busy");
+	add_attempt(&ev.fax, 1, (T0 + 5) * 1000, (T0 + 50) * 1000, "busy");
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_ANOMALY);
+	f = model_get(m, "fax_early");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(f->fax.status, FAX_FAILED);        /* applied all the same */
+	CU_ASSERT_EQUAL(f->anomalies, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->anomaly);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f->anomaly, "retryable busy after 1 of 3 attempts"));
+	CU_ASSERT_EQUAL(model_stats(m)->anomalies, 1);
+	CU_ASSERT_EQUAL(model_log_at(m, model_log_count(m) - 1)->outcome, APPLY_ANOMALY);
+
+	/* The same after every attempt, or with a terminal code: no anomaly. */
+	mk_event(&ev, "evt_f2", EV_FAX_FAILED, T0 + 60, "fax_spent");
+	ev.fax.max_attempts = 2;
+	ev.fax.error_code = strdup("busy");
+	add_attempt(&ev.fax, 1, (T0 + 5) * 1000, (T0 + 20) * 1000, "busy");
+	add_attempt(&ev.fax, 2, (T0 + 30) * 1000, (T0 + 50) * 1000, "busy");
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_OK);
+	mk_event(&ev, "evt_f3", EV_FAX_FAILED, T0 + 60, "fax_bad_number");
+	ev.fax.max_attempts = 3;
+	ev.fax.error_code = strdup("invalid_number");
+	add_attempt(&ev.fax, 1, (T0 + 5) * 1000, (T0 + 50) * 1000, "invalid_number");
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_OK);
+	CU_ASSERT_EQUAL(model_get(m, "fax_spent")->anomalies, 0);
+	CU_ASSERT_EQUAL(model_get(m, "fax_bad_number")->anomalies, 0);
+
+	/* A terminal event while an attempt the model knows is in progress. */
+	mk_event(&ev, "evt_s2", EV_FAX_SENDING, T0 + 30, "fax_open");
+	ev.fax.max_attempts = 3;
+	add_attempt(&ev.fax, 1, (T0 + 5) * 1000, (T0 + 20) * 1000, "busy");
+	add_attempt(&ev.fax, 2, (T0 + 30) * 1000, TS_NONE, NULL);
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_OK);
+	mk_event(&ev, "evt_d2", EV_FAX_DELIVERED, T0 + 40, "fax_open");
+	add_attempt(&ev.fax, 1, (T0 + 5) * 1000, (T0 + 20) * 1000, "busy");
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_ANOMALY);
+	f = model_get(m, "fax_open");
+	CU_ASSERT_EQUAL(f->fax.status, FAX_DELIVERED);
+	CU_ASSERT_EQUAL(f->anomalies, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f->anomaly, "attempt 2 still in progress"));
+	/* Completing that attempt is the normal case. */
+	mk_event(&ev, "evt_s3", EV_FAX_SENDING, T0 + 30, "fax_ok");
+	add_attempt(&ev.fax, 1, (T0 + 5) * 1000, TS_NONE, NULL);
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_OK);
+	mk_event(&ev, "evt_d3", EV_FAX_DELIVERED, T0 + 40, "fax_ok");
+	add_attempt(&ev.fax, 1, (T0 + 5) * 1000, (T0 + 35) * 1000, NULL);
+	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_OK);
+	CU_ASSERT_EQUAL(model_get(m, "fax_ok")->anomalies, 0);
+	model_free(m);
+}
+
 static void test_freshness_per_field(void)
 {
 	struct model *m = model_new(NULL);
@@ -944,6 +1006,7 @@ static const struct unit_test tests[] = {
 	{ "the dedupe window is bounded", test_dedupe_window },
 	{ "status only moves forward; terminal is final", test_status_forward_only },
 	{ "a conflicting terminal event is an anomaly", test_terminal_conflict_is_anomaly },
+	{ "a terminal event that breaks the contract is an anomaly", test_contract_breach_is_anomaly },
 	{ "older snapshots never overwrite newer fields", test_freshness_per_field },
 	{ "attempts merge by number; completed wins", test_attempts_merge },
 	{ "retrying is derived (docs/CONTRACT.md#assumptions)", test_retrying },

@@ -128,6 +128,14 @@ static int polled_ok(void *ctx)
 	       !store_pending(f->store);
 }
 
+static int polled_fail(void *ctx)
+{
+	struct fx *f = ctx;
+	const struct poller_state *st = poller_state(f->p);
+
+	return st->errors > 0 && st->catchup_in_flight == 0;
+}
+
 static size_t count_paths(struct peer *p, const char *prefix, size_t *last)
 {
 	size_t n = 0;
@@ -256,25 +264,100 @@ static void test_cursor_waits_for_commit(void)
 	fx_done(&f);
 }
 
+/* A store whose cursor is `cursor`, and an API that answers a request
+ * after it with `status` and `body`, and page2 from the start. */
+static void fx_cursor_refused(struct fx *f, const char *name, const char *cursor, int status,
+			      const char *body)
+{
+	char route[128];
+
+	fx_init(f, name, false);
+	CU_ASSERT_EQUAL(store_meta_set(f->store, POLLER_CURSOR_KEY, cursor), 0);
+	CU_ASSERT_EQUAL(store_commit(f->store), 0);
+	snprintf(route, sizeof(route), "/v1/events?after=%s&", cursor);
+	peer_route(f->peer, "GET", route, status, NULL, body);
+	peer_route(f->peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
+	fx_start_poller(f);
+}
+
 static void test_refused_cursor_restarts(void)
 {
 	struct fx f;
 	char cursor[128];
 
-	fx_init(&f, "gone", false);
-	CU_ASSERT_EQUAL(store_meta_set(f.store, POLLER_CURSOR_KEY, "evt_gone"), 0);
-	CU_ASSERT_EQUAL(store_commit(f.store), 0);
-	peer_route(f.peer, "GET", "/v1/events?after=evt_gone&", 422, NULL,
-		   "{\"error\":\"validation_failed\",\"message\":\"after is not the id of a "
-		   "retained event\",\"action\":\"fix_request\",\"docs\":\"x\",\"request_id\":\"r\"}");
-	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
-	fx_start_poller(&f);
+	fx_cursor_refused(&f, "gone", "evt_gone", 422,
+			  "{\"error\":\"validation_failed\",\"message\":\"after is not the id of a "
+			  "retained event\",\"action\":\"fix_request\",\"docs\":\"x\",\"request_id\":"
+			  "\"r\",\"context\":{\"errors\":{\"after\":[\"after is not the id of a "
+			  "retained event.\"]}}}");
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
 	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
 	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
 	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?after=evt_gone", NULL), 1);
+	fx_done(&f);
+}
+
+/* The round's guards: a cycle, the page cap, an overlong cursor; and which
+ * answer alone means "cursor invalid or expired". */
+static void test_cursor_guards(void)
+{
+	struct poller_round r;
+	struct api_response resp;
+	char longc[POLLER_CURSOR_MAX + 2], name[32];
+
+	poller_round_begin(&r, "start");
+	CU_ASSERT_EQUAL(poller_round_next(&r, "A"), ROUND_FOLLOW);
+	CU_ASSERT_EQUAL(poller_round_next(&r, "B"), ROUND_FOLLOW);
+	CU_ASSERT_EQUAL(poller_round_next(&r, "A"), ROUND_CYCLE);
+	CU_ASSERT_EQUAL(poller_round_next(&r, "start"), ROUND_CYCLE);
+	memset(longc, 'c', POLLER_CURSOR_MAX);
+	longc[POLLER_CURSOR_MAX] = '\0';
+	CU_ASSERT_EQUAL(poller_round_next(&r, longc), ROUND_FOLLOW);   /* at the bound: kept */
+	longc[POLLER_CURSOR_MAX] = 'c';
+	longc[POLLER_CURSOR_MAX + 1] = '\0';
+	CU_ASSERT_EQUAL(poller_round_next(&r, longc), ROUND_TOO_LONG);
+	poller_round_begin(&r, "");
+	for (int i = 1; i < POLLER_MAX_PAGES_PER_ROUND; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		CU_ASSERT_EQUAL(poller_round_next(&r, name), ROUND_FOLLOW);
+	}
+	CU_ASSERT_EQUAL(poller_round_next(&r, "last"), ROUND_CAPPED);
+
+	memset(&resp, 0, sizeof(resp));
+	resp.http_status = 422;
+	resp.has_error = true;
+	snprintf(resp.error.error, sizeof(resp.error.error), "validation_failed");
+	snprintf(resp.error.details, sizeof(resp.error.details), "type: bad; after: gone");
+	CU_ASSERT_TRUE(poller_cursor_expired(&resp));
+	snprintf(resp.error.details, sizeof(resp.error.details), "per_page: too big");
+	CU_ASSERT_FALSE(poller_cursor_expired(&resp));
+	snprintf(resp.error.details, sizeof(resp.error.details), "after_x: no");
+	CU_ASSERT_FALSE(poller_cursor_expired(&resp));
+	snprintf(resp.error.details, sizeof(resp.error.details), "after: gone");
+	resp.http_status = 400;
+	CU_ASSERT_FALSE(poller_cursor_expired(&resp));
+	resp.http_status = 302;
+	resp.has_error = false;
+	CU_ASSERT_FALSE(poller_cursor_expired(&resp));
+}
+
+/* A refusal that is not the documented one keeps the cursor. */
+static void test_other_refusal_keeps_cursor(void)
+{
+	struct fx f;
+	char cursor[128];
+
+	fx_cursor_refused(&f, "keep", "evt_keep", 400,
+			  "{\"error\":\"bad_request\",\"message\":\"nope\",\"action\":"
+			  "\"fix_request\",\"docs\":\"x\",\"request_id\":\"r\"}");
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_fail, &f, 10.0));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 0);
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_keep");
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_STRING_EQUAL(cursor, "evt_keep");
+	CU_ASSERT_PTR_NOT_NULL(strstr(poller_state(f.p)->catchup_warning, "stays at evt_keep"));
 	fx_done(&f);
 }
 
@@ -682,6 +765,8 @@ static const struct unit_test tests[] = {
 	{ "the cursor moves only after a successful commit", test_cursor_waits_for_commit },
 	{ "a poisoned item is quarantined and passed", test_poisoned_item_skipped },
 	{ "a refused cursor restarts from the oldest event", test_refused_cursor_restarts },
+	{ "cursor guards: cycle, page cap, length, the expired answer", test_cursor_guards },
+	{ "another refusal keeps the cursor", test_other_refusal_keeps_cursor },
 	{ "/events 404 falls back to /faxes and stale refreshes", test_events_404_falls_back_to_faxes },
 	{ "resend: 201 links the new fax, errors carry message and action, audit",
 	  test_resend },

@@ -290,6 +290,54 @@ static void test_sanitize_str(void)
 	CU_ASSERT_STRING_EQUAL(buf, "");
 }
 
+/* Joiners, presentation selectors and skin tones are drawn one way by some
+ * terminals and another by others: left out, what is measured is what every
+ * terminal draws. Flags become their two letters. */
+static void test_grapheme_clusters(void)
+{
+	const char *family = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
+			     "\xF0\x9F\x91\xA7";       /* man ZWJ woman ZWJ girl */
+	const char *thumb = "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD";   /* thumbs up, skin tone */
+	const char *flag = "\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8";    /* US flag */
+	const char *heart = "\xE2\x9D\xA4\xEF\xB8\x8F";             /* heart, VS16 */
+
+	CU_ASSERT_STRING_EQUAL(san(family), "\xF0\x9F\x91\xA8\xF0\x9F\x91\xA9\xF0\x9F\x91\xA7");
+	CU_ASSERT_EQUAL(out_w, 6);
+	CU_ASSERT_STRING_EQUAL(san(thumb), "\xF0\x9F\x91\x8D");
+	CU_ASSERT_EQUAL(out_w, 2);
+	CU_ASSERT_STRING_EQUAL(san(flag), "US");
+	CU_ASSERT_EQUAL(out_w, 2);
+	CU_ASSERT_STRING_EQUAL(san(heart), "\xE2\x9D\xA4");
+	CU_ASSERT_EQUAL(out_w, 1);
+	/* A column of such names stays aligned: the width is what is drawn. */
+	CU_ASSERT_EQUAL(sanitize_width(san(family)), 6);
+	san_n(family, strlen(family), true, 4, false);
+	CU_ASSERT_EQUAL(out_w, 4);
+	CU_ASSERT_STRING_EQUAL(out, "\xF0\x9F\x91\xA8\xF0\x9F\x91\xA9");
+	/* A lone joiner is left out, not drawn on whatever is on screen. */
+	CU_ASSERT_STRING_EQUAL(san("a\xE2\x80\x8D" "b"), "ab");
+}
+
+static void test_utf8_repair(void)
+{
+	size_t n = 0;
+	char *r = sanitize_utf8_repair("a\xff" "b\xC3\xA9\xE2\x82" "c\xED\xA0\x80", 11, &n);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_STRING_EQUAL(r, "a" PH "b\xC3\xA9" PH "c" PH);
+	CU_ASSERT(sanitize_utf8_valid(r, n));
+	CU_ASSERT(!sanitize_utf8_valid("a\xff", 2));
+	CU_ASSERT(!sanitize_utf8_valid("\xC0\xAF", 2));        /* overlong */
+	CU_ASSERT_EQUAL(n, strlen(r));
+	free(r);
+	/* Valid text, controls included, is left exactly as it was. */
+	r = sanitize_utf8_repair("x\x1b\ty\xE6\x9D\xB1", 7, &n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(n, 7);
+	CU_ASSERT(memcmp(r, "x\x1b\ty\xE6\x9D\xB1", 7) == 0);
+	free(r);
+}
+
 static const struct unit_test tests[] = {
 	{ "plain ASCII is unchanged", test_plain_ascii_unchanged },
 	{ "C0, DEL, tab and newline become placeholders", test_c0_del_tab_newline },
@@ -310,6 +358,8 @@ static const struct unit_test tests[] = {
 	{ "result does not depend on the process locale", test_locale_independent },
 	{ "sanitize_width", test_sanitize_width },
 	{ "sanitize_str", test_sanitize_str },
+	{ "ZWJ sequences, skin tones, flags, selectors", test_grapheme_clusters },
+	{ "UTF-8 repair for JSON lines", test_utf8_repair },
 	{ 0 },
 };
 

@@ -520,6 +520,11 @@ static void test_store_failure_then_recovery(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"status\":\"degraded\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"store_ok\":false"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"api\":\"off\""));
+	/* The failed commit is no accepted event; it is counted apart. */
+	CU_ASSERT_EQUAL(webhook_stats(f.wh)->accepted, 0);
+	CU_ASSERT_EQUAL(webhook_stats(f.wh)->commit_failed, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"events_accepted\":0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"events_failed\":1"));
 	webhook_set_api_state(f.wh, api_state_down, NULL);
 	exchange(&f, get_health, strlen(get_health), &a);
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"api\":\"down\""));
@@ -529,6 +534,7 @@ static void test_store_failure_then_recovery(void)
 	CU_ASSERT_EQUAL(a.status, 204);
 	CU_ASSERT_EQUAL(db_count(f.db, "SELECT count(*) FROM events"), 1);
 	CU_ASSERT(webhook_stats(f.wh)->unavailable >= 1);
+	CU_ASSERT_EQUAL(webhook_stats(f.wh)->accepted, 1);
 	free(q);
 	fx_close(&f);
 }
