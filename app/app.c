@@ -314,6 +314,7 @@ static uint64_t app_tui_health(void *ctx)
 		.balance = model_balance(a->model),
 		.balance_fresh = app_balance_fresh(a),
 		.low_balance_cents = a->cfg->low_balance,
+		.catchup_warning = a->poller ? poller_state(a->poller)->catchup_warning : NULL,
 	};
 
 	if (a->webhook) {

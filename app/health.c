@@ -52,6 +52,7 @@ static void health_detect(const struct health_input *in, bool *on)
 	on[HEALTH_STORE] = !in->store_ok;
 	on[HEALTH_SECRET] = r && r->streak >= WEBHOOK_SECRET_STREAK;
 	on[HEALTH_SIGNATURES] = r && r->recent > 0;
+	on[HEALTH_CATCHUP] = in->catchup_warning && in->catchup_warning[0];
 	on[HEALTH_OUT] = balance_known(in) && in->balance->available <= 0;
 	on[HEALTH_LOW] = balance_known(in) && !on[HEALTH_OUT] &&
 			 (in->balance->below_threshold ||
@@ -92,6 +93,12 @@ static void health_text(struct health *h, enum health_kind k, const struct healt
 		snprintf(buf, len, "%s%u signatures refused since %s, last %s from %s: %s",
 			 r->more ? "over " : "", r->recent, since, last, r->last_peer,
 			 r->last_reason);
+		break;
+	case HEALTH_CATCHUP:
+		/* The poller's line is sanitised already; events may be missing
+		 * until a round reads to the end again. */
+		snprintf(buf, len, "catch-up stopped short since %s: %.240s", since,
+			 in->catchup_warning);
 		break;
 	case HEALTH_OUT:
 		fmt_cents(in->balance->available, cur, amt, sizeof amt);

@@ -29,6 +29,7 @@
 	X(HEALTH_SECRET, "webhook secret unusable")       \
 	X(HEALTH_OUT, "out of credit")                    \
 	X(HEALTH_SIGNATURES, "webhook signatures refused") \
+	X(HEALTH_CATCHUP, "catch-up stopped short")       \
 	X(HEALTH_LOW, "balance low")
 
 enum health_kind {
@@ -50,6 +51,7 @@ struct health_input {
 	const struct model_balance *balance;     /* NULL or !known: not known */
 	bool balance_fresh;                      /* read in this run */
 	int64_t low_balance_cents;               /* < 0: no local threshold */
+	const char *catchup_warning;             /* the poller's, "" or NULL: none */
 };
 
 struct health {

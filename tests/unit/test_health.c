@@ -152,6 +152,33 @@ static void test_health_webhooks_store_money(void)
 
 /* Events per minute is live traffic: history a catch-up reads is counted
  * apart, for the run it came in, and only while that run goes on. */
+/* A catch-up that stopped short (a cycling cursor, the page cap) is a
+ * banner from the poller's warning, gone once a round reads to the end. */
+static void test_health_catchup(void)
+{
+	struct health h;
+	struct health_input in = { .now_ms = T0, .store_ok = true, .low_balance_cents = -1,
+				   .catchup_warning = "" };
+	const char *text[HEALTH_COUNT];
+	enum health_kind kinds[HEALTH_COUNT];
+	uint64_t k0;
+
+	health_init(&h);
+	k0 = health_update(&h, &in);
+	CU_ASSERT_EQUAL(banners(&h, text, kinds), 0);
+	in.catchup_warning = "the API handed back cursor evt_a again: catch-up stopped";
+	in.now_ms = T0 + 2000;
+	CU_ASSERT(health_update(&h, &in) != k0);
+	CU_ASSERT_EQUAL_FATAL(banners(&h, text, kinds), 1);
+	CU_ASSERT_EQUAL(kinds[0], HEALTH_CATCHUP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text[0], "cursor evt_a again"));
+	CU_ASSERT_EQUAL(h.since[HEALTH_CATCHUP], T0 + 2000);
+	in.catchup_warning = "";
+	in.now_ms = T0 + 4000;
+	health_update(&h, &in);
+	CU_ASSERT_EQUAL(banners(&h, text, kinds), 0);
+}
+
 static void test_rate_live_and_catchup(void)
 {
 	struct rate r = { .run = 0 };
@@ -174,6 +201,7 @@ static void test_rate_live_and_catchup(void)
 }
 
 static const struct unit_test tests[] = {
+	{ "a catch-up stopped short is a banner until it reads to the end", test_health_catchup },
 	{ "events per minute: live only, catch-up apart", test_rate_live_and_catchup },
 	{ "API banners: refused key, unreachable, cleared", test_health_api },
 	{ "webhook, store and money banners", test_health_webhooks_store_money },
