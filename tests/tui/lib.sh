@@ -122,6 +122,17 @@ wait_re() {
 	screen_until match -E "$1" "${2:-30}" || fail "timed out waiting for /$1/"
 }
 
+# wait_file FILE: until it exists and is not empty (10 s); 0 or 1, for
+# the caller to say what did not start.
+wait_file() {
+	i=0
+	while [ $i -lt 100 ] && [ ! -s "$1" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$1" ]
+}
+
 # expect TEXT: TEXT is on the screen now or within a frame or two. A check
 # made right after a wait can meet a frame still being written, so it
 # waits for the state (5 s at most) instead of judging one snapshot.

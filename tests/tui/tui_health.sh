@@ -25,16 +25,6 @@ stop_sim() {
 }
 trap 'stop_sim; tui_cleanup' EXIT INT TERM
 
-# wait_file FILE: until it exists and is not empty (10 s).
-wait_file() {
-	i=0
-	while [ $i -lt 100 ] && [ ! -s "$1" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$1" ]
-}
-
 # start_sim [ARGS...]: faxsim on a free loopback port (or --listen in ARGS).
 start_sim() {
 	rm -f "$TUI_TMP/sim.ready"

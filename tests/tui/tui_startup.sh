@@ -15,16 +15,6 @@ unset MINTFAX_API_KEY MINTFAX_API_BASE
 DB="$TUI_TMP/data/faxtop.db"
 mkdir -p "$TUI_TMP/data"
 
-# wait_file FILE: until it exists and is not empty (10 s).
-wait_file() {
-	i=0
-	while [ $i -lt 100 ] && [ ! -s "$1" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$1" ]
-}
-
 # One real fax through the listener, then cloned into N with SQL.
 MINTFAX_WEBHOOK_SECRET=$SECRET "$FAXTOP" --headless --db "$DB" --listen 127.0.0.1:0 \
 	--ready-file "$TUI_TMP/ready0" >"$TUI_TMP/seed.out" 2>&1 &
