@@ -49,10 +49,12 @@ struct fixture {
 	bool live;
 	int64_t t0;
 	double resend_delay;
+	struct pending_resend *pending;   /* resends still "on the way" */
 };
 
 struct pending_resend {
 	struct fixture *fx;
+	struct pending_resend *next;
 	ev_timer w;
 	char fax_id[64];
 	char to[64];
@@ -301,8 +303,31 @@ static void resend_fire(struct ev_loop *loop, ev_timer *w, int revents)
 	r.settled = true;
 	fx->in_flight--;
 	triage_set_pending(fx->triage, p->fax_id, false);
+	for (struct pending_resend **q = &fx->pending; *q; q = &(*q)->next) {
+		if (*q == p) {
+			*q = p->next;
+			break;
+		}
+	}
 	p->done(p->done_ctx, &r);
 	free(p);
+}
+
+/* At exit, resends still on the way get their answer (none: the fixture is
+ * stopping), as the app's would; the TUI's detached records free themselves. */
+static void fx_drop_pending(struct fixture *fx)
+{
+	struct resend_result r = { .key = "fixture-key", .request_id = "", .action = "",
+				   .error = "stopped", .message = "the fixture stopped" };
+
+	while (fx->pending) {
+		struct pending_resend *p = fx->pending;
+
+		fx->pending = p->next;
+		ev_timer_stop(fx->loop, &p->w);
+		p->done(p->done_ctx, &r);
+		free(p);
+	}
 }
 
 static int fx_resend(void *ctx, const struct resend_req *req, resend_done_fn done,
@@ -330,6 +355,8 @@ static int fx_resend(void *ctx, const struct resend_req *req, resend_done_fn don
 	ev_timer_init(&p->w, resend_fire, fx->resend_delay, 0.);
 	p->w.data = p;
 	ev_timer_start(fx->loop, &p->w);
+	p->next = fx->pending;
+	fx->pending = p;
 	fx->in_flight++;
 	triage_set_pending(fx->triage, fax_id, true);
 	return 0;
@@ -478,6 +505,7 @@ int main(int argc, char **argv)
 	}
 	ev_run(fx.loop, 0);
 	tui_free(fx.tui);
+	fx_drop_pending(&fx);
 	printf("tui_fixture: quit cleanly, %u resends, %u refreshes\n", fx.resends, fx.refreshes);
 	ev_timer_stop(fx.loop, &fx.tick_w);
 	model_free(fx.m);

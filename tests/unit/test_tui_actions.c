@@ -110,6 +110,8 @@ static void teardown(struct harness *h)
 	tui_clear_marks(&h->t);
 	view_done(&h->t.view);
 	filter_done(&h->t.search);
+	for (size_t i = 0; i < sizeof h->t.history / sizeof h->t.history[0]; i++)
+		prompt_history_free(&h->t.history[i]);
 	keymap_free(h->t.km);
 	ev_loop_destroy(h->t.loop);
 	model_free(h->m);
