@@ -10,6 +10,7 @@ bench_scale_LDADD = tui/libfaxtui.a $(BENCH_CORE_LDADD) $(NCURSES_LIBS) -lpthrea
 BENCH_BINS = bench/loadgen bench/scale
 CLEANFILES += $(BENCH_BINS)
 EXTRA_DIST += bench/run.sh bench/suite.py bench/node/package.json bench/node/package-lock.json \
+	bench/node/receiver-sqlite.js \
 	bench/node/receiver.js
 
 bench-programs: $(BENCH_BINS) app/faxtop sim/faxsim
