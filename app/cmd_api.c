@@ -2,7 +2,7 @@
  * api_client and stops at the first refusal, with a message that says what
  * to do about it. Every string from the API is sanitised before printing
  * (and before JSON quoting, for --json). */
-#include <config.h>   /* autoconf's; "config.h" would find core/config.h */
+#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "app/cmd_api.h"
 
@@ -16,16 +16,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/api_client.h"
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/errors.h"
-#include "core/event.h"
-#include "core/event_parse.h"
-#include "core/poller.h"
-#include "core/resend.h"
-#include "core/sanitize.h"
-#include "core/store.h"
+#include "core/api/api_client.h"
+#include "core/base/clock.h"
+#include "core/base/options.h"
+#include "core/base/errors.h"
+#include "core/model/event.h"
+#include "core/wire/event_parse.h"
+#include "core/api/poller.h"
+#include "core/api/resend.h"
+#include "core/base/sanitize.h"
+#include "core/store/store.h"
 
 #define STATUS_MAX_PAGES 10        /* up to 1,000 faxes read for the counts */
 #define STATUS_MAX_FAILURES 10
@@ -619,7 +619,7 @@ int cmd_status(struct config *cfg, int argc, char **argv)
 
 /* ---- resend ---- */
 
-/* Through core/resend.c like the TUI's: the ledger in the same database
+/* Through core/api/resend.c like the TUI's: the ledger in the same database
  * (a running faxtop may hold it: the busy timeout waits, this is no loop
  * that others share), the key committed before the POST, bounded retries
  * with the same key. */

@@ -12,7 +12,7 @@ struct config;
  * argv[0] is "status". */
 int cmd_status(struct config *cfg, int argc, char **argv);
 /* faxtop resend FAX_ID [--to E164] [--max-attempts N] [--again]
- * [--idempotency-key KEY]: prints the new fax id, through core/resend.c and
+ * [--idempotency-key KEY]: prints the new fax id, through core/api/resend.c and
  * the database's resend ledger; refuses (1) a fax resent already unless
  * --again. argv[0] is "resend". */
 int cmd_resend(struct config *cfg, int argc, char **argv);

@@ -2,7 +2,7 @@
  *
  * Prints one header per line, ready for curl -H. The secret may come from
  * MINTFAX_WEBHOOK_SECRET instead of --secret; it is never echoed. */
-#include <config.h>   /* autoconf's; "config.h" would find core/config.h */
+#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "app/cmd_sign.h"
 
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/signature.h"
+#include "core/http/signature.h"
 
 #define SIGN_MAX_BODY (64 * 1024 * 1024)
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "app/health.h"
-#include "core/event.h"
+#include "core/model/event.h"
 #include "tui/widgets/format.h"
 
 static const char *const titles[HEALTH_COUNT] = {

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/api_client.h"
-#include "core/model.h"
-#include "core/webhook.h"
+#include "core/api/api_client.h"
+#include "core/model/model.h"
+#include "core/http/webhook.h"
 
 /* Refusals this recent make the signatures banner. */
 #define HEALTH_REFUSAL_WINDOW_MS (10 * 60 * 1000)

@@ -14,8 +14,8 @@
 #include "app/app.h"
 #include "app/cmd_api.h"
 #include "app/cmd_sign.h"
-#include "core/config.h"
-#include "core/secrets.h"
+#include "core/base/options.h"
+#include "core/base/secrets.h"
 
 /* Options of faxtop itself may follow a subcommand (`faxtop status
  * --api-base URL`), as kubectl's and the stripe CLI's do: they are applied

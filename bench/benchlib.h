@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/event.h"
+#include "core/model/event.h"
 
 /* Fax number `idx` of a run tagged `tag`, as it looks after `n_attempts`
  * attempts (0: just queued). The last attempt delivers unless the fax is

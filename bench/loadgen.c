@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "bench/benchlib.h"
-#include "core/event_parse.h"
-#include "core/signature.h"
+#include "core/wire/event_parse.h"
+#include "core/http/signature.h"
 
 struct req {
 	char *buf;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 
 static long rss_bytes(void)
 {

@@ -30,9 +30,9 @@
 #include <unistd.h>
 
 #include "bench/benchlib.h"
-#include "core/config.h"
-#include "core/model.h"
-#include "core/store.h"
+#include "core/base/options.h"
+#include "core/model/model.h"
+#include "core/store/store.h"
 #include "tui/tui.h"
 #include "tui/view.h"
 

@@ -16,8 +16,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "core/event_parse.h"
-#include "core/http_server.h"
+#include "core/wire/event_parse.h"
+#include "core/http/http_server.h"
 #include "sim/multipart.h"
 #include "sim/sim_int.h"
 #include "sim/submit.h"

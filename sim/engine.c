@@ -8,8 +8,8 @@
 
 #include <json-c/json.h>
 
-#include "core/clock.h"
-#include "core/event_parse.h"
+#include "core/base/clock.h"
+#include "core/wire/event_parse.h"
 #include "sim/sim_int.h"
 #include "sim/submit.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event_parse.h"
+#include "core/wire/event_parse.h"
 #include "sim/sim_int.h"
 
 static struct sim_event *store(struct sim *s, struct event *ev, const char *fax_id,

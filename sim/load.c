@@ -16,10 +16,10 @@
 
 #include <curl/curl.h>
 
-#include "core/clock.h"
-#include "core/curl_ev.h"
-#include "core/event_parse.h"
-#include "core/signature.h"
+#include "core/base/clock.h"
+#include "core/api/curl_ev.h"
+#include "core/wire/event_parse.h"
+#include "core/http/signature.h"
 #include "sim/load.h"
 #include "sim/rng.h"
 #include "sim/sim.h"

@@ -14,7 +14,7 @@
 
 #include <curl/curl.h>
 
-#include "core/log.h"
+#include "core/base/log.h"
 #include "sim/load.h"
 #include "sim/sim.h"
 

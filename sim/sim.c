@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/curl_ev.h"
-#include "core/http_server.h"
-#include "core/log.h"
+#include "core/base/clock.h"
+#include "core/api/curl_ev.h"
+#include "core/http/http_server.h"
+#include "core/base/log.h"
 #include "sim/sim_int.h"
 
 #define SIM_MAX_BODY (11u * 1024 * 1024)   /* room for a 10 MB file and the form */

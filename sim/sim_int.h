@@ -8,8 +8,8 @@
 
 #include <curl/curl.h>
 
-#include "core/event.h"
-#include "core/signature.h"
+#include "core/model/event.h"
+#include "core/http/signature.h"
 #include "sim/idempotency.h"
 #include "sim/outcome.h"
 #include "sim/ratelimit.h"

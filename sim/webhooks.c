@@ -13,10 +13,10 @@
 
 #include <json-c/json.h>
 
-#include "core/clock.h"
-#include "core/curl_ev.h"
-#include "core/event_parse.h"
-#include "core/sanitize.h"
+#include "core/base/clock.h"
+#include "core/api/curl_ev.h"
+#include "core/wire/event_parse.h"
+#include "core/base/sanitize.h"
 #include "sim/sim_int.h"
 
 #define WH_AUTO_ATTEMPTS 4

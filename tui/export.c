@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/event_parse.h"
-#include "core/log.h"
-#include "core/sanitize.h"
+#include "core/wire/event_parse.h"
+#include "core/base/log.h"
+#include "core/base/sanitize.h"
 #include "tui/export.h"
 #include "tui/state.h"
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/event.h"
-#include "core/model.h"
-#include "core/triage.h"
+#include "core/model/event.h"
+#include "core/model/model.h"
+#include "core/store/triage.h"
 #include "tui/filter.h"
 
 #define FILTER_MAX_TERMS 32

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/log.h"
+#include "core/base/options.h"
+#include "core/base/log.h"
 #include "tui/command.h"
 #include "tui/complete.h"
 #include "tui/copy.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
+#include "core/base/log.h"
 #include "tui/input.h"
 #include "tui/resend.h"
 #include "tui/state.h"

@@ -11,7 +11,7 @@ struct tui;
 
 struct resend_req;
 
-/* Through the app's resend action (core/resend.h). 0 if started, -1 with err. */
+/* Through the app's resend action (core/api/resend.h). 0 if started, -1 with err. */
 int tui_resend_start(struct tui *t, const struct resend_req *req, bool bulk, char *err,
 		     size_t errlen);
 /* Takes ownership of ids (malloc'd array of malloc'd strings) and again

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
 #include "tui/term.h"

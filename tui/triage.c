@@ -1,4 +1,4 @@
-/* Triage in the TUI (core/triage.h): the state in a failed row's status
+/* Triage in the TUI (core/store/triage.h): the state in a failed row's status
  * cell, the header's unresolved count, dismiss (with an optional note) and
  * undo, and the jump to the next unresolved failure. */
 #include "config.h"
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/model.h"
-#include "core/triage.h"
+#include "core/model/model.h"
+#include "core/store/triage.h"
 #include "tui/state.h"
 #include "tui/triage.h"
 

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/log.h"
+#include "core/base/clock.h"
+#include "core/base/options.h"
+#include "core/base/log.h"
 #include "tui/command.h"
 #include "tui/export.h"
 #include "tui/input.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/resend.h"
+#include "core/api/resend.h"
 
 struct ev_loop;
 struct model;
@@ -52,14 +52,14 @@ struct tui_status {
 /* Provided by app/; any callback may be NULL, meaning unavailable. */
 struct tui_actions {
 	void *ctx;
-	/* Starts a resend (core/resend.h: resend_start); done is called
+	/* Starts a resend (core/api/resend.h: resend_start); done is called
 	 * later (from the loop) exactly once, never from inside this call.
 	 * Returns 0 if started, -1 with err. */
 	int (*resend)(void *ctx, const struct resend_req *req, resend_done_fn done,
 		      void *done_ctx, char *err, size_t errlen);
 	/* The fax's earlier resend, named by the dialog (resend_prior). */
 	int (*prior)(void *ctx, const char *fax_id, struct resend_prior *out);
-	/* Triage decisions (core/triage.h), kept in the store: 0, or -1 with
+	/* Triage decisions (core/store/triage.h), kept in the store: 0, or -1 with
 	 * err. NULL: not available (read-only). */
 	int (*dismiss)(void *ctx, const char *fax_id, const char *note, char *err,
 		       size_t errlen);

@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/triage.h"
+#include "core/store/triage.h"
 #include "tui/view.h"
 
 static const struct {

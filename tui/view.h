@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 #include "tui/filter.h"
 
 /* X(enum, name, newest/largest first by default) */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event.h"
+#include "core/model/event.h"
 #include "tui/worklist.h"
 
 /* Resend chains longer than this are not followed (a cycle in bad data

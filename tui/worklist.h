@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 
 #define WORKLIST_HOUR_MS (3600 * 1000LL)
 #define WORKLIST_DAY_MS (24 * WORKLIST_HOUR_MS)

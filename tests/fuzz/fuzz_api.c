@@ -1,4 +1,4 @@
-/* The API response parsers (core/event_parse.h): every input is offered to
+/* The API response parsers (core/wire/event_parse.h): every input is offered to
  * api_error_parse, event_page_parse, fax_page_parse, balance_parse,
  * fax_parse and event_parse, as an untrusted API or webhook body would be.
  *
@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "core/event_parse.h"
+#include "core/wire/event_parse.h"
 #include "tests/fuzz/fuzz.h"
 
 static void fuzz_check_json(const char *text, const char *what)

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/config.h"
+#include "core/base/options.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_CONFIG_MARKER "Zq8Kx7Wv"

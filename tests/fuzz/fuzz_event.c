@@ -16,8 +16,8 @@
 #include <math.h>
 #include <stdbool.h>
 
-#include "core/event_parse.h"
-#include "core/model.h"
+#include "core/wire/event_parse.h"
+#include "core/model/model.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_EVENT_MAX 32

@@ -34,13 +34,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/http_server.h"
-#include "core/ingest.h"
-#include "core/model.h"
-#include "core/signature.h"
-#include "core/store.h"
-#include "core/webhook.h"
+#include "core/base/clock.h"
+#include "core/http/http_server.h"
+#include "core/store/ingest.h"
+#include "core/model/model.h"
+#include "core/http/signature.h"
+#include "core/store/store.h"
+#include "core/http/webhook.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_HTTP_MAX_BODY (64 * 1024)

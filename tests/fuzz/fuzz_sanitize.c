@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 #include "tests/fuzz/fuzz.h"
 
 /* Decodes one strict UTF-8 sequence (no overlongs, surrogates or values

@@ -1,4 +1,4 @@
-/* Webhook signature verification (core/signature.h) with hostile headers.
+/* Webhook signature verification (core/http/signature.h) with hostile headers.
  *
  * Input: byte 0 flags (bits 0-1 scheme: 0 auto, 1 standard, 2 legacy, 3
  * auto; bit 2: two keys, as during rotation; bits 3-7: webhook-id,
@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <strings.h>
 
-#include "core/signature.h"
+#include "core/http/signature.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_SIG_NOW 1747173600

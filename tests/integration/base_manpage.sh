@@ -12,7 +12,7 @@ trap 'rm -f "$out"' EXIT
 
 "$mkman" >"$out" || { echo "FAIL: $mkman failed" >&2; exit 1; }
 if ! diff -u "$page" "$out" >&2; then
-	echo "FAIL: docs/faxtop.1 is out of date with the option table in core/config.h;" >&2
+	echo "FAIL: docs/faxtop.1 is out of date with the option table in core/base/options.h;" >&2
 	echo "      regenerate it with: make update-man   (then commit docs/faxtop.1)" >&2
 	exit 1
 fi

@@ -25,7 +25,7 @@
                                            client's max_in_flight), then one probe per backoff
                                            period; after n failures the gate stays shut at
                                            least half of min(1 s * 2^(n-1), 60 s)
-                                           (core/api_client.h); PER_REQUEST seconds more per
+                                           (core/api/api_client.h); PER_REQUEST seconds more per
                                            probe when each failure takes that long (a timeout)
   fault_helper.py proxy UPSTREAM READY LOG SWITCH
                                            an HTTP proxy to faxsim that logs one line per

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pg_ev.h"
+#include "core/store/pg_ev.h"
 
 static int failures, order_next, ups, downs, notified;
 static struct pg_ev *pg;

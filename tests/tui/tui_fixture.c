@@ -25,11 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/log.h"
-#include "core/model.h"
-#include "core/triage.h"
+#include "core/base/clock.h"
+#include "core/base/options.h"
+#include "core/base/log.h"
+#include "core/model/model.h"
+#include "core/store/triage.h"
 #include "tui/tui.h"
 
 /* Numbers with special meaning for the fake resend. */

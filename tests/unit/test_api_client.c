@@ -1,4 +1,4 @@
-#include <config.h>   /* autoconf's; "config.h" would find core/config.h */
+#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <arpa/inet.h>
 #include <ev.h>
@@ -10,10 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/api_client.h"
-#include "core/clock.h"
-#include "core/event.h"
-#include "core/log.h"
+#include "core/api/api_client.h"
+#include "core/base/clock.h"
+#include "core/model/event.h"
+#include "core/base/log.h"
 #include "tests/unit/test_peer.h"
 #include "tests/unit/unit.h"
 

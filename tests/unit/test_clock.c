@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "tests/unit/unit.h"
 
 static void test_manual_clock(void)

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/config.h"
+#include "core/base/options.h"
 #include "tests/unit/unit.h"
 
 /* A fake environment: NAME=VALUE pairs, NULL-terminated. */

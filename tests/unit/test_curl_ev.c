@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/curl_ev.h"
+#include "core/api/curl_ev.h"
 #include "tests/unit/test_peer.h"
 #include "tests/unit/unit.h"
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "tests/unit/unit.h"
 
 static void test_retryable_codes(void)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event.h"
+#include "core/model/event.h"
 #include "tests/unit/unit.h"
 
 static void test_status_names(void)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event_parse.h"
+#include "core/wire/event_parse.h"
 #include "tests/unit/unit.h"
 
 static int parse_fixture(const char *name, struct event *ev, char *err, size_t errlen)

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/event.h"
-#include "core/model.h"
+#include "core/model/event.h"
+#include "core/model/model.h"
 #include "tests/unit/unit.h"
 #include "tui/export.h"
 #include "tui/view.h"

@@ -16,8 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/http_proxy.h"
-#include "core/http_server.h"
+#include "core/http/http_proxy.h"
+#include "core/http/http_server.h"
 #include "tests/unit/unit.h"
 
 #define MAX_RESP 16

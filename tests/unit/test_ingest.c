@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/event_parse.h"
-#include "core/ingest.h"
-#include "core/model.h"
-#include "core/store.h"
+#include "core/base/clock.h"
+#include "core/wire/event_parse.h"
+#include "core/store/ingest.h"
+#include "core/model/model.h"
+#include "core/store/store.h"
 #include "tests/unit/unit.h"
 
 #define T0 1700000000000LL

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event_parse.h"
-#include "core/model.h"
+#include "core/wire/event_parse.h"
+#include "core/model/model.h"
 #include "tests/unit/unit.h"
 
 #define T0 1747173600LL   /* 2025-05-13T22:00:00Z */

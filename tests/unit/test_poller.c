@@ -4,15 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/api_client.h"
-#include "core/clock.h"
-#include "core/event.h"
-#include "core/ingest.h"
-#include "core/log.h"
-#include "core/model.h"
-#include "core/poller.h"
-#include "core/resend.h"
-#include "core/store.h"
+#include "core/api/api_client.h"
+#include "core/base/clock.h"
+#include "core/model/event.h"
+#include "core/store/ingest.h"
+#include "core/base/log.h"
+#include "core/model/model.h"
+#include "core/api/poller.h"
+#include "core/api/resend.h"
+#include "core/store/store.h"
 #include "tests/unit/test_peer.h"
 #include "tests/unit/unit.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 #include "tests/unit/unit.h"
 
 #define PH SANITIZE_PLACEHOLDER_UTF8

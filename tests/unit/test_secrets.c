@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/secrets.h"
+#include "core/base/secrets.h"
 #include "tests/unit/unit.h"
 
 static const char *tmp_file(const char *name, mode_t mode)

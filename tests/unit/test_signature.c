@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/signature.h"
+#include "core/http/signature.h"
 #include "tests/unit/unit.h"
 
 /* The Standard Webhooks specification's test vector. */

@@ -9,9 +9,9 @@
 
 #include <json-c/json.h>
 
-#include "core/clock.h"
-#include "core/http_server.h"
-#include "core/signature.h"
+#include "core/base/clock.h"
+#include "core/http/http_server.h"
+#include "core/http/signature.h"
 #include "sim/idempotency.h"
 #include "sim/load.h"
 #include "sim/multipart.h"

@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/event.h"
-#include "core/model.h"
-#include "core/store.h"
+#include "core/model/event.h"
+#include "core/model/model.h"
+#include "core/store/store.h"
 #include "tests/unit/unit.h"
 
 #define T0 1700000000000LL     /* 2023-11-14, a fixed "now" */

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
-#include "core/store.h"
-#include "core/triage.h"
+#include "core/model/model.h"
+#include "core/store/store.h"
+#include "core/store/triage.h"
 #include "tests/unit/unit.h"
 
 static void add(struct model *m, const char *id, enum fax_status st, const char *from,

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event.h"
-#include "core/model.h"
+#include "core/model/event.h"
+#include "core/model/model.h"
 #include "tests/unit/unit.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event.h"
-#include "core/model.h"
+#include "core/model/event.h"
+#include "core/model/model.h"
 #include "tests/unit/unit.h"
 #include "tui/copy.h"
 #include "tui/filter.h"

@@ -17,14 +17,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/http_server.h"
-#include "core/ingest.h"
-#include "core/log.h"
-#include "core/model.h"
-#include "core/signature.h"
-#include "core/store.h"
-#include "core/webhook.h"
+#include "core/base/clock.h"
+#include "core/http/http_server.h"
+#include "core/store/ingest.h"
+#include "core/base/log.h"
+#include "core/model/model.h"
+#include "core/http/signature.h"
+#include "core/store/store.h"
+#include "core/http/webhook.h"
 #include "tests/unit/unit.h"
 
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

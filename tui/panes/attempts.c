@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"

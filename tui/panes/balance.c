@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/config.h"
+#include "core/base/options.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"

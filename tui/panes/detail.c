@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/errors.h"
-#include "core/event_parse.h"
+#include "core/base/options.h"
+#include "core/base/errors.h"
+#include "core/wire/event_parse.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/errors.h"
-#include "core/resend.h"
-#include "core/triage.h"
+#include "core/base/errors.h"
+#include "core/api/resend.h"
+#include "core/store/triage.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"

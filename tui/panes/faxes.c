@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/config.h"
-#include "core/errors.h"
-#include "core/sanitize.h"
+#include "core/base/options.h"
+#include "core/base/errors.h"
+#include "core/base/sanitize.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/state.h"

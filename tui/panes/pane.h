@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 #include "tui/actions.h"
 #include "tui/layout.h"
 #include "tui/theme.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/event.h"
+#include "core/model/event.h"
 #include "tui/widgets/format.h"
 
 static bool local_tm(int64_t ms, struct tm *tm)

@@ -1,0 +1,795 @@
+/* The poller: catch-up, fallback, balance, refresh. See poller.h.
+ *
+ * Everything here is a small state machine driven by api_client callbacks
+ * and two timers. Work that must outlive a callback (a page waiting for its
+ * commit) is a heap "ticket" the store calls back; when the poller is freed
+ * first the ticket is orphaned (its poller pointer cleared) and frees
+ * itself when the store finally calls it. */
+#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+
+#include <ctype.h>
+#include <ev.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include "core/api/api_client.h"
+#include "core/base/clock.h"
+#include "core/model/event.h"
+#include "core/wire/event_parse.h"
+#include "core/store/ingest.h"
+#include "core/base/log.h"
+#include "core/model/model.h"
+#include "core/api/poller.h"
+#include "core/api/resend.h"
+#include "core/base/sanitize.h"
+#include "core/store/store.h"
+
+#define POLLER_DEFAULT_POLL 15.0
+#define POLLER_DEFAULT_BALANCE 30.0
+#define POLLER_DEFAULT_STALE 120.0
+#define POLLER_IDLE_POLLS 4            /* quiet catch-ups before slowing down */
+#define POLLER_IDLE_MAX 300.0          /* slowest idle period, unless configured slower */
+#define POLLER_WATERMARK_OVERLAP_MS 5000   /* created_after may be exclusive; ids may tie */
+#define POLLER_ID_MAX 64
+
+enum poller_ticket_kind { TICKET_CURSOR, TICKET_WATERMARK };
+
+struct poller_ticket {
+	struct poller *p;              /* NULL once orphaned */
+	struct poller_ticket *next;
+	enum poller_ticket_kind kind;
+	bool more;
+	char value[POLLER_CURSOR_MAX + 1];
+};
+
+struct poller_refresh {
+	struct poller *p;
+	struct poller_refresh *next;
+	char id[POLLER_ID_MAX + 1];
+};
+
+
+struct poller {
+	struct ev_loop *loop;
+	struct api_client *api;
+	struct ingest *in;
+	struct store *store;
+	struct model *model;
+	const struct clock *clock;
+	struct log *log;
+	struct poller_opts opts;
+	ev_timer poll_timer, balance_timer;
+	bool started, stopped;
+	bool catchup_busy, balance_busy;
+	bool answered;                 /* some answer arrived since start */
+	bool auth_reported;
+	char cursor[POLLER_CURSOR_MAX + 1];
+	struct poller_round round;
+	bool fallback;
+	unsigned polls_since_probe;
+	char fb_cursor[256];
+	int64_t fb_max_created;
+	char watermark[40];
+	int64_t last_event_ms;
+	unsigned idle_polls;
+	uint64_t accepted_this_run;
+	struct poller_ticket *tickets;
+	struct poller_refresh *refreshes;
+	struct poller_state st;
+};
+
+static void poller_request_events(struct poller *p);
+static void poller_request_faxes(struct poller *p);
+
+/* ---- small helpers ---- */
+
+bool poller_valid_fax_id(const char *s)
+{
+	return resend_valid_fax_id(s);
+}
+
+static void poller_set_error(struct poller *p, const char *msg)
+{
+	p->st.errors++;
+	sanitize_str(p->st.last_error, sizeof(p->st.last_error), msg ? msg : "error");
+}
+
+/* Reports a refused key once per run of refusals, and to on_auth_error
+ * when it is the first answer since start. */
+static void poller_note_answer(struct poller *p, const struct api_response *r)
+{
+	if (r->http_status == 0)
+		return;
+	if (r->outcome == API_AUTH_ERROR) {
+		if (!p->auth_reported) {
+			p->auth_reported = true;
+			if (!p->answered && p->opts.on_auth_error)
+				p->opts.on_auth_error(p->opts.auth_ctx, r->message);
+			else
+				log_error(p->log, "the API refused the key: %s", r->message);
+		}
+	} else {
+		p->auth_reported = false;
+	}
+	p->answered = true;
+}
+
+
+/* ---- pacing of catch-ups ---- */
+
+static double poller_next_interval(struct poller *p)
+{
+	double base = p->opts.poll_interval, iv = base;
+	size_t moving = model_count_status(p->model, FAX_QUEUED) +
+			model_count_status(p->model, FAX_SUBMITTED) +
+			model_count_status(p->model, FAX_IN_PROGRESS);
+	/* Applied events only (webhooks included): duplicates are not news. */
+	int64_t last_event = model_last_event_ms(p->model);
+
+	if (p->accepted_this_run > 0 || last_event != p->last_event_ms)
+		p->idle_polls = 0;
+	else if (p->idle_polls < UINT32_MAX)
+		p->idle_polls++;
+	p->last_event_ms = last_event;
+
+	if (moving > 0) {
+		iv = base / 3;
+		if (iv < 1.0)
+			iv = base < 1.0 ? base : 1.0;
+	} else if (p->idle_polls >= POLLER_IDLE_POLLS) {
+		iv = base * 4;
+		if (iv > POLLER_IDLE_MAX)
+			iv = base > POLLER_IDLE_MAX ? base : POLLER_IDLE_MAX;
+	}
+	/* Keep catch-ups to a quarter of the per-minute quota, whatever the
+	 * limit turns out to be; the client paces single requests anyway. */
+	long limit = api_client_state(p->api)->rate_limit;
+	if (limit > 0) {
+		double floor_s = 60.0 * 4 / (double)limit;
+		if (iv < floor_s)
+			iv = floor_s;
+	}
+	return iv;
+}
+
+static void poller_catchup_end(struct poller *p, bool ok, const char *err)
+{
+	p->catchup_busy = false;
+	p->st.catchup_in_flight = 0;
+	if (ok)
+		p->st.last_poll_ok_ms = clock_now_ms(p->clock);
+	else
+		poller_set_error(p, err);
+	p->st.interval = poller_next_interval(p);
+	if (p->stopped)
+		return;
+	ev_timer_stop(p->loop, &p->poll_timer);
+	ev_timer_set(&p->poll_timer, p->st.interval, 0.);
+	ev_timer_start(p->loop, &p->poll_timer);
+}
+
+/* ---- commit tickets ---- */
+
+static void poller_ticket_unlink(struct poller *p, struct poller_ticket *t)
+{
+	for (struct poller_ticket **pp = &p->tickets; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+}
+
+static void poller_ticket_cb(void *ctx, bool ok)
+{
+	struct poller_ticket *t = ctx;
+	struct poller *p = t->p;
+
+	if (!p) {
+		free(t);
+		return;
+	}
+	poller_ticket_unlink(p, t);
+	if (!ok) {
+		/* The page's events were rolled back: keep the old cursor and
+		 * read the page again next time. */
+		log_warn(p->log, "poll: the store could not commit; the cursor stays at %s",
+			 p->cursor[0] ? p->cursor : "the start");
+		free(t);
+		poller_catchup_end(p, false, "the store could not commit polled events");
+		return;
+	}
+	if (t->kind == TICKET_CURSOR) {
+		if (store_meta_set(p->store, POLLER_CURSOR_KEY, t->value) != 0)
+			log_warn(p->log, "poll: cannot save the events cursor: %s",
+				 store_last_error(p->store));
+		snprintf(p->cursor, sizeof(p->cursor), "%s", t->value);
+		snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", t->value);
+		bool more = t->more;
+		free(t);
+		if (more && !p->stopped)
+			poller_request_events(p);
+		else
+			poller_catchup_end(p, true, NULL);
+		return;
+	}
+	if (store_meta_set(p->store, POLLER_WATERMARK_KEY, t->value) != 0)
+		log_warn(p->log, "poll: cannot save the fax watermark: %s",
+			 store_last_error(p->store));
+	memcpy(p->watermark, t->value, sizeof(p->watermark) - 1);   /* an ISO time: fits */
+	p->watermark[sizeof(p->watermark) - 1] = '\0';
+	free(t);
+	poller_catchup_end(p, true, NULL);
+}
+
+static int poller_ticket(struct poller *p, enum poller_ticket_kind kind, const char *value,
+			 bool more)
+{
+	struct poller_ticket *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	t->p = p;
+	t->kind = kind;
+	t->more = more;
+	snprintf(t->value, sizeof(t->value), "%s", value);
+	if (store_on_commit(p->store, poller_ticket_cb, t) != 0) {
+		free(t);
+		return -1;
+	}
+	t->next = p->tickets;
+	p->tickets = t;
+	return 0;
+}
+
+/* ---- catch-up through /events ---- */
+
+__attribute__((format(printf, 2, 3)))
+static void poller_catchup_warn(struct poller *p, const char *fmt, ...)
+{
+	char raw[1600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	sanitize_str(p->st.catchup_warning, sizeof(p->st.catchup_warning), raw);
+	log_warn(p->log, "%s", p->st.catchup_warning);
+}
+
+/* The guards on a next_cursor (see poller_cursor.h): false when the round
+ * must stop without saving it; *more false when it is saved but the round
+ * ends there. */
+static bool poller_events_follow(struct poller *p, const char *next, bool has_more, bool *more)
+{
+	switch (poller_round_next(&p->round, next)) {
+	case ROUND_FOLLOW:
+		return true;
+	case ROUND_CAPPED:
+		if (*more) {
+			p->st.catchup_capped++;
+			poller_catchup_warn(p, "catch-up read %d pages in one round; the rest "
+					       "follows in the next round", POLLER_MAX_PAGES_PER_ROUND);
+			*more = false;
+		}
+		return true;
+	case ROUND_CYCLE:
+		if (!has_more)
+			return true;   /* the last page: nothing more is asked for */
+		p->st.catchup_cycles++;
+		poller_catchup_warn(p, "GET /events led back to a cursor already read in this "
+				       "round (%.64s): the API's cursor cycles; catch-up stops at %s "
+				       "and tries again later", next,
+				    p->cursor[0] ? p->cursor : "the start");
+		return false;
+	case ROUND_TOO_LONG:
+		break;
+	}
+	poller_catchup_warn(p, "GET /events gave a next_cursor of %zu bytes, more than the %d "
+			       "faxtop keeps; catch-up stops at %s", strlen(next), POLLER_CURSOR_MAX,
+			    p->cursor[0] ? p->cursor : "the start");
+	return false;
+}
+
+/* Every item of a page through ingest. -1 with msg when the store refused
+ * one (the page is read again next time). */
+static int poller_ingest_page(struct poller *p, struct event_page *page, char *msg,
+			      size_t msglen)
+{
+	char err[256] = "";
+
+	for (size_t i = 0; i < page->n; i++) {
+		struct event_page_item *it = &page->items[i];
+		enum ingest_result res;
+
+		p->st.events_seen++;
+		/* A bad item goes the way of a bad webhook body: quarantined
+		 * (in the same batch as the cursor) with the reason. */
+		if (it->error)
+			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
+		else
+			res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err,
+					   sizeof(err));
+		if (res == INGEST_ACCEPTED) {
+			p->st.events_accepted++;
+			p->accepted_this_run++;
+		} else if (res == INGEST_INVALID) {
+			log_warn(p->log, "poll: event %s refused: %s", it->ev.id ? it->ev.id : "?",
+				 it->error ? it->error : err);
+		} else if (res == INGEST_STORE_ERROR) {
+			snprintf(msg, msglen, "poll: the store refused event %s: %s",
+				 it->ev.id ? it->ev.id : "?", err);
+			log_error(p->log, "%s", msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Where a page read (and ingested) says to go on: save the cursor once
+ * the page is committed, and read on or end the round. */
+static void poller_events_next(struct poller *p, const struct event_page *page)
+{
+	const char *next = page->next_cursor;
+
+	if (!next && page->n > 0)
+		next = page->items[page->n - 1].ev.id;
+	bool more = page->has_more && page->n > 0 && next && strcmp(next, p->cursor) != 0;
+	if (page->has_more && !more)
+		log_warn(p->log, "GET /events said has_more but gave nothing new; "
+				 "stopping this catch-up");
+	if (next && strcmp(next, p->cursor) != 0 &&
+	    !poller_events_follow(p, next, page->has_more, &more)) {
+		poller_catchup_end(p, false, p->st.catchup_warning);
+		return;
+	}
+	if (!page->has_more)
+		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
+	if (next && strcmp(next, p->cursor) != 0) {
+		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
+			poller_catchup_end(p, false, "cannot wait for the store's commit");
+			return;
+		}
+		p->st.catchup_in_flight = 1;   /* still busy until the commit */
+	} else {
+		poller_catchup_end(p, true, NULL);
+	}
+}
+
+static void poller_events_done(void *ctx, const struct api_response *r)
+{
+	struct poller *p = ctx;
+	struct event_page page;
+	char err[256] = "";
+
+	p->st.catchup_in_flight = 0;
+	poller_note_answer(p, r);
+	if (r->http_status == 404) {
+		if (!p->fallback)
+			log_info(p->log, "GET /events answered 404: falling back to GET /faxes "
+					 "and per-fax refreshes");
+		p->fallback = true;
+		p->st.events_fallback = true;
+		p->polls_since_probe = 0;
+		p->fb_cursor[0] = '\0';
+		p->fb_max_created = TS_NONE;
+		poller_request_faxes(p);
+		return;
+	}
+	if (p->cursor[0] && poller_cursor_expired(r)) {
+		/* The cursor is no longer accepted (past retention, or the
+		 * service lost its history): start again from the oldest
+		 * retained event; the store drops what it already has. */
+		log_warn(p->log, "the API says the events cursor %s is invalid or expired (%s); "
+				 "reading from the oldest retained event", p->cursor, r->message);
+		p->cursor[0] = '\0';
+		p->st.cursor[0] = '\0';
+		poller_round_begin(&p->round, p->cursor);
+		poller_request_events(p);
+		return;
+	}
+	if (r->outcome != API_OK) {
+		/* A redirect or another refusal is the API's problem or ours,
+		 * not the cursor's: keep it, say so, and ask again next time. */
+		if (r->outcome == API_CLIENT_ERROR)
+			poller_catchup_warn(p, "GET /events: %s; the cursor stays at %s and "
+					       "catch-up tries again", r->message,
+					    p->cursor[0] ? p->cursor : "the start");
+		poller_catchup_end(p, false, r->message);
+		return;
+	}
+	if (p->fallback) {
+		log_info(p->log, "GET /events answers again: back to event catch-up");
+		p->fallback = false;
+		p->st.events_fallback = false;
+	}
+	memset(&page, 0, sizeof(page));
+	if (event_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "GET /events: unreadable page: %s", err);
+		log_warn(p->log, "%s", msg);
+		event_page_done(&page);
+		poller_catchup_end(p, false, msg);
+		return;
+	}
+	p->st.pages++;
+	if (poller_ingest_page(p, &page, err, sizeof(err)) != 0) {
+		event_page_done(&page);
+		poller_catchup_end(p, false, err);
+		return;
+	}
+	poller_events_next(p, &page);
+	event_page_done(&page);
+}
+
+static void poller_request_events(struct poller *p)
+{
+	char path[3 * POLLER_CURSOR_MAX + 64], err[256];
+
+	if (p->cursor[0]) {
+		char *esc = curl_easy_escape(NULL, p->cursor, 0);
+		if (!esc) {
+			poller_catchup_end(p, false, "out of memory");
+			return;
+		}
+		snprintf(path, sizeof(path), "/events?after=%s&per_page=%d", esc, POLLER_PAGE_SIZE);
+		curl_free(esc);
+	} else {
+		snprintf(path, sizeof(path), "/events?per_page=%d", POLLER_PAGE_SIZE);
+	}
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done, p,
+			       err, sizeof(err)) != 0) {
+		poller_catchup_end(p, false, err);
+		return;
+	}
+	p->st.catchup_in_flight = 1;
+}
+
+/* ---- fallback through /faxes ---- */
+
+static void poller_refresh_stale(struct poller *p)
+{
+	int64_t now = clock_now_ms(p->clock);
+	int64_t stale_ms = (int64_t)(p->opts.stale_after * 1000.0);
+	size_t n = model_count(p->model), sent = 0;
+
+	/* Newest first: those are the ones the user is most likely watching. */
+	for (size_t i = n; i-- > 0 && sent < POLLER_MAX_STALE_PER_TICK;) {
+		const struct model_fax *mf = model_at(p->model, i);
+		if (!mf || !mf->fax.id || fax_status_terminal(mf->fax.status))
+			continue;
+		if (mf->last_update_ms != TS_NONE && now - mf->last_update_ms < stale_ms)
+			continue;
+		if (poller_refresh_fax(p, mf->fax.id) == 0)
+			sent++;
+	}
+}
+
+static void poller_fallback_finish(struct poller *p)
+{
+	poller_refresh_stale(p);
+	if (p->fb_max_created != TS_NONE) {
+		char iso[40];
+		int64_t mark = p->fb_max_created - POLLER_WATERMARK_OVERLAP_MS;
+		int64_t old;
+
+		iso8601_format_ms(mark, iso, sizeof(iso));
+		if (!p->watermark[0] || (iso8601_parse_ms(p->watermark, &old) == 0 && mark > old)) {
+			if (poller_ticket(p, TICKET_WATERMARK, iso, false) == 0) {
+				p->st.catchup_in_flight = 1;
+				return;
+			}
+		}
+	}
+	poller_catchup_end(p, true, NULL);
+}
+
+static void poller_faxes_done(void *ctx, const struct api_response *r)
+{
+	struct poller *p = ctx;
+	struct fax_page page;
+	char err[256];
+
+	p->st.catchup_in_flight = 0;
+	poller_note_answer(p, r);
+	if (r->outcome != API_OK) {
+		poller_catchup_end(p, false, r->message);
+		return;
+	}
+	memset(&page, 0, sizeof(page));
+	if (fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "GET /faxes: unreadable page: %s", err);
+		log_warn(p->log, "%s", msg);
+		fax_page_done(&page);
+		poller_catchup_end(p, false, msg);
+		return;
+	}
+	p->st.pages++;
+	for (size_t i = 0; i < page.n; i++) {
+		const struct fax *f = &page.items[i];
+		enum ingest_result res = ingest_fax(p->in, f, SRC_POLL, err, sizeof(err));
+
+		if (res == INGEST_INVALID || res == INGEST_STORE_ERROR)
+			log_warn(p->log, "poll: fax %s not taken: %s", f->id ? f->id : "?", err);
+		else
+			p->st.faxes_refreshed++;
+		if (f->created_at != TS_NONE &&
+		    (p->fb_max_created == TS_NONE || f->created_at > p->fb_max_created))
+			p->fb_max_created = f->created_at;
+	}
+	bool more = page.has_more && page.n > 0 && page.next_cursor &&
+		    strcmp(page.next_cursor, p->fb_cursor) != 0 &&
+		    strlen(page.next_cursor) < sizeof(p->fb_cursor);
+	if (more)
+		snprintf(p->fb_cursor, sizeof(p->fb_cursor), "%s", page.next_cursor);
+	fax_page_done(&page);
+	if (more && !p->stopped)
+		poller_request_faxes(p);
+	else
+		poller_fallback_finish(p);
+}
+
+static void poller_request_faxes(struct poller *p)
+{
+	char path[768], err[256];
+	size_t o;
+
+	o = (size_t)snprintf(path, sizeof(path), "/faxes?per_page=%d", POLLER_PAGE_SIZE);
+	if (p->watermark[0]) {
+		char *esc = curl_easy_escape(NULL, p->watermark, 0);
+		if (esc && o < sizeof(path))
+			o += (size_t)snprintf(path + o, sizeof(path) - o, "&created_after=%s", esc);
+		curl_free(esc);
+	}
+	if (p->fb_cursor[0]) {
+		char *esc = curl_easy_escape(NULL, p->fb_cursor, 0);
+		if (esc && o < sizeof(path))
+			snprintf(path + o, sizeof(path) - o, "&cursor=%s", esc);
+		curl_free(esc);
+	}
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_faxes_done, p,
+			       err, sizeof(err)) != 0) {
+		poller_catchup_end(p, false, err);
+		return;
+	}
+	p->st.catchup_in_flight = 1;
+}
+
+static void poller_catchup(struct poller *p)
+{
+	if (p->stopped || p->catchup_busy)
+		return;
+	p->catchup_busy = true;
+	p->accepted_this_run = 0;
+	p->st.polls++;
+	p->st.last_poll_ms = clock_now_ms(p->clock);
+	if (p->fallback && ++p->polls_since_probe < POLLER_FALLBACK_PROBE) {
+		p->fb_cursor[0] = '\0';
+		p->fb_max_created = TS_NONE;
+		poller_request_faxes(p);
+		return;
+	}
+	p->polls_since_probe = 0;
+	poller_round_begin(&p->round, p->cursor);
+	poller_request_events(p);
+}
+
+static void poller_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	poller_catchup(w->data);
+}
+
+void poller_poll_now(struct poller *p)
+{
+	if (!p || p->stopped || p->catchup_busy)
+		return;
+	ev_timer_stop(p->loop, &p->poll_timer);
+	poller_catchup(p);
+}
+
+/* ---- balance ---- */
+
+static void poller_balance_done(void *ctx, const struct api_response *r)
+{
+	struct poller *p = ctx;
+	struct balance_snapshot b;
+	char err[256] = "";
+
+	p->balance_busy = false;
+	p->st.balance_in_flight = 0;
+	poller_note_answer(p, r);
+	if (r->outcome != API_OK) {
+		poller_set_error(p, r->message);
+		return;
+	}
+	balance_snapshot_init(&b);
+	if (balance_parse(r->body, r->body_len, &b, err, sizeof(err)) != 0) {
+		log_warn(p->log, "GET /environment/balance: unreadable answer: %s", err);
+		poller_set_error(p, "GET /environment/balance: unreadable answer");
+	} else if (ingest_balance(p->in, &b, SRC_POLL, err, sizeof(err)) != INGEST_ACCEPTED &&
+		   *err) {
+		log_warn(p->log, "poll: balance not taken: %s", err);
+	} else {
+		p->st.last_balance_ms = clock_now_ms(p->clock);
+	}
+	balance_snapshot_done(&b);
+}
+
+static void poller_balance_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poller *p = w->data;
+	char err[256];
+
+	if (p->stopped || p->balance_busy)
+		return;
+	if (api_client_request(p->api, "GET", "/environment/balance", NULL, NULL, 0,
+			       poller_balance_done, p, err, sizeof(err)) != 0) {
+		poller_set_error(p, err);
+		return;
+	}
+	p->balance_busy = true;
+	p->st.balance_in_flight = 1;
+}
+
+/* ---- refresh one fax ---- */
+
+static void poller_refresh_done(void *ctx, const struct api_response *r)
+{
+	struct poller_refresh *rf = ctx;
+	struct poller *p = rf->p;
+	struct fax f;
+	char err[256];
+
+	for (struct poller_refresh **pp = &p->refreshes; *pp; pp = &(*pp)->next)
+		if (*pp == rf) {
+			*pp = rf->next;
+			break;
+		}
+	if (p->st.refresh_in_flight)
+		p->st.refresh_in_flight--;
+	poller_note_answer(p, r);
+	fax_init(&f);
+	if (r->outcome == API_OK) {
+		if (fax_parse(r->body, r->body_len, &f, err, sizeof(err)) != 0) {
+			log_warn(p->log, "GET /faxes/%s: unreadable answer: %s", rf->id, err);
+		} else if (!f.id || strcmp(f.id, rf->id) != 0) {
+			log_warn(p->log, "GET /faxes/%s answered with another fax; ignored", rf->id);
+		} else {
+			enum ingest_result res = ingest_fax(p->in, &f, SRC_POLL, err, sizeof(err));
+			if (res == INGEST_INVALID || res == INGEST_STORE_ERROR)
+				log_warn(p->log, "poll: fax %s not taken: %s", rf->id, err);
+			else
+				p->st.faxes_refreshed++;
+		}
+	} else if (r->http_status == 404) {
+		log_info(p->log, "fax %s is unknown to the API (404)", rf->id);
+	} else {
+		poller_set_error(p, r->message);
+	}
+	fax_done(&f);
+	free(rf);
+}
+
+int poller_refresh_fax(struct poller *p, const char *fax_id)
+{
+	char path[128], err[256];
+
+	if (!p || !poller_valid_fax_id(fax_id))
+		return -1;
+	for (struct poller_refresh *rf = p->refreshes; rf; rf = rf->next)
+		if (!strcmp(rf->id, fax_id))
+			return 0;   /* already on its way */
+	struct poller_refresh *rf = calloc(1, sizeof(*rf));
+	if (!rf)
+		return -1;
+	rf->p = p;
+	snprintf(rf->id, sizeof(rf->id), "%s", fax_id);
+	snprintf(path, sizeof(path), "/faxes/%s", fax_id);   /* id chars are URL-safe */
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_refresh_done, rf,
+			       err, sizeof(err)) != 0) {
+		free(rf);
+		return -1;
+	}
+	rf->next = p->refreshes;
+	p->refreshes = rf;
+	p->st.refresh_in_flight++;
+	return 0;
+}
+
+/* ---- lifecycle ---- */
+
+struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct ingest *in,
+			  struct store *store, struct model *model, const struct clock *clock,
+			  struct log *log, const struct poller_opts *opts)
+{
+	if (!loop || !api || !in || !store || !model)
+		return NULL;
+	struct poller *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->loop = loop;
+	p->api = api;
+	p->in = in;
+	p->store = store;
+	p->model = model;
+	p->clock = clock;
+	p->log = log;
+	if (opts)
+		p->opts = *opts;
+	if (!(p->opts.poll_interval > 0))
+		p->opts.poll_interval = POLLER_DEFAULT_POLL;
+	if (!(p->opts.balance_interval > 0))
+		p->opts.balance_interval = POLLER_DEFAULT_BALANCE;
+	if (!(p->opts.stale_after > 0))
+		p->opts.stale_after = POLLER_DEFAULT_STALE;
+	ev_init(&p->poll_timer, poller_poll_cb);
+	p->poll_timer.data = p;
+	ev_init(&p->balance_timer, poller_balance_cb);
+	p->balance_timer.data = p;
+	p->fb_max_created = TS_NONE;
+	p->last_event_ms = TS_NONE;
+	p->st.started_ms = TS_NONE;
+	p->st.last_poll_ms = p->st.last_poll_ok_ms = p->st.last_balance_ms = TS_NONE;
+	p->st.interval = p->opts.poll_interval;
+	return p;
+}
+
+void poller_start(struct poller *p)
+{
+	if (!p || p->started)
+		return;
+	p->started = true;
+	p->stopped = false;
+	p->st.started_ms = clock_now_ms(p->clock);
+	if (store_meta_get(p->store, POLLER_CURSOR_KEY, p->cursor, sizeof(p->cursor)) != 0)
+		p->cursor[0] = '\0';
+	snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", p->cursor);
+	if (store_meta_get(p->store, POLLER_WATERMARK_KEY, p->watermark, sizeof(p->watermark)) != 0)
+		p->watermark[0] = '\0';
+	if (p->cursor[0])
+		log_info(p->log, "poll: catching up after %s", p->cursor);
+	ev_timer_set(&p->poll_timer, 0., 0.);
+	ev_timer_start(p->loop, &p->poll_timer);
+	ev_timer_set(&p->balance_timer, 0., p->opts.balance_interval);
+	ev_timer_start(p->loop, &p->balance_timer);
+}
+
+void poller_stop(struct poller *p)
+{
+	if (!p)
+		return;
+	p->stopped = true;
+	ev_timer_stop(p->loop, &p->poll_timer);
+	ev_timer_stop(p->loop, &p->balance_timer);
+}
+
+void poller_free(struct poller *p)
+{
+	if (!p)
+		return;
+	poller_stop(p);
+	api_client_cancel(p->api, p);
+	while (p->refreshes) {
+		struct poller_refresh *rf = p->refreshes;
+		p->refreshes = rf->next;
+		api_client_cancel(p->api, rf);
+		free(rf);
+	}
+	/* The store still holds these; they free themselves when called. */
+	for (struct poller_ticket *t = p->tickets; t; t = t->next)
+		t->p = NULL;
+	free(p);
+}
+
+const struct poller_state *poller_state(const struct poller *p)
+{
+	return &p->st;
+}

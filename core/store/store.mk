@@ -1,0 +1,18 @@
+# core/store: the store (SQLite), ingest (the one door for every source), triage, libpq on the loop
+core_libfaxcore_a_SOURCES += \
+	core/store/store.c core/store/store.h \
+	core/store/ingest.c core/store/ingest.h \
+	core/store/triage.c core/store/triage.h
+tests_unit_run_unit_SOURCES += \
+	tests/unit/test_store.c \
+	tests/unit/test_ingest.c \
+	tests/unit/test_triage.c
+# Team mode (issue 18): libpq on the loop, and the throwaway cluster the
+# tests run against.
+core_libfaxcore_a_SOURCES += core/store/pg_ev.c core/store/pg_ev.h
+check_PROGRAMS += tests/integration/pg_ev_probe
+tests_integration_pg_ev_probe_SOURCES = tests/integration/pg_ev_probe.c
+tests_integration_pg_ev_probe_LDADD = core/libfaxcore.a $(CORE_LIBS)
+TEAM_TESTS = tests/integration/team_pg_cluster.sh tests/integration/team_pg_ev.sh
+TESTS += $(TEAM_TESTS)
+EXTRA_DIST += $(TEAM_TESTS) tests/integration/pg_lib.sh
