@@ -1,18 +1,20 @@
-# core/base: options, log, clock, sanitize, errors, secrets
+# core/base: options, log, clock, sanitize, errors, secrets, xalloc
 core_libfaxcore_a_SOURCES += \
 	core/base/options.c core/base/options.h \
 	core/base/log.c core/base/log.h \
 	core/base/clock.c core/base/clock.h \
 	core/base/sanitize.c core/base/sanitize.h \
 	core/base/errors.c core/base/errors.h \
-	core/base/secrets.c core/base/secrets.h
+	core/base/secrets.c core/base/secrets.h \
+	core/base/xalloc.c core/base/xalloc.h
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_config.c \
 	tests/unit/test_sanitize.c \
 	tests/unit/test_errors.c \
 	tests/unit/test_log.c \
 	tests/unit/test_clock.c \
-	tests/unit/test_secrets.c
+	tests/unit/test_secrets.c \
+	tests/unit/test_xalloc.c
 
 # The man page generator, and the test that keeps docs/faxtop.1 in step with
 # the option table. `make update-man` rewrites the page in the source tree.
