@@ -70,6 +70,23 @@ int store_bind_fail(struct store *s, sqlite3_stmt *st, const char *what)
 	return r;
 }
 
+int store_bind_key(struct store *s, sqlite3_stmt *st, const char *key, const char *what)
+{
+	if (key && bind_text(st, 1, key) == SQLITE_OK)
+		return 0;
+	sqlite3_reset(st);
+	store_set_err(s, "%s", what);
+	return -1;
+}
+
+int store_read_end(struct store *s, sqlite3_stmt *st, int rc, const char *what)
+{
+	int r = rc == SQLITE_DONE ? 0 : store_read_fail(s, what);
+
+	sqlite3_reset(st);
+	return r;
+}
+
 int store_begin(struct store *s)
 {
 	if (s->doomed) {

@@ -159,11 +159,8 @@ int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t 
 	int rc, r;
 
 	fax_init(out);
-	if (!fax_id || bind_text(st, 1, fax_id) != SQLITE_OK) {
-		sqlite3_reset(st);
-		store_set_err(s, "get fax: bad id");
+	if (store_bind_key(s, st, fax_id, "get fax: bad id") < 0)
 		return -1;
-	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		r = 1;

@@ -175,6 +175,12 @@ int store_bind_fail(struct store *s, sqlite3_stmt *st, const char *what);
 /* Steps a write statement to completion and resets it; 0 or -1 (failed
  * as store_write_fail). */
 int store_step_write(struct store *s, sqlite3_stmt *st, const char *what);
+/* Binds a lookup's key to ?1: 0, or -1 (st reset, the error set to `what`)
+ * when the key is NULL or cannot be bound. */
+int store_bind_key(struct store *s, sqlite3_stmt *st, const char *key, const char *what);
+/* Ends a read that stepped st until it answered rc: resets st; 0 when it
+ * ran to its end, -1 (named by `what`) when a step failed. */
+int store_read_end(struct store *s, sqlite3_stmt *st, int rc, const char *what);
 /* Joins (or opens) the batch every write belongs to. 0 or -1. */
 int store_begin(struct store *s);
 /* Runs SQL with no kept statement (open, migrations). 0 or -1. */

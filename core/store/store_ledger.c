@@ -75,10 +75,7 @@ static int store_ledger_rows(struct store *s, sqlite3_stmt *st, store_ledger_fn 
 		if (r.key && r.fax_id && r.state)
 			fn(ctx, &r);
 	}
-	if (rc != SQLITE_DONE)
-		n = store_read_fail(s, "read the resend ledger");
-	sqlite3_reset(st);
-	return n;
+	return store_read_end(s, st, rc, "read the resend ledger") < 0 ? -1 : n;
 }
 
 int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn, void *ctx)
@@ -86,11 +83,8 @@ int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn,
 	sqlite3_stmt *st = s->st[ST_LEDGER_NEWEST];
 	int n;
 
-	if (!fax_id || bind_text(st, 1, fax_id) != SQLITE_OK) {
-		sqlite3_reset(st);
-		store_set_err(s, "ledger: bad fax id");
+	if (store_bind_key(s, st, fax_id, "ledger: bad fax id") < 0)
 		return -1;
-	}
 	n = store_ledger_rows(s, st, fn, ctx);
 	return n < 0 ? -1 : n == 0;
 }
@@ -137,6 +131,5 @@ int store_triage_each(struct store *s, store_triage_fn fn, void *ctx)
 		if (col_text(st, 0) && col_text(st, 1))
 			fn(ctx, col_text(st, 0), col_text(st, 1), col_text(st, 2),
 			   sqlite3_column_int64(st, 3));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_read_fail(s, "read triage");
+	return store_read_end(s, st, rc, "read triage");
 }

@@ -42,8 +42,9 @@ int store_load_step(struct store *s, struct model *m, size_t max)
 		if (mf.anomalies > 0)
 			model_restore_anomalies(m, mf.fax.id, mf.anomalies, mf.anomaly);
 	}
-	r = rc == SQLITE_DONE ? (rows == max ? 1 : 0) : store_read_fail(s, "load faxes");
-	sqlite3_reset(st);
+	r = store_read_end(s, st, rc, "load faxes");
+	if (r == 0 && rows == max)
+		r = 1;
 	store_scratch_done(&sc);
 	if (r == 0 && s->load_done > s->load_total)
 		s->load_total = s->load_done;
@@ -71,9 +72,7 @@ static int store_load_balance(struct store *s, struct model *m)
 
 		model_restore_balance_sample(m, &sm);
 	}
-	r = rc == SQLITE_DONE ? 0 : store_read_fail(s, "load balance samples");
-	sqlite3_reset(st);
-	if (r < 0)
+	if (store_read_end(s, st, rc, "load balance samples") < 0)
 		return -1;
 	r = store_get_balance(s, &b, &at);
 	if (r == 0)
@@ -104,13 +103,7 @@ static int store_load_recent(struct store *s, struct model *m)
 		model_log(m, sqlite3_column_int64(st, 2), id, col_text(st, 1), col_text(st, 4),
 			  event_source_from_name(src ? src : ""), APPLY_OK, "from the store");
 	}
-	if (rc != SQLITE_DONE) {
-		store_read_fail(s, "load recent events");
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return 0;
+	return store_read_end(s, st, rc, "load recent events");
 }
 
 size_t store_load_damaged(const struct store *s)

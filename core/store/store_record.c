@@ -25,20 +25,22 @@ static void buf_reserve(struct store_buf *b, size_t more)
 	b->cap = cap;
 }
 
+/* v's low `bytes` bytes, little-endian */
+static void buf_put_le(struct store_buf *b, uint64_t v, int bytes)
+{
+	buf_reserve(b, (size_t)bytes);
+	for (int i = 0; i < bytes; i++)
+		b->p[b->len++] = (unsigned char)(v >> (8 * i));
+}
+
 static void buf_put_u32(struct store_buf *b, uint32_t v)
 {
-	buf_reserve(b, 4);
-	for (int i = 0; i < 4; i++)
-		b->p[b->len++] = (unsigned char)(v >> (8 * i));
+	buf_put_le(b, v, 4);
 }
 
 static void buf_put_i64(struct store_buf *b, int64_t v)
 {
-	uint64_t u = (uint64_t)v;
-
-	buf_reserve(b, 8);
-	for (int i = 0; i < 8; i++)
-		b->p[b->len++] = (unsigned char)(u >> (8 * i));
+	buf_put_le(b, (uint64_t)v, 8);
 }
 
 static void buf_put_str(struct store_buf *b, const char *str)
@@ -108,30 +110,27 @@ struct rec_reader {
 	bool bad;
 };
 
-static uint32_t rd_u32(struct rec_reader *r)
+static uint64_t rd_le(struct rec_reader *r, int bytes)
 {
-	uint32_t v = 0;
+	uint64_t v = 0;
 
-	if (r->bad || r->len - r->off < 4) {
+	if (r->bad || r->len - r->off < (size_t)bytes) {
 		r->bad = true;
 		return 0;
 	}
-	for (int i = 0; i < 4; i++)
-		v |= (uint32_t)r->p[r->off++] << (8 * i);
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)r->p[r->off++] << (8 * i);
 	return v;
+}
+
+static uint32_t rd_u32(struct rec_reader *r)
+{
+	return (uint32_t)rd_le(r, 4);
 }
 
 static int64_t rd_i64(struct rec_reader *r)
 {
-	uint64_t v = 0;
-
-	if (r->bad || r->len - r->off < 8) {
-		r->bad = true;
-		return 0;
-	}
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)r->p[r->off++] << (8 * i);
-	return (int64_t)v;
+	return (int64_t)rd_le(r, 8);
 }
 
 static char *rd_str(struct rec_reader *r)

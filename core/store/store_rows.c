@@ -182,11 +182,8 @@ int store_meta_get(struct store *s, const char *key, char *buf, size_t len)
 	sqlite3_stmt *st = s->st[ST_META_GET];
 	int rc, r;
 
-	if (!key || bind_text(st, 1, key) != SQLITE_OK) {
-		sqlite3_reset(st);
-		store_set_err(s, "meta get: bad key");
+	if (store_bind_key(s, st, key, "meta get: bad key") < 0)
 		return -1;
-	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *v = col_text(st, 0);
@@ -228,13 +225,7 @@ int store_each_event_id(struct store *s, void (*fn)(void *ctx, const char *id), 
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, col_text(st, 0));
-	if (rc != SQLITE_DONE) {
-		store_read_fail(s, "list events");
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return 0;
+	return store_read_end(s, st, rc, "list events");
 }
 
 int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at_ms)
