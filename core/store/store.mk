@@ -1,10 +1,16 @@
 # core/store: the store (SQLite), ingest (the one door for every source), triage, libpq on the loop
 core_libfaxcore_a_SOURCES += \
-	core/store/store.c core/store/store.h \
+	core/store/store.h core/store/store_int.h core/store/store_open.c \
+	core/store/store_db.c core/store/store_ckpt.c core/store/store_schema.c \
+	core/store/store_commit.c core/store/store_rows.c core/store/store_ledger.c \
+	core/store/store_fax.c core/store/store_load.c \
+	core/store/store_record.c core/store/store_record.h \
+	core/store/store_faxcols.c core/store/store_faxcols.h \
 	core/store/ingest.c core/store/ingest.h \
 	core/store/triage.c core/store/triage.h
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_store.c \
+	tests/unit/test_store_faxcols.c \
 	tests/unit/test_ingest.c \
 	tests/unit/test_triage.c
 # Team mode (issue 18): libpq on the loop, and the throwaway cluster the
