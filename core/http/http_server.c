@@ -136,7 +136,7 @@ struct http_server {
 	time_t date_t;
 	char date[40];
 	char *server_name;
-	struct http_trusted trusted;
+	struct net_trusted trusted;
 	ev_tstamp report_at;             /* next shedding report may go out then */
 	uint64_t rep_shed, rep_refused, rep_emfile;   /* since the last report */
 };
@@ -1010,7 +1010,7 @@ static void conn_new(struct http_server *srv, int fd, const struct sockaddr *sa)
 	c->idle_since = ev_now(srv->loop);
 	format_addr(sa, c->peer, sizeof c->peer);
 	if (net_addr_from_sockaddr(sa, &c->addr))
-		c->via_proxy = http_trusted_has(&srv->trusted, &c->addr);
+		c->via_proxy = net_trusted_has(&srv->trusted, &c->addr);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
@@ -1241,7 +1241,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 		srv->opts.max_conns_per_peer = srv->opts.max_connections / 4 ?
 					       srv->opts.max_connections / 4 : 1;
 	/* config checked the list; here a bad one only means no server. */
-	if (http_trusted_parse(&srv->trusted, srv->opts.trusted_proxies, err, sizeof err) != 0) {
+	if (net_trusted_parse(&srv->trusted, srv->opts.trusted_proxies, err, sizeof err) != 0) {
 		free(srv);
 		return NULL;
 	}
@@ -1250,7 +1250,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 	if (srv->opts.server_name && header_safe(srv->opts.server_name)) {
 		srv->server_name = strdup(srv->opts.server_name);
 		if (!srv->server_name) {
-			http_trusted_free(&srv->trusted);
+			net_trusted_free(&srv->trusted);
 			free(srv);
 			return NULL;
 		}
@@ -1287,44 +1287,9 @@ void http_server_free(struct http_server *srv)
 		r->srv = NULL;
 		r->conn = NULL;
 	}
-	http_trusted_free(&srv->trusted);
+	net_trusted_free(&srv->trusted);
 	free(srv->server_name);
 	free(srv);
-}
-
-int http_split_host_port(const char *hp, char *host, size_t hlen, char *port, size_t plen)
-{
-	const char *colon;
-	size_t n;
-
-	if (!hp)
-		return -1;
-	if (hp[0] == '[') {
-		const char *end = strchr(hp, ']');
-
-		if (!end || end[1] != ':')
-			return -1;
-		n = (size_t)(end - hp - 1);
-		colon = end + 1;
-		if (n == 0 || n >= hlen)
-			return -1;
-		memcpy(host, hp + 1, n);
-		host[n] = '\0';
-	} else {
-		colon = strrchr(hp, ':');
-		if (!colon || memchr(hp, ':', (size_t)(colon - hp)))
-			return -1;
-		n = (size_t)(colon - hp);
-		if (n >= hlen)
-			return -1;
-		memcpy(host, hp, n);
-		host[n] = '\0';
-	}
-	n = strlen(colon + 1);
-	if (n == 0 || n >= plen || strspn(colon + 1, "0123456789") != n)
-		return -1;
-	memcpy(port, colon + 1, n + 1);
-	return atoi(port) <= 65535 ? 0 : -1;
 }
 
 static bool addr_is_loopback(const struct sockaddr *sa)
@@ -1357,7 +1322,7 @@ int http_server_listen(struct http_server *srv, const char *host_port, char *err
 		snprintf(err, errlen, "already listening on %s", srv->address);
 		return -1;
 	}
-	if (http_split_host_port(host_port, host, sizeof host, port, sizeof port) < 0) {
+	if (net_split_host_port(host_port, host, sizeof host, port, sizeof port) < 0) {
 		snprintf(err, errlen, "bad listen address '%.64s': want HOST:PORT, [V6]:PORT or :PORT",
 			 host_port ? host_port : "");
 		return -1;

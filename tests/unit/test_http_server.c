@@ -1085,16 +1085,16 @@ static void test_half_close_large_answer(void)
 /* Trusted proxies: CIDR lists, and the client X-Forwarded-For names. */
 static void test_forwarded_client(void)
 {
-	struct http_trusted t;
+	struct net_trusted t;
 	struct net_addr a;
 	char err[128], text[64];
 
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/8, 127.0.0.1 ::1/128", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, "10.0.0.0/8, 127.0.0.1 ::1/128", err, sizeof err), 0);
 	CU_ASSERT_EQUAL(t.n, 3);
-	CU_ASSERT(net_addr_parse("10.200.1.1", 10, &a) && http_trusted_has(&t, &a));
-	CU_ASSERT(net_addr_parse("11.0.0.1", 8, &a) && !http_trusted_has(&t, &a));
-	CU_ASSERT(net_addr_parse("::ffff:127.0.0.1", 16, &a) && http_trusted_has(&t, &a));
-	CU_ASSERT(net_addr_parse("[::1]", 5, &a) && http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("10.200.1.1", 10, &a) && net_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("11.0.0.1", 8, &a) && !net_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("::ffff:127.0.0.1", 16, &a) && net_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("[::1]", 5, &a) && net_trusted_has(&t, &a));
 	/* Read from the right, past our own proxies. */
 	CU_ASSERT(http_forwarded_client(&t, "198.51.100.7, 203.0.113.9, 10.1.1.1", NULL, &a));
 	net_addr_format(&a, text, sizeof text);
@@ -1107,11 +1107,11 @@ static void test_forwarded_client(void)
 	net_addr_format(&a, text, sizeof text);
 	CU_ASSERT_STRING_EQUAL(text, "2001:db8::5");
 	CU_ASSERT(!http_forwarded_client(&t, "nonsense", "also nonsense", &a));
-	http_trusted_free(&t);
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/33", err, sizeof err), -1);
+	net_trusted_free(&t);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, "10.0.0.0/33", err, sizeof err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "10.0.0.0/33"));
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, "example.com", err, sizeof err), -1);
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, NULL, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, "example.com", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, NULL, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(t.n, 0);
 }
 
