@@ -53,17 +53,6 @@ struct webhook {
 	int64_t streak_since_ms;
 };
 
-static const char *const refusal_text[SIG_RESULT_COUNT] = {
-	[SIG_OK] = "ok",
-	[SIG_MISSING_HEADER] = "a signature header is missing",
-	[SIG_MALFORMED_HEADER] = "the signature header holds no well-formed signature",
-	[SIG_BAD_TIMESTAMP] = "the timestamp is not unix seconds",
-	[SIG_STALE_TIMESTAMP] = "the timestamp is too old",
-	[SIG_FUTURE_TIMESTAMP] = "the timestamp is too far in the future",
-	[SIG_MISMATCH] = "no signature matches",
-	[SIG_NO_SECRET] = "no secret is configured for this signature scheme",
-};
-
 /* ---- answers ---- */
 
 static void json_str(char *out, size_t outlen, const char *s)
@@ -206,7 +195,7 @@ static void refuse(struct webhook *wh, struct http_request *req, enum sig_result
 		 sig_result_name(r), id[0] ? ", webhook-id " : "", id);
 	snprintf(detail, sizeof detail, "%s from %s", sig_result_name(r), http_request_peer(req));
 	model_log(wh->model, now, id[0] ? id : NULL, NULL, NULL, SRC_WEBHOOK, APPLY_REFUSED, detail);
-	respond_error(req, 401, sig_result_name(r), refusal_text[r], NULL, 0);
+	respond_error(req, sig_result_status(r), sig_result_name(r), sig_result_text(r), NULL, 0);
 }
 
 static void handle_event(struct webhook *wh, struct http_request *req)
