@@ -1292,7 +1292,7 @@ int store_put_event(struct store *s, const struct event *ev, const char *raw, si
 		return -1;
 	}
 	if (!raw) {
-		made = event_to_json(ev);
+		made = wire_event_to_json(ev);
 		if (!made) {
 			store_set_err(s, "event %.64s: out of memory", ev->id);
 			return -1;
