@@ -4,6 +4,7 @@
 #include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
+#include "core/base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,13 +88,9 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 static void conn_new(struct http_server *srv, int fd, const struct sockaddr *sa)
 {
-	struct http_conn *c = calloc(1, sizeof *c);
+	struct http_conn *c = xcalloc(1, sizeof *c);
 	int one = 1;
 
-	if (!c) {
-		close(fd);
-		return;
-	}
 	c->srv = srv;
 	c->fd = fd;
 	c->state = CONN_READING;

@@ -5,6 +5,7 @@
 #include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
+#include "core/base/xalloc.h"
 #include "core/http/http_proxy.h"
 
 #include <limits.h>
@@ -40,8 +41,6 @@ static int on_message_begin(http_parser *p)
 
 	if (!c->req)
 		c->req = http_request_new(c);
-	if (!c->req)
-		return parser_fail(c, 503, "out of memory");
 	c->in_headers = true;
 	http_conn_touch(c);
 	c->req_deadline = ev_now(c->srv->loop) + HTTP_REQUEST_IDLES * c->srv->opts.idle_timeout;
@@ -67,17 +66,11 @@ static int header_name_start(struct http_conn *c, struct http_request *r)
 	if (header_budget(c, HTTP_HEADER_OVERHEAD))
 		return -1;
 	if (r->n_headers == r->cap_headers) {
+		/* At most HTTP_MAX_HEADERS: a size of ours, not the peer's. */
 		size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
-		size_t *no = realloc(r->name_off, cap * sizeof *no);
-		size_t *vo;
 
-		if (!no)
-			return parser_fail(c, 503, "out of memory");
-		r->name_off = no;
-		vo = realloc(r->value_off, cap * sizeof *vo);
-		if (!vo)
-			return parser_fail(c, 503, "out of memory");
-		r->value_off = vo;
+		r->name_off = xrealloc(r->name_off, cap * sizeof *r->name_off);
+		r->value_off = xrealloc(r->value_off, cap * sizeof *r->value_off);
 		r->cap_headers = cap;
 	}
 	if (r->n_headers > 0 && http_buf_addc(&r->hdr, '\0') < 0)
@@ -153,10 +146,9 @@ static int request_split_url(struct http_request *r, bool is_connect)
 		return -1;
 	if (!(u.field_set & (1 << UF_PATH)))
 		return -1;
+	/* Within the header limit already: an allocation we must have. */
 	plen = u.field_data[UF_PATH].len;
-	path = malloc(plen + 1);
-	if (!path)
-		return -1;
+	path = xmalloc(plen + 1);
 	n = http_url_decode(r->url.data + u.field_data[UF_PATH].off, plen, path, plen + 1, false);
 	/* A decoded NUL would silently cut the path short. */
 	if (n < 0 || strlen(path) != (size_t)n) {
@@ -164,13 +156,12 @@ static int request_split_url(struct http_request *r, bool is_connect)
 		return -1;
 	}
 	r->path = path;
-	if (u.field_set & (1 << UF_QUERY)) {
-		r->query = strndup(r->url.data + u.field_data[UF_QUERY].off,
-				   u.field_data[UF_QUERY].len);
-	} else {
-		r->query = strdup("");
-	}
-	return r->query ? 0 : -1;
+	if (u.field_set & (1 << UF_QUERY))
+		r->query = xstrndup(r->url.data + u.field_data[UF_QUERY].off,
+				    u.field_data[UF_QUERY].len);
+	else
+		r->query = xstrdup("");
+	return 0;
 }
 
 /* A trusted proxy's request names its client: logs and the per-peer cap

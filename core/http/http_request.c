@@ -4,6 +4,7 @@
 #include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
+#include "core/base/xalloc.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -80,10 +81,8 @@ void http_buf_free(struct http_buf *b)
 
 struct http_request *http_request_new(struct http_conn *c)
 {
-	struct http_request *r = calloc(1, sizeof *r);
+	struct http_request *r = xcalloc(1, sizeof *r);
 
-	if (!r)
-		return NULL;
 	r->srv = c->srv;
 	r->conn = c;
 	memcpy(r->peer, c->peer, sizeof r->peer);
@@ -133,9 +132,7 @@ int http_request_finish_headers(struct http_request *r)
 	if (request_end_header(r) < 0 || http_buf_addc(&r->hdr, '\0') < 0)
 		return -1;
 	/* Keep the list of pairs NUL-terminated even with no headers. */
-	r->headers = calloc(r->n_headers + 1, sizeof *r->headers);
-	if (!r->headers)
-		return -1;
+	r->headers = xcalloc(r->n_headers + 1, sizeof *r->headers);
 	for (i = 0; i < r->n_headers; i++) {
 		char *v = r->hdr.data + r->value_off[i];
 		size_t n = strlen(v);

@@ -3,6 +3,7 @@
 #include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
+#include "core/base/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +46,7 @@ static void conn_queue_response(struct http_conn *c, int status, const char *cty
 	if (!body)
 		len = 0;
 	rc |= http_buf_printf(o, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, http_status_text(status),
-			 server_date(srv));
+			      server_date(srv));
 	if (srv->server_name)
 		rc |= http_buf_printf(o, "Server: %s\r\n", srv->server_name);
 	if (status_has_body(status)) {
@@ -67,38 +68,44 @@ static void conn_queue_response(struct http_conn *c, int status, const char *cty
 	rc |= http_buf_add(o, "\r\n", 2);
 	if (!head && status_has_body(status) && len)
 		rc |= http_buf_add(o, body, len);
-	if (rc) {
-		http_conn_close(c);
-		return;
-	}
+	/* Our own answer, sized by the handler: losing it would leave the
+	 * peer waiting for what we already did. */
+	if (rc)
+		xalloc_die();
 	if (!keep_alive && c->state != CONN_CLOSED)
 		c->state = CONN_CLOSING;
 }
 
-static void json_escape(struct http_buf *b, const char *s)
+static int json_escape(struct http_buf *b, const char *s)
 {
+	int rc = 0;
+
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if (ch == '"' || ch == '\\')
-			http_buf_printf(b, "\\%c", ch);
+			rc |= http_buf_printf(b, "\\%c", ch);
 		else if (ch < 0x20)
-			http_buf_printf(b, "\\u%04x", ch);
+			rc |= http_buf_printf(b, "\\u%04x", ch);
 		else
-			http_buf_addc(b, (char)ch);
+			rc |= http_buf_addc(b, (char)ch);
 	}
+	return rc;
 }
 
 /* Refuses what is in the input: the answer is the connection's last. */
 void http_conn_refuse(struct http_conn *c, int status, const char *error, const char *msg)
 {
 	struct http_buf b = { 0 };
+	int rc = 0;
 
-	http_buf_add(&b, "{\"error\":\"", 10);
-	json_escape(&b, error);
-	http_buf_add(&b, "\",\"message\":\"", 13);
-	json_escape(&b, msg);
-	http_buf_add(&b, "\"}", 2);
+	rc |= http_buf_add(&b, "{\"error\":\"", 10);
+	rc |= json_escape(&b, error);
+	rc |= http_buf_add(&b, "\",\"message\":\"", 13);
+	rc |= json_escape(&b, msg);
+	rc |= http_buf_add(&b, "\"}", 2);
+	if (rc)
+		xalloc_die();
 	if (status == 400)
 		c->srv->stats.bad_requests++;
 	else if (status == 413 || status == 431)
@@ -108,8 +115,7 @@ void http_conn_refuse(struct http_conn *c, int status, const char *error, const 
 		c->req = NULL;
 	}
 	c->in_off = c->in_len = 0;
-	conn_queue_response(c, status, "application/json", b.data ? b.data : "{}",
-			    b.data ? b.len : 2, NULL, 0, false, false);
+	conn_queue_response(c, status, "application/json", b.data, b.len, NULL, 0, false, false);
 	http_buf_free(&b);
 	if (c->state != CONN_CLOSED)
 		http_conn_flush(c);

@@ -9,6 +9,7 @@
 #include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
+#include "core/base/xalloc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,9 +32,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 
 	if (!loop || !handler)
 		return NULL;
-	srv = calloc(1, sizeof *srv);
-	if (!srv)
-		return NULL;
+	srv = xcalloc(1, sizeof *srv);
 	http_parse_init();
 	srv->loop = loop;
 	if (opts)
@@ -54,14 +53,8 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 	}
 	if (!(srv->opts.idle_timeout > 0))
 		srv->opts.idle_timeout = HTTP_DEFAULT_IDLE;
-	if (srv->opts.server_name && http_header_safe(srv->opts.server_name)) {
-		srv->server_name = strdup(srv->opts.server_name);
-		if (!srv->server_name) {
-			net_trusted_free(&srv->trusted);
-			free(srv);
-			return NULL;
-		}
-	}
+	if (srv->opts.server_name && http_header_safe(srv->opts.server_name))
+		srv->server_name = xstrdup(srv->opts.server_name);
 	srv->opts.server_name = srv->server_name;
 	srv->handler = handler;
 	srv->ctx = ctx;

@@ -40,7 +40,7 @@ struct http_server_opts {
 /* The handler owns nothing; it must eventually call http_respond(req, …). */
 typedef void (*http_handler_fn)(struct http_request *req, void *ctx);
 
-/* NULL when out of memory or when trusted_proxies does not parse. */
+/* NULL when trusted_proxies does not parse. */
 struct http_server *http_server_new(struct ev_loop *loop, const struct http_server_opts *opts,
 				    http_handler_fn handler, void *ctx);
 void http_server_free(struct http_server *srv);

@@ -19,6 +19,7 @@
 #include "core/base/log.h"
 #include "core/model/model.h"
 #include "core/base/sanitize.h"
+#include "core/base/xalloc.h"
 #include "core/store/store.h"
 
 struct wh_hold {
@@ -135,9 +136,9 @@ static void on_commit(void *ctx, bool ok)
 
 static void hold_for_commit(struct webhook *wh, struct http_request *req, bool is_new)
 {
-	struct wh_hold *h = calloc(1, sizeof *h);
+	struct wh_hold *h = xcalloc(1, sizeof *h);
 
-	if (!h || store_on_commit(wh->store, on_commit, h) != 0) {
+	if (store_on_commit(wh->store, on_commit, h) != 0) {
 		free(h);
 		wh->stats.unavailable++;
 		wh->stats.commit_failed++;
