@@ -73,9 +73,8 @@ static int parse_attempts(struct pctx *c, struct json_object *arr, struct fax *f
 
 	if (json_object_is_type(arr, json_type_null))
 		return 0;
-	if (!json_object_is_type(arr, json_type_array))
-		return wire_ctx_fail(c, "attempts", "expected an array, got %s",
-				     wire_json_kind(arr));
+	if (wire_need_type(c, "attempts", arr, json_type_array))
+		return -1;
 	n = json_object_array_length(arr);
 	if (n == 0)
 		return 0;
@@ -87,7 +86,7 @@ static int parse_attempts(struct pctx *c, struct json_object *arr, struct fax *f
 
 		fax_attempt_init(&f->attempts[i]);
 		f->n_attempts = i + 1;
-		rc = wire_need_object(c, NULL, item);
+		rc = wire_need_type(c, NULL, item, json_type_object);
 		if (!rc)
 			rc = wire_read_fields(c, item, attempt_specs, NSPECS(attempt_specs),
 					      &f->attempts[i]);
@@ -140,9 +139,8 @@ static int parse_tags(struct pctx *c, struct json_object *v, struct fax *f)
 			char name[32];
 
 			snprintf(name, sizeof(name), "tags[%zu]", i);
-			if (!json_object_is_type(item, json_type_string))
-				return wire_ctx_fail(c, name, "expected a string, got %s",
-						     wire_json_kind(item));
+			if (wire_need_type(c, name, item, json_type_string))
+				return -1;
 			if (strlen(json_object_get_string(item)) !=
 			    (size_t)json_object_get_string_len(item))
 				return wire_ctx_fail(c, name, "string contains a NUL character");
@@ -170,7 +168,7 @@ static int fax_from_obj(struct pctx *c, struct json_object *obj, struct fax *f)
 	struct json_object *v;
 
 	fax_init(f);
-	if (wire_need_object(c, NULL, obj))
+	if (wire_need_type(c, NULL, obj, json_type_object))
 		return -1;
 	if (wire_read_fields(c, obj, fax_specs, NSPECS(fax_specs), f))
 		goto fail;
@@ -193,7 +191,7 @@ static int balance_from_obj(struct pctx *c, struct json_object *obj, struct bala
 	struct json_object *v;
 
 	balance_snapshot_init(b);
-	if (wire_need_object(c, NULL, obj))
+	if (wire_need_type(c, NULL, obj, json_type_object))
 		return -1;
 	if (wire_read_fields(c, obj, balance_specs, NSPECS(balance_specs), b))
 		goto fail;
@@ -210,7 +208,7 @@ static int balance_from_obj(struct pctx *c, struct json_object *obj, struct bala
 			  offsetof(struct balance_snapshot, auto_top_up_threshold), false, 0 },
 		};
 		size_t old = wire_ctx_push(c, "%sauto_top_up", c->path[0] ? "." : "");
-		int rc = wire_need_object(c, NULL, v);
+		int rc = wire_need_type(c, NULL, v, json_type_object);
 
 		if (!rc)
 			rc = wire_read_fields(c, v, names, NSPECS(names), b);
@@ -327,14 +325,14 @@ static int current_envelope(struct pctx *c, struct json_object *root, struct eve
 			return 0;
 		return wire_ctx_fail(c, "data", "required field missing");
 	}
-	if (wire_need_object(c, "data", data))
+	if (wire_need_type(c, "data", data, json_type_object))
 		return -1;
 	if (!json_object_object_get_ex(data, "object", &obj)) {
 		if (ev->type == EV_UNKNOWN)
 			return 0;
 		return wire_ctx_fail(c, "data.object", "required field missing");
 	}
-	if (ev->type != EV_UNKNOWN && wire_need_object(c, "data.object", obj))
+	if (ev->type != EV_UNKNOWN && wire_need_type(c, "data.object", obj, json_type_object))
 		return -1;
 	wire_ctx_push(c, "%sdata.object", c->path[0] ? "." : "");
 	return event_object(c, ev, obj);
@@ -365,7 +363,7 @@ static int legacy_envelope(struct pctx *c, struct json_object *root, struct even
 			return 0;
 		return wire_ctx_fail(c, "data", "required field missing");
 	}
-	if (wire_need_object(c, "data", data))
+	if (wire_need_type(c, "data", data, json_type_object))
 		return -1;
 	/* The transitional envelope sometimes nests the object as in the
 	 * current one. */
@@ -383,7 +381,7 @@ static int event_from_obj(struct pctx *c, struct json_object *root, struct event
 	int rc;
 
 	event_init(ev);
-	if (wire_need_object(c, NULL, root))
+	if (wire_need_type(c, NULL, root, json_type_object))
 		return -1;
 	if (!json_object_object_get_ex(root, "id", NULL) &&
 	    (json_object_object_get_ex(root, "event_id", NULL) ||
@@ -470,17 +468,16 @@ static int page_meta(struct pctx *c, struct json_object *root, struct json_objec
 {
 	struct json_object *v;
 
-	if (wire_need_object(c, NULL, root))
+	if (wire_need_type(c, NULL, root, json_type_object))
 		return -1;
 	if (!json_object_object_get_ex(root, "data", data))
 		return wire_ctx_fail(c, "data", "required field missing");
-	if (!json_object_is_type(*data, json_type_array))
-		return wire_ctx_fail(c, "data", "expected an array, got %s", wire_json_kind(*data));
+	if (wire_need_type(c, "data", *data, json_type_array))
+		return -1;
 	if (json_object_object_get_ex(root, "has_more", &v) &&
 	    !json_object_is_type(v, json_type_null)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			return wire_ctx_fail(c, "has_more", "expected a boolean, got %s",
-					     wire_json_kind(v));
+		if (wire_need_type(c, "has_more", v, json_type_boolean))
+			return -1;
 		*has_more = json_object_get_boolean(v);
 	}
 	if (json_object_object_get_ex(root, "next_cursor", &v) &&

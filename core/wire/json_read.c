@@ -64,9 +64,9 @@ int wire_ctx_fail(struct pctx *c, const char *field, const char *fmt, ...)
 	return -1;
 }
 
-const char *wire_json_kind(struct json_object *v)
+static const char *type_text(enum json_type t)
 {
-	switch (json_object_get_type(v)) {
+	switch (t) {
 	case json_type_null: return "null";
 	case json_type_boolean: return "a boolean";
 	case json_type_double: return "a number";
@@ -76,6 +76,19 @@ const char *wire_json_kind(struct json_object *v)
 	case json_type_string: return "a string";
 	}
 	return "something else";
+}
+
+const char *wire_json_kind(struct json_object *v)
+{
+	return type_text(json_object_get_type(v));
+}
+
+int wire_need_type(struct pctx *c, const char *name, struct json_object *v, enum json_type t)
+{
+	if (!json_object_is_type(v, t))
+		return wire_ctx_fail(c, name, "expected %s, got %s", type_text(t),
+				     wire_json_kind(v));
+	return 0;
 }
 
 /* ---- text to a json-c tree, with the size, depth and syntax limits ---- */
@@ -156,8 +169,8 @@ int wire_read_string(struct pctx *c, const char *name, struct json_object *v, ch
 	const char *s;
 	size_t n;
 
-	if (!json_object_is_type(v, json_type_string))
-		return wire_ctx_fail(c, name, "expected a string, got %s", wire_json_kind(v));
+	if (wire_need_type(c, name, v, json_type_string))
+		return -1;
 	s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
 	if (strlen(s) != n)
@@ -171,8 +184,8 @@ int wire_read_int64(struct pctx *c, const char *name, struct json_object *v, int
 {
 	int64_t x;
 
-	if (!json_object_is_type(v, json_type_int))
-		return wire_ctx_fail(c, name, "expected an integer, got %s", wire_json_kind(v));
+	if (wire_need_type(c, name, v, json_type_int))
+		return -1;
 	x = json_object_get_int64(v);
 	if (x < lo || x > hi)
 		return wire_ctx_fail(c, name, "integer out of range");
@@ -238,25 +251,22 @@ static int read_field(struct pctx *c, const struct fspec *fs, struct json_object
 		*(int *)(void *)p = (int)x;
 		break;
 	case F_TIME:
-		if (!json_object_is_type(v, json_type_string))
-			return wire_ctx_fail(c, fs->name, "expected a string, got %s",
-					     wire_json_kind(v));
+		if (wire_need_type(c, fs->name, v, json_type_string))
+			return -1;
 		if (iso8601_parse_ms(json_object_get_string(v), &x))
 			return wire_ctx_fail(c, fs->name, "expected an ISO-8601 time");
 		*(int64_t *)(void *)p = x;
 		break;
 	case F_STATUS:
-		if (!json_object_is_type(v, json_type_string))
-			return wire_ctx_fail(c, fs->name, "expected a string, got %s",
-					     wire_json_kind(v));
+		if (wire_need_type(c, fs->name, v, json_type_string))
+			return -1;
 		/* A status this build does not know is left unset rather than
 		 * refused: the rest of the snapshot is still worth having. */
 		*(enum fax_status *)(void *)p = fax_status_from_name(json_object_get_string(v));
 		break;
 	case F_BOOL:
-		if (!json_object_is_type(v, json_type_boolean))
-			return wire_ctx_fail(c, fs->name, "expected a boolean, got %s",
-					     wire_json_kind(v));
+		if (wire_need_type(c, fs->name, v, json_type_boolean))
+			return -1;
 		*(bool *)(void *)p = json_object_get_boolean(v);
 		break;
 	}
@@ -279,12 +289,5 @@ int wire_read_fields(struct pctx *c, struct json_object *obj, const struct fspec
 		if (read_field(c, &specs[i], v, base))
 			return -1;
 	}
-	return 0;
-}
-
-int wire_need_object(struct pctx *c, const char *name, struct json_object *v)
-{
-	if (!json_object_is_type(v, json_type_object))
-		return wire_ctx_fail(c, name, "expected an object, got %s", wire_json_kind(v));
 	return 0;
 }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct json_object;
+#include <json-c/json.h>
 
 /* The parse context: where errors go and the path of the value being read. */
 struct pctx {
@@ -59,6 +59,7 @@ int wire_read_int64(struct pctx *c, const char *name, struct json_object *v, int
 		    int64_t hi, int64_t *out);
 int wire_read_fields(struct pctx *c, struct json_object *obj, const struct fspec *specs,
 		     size_t n, void *base);
-int wire_need_object(struct pctx *c, const char *name, struct json_object *v);
+/* 0 when v is of type t, or -1: "<name>: expected an array, got null". */
+int wire_need_type(struct pctx *c, const char *name, struct json_object *v, enum json_type t);
 
 #endif
