@@ -1115,6 +1115,33 @@ static void test_forwarded_client(void)
 	CU_ASSERT_EQUAL(t.n, 0);
 }
 
+/* --listen's syntax, shared by the configuration and the listener. */
+static void test_split_host_port(void)
+{
+	char host[16], port[8];
+
+	CU_ASSERT_EQUAL(net_split_host_port("127.0.0.1:8080", host, sizeof host, port,
+					    sizeof port), 0);
+	CU_ASSERT_STRING_EQUAL(host, "127.0.0.1");
+	CU_ASSERT_STRING_EQUAL(port, "8080");
+	CU_ASSERT_EQUAL(net_split_host_port("[::1]:0", host, sizeof host, port, sizeof port), 0);
+	CU_ASSERT_STRING_EQUAL(host, "::1");
+	CU_ASSERT_STRING_EQUAL(port, "0");
+	CU_ASSERT_EQUAL(net_split_host_port(":65535", host, sizeof host, port, sizeof port), 0);
+	CU_ASSERT_STRING_EQUAL(host, "");
+	/* Refused: a port past 65535, none, a bare IPv6 address, a host that
+	 * does not fit, no brackets' colon, no input. */
+	CU_ASSERT_EQUAL(net_split_host_port(":65536", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port("localhost:", host, sizeof host, port, sizeof port),
+			-1);
+	CU_ASSERT_EQUAL(net_split_host_port("::1:80", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port("a-very-long-host-name:80", host, sizeof host, port,
+					    sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port("[::1]80", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port(":8x", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port(NULL, host, sizeof host, port, sizeof port), -1);
+}
+
 static const struct unit_test tests[] = {
 	{ "GET and POST on one keep-alive connection", test_basic_keepalive },
 	{ "pipelined requests held and answered in order", test_pipelining_in_order },
@@ -1142,6 +1169,7 @@ static const struct unit_test tests[] = {
 	{ "a request sent a byte at a time", test_byte_at_a_time },
 	{ "a half-closed peer gets all of a large answer", test_half_close_large_answer },
 	{ "a request arriving while the previous is held waits", test_pipelined_while_held },
+	{ "HOST:PORT, [V6]:PORT and :PORT split and checked", test_split_host_port },
 	{ 0 }
 };
 
