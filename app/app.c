@@ -157,7 +157,7 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 		   src == SRC_POLL && a->poller ? poller_state(a->poller)->polls : 0);
 	if (!a->out)
 		return;
-	text = event_json_line(ev, raw, raw_len, src);
+	text = wire_event_json_line(ev, raw, raw_len, src);
 	l = text ? calloc(1, sizeof *l) : NULL;
 	if (!l) {
 		free(text);
@@ -537,7 +537,7 @@ static int app_start_listener(struct app *a, char *err, size_t errlen)
 	};
 
 	/* One body limit: what the listener takes, the parser takes too. */
-	event_parse_set_max_bytes(ho.max_body_bytes);
+	wire_set_max_bytes(ho.max_body_bytes);
 	if (!secret) {
 		log_warn(a->log, "no webhook secret configured (MINTFAX_WEBHOOK_SECRET): "
 				 "the webhook listener is off");

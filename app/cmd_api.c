@@ -234,7 +234,7 @@ static void status_balance_done(void *ctx, const struct api_response *r)
 
 	if (r->outcome != API_OK) {
 		cmd_record_failure(&s->fail, r);
-	} else if (balance_parse(r->body, r->body_len, &s->bal, err, sizeof(err)) == 0) {
+	} else if (wire_balance_parse(r->body, r->body_len, &s->bal, err, sizeof(err)) == 0) {
 		s->have_balance = true;
 	} else {
 		struct api_response bad = *r;
@@ -260,13 +260,13 @@ static void status_faxes_done(void *ctx, const struct api_response *r)
 		return;
 	}
 	memset(&page, 0, sizeof(page));
-	if (fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+	if (wire_fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
 		struct api_response bad = *r;
 		snprintf(bad.message, sizeof(bad.message), "GET /faxes: unreadable answer: %.400s",
 			 err);
 		bad.outcome = API_SERVER_ERROR;
 		cmd_record_failure(&s->fail, &bad);
-		fax_page_done(&page);
+		wire_fax_page_done(&page);
 		status_finish_one(s);
 		return;
 	}
@@ -282,12 +282,12 @@ static void status_faxes_done(void *ctx, const struct api_response *r)
 	}
 	if (page.has_more && page.next_cursor && page.n > 0 && s->pages < STATUS_MAX_PAGES) {
 		if (status_request_faxes(s, page.next_cursor) == 0) {
-			fax_page_done(&page);
+			wire_fax_page_done(&page);
 			return;   /* still pending */
 		}
 	}
 	s->complete = !page.has_more;
-	fax_page_done(&page);
+	wire_fax_page_done(&page);
 	status_finish_one(s);
 }
 
@@ -412,7 +412,7 @@ static void status_json_str(FILE *out, const char *s)
 		return;
 	}
 	sanitize_str(safe, sizeof(safe), s);
-	q = json_quote(safe);
+	q = wire_json_quote(safe);
 	fputs(q ? q : "null", out);
 	free(q);
 }

@@ -294,7 +294,7 @@ static int build_requests(struct lg *lg, const struct bench_plan *plan, const ch
 		int hl;
 
 		if (bench_plan_event(plan, i, &ev, base_ms) < 0 ||
-		    !(body = event_to_json(&ev))) {
+		    !(body = wire_event_to_json(&ev))) {
 			event_done(&ev);
 			return -1;
 		}

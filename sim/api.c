@@ -397,7 +397,7 @@ static char *submission_json(const struct sim_fax *fx)
 		json_object_object_add(tags, fx->f.tags[i].key,
 				       json_object_new_string(fx->f.tags[i].value));
 	json_object_object_add(j, "tags", tags);
-	json_object_object_add(j, "created_at", json_time(fx->f.created_at));
+	json_object_object_add(j, "created_at", sim_json_time(fx->f.created_at));
 	if (fx->f.resent_from)
 		json_object_object_add(j, "resent_from", json_object_new_string(fx->f.resent_from));
 	return json_take(j);
@@ -521,7 +521,7 @@ static void route_get_fax(struct sim_req *r, const char *id)
 {
 	struct sim_fax *fx = fax_or_404(r, id);
 	if (fx)
-		reply(r, 200, fax_to_json(&fx->f));
+		reply(r, 200, wire_fax_to_json(&fx->f));
 }
 
 static void route_delete_fax(struct sim_req *r, const char *id)
@@ -703,7 +703,7 @@ static bool list_begin(struct sim_req *r, struct json_object *errors, struct pag
 
 static char *page_end(struct page_out *p, bool has_more, const char *next)
 {
-	char *q = next ? json_quote(next) : NULL;
+	char *q = next ? wire_json_quote(next) : NULL;
 	fprintf(p->f, "],\"has_more\":%s,\"next_cursor\":%s}", has_more ? "true" : "false",
 		q ? q : "null");
 	free(q);
@@ -812,7 +812,7 @@ static void route_list_faxes(struct sim_req *r)
 			continue;
 		if ((more = p.count == (size_t)per_page))
 			break;
-		char *j = fax_to_json(&fx->f);
+		char *j = wire_fax_to_json(&fx->f);
 		page_item(&p, j);
 		free(j);
 		last = fx->seq;

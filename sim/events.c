@@ -21,7 +21,7 @@ static struct sim_event *store(struct sim *s, struct event *ev, const char *fax_
 	se->created = ev->created;
 	se->seq = ++s->event_seq;
 	snprintf(se->fax_id, sizeof(se->fax_id), "%s", fax_id ? fax_id : "");
-	se->body = event_to_json(ev);
+	se->body = wire_event_to_json(ev);
 	if (fax_webhook_url)
 		se->fax_webhook_url = strdup(fax_webhook_url);
 	if (!se->body || (fax_webhook_url && !se->fax_webhook_url) ||

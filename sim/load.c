@@ -97,7 +97,7 @@ static int make_template(struct load *ld)
 	ev.fax.resolution = strdup("fine");
 	ev.fax.optimize_for = strdup("text");
 	ev.fax.created_at = ev.fax.updated_at = clock_now_ms(NULL);
-	ld->tmpl = (ev.id && ev.type_name && ev.fax.id && ev.fax.to) ? event_to_json(&ev) : NULL;
+	ld->tmpl = (ev.id && ev.type_name && ev.fax.id && ev.fax.to) ? wire_event_to_json(&ev) : NULL;
 	event_done(&ev);
 	if (!ld->tmpl)
 		return -1;

@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "core/base/clock.h"
 #include "core/api/curl_ev.h"
 #include "core/http/http_server.h"
 #include "core/base/log.h"
+#include "core/wire/event_parse.h"
 #include "sim/sim_int.h"
 
 #define SIM_MAX_BODY (11u * 1024 * 1024)   /* room for a 10 MB file and the form */
@@ -51,6 +54,14 @@ void sim_opts_init(struct sim_opts *o)
 int64_t sim_now_ms(const struct sim *s)
 {
 	return clock_now_ms(s->o.clock);
+}
+
+struct json_object *sim_json_time(int64_t ms)
+{
+	char buf[40];
+	const char *t = wire_time_text(ms, buf, sizeof buf);
+
+	return t ? json_object_new_string(t) : NULL;
 }
 
 double sim_delay(const struct sim *s, int64_t sim_ms)

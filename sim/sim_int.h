@@ -125,6 +125,9 @@ int64_t sim_now_ms(const struct sim *s);
 /* A simulated duration in ms to a real ev_timer delay in seconds. */
 double sim_delay(const struct sim *s, int64_t sim_ms);
 void sim_log(struct sim *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A json-c string of the time as ISO 8601 UTC with milliseconds, or NULL
+ * (JSON null) for TS_NONE: how mintfax writes every timestamp. */
+struct json_object *sim_json_time(int64_t ms);
 
 /* engine.c: faxes, lifecycle, money */
 enum engine_result { ENGINE_OK, ENGINE_NO_BALANCE, ENGINE_REJECTED, ENGINE_NOMEM };

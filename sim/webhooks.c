@@ -373,9 +373,9 @@ struct json_object *simwh_attempt_json(const struct sim_attempt *a)
 	json_object_object_add(j, "status", json_object_new_string(state_name(a->state)));
 	json_object_object_add(j, "status_code",
 			       a->status_code ? json_object_new_int((int)a->status_code) : NULL);
-	json_object_object_add(j, "created_at", json_time(a->created_at));
-	json_object_object_add(j, "succeeded_at", json_time(a->succeeded_at));
-	json_object_object_add(j, "failed_at", json_time(a->failed_at));
+	json_object_object_add(j, "created_at", sim_json_time(a->created_at));
+	json_object_object_add(j, "succeeded_at", sim_json_time(a->succeeded_at));
+	json_object_object_add(j, "failed_at", sim_json_time(a->failed_at));
 	json_object_object_add(j, "duration_ms",
 			       a->duration_ms >= 0 ? json_object_new_int64(a->duration_ms) : NULL);
 	json_object_object_add(j, "error_class", str_or_null(a->error_class));

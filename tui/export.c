@@ -172,7 +172,7 @@ static int json_row(FILE *f, const struct fax *src, bool first)
 		errno = ENOMEM;
 		return -1;
 	}
-	json = fax_to_json(&safe);
+	json = wire_fax_to_json(&safe);
 	fax_done(&safe);
 	if (!json) {
 		errno = ENOMEM;

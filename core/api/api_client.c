@@ -271,7 +271,7 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 		r->outcome = API_CLIENT_ERROR;
 
 	if (r->body && r->body_len &&
-	    api_error_parse(r->body, r->body_len, &r->error) == 0 && r->error.error[0])
+	    wire_api_error_parse(r->body, r->body_len, &r->error) == 0 && r->error.error[0])
 		r->has_error = true;
 	if (!r->error.request_id[0] && r->request_id[0])
 		snprintf(r->error.request_id, sizeof(r->error.request_id), "%s", r->request_id);

@@ -411,22 +411,22 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		p->st.events_fallback = false;
 	}
 	memset(&page, 0, sizeof(page));
-	if (event_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+	if (wire_event_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
 		char msg[400];
 		snprintf(msg, sizeof(msg), "GET /events: unreadable page: %s", err);
 		log_warn(p->log, "%s", msg);
-		event_page_done(&page);
+		wire_event_page_done(&page);
 		poller_catchup_end(p, false, msg);
 		return;
 	}
 	p->st.pages++;
 	if (poller_ingest_page(p, &page, err, sizeof(err)) != 0) {
-		event_page_done(&page);
+		wire_event_page_done(&page);
 		poller_catchup_end(p, false, err);
 		return;
 	}
 	poller_events_next(p, &page);
-	event_page_done(&page);
+	wire_event_page_done(&page);
 }
 
 static void poller_request_events(struct poller *p)
@@ -504,11 +504,11 @@ static void poller_faxes_done(void *ctx, const struct api_response *r)
 		return;
 	}
 	memset(&page, 0, sizeof(page));
-	if (fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+	if (wire_fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
 		char msg[400];
 		snprintf(msg, sizeof(msg), "GET /faxes: unreadable page: %s", err);
 		log_warn(p->log, "%s", msg);
-		fax_page_done(&page);
+		wire_fax_page_done(&page);
 		poller_catchup_end(p, false, msg);
 		return;
 	}
@@ -530,7 +530,7 @@ static void poller_faxes_done(void *ctx, const struct api_response *r)
 		    strlen(page.next_cursor) < sizeof(p->fb_cursor);
 	if (more)
 		snprintf(p->fb_cursor, sizeof(p->fb_cursor), "%s", page.next_cursor);
-	fax_page_done(&page);
+	wire_fax_page_done(&page);
 	if (more && !p->stopped)
 		poller_request_faxes(p);
 	else
@@ -611,7 +611,7 @@ static void poller_balance_done(void *ctx, const struct api_response *r)
 		return;
 	}
 	balance_snapshot_init(&b);
-	if (balance_parse(r->body, r->body_len, &b, err, sizeof(err)) != 0) {
+	if (wire_balance_parse(r->body, r->body_len, &b, err, sizeof(err)) != 0) {
 		log_warn(p->log, "GET /environment/balance: unreadable answer: %s", err);
 		poller_set_error(p, "GET /environment/balance: unreadable answer");
 	} else if (ingest_balance(p->in, &b, SRC_POLL, err, sizeof(err)) != INGEST_ACCEPTED &&
@@ -658,7 +658,7 @@ static void poller_refresh_done(void *ctx, const struct api_response *r)
 	poller_note_answer(p, r);
 	fax_init(&f);
 	if (r->outcome == API_OK) {
-		if (fax_parse(r->body, r->body_len, &f, err, sizeof(err)) != 0) {
+		if (wire_fax_parse(r->body, r->body_len, &f, err, sizeof(err)) != 0) {
 			log_warn(p->log, "GET /faxes/%s: unreadable answer: %s", rf->id, err);
 		} else if (!f.id || strcmp(f.id, rf->id) != 0) {
 			log_warn(p->log, "GET /faxes/%s answered with another fax; ignored", rf->id);

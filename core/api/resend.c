@@ -396,7 +396,7 @@ static void resend_answer(void *ctx, const struct api_response *a)
 		return;
 	fax_init(&f);
 	if (a->outcome == API_OK) {
-		if (fax_parse(a->body, a->body_len, &f, err, sizeof(err)) == 0 && f.id) {
+		if (wire_fax_parse(a->body, a->body_len, &f, err, sizeof(err)) == 0 && f.id) {
 			enum ingest_result ir = r->in ? ingest_fax(r->in, &f, SRC_API, err,
 								   sizeof(err)) : INGEST_ACCEPTED;
 
@@ -505,7 +505,7 @@ static char *resend_body(const char *to, int max_attempts)
 {
 	char *body = NULL, *to_json = NULL, ma[32] = "";
 
-	if (to && !(to_json = json_quote(to)))
+	if (to && !(to_json = wire_json_quote(to)))
 		return NULL;
 	if (max_attempts)
 		snprintf(ma, sizeof(ma), "\"max_attempts\":%d", max_attempts);

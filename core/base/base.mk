@@ -1,4 +1,4 @@
-# core/base: options, log, clock, sanitize, errors, secrets, xalloc
+# core/base: options, log, clock, sanitize, errors, secrets, xalloc, netaddr
 core_libfaxcore_a_SOURCES += \
 	core/base/options.c core/base/options.h \
 	core/base/log.c core/base/log.h \
@@ -6,7 +6,8 @@ core_libfaxcore_a_SOURCES += \
 	core/base/sanitize.c core/base/sanitize.h \
 	core/base/errors.c core/base/errors.h \
 	core/base/secrets.c core/base/secrets.h \
-	core/base/xalloc.c core/base/xalloc.h
+	core/base/xalloc.c core/base/xalloc.h \
+	core/base/netaddr.c core/base/netaddr.h
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_config.c \
 	tests/unit/test_sanitize.c \

@@ -20,8 +20,7 @@
 #include <unistd.h>
 
 #include "core/base/options.h"
-#include "core/http/http_proxy.h"
-#include "core/http/http_server.h"
+#include "core/base/netaddr.h"
 #include "core/base/sanitize.h"
 #include "core/base/secrets.h"
 
@@ -842,16 +841,16 @@ static int config_validate(const struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (c->trusted_proxy) {
-		struct http_trusted t;
+		struct net_trusted t;
 
-		if (http_trusted_parse(&t, c->trusted_proxy, err, errlen) != 0)
+		if (net_trusted_parse(&t, c->trusted_proxy, err, errlen) != 0)
 			return -1;
-		http_trusted_free(&t);
+		net_trusted_free(&t);
 	}
 	/* The listener's own parser: a value it would refuse at start-up is a
 	 * usage error here (exit status 2), port 99999 included. */
-	if (!c->listen || http_split_host_port(c->listen, host, sizeof host, port,
-					       sizeof port) != 0) {
+	if (!c->listen || net_split_host_port(c->listen, host, sizeof host, port,
+					      sizeof port) != 0) {
 		snprintf(err, errlen, "listen must be HOST:PORT, [IPV6]:PORT or :PORT with a port "
 			 "from 0 to 65535, not '%s'", config_show(shown, sizeof shown, c->listen));
 		return -1;

@@ -1,6 +1,8 @@
 # core/http: the listener: HTTP server, proxies, signatures, the webhook route
 core_libfaxcore_a_SOURCES += \
-	core/http/http_server.c core/http/http_server.h \
+	core/http/http_server.c core/http/http_server.h core/http/http_int.h \
+	core/http/http_request.c core/http/http_conn.c core/http/http_respond.c \
+	core/http/http_limits.c core/http/http_parse.c core/http/http_accept.c \
 	core/http/http_proxy.c core/http/http_proxy.h \
 	core/http/signature.c core/http/signature.h \
 	core/http/webhook.c core/http/webhook.h

@@ -40,16 +40,13 @@ struct http_server_opts {
 /* The handler owns nothing; it must eventually call http_respond(req, …). */
 typedef void (*http_handler_fn)(struct http_request *req, void *ctx);
 
-/* NULL when out of memory or when trusted_proxies does not parse. */
+/* NULL when trusted_proxies does not parse. */
 struct http_server *http_server_new(struct ev_loop *loop, const struct http_server_opts *opts,
 				    http_handler_fn handler, void *ctx);
 void http_server_free(struct http_server *srv);
 /* Binds and listens on "HOST:PORT", "[V6]:PORT" or ":PORT"; port 0 picks a
  * free one. 0 or -1 with a message in err. */
 int http_server_listen(struct http_server *srv, const char *host_port, char *err, size_t errlen);
-/* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" (empty host) and checks the
- * port is a number up to 65535: what http_server_listen takes. 0 or -1. */
-int http_split_host_port(const char *hp, char *host, size_t hlen, char *port, size_t plen);
 /* The bound address as "HOST:PORT" (after listen). */
 const char *http_server_address(const struct http_server *srv);
 int http_server_port(const struct http_server *srv);

@@ -41,16 +41,29 @@ int sig_scheme_from_name(const char *name, enum sig_scheme *out)
 	return -1;
 }
 
-const char *sig_result_name(enum sig_result r)
-{
-	switch (r) {
-#define X(e, name) case e: return name;
+static const struct sig_result_row {
+	const char *name;
+	int status;
+	const char *text;
+} sig_results[SIG_RESULT_COUNT] = {
+#define X(e, name, status, text) [e] = { name, status, text },
 	SIG_RESULT_LIST(X)
 #undef X
-	case SIG_RESULT_COUNT:
-		break;
-	}
-	return "?";
+};
+
+const char *sig_result_name(enum sig_result r)
+{
+	return (unsigned)r < SIG_RESULT_COUNT ? sig_results[r].name : "?";
+}
+
+int sig_result_status(enum sig_result r)
+{
+	return (unsigned)r < SIG_RESULT_COUNT ? sig_results[r].status : 401;
+}
+
+const char *sig_result_text(enum sig_result r)
+{
+	return (unsigned)r < SIG_RESULT_COUNT ? sig_results[r].text : "?";
 }
 
 /* ---- primitives ---- */

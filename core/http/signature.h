@@ -20,24 +20,31 @@ enum sig_scheme {
 const char *sig_scheme_name(enum sig_scheme s);
 int sig_scheme_from_name(const char *name, enum sig_scheme *out);   /* 0 or -1 */
 
-/* Why a request was refused. X(enum, reason shown in the 401 and counters) */
-#define SIG_RESULT_LIST(X)                              \
-	X(SIG_OK, "ok")                                 \
-	X(SIG_MISSING_HEADER, "missing_header")         \
-	X(SIG_MALFORMED_HEADER, "malformed_header")     \
-	X(SIG_BAD_TIMESTAMP, "bad_timestamp")           \
-	X(SIG_STALE_TIMESTAMP, "stale_timestamp")       \
-	X(SIG_FUTURE_TIMESTAMP, "future_timestamp")     \
-	X(SIG_MISMATCH, "signature_mismatch")           \
-	X(SIG_NO_SECRET, "no_secret_configured")
+/* Why a request was refused, one row each: X(enum, reason shown in the 401
+ * body and counters, HTTP status of the answer, the message that explains
+ * it to the sender). */
+#define SIG_RESULT_LIST(X)                                                          \
+	X(SIG_OK, "ok", 200, "ok")                                                  \
+	X(SIG_MISSING_HEADER, "missing_header", 401, "a signature header is missing") \
+	X(SIG_MALFORMED_HEADER, "malformed_header", 401,                            \
+	  "the signature header holds no well-formed signature")                    \
+	X(SIG_BAD_TIMESTAMP, "bad_timestamp", 401, "the timestamp is not unix seconds") \
+	X(SIG_STALE_TIMESTAMP, "stale_timestamp", 401, "the timestamp is too old")  \
+	X(SIG_FUTURE_TIMESTAMP, "future_timestamp", 401,                            \
+	  "the timestamp is too far in the future")                                 \
+	X(SIG_MISMATCH, "signature_mismatch", 401, "no signature matches")          \
+	X(SIG_NO_SECRET, "no_secret_configured", 401,                               \
+	  "no secret is configured for this signature scheme")
 
 enum sig_result {
-#define X(e, name) e,
+#define X(e, name, status, text) e,
 	SIG_RESULT_LIST(X)
 #undef X
 	SIG_RESULT_COUNT
 };
 const char *sig_result_name(enum sig_result r);
+int sig_result_status(enum sig_result r);
+const char *sig_result_text(enum sig_result r);
 
 #define SIG_MAX_KEY 128
 /* The fewest bytes a standard (base64) key may decode to. */

@@ -19,6 +19,7 @@
 #include "core/base/log.h"
 #include "core/model/model.h"
 #include "core/base/sanitize.h"
+#include "core/base/xalloc.h"
 #include "core/store/store.h"
 
 struct wh_hold {
@@ -51,17 +52,6 @@ struct webhook {
 	size_t n_refusals, refusal_next;
 	unsigned streak;
 	int64_t streak_since_ms;
-};
-
-static const char *const refusal_text[SIG_RESULT_COUNT] = {
-	[SIG_OK] = "ok",
-	[SIG_MISSING_HEADER] = "a signature header is missing",
-	[SIG_MALFORMED_HEADER] = "the signature header holds no well-formed signature",
-	[SIG_BAD_TIMESTAMP] = "the timestamp is not unix seconds",
-	[SIG_STALE_TIMESTAMP] = "the timestamp is too old",
-	[SIG_FUTURE_TIMESTAMP] = "the timestamp is too far in the future",
-	[SIG_MISMATCH] = "no signature matches",
-	[SIG_NO_SECRET] = "no secret is configured for this signature scheme",
 };
 
 /* ---- answers ---- */
@@ -146,9 +136,9 @@ static void on_commit(void *ctx, bool ok)
 
 static void hold_for_commit(struct webhook *wh, struct http_request *req, bool is_new)
 {
-	struct wh_hold *h = calloc(1, sizeof *h);
+	struct wh_hold *h = xcalloc(1, sizeof *h);
 
-	if (!h || store_on_commit(wh->store, on_commit, h) != 0) {
+	if (store_on_commit(wh->store, on_commit, h) != 0) {
 		free(h);
 		wh->stats.unavailable++;
 		wh->stats.commit_failed++;
@@ -206,7 +196,7 @@ static void refuse(struct webhook *wh, struct http_request *req, enum sig_result
 		 sig_result_name(r), id[0] ? ", webhook-id " : "", id);
 	snprintf(detail, sizeof detail, "%s from %s", sig_result_name(r), http_request_peer(req));
 	model_log(wh->model, now, id[0] ? id : NULL, NULL, NULL, SRC_WEBHOOK, APPLY_REFUSED, detail);
-	respond_error(req, 401, sig_result_name(r), refusal_text[r], NULL, 0);
+	respond_error(req, sig_result_status(r), sig_result_name(r), sig_result_text(r), NULL, 0);
 }
 
 static void handle_event(struct webhook *wh, struct http_request *req)

@@ -1,4 +1,4 @@
-/* The project's own event and fax types: what event_parse produces from the
+/* The project's own event and fax types: what wire_event_parse produces from the
  * wire, what the model keeps and what the store persists. No json-c here.
  *
  * Times: every ISO-8601 field is held as milliseconds since the epoch (UTC);

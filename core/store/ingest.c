@@ -191,14 +191,14 @@ enum ingest_result ingest_body(struct ingest *in, const char *body, size_t len,
 
 	if (!body)
 		return ingest_reject(in, "", 0, src, now, "empty body", err, errlen);
-	if (len > event_parse_max_bytes()) {
+	if (len > wire_max_bytes()) {
 		snprintf(why, sizeof why, "body of %zu bytes exceeds the %zu-byte limit", len,
-			 event_parse_max_bytes());
+			 wire_max_bytes());
 		return ingest_reject(in, body, len, src, now, why, err, errlen);
 	}
 	event_init(&ev);
 	why[0] = '\0';
-	if (event_parse(body, len, &ev, why, sizeof why) < 0) {
+	if (wire_event_parse(body, len, &ev, why, sizeof why) < 0) {
 		event_done(&ev);
 		return ingest_reject(in, body, len, src, now,
 				     why[0] ? why : "unparseable event", err, errlen);

@@ -25,7 +25,7 @@ int store_put_event(struct store *s, const struct event *ev, const char *raw, si
 	}
 	if (!raw) {
 		/* json-c's NULL here means the heap is gone */
-		made = event_to_json(ev);
+		made = wire_event_to_json(ev);
 		if (!made)
 			xalloc_die();
 		raw = made;

@@ -1,6 +1,7 @@
 # core/wire: mintfax's JSON read into our types and written back (json-c
 # stays inside this area)
 core_libfaxcore_a_SOURCES += \
-	core/wire/event_parse.c core/wire/event_parse.h
+	core/wire/event_parse.c core/wire/event_parse.h core/wire/wire_int.h \
+	core/wire/json_read.c core/wire/event_write.c
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_event_parse.c

@@ -1,12 +1,12 @@
 /* The API response parsers (core/wire/event_parse.h): every input is offered to
- * api_error_parse, event_page_parse, fax_page_parse, balance_parse,
- * fax_parse and event_parse, as an untrusted API or webhook body would be.
+ * wire_api_error_parse, wire_event_page_parse, wire_fax_page_parse, wire_balance_parse,
+ * wire_fax_parse and wire_event_parse, as an untrusted API or webhook body would be.
  *
  * Beyond "no crash, no leak", what a parser accepts must survive the trip
  * through our own serialisers (the same ones faxsim and --headless use):
- * fax_to_json / balance_to_json / event_to_json output parses back to the
+ * wire_fax_to_json / wire_balance_to_json / wire_event_to_json output parses back to the
  * same identity; each page item's raw text parses on its own (a bad item's
- * does not, and it has a reason); the --headless line and json_quote()
+ * does not, and it has a reason); the --headless line and wire_json_quote()
  * output are valid JSON; the fixed-size fields of the error envelope are
  * always terminated. */
 #include <config.h>
@@ -41,12 +41,12 @@ static void fuzz_fax_roundtrip(const struct fax *f)
 {
 	struct fax g;
 	char err[256];
-	char *text = fax_to_json(f);
+	char *text = wire_fax_to_json(f);
 
-	fuzz_check(text != NULL, "fax_to_json returned NULL");
+	fuzz_check(text != NULL, "wire_fax_to_json returned NULL");
 	fax_init(&g);
-	fuzz_check(fax_parse(text, strlen(text), &g, err, sizeof err) == 0,
-		   "fax_to_json output does not parse back (%s): %s", err, text);
+	fuzz_check(wire_fax_parse(text, strlen(text), &g, err, sizeof err) == 0,
+		   "wire_fax_to_json output does not parse back (%s): %s", err, text);
 	fuzz_check(fuzz_streq(f->id, g.id), "fax id changed in the round trip");
 	fuzz_check(f->status == g.status, "fax status changed in the round trip");
 	fuzz_check(f->n_attempts == g.n_attempts, "attempt count changed in the round trip");
@@ -60,12 +60,12 @@ static void fuzz_balance_roundtrip(const struct balance_snapshot *b)
 {
 	struct balance_snapshot c;
 	char err[256];
-	char *text = balance_to_json(b);
+	char *text = wire_balance_to_json(b);
 
-	fuzz_check(text != NULL, "balance_to_json returned NULL");
+	fuzz_check(text != NULL, "wire_balance_to_json returned NULL");
 	balance_snapshot_init(&c);
-	fuzz_check(balance_parse(text, strlen(text), &c, err, sizeof err) == 0,
-		   "balance_to_json output does not parse back (%s): %s", err, text);
+	fuzz_check(wire_balance_parse(text, strlen(text), &c, err, sizeof err) == 0,
+		   "wire_balance_to_json output does not parse back (%s): %s", err, text);
 	/* An absent amount is written as 0 ("as given" only for the strings). */
 	fuzz_check(!b->has_available || (c.has_available && c.available == b->available),
 		   "available changed in the round trip: %s", text);
@@ -77,20 +77,20 @@ static void fuzz_event_roundtrip(const struct event *ev, const char *raw, size_t
 {
 	struct event back;
 	char err[256];
-	char *text = event_to_json(ev);
+	char *text = wire_event_to_json(ev);
 
-	fuzz_check(text != NULL, "event_to_json returned NULL");
+	fuzz_check(text != NULL, "wire_event_to_json returned NULL");
 	event_init(&back);
-	fuzz_check(event_parse(text, strlen(text), &back, err, sizeof err) == 0,
-		   "event_to_json output does not parse back (%s): %s", err, text);
+	fuzz_check(wire_event_parse(text, strlen(text), &back, err, sizeof err) == 0,
+		   "wire_event_to_json output does not parse back (%s): %s", err, text);
 	fuzz_check(fuzz_streq(ev->id, back.id), "event id changed in the round trip");
 	fuzz_check(back.type == ev->type, "event type changed in the round trip");
 	fuzz_check(back.object == ev->object, "event object kind changed in the round trip");
 	event_done(&back);
 	free(text);
 
-	text = event_json_line(ev, raw, len, SRC_WEBHOOK);
-	fuzz_check_json(text, "event_json_line");
+	text = wire_event_json_line(ev, raw, len, SRC_WEBHOOK);
+	fuzz_check_json(text, "wire_event_json_line");
 	free(text);
 }
 
@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct event ev;
 
 	memset(&ae, 0x5a, sizeof ae);
-	if (api_error_parse(json, size, &ae) == 0) {
+	if (wire_api_error_parse(json, size, &ae) == 0) {
 		fuzz_check(fuzz_terminated(ae.error, sizeof ae.error), "error unterminated");
 		fuzz_check(fuzz_terminated(ae.message, sizeof ae.message), "message unterminated");
 		fuzz_check(fuzz_terminated(ae.action, sizeof ae.action), "action unterminated");
@@ -118,14 +118,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&ep, 0, sizeof ep);
 	err[0] = '\0';
-	if (event_page_parse(json, size, &ep, err, sizeof err) == 0) {
+	if (wire_event_page_parse(json, size, &ep, err, sizeof err) == 0) {
 		for (size_t i = 0; i < ep.n; i++) {
 			struct event again;
 			int rc;
 
 			fuzz_check(ep.items[i].raw && ep.items[i].raw_len > 0, "item %zu has no raw", i);
 			event_init(&again);
-			rc = event_parse(ep.items[i].raw, ep.items[i].raw_len, &again, err, sizeof err);
+			rc = wire_event_parse(ep.items[i].raw, ep.items[i].raw_len, &again, err, sizeof err);
 			/* a bad item is bad alone too (the poller quarantines it
 			 * by parsing its raw text again) */
 			if (ep.items[i].error) {
@@ -140,47 +140,47 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			event_done(&again);
 		}
 	} else {
-		fuzz_check(err[0] != '\0', "event_page_parse failed without a message");
+		fuzz_check(err[0] != '\0', "wire_event_page_parse failed without a message");
 	}
-	event_page_done(&ep);
+	wire_event_page_done(&ep);
 
 	memset(&fp, 0, sizeof fp);
-	if (fax_page_parse(json, size, &fp, err, sizeof err) == 0) {
+	if (wire_fax_page_parse(json, size, &fp, err, sizeof err) == 0) {
 		for (size_t i = 0; i < fp.n; i++)
 			fuzz_fax_roundtrip(&fp.items[i]);
 	}
-	fax_page_done(&fp);
+	wire_fax_page_done(&fp);
 
 	balance_snapshot_init(&b);
-	if (balance_parse(json, size, &b, err, sizeof err) == 0)
+	if (wire_balance_parse(json, size, &b, err, sizeof err) == 0)
 		fuzz_balance_roundtrip(&b);
 	balance_snapshot_done(&b);
 
 	fax_init(&f);
-	if (fax_parse(json, size, &f, err, sizeof err) == 0)
+	if (wire_fax_parse(json, size, &f, err, sizeof err) == 0)
 		fuzz_fax_roundtrip(&f);
 	fax_done(&f);
 
 	event_init(&ev);
 	err[0] = '\0';
-	if (event_parse(json, size, &ev, err, sizeof err) == 0) {
+	if (wire_event_parse(json, size, &ev, err, sizeof err) == 0) {
 		fuzz_check(ev.id && ev.type_name, "an accepted event lacks id or type");
 		fuzz_event_roundtrip(&ev, json, size);
 	} else {
-		fuzz_check(err[0] != '\0', "event_parse failed without a message");
+		fuzz_check(err[0] != '\0', "wire_event_parse failed without a message");
 	}
 	event_done(&ev);
 
-	/* json_quote takes a C string: quote the text up to its first NUL. */
+	/* wire_json_quote takes a C string: quote the text up to its first NUL. */
 	char *s = fuzz_strndup(data, size);
-	char *q = json_quote(s);
-	fuzz_check_json(q, "json_quote");
+	char *q = wire_json_quote(s);
+	fuzz_check_json(q, "wire_json_quote");
 	{
 		struct json_object *o = json_tokener_parse(q);
 
 		fuzz_check(o && json_object_is_type(o, json_type_string) &&
 				   strcmp(json_object_get_string(o), s) == 0,
-			   "json_quote did not round-trip");
+			   "wire_json_quote did not round-trip");
 		json_object_put(o);
 	}
 	free(q);

@@ -1,6 +1,6 @@
 /* Event JSON parsing plus the model's state machine: the input is a
  * sequence of webhook bodies separated by NUL bytes (JSON never holds a raw
- * NUL), each parsed by event_parse() and applied to one fresh model, as
+ * NUL), each parsed by wire_event_parse() and applied to one fresh model, as
  * webhooks and polls arriving in any order, duplicated or forged would be.
  * The fax snapshot each event carries is also applied alone (as a GET
  * /faxes/{id} answer), and balance objects as a balance reading.
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum apply_outcome o;
 
 		event_init(&ev);
-		if (event_parse((const char *)data, len, &ev, err, sizeof err) == 0) {
+		if (wire_event_parse((const char *)data, len, &ev, err, sizeof err) == 0) {
 			const char *fax_id = ev.object == EVOBJ_FAX ? ev.fax.id : NULL;
 			bool was_terminal = fuzz_terminal(m, fax_id);
 

@@ -1,4 +1,4 @@
-/* event_parse: the wire formats in, our JSON out; tolerant where the docs
+/* wire_event_parse: the wire formats in, our JSON out; tolerant where the docs
  * disagree (docs/CONTRACT.md#tolerance), strict where it matters. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +17,14 @@ static int parse_fixture(const char *name, struct event *ev, char *err, size_t e
 	snprintf(path, sizeof(path), "fixtures/events/%s", name);
 	body = unit_fixture_read(path, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-	rc = event_parse(body, len, ev, err, errlen);
+	rc = wire_event_parse(body, len, ev, err, errlen);
 	free(body);
 	return rc;
 }
 
 static int parse_str(const char *json, struct event *ev, char *err, size_t errlen)
 {
-	return event_parse(json, strlen(json), ev, err, errlen);
+	return wire_event_parse(json, strlen(json), ev, err, errlen);
 }
 
 /* Every seed shape parses into the expected type, object and status. */
@@ -137,7 +137,7 @@ static void test_balance_parse(void)
 	char *body = unit_fixture_read("fixtures/events/balance_resource.json", &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-	CU_ASSERT_EQUAL_FATAL(balance_parse(body, len, &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_balance_parse(body, len, &b, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(b.available, 25000);
 	CU_ASSERT_EQUAL(b.held, 300);
 	CU_ASSERT_STRING_EQUAL(b.type, "sandbox");
@@ -148,23 +148,23 @@ static void test_balance_parse(void)
 
 	/* A whole balance.* event is accepted too. */
 	body = unit_fixture_read("fixtures/events/balance.topup.json", &len);
-	CU_ASSERT_EQUAL_FATAL(balance_parse(body, len, &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_balance_parse(body, len, &b, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(b.available, 10450);
 	balance_snapshot_done(&b);
 	free(body);
 
 	/* Legacy GET /account/balance. */
-	CU_ASSERT_EQUAL(balance_parse("{\"available\":5,\"held\":0}", 24, &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wire_balance_parse("{\"available\":5,\"held\":0}", 24, &b, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(b.available, 5);
 	CU_ASSERT_PTR_NULL(b.currency);
 	balance_snapshot_done(&b);
 
-	CU_ASSERT_EQUAL(balance_parse("{\"available\":\"5\"}", 17, &b, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_balance_parse("{\"available\":\"5\"}", 17, &b, err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "available: expected an integer, got a string");
-	CU_ASSERT_EQUAL(balance_parse("{\"currency\":\"USD\"}", 18, &b, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_balance_parse("{\"currency\":\"USD\"}", 18, &b, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "available"));
-	CU_ASSERT_EQUAL(balance_parse("{\"available\":1,\"auto_top_up\":{\"enabled\":1}}", 43, &b,
-				      err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_balance_parse("{\"available\":1,\"auto_top_up\":{\"enabled\":1}}", 43, &b,
+					   err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "auto_top_up.enabled: expected a boolean, got an integer");
 }
 
@@ -378,7 +378,7 @@ static void test_limits(void)
 {
 	struct event ev;
 	char err[256];
-	size_t big = EVENT_PARSE_MAX_BYTES + 1, n;
+	size_t big = WIRE_MAX_BYTES + 1, n;
 	char *body = malloc(big + 64);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
@@ -386,40 +386,40 @@ static void test_limits(void)
 	n = (size_t)sprintf(body, "{\"id\":\"e\",\"type\":\"x\",\"created\":1,\"pad\":\"");
 	memset(body + n, 'a', big - n - 2);
 	memcpy(body + big - 2, "\"}", 2);
-	CU_ASSERT_EQUAL(event_parse(body, big, &ev, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_event_parse(body, big, &ev, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "too large"));
 	/* The same at exactly the limit is fine. */
 	memmove(body + big - 3, "\"}", 2);
-	CU_ASSERT_EQUAL(event_parse(body, big - 1, &ev, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wire_event_parse(body, big - 1, &ev, err, sizeof(err)), 0);
 	event_done(&ev);
 
 	/* Nesting: one level over the limit is refused, at the limit passes. */
 	n = 0;
 	n += (size_t)sprintf(body, "{\"id\":\"e\",\"type\":\"x\",\"created\":1,\"pad\":");
-	for (int i = 0; i < EVENT_PARSE_MAX_DEPTH; i++)
+	for (int i = 0; i < WIRE_MAX_DEPTH; i++)
 		body[n++] = '[';
-	for (int i = 0; i < EVENT_PARSE_MAX_DEPTH; i++)
+	for (int i = 0; i < WIRE_MAX_DEPTH; i++)
 		body[n++] = ']';
 	body[n++] = '}';
-	CU_ASSERT_EQUAL(event_parse(body, n, &ev, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_event_parse(body, n, &ev, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nested deeper"));
 	n = (size_t)sprintf(body, "{\"id\":\"e\",\"type\":\"x\",\"created\":1,\"pad\":");
-	for (int i = 0; i < EVENT_PARSE_MAX_DEPTH - 1; i++)
+	for (int i = 0; i < WIRE_MAX_DEPTH - 1; i++)
 		body[n++] = '[';
-	for (int i = 0; i < EVENT_PARSE_MAX_DEPTH - 1; i++)
+	for (int i = 0; i < WIRE_MAX_DEPTH - 1; i++)
 		body[n++] = ']';
 	body[n++] = '}';
-	CU_ASSERT_EQUAL(event_parse(body, n, &ev, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wire_event_parse(body, n, &ev, err, sizeof(err)), 0);
 	event_done(&ev);
 
 	/* An explicit length: bytes past it are never read. */
 	strcpy(body, "{\"id\":\"e\",\"type\":\"x\",\"created\":1}GARBAGE");
-	CU_ASSERT_EQUAL(event_parse(body, strlen(body) - 7, &ev, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wire_event_parse(body, strlen(body) - 7, &ev, err, sizeof(err)), 0);
 	event_done(&ev);
 	/* An embedded NUL is refused, not silently cut. */
 	memcpy(body, "{\"id\":\"e\"}\0{}", 13);
-	CU_ASSERT_EQUAL(event_parse(body, 13, &ev, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(event_parse(NULL, 0, &ev, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_event_parse(body, 13, &ev, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_event_parse(NULL, 0, &ev, err, sizeof(err)), -1);
 	free(body);
 }
 
@@ -444,13 +444,13 @@ static void test_fax_parse(void)
 	const char *sub = "{\"id\":\"fax_n\",\"status\":\"queued\",\"to\":\"+12125550000\",\"tags\":{},"
 			  "\"created_at\":\"2025-05-13T22:00:00Z\",\"resent_from\":\"fax_o\"}";
 
-	CU_ASSERT_EQUAL_FATAL(fax_parse(sub, strlen(sub), &f, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_fax_parse(sub, strlen(sub), &f, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(f.id, "fax_n");
 	CU_ASSERT_STRING_EQUAL(f.resent_from, "fax_o");
 	CU_ASSERT_EQUAL(f.status, FAX_QUEUED);
 	CU_ASSERT_EQUAL(f.n_tags, 0);
 	fax_done(&f);
-	CU_ASSERT_EQUAL(fax_parse("{\"status\":\"queued\"}", 19, &f, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_fax_parse("{\"status\":\"queued\"}", 19, &f, err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "id: required field missing");
 	CU_ASSERT_PTR_NULL(f.id);
 }
@@ -465,7 +465,7 @@ static void test_event_page(void)
 			  "{\"id\":\"e2\",\"type\":\"fax.queued\",\"created\":\"1\"},7]}";
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-	CU_ASSERT_EQUAL_FATAL(event_page_parse(body, len, &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_event_page_parse(body, len, &p, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(p.n, 3);
 	CU_ASSERT(p.has_more);
 	CU_ASSERT_STRING_EQUAL(p.next_cursor, "evt_p3");
@@ -478,24 +478,24 @@ static void test_event_page(void)
 		struct event ev;
 
 		CU_ASSERT_EQUAL(p.items[i].raw_len, strlen(p.items[i].raw));
-		CU_ASSERT_EQUAL_FATAL(event_parse(p.items[i].raw, p.items[i].raw_len, &ev, err,
-						  sizeof(err)), 0);
+		CU_ASSERT_EQUAL_FATAL(wire_event_parse(p.items[i].raw, p.items[i].raw_len, &ev, err,
+						       sizeof(err)), 0);
 		CU_ASSERT_STRING_EQUAL(ev.id, p.items[i].ev.id);
 		event_done(&ev);
 	}
-	event_page_done(&p);
+	wire_event_page_done(&p);
 	CU_ASSERT_EQUAL(p.n, 0);
 	free(body);
 
-	CU_ASSERT_EQUAL(event_page_parse("{\"data\":[],\"has_more\":false,\"next_cursor\":null}", 47,
-					 &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wire_event_page_parse("{\"data\":[],\"has_more\":false,\"next_cursor\":null}", 47,
+					      &p, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(p.n, 0);
 	CU_ASSERT(!p.has_more);
 	CU_ASSERT_PTR_NULL(p.next_cursor);
-	event_page_done(&p);
+	wire_event_page_done(&p);
 	/* A bad item is kept, marked, with its id for the cursor; the page
 	 * around it still reads. */
-	CU_ASSERT_EQUAL_FATAL(event_page_parse(bad, strlen(bad), &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_event_page_parse(bad, strlen(bad), &p, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(p.n, 3);
 	CU_ASSERT_PTR_NULL(p.items[0].error);
 	CU_ASSERT_STRING_EQUAL(p.items[0].ev.id, "e1");
@@ -509,12 +509,12 @@ static void test_event_page(void)
 	CU_ASSERT_PTR_NULL(p.items[2].ev.id);
 	CU_ASSERT_STRING_EQUAL(p.items[2].raw, "7");
 	CU_ASSERT_STRING_EQUAL(err, "");
-	event_page_done(&p);
+	wire_event_page_done(&p);
 	CU_ASSERT_EQUAL(p.n, 0);
-	CU_ASSERT_EQUAL(event_page_parse("{\"data\":{}}", 11, &p, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_event_page_parse("{\"data\":{}}", 11, &p, err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "data: expected an array, got an object");
-	CU_ASSERT_EQUAL(event_page_parse("{\"data\":[],\"has_more\":\"yes\"}", 28, &p, err,
-					 sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_event_page_parse("{\"data\":[],\"has_more\":\"yes\"}", 28, &p, err,
+					      sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "has_more: expected a boolean, got a string");
 }
 
@@ -526,17 +526,17 @@ static void test_fax_page(void)
 	char *body = unit_fixture_read("fixtures/events/faxes_page.json", &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-	CU_ASSERT_EQUAL_FATAL(fax_page_parse(body, len, &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_fax_page_parse(body, len, &p, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(p.n, 2);
 	CU_ASSERT(!p.has_more);
 	CU_ASSERT_PTR_NULL(p.next_cursor);
 	CU_ASSERT_STRING_EQUAL(p.items[0].id, "fax_l2");
 	CU_ASSERT_EQUAL(p.items[0].max_attempts, 3);
 	CU_ASSERT_EQUAL(p.items[1].pages, 4);
-	fax_page_done(&p);
+	wire_fax_page_done(&p);
 	free(body);
-	CU_ASSERT_EQUAL(fax_page_parse("{\"data\":[{\"id\":\"a\"},{\"to\":\"x\"}]}", 32, &p, err,
-				       sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_fax_page_parse("{\"data\":[{\"id\":\"a\"},{\"to\":\"x\"}]}", 32, &p, err,
+					    sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "data[1].id: required field missing");
 }
 
@@ -547,17 +547,17 @@ static void test_api_error(void)
 	char *body = unit_fixture_read("fixtures/events/api_error.json", &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-	CU_ASSERT_EQUAL(api_error_parse(body, len, &e), 0);
+	CU_ASSERT_EQUAL(wire_api_error_parse(body, len, &e), 0);
 	CU_ASSERT_STRING_EQUAL(e.error, "validation_failed");
 	CU_ASSERT_STRING_EQUAL(e.action, "fix_request");
 	CU_ASSERT_STRING_EQUAL(e.request_id, "req_01J9XYZQ8KH7B3R0WXAZP8VW6F");
 	CU_ASSERT_STRING_EQUAL(e.details, "to: must be E.164; file: required");
 	free(body);
-	CU_ASSERT_EQUAL(api_error_parse("{\"error\":\"not_found\"}", 21, &e), 0);
+	CU_ASSERT_EQUAL(wire_api_error_parse("{\"error\":\"not_found\"}", 21, &e), 0);
 	CU_ASSERT_STRING_EQUAL(e.message, "");
-	CU_ASSERT_EQUAL(api_error_parse("{\"message\":\"x\"}", 15, &e), -1);
-	CU_ASSERT_EQUAL(api_error_parse("<html>502</html>", 16, &e), -1);
-	CU_ASSERT_EQUAL(api_error_parse("{\"error\":5}", 11, &e), -1);
+	CU_ASSERT_EQUAL(wire_api_error_parse("{\"message\":\"x\"}", 15, &e), -1);
+	CU_ASSERT_EQUAL(wire_api_error_parse("<html>502</html>", 16, &e), -1);
+	CU_ASSERT_EQUAL(wire_api_error_parse("{\"error\":5}", 11, &e), -1);
 }
 
 static void test_fax_round_trip(void)
@@ -568,13 +568,13 @@ static void test_fax_round_trip(void)
 	char *json;
 
 	CU_ASSERT_EQUAL_FATAL(parse_fixture("tolerant.json", &ev, err, sizeof(err)), 0);
-	json = fax_to_json(&ev.fax);
+	json = wire_fax_to_json(&ev.fax);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
 	/* max_attempts leaves as an integer, tags as a map. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"max_attempts\":2"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"tags\":{\"urgent\":\"\",\"batch-7\":\"\"}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"status\":\"failed\""));
-	CU_ASSERT_EQUAL_FATAL(fax_parse(json, strlen(json), &f2, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_fax_parse(json, strlen(json), &f2, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(f2.id, ev.fax.id);
 	CU_ASSERT_EQUAL(f2.n_attempts, 2);
 	CU_ASSERT_EQUAL(f2.attempts[0].completed_at, ev.fax.attempts[0].completed_at);
@@ -583,9 +583,9 @@ static void test_fax_round_trip(void)
 	fax_done(&f2);
 	free(json);
 
-	json = event_to_json(&ev);
+	json = wire_event_to_json(&ev);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
-	CU_ASSERT_EQUAL_FATAL(event_parse(json, strlen(json), &back, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_event_parse(json, strlen(json), &back, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(back.id, ev.id);
 	CU_ASSERT_EQUAL(back.type, EV_FAX_FAILED);
 	CU_ASSERT_EQUAL(back.created, ev.created);
@@ -604,10 +604,10 @@ static void test_balance_to_json(void)
 	char *json;
 
 	CU_ASSERT_EQUAL_FATAL(parse_fixture("balance.low.json", &ev, err, sizeof(err)), 0);
-	json = balance_to_json(&ev.balance);
+	json = wire_balance_to_json(&ev.balance);
 	CU_ASSERT_STRING_EQUAL(json, "{\"environment_id\":\"env_sandbox_1\",\"available\":450,"
 			       "\"held\":120,\"currency\":\"USD\"}");
-	CU_ASSERT_EQUAL(balance_parse(json, strlen(json), &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wire_balance_parse(json, strlen(json), &b, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(b.held, 120);
 	balance_snapshot_done(&b);
 	free(json);
@@ -615,10 +615,10 @@ static void test_balance_to_json(void)
 	balance_snapshot_init(&b);
 	b.has_held = true;
 	b.held = 5;
-	json = balance_to_json(&b);
+	json = wire_balance_to_json(&b);
 	CU_ASSERT_STRING_EQUAL(json, "{\"held\":5}");
 	free(json);
-	json = event_to_json(&ev);
+	json = wire_event_to_json(&ev);
 	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"data\":{\"object\":{\"environment_id\""));
 	free(json);
 	event_done(&ev);
@@ -633,8 +633,8 @@ static void test_json_line(void)
 	char *line;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
-	CU_ASSERT_EQUAL_FATAL(event_parse(raw, len, &ev, err, sizeof(err)), 0);
-	line = event_json_line(&ev, raw, len, SRC_WEBHOOK);
+	CU_ASSERT_EQUAL_FATAL(wire_event_parse(raw, len, &ev, err, sizeof(err)), 0);
+	line = wire_event_json_line(&ev, raw, len, SRC_WEBHOOK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
 	CU_ASSERT_PTR_NULL(strchr(line, '\n'));
 	CU_ASSERT_EQUAL(strncmp(line, "{\"id\":\"01H7ZJ8Q3X4K5M6N7P8Q9R0S1T\",\"type\":\"fax.delivered\","
@@ -644,7 +644,7 @@ static void test_json_line(void)
 				     "\"status\":\"delivered\""));
 	free(line);
 	/* Without raw text the line is built from the event. */
-	line = event_json_line(&ev, NULL, 0, SRC_POLL);
+	line = wire_event_json_line(&ev, NULL, 0, SRC_POLL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "\"source\":\"poll\",\"data\":{\"object\":{\"id\""));
 	free(line);
 	event_done(&ev);
@@ -666,9 +666,9 @@ static void test_json_line_splice(void)
 	char err[256];
 	char *line;
 
-	CU_ASSERT_EQUAL_FATAL(event_parse(body, strlen(body), &ev, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_event_parse(body, strlen(body), &ev, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(ev.fax.id, "fax_s");
-	line = event_json_line(&ev, body, strlen(body), SRC_POLL);
+	line = wire_event_json_line(&ev, body, strlen(body), SRC_POLL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
 	CU_ASSERT_STRING_EQUAL(line, "{\"id\":\"evt_s\",\"type\":\"fax.queued\",\"created\":7,"
 			       "\"source\":\"poll\",\"data\":{\"object\":{\"id\":\"fax_s\","
@@ -680,11 +680,11 @@ static void test_json_line_splice(void)
 
 static void test_json_quote(void)
 {
-	char *q = json_quote("a\"b\\c\n\x01/");
+	char *q = wire_json_quote("a\"b\\c\n\x01/");
 
 	CU_ASSERT_STRING_EQUAL(q, "\"a\\\"b\\\\c\\n\\u0001/\"");
 	free(q);
-	q = json_quote(NULL);
+	q = wire_json_quote(NULL);
 	CU_ASSERT_STRING_EQUAL(q, "\"\"");
 	free(q);
 }
@@ -693,7 +693,7 @@ static const struct unit_test tests[] = {
 	{ "every fixture parses to its type, object and status", test_fixture_table },
 	{ "fax.sending fields and attempts", test_sending_fields },
 	{ "balance event snapshot", test_balance_event },
-	{ "balance_parse: resource, event, legacy, errors", test_balance_parse },
+	{ "wire_balance_parse: resource, event, legacy, errors", test_balance_parse },
 	{ "legacy envelope", test_legacy },
 	{ "tolerance (docs/CONTRACT.md#tolerance)", test_tolerance },
 	{ "unknown event types are kept", test_unknown_type },
@@ -701,15 +701,15 @@ static const struct unit_test tests[] = {
 	{ "error path inside attempts[]", test_attempt_error_path },
 	{ "size, depth and length limits", test_limits },
 	{ "hostile strings are kept for the sanitiser", test_hostile_strings_kept },
-	{ "fax_parse (submission resource)", test_fax_parse },
+	{ "wire_fax_parse (submission resource)", test_fax_parse },
 	{ "event page (GET /events)", test_event_page },
 	{ "fax page (GET /faxes)", test_fax_page },
 	{ "api error envelope", test_api_error },
 	{ "fax and event round trip", test_fax_round_trip },
-	{ "balance_to_json", test_balance_to_json },
+	{ "wire_balance_to_json", test_balance_to_json },
 	{ "headless JSON line", test_json_line },
 	{ "headless JSON line splices the raw data", test_json_line_splice },
-	{ "json_quote", test_json_quote },
+	{ "wire_json_quote", test_json_quote },
 	{ 0 },
 };
-UNIT_SUITE(event_parse, NULL, NULL, tests);
+UNIT_SUITE(wire_event_parse, NULL, NULL, tests);

@@ -1085,16 +1085,16 @@ static void test_half_close_large_answer(void)
 /* Trusted proxies: CIDR lists, and the client X-Forwarded-For names. */
 static void test_forwarded_client(void)
 {
-	struct http_trusted t;
+	struct net_trusted t;
 	struct net_addr a;
 	char err[128], text[64];
 
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/8, 127.0.0.1 ::1/128", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, "10.0.0.0/8, 127.0.0.1 ::1/128", err, sizeof err), 0);
 	CU_ASSERT_EQUAL(t.n, 3);
-	CU_ASSERT(net_addr_parse("10.200.1.1", 10, &a) && http_trusted_has(&t, &a));
-	CU_ASSERT(net_addr_parse("11.0.0.1", 8, &a) && !http_trusted_has(&t, &a));
-	CU_ASSERT(net_addr_parse("::ffff:127.0.0.1", 16, &a) && http_trusted_has(&t, &a));
-	CU_ASSERT(net_addr_parse("[::1]", 5, &a) && http_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("10.200.1.1", 10, &a) && net_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("11.0.0.1", 8, &a) && !net_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("::ffff:127.0.0.1", 16, &a) && net_trusted_has(&t, &a));
+	CU_ASSERT(net_addr_parse("[::1]", 5, &a) && net_trusted_has(&t, &a));
 	/* Read from the right, past our own proxies. */
 	CU_ASSERT(http_forwarded_client(&t, "198.51.100.7, 203.0.113.9, 10.1.1.1", NULL, &a));
 	net_addr_format(&a, text, sizeof text);
@@ -1107,12 +1107,39 @@ static void test_forwarded_client(void)
 	net_addr_format(&a, text, sizeof text);
 	CU_ASSERT_STRING_EQUAL(text, "2001:db8::5");
 	CU_ASSERT(!http_forwarded_client(&t, "nonsense", "also nonsense", &a));
-	http_trusted_free(&t);
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, "10.0.0.0/33", err, sizeof err), -1);
+	net_trusted_free(&t);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, "10.0.0.0/33", err, sizeof err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "10.0.0.0/33"));
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, "example.com", err, sizeof err), -1);
-	CU_ASSERT_EQUAL(http_trusted_parse(&t, NULL, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, "example.com", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(net_trusted_parse(&t, NULL, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(t.n, 0);
+}
+
+/* --listen's syntax, shared by the configuration and the listener. */
+static void test_split_host_port(void)
+{
+	char host[16], port[8];
+
+	CU_ASSERT_EQUAL(net_split_host_port("127.0.0.1:8080", host, sizeof host, port,
+					    sizeof port), 0);
+	CU_ASSERT_STRING_EQUAL(host, "127.0.0.1");
+	CU_ASSERT_STRING_EQUAL(port, "8080");
+	CU_ASSERT_EQUAL(net_split_host_port("[::1]:0", host, sizeof host, port, sizeof port), 0);
+	CU_ASSERT_STRING_EQUAL(host, "::1");
+	CU_ASSERT_STRING_EQUAL(port, "0");
+	CU_ASSERT_EQUAL(net_split_host_port(":65535", host, sizeof host, port, sizeof port), 0);
+	CU_ASSERT_STRING_EQUAL(host, "");
+	/* Refused: a port past 65535, none, a bare IPv6 address, a host that
+	 * does not fit, no brackets' colon, no input. */
+	CU_ASSERT_EQUAL(net_split_host_port(":65536", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port("localhost:", host, sizeof host, port, sizeof port),
+			-1);
+	CU_ASSERT_EQUAL(net_split_host_port("::1:80", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port("a-very-long-host-name:80", host, sizeof host, port,
+					    sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port("[::1]80", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port(":8x", host, sizeof host, port, sizeof port), -1);
+	CU_ASSERT_EQUAL(net_split_host_port(NULL, host, sizeof host, port, sizeof port), -1);
 }
 
 static const struct unit_test tests[] = {
@@ -1142,6 +1169,7 @@ static const struct unit_test tests[] = {
 	{ "a request sent a byte at a time", test_byte_at_a_time },
 	{ "a half-closed peer gets all of a large answer", test_half_close_large_answer },
 	{ "a request arriving while the previous is held waits", test_pipelined_while_held },
+	{ "HOST:PORT, [V6]:PORT and :PORT split and checked", test_split_host_port },
 	{ 0 }
 };
 

@@ -253,7 +253,7 @@ static void test_invalid_body(void)
 		"{\"id\":\"evt_y\",\"type\":\"fax.queued\",\"created\":1700000000,"
 		"\"data\":{\"object\":{\"status\":\"queued\"}}}";
 	char *big;
-	size_t big_len = EVENT_PARSE_MAX_BYTES + 10;
+	size_t big_len = WIRE_MAX_BYTES + 10;
 
 	rig_open(&g, "invalid", 100);
 	CU_ASSERT_EQUAL(ingest_str(&g, broken, SRC_WEBHOOK, err, sizeof err), INGEST_INVALID);
@@ -429,7 +429,7 @@ static void test_poll_event_fax_balance(void)
 
 	rig_open(&g, "poll", 100);
 	event_init(&ev);
-	CU_ASSERT_EQUAL_FATAL(event_parse(b, strlen(b), &ev, err, sizeof err), 0);
+	CU_ASSERT_EQUAL_FATAL(wire_event_parse(b, strlen(b), &ev, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(ingest_event(g.in, &ev, b, strlen(b), SRC_POLL, err, sizeof err),
 			INGEST_ACCEPTED);
 	CU_ASSERT_EQUAL(ingest_event(g.in, &ev, b, strlen(b), SRC_POLL, err, sizeof err),

@@ -826,7 +826,7 @@ static void test_fixtures_out_of_order(void)
 		snprintf(path, sizeof(path), "fixtures/events/%s", order[i]);
 		body = unit_fixture_read(path, &len);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-		CU_ASSERT_EQUAL_FATAL(event_parse(body, len, &ev, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL_FATAL(wire_event_parse(body, len, &ev, err, sizeof(err)), 0);
 		CU_ASSERT_EQUAL(model_apply(m, &ev, SRC_WEBHOOK, i), want[i]);
 		event_done(&ev);
 		free(body);

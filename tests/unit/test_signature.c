@@ -58,6 +58,14 @@ static void test_names(void)
 
 	CU_ASSERT_STRING_EQUAL(sig_result_name(SIG_OK), "ok");
 	CU_ASSERT_STRING_EQUAL(sig_result_name(SIG_MISMATCH), "signature_mismatch");
+	/* Every refusal has its answer in the one table: a 401 that says why. */
+	CU_ASSERT_EQUAL(sig_result_status(SIG_OK), 200);
+	for (int r = SIG_OK + 1; r < SIG_RESULT_COUNT; r++) {
+		CU_ASSERT_EQUAL(sig_result_status((enum sig_result)r), 401);
+		CU_ASSERT(strlen(sig_result_text((enum sig_result)r)) > 10);
+	}
+	CU_ASSERT_STRING_EQUAL(sig_result_text(SIG_STALE_TIMESTAMP), "the timestamp is too old");
+	CU_ASSERT_STRING_EQUAL(sig_result_name(SIG_RESULT_COUNT), "?");
 	CU_ASSERT_STRING_EQUAL(sig_result_name(SIG_STALE_TIMESTAMP), "stale_timestamp");
 	CU_ASSERT_STRING_EQUAL(sig_scheme_name(SIG_LEGACY), "legacy");
 	CU_ASSERT_EQUAL(sig_scheme_from_name("standard", &s), 0);

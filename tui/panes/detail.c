@@ -55,7 +55,7 @@ static void field_ts(struct lines *l, const char *name, int64_t ms)
 
 static void raw_json(struct lines *l, const struct fax *f)
 {
-	char *json = fax_to_json(f), line[1024];
+	char *json = wire_fax_to_json(f), line[1024];
 	size_t len = 0;
 	int indent = 0;
 	bool in_str = false, esc = false;
