@@ -67,12 +67,8 @@ void simapi_list_attempts(struct sim_req *r, const char *arg)
 static struct sim_attempt *attempt_or_404(struct sim_req *r, const char *id)
 {
 	struct sim_attempt *a = simapi_valid_id(id, "wha_") ? simwh_find_attempt(r->s, id) : NULL;
-	if (!a) {
-		char c[96], msg[160];
-		simapi_clean(id, c, 72);
-		snprintf(msg, sizeof(msg), "No webhook attempt with id %s", c);
-		simapi_error(r, 404, "not_found", msg, NULL);
-	}
+	if (!a)
+		simapi_no_such(r, "webhook attempt", id);
 	return a;
 }
 

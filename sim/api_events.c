@@ -63,10 +63,7 @@ void simapi_get_event(struct sim_req *r, const char *id)
 {
 	long idx = simapi_valid_id(id, "evt_") ? simev_index(r->s, id) : -1;
 	if (idx < 0) {
-		char c[96], msg[160];
-		simapi_clean(id, c, 72);
-		snprintf(msg, sizeof(msg), "No event with id %s", c);
-		simapi_error(r, 404, "not_found", msg, NULL);
+		simapi_no_such(r, "event", id);
 		return;
 	}
 	const struct sim_event *se = r->s->events.v[idx];

@@ -193,10 +193,8 @@ static struct sim_fax *fax_or_404(struct sim_req *r, const char *id)
 		return NULL;
 	}
 	struct sim_fax *fx = engine_find(r->s, id);
-	if (!fx) {
-		snprintf(msg, sizeof(msg), "No fax with id %s", id);
-		simapi_error(r, 404, "not_found", msg, NULL);
-	}
+	if (!fx)
+		simapi_no_such(r, "fax", id);
 	return fx;
 }
 

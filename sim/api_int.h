@@ -56,6 +56,8 @@ char *simapi_json_take(struct json_object *j);
 /* Text from the request made safe to quote in a message: printable ASCII,
  * bounded. */
 void simapi_clean(const char *in, char *out, size_t outlen);
+/* 404 not_found: "No <what> with id <id>", the id quoted safely. */
+void simapi_no_such(struct sim_req *r, const char *what, const char *id);
 /* prefix followed by 1..64 letters and digits. */
 bool simapi_valid_id(const char *id, const char *prefix);
 

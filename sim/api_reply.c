@@ -195,6 +195,14 @@ void simapi_clean(const char *in, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+void simapi_no_such(struct sim_req *r, const char *what, const char *id)
+{
+	char c[96], msg[160];
+	simapi_clean(id, c, 72);
+	snprintf(msg, sizeof(msg), "No %s with id %s", what, c);
+	simapi_error(r, 404, "not_found", msg, NULL);
+}
+
 bool simapi_valid_id(const char *id, const char *prefix)
 {
 	size_t pl = strlen(prefix), n = strlen(id);
