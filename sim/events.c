@@ -1,6 +1,8 @@
 /* Every event the sim fires: serialised once into the envelope
  * {id,type,created,data:{object}}, kept for GET /events (also when its
- * delivery fails or is dropped) and handed to the webhook sender. */
+ * delivery fails or is dropped) and handed to the webhook sender. A
+ * balance event is handed its snapshot by the engine: nothing here calls
+ * back up. */
 #include "config.h"
 
 #include <stdlib.h>

@@ -154,8 +154,8 @@ struct json_object *simwh_attempt_json(const struct sim_attempt *a);
 void simwh_stop_all(struct sim *s);
 void simwh_free_all(struct sim *s);
 
-/* api.c */
-void sim_api_handle(struct sim *s, struct http_request *req);
-void sim_api_abort_slow(struct sim *s);
+/* The REST API (sim/api_int.h lists its files) */
+void sim_api_handle(struct sim *s, struct http_request *req);   /* api.c */
+void sim_api_abort_slow(struct sim *s);                          /* api_reply.c */
 
 #endif
