@@ -484,7 +484,7 @@ static void test_idempotency(void)
 	CU_ASSERT_EQUAL(res, IDEM_IN_PROGRESS);
 	CU_ASSERT_EQUAL(idem_begin(&st, "k1", b, 10, &e2, &res), 0);
 	CU_ASSERT_EQUAL(res, IDEM_MISMATCH);
-	CU_ASSERT_EQUAL(idem_finish(&st, e, 201, "{\"id\":1}", 8), 0);
+	idem_finish(&st, e, 201, "{\"id\":1}", 8);
 	CU_ASSERT_EQUAL(idem_begin(&st, "k1", a, 20, &e2, &res), 0);
 	CU_ASSERT_EQUAL(res, IDEM_REPLAY);
 	CU_ASSERT_PTR_EQUAL(e2, e);
