@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "core/base/clock.h"
+#include "core/base/xalloc.h"
 #include "core/wire/event_parse.h"
 #include "sim/sim_int.h"
 #include "sim/submit.h"
@@ -35,13 +36,17 @@ static void schedule(struct sim_fax *fx, int64_t sim_ms, void (*step)(struct sim
 {
 	fx->step = step;
 	ev_timer_stop(fx->sim->loop, &fx->timer);
-	ev_timer_set(&fx->timer, sim_delay(fx->sim, sim_ms), 0.);
+	ev_timer_set(&fx->timer, sim_delay(&fx->sim->base, sim_ms), 0.);
 	ev_timer_start(fx->sim->loop, &fx->timer);
 }
 
-static char *xstrdup(const char *s)
+/* The events module is handed the balance: it never asks the engine. */
+static void emit_balance(struct sim *s, enum event_type t)
 {
-	return s ? strdup(s) : NULL;
+	struct balance_snapshot b;
+	engine_balance_snapshot(s, &b);
+	simev_emit_balance(s, t, &b);
+	balance_snapshot_done(&b);
 }
 
 static void balance_moved(struct sim *s, int64_t before)
@@ -49,7 +54,7 @@ static void balance_moved(struct sim *s, int64_t before)
 	int64_t thr = s->o.low_balance_threshold_cents;
 	if (s->low_armed && before >= thr && s->available < thr) {
 		s->low_armed = false;
-		simev_emit_balance(s, EV_BALANCE_LOW);
+		emit_balance(s, EV_BALANCE_LOW);
 	}
 }
 
@@ -60,8 +65,17 @@ bool engine_rejects_number(const char *to)
 	return p.kind == OUTCOME_REJECT_VALIDATION;
 }
 
-static int copy_request(struct fax *f, const struct submit_req *r, const struct sim_fax *orig,
-			const char *idem_key)
+static void add_tag(struct fax *f, size_t cap, const char *key, const char *value)
+{
+	if (!f->tags)
+		f->tags = xcalloc(cap, sizeof(*f->tags));
+	struct fax_tag *tag = &f->tags[f->n_tags++];
+	tag->key = xstrdup(key);
+	tag->value = xstrdup(value ? value : "");
+}
+
+static void copy_request(struct fax *f, const struct submit_req *r, const struct sim_fax *orig,
+			 const char *idem_key)
 {
 	const struct fax *o = orig ? &orig->f : NULL;
 	f->to = xstrdup(r->to ? r->to : o ? o->to : NULL);
@@ -76,39 +90,16 @@ static int copy_request(struct fax *f, const struct submit_req *r, const struct 
 		f->resolution = xstrdup(o->resolution);
 		f->optimize_for = xstrdup(o->optimize_for);
 		f->resent_from = xstrdup(o->id);
-		if (o->n_tags) {
-			f->tags = calloc(o->n_tags, sizeof(*f->tags));
-			if (!f->tags)
-				return -1;
-			for (size_t i = 0; i < o->n_tags; i++) {
-				f->tags[i].key = xstrdup(o->tags[i].key);
-				f->tags[i].value = xstrdup(o->tags[i].value ? o->tags[i].value : "");
-				f->n_tags++;
-				if (!f->tags[i].key || !f->tags[i].value)
-					return -1;
-			}
-		}
+		for (size_t i = 0; i < o->n_tags; i++)
+			add_tag(f, o->n_tags, o->tags[i].key, o->tags[i].value);
 	} else {
 		f->csid = xstrdup(r->csid);
 		f->page_size = xstrdup(r->page_size ? r->page_size : "letter");
 		f->resolution = xstrdup(r->resolution ? r->resolution : "fine");
 		f->optimize_for = xstrdup(r->optimize_for ? r->optimize_for : "text");
-		if (r->n_tags) {
-			f->tags = calloc(r->n_tags, sizeof(*f->tags));
-			if (!f->tags)
-				return -1;
-			for (size_t i = 0; i < r->n_tags; i++) {
-				f->tags[i].key = xstrdup(r->tags[i].key);
-				f->tags[i].value = xstrdup(r->tags[i].value);
-				f->n_tags++;
-				if (!f->tags[i].key || !f->tags[i].value)
-					return -1;
-			}
-		}
+		for (size_t i = 0; i < r->n_tags; i++)
+			add_tag(f, r->n_tags, r->tags[i].key, r->tags[i].value);
 	}
-	if (!f->to || !f->page_size || !f->resolution || !f->optimize_for)
-		return -1;
-	return 0;
 }
 
 enum engine_result engine_submit(struct sim *s, const struct submit_req *r,
@@ -129,25 +120,19 @@ enum engine_result engine_submit(struct sim *s, const struct submit_req *r,
 	if (hold > s->available)
 		return ENGINE_NO_BALANCE;
 
-	struct sim_fax *fx = calloc(1, sizeof(*fx));
-	if (!fx)
-		return ENGINE_NOMEM;
+	struct sim_fax *fx = xcalloc(1, sizeof(*fx));
 	fax_init(&fx->f);
 	char id[SIM_ID_LEN];
 	simrng_id(&s->id_rng, "fax_", id, sizeof(id));
-	fx->f.id = strdup(id);
-	if (!fx->f.id || copy_request(&fx->f, r, resent_from, idem_key) < 0 ||
-	    simvec_push(&s->faxes, fx) < 0) {
-		fax_done(&fx->f);
-		free(fx);
-		return ENGINE_NOMEM;
-	}
+	fx->f.id = xstrdup(id);
+	copy_request(&fx->f, r, resent_from, idem_key);
+	simvec_push(&s->faxes, fx);
 	fx->sim = s;
 	fx->seq = ++s->fax_seq;
 	fx->plan = plan;
 	fx->hold_cents = hold;
 	fx->f.status = FAX_QUEUED;
-	fx->f.created_at = fx->f.updated_at = sim_now_ms(s);
+	fx->f.created_at = fx->f.updated_at = sim_now_ms(&s->base);
 	ev_init(&fx->timer, fax_timer_cb);
 	fx->timer.data = fx;
 	s->stats.faxes++;
@@ -168,7 +153,7 @@ static void step_submit(struct sim_fax *fx)
 {
 	struct sim *s = fx->sim;
 	fx->f.status = FAX_SUBMITTED;
-	fx->f.submitted_at = fx->f.updated_at = sim_now_ms(s);
+	fx->f.submitted_at = fx->f.updated_at = sim_now_ms(&s->base);
 	fx->f.pages = fx->plan.pages;
 	schedule(fx, SIM_DIAL_MS, step_attempt_start);
 }
@@ -177,17 +162,11 @@ static void step_attempt_start(struct sim_fax *fx)
 {
 	struct sim *s = fx->sim;
 	struct fax *f = &fx->f;
-	struct fax_attempt *na = realloc(f->attempts, (f->n_attempts + 1) * sizeof(*na));
-	if (!na) {
-		sim_log(s, 3, "out of memory starting an attempt of %s; retrying", f->id);
-		schedule(fx, OUTCOME_GAP_MS, step_attempt_start);
-		return;
-	}
-	f->attempts = na;
+	f->attempts = xrealloc(f->attempts, (f->n_attempts + 1) * sizeof(*f->attempts));
 	struct fax_attempt *a = &f->attempts[f->n_attempts++];
 	fax_attempt_init(a);
 	a->number = fx->attempt_idx + 1;
-	a->started_at = sim_now_ms(s);
+	a->started_at = sim_now_ms(&s->base);
 	f->status = FAX_IN_PROGRESS;
 	f->updated_at = a->started_at;
 	simev_emit_fax(s, EV_FAX_SENDING, fx);
@@ -207,8 +186,8 @@ static void finish(struct sim_fax *fx, const char *code)
 		return;
 	}
 	f->status = FAX_FAILED;
-	f->error_code = strdup(code);
-	f->error_message = strdup(outcome_code_message(code));
+	f->error_code = xstrdup(code);
+	f->error_message = xstrdup(outcome_code_message(code));
 	s->available += fx->hold_cents;
 	simev_emit_fax(s, EV_FAX_FAILED, fx);
 }
@@ -220,15 +199,15 @@ static void step_attempt_end(struct sim_fax *fx)
 	struct fax_attempt *a = &f->attempts[f->n_attempts - 1];
 	int idx = fx->attempt_idx;
 	const char *code = fx->plan.codes[idx];
-	a->completed_at = f->updated_at = sim_now_ms(s);
+	a->completed_at = f->updated_at = sim_now_ms(&s->base);
 	/* The elapsed time between the attempt's own timestamps: under --speed
 	 * the planned (simulated) duration would disagree with them. */
 	a->duration_ms = a->started_at != TS_NONE ? a->completed_at - a->started_at : 0;
 	if (code) {
-		a->error_code = strdup(code);
-		a->error_message = strdup(outcome_code_message(code));
+		a->error_code = xstrdup(code);
+		a->error_message = xstrdup(outcome_code_message(code));
 		if (strcmp(code, "internal_error") == 0)
-			a->error_subcode = strdup("transient");
+			a->error_subcode = xstrdup("transient");
 	}
 	if (idx + 1 >= fx->plan.n_attempts) {
 		finish(fx, fx->plan.delivered ? NULL : code);
@@ -274,18 +253,18 @@ int engine_topup(struct sim *s, int64_t cents)
 		return -1;
 	s->available += cents;
 	s->low_armed = true;
-	simev_emit_balance(s, EV_BALANCE_TOPUP);
+	emit_balance(s, EV_BALANCE_TOPUP);
 	return 0;
 }
 
-void engine_balance_snapshot(struct sim *s, struct balance_snapshot *b)
+void engine_balance_snapshot(const struct sim *s, struct balance_snapshot *b)
 {
 	balance_snapshot_init(b);
 	b->has_available = b->has_held = true;
 	b->available = s->available;
 	b->held = s->held;
-	b->environment_id = strdup(SIM_ENVIRONMENT_ID);
-	b->currency = strdup("USD");
+	b->environment_id = xstrdup(SIM_ENVIRONMENT_ID);
+	b->currency = xstrdup("USD");
 }
 
 char *engine_balance_json(struct sim *s)

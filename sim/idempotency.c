@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/xalloc.h"
 #include "sim/idempotency.h"
 
 void idem_init(struct idem_store *st, int64_t ttl_ms)
@@ -84,14 +85,10 @@ int idem_begin(struct idem_store *st, const char *key, const unsigned char fp[32
 	return 0;
 }
 
-int idem_finish(struct idem_store *st, struct idem_entry *e, int status, const char *body,
-		size_t len)
+void idem_finish(struct idem_store *st, struct idem_entry *e, int status, const char *body,
+		 size_t len)
 {
-	char *copy = malloc(len + 1);
-	if (!copy) {
-		idem_abandon(st, e);
-		return -1;
-	}
+	char *copy = xmalloc(len + 1);
 	if (len)
 		memcpy(copy, body, len);
 	copy[len] = '\0';
@@ -99,7 +96,6 @@ int idem_finish(struct idem_store *st, struct idem_entry *e, int status, const c
 	e->len = len;
 	e->status = status;
 	e->done = 1;
-	return 0;
 }
 
 void idem_abandon(struct idem_store *st, struct idem_entry *e)

@@ -40,9 +40,10 @@ void idem_done(struct idem_store *st);
  * IDEM_REPLAY *out is the record (owned by the store). -1 on ENOMEM. */
 int idem_begin(struct idem_store *st, const char *key, const unsigned char fp[32],
 	       int64_t now_ms, struct idem_entry **out, enum idem_result *res);
-/* Stores the response of a NEW record. 0 or -1. */
-int idem_finish(struct idem_store *st, struct idem_entry *e, int status, const char *body,
-		size_t len);
+/* Stores the response of a NEW record. It cannot fail: a record dropped
+ * here would let a retry with the same key create a second fax. */
+void idem_finish(struct idem_store *st, struct idem_entry *e, int status, const char *body,
+		 size_t len);
 /* Forgets a NEW record whose response must not be replayed (5xx, 429). */
 void idem_abandon(struct idem_store *st, struct idem_entry *e);
 size_t idem_count(const struct idem_store *st);

@@ -320,71 +320,135 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-int load_main(int argc, char **argv)
+static const struct option load_opts[] = {
+	{ "url", required_argument, NULL, 'u' },
+	{ "secret", required_argument, NULL, 's' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "connections", required_argument, NULL, 'c' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "legacy-signatures", no_argument, NULL, 'L' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The command line into ld: -1 to go on, otherwise the exit status. */
+static int parse_args(int argc, char **argv, struct load *ld, const char **secret, bool *json)
 {
-	static const struct option opts[] = {
-		{ "url", required_argument, NULL, 'u' },
-		{ "secret", required_argument, NULL, 's' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "connections", required_argument, NULL, 'c' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "legacy-signatures", no_argument, NULL, 'L' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct load ld;
-	memset(&ld, 0, sizeof(ld));
-	const char *secret = getenv("MINTFAX_WEBHOOK_SECRET");
-	if (!secret || !*secret)
-		secret = SIM_DEFAULT_SECRET;
 	unsigned long long v;
-	bool json = false;
-	ld.count = 1000;
-	ld.conns = 8;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", load_opts, NULL)) != -1) {
 		switch (c) {
-		case 'u': ld.url = optarg; break;
-		case 's': secret = optarg; break;
+		case 'u': ld->url = optarg; break;
+		case 's': *secret = optarg; break;
 		case 'n':
 			if (parse_u64(optarg, "--count", 1, 100000000ULL, &v) < 0)
 				return 2;
-			ld.count = v;
+			ld->count = v;
 			break;
 		case 'c':
 			if (parse_u64(optarg, "--connections", 1, LOAD_MAX_CONNECTIONS, &v) < 0)
 				return 2;
-			ld.conns = (unsigned)v;
+			ld->conns = (unsigned)v;
 			break;
 		case 'r': {
 			char *end;
 			errno = 0;
-			ld.rate = strtod(optarg, &end);
-			if (!*optarg || *end || errno || !(ld.rate >= 0) || ld.rate > 1e7) {
+			ld->rate = strtod(optarg, &end);
+			if (!*optarg || *end || errno || !(ld->rate >= 0) || ld->rate > 1e7) {
 				fprintf(stderr, "faxsim load: --rate must be a number of events per second\n");
 				return 2;
 			}
 			break;
 		}
-		case 'L': ld.legacy = true; break;
-		case 'j': json = true; break;
+		case 'L': ld->legacy = true; break;
+		case 'j': *json = true; break;
 		case 'h': load_usage(stdout); return 0;
 		default: load_usage(stderr); return 2;
 		}
 	}
-	if (optind < argc || !ld.url) {
-		fprintf(stderr, "faxsim load: %s\n", ld.url ? "unexpected argument" : "--url is required");
+	if (optind < argc || !ld->url) {
+		fprintf(stderr, "faxsim load: %s\n", ld->url ? "unexpected argument" : "--url is required");
 		load_usage(stderr);
 		return 2;
 	}
-	if (!simwh_url_is_loopback(ld.url)) {
+	if (!simwh_url_is_loopback(ld->url)) {
 		fprintf(stderr, "faxsim load: --url must be an http URL on a loopback address\n");
 		return 2;
 	}
-	if ((uint64_t)ld.conns > ld.count)
-		ld.conns = (unsigned)ld.count;
+	if ((uint64_t)ld->conns > ld->count)
+		ld->conns = (unsigned)ld->count;
+	return -1;
+}
+
+/* The sender, the result array, the template and one reused handle per
+ * connection. -1 when memory ran out. */
+static int load_setup(struct load *ld)
+{
+	ld->loop = ev_default_loop(0);
+	ld->ce = curl_ev_new(ld->loop);
+	ld->lat_ms = calloc(ld->count, sizeof(*ld->lat_ms));
+	ld->slots = calloc(ld->conns, sizeof(*ld->slots));
+	simrng_seed(&ld->rng, (uint64_t)clock_now_ms(NULL), 0x10ad);
+	if (!ld->ce || !ld->lat_ms || !ld->slots || make_template(ld) < 0)
+		return -1;
+	curl_multi_setopt(curl_ev_multi(ld->ce), CURLMOPT_MAX_HOST_CONNECTIONS, (long)ld->conns);
+	curl_multi_setopt(curl_ev_multi(ld->ce), CURLMOPT_MAXCONNECTS, (long)ld->conns);
+	for (unsigned i = 0; i < ld->conns; i++) {
+		struct load_slot *sl = &ld->slots[i];
+		sl->ld = ld;
+		sl->body = malloc(ld->tmpl_len + 1);
+		sl->easy = curl_easy_init();
+		if (!sl->body || !sl->easy)
+			return -1;
+		curl_easy_setopt(sl->easy, CURLOPT_URL, ld->url);
+		curl_easy_setopt(sl->easy, CURLOPT_POST, 1L);
+		curl_easy_setopt(sl->easy, CURLOPT_WRITEFUNCTION, discard);
+		curl_easy_setopt(sl->easy, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(sl->easy, CURLOPT_TIMEOUT_MS, 30000L);
+		curl_easy_setopt(sl->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(sl->easy, CURLOPT_TCP_NODELAY, 1L);
+	}
+	return 0;
+}
+
+/* Sends until every event is answered or SIGINT; the latencies end sorted. */
+static void load_run(struct load *ld)
+{
+	ev_timer_init(&ld->pace, pace_cb, 0., 0.);
+	ld->pace.data = ld;
+	ev_signal sint;
+	ev_signal_init(&sint, on_signal, SIGINT);
+	ev_signal_start(ld->loop, &sint);
+	ev_now_update(ld->loop);
+	ld->t_start = ev_time();
+	pump(ld);
+	ev_run(ld->loop, 0);
+	ev_signal_stop(ld->loop, &sint);
+	ev_timer_stop(ld->loop, &ld->pace);
+	if (ld->finished < ld->count) {
+		fprintf(stderr, "faxsim load: interrupted after %llu of %llu events\n",
+			(unsigned long long)ld->finished, (unsigned long long)ld->count);
+		ld->t_end = ev_time();
+		ld->count = ld->finished;
+	}
+	qsort(ld->lat_ms, (size_t)ld->finished, sizeof(double), cmp_double);
+}
+
+int load_main(int argc, char **argv)
+{
+	struct load ld;
+	memset(&ld, 0, sizeof(ld));
+	const char *secret = getenv("MINTFAX_WEBHOOK_SECRET");
+	if (!secret || !*secret)
+		secret = SIM_DEFAULT_SECRET;
+	bool json = false;
+	ld.count = 1000;
+	ld.conns = 8;
+	int rc = parse_args(argc, argv, &ld, &secret, &json);
+	if (rc >= 0)
+		return rc;
 	char err[256];
 	if (sig_key_from_secret(secret, ld.legacy ? SIG_LEGACY : SIG_STANDARD, &ld.key, err,
 				sizeof(err)) < 0) {
@@ -393,56 +457,14 @@ int load_main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	ld.loop = ev_default_loop(0);
-	ld.ce = curl_ev_new(ld.loop);
-	ld.lat_ms = calloc(ld.count, sizeof(*ld.lat_ms));
-	ld.slots = calloc(ld.conns, sizeof(*ld.slots));
-	simrng_seed(&ld.rng, (uint64_t)clock_now_ms(NULL), 0x10ad);
-	int rc = 1;
-	if (!ld.ce || !ld.lat_ms || !ld.slots || make_template(&ld) < 0) {
+	rc = 1;
+	if (load_setup(&ld) < 0) {
 		fprintf(stderr, "faxsim load: out of memory\n");
-		goto out;
+	} else {
+		load_run(&ld);
+		report(&ld, json);
+		rc = ld.non2xx || ld.errors || ld.finished == 0 ? 1 : 0;
 	}
-	curl_multi_setopt(curl_ev_multi(ld.ce), CURLMOPT_MAX_HOST_CONNECTIONS, (long)ld.conns);
-	curl_multi_setopt(curl_ev_multi(ld.ce), CURLMOPT_MAXCONNECTS, (long)ld.conns);
-	for (unsigned i = 0; i < ld.conns; i++) {
-		struct load_slot *sl = &ld.slots[i];
-		sl->ld = &ld;
-		sl->body = malloc(ld.tmpl_len + 1);
-		sl->easy = curl_easy_init();
-		if (!sl->body || !sl->easy) {
-			fprintf(stderr, "faxsim load: out of memory\n");
-			goto out;
-		}
-		curl_easy_setopt(sl->easy, CURLOPT_URL, ld.url);
-		curl_easy_setopt(sl->easy, CURLOPT_POST, 1L);
-		curl_easy_setopt(sl->easy, CURLOPT_WRITEFUNCTION, discard);
-		curl_easy_setopt(sl->easy, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(sl->easy, CURLOPT_TIMEOUT_MS, 30000L);
-		curl_easy_setopt(sl->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(sl->easy, CURLOPT_TCP_NODELAY, 1L);
-	}
-	ev_timer_init(&ld.pace, pace_cb, 0., 0.);
-	ld.pace.data = &ld;
-	ev_signal sint;
-	ev_signal_init(&sint, on_signal, SIGINT);
-	ev_signal_start(ld.loop, &sint);
-	ev_now_update(ld.loop);
-	ld.t_start = ev_time();
-	pump(&ld);
-	ev_run(ld.loop, 0);
-	ev_signal_stop(ld.loop, &sint);
-	ev_timer_stop(ld.loop, &ld.pace);
-	if (ld.finished < ld.count) {
-		fprintf(stderr, "faxsim load: interrupted after %llu of %llu events\n",
-			(unsigned long long)ld.finished, (unsigned long long)ld.count);
-		ld.t_end = ev_time();
-		ld.count = ld.finished;
-	}
-	qsort(ld.lat_ms, (size_t)ld.finished, sizeof(double), cmp_double);
-	report(&ld, json);
-	rc = ld.non2xx || ld.errors || ld.finished == 0 ? 1 : 0;
-out:
 	load_free(&ld);
 	curl_global_cleanup();
 	return rc;

@@ -2,42 +2,19 @@
  * all on the caller's loop. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include "core/base/clock.h"
 #include "core/api/curl_ev.h"
 #include "core/http/http_server.h"
 #include "core/base/log.h"
-#include "core/wire/event_parse.h"
+#include "core/base/xalloc.h"
 #include "sim/sim_int.h"
 
 #define SIM_MAX_BODY (11u * 1024 * 1024)   /* room for a 10 MB file and the form */
 #define SIM_MAX_SEND_CONNS 16
-
-int simvec_push(struct simvec *vec, void *p)
-{
-	if (vec->n == vec->cap) {
-		size_t nc = vec->cap ? vec->cap * 2 : 32;
-		void **nv = realloc(vec->v, nc * sizeof(*nv));
-		if (!nv)
-			return -1;
-		vec->v = nv;
-		vec->cap = nc;
-	}
-	vec->v[vec->n++] = p;
-	return 0;
-}
-
-void simvec_done(struct simvec *vec)
-{
-	free(vec->v);
-	memset(vec, 0, sizeof(*vec));
-}
 
 void sim_opts_init(struct sim_opts *o)
 {
@@ -49,35 +26,6 @@ void sim_opts_init(struct sim_opts *o)
 	o->low_balance_threshold_cents = 1000;
 	o->rate_limit_per_min = 600;
 	o->failure_share = 0.2;
-}
-
-int64_t sim_now_ms(const struct sim *s)
-{
-	return clock_now_ms(s->o.clock);
-}
-
-struct json_object *sim_json_time(int64_t ms)
-{
-	char buf[40];
-	const char *t = wire_time_text(ms, buf, sizeof buf);
-
-	return t ? json_object_new_string(t) : NULL;
-}
-
-double sim_delay(const struct sim *s, int64_t sim_ms)
-{
-	double d = (double)sim_ms / 1000.0 / s->o.speed;
-	return d < 0 ? 0 : d;
-}
-
-void sim_log(struct sim *s, int level, const char *fmt, ...)
-{
-	if (!s->o.log)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	log_vmsg(s->o.log, (enum log_level)level, fmt, ap);
-	va_end(ap);
 }
 
 static void handler(struct http_request *req, void *ctx)
@@ -134,18 +82,15 @@ struct sim *sim_new(struct ev_loop *loop, const struct sim_opts *o, char *err, s
 {
 	if (check_opts(o, err, errlen) < 0)
 		return NULL;
-	struct sim *s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	struct sim *s = xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	s->o = *o;
-	s->listen = strdup(o->listen ? o->listen : SIM_DEFAULT_LISTEN);
-	s->secret = strdup(o->secret ? o->secret : SIM_DEFAULT_SECRET);
-	s->api_key = strdup(o->api_key ? o->api_key : SIM_DEFAULT_KEY);
+	s->base = (struct sim_base){ .clock = o->clock, .log = o->log, .speed = o->speed };
+	s->listen = xstrdup(o->listen ? o->listen : SIM_DEFAULT_LISTEN);
+	s->secret = xstrdup(o->secret ? o->secret : SIM_DEFAULT_SECRET);
+	s->api_key = xstrdup(o->api_key ? o->api_key : SIM_DEFAULT_KEY);
 	if (o->webhook_url && *o->webhook_url)
-		s->webhook_url = strdup(o->webhook_url);
+		s->webhook_url = xstrdup(o->webhook_url);
 	s->o.listen = s->listen;
 	s->o.secret = s->secret;
 	s->o.api_key = s->api_key;
@@ -155,10 +100,6 @@ struct sim *sim_new(struct ev_loop *loop, const struct sim_opts *o, char *err, s
 	idem_init(&s->idem, IDEM_TTL_MS);
 	simwh_init(s);
 	ev_init(&s->traffic_timer, NULL);
-	if (!s->listen || !s->secret || !s->api_key || (o->webhook_url && *o->webhook_url && !s->webhook_url)) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
 	if (s->o.log) {
 		log_add_secret(s->o.log, s->secret);
 		log_add_secret(s->o.log, s->api_key);
@@ -199,7 +140,7 @@ struct sim *sim_new(struct ev_loop *loop, const struct sim_opts *o, char *err, s
 		goto fail;
 	snprintf(s->addr, sizeof(s->addr), "%s", http_server_address(s->srv));
 	if (!http_server_is_loopback(s->srv))
-		sim_log(s, 2, "listening on %s, which is not a loopback address", s->addr);
+		sim_log(&s->base, 2, "listening on %s, which is not a loopback address", s->addr);
 	traffic_start(s);
 	return s;
 fail:
@@ -215,7 +156,7 @@ const char *sim_address(const struct sim *s)
 void sim_set_webhook_url(struct sim *s, const char *url)
 {
 	free(s->webhook_url);
-	s->webhook_url = url && *url ? strdup(url) : NULL;
+	s->webhook_url = url && *url ? xstrdup(url) : NULL;
 	s->o.webhook_url = s->webhook_url;
 }
 

@@ -22,8 +22,6 @@ struct sim;
 #define SIM_DEFAULT_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define SIM_DEFAULT_KEY "mfx_test_sim"
 #define SIM_DEFAULT_LISTEN "127.0.0.1:8025"
-/* Price of one transmitted page, in cents: the hold and the capture. */
-#define SIM_CENTS_PER_PAGE 7
 
 struct sim_opts {
 	const char *listen;           /* "127.0.0.1:0"; default SIM_DEFAULT_LISTEN */

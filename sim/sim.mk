@@ -1,7 +1,12 @@
 # faxsim: the local mintfax sandbox, a library (for faxtop --demo) and a binary
 sim_libfaxsim_a_SOURCES += \
+	sim/base.c sim/base.h \
 	sim/sim.c sim/sim.h sim/sim_int.h \
-	sim/api.c \
+	sim/api.c sim/api_int.h \
+	sim/api_reply.c \
+	sim/api_faxes.c \
+	sim/api_events.c \
+	sim/api_attempts.c \
 	sim/engine.c \
 	sim/events.c \
 	sim/webhooks.c \

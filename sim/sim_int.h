@@ -10,6 +10,7 @@
 
 #include "core/model/event.h"
 #include "core/http/signature.h"
+#include "sim/base.h"
 #include "sim/idempotency.h"
 #include "sim/outcome.h"
 #include "sim/ratelimit.h"
@@ -21,15 +22,8 @@ struct http_request;
 struct submit_req;
 
 #define SIM_ID_LEN 48
-
-/* A pointer vector: everything the sim creates lives until sim_free, so
- * ids stay resolvable and pointers stay valid. */
-struct simvec {
-	void **v;
-	size_t n, cap;
-};
-int simvec_push(struct simvec *vec, void *p);
-void simvec_done(struct simvec *vec);
+/* Price of one transmitted page, in cents: the hold and the capture. */
+#define SIM_CENTS_PER_PAGE 7
 
 struct sim_event {
 	char id[SIM_ID_LEN];
@@ -96,6 +90,7 @@ struct sim_bucket {
 
 struct sim {
 	struct ev_loop *loop;
+	struct sim_base base;     /* clock, log and speed, from o */
 	struct sim_opts o;        /* strings below are the sim's own copies */
 	char *listen, *secret, *api_key, *webhook_url;
 	struct sig_key key;
@@ -120,17 +115,8 @@ struct sim {
 	bool closing;
 };
 
-/* sim.c */
-int64_t sim_now_ms(const struct sim *s);
-/* A simulated duration in ms to a real ev_timer delay in seconds. */
-double sim_delay(const struct sim *s, int64_t sim_ms);
-void sim_log(struct sim *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A json-c string of the time as ISO 8601 UTC with milliseconds, or NULL
- * (JSON null) for TS_NONE: how mintfax writes every timestamp. */
-struct json_object *sim_json_time(int64_t ms);
-
 /* engine.c: faxes, lifecycle, money */
-enum engine_result { ENGINE_OK, ENGINE_NO_BALANCE, ENGINE_REJECTED, ENGINE_NOMEM };
+enum engine_result { ENGINE_OK, ENGINE_NO_BALANCE, ENGINE_REJECTED };
 enum engine_result engine_submit(struct sim *s, const struct submit_req *r,
 				 const struct sim_fax *resent_from, const char *idem_key,
 				 struct sim_fax **out);
@@ -141,8 +127,8 @@ void engine_stop_all(struct sim *s);
 void engine_free_all(struct sim *s);
 int engine_topup(struct sim *s, int64_t cents);
 char *engine_balance_json(struct sim *s);
-/* The balance.* snapshot object. */
-void engine_balance_snapshot(struct sim *s, struct balance_snapshot *b);
+/* The balance.* snapshot object, for simev_emit_balance. */
+void engine_balance_snapshot(const struct sim *s, struct balance_snapshot *b);
 
 /* traffic.c: the built-in traffic driver (--rate) */
 void traffic_start(struct sim *s);
@@ -150,7 +136,8 @@ void traffic_stop(struct sim *s);
 
 /* events.c */
 struct sim_event *simev_emit_fax(struct sim *s, enum event_type t, const struct sim_fax *fx);
-struct sim_event *simev_emit_balance(struct sim *s, enum event_type t);
+/* The event carries the snapshot b, which it takes (b is left empty). */
+struct sim_event *simev_emit_balance(struct sim *s, enum event_type t, struct balance_snapshot *b);
 /* Index in s->events of the event with this id, or -1. */
 long simev_index(const struct sim *s, const char *id);
 void simev_free_all(struct sim *s);
@@ -161,14 +148,14 @@ bool simwh_url_is_loopback(const char *url);
 void simwh_init(struct sim *s);
 void simwh_dispatch(struct sim *s, struct sim_event *ev);
 struct sim_attempt *simwh_find_attempt(struct sim *s, const char *id);
-/* A manual retry of the attempt's delivery, now. NULL on ENOMEM. */
+/* A manual retry of the attempt's delivery, now. */
 struct sim_attempt *simwh_retry(struct sim *s, struct sim_attempt *parent);
 struct json_object *simwh_attempt_json(const struct sim_attempt *a);
 void simwh_stop_all(struct sim *s);
 void simwh_free_all(struct sim *s);
 
-/* api.c */
-void sim_api_handle(struct sim *s, struct http_request *req);
-void sim_api_abort_slow(struct sim *s);
+/* The REST API (sim/api_int.h lists its files) */
+void sim_api_handle(struct sim *s, struct http_request *req);   /* api.c */
+void sim_api_abort_slow(struct sim *s);                          /* api_reply.c */
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "core/base/xalloc.h"
 #include "sim/submit.h"
 
 void submit_req_init(struct submit_req *r)
@@ -127,11 +128,10 @@ static char *text_dup(const char *data, size_t len)
 {
 	if (!utf8_ok((const unsigned char *)data, len))
 		return NULL;
-	char *s = malloc(len + 1);
-	if (s) {
-		memcpy(s, data, len);
-		s[len] = '\0';
-	}
+	/* len is bounded by the body limit: the heap alone can fail here */
+	char *s = xmalloc(len + 1);
+	memcpy(s, data, len);
+	s[len] = '\0';
 	return s;
 }
 
@@ -434,7 +434,7 @@ int submit_from_resend_json(struct submit_req *r, const char *body, size_t len,
 			submit_error(errors, "to", "The to field must be a string.");
 			errs++;
 		} else {
-			r->to = strdup(json_object_get_string(v));
+			r->to = xstrdup(json_object_get_string(v));
 		}
 	}
 	if (json_object_object_get_ex(j, "webhook_url", &v)) {
@@ -443,7 +443,7 @@ int submit_from_resend_json(struct submit_req *r, const char *body, size_t len,
 			submit_error(errors, "webhook_url", "The webhook_url field must be a string.");
 			errs++;
 		} else if (v) {
-			r->webhook_url = strdup(json_object_get_string(v));
+			r->webhook_url = xstrdup(json_object_get_string(v));
 		}
 	}
 	if (json_object_object_get_ex(j, "max_attempts", &v) && v) {

@@ -20,7 +20,7 @@ static const char *const departments[] = { "billing", "claims", "intake", "recor
 
 static void arm(struct sim *s, int64_t sim_ms)
 {
-	ev_timer_set(&s->traffic_timer, sim_delay(s, sim_ms), 0.);
+	ev_timer_set(&s->traffic_timer, sim_delay(&s->base, sim_ms), 0.);
 	ev_timer_start(s->loop, &s->traffic_timer);
 }
 
@@ -65,7 +65,7 @@ static void send_one(struct sim *s)
 	else if (er == ENGINE_OK && s->traffic_n == 3)
 		force_quick_failure(fx, "busy");
 	else if (er == ENGINE_NO_BALANCE)
-		sim_log(s, 2, "traffic: insufficient balance for a fax to %s", to);
+		sim_log(&s->base, 2, "traffic: insufficient balance for a fax to %s", to);
 }
 
 static void traffic_cb(struct ev_loop *loop, ev_timer *w, int revents)

@@ -17,6 +17,7 @@
 #include "core/api/curl_ev.h"
 #include "core/wire/event_parse.h"
 #include "core/base/sanitize.h"
+#include "core/base/xalloc.h"
 #include "sim/sim_int.h"
 
 #define WH_AUTO_ATTEMPTS 4
@@ -54,10 +55,8 @@ bool simwh_url_is_loopback(const char *url)
 static struct sim_attempt *new_attempt(struct sim *s, struct sim_delivery *d, bool manual,
 				       const struct sim_attempt *parent)
 {
-	struct sim_attempt *a = calloc(1, sizeof(*a));
-	if (!a)
-		return NULL;
-	int64_t now = sim_now_ms(s);
+	struct sim_attempt *a = xcalloc(1, sizeof(*a));
+	int64_t now = sim_now_ms(&s->base);
 	simrng_ulid(&s->id_rng, "wha_", now, a->id, sizeof(a->id));
 	a->d = d;
 	a->number = ++d->n_attempts;
@@ -68,11 +67,7 @@ static struct sim_attempt *new_attempt(struct sim *s, struct sim_delivery *d, bo
 	a->duration_ms = -1;
 	if (parent)
 		snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent->id);
-	if (simvec_push(&s->attempts, a) < 0) {
-		free(a);
-		d->n_attempts--;
-		return NULL;
-	}
+	simvec_push(&s->attempts, a);
 	return a;
 }
 
@@ -80,18 +75,13 @@ static void set_failure(struct sim_attempt *a, const char *cls, const char *msg)
 {
 	free(a->error_class);
 	free(a->error_message);
-	a->error_class = strdup(cls);
-	a->error_message = strdup(msg);
+	a->error_class = xstrdup(cls);
+	a->error_message = xstrdup(msg);
 }
 
 static void start_auto(struct sim *s, struct sim_delivery *d)
 {
 	struct sim_attempt *a = new_attempt(s, d, false, NULL);
-	if (!a) {
-		sim_log(s, 3, "out of memory: delivery of %s abandoned", d->ev->id);
-		d->auto_pending = false;
-		return;
-	}
 	d->auto_attempts++;
 	d->auto_pending = true;
 	send_attempt(s, a);
@@ -107,7 +97,7 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void attempt_finished(struct sim *s, struct sim_attempt *a, bool ok)
 {
 	struct sim_delivery *d = a->d;
-	int64_t now = sim_now_ms(s);
+	int64_t now = sim_now_ms(&s->base);
 	a->duration_ms = now - a->created_at;
 	if (ok) {
 		a->state = ATT_SUCCEEDED;
@@ -128,14 +118,14 @@ static void attempt_finished(struct sim *s, struct sim_attempt *a, bool ok)
 		/* a per-fax URL came from a request: never raw to a terminal */
 		char url[256];
 		sanitize_str(url, sizeof(url), d->url);
-		sim_log(s, 2, "webhook %s to %s failed %d times; kept for /events", d->ev->id,
+		sim_log(&s->base, 2, "webhook %s to %s failed %d times; kept for /events", d->ev->id,
 			url, WH_AUTO_ATTEMPTS);
 		return;
 	}
 	/* ev_now() is the time the loop iteration began; refresh it so a slow
 	 * iteration never makes the retry come early. */
 	ev_now_update(s->loop);
-	ev_timer_set(&d->retry, sim_delay(s, retry_gap_ms[d->auto_attempts]), 0.);
+	ev_timer_set(&d->retry, sim_delay(&s->base, retry_gap_ms[d->auto_attempts]), 0.);
 	ev_timer_start(s->loop, &d->retry);
 }
 
@@ -186,7 +176,7 @@ static void send_attempt(struct sim *s, struct sim_attempt *a)
 		attempt_finished(s, a, false);
 		return;
 	}
-	int64_t ts = sim_now_ms(s) / 1000;
+	int64_t ts = sim_now_ms(&s->base) / 1000;
 	char tsbuf[32], sig[160];
 	snprintf(tsbuf, sizeof(tsbuf), "%lld", (long long)ts);
 	struct curl_slist *h = NULL;
@@ -239,20 +229,14 @@ static void send_attempt(struct sim *s, struct sim_attempt *a)
 static struct sim_delivery *new_delivery(struct sim *s, struct sim_event *ev, const char *url,
 					 const char *endpoint)
 {
-	struct sim_delivery *d = calloc(1, sizeof(*d));
-	if (!d)
-		return NULL;
+	struct sim_delivery *d = xcalloc(1, sizeof(*d));
 	d->sim = s;
 	d->ev = ev;
-	d->url = strdup(url);
+	d->url = xstrdup(url);
 	d->endpoint_id = endpoint;
 	ev_init(&d->retry, retry_cb);
 	d->retry.data = d;
-	if (!d->url || simvec_push(&s->deliveries, d) < 0) {
-		free(d->url);
-		free(d);
-		return NULL;
-	}
+	simvec_push(&s->deliveries, d);
 	return d;
 }
 
@@ -283,10 +267,7 @@ static void launch(struct sim *s, struct sim_delivery *d)
 		start_auto(s, d);
 		return;
 	}
-	if (simvec_push(&s->reorder, d) < 0) {
-		start_auto(s, d);
-		return;
-	}
+	simvec_push(&s->reorder, d);
 	if (s->reorder.n >= (size_t)s->o.reorder) {
 		flush_reorder(s);
 		return;
@@ -300,18 +281,12 @@ static void launch(struct sim *s, struct sim_delivery *d)
 static void dispatch_to(struct sim *s, struct sim_event *ev, const char *url, const char *endpoint)
 {
 	if (s->o.drop > 0 && simrng_unit(&s->chaos_rng) < s->o.drop) {
-		sim_log(s, 1, "chaos: dropped delivery of %s", ev->id);
+		sim_log(&s->base, 1, "chaos: dropped delivery of %s", ev->id);
 		return;
 	}
 	int copies = s->o.duplicate > 0 && simrng_unit(&s->chaos_rng) < s->o.duplicate ? 2 : 1;
-	for (int i = 0; i < copies; i++) {
-		struct sim_delivery *d = new_delivery(s, ev, url, endpoint);
-		if (!d) {
-			sim_log(s, 3, "out of memory: delivery of %s abandoned", ev->id);
-			return;
-		}
-		launch(s, d);
-	}
+	for (int i = 0; i < copies; i++)
+		launch(s, new_delivery(s, ev, url, endpoint));
 }
 
 void simwh_init(struct sim *s)
@@ -343,8 +318,7 @@ struct sim_attempt *simwh_find_attempt(struct sim *s, const char *id)
 struct sim_attempt *simwh_retry(struct sim *s, struct sim_attempt *parent)
 {
 	struct sim_attempt *a = new_attempt(s, parent->d, true, parent);
-	if (a)
-		send_attempt(s, a);
+	send_attempt(s, a);
 	return a;
 }
 

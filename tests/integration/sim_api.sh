@@ -40,6 +40,34 @@ is .error not_found "404 code"
 api PUT /v1/faxes >"$B"
 expect_status 405 "PUT /v1/faxes"
 [ "$(api_header Allow)" = "GET, POST" ] || fail "Allow header: $(api_header Allow)"
+# Every path of the route table with a method it does not take: 405 and the
+# methods it does take, in the documented order.
+while read -r m p allow; do
+	api "$m" "$p" >"$B"
+	expect_status 405 "$m $p"
+	[ "$(api_header Allow)" = "$allow" ] || fail "$m $p: Allow is '$(api_header Allow)', expected '$allow'"
+done <<'EOT'
+PATCH /v1/faxes/fax_x GET, DELETE
+GET /v1/faxes/fax_x/resend POST
+POST /v1/environment/balance GET
+DELETE /v1/events GET
+POST /v1/events/evt_x GET
+POST /v1/webhooks/attempts GET
+DELETE /v1/webhooks/attempts/wha_x GET
+GET /v1/webhooks/attempts/wha_x/retry POST
+GET /v1/sim/topup POST
+EOT
+# Paths next to the table's: 404, whatever the method.
+for p in /v1 /v2/faxes /v1/faxes/fax_x/other /v1/faxes/fax_x/resend/more /v1/environment \
+	/v1/environment/balance/x /v1/events/evt_x/x /v1/webhooks /v1/webhooks/other \
+	/v1/webhooks/attempts/wha_x/other /v1/sim /v1/sim/topup/x /v1/a/b/c/d/e/f; do
+	api POST "$p" >"$B"
+	expect_status 404 "POST $p"
+	is .error not_found "POST $p"
+done
+# Empty segments fold away, as before: //v1//faxes is /v1/faxes.
+api PUT //v1//faxes/ >"$B"
+expect_status 405 "PUT //v1//faxes/"
 api GET /v1/environment/balance >"$B"
 expect_status 200 "balance"
 is '[.available, .held, .type, .currency]' '[5000,0,"sandbox","USD"]' "initial balance"

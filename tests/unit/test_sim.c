@@ -12,6 +12,7 @@
 #include "core/base/clock.h"
 #include "core/http/http_server.h"
 #include "core/http/signature.h"
+#include "sim/base.h"
 #include "sim/idempotency.h"
 #include "sim/load.h"
 #include "sim/multipart.h"
@@ -483,7 +484,7 @@ static void test_idempotency(void)
 	CU_ASSERT_EQUAL(res, IDEM_IN_PROGRESS);
 	CU_ASSERT_EQUAL(idem_begin(&st, "k1", b, 10, &e2, &res), 0);
 	CU_ASSERT_EQUAL(res, IDEM_MISMATCH);
-	CU_ASSERT_EQUAL(idem_finish(&st, e, 201, "{\"id\":1}", 8), 0);
+	idem_finish(&st, e, 201, "{\"id\":1}", 8);
 	CU_ASSERT_EQUAL(idem_begin(&st, "k1", a, 20, &e2, &res), 0);
 	CU_ASSERT_EQUAL(res, IDEM_REPLAY);
 	CU_ASSERT_PTR_EQUAL(e2, e);
@@ -681,6 +682,35 @@ static void test_sim_delivers_signed(void)
 	ev_loop_destroy(loop);
 }
 
+/* The base module: the injected clock, --speed on delays, the vector. */
+static void test_base(void)
+{
+	struct clock_manual m;
+	clock_manual_init(&m, 1700000000000);
+	struct sim_base b = { .clock = &m.clock, .log = NULL, .speed = 100 };
+	CU_ASSERT_EQUAL(sim_now_ms(&b), 1700000000000);
+	clock_manual_advance(&m, 2500);
+	CU_ASSERT_EQUAL(sim_now_ms(&b), 1700000002500);
+	CU_ASSERT_DOUBLE_EQUAL(sim_delay(&b, 10000), 0.1, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(sim_delay(&b, -5), 0.0, 1e-12);
+	sim_log(&b, 3, "no log: %s", "nothing happens");
+
+	struct simvec v = { 0 };
+	static int items[1000];
+	for (int i = 0; i < 1000; i++)
+		simvec_push(&v, &items[i]);
+	CU_ASSERT_EQUAL(v.n, 1000);
+	CU_ASSERT_TRUE(v.cap >= 1000);
+	int ok = 1;
+	for (int i = 0; i < 1000; i++)
+		ok &= v.v[i] == &items[i];
+	CU_ASSERT_TRUE(ok);
+	simvec_done(&v);
+	CU_ASSERT_PTR_NULL(v.v);
+	CU_ASSERT_EQUAL(v.n, 0);
+	CU_ASSERT_EQUAL(v.cap, 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "multipart boundary from Content-Type", test_boundary },
 	{ "multipart splits parts, quoted names, embedded dashes", test_multipart_ok },
@@ -697,6 +727,7 @@ static const struct unit_test tests[] = {
 	{ "load percentiles (nearest rank)", test_percentile },
 	{ "sim_new validates options; two sims coexist", test_sim_lifecycle },
 	{ "sim delivers signed webhooks, retries, frees mid-flight", test_sim_delivers_signed },
+	{ "base: injected clock, speed-scaled delays, vector", test_base },
 	{ NULL, NULL },
 };
 
