@@ -40,6 +40,7 @@
 #include "core/base/sanitize.h"
 #include "core/store/triage.h"
 #include "core/base/secrets.h"
+#include "core/base/xalloc.h"
 #include "core/http/signature.h"
 #include "core/store/store.h"
 #include "core/http/webhook.h"
@@ -157,13 +158,13 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 		   src == SRC_POLL && a->poller ? poller_state(a->poller)->polls : 0);
 	if (!a->out)
 		return;
+	/* Its NULL means json-c found the heap gone. Dying here loses nothing
+	 * (the event is not acknowledged before its commit, so it comes
+	 * again); dropping the line would lose it from the output for good. */
 	text = event_json_line(ev, raw, raw_len, src);
-	l = text ? calloc(1, sizeof *l) : NULL;
-	if (!l) {
-		free(text);
-		log_error(a->log, "out of memory formatting event %s", ev->id ? ev->id : "?");
-		return;
-	}
+	if (!text)
+		xalloc_die();
+	l = xcalloc(1, sizeof *l);
 	l->text = text;
 	*a->lines_tail = l;
 	a->lines_tail = &l->next;
@@ -482,7 +483,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->model = model_new(&mo);
 	a->triage = triage_new();
-	if (!a->model || !a->triage) {
+	if (!a->triage) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -818,6 +819,9 @@ int app_run(struct config *cfg)
 
 	a.cfg = cfg;
 	a.lock_fd = -1;
+	/* No terminal to give back: an exhausted heap is reported plainly. */
+	if (cfg->headless)
+		xalloc_set_fatal_hook(NULL);
 	resend_who(a.who, sizeof a.who);
 	a.clock = &clock_system;
 	a.started_ms = clock_now_ms(a.clock);
@@ -838,10 +842,6 @@ int app_run(struct config *cfg)
 	}
 	a.log = log_new(logf ? logf : cfg->headless ? stderr : NULL,
 			cfg->verbose ? LOG_DEBUG : LOG_INFO);
-	if (!a.log) {
-		fprintf(stderr, "faxtop: out of memory\n");
-		return 1;
-	}
 	log_add_secret(a.log, cfg->api_key);
 	log_add_secret(a.log, cfg->webhook_secret);
 	log_add_secret(a.log, cfg->webhook_secret_old);

@@ -26,6 +26,7 @@
 #include "core/api/resend.h"
 #include "core/base/sanitize.h"
 #include "core/store/store.h"
+#include "core/base/xalloc.h"
 
 #define STATUS_MAX_PAGES 10        /* up to 1,000 faxes read for the counts */
 #define STATUS_MAX_FAILURES 10
@@ -187,11 +188,7 @@ static void status_keep_failure(struct status_run *s, const struct fax *f)
 	while (i > 0 && status_failed_at(&s->failures[i - 1]) < at)
 		i--;
 	memmove(&s->failures[i + 1], &s->failures[i], (s->n_failures - i) * sizeof *s->failures);
-	if (fax_copy(&s->failures[i], f) != 0) {
-		memmove(&s->failures[i], &s->failures[i + 1],
-			(s->n_failures - i) * sizeof *s->failures);
-		return;
-	}
+	fax_copy(&s->failures[i], f);
 	s->n_failures++;
 }
 
@@ -587,15 +584,13 @@ int cmd_status(struct config *cfg, int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-	struct status_run *s = loop ? calloc(1, sizeof(*s)) : NULL;
-	if (!s) {
-		fprintf(stderr, "faxtop status: out of memory\n");
+	if (!loop) {
+		fprintf(stderr, "faxtop status: cannot create the event loop\n");
 		if (json)
-			status_json_error("internal", "out of memory", NULL);
-		if (loop)
-			ev_loop_destroy(loop);
+			status_json_error("internal", "cannot create the event loop", NULL);
 		return 1;
 	}
+	struct status_run *s = xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	s->day_start_ms = status_local_midnight_ms();
 	balance_snapshot_init(&s->bal);

@@ -26,6 +26,7 @@
 #include "core/model/event.h"
 #include "core/base/log.h"
 #include "core/base/sanitize.h"
+#include "core/base/xalloc.h"
 
 #define API_DEFAULT_CONNECT_TIMEOUT 10
 #define API_DEFAULT_REQUEST_TIMEOUT 30
@@ -163,10 +164,8 @@ static size_t api_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 		size_t cap = r->cap ? r->cap : 4096;
 		while (cap < r->len + n + 1)
 			cap *= 2;
-		char *nb = realloc(r->buf, cap);
-		if (!nb)
-			return 0;
-		r->buf = nb;
+		/* Bounded by API_MAX_RESPONSE_BYTES above. */
+		r->buf = xrealloc(r->buf, cap);
 		r->cap = cap;
 	}
 	memcpy(r->buf + r->len, ptr, n);
@@ -543,9 +542,7 @@ struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_
 		return NULL;
 	}
 
-	struct api_client *c = calloc(1, sizeof(*c));
-	if (!c)
-		goto oom;
+	struct api_client *c = xcalloc(1, sizeof(*c));
 	c->loop = loop;
 	c->clock = o->clock;
 	c->log = o->log;
@@ -555,22 +552,13 @@ struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_
 	c->request_timeout = o->request_timeout > 0 ? o->request_timeout
 			     : API_DEFAULT_REQUEST_TIMEOUT;
 	c->max_in_flight = o->max_in_flight ? o->max_in_flight : API_DEFAULT_IN_FLIGHT;
-	c->base = strdup(o->base_url);
-	if (!c->base)
-		goto oom;
+	c->base = xstrdup(o->base_url);
 	size_t bl = strlen(c->base);
 	while (bl > 0 && c->base[bl - 1] == '/')
 		c->base[--bl] = '\0';
-	if (asprintf(&c->auth_header, "Authorization: Bearer %s", o->api_key) < 0) {
-		c->auth_header = NULL;
-		goto oom;
-	}
-	if (o->user_agent)
-		c->user_agent = strdup(o->user_agent);
-	else
-		c->user_agent = strdup("faxtop/" PACKAGE_VERSION);
-	if (!c->user_agent || (o->cacert && !(c->cacert = strdup(o->cacert))))
-		goto oom;
+	c->auth_header = xasprintf("Authorization: Bearer %s", o->api_key);
+	c->user_agent = xstrdup(o->user_agent ? o->user_agent : "faxtop/" PACKAGE_VERSION);
+	c->cacert = xstrdup(o->cacert);
 	c->ce = curl_ev_new(loop);
 	if (!c->ce) {
 		snprintf(err, errlen, "cannot initialise libcurl");
@@ -590,10 +578,6 @@ struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_
 	c->st.gate_until_ms = INT64_MIN;
 	log_add_secret(c->log, o->api_key);
 	return c;
-oom:
-	snprintf(err, errlen, "out of memory");
-	api_destroy(c);
-	return NULL;
 }
 
 static void api_destroy(struct api_client *c)
@@ -660,31 +644,20 @@ int api_client_request(struct api_client *c, const char *method, const char *pat
 			 API_IDEM_KEY_MAX);
 		return -1;
 	}
-	struct api_req *r = calloc(1, sizeof(*r));
-	if (!r)
-		goto oom;
+	struct api_req *r = xcalloc(1, sizeof(*r));
 	r->c = c;
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	r->flags = flags;
 	r->done = done;
 	r->ctx = ctx;
-	if (asprintf(&r->url, "%s%s", c->base, path) < 0) {
-		r->url = NULL;
-		goto oom;
-	}
-	if (json_body && !(r->body = strdup(json_body)))
-		goto oom;
-	if (idempotency_key && !(r->idem = strdup(idempotency_key)))
-		goto oom;
+	r->url = xasprintf("%s%s", c->base, path);
+	r->body = xstrdup(json_body);
+	r->idem = xstrdup(idempotency_key);
 	api_list_push(&c->queue, r, flags & API_REQ_URGENT);
 	api_sync_counts(c);
 	if (!ev_is_active(&c->pump_timer))
 		api_arm(c, 0);
 	return 0;
-oom:
-	api_req_free(r);
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 void api_client_cancel(struct api_client *c, void *ctx)
