@@ -6,7 +6,8 @@ app_faxtop_SOURCES = \
 	app/health.c app/health.h \
 	app/rate.c app/rate.h \
 	app/cmd_sign.c app/cmd_sign.h \
-	app/cmd_api.c app/cmd_api.h
+	app/cmd_api.c app/cmd_api.h app/cmd_int.h \
+	app/cmd_status.c
 app_faxtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 app_faxtop_LDADD = tui/libfaxtui.a sim/libfaxsim.a core/libfaxcore.a \
 	$(NCURSES_LIBS) $(CORE_LIBS)
