@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 
 #include "app/app.h"
+#include "app/app_int.h"
 #include "app/health.h"
 #include "app/rate.h"
 #include "core/api/api_client.h"
@@ -40,6 +41,7 @@
 #include "core/base/sanitize.h"
 #include "core/store/triage.h"
 #include "core/base/secrets.h"
+#include "core/base/xalloc.h"
 #include "core/http/signature.h"
 #include "core/store/store.h"
 #include "core/http/webhook.h"
@@ -58,64 +60,6 @@
  * are still answered at once). */
 #define APP_LOAD_FIRST 5000
 #define APP_LOAD_CHUNK 10000
-
-/* Headless lines wait for the commit that makes their event durable. */
-struct pending_line {
-	struct pending_line *next;
-	char *text;
-};
-
-struct app {
-	struct ev_loop *loop;
-	struct config *cfg;
-	struct log *log;
-	const struct clock *clock;
-	struct store *store;
-	struct model *model;
-	struct ingest *ingest;
-	struct http_server *http;
-	struct webhook *webhook;
-	struct sim *sim;
-	struct api_client *api;
-	struct poller *poller;
-	struct resender *resender;
-	struct triage *triage;
-	struct tui *tui;
-
-	ev_signal sigint, sigterm, sighup, sigpipe;
-	ev_timer prune;
-	ev_timer drain;
-	double drain_deadline;
-	bool stopping;
-	int exit_code;
-	/* the store is read on after the first frame; then the feeds start */
-	ev_idle loader;
-	bool loading;
-	double load_started;
-	char fatal[512];            /* an error after start-up, said at exit */
-
-	/* headless output */
-	FILE *out;
-	struct pending_line *lines, **lines_tail;
-	bool flush_armed;
-
-	/* events per minute of live traffic, and catch-up apart */
-	struct rate rate;
-
-	char who[128];                 /* user@host, for the log of triage decisions */
-
-	/* banners, and when this run began (a balance older is replayed) */
-	struct health health;
-	int64_t started_ms;
-
-	char db_path[PATH_MAX];
-	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
-	char demo_dir[PATH_MAX];       /* temporary store of --demo, removed at exit */
-	char demo_key[64];
-	char demo_secret[64];
-	char api_base[256];
-	char listener_addr[128];
-};
 
 /* ---- headless output and rate ---- */
 
@@ -157,13 +101,13 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 		   src == SRC_POLL && a->poller ? poller_state(a->poller)->polls : 0);
 	if (!a->out)
 		return;
+	/* Its NULL means json-c found the heap gone. Dying here loses nothing
+	 * (the event is not acknowledged before its commit, so it comes
+	 * again); dropping the line would lose it from the output for good. */
 	text = wire_event_json_line(ev, raw, raw_len, src);
-	l = text ? calloc(1, sizeof *l) : NULL;
-	if (!l) {
-		free(text);
-		log_error(a->log, "out of memory formatting event %s", ev->id ? ev->id : "?");
-		return;
-	}
+	if (!text)
+		xalloc_die();
+	l = xcalloc(1, sizeof *l);
 	l->text = text;
 	*a->lines_tail = l;
 	a->lines_tail = &l->next;
@@ -212,173 +156,6 @@ static void app_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	app_stop(a);
 }
-
-/* ---- TUI callbacks ---- */
-
-static int app_tui_resend(void *ctx, const struct resend_req *req, resend_done_fn done,
-			  void *done_ctx, char *err, size_t errlen)
-{
-	struct app *a = ctx;
-
-	if (a->cfg->read_only) {
-		snprintf(err, errlen, "read-only mode: resending is disabled");
-		return -1;
-	}
-	if (!a->resender) {
-		snprintf(err, errlen, a->loading ? "still reading the store: resending starts "
-			 "with the poller, once it is read" :
-			 "no API key configured: resending needs the API");
-		return -1;
-	}
-	return resend_start(a->resender, a->model, req, done, done_ctx, err, errlen);
-}
-
-static int app_tui_prior(void *ctx, const char *fax_id, struct resend_prior *out)
-{
-	struct app *a = ctx;
-
-	if (!a->resender) {
-		memset(out, 0, sizeof *out);
-		return 0;
-	}
-	return resend_prior(a->resender, a->model, fax_id, out);
-}
-
-static int app_tui_dismiss(void *ctx, const char *fax_id, const char *note, char *err,
-			   size_t errlen)
-{
-	struct app *a = ctx;
-	char safe[200];
-
-	sanitize_str(safe, sizeof safe, note ? note : "");
-	if (triage_dismiss(a->triage, a->store, fax_id, safe, clock_now_ms(a->clock)) != 0) {
-		snprintf(err, errlen, "%s", store_last_error(a->store));
-		return -1;
-	}
-	log_info(a->log, "%s dismissed by %s%s%s", fax_id, a->who, safe[0] ? ": " : "", safe);
-	return 0;
-}
-
-static int app_tui_undismiss(void *ctx, const char *fax_id, char *err, size_t errlen)
-{
-	struct app *a = ctx;
-
-	if (triage_undismiss(a->triage, a->store, fax_id) != 0) {
-		snprintf(err, errlen, "%s", store_last_error(a->store));
-		return -1;
-	}
-	log_info(a->log, "%s no longer dismissed (%s)", fax_id, a->who);
-	return 0;
-}
-
-static void app_tui_refresh(void *ctx, const char *fax_id)
-{
-	struct app *a = ctx;
-
-	if (a->poller)
-		poller_refresh_fax(a->poller, fax_id);
-}
-
-static const char *app_environment(const struct app *a)
-{
-	const char *key = a->cfg->api_key;
-
-	if (a->cfg->demo)
-		return "demo";
-	if (!key)
-		return "unknown";
-	if (strncmp(key, "mfx_live_", 9) == 0)
-		return "live";
-	if (strncmp(key, "mfx_test_", 9) == 0)
-		return "sandbox";
-	return "unknown";
-}
-
-static bool app_balance_fresh(const struct app *a)
-{
-	const struct model_balance *b = model_balance(a->model);
-
-	return b && b->known && b->updated_ms >= a->started_ms;
-}
-
-static uint64_t app_tui_health(void *ctx)
-{
-	struct app *a = ctx;
-	struct webhook_refusals wr;
-	struct health_input in = {
-		.now_ms = clock_now_ms(a->clock),
-		.api = a->api ? api_client_state(a->api) : NULL,
-		.listener_ok = a->http && store_ok(a->store),
-		.store_ok = store_ok(a->store),
-		.store_error = store_last_error(a->store),
-		.balance = model_balance(a->model),
-		.balance_fresh = app_balance_fresh(a),
-		.low_balance_cents = a->cfg->low_balance,
-		.catchup_warning = a->poller ? poller_state(a->poller)->catchup_warning : NULL,
-	};
-
-	if (a->webhook) {
-		webhook_refusals(a->webhook, in.now_ms, HEALTH_REFUSAL_WINDOW_MS, &wr);
-		in.refusals = &wr;
-	}
-	return health_update(&a->health, &in);
-}
-
-static void app_tui_banners(struct app *a, struct tui_status *out)
-{
-	enum health_kind kinds[TUI_MAX_BANNERS];
-
-	out->n_banners = health_banners(&a->health, out->banners, kinds, TUI_MAX_BANNERS);
-	for (size_t i = 0; i < out->n_banners; i++)
-		out->banner_mask |= 1u << kinds[i];
-	out->banner_change_ms = a->health.next_change_ms;
-	out->banner_title = out->n_banners ? health_kind_title(kinds[0]) : NULL;
-}
-
-static void app_tui_status(void *ctx, struct tui_status *out)
-{
-	struct app *a = ctx;
-	const struct api_conn_state *cs = a->api ? api_client_state(a->api) : NULL;
-	const struct poller_state *ps = a->poller ? poller_state(a->poller) : NULL;
-
-	memset(out, 0, sizeof *out);
-	out->environment = app_environment(a);
-	out->listener = a->http ? a->listener_addr : NULL;
-	out->listener_ok = a->http && store_ok(a->store);
-	out->poller_state = cs ? api_conn_state_name(cs->state) : "off";
-	/* The reason belongs to a failing state; once the API answers again a
-	 * stale one next to "ok" would read as a current fault. */
-	out->poller_error = NULL;
-	if (cs && cs->state != API_CONN_OK && cs->last_error[0])
-		out->poller_error = cs->last_error;
-	if (a->loading)
-		store_load_progress(a->store, &out->loading_done, &out->loading_total);
-	out->events_per_min = rate_per_min(&a->rate, clock_now_s(a->clock));
-	out->last_event_ms = model_last_event_ms(a->model);
-	out->refused_signatures = a->webhook ? webhook_refused_total(a->webhook) : 0;
-	out->resends_in_flight = resend_in_flight(a->resender);
-	out->balance_fresh = app_balance_fresh(a);
-	if (ps)
-		out->catchup_events = rate_catchup(&a->rate, ps->catchup_in_flight, ps->polls);
-	app_tui_health(a);
-	app_tui_banners(a, out);
-}
-
-static void app_tui_quit(void *ctx)
-{
-	app_stop(ctx);
-}
-
-static const struct tui_actions app_tui_actions_template = {
-	.resend = app_tui_resend,
-	.refresh = app_tui_refresh,
-	.prior = app_tui_prior,
-	.dismiss = app_tui_dismiss,
-	.undismiss = app_tui_undismiss,
-	.status = app_tui_status,
-	.health = app_tui_health,
-	.quit = app_tui_quit,
-};
 
 /* ---- start-up steps ---- */
 
@@ -482,7 +259,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->model = model_new(&mo);
 	a->triage = triage_new();
-	if (!a->model || !a->triage) {
+	if (!a->triage) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -677,18 +454,17 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 	return 0;
 }
 
+static void app_tui_quit(void *ctx)
+{
+	app_stop(ctx);
+}
+
 static int app_start_tui(struct app *a, char *err, size_t errlen)
 {
-	struct tui_actions acts = app_tui_actions_template;
+	struct tui_actions acts;
 
-	acts.ctx = a;
-	acts.store_path = a->db_path;
-	acts.triage = a->triage;
-	if (a->cfg->read_only) {
-		acts.resend = NULL;
-		acts.dismiss = NULL;
-		acts.undismiss = NULL;
-	}
+	app_tui_actions(a, &acts);
+	acts.quit = app_tui_quit;
 	a->tui = tui_new(a->loop, a->model, a->cfg, &acts, a->log, err, errlen);
 	return a->tui ? 0 : -1;
 }
@@ -818,6 +594,9 @@ int app_run(struct config *cfg)
 
 	a.cfg = cfg;
 	a.lock_fd = -1;
+	/* No terminal to give back: an exhausted heap is reported plainly. */
+	if (cfg->headless)
+		xalloc_set_fatal_hook(NULL);
 	resend_who(a.who, sizeof a.who);
 	a.clock = &clock_system;
 	a.started_ms = clock_now_ms(a.clock);
@@ -838,10 +617,6 @@ int app_run(struct config *cfg)
 	}
 	a.log = log_new(logf ? logf : cfg->headless ? stderr : NULL,
 			cfg->verbose ? LOG_DEBUG : LOG_INFO);
-	if (!a.log) {
-		fprintf(stderr, "faxtop: out of memory\n");
-		return 1;
-	}
 	log_add_secret(a.log, cfg->api_key);
 	log_add_secret(a.log, cfg->webhook_secret);
 	log_add_secret(a.log, cfg->webhook_secret_old);

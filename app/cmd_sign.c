@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/xalloc.h"
 #include "core/http/signature.h"
 
 #define SIGN_MAX_BODY (64 * 1024 * 1024)
@@ -52,35 +53,24 @@ static int sign_parse_ts(const char *s, int64_t *out)
 	return 0;
 }
 
+/* The body, at most SIGN_MAX_BODY bytes (checked before each growth). */
 static char *sign_read_stdin(size_t *len, char *err, size_t errlen)
 {
 	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
+	char *buf = xmalloc(cap);
 
-	if (!buf) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
 	for (;;) {
 		size_t got;
 
 		if (n == cap) {
-			char *nb;
-
 			if (cap >= SIGN_MAX_BODY) {
 				snprintf(err, errlen, "the body on stdin is larger than %d bytes",
 					 SIGN_MAX_BODY);
 				free(buf);
 				return NULL;
 			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				snprintf(err, errlen, "out of memory");
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
 			cap *= 2;
+			buf = xrealloc(buf, cap);
 		}
 		got = fread(buf + n, 1, cap - n, stdin);
 		n += got;
@@ -117,34 +107,33 @@ static int sign_opt(int argc, char **argv, int *i, const char *name, const char 
 	return 1;
 }
 
-int cmd_sign(int argc, char **argv)
-{
-	const char *secret = NULL, *id = NULL, *ts_arg = NULL;
-	bool legacy = false;
-	struct sig_key key;
+struct sign_args {
+	const char *secret, *id, *ts_arg;
+	bool legacy;
 	int64_t ts;
-	char err[512], sig[128];
-	char *body;
-	size_t len = 0;
-	int i, rc;
+};
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+/* Reads the flags into a. -1 to go on; else the exit status (0 after
+ * --help). */
+static int sign_parse_args(int argc, char **argv, struct sign_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
 		int m;
 
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			sign_usage(stdout);
 			return 0;
 		}
-		if (strcmp(a, "--legacy") == 0) {
-			legacy = true;
+		if (strcmp(arg, "--legacy") == 0) {
+			a->legacy = true;
 			continue;
 		}
-		if ((m = sign_opt(argc, argv, &i, "--secret", &secret)) ||
-		    (m = sign_opt(argc, argv, &i, "--id", &id)) ||
-		    (m = sign_opt(argc, argv, &i, "--timestamp", &ts_arg))) {
+		if ((m = sign_opt(argc, argv, &i, "--secret", &a->secret)) ||
+		    (m = sign_opt(argc, argv, &i, "--id", &a->id)) ||
+		    (m = sign_opt(argc, argv, &i, "--timestamp", &a->ts_arg))) {
 			if (m < 0) {
-				fprintf(stderr, "faxtop sign: %s needs a value\n", a);
+				fprintf(stderr, "faxtop sign: %s needs a value\n", arg);
 				return 2;
 			}
 			continue;
@@ -153,30 +142,49 @@ int cmd_sign(int argc, char **argv)
 		fprintf(stderr, "faxtop sign: unexpected argument #%d (see faxtop sign --help)\n", i);
 		return 2;
 	}
-	if (!secret || !*secret)
-		secret = getenv("MINTFAX_WEBHOOK_SECRET");
-	if (!secret || !*secret) {
+	return -1;
+}
+
+/* The secret (from the environment when not given), the id and the
+ * timestamp (now when not given). -1 when fine, else the exit status. */
+static int sign_check_args(struct sign_args *a)
+{
+	if (!a->secret || !*a->secret)
+		a->secret = getenv("MINTFAX_WEBHOOK_SECRET");
+	if (!a->secret || !*a->secret) {
 		fprintf(stderr, "faxtop sign: no secret: pass --secret whsec_... or set "
 				"MINTFAX_WEBHOOK_SECRET\n");
 		return 2;
 	}
-	if (!legacy && (!id || !*id)) {
+	if (!a->legacy && (!a->id || !*a->id)) {
 		fprintf(stderr, "faxtop sign: --id ID is required (the event id, evt_...)\n");
 		return 2;
 	}
-	if (id && (!*id || !sign_header_safe(id) || strlen(id) > 255)) {
+	if (a->id && (!*a->id || !sign_header_safe(a->id) || strlen(a->id) > 255)) {
 		fprintf(stderr, "faxtop sign: the id must be 1-255 printable characters without spaces\n");
 		return 2;
 	}
-	if (ts_arg) {
-		if (sign_parse_ts(ts_arg, &ts) != 0) {
-			fprintf(stderr, "faxtop sign: --timestamp wants unix seconds (digits only)\n");
-			return 2;
-		}
-	} else {
-		ts = (int64_t)time(NULL);
+	if (a->ts_arg && sign_parse_ts(a->ts_arg, &a->ts) != 0) {
+		fprintf(stderr, "faxtop sign: --timestamp wants unix seconds (digits only)\n");
+		return 2;
 	}
-	if (sig_key_from_secret(secret, legacy ? SIG_LEGACY : SIG_STANDARD, &key, err,
+	if (!a->ts_arg)
+		a->ts = (int64_t)time(NULL);
+	return -1;
+}
+
+int cmd_sign(int argc, char **argv)
+{
+	struct sign_args a = { 0 };
+	struct sig_key key;
+	char err[512], sig[128];
+	char *body;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = sign_parse_args(argc, argv, &a)) >= 0 || (rc = sign_check_args(&a)) >= 0)
+		return rc;
+	if (sig_key_from_secret(a.secret, a.legacy ? SIG_LEGACY : SIG_STANDARD, &key, err,
 				sizeof err) != 0) {
 		fprintf(stderr, "faxtop sign: %s\n", err);
 		return 1;
@@ -187,22 +195,21 @@ int cmd_sign(int argc, char **argv)
 		fprintf(stderr, "faxtop sign: %s\n", err);
 		return 1;
 	}
-	if (legacy)
-		rc = sig_sign_legacy(&key, ts, body, len, sig, sizeof sig);
+	if (a.legacy)
+		rc = sig_sign_legacy(&key, a.ts, body, len, sig, sizeof sig);
 	else
-		rc = sig_sign_standard(&key, id, ts, body, len, sig, sizeof sig);
+		rc = sig_sign_standard(&key, a.id, a.ts, body, len, sig, sizeof sig);
 	sig_key_wipe(&key);
 	free(body);
 	if (rc != 0) {
 		fprintf(stderr, "faxtop sign: signing failed\n");
 		return 1;
 	}
-	if (legacy) {
-		printf("X-Mintfax-Timestamp: %" PRId64 "\nX-Mintfax-Signature: %s\n", ts, sig);
-	} else {
-		printf("webhook-id: %s\nwebhook-timestamp: %" PRId64 "\nwebhook-signature: %s\n", id,
-		       ts, sig);
-	}
+	if (a.legacy)
+		printf("X-Mintfax-Timestamp: %" PRId64 "\nX-Mintfax-Signature: %s\n", a.ts, sig);
+	else
+		printf("webhook-id: %s\nwebhook-timestamp: %" PRId64 "\nwebhook-signature: %s\n",
+		       a.id, a.ts, sig);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "faxtop sign: cannot write to stdout\n");
 		return 1;

@@ -2,6 +2,7 @@
 core_libfaxcore_a_SOURCES += \
 	core/api/curl_ev.c core/api/curl_ev.h \
 	core/api/api_client.c core/api/api_client.h \
+	core/api/api_policy.c core/api/api_policy.h \
 	core/api/poller.c core/api/poller.h \
 	core/api/resend.c core/api/resend.h \
 	core/api/poller_cursor.c core/api/poller_cursor.h

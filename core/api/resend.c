@@ -29,6 +29,7 @@
 #include "core/base/sanitize.h"
 #include "core/store/store.h"
 #include "core/store/triage.h"
+#include "core/base/xalloc.h"
 
 #define RESEND_ID_MAX 64
 /* Tries with the same key before the outcome is reported unknown; the API
@@ -154,9 +155,7 @@ struct resender *resend_new(struct ev_loop *loop, struct api_client *api, struct
 
 	if (!loop || !api || !store)
 		return NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
+	r = xcalloc(1, sizeof(*r));
 	r->loop = loop;
 	r->api = api;
 	r->store = store;
@@ -503,15 +502,15 @@ static int resend_check(const struct resend_req *q, char *err, size_t errlen)
 
 static char *resend_body(const char *to, int max_attempts)
 {
-	char *body = NULL, *to_json = NULL, ma[32] = "";
+	char *body, *to_json = NULL, ma[32] = "";
 
+	/* json-c's NULL here means the heap is gone. */
 	if (to && !(to_json = wire_json_quote(to)))
-		return NULL;
+		xalloc_die();
 	if (max_attempts)
 		snprintf(ma, sizeof(ma), "\"max_attempts\":%d", max_attempts);
-	if (asprintf(&body, "{%s%s%s%s}", to_json ? "\"to\":" : "", to_json ? to_json : "",
-		     to_json && ma[0] ? "," : "", ma) < 0)
-		body = NULL;
+	body = xasprintf("{%s%s%s%s}", to_json ? "\"to\":" : "", to_json ? to_json : "",
+			 to_json && ma[0] ? "," : "", ma);
 	free(to_json);
 	return body;
 }
@@ -554,24 +553,17 @@ static int resend_pick(struct resend_call *c, const struct resend_prior *p,
 			 p->key);
 		return -1;
 	}
-	if (to && !(c->to = strdup(to)))
-		goto oom;
+	c->to = xstrdup(to);
 	c->max_attempts = max;
-	if (!(c->body = resend_body(to, max)))
-		goto oom;
+	c->body = resend_body(to, max);
 	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 static struct resend_call *resend_call_new(struct resender *r, const struct resend_req *q,
 					   resend_done_fn done, void *ctx)
 {
-	struct resend_call *c = calloc(1, sizeof(*c));
+	struct resend_call *c = xcalloc(1, sizeof(*c));
 
-	if (!c)
-		return NULL;
 	c->r = r;
 	c->done = done;
 	c->ctx = ctx;
@@ -601,10 +593,7 @@ int resend_start(struct resender *r, const struct model *m, const struct resend_
 			 store_last_error(r->store));
 		return -1;
 	}
-	if (!(c = resend_call_new(r, q, done, ctx))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	c = resend_call_new(r, q, done, ctx);
 	if (resend_pick(c, &p, q, err, errlen) < 0) {
 		resend_call_free(c);
 		return -1;

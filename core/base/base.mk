@@ -1,6 +1,7 @@
 # core/base: options, log, clock, sanitize, errors, secrets, xalloc, netaddr
 core_libfaxcore_a_SOURCES += \
-	core/base/options.c core/base/options.h \
+	core/base/options.c core/base/options.h core/base/options_int.h \
+	core/base/options_parse.c \
 	core/base/log.c core/base/log.h \
 	core/base/clock.c core/base/clock.h \
 	core/base/sanitize.c core/base/sanitize.h \
@@ -9,7 +10,7 @@ core_libfaxcore_a_SOURCES += \
 	core/base/xalloc.c core/base/xalloc.h \
 	core/base/netaddr.c core/base/netaddr.h
 tests_unit_run_unit_SOURCES += \
-	tests/unit/test_config.c \
+	tests/unit/test_options.c \
 	tests/unit/test_sanitize.c \
 	tests/unit/test_errors.c \
 	tests/unit/test_log.c \

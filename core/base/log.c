@@ -12,6 +12,7 @@
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/sanitize.h"
+#include "core/base/xalloc.h"
 
 #define LOG_RING_SIZE 512
 #define LOG_MAX_MESSAGE 4096     /* bytes of sanitized message kept per line */
@@ -56,10 +57,8 @@ const char *log_level_name(enum log_level lvl)
 
 struct log *log_new(FILE *sink, enum log_level min)
 {
-	struct log *l = calloc(1, sizeof *l);
+	struct log *l = xcalloc(1, sizeof *l);
 
-	if (!l)
-		return NULL;
 	l->sink = sink;
 	l->min = min;
 	l->clock = &clock_system;
@@ -109,9 +108,9 @@ void log_add_secret(struct log *l, const char *secret)
 			return;
 	if (l->n_secrets == LOG_MAX_SECRETS)
 		return;
-	copy = strdup(secret);
-	if (copy)
-		l->secrets[l->n_secrets++] = copy;
+	/* A secret the redactor failed to keep would be logged in clear. */
+	copy = xstrdup(secret);
+	l->secrets[l->n_secrets++] = copy;
 }
 
 /* Copies src with every registered secret replaced by LOG_REDACTED. Runs
@@ -164,24 +163,20 @@ void log_vmsg(struct log *l, enum log_level lvl, const char *fmt, va_list ap)
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
-	if (n < 0 || !(raw = malloc((size_t)n + 1)))
+	if (n < 0)
 		return;
+	raw = xmalloc((size_t)n + 1);
 	vsnprintf(raw, (size_t)n + 1, fmt, ap);
-	redacted = malloc(log_redact(l, raw, NULL) + 1);
-	if (redacted)
-		log_redact(l, raw, redacted);
+	redacted = xmalloc(log_redact(l, raw, NULL) + 1);
+	log_redact(l, raw, redacted);
 	log_free_wiped(raw);
-	if (!redacted)
-		return;
 	sanitize_text(safe, sizeof safe, redacted, strlen(redacted), &opts);
 	free(redacted);   /* holds no secret any more */
 	if (clock_format_iso(clock_now_ms(l->clock), stamp, sizeof stamp) == 0)
 		strcpy(stamp, "-");
 
 	need = strlen(stamp) + 1 + strlen(log_level_name(lvl)) + 1 + strlen(safe) + 1;
-	line = malloc(need);
-	if (!line)
-		return;
+	line = xmalloc(need);
 	snprintf(line, need, "%s %s %s", stamp, log_level_name(lvl), safe);
 	if (l->sink) {
 		fputs(line, l->sink);

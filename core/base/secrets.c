@@ -14,6 +14,7 @@
 
 #include "core/base/sanitize.h"
 #include "core/base/secrets.h"
+#include "core/base/xalloc.h"
 
 int secrets_protect_process(void)
 {
@@ -144,11 +145,7 @@ int secrets_read_file(const char *path, char **out, char *err, size_t errlen)
 	buf[n] = '\0';
 	if (secrets_file_text(buf, &n, shown, err, errlen) != 0)
 		goto out;
-	*out = strdup(buf);
-	if (!*out) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
+	*out = xstrdup(buf);
 	rc = 0;
 out:
 	secrets_wipe(buf, sizeof buf);

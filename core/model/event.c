@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/base/xalloc.h"
 #include "core/model/event.h"
 
 struct status_info {
@@ -124,15 +125,6 @@ enum event_source event_source_from_name(const char *name)
 
 /* ---- lifecycles ---- */
 
-static int dup_str(char **dst, const char *src)
-{
-	*dst = NULL;
-	if (!src)
-		return 0;
-	*dst = strdup(src);
-	return *dst ? 0 : -1;
-}
-
 void fax_attempt_init(struct fax_attempt *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -156,12 +148,9 @@ int fax_attempt_copy(struct fax_attempt *dst, const struct fax_attempt *src)
 	dst->started_at = src->started_at;
 	dst->completed_at = src->completed_at;
 	dst->duration_ms = src->duration_ms;
-	if (dup_str(&dst->error_code, src->error_code) ||
-	    dup_str(&dst->error_subcode, src->error_subcode) ||
-	    dup_str(&dst->error_message, src->error_message)) {
-		fax_attempt_done(dst);
-		return -1;
-	}
+	dst->error_code = xstrdup(src->error_code);
+	dst->error_subcode = xstrdup(src->error_subcode);
+	dst->error_message = xstrdup(src->error_message);
 	return 0;
 }
 
@@ -211,43 +200,33 @@ int fax_copy(struct fax *dst, const struct fax *src)
 	dst->completed_at = src->completed_at;
 	dst->created_at = src->created_at;
 	dst->updated_at = src->updated_at;
-	if (dup_str(&dst->id, src->id) || dup_str(&dst->to, src->to) ||
-	    dup_str(&dst->error_code, src->error_code) ||
-	    dup_str(&dst->error_subcode, src->error_subcode) ||
-	    dup_str(&dst->error_message, src->error_message) ||
-	    dup_str(&dst->webhook_url, src->webhook_url) ||
-	    dup_str(&dst->idempotency_key, src->idempotency_key) ||
-	    dup_str(&dst->csid, src->csid) ||
-	    dup_str(&dst->page_size, src->page_size) ||
-	    dup_str(&dst->resolution, src->resolution) ||
-	    dup_str(&dst->optimize_for, src->optimize_for) ||
-	    dup_str(&dst->resent_from, src->resent_from))
-		goto fail;
+	dst->id = xstrdup(src->id);
+	dst->to = xstrdup(src->to);
+	dst->error_code = xstrdup(src->error_code);
+	dst->error_subcode = xstrdup(src->error_subcode);
+	dst->error_message = xstrdup(src->error_message);
+	dst->webhook_url = xstrdup(src->webhook_url);
+	dst->idempotency_key = xstrdup(src->idempotency_key);
+	dst->csid = xstrdup(src->csid);
+	dst->page_size = xstrdup(src->page_size);
+	dst->resolution = xstrdup(src->resolution);
+	dst->optimize_for = xstrdup(src->optimize_for);
+	dst->resent_from = xstrdup(src->resent_from);
 	if (src->n_attempts) {
-		dst->attempts = calloc(src->n_attempts, sizeof(*dst->attempts));
-		if (!dst->attempts)
-			goto fail;
-		for (size_t i = 0; i < src->n_attempts; i++) {
-			if (fax_attempt_copy(&dst->attempts[i], &src->attempts[i]))
-				goto fail;
-			dst->n_attempts = i + 1;
-		}
+		dst->attempts = xcalloc(src->n_attempts, sizeof(*dst->attempts));
+		for (size_t i = 0; i < src->n_attempts; i++)
+			fax_attempt_copy(&dst->attempts[i], &src->attempts[i]);
+		dst->n_attempts = src->n_attempts;
 	}
 	if (src->n_tags) {
-		dst->tags = calloc(src->n_tags, sizeof(*dst->tags));
-		if (!dst->tags)
-			goto fail;
+		dst->tags = xcalloc(src->n_tags, sizeof(*dst->tags));
 		for (size_t i = 0; i < src->n_tags; i++) {
-			dst->n_tags = i + 1;
-			if (dup_str(&dst->tags[i].key, src->tags[i].key) ||
-			    dup_str(&dst->tags[i].value, src->tags[i].value))
-				goto fail;
+			dst->tags[i].key = xstrdup(src->tags[i].key);
+			dst->tags[i].value = xstrdup(src->tags[i].value);
 		}
+		dst->n_tags = src->n_tags;
 	}
 	return 0;
-fail:
-	fax_done(dst);
-	return -1;
 }
 
 void balance_snapshot_init(struct balance_snapshot *b)
@@ -273,12 +252,9 @@ int balance_snapshot_copy(struct balance_snapshot *dst, const struct balance_sna
 	dst->held = src->held;
 	dst->auto_top_up_enabled = src->auto_top_up_enabled;
 	dst->auto_top_up_threshold = src->auto_top_up_threshold;
-	if (dup_str(&dst->environment_id, src->environment_id) ||
-	    dup_str(&dst->currency, src->currency) ||
-	    dup_str(&dst->type, src->type)) {
-		balance_snapshot_done(dst);
-		return -1;
-	}
+	dst->environment_id = xstrdup(src->environment_id);
+	dst->currency = xstrdup(src->currency);
+	dst->type = xstrdup(src->type);
 	return 0;
 }
 

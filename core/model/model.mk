@@ -1,7 +1,9 @@
 # core/model: the event and fax types, and the live model
 core_libfaxcore_a_SOURCES += \
 	core/model/event.c core/model/event.h \
-	core/model/model.c core/model/model.h
+	core/model/model.c core/model/model.h core/model/model_int.h \
+	core/model/intern.c core/model/seen.c core/model/ring.c \
+	core/model/index.c core/model/merge.c core/model/balance.c
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_event.c \
 	tests/unit/test_model.c

@@ -1,0 +1,179 @@
+/* The model's string pool: every string the model keeps (ids, numbers,
+ * codes, messages) is interned once in an arena, so a fax costs its struct,
+ * its attempts array and the bytes of the strings only it has. The entry of
+ * a fax id also holds the fax's index (model_get is one hash probe), the
+ * count of faxes whose current error_code it is, and the resends waiting
+ * for an original that has not arrived yet. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/xalloc.h"
+#include "core/model/model_int.h"
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+/* Chunks start small, so a model of a few faxes (a test, a fuzz input, a
+ * quiet day) costs a few kilobytes, and grow to CHUNK_SIZE. */
+#define CHUNK_SIZE (256 * 1024 - 64)
+#define CHUNK_SIZE_FIRST (16 * 1024 - 64)
+
+/* FNV-1a. */
+uint64_t mpool_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+void mpool_init(struct pool *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->slots = xcalloc(1024, sizeof(*p->slots));
+	p->mask = 1023;
+	p->chunk_size = CHUNK_SIZE_FIRST;
+}
+
+void mpool_done(struct pool *p)
+{
+	struct chunk *c = p->chunks, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(p->slots);
+	memset(p, 0, sizeof(*p));
+}
+
+static void *pool_alloc(struct pool *p, size_t size)
+{
+	struct chunk *c = p->chunks;
+
+	size = (size + 7) & ~(size_t)7;
+	if (!c || c->size - c->used < size) {
+		bool one_off = size > p->chunk_size / 4;
+		size_t want = one_off ? size : p->chunk_size;
+
+		c = xmalloc(sizeof(*c) + want);
+		c->size = want;
+		c->used = 0;
+		if (!one_off && p->chunk_size < CHUNK_SIZE)
+			p->chunk_size = p->chunk_size * 2 + 64 > CHUNK_SIZE ? CHUNK_SIZE
+									 : p->chunk_size * 2 + 64;
+		/* A big one-off string goes behind the current chunk, which
+		 * keeps filling. */
+		if (one_off && p->chunks) {
+			c->next = p->chunks->next;
+			p->chunks->next = c;
+		} else {
+			c->next = p->chunks;
+			p->chunks = c;
+		}
+	}
+	c->used += size;
+	return c->data + c->used - size;
+}
+
+static struct istr *pool_find(const struct pool *p, const char *s, size_t len, uint32_t h)
+{
+	for (size_t i = h & p->mask;; i = (i + 1) & p->mask) {
+		struct istr *e = p->slots[i];
+
+		if (!e)
+			return NULL;
+		if (e->hash == h && strncmp(e->s, s, len) == 0 && e->s[len] == '\0')
+			return e;
+	}
+}
+
+static void pool_grow(struct pool *p)
+{
+	size_t cap = (p->mask + 1) * 2;
+	struct istr **slots = xcalloc(cap, sizeof(*slots));
+
+	for (size_t i = 0; i <= p->mask; i++) {
+		struct istr *e = p->slots[i];
+		size_t j;
+
+		if (!e)
+			continue;
+		for (j = e->hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = e;
+	}
+	free(p->slots);
+	p->slots = slots;
+	p->mask = cap - 1;
+}
+
+const struct istr *mpool_lookup(const struct pool *p, const char *s)
+{
+	size_t len = strlen(s);
+
+	return pool_find(p, s, len, (uint32_t)mpool_hash(s, len));
+}
+
+const char *mpool_intern(struct pool *p, const char *s)
+{
+	size_t len;
+	uint32_t h;
+	struct istr *e;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	h = (uint32_t)mpool_hash(s, len);
+	e = pool_find(p, s, len, h);
+	if (e)
+		return e->s;
+	if ((p->n + 1) * 10 > (p->mask + 1) * 7)
+		pool_grow(p);
+	e = pool_alloc(p, sizeof(*e) + len + 1);
+	e->hash = h;
+	e->code_count = 0;
+	e->pending = 0;
+	e->fax = 0;
+	memcpy(e->s, s, len + 1);
+	for (size_t i = h & p->mask;; i = (i + 1) & p->mask) {
+		if (!p->slots[i]) {
+			p->slots[i] = e;
+			break;
+		}
+	}
+	p->n++;
+	return e->s;
+}
+
+/* Error codes are kept lowercase whoever built the snapshot (docs/CONTRACT.md#assumptions). */
+const char *mpool_intern_lower(struct pool *p, const char *s)
+{
+	char small[64], *buf = small;
+	const char *r;
+	size_t len;
+	bool upper = false;
+
+	if (!s)
+		return NULL;
+	for (const char *c = s; *c; c++)
+		upper |= isupper((unsigned char)*c) != 0;
+	if (!upper)
+		return mpool_intern(p, s);
+	len = strlen(s);
+	if (len >= sizeof(small))
+		buf = xmalloc(len + 1);
+	for (size_t i = 0; i <= len; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	r = mpool_intern(p, buf);
+	if (buf != small)
+		free(buf);
+	return r;
+}
