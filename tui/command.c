@@ -8,6 +8,7 @@
 #include "tui/command.h"
 #include "tui/export.h"
 #include "tui/input.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 static void cmd_theme(struct tui *t, const char *name)

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "tui/complete.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 #define COMPLETE_MAX_CODES 64

@@ -15,6 +15,7 @@
 #include "core/base/log.h"
 #include "core/base/sanitize.h"
 #include "tui/export.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 /* Rows per idle callback: small enough to keep the loop responsive. */

@@ -13,38 +13,13 @@
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/resend.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/triage.h"
 
 /* Wake-ups with nothing to read in a row: stdin is gone (EOF or hang-up);
  * quit rather than spin. */
 #define INPUT_DEAD_WAKEUPS 64
-
-static void set_selected(struct tui *t, size_t row)
-{
-	const struct model_fax *mf;
-
-	t->sel = row;
-	mf = view_at(&t->view, row);
-	snprintf(t->sel_id, sizeof t->sel_id, "%s", mf && mf->fax.id ? mf->fax.id : "");
-}
-
-static const struct model_fax *selected_fax(const struct tui *t)
-{
-	if (t->screen == SCREEN_DETAIL)
-		return model_get(t->m, t->detail_id);
-	return view_count(&t->view) ? view_at(&t->view, t->sel) : NULL;
-}
-
-const struct model_fax *tui_selected(const struct tui *t)
-{
-	return selected_fax(t);
-}
-
-void tui_select(struct tui *t, size_t row)
-{
-	set_selected(t, row);
-}
 
 /* "match 3 of 12": where the selected match stands among all of them. */
 static void search_position(struct tui *t, size_t at)
@@ -74,7 +49,7 @@ static void search_jump(struct tui *t, bool forward)
 		size_t i = forward ? (t->sel + k) % n : (t->sel + n - k % n) % n;
 
 		if (filter_match(&t->search, view_at(&t->view, i))) {
-			set_selected(t, i);
+			tui_select(t, i);
 			search_position(t, i);
 			return;
 		}
@@ -111,19 +86,6 @@ static void live_filter(struct tui *t)
 		return;
 	if (view_set_filter(&t->view, t->prompt.buf, err, sizeof err) == 0)
 		t->sel = 0;
-}
-
-void tui_request_quit(struct tui *t)
-{
-	if (t->quitting)
-		return;
-	t->quitting = true;
-	/* The app may take a moment to drain: keys typed meanwhile are not
-	 * read, and must not wake the loop over and over. */
-	if (t->loop)
-		ev_io_stop(t->loop, &t->input_w);
-	if (t->act.quit)
-		t->act.quit(t->act.ctx);
 }
 
 static void do_quit(struct tui *t)
@@ -182,7 +144,7 @@ static void do_triage(struct tui *t, enum tui_action a)
 	case ACT_NEXT_RESEND:
 		/* From the list: from the selected fax, and the list stays when
 		 * there is nowhere to go. */
-		if (t->screen == SCREEN_MAIN && (mf = selected_fax(t)) && mf->fax.id) {
+		if (t->screen == SCREEN_MAIN && (mf = tui_selected(t)) && mf->fax.id) {
 			snprintf(t->detail_id, sizeof t->detail_id, "%s", mf->fax.id);
 			t->screen = SCREEN_DETAIL;
 			detail_action(t, a);
@@ -193,7 +155,7 @@ static void do_triage(struct tui *t, enum tui_action a)
 		}
 		break;
 	case ACT_COPY_ID:
-		mf = t->screen == SCREEN_MAIN || t->screen == SCREEN_DETAIL ? selected_fax(t) : NULL;
+		mf = t->screen == SCREEN_MAIN || t->screen == SCREEN_DETAIL ? tui_selected(t) : NULL;
 		copy_fax_id(t, mf ? mf->fax.id : NULL);
 		break;
 	case ACT_FAILURES:
@@ -244,7 +206,7 @@ void tui_do(struct tui *t, enum tui_action a)
 		if (((t->screen == SCREEN_MAIN && t->focus != LP_FAXES) ||
 		     t->screen == SCREEN_FAILURES) && navigate(t, a))
 			break;
-		if (t->screen != SCREEN_MAIN || !(mf = selected_fax(t)) || !mf->fax.id)
+		if (t->screen != SCREEN_MAIN || !(mf = tui_selected(t)) || !mf->fax.id)
 			break;
 		detail_open(t, mf->fax.id);
 		break;
@@ -279,17 +241,17 @@ void tui_do(struct tui *t, enum tui_action a)
 			t->sel = 0;
 		break;
 	case ACT_MARK:
-		if (t->screen != SCREEN_MAIN || !(mf = selected_fax(t)) || !mf->fax.id)
+		if (t->screen != SCREEN_MAIN || !(mf = tui_selected(t)) || !mf->fax.id)
 			break;
 		tui_toggle_mark(t, mf->fax.id);
 		if (t->sel + 1 < view_count(&t->view))
-			set_selected(t, t->sel + 1);
+			tui_select(t, t->sel + 1);
 		break;
 	case ACT_UNMARK_ALL:
 		tui_clear_marks(t);
 		break;
 	case ACT_RESEND:
-		mf = selected_fax(t);
+		mf = tui_selected(t);
 		dialog_open_resend(t, mf ? mf->fax.id : NULL);
 		break;
 	case ACT_RESEND_BULK:
@@ -439,7 +401,7 @@ static void on_mouse(struct tui *t)
 			size_t row = t->top + (size_t)(ev.y - r->y - 2);
 
 			if (row < view_count(&t->view))
-				set_selected(t, row);
+				tui_select(t, row);
 		}
 		return;
 	}

@@ -163,25 +163,4 @@ struct tui {
 	int input_idle;            /* readable-but-empty wake-ups in a row */
 };
 
-int64_t tui_now_ms(const struct tui *t);
-void tui_flash(struct tui *t, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-bool tui_is_marked(const struct tui *t, const char *id);
-bool tui_is_inflight(const struct tui *t, const char *id);
-size_t tui_n_inflight(const struct tui *t);
-/* Records the soonest moment (ms from now) something displayed will change. */
-void tui_need_tick(struct tui *t, int64_t in_ms);
-/* Why an action cannot run now, or NULL if it can. */
-const char *tui_action_unavailable(const struct tui *t, enum tui_action a);
-void tui_toggle_mark(struct tui *t, const char *id);
-/* Brings the view and the selection up to date (actions typed in one burst
- * must see what the previous one changed). */
-void tui_sync_view(struct tui *t);
-void tui_clear_marks(struct tui *t);
-/* The list's selected fax (or the detail screen's), and moving the selection. */
-const struct model_fax *tui_selected(const struct tui *t);
-void tui_select(struct tui *t, size_t row);
-struct pane_ops;
-const struct pane_ops *tui_pane_ops(enum layout_pane p);
-
 #endif

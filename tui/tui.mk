@@ -2,6 +2,7 @@
 tui_libfaxtui_a_CPPFLAGS = $(AM_CPPFLAGS) -D_XOPEN_SOURCE_EXTENDED=1 -DNCURSES_WIDECHAR=1
 tui_libfaxtui_a_SOURCES += \
 	tui/tui.c tui/tui.h tui/state.h \
+	tui/session.c tui/session.h \
 	tui/term.c tui/term.h \
 	tui/input.c tui/input.h \
 	tui/command.c tui/command.h \
@@ -21,6 +22,7 @@ tui_libfaxtui_a_SOURCES += \
 	tui/widgets/format.c tui/widgets/format.h \
 	tui/widgets/prompt.c tui/widgets/prompt.h \
 	tui/panes/pane.c tui/panes/pane.h \
+	tui/panes/panes.c \
 	tui/panes/faxes.c \
 	tui/panes/attempts.c \
 	tui/panes/codes.c \

@@ -18,6 +18,7 @@
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/resend.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 struct rec {

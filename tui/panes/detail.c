@@ -13,6 +13,7 @@
 #include "core/wire/event_parse.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/worklist.h"
 #include "tui/widgets/format.h"

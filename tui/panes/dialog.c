@@ -11,10 +11,10 @@
 #include "core/base/errors.h"
 #include "core/api/resend.h"
 #include "core/store/triage.h"
-#include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/resend.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 

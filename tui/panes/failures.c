@@ -9,6 +9,7 @@
 
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 

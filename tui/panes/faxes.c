@@ -10,6 +10,7 @@
 #include "core/base/sanitize.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/triage.h"
 #include "tui/widgets/format.h"

@@ -7,6 +7,7 @@
 
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 /* The symbols of the list, from the glyphs in use (UTF-8 or ASCII). */

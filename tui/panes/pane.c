@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tui/panes/pane.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 static bool scroll(struct tui *t, enum layout_pane p, enum tui_action a)

@@ -25,6 +25,8 @@ extern const struct pane_ops pane_attempts;
 extern const struct pane_ops pane_codes;
 extern const struct pane_ops pane_balance;
 extern const struct pane_ops pane_log;
+/* The main screen's panes by layout slot (panes.c). */
+const struct pane_ops *tui_pane_ops(enum layout_pane p);
 
 /* The fax list's columns, in order. */
 enum faxes_col { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL_CODE,
