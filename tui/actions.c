@@ -9,7 +9,7 @@ static const struct {
 	bool mutates;
 	const char *help;
 } actions[] = {
-#define X(e, n, m, h) [e] = { n, m, h },
+#define X(e, n, m, fn, h) [e] = { n, m, h },
 	TUI_ACTION_LIST(X)
 #undef X
 };

@@ -7,7 +7,7 @@
 
 #include "tui/command.h"
 #include "tui/export.h"
-#include "tui/input.h"
+#include "tui/dispatch.h"
 #include "tui/session.h"
 #include "tui/state.h"
 

@@ -5,6 +5,7 @@ tui_libfaxtui_a_SOURCES += \
 	tui/session.c tui/session.h \
 	tui/term.c tui/term.h \
 	tui/input.c tui/input.h \
+	tui/dispatch.c tui/dispatch.h \
 	tui/command.c tui/command.h \
 	tui/complete.c tui/complete.h \
 	tui/export.c tui/export.h \
