@@ -38,7 +38,7 @@
 	X(ACT_DISMISS, "dismiss", 1, dismiss, "dismiss the selected failure: no action needed (asks for a note)") \
 	X(ACT_UNDISMISS, "undismiss", 1, undismiss, "undo the dismissal of the selected failure") \
 	X(ACT_NEXT_UNRESOLVED, "next-unresolved", 0, next_unresolved, "jump to the next unresolved failure") \
-	X(ACT_COMMAND, "command", 0, command, "command line: theme NAME, filter EXPR, export csv|json FILE, quit") \
+	X(ACT_COMMAND, "command", 0, command, "the : command line (its commands are listed at the top of help)") \
 	X(ACT_RAW, "raw", 0, raw, "toggle the raw JSON of the fax (detail screen)") \
 	X(ACT_ORIGINAL, "original", 0, chain, "open the fax this one was resent from (detail screen)") \
 	X(ACT_NEXT_RESEND, "next-resend", 0, chain, "open the next fax in its resend chain (detail screen)") \

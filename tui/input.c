@@ -74,7 +74,7 @@ static void prompt_finish(struct tui *t, enum prompt_result r)
 		}
 		break;
 	case PROMPT_COMMAND:
-		tui_command(t, t->prompt.buf);
+		tui_do(t, tui_command(t, t->prompt.buf));
 		break;
 	case PROMPT_DISMISS:
 		tui_triage_dismiss_done(t, t->prompt.buf);

@@ -15,6 +15,7 @@
 #include "core/model/event.h"
 #include "core/model/model.h"
 #include "tests/unit/unit.h"
+#include "tui/command.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/resend.h"
@@ -430,6 +431,48 @@ static void test_marks_and_bulk(void)
 	teardown(&h);
 }
 
+/* The command table: a command names the action it wants instead of running
+ * it, and Tab, the "unknown command" message and help all come from the
+ * one list (every command there completes, failures included). */
+static void test_command_table(void)
+{
+	struct harness h;
+	char usages[512];
+
+	setup(&h, false);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "q"), ACT_QUIT);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "quit"), ACT_QUIT);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "help"), ACT_HELP);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "failures"), ACT_FAILURES);
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN);       /* named, not run */
+	CU_ASSERT_EQUAL(h.rec.quits, 0);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "theme!"), ACT_NONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "unknown command 'theme!'"));
+	tui_cmd_usages(" | ", usages, sizeof usages);
+	for (size_t i = 0; i < tui_cmd_count(); i++) {
+		const struct tui_cmd *c = tui_cmd_at(i);
+		char typed[32];
+
+		if (!c->usage)
+			continue;
+		CU_ASSERT_PTR_NOT_NULL(strstr(usages, c->usage));
+		CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, c->name));
+		/* two letters tell the names apart; Tab does the rest */
+		snprintf(typed, sizeof typed, "%.2s", c->name);
+		tui_key(&h.t, ':');
+		type(&h.t, typed);
+		tui_key(&h.t, '\t');
+		CU_ASSERT_EQUAL(strncmp(h.t.prompt.buf, c->name, strlen(c->name)), 0);
+		tui_key(&h.t, TUI_KEY_ESC);
+	}
+	/* through the prompt, the named action runs */
+	tui_key(&h.t, ':');
+	type(&h.t, "help");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_HELP);
+	teardown(&h);
+}
+
 static const struct unit_test tests[] = {
 	{ "resend a retryable failure", test_resend_retryable },
 	{ "terminal code: destination first, second confirmation", test_resend_terminal_code },
@@ -438,6 +481,7 @@ static const struct unit_test tests[] = {
 	{ "a resend answer after teardown is safe", test_late_answer_after_teardown },
 	{ "filter prompt, open, commands", test_filter_prompt_and_open },
 	{ "marks and bulk resend", test_marks_and_bulk },
+	{ ": commands come from one table and return their action", test_command_table },
 	{ NULL, NULL },
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tui/command.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/session.h"
@@ -35,14 +36,16 @@ void help_draw(struct tui *t, const struct rect *r)
 {
 	struct rect in = render_box(t, r, "help (Esc to close)", render_border_role(t, true));
 	int line = 0, y;
-	char keys[128];
+	char keys[128], cmds[256];
 
 	if (in.h < 1 || in.w < 10)
 		return;
-	static const char *const intro[] = {
+	snprintf(cmds, sizeof cmds, "Commands (:): ");
+	tui_cmd_usages(" | ", cmds + strlen(cmds), sizeof cmds - strlen(cmds));
+	const char *const intro[] = {
 		"Keys come from the built-in bindings and your config's `bind KEY ACTION` lines.",
 		"Filter language: free text, status:failed code:busy to:+1212 tag:team=ops id:fax_, !term negates.",
-		"Commands (:): theme NAME | filter EXPR | search EXPR | sort COLUMN | export csv|json FILE | failures | quit",
+		cmds,
 		"",
 	};
 	for (size_t i = 0; i < sizeof intro / sizeof intro[0]; i++, line++) {
