@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/xalloc.h"
 #include "tui/keymap.h"
 
 /* Written in the user's language on purpose: the defaults are proof that
@@ -232,17 +233,8 @@ void keymap_free(struct keymap *km)
 
 static void add_message(struct keymap *km, const char *msg)
 {
-	char **m = realloc(km->msgs, (km->n_msgs + 1) * sizeof *m);
-	char *copy = strdup(msg);
-
-	if (!m || !copy) {
-		free(copy);
-		if (m)
-			km->msgs = m;
-		return;
-	}
-	km->msgs = m;
-	km->msgs[km->n_msgs++] = copy;
+	km->msgs = xrealloc(km->msgs, (km->n_msgs + 1) * sizeof *km->msgs);
+	km->msgs[km->n_msgs++] = xstrdup(msg);
 }
 
 int keymap_bind(struct keymap *km, const char *key, const char *action, const char *where,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/base/clock.h"
+#include "core/base/xalloc.h"
 #include "tui/session.h"
 #include "tui/state.h"
 
@@ -67,7 +68,6 @@ void tui_toggle_mark(struct tui *t, const char *id)
 {
 	char **hit = t->n_marks ? bsearch(&id, t->marks, t->n_marks, sizeof *t->marks, cmp_str)
 				: NULL;
-	char **nm, *copy;
 
 	if (hit) {
 		free(*hit);
@@ -75,13 +75,8 @@ void tui_toggle_mark(struct tui *t, const char *id)
 		t->n_marks--;
 		return;
 	}
-	nm = realloc(t->marks, (t->n_marks + 1) * sizeof *nm);
-	if (!nm)
-		return;
-	t->marks = nm;
-	if (!(copy = strdup(id)))
-		return;
-	t->marks[t->n_marks++] = copy;
+	t->marks = xrealloc(t->marks, (t->n_marks + 1) * sizeof *t->marks);
+	t->marks[t->n_marks++] = xstrdup(id);
 	qsort(t->marks, t->n_marks, sizeof *t->marks, cmp_str);
 }
 

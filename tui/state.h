@@ -163,4 +163,9 @@ struct tui {
 	int input_idle;            /* readable-but-empty wake-ups in a row */
 };
 
+/* Frees what the session holds (not t itself): resends still on the way
+ * are detached, a running export abandoned. tui_free() ends with it; so do
+ * tests that assemble a struct tui by hand. */
+void tui_state_done(struct tui *t);
+
 #endif

@@ -313,6 +313,23 @@ struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct co
 	return t;
 }
 
+void tui_state_done(struct tui *t)
+{
+	if (t->loop) {
+		tui_resend_shutdown(t);
+		tui_export_stop(t);
+	}
+	dialog_close(t);
+	tui_clear_marks(t);
+	view_done(&t->view);
+	worklist_failures_done(&t->failures);
+	filter_done(&t->search);
+	for (size_t i = 0; i < sizeof t->history / sizeof t->history[0]; i++)
+		prompt_history_free(&t->history[i]);
+	keymap_free(t->km);
+	t->km = NULL;
+}
+
 void tui_free(struct tui *t)
 {
 	if (!t)
@@ -323,20 +340,11 @@ void tui_free(struct tui *t)
 		ev_prepare_stop(t->loop, &t->render_w);
 		ev_timer_stop(t->loop, &t->frame_w);
 		ev_timer_stop(t->loop, &t->tick_w);
-		tui_resend_shutdown(t);
-		tui_export_stop(t);
 	}
 	term_stop(&t->term);
 	if (t->frame_log)
 		fclose(t->frame_log);
-	dialog_close(t);
-	tui_clear_marks(t);
-	view_done(&t->view);
-	worklist_failures_done(&t->failures);
-	filter_done(&t->search);
-	for (size_t i = 0; i < sizeof t->history / sizeof t->history[0]; i++)
-		prompt_history_free(&t->history[i]);
-	keymap_free(t->km);
+	tui_state_done(t);
 	free(t);
 }
 

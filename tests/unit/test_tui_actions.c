@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/clock.h"
 #include "core/model/event.h"
 #include "core/model/model.h"
 #include "tests/unit/unit.h"
@@ -107,14 +108,7 @@ static void setup(struct harness *h, bool read_only)
 
 static void teardown(struct harness *h)
 {
-	tui_resend_shutdown(&h->t);
-	dialog_close(&h->t);
-	tui_clear_marks(&h->t);
-	view_done(&h->t.view);
-	filter_done(&h->t.search);
-	for (size_t i = 0; i < sizeof h->t.history / sizeof h->t.history[0]; i++)
-		prompt_history_free(&h->t.history[i]);
-	keymap_free(h->t.km);
+	tui_state_done(&h->t);
 	ev_loop_destroy(h->t.loop);
 	model_free(h->m);
 }
@@ -473,6 +467,24 @@ static void test_command_table(void)
 	teardown(&h);
 }
 
+/* The session's clock is the one it was given: a flash lasts TUI_FLASH_MS
+ * of that clock, not of the system's. */
+static void test_injected_clock(void)
+{
+	struct harness h;
+	struct clock_manual c;
+
+	setup(&h, false);
+	clock_manual_init(&c, 1000);
+	h.t.act.clock = &c.clock;
+	CU_ASSERT_EQUAL(tui_now_ms(&h.t), 1000);
+	tui_flash(&h.t, false, "hello");
+	CU_ASSERT_EQUAL(h.t.flash_until, 1000 + TUI_FLASH_MS);
+	clock_manual_advance(&c, 250);
+	CU_ASSERT_EQUAL(tui_now_ms(&h.t), 1250);
+	teardown(&h);
+}
+
 static const struct unit_test tests[] = {
 	{ "resend a retryable failure", test_resend_retryable },
 	{ "terminal code: destination first, second confirmation", test_resend_terminal_code },
@@ -482,6 +494,7 @@ static const struct unit_test tests[] = {
 	{ "filter prompt, open, commands", test_filter_prompt_and_open },
 	{ "marks and bulk resend", test_marks_and_bulk },
 	{ ": commands come from one table and return their action", test_command_table },
+	{ "the session reads the clock it was given", test_injected_clock },
 	{ NULL, NULL },
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/base/errors.h"
+#include "core/base/xalloc.h"
 #include "core/api/resend.h"
 #include "core/store/triage.h"
 #include "tui/panes/pane.h"
@@ -84,7 +85,7 @@ void dialog_open_resend(struct tui *t, const char *fax_id)
 }
 
 /* One candidate; in-flight cases are only counted (never sent twice). */
-static int bulk_add(struct tui *t, const struct model_fax *mf, size_t *cap)
+static void bulk_add(struct tui *t, const struct model_fax *mf, size_t *cap)
 {
 	struct tui_dialog *d = &t->dlg;
 	struct tui_bulk_item *it;
@@ -93,28 +94,17 @@ static int bulk_add(struct tui *t, const struct model_fax *mf, size_t *cap)
 	triage_of(t->act.triage, t->m, mf, &ti);
 	if (ti.state == TRIAGE_RESENDING || tui_is_inflight(t, mf->fax.id)) {
 		d->n_inflight++;
-		return 0;
+		return;
 	}
-	if (d->n_items == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct tui_bulk_item *v = realloc(d->items, nc * sizeof *v);
-
-		if (!v)
-			return -1;
-		d->items = v;
-		*cap = nc;
-	}
-	it = &d->items[d->n_items];
+	d->items = xgrow(d->items, cap, d->n_items + 1, sizeof *d->items);
+	it = &d->items[d->n_items++];
 	memset(it, 0, sizeof *it);
-	if (!(it->id = strdup(mf->fax.id)))
-		return -1;
-	d->n_items++;
+	it->id = xstrdup(mf->fax.id);
 	/* Resent already: a resend exists (delivered, on its way or failed). */
 	it->resent = ti.head && ti.last;
 	it->dismissed = ti.state == TRIAGE_DISMISSED;
 	it->terminal = mf->fax.error_code && errors_fax_code_terminal(mf->fax.error_code);
 	it->pages = mf->fax.pages > 0 ? mf->fax.pages : 1;
-	return 0;
 }
 
 /* Whether an item goes out with the operator's current choices. */
@@ -167,8 +157,7 @@ void dialog_open_bulk(struct tui *t)
 			continue;
 		if (t->n_marks && !tui_is_marked(t, mf->fax.id))
 			continue;
-		if (bulk_add(t, mf, &cap) < 0)
-			break;
+		bulk_add(t, mf, &cap);
 	}
 	if (t->dlg.n_items == 0) {
 		tui_flash(t, true, "no failed fax to resend among the %s%s", t->n_marks ?
