@@ -72,18 +72,9 @@ static void open_prompt(struct tui *t, enum tui_prompt_kind kind, const char *in
 
 bool tui_navigate(struct tui *t, enum tui_action a)
 {
-	const struct pane_ops *ops;
+	struct pane *p = t->screen == SCREEN_MAIN ? &t->pane[t->focus] : &t->screen_pane[t->screen];
 
-	if (t->screen == SCREEN_HELP)
-		return help_action(t, a);
-	if (t->screen == SCREEN_DETAIL)
-		return detail_action(t, a);
-	if (t->screen == SCREEN_FAILURES)
-		return failures_action(t, a);
-	ops = tui_pane_ops(t->focus);
-	if (ops && ops->action)
-		return ops->action(t, a);
-	return false;
+	return p->ops && p->ops->action && p->ops->action(t, p, a);
 }
 
 static void act_none(struct tui *t, enum tui_action a)
@@ -105,13 +96,10 @@ static void act_quit(struct tui *t, enum tui_action a)
 static void act_help(struct tui *t, enum tui_action a)
 {
 	(void)a;
-	if (t->screen == SCREEN_HELP) {
+	if (t->screen == SCREEN_HELP)
 		t->screen = t->help_return;
-	} else {
-		t->help_return = t->screen;
-		t->screen = SCREEN_HELP;
-		t->help_scroll = 0;
-	}
+	else
+		help_open(t);
 }
 
 static void act_redraw(struct tui *t, enum tui_action a)
@@ -125,10 +113,8 @@ static void act_back(struct tui *t, enum tui_action a)
 	(void)a;
 	if (t->screen == SCREEN_HELP) {
 		t->screen = t->help_return;
-	} else if (t->screen == SCREEN_DETAIL && t->detail_raw) {
+	} else if (t->screen == SCREEN_DETAIL && detail_back(t)) {
 		/* One level at a time: raw JSON, then the detail, then the list. */
-		t->detail_raw = false;
-		t->detail_scroll = 0;
 	} else if (t->screen == SCREEN_DETAIL || t->screen == SCREEN_FAILURES) {
 		t->screen = SCREEN_MAIN;
 	} else if (t->has_search) {
@@ -270,7 +256,7 @@ static void act_next_unresolved(struct tui *t, enum tui_action a)
 static void act_raw(struct tui *t, enum tui_action a)
 {
 	if (t->screen == SCREEN_DETAIL)
-		detail_action(t, a);
+		tui_navigate(t, a);
 }
 
 /* The resend chain. From the list: from the selected fax, and the list
@@ -282,11 +268,11 @@ static void act_chain(struct tui *t, enum tui_action a)
 	if (t->screen == SCREEN_MAIN && (mf = tui_selected(t)) && mf->fax.id) {
 		snprintf(t->detail_id, sizeof t->detail_id, "%s", mf->fax.id);
 		t->screen = SCREEN_DETAIL;
-		detail_action(t, a);
+		tui_navigate(t, a);
 		if (strcmp(t->detail_id, mf->fax.id) == 0)
 			t->screen = SCREEN_MAIN;
 	} else if (t->screen == SCREEN_DETAIL) {
-		detail_action(t, a);
+		tui_navigate(t, a);
 	}
 }
 

@@ -11,6 +11,7 @@
 #include "core/model/model.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
+#include "tui/panes/instance.h"
 #include "tui/term.h"
 #include "tui/theme.h"
 #include "tui/worklist.h"
@@ -28,7 +29,7 @@
 /* Filter as you type up to this many faxes; beyond, on Enter only. */
 #define TUI_LIVE_FILTER_MAX 200000
 
-enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES };
+enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES, SCREEN_COUNT };
 enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND,
 		       PROMPT_DISMISS, PROMPT_KIND_COUNT };
 enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
@@ -120,20 +121,11 @@ struct tui {
 	enum layout_pane focus;
 	size_t sel, top;
 	char sel_id[64];
-	int scroll[LP_COUNT];
-	int scroll_max[LP_COUNT];  /* from the last frame, to clamp scrolling */
-	size_t code_sel;           /* the selected row of the error-codes pane */
-
-	char detail_id[64];
-	int detail_scroll;
-	int detail_lines;          /* drawn line count, for clamping the scroll */
-	bool detail_raw;
-	int help_scroll;
-	int help_lines;
-
-	struct worklist_failures failures;   /* the failures screen's groups */
-	size_t fail_sel;
-	int fail_scroll;
+	char detail_id[64];        /* the fax the detail screen shows */
+	/* The pane instances (panes/panes.c): the main screen's by layout
+	 * slot, the whole-body screens by screen (none for the main one). */
+	struct pane pane[LP_COUNT];
+	struct pane screen_pane[SCREEN_COUNT];
 
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;

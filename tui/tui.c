@@ -104,27 +104,19 @@ static void draw_frame(struct tui *t)
 	} else {
 		render_set_clip(t, &l->header);
 		header_draw(t, &l->header);
-		switch (t->screen) {
-		case SCREEN_MAIN:
+		if (t->screen == SCREEN_MAIN) {
 			for (int p = 0; p < LP_COUNT; p++) {
 				if (!l->visible[p])
 					continue;
 				render_set_clip(t, &l->pane[p]);
-				tui_pane_ops((enum layout_pane)p)->draw(t, &l->pane[p], t->focus == (enum layout_pane)p);
+				t->pane[p].ops->draw(t, &t->pane[p], &l->pane[p],
+						     t->focus == (enum layout_pane)p);
 			}
-			break;
-		case SCREEN_DETAIL:
+		} else {
+			struct pane *p = &t->screen_pane[t->screen];
+
 			render_set_clip(t, &l->body);
-			detail_draw(t, &l->body);
-			break;
-		case SCREEN_HELP:
-			render_set_clip(t, &l->body);
-			help_draw(t, &l->body);
-			break;
-		case SCREEN_FAILURES:
-			render_set_clip(t, &l->body);
-			failures_draw(t, &l->body);
-			break;
+			p->ops->draw(t, p, &l->body, true);
 		}
 		render_set_clip(t, &l->footer);
 		footer_draw(t, &l->footer);
@@ -270,6 +262,7 @@ struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct co
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	tui_panes_init(t);
 	t->loop = loop;
 	t->m = m;
 	t->cfg = cfg;
@@ -322,7 +315,7 @@ void tui_state_done(struct tui *t)
 	dialog_close(t);
 	tui_clear_marks(t);
 	view_done(&t->view);
-	worklist_failures_done(&t->failures);
+	tui_panes_done(t);
 	filter_done(&t->search);
 	for (size_t i = 0; i < sizeof t->history / sizeof t->history[0]; i++)
 		prompt_history_free(&t->history[i]);

@@ -22,7 +22,8 @@ tui_libfaxtui_a_SOURCES += \
 	tui/copy.c tui/copy.h \
 	tui/widgets/format.c tui/widgets/format.h \
 	tui/widgets/prompt.c tui/widgets/prompt.h \
-	tui/panes/pane.c tui/panes/pane.h \
+	tui/widgets/scroller.c tui/widgets/scroller.h \
+	tui/panes/pane.c tui/panes/pane.h tui/panes/instance.h \
 	tui/panes/panes.c \
 	tui/panes/faxes.c \
 	tui/panes/attempts.c \

@@ -99,6 +99,7 @@ static void setup(struct harness *h, bool read_only)
 	h->t.read_only = read_only;
 	h->t.act = (struct tui_actions){ .ctx = &h->rec, .resend = rec_resend,
 					 .quit = rec_quit, .refresh = rec_refresh };
+	tui_panes_init(&h->t);
 	h->t.km = keymap_new();
 	keymap_load_defaults(h->t.km, err, sizeof err);
 	view_init(&h->t.view, h->m);
@@ -327,11 +328,11 @@ static void test_filter_prompt_and_open(void)
 	CU_ASSERT_STRING_EQUAL(h.t.detail_id, "fax_b");
 	CU_ASSERT_EQUAL(h.rec.refreshes, 1);
 	tui_key(&h.t, 'J');
-	CU_ASSERT(h.t.detail_raw);
+	CU_ASSERT(detail_showing_raw(&h.t));
 	/* Esc goes back one level: raw JSON to the detail, then to the list. */
 	tui_key(&h.t, TUI_KEY_ESC);
 	CU_ASSERT_EQUAL(h.t.screen, SCREEN_DETAIL);
-	CU_ASSERT_FALSE(h.t.detail_raw);
+	CU_ASSERT_FALSE(detail_showing_raw(&h.t));
 	tui_key(&h.t, TUI_KEY_ESC);
 	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN);
 	/* : commands */

@@ -12,7 +12,7 @@
 #include "tui/state.h"
 
 /* The symbols of the list, from the glyphs in use (UTF-8 or ASCII). */
-static int help_legend(struct tui *t, const struct rect *in, int line)
+static int help_legend(struct tui *t, const struct pane *p, const struct rect *in, int line)
 {
 	const struct glyphs *g = t->term.g;
 	char buf[512];
@@ -26,18 +26,19 @@ static int help_legend(struct tui *t, const struct rect *in, int line)
 	if (o < sizeof buf)
 		snprintf(buf + o, sizeof buf - o, " %s retrying  %s resending  %s terminal code  "
 			 "%s marked  ! anomaly", g->retrying, g->inflight, g->terminal, g->mark);
-	y = in->y + line - t->help_scroll;
+	y = in->y + line - p->sc.off;
 	if (y >= in->y && y < in->y + in->h)
 		render_text(t, y, in->x, in->w, ROLE_NORMAL, buf);
 	return line + 1;
 }
 
-void help_draw(struct tui *t, const struct rect *r)
+static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	struct rect in = render_box(t, r, "help (Esc to close)", render_border_role(t, true));
-	int line = 0, y;
+	int line = 0, y, page = t->layout.body.h > 3 ? t->layout.body.h - 3 : 1;
 	char keys[128], cmds[256];
 
+	(void)focused;
 	if (in.h < 1 || in.w < 10)
 		return;
 	snprintf(cmds, sizeof cmds, "Commands (:): ");
@@ -49,15 +50,15 @@ void help_draw(struct tui *t, const struct rect *r)
 		"",
 	};
 	for (size_t i = 0; i < sizeof intro / sizeof intro[0]; i++, line++) {
-		y = in.y + line - t->help_scroll;
+		y = in.y + line - p->sc.off;
 		if (y >= in.y && y < in.y + in.h)
 			render_text(t, y, in.x, in.w, i < 3 ? ROLE_DIM : ROLE_NORMAL, intro[i]);
 		if (i == 2)
-			line = help_legend(t, &in, line + 1) - 1;
+			line = help_legend(t, p, &in, line + 1) - 1;
 	}
 	/* Refused bind lines and conflicts first, where they are seen. */
 	for (size_t i = 0; i < keymap_message_count(t->km); i++, line++) {
-		y = in.y + line - t->help_scroll;
+		y = in.y + line - p->sc.off;
 		if (y >= in.y && y < in.y + in.h)
 			render_text(t, y, in.x, in.w, ROLE_WARN, keymap_message_at(t->km, i));
 	}
@@ -66,7 +67,7 @@ void help_draw(struct tui *t, const struct rect *r)
 		const char *why = tui_action_unavailable(t, (enum tui_action)a);
 		int x;
 
-		y = in.y + line - t->help_scroll;
+		y = in.y + line - p->sc.off;
 		if (y < in.y || y >= in.y + in.h)
 			continue;
 		if (!keymap_keys_for(t->km, (enum tui_action)a, keys, sizeof keys))
@@ -79,34 +80,25 @@ void help_draw(struct tui *t, const struct rect *r)
 		if (why)
 			render_textf(t, y, x, in.x + in.w - x, ROLE_WARN, "  [unavailable: %s]", why);
 	}
-	t->help_lines = line;
+	scroller_set_extent(&p->sc, line, page);
 }
 
-bool help_action(struct tui *t, enum tui_action a)
+static bool help_action(struct tui *t, struct pane *p, enum tui_action a)
 {
 	int page = t->layout.body.h > 3 ? t->layout.body.h - 3 : 1;
-	int max = t->help_lines > page ? t->help_lines - page : 0;
 
-	switch (a) {
-	case ACT_UP:
-		t->help_scroll -= t->help_scroll > 0;
-		return true;
-	case ACT_DOWN:
-		t->help_scroll += t->help_scroll < max;
-		return true;
-	case ACT_PAGE_UP:
-		t->help_scroll = t->help_scroll > page ? t->help_scroll - page : 0;
-		return true;
-	case ACT_PAGE_DOWN:
-		t->help_scroll = t->help_scroll + page < max ? t->help_scroll + page : max;
-		return true;
-	case ACT_HOME:
-		t->help_scroll = 0;
-		return true;
-	case ACT_END:
-		t->help_scroll = max;
-		return true;
-	default:
-		return false;
-	}
+	return scroller_action(&p->sc, a, page);
 }
+
+void help_open(struct tui *t)
+{
+	t->help_return = t->screen;
+	t->screen = SCREEN_HELP;
+	t->screen_pane[SCREEN_HELP].sc.off = 0;
+}
+
+const struct pane_ops pane_help = {
+	.name = "help",
+	.draw = help_draw,
+	.action = help_action,
+};

@@ -1,9 +1,15 @@
-/* The main screen's panes, by the layout's slots. */
+/* The pane instances of a session: the main screen's by layout slot and the
+ * whole-body screens, each with its ops and its own zeroed state. */
 #include "config.h"
 
-#include "tui/panes/pane.h"
+#include <stdlib.h>
+#include <string.h>
 
-static const struct pane_ops *const panes[LP_COUNT] = {
+#include "core/base/xalloc.h"
+#include "tui/panes/pane.h"
+#include "tui/state.h"
+
+static const struct pane_ops *const main_ops[LP_COUNT] = {
 	[LP_FAXES] = &pane_faxes,
 	[LP_ATTEMPTS] = &pane_attempts,
 	[LP_BALANCE] = &pane_balance,
@@ -11,7 +17,40 @@ static const struct pane_ops *const panes[LP_COUNT] = {
 	[LP_LOG] = &pane_log,
 };
 
-const struct pane_ops *tui_pane_ops(enum layout_pane p)
+static const struct pane_ops *const screen_ops[SCREEN_COUNT] = {
+	[SCREEN_DETAIL] = &pane_detail,
+	[SCREEN_HELP] = &pane_help,
+	[SCREEN_FAILURES] = &pane_failures,
+};
+
+static void pane_init(struct pane *p, const struct pane_ops *ops)
 {
-	return (unsigned)p < LP_COUNT ? panes[p] : NULL;
+	memset(p, 0, sizeof *p);
+	p->ops = ops;
+	if (ops && ops->priv_size)
+		p->priv = xcalloc(1, ops->priv_size);
+}
+
+static void pane_done(struct pane *p)
+{
+	if (p->ops && p->ops->done && p->priv)
+		p->ops->done(p->priv);
+	free(p->priv);
+	memset(p, 0, sizeof *p);
+}
+
+void tui_panes_init(struct tui *t)
+{
+	for (int i = 0; i < LP_COUNT; i++)
+		pane_init(&t->pane[i], main_ops[i]);
+	for (int i = 0; i < SCREEN_COUNT; i++)
+		pane_init(&t->screen_pane[i], screen_ops[i]);
+}
+
+void tui_panes_done(struct tui *t)
+{
+	for (int i = 0; i < LP_COUNT; i++)
+		pane_done(&t->pane[i]);
+	for (int i = 0; i < SCREEN_COUNT; i++)
+		pane_done(&t->screen_pane[i]);
 }
