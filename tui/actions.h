@@ -46,17 +46,50 @@
 	X(ACT_FAILURES, "failures", 0, failures, "failures of the last hour and day by destination and code") \
 	X(ACT_REDRAW, "redraw", 0, redraw, "redraw the whole screen")
 
+/* Where a key is read: the screens, or an open dialog. Each mode has its
+ * own bindings, so a key means one thing per mode. */
+enum tui_mode { MODE_MAIN, MODE_RESEND, MODE_BULK, MODE_QUIT, MODE_COUNT };
+
+/* The keys of the dialogs, bound like the others (`bind y bulk.start`).
+ * The resend dialog's fields take the keys not bound in its mode.
+ * X(enum, mode, name, help) */
+#define TUI_DIALOG_ACTION_LIST(X)                                                       \
+	X(ACT_RESEND_CONFIRM, MODE_RESEND, "resend.confirm",                             \
+	  "send (a terminal code or an earlier resend asks once more)")                  \
+	X(ACT_RESEND_NEXT_FIELD, MODE_RESEND, "resend.next-field", "the next field")     \
+	X(ACT_RESEND_PREV_FIELD, MODE_RESEND, "resend.prev-field", "the previous field") \
+	X(ACT_RESEND_CANCEL, MODE_RESEND, "resend.cancel",                               \
+	  "back from a confirmation to editing, else close without sending")            \
+	X(ACT_BULK_START, MODE_BULK, "bulk.start", "start sending")                      \
+	X(ACT_BULK_CLOSE, MODE_BULK, "bulk.cancel", "close without sending")            \
+	X(ACT_BULK_INCLUDE_DONE, MODE_BULK, "bulk.include-done",                         \
+	  "include / skip the faxes resent or dismissed already")                        \
+	X(ACT_BULK_SKIP_TERMINAL, MODE_BULK, "bulk.skip-terminal",                       \
+	  "skip / include terminal codes to the same number")                            \
+	X(ACT_QUIT_YES, MODE_QUIT, "quit.yes", "quit anyway (no bulk resend left to send)") \
+	X(ACT_QUIT_NO, MODE_QUIT, "quit.no", "stay")                                     \
+	X(ACT_QUIT_SEND_REST, MODE_QUIT, "quit.send-rest", "send the rest of the bulk resend, then quit") \
+	X(ACT_QUIT_DROP_REST, MODE_QUIT, "quit.drop-rest", "drop the rest of the bulk resend and quit")
+
 enum tui_action {
 #define X(e, name, mutates, fn, help) e,
 	TUI_ACTION_LIST(X)
 #undef X
-	ACT_COUNT
+	ACT_COUNT,                 /* the screens' actions end here */
+#define X(e, mode, name, help) e,
+	TUI_DIALOG_ACTION_LIST(X)
+#undef X
+	ACT_ALL_COUNT
 };
 
 const char *action_name(enum tui_action a);
 const char *action_help(enum tui_action a);
 bool action_mutates(enum tui_action a);
-/* Exact name; -1 if unknown. */
+/* The mode an action is bound in (MODE_MAIN for the screens' actions). */
+enum tui_mode action_mode(enum tui_action a);
+/* "resend dialog", for help. */
+const char *mode_title(enum tui_mode m);
+/* Exact name, the dialogs' included; -1 if unknown. */
 int action_from_name(const char *name);
 
 #endif

@@ -486,6 +486,39 @@ static void test_injected_clock(void)
 	teardown(&h);
 }
 
+/* A dialog is a mode with its own keys: rebinding one there leaves the
+ * list's meaning of the key alone (and is no conflict), and a dialog key
+ * unbound from its mode no longer acts. */
+static void test_dialog_keys_rebind(void)
+{
+	struct harness h;
+	char err[256];
+
+	setup(&h, false);
+	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "x", "quit.no", "test", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "y", "resend.cancel", "test", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "n", "resend.prev-field", "test", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(keymap_message_count(h.t.km), 0);
+	CU_ASSERT_EQUAL(keymap_lookup(h.t.km, 'y'), ACT_COPY_ID);   /* the list's y */
+	CU_ASSERT_EQUAL(keymap_lookup_mode(h.t.km, MODE_QUIT, 'y'), ACT_QUIT_YES);
+	select_row(&h, 2);
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_RESEND);
+	tui_key(&h.t, 'y');                    /* resend.cancel now */
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "resend cancelled"));
+	tui_key(&h.t, 'r');
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.rec.resends, 1);
+	tui_key(&h.t, 'q');
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_QUIT);
+	tui_key(&h.t, 'x');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_EQUAL(h.rec.quits, 0);
+	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = false, .error = "e" });
+	teardown(&h);
+}
+
 static const struct unit_test tests[] = {
 	{ "resend a retryable failure", test_resend_retryable },
 	{ "terminal code: destination first, second confirmation", test_resend_terminal_code },
@@ -496,6 +529,7 @@ static const struct unit_test tests[] = {
 	{ "marks and bulk resend", test_marks_and_bulk },
 	{ ": commands come from one table and return their action", test_command_table },
 	{ "the session reads the clock it was given", test_injected_clock },
+	{ "dialog keys are a mode of their own, rebindable", test_dialog_keys_rebind },
 	{ NULL, NULL },
 };
 

@@ -32,11 +32,32 @@ static int help_legend(struct tui *t, const struct pane *p, const struct rect *i
 	return line + 1;
 }
 
+/* One action: its keys, its name, what it does, and why it is unavailable. */
+static void help_row(struct tui *t, const struct pane *p, const struct rect *in, int line,
+		     enum tui_action a, int name_w)
+{
+	const char *why = tui_action_unavailable(t, a);
+	int y = in->y + line - p->sc.off, x;
+	char keys[128];
+
+	if (y < in->y || y >= in->y + in->h)
+		return;
+	if (!keymap_keys_for(t->km, a, keys, sizeof keys))
+		snprintf(keys, sizeof keys, "(unbound)");
+	x = in->x + render_textf(t, y, in->x, in->w, why ? ROLE_DIM : ROLE_KEY, "%-18s ", keys);
+	x += render_textf(t, y, x, in->x + in->w - x, why ? ROLE_DIM : ROLE_NORMAL, "%-*s ",
+			  name_w, action_name(a));
+	x += render_text(t, y, x, in->x + in->w - x, why ? ROLE_DIM : ROLE_NORMAL,
+			 action_help(a));
+	if (why)
+		render_textf(t, y, x, in->x + in->w - x, ROLE_WARN, "  [unavailable: %s]", why);
+}
+
 static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	struct rect in = render_box(t, r, "help (Esc to close)", render_border_role(t, true));
 	int line = 0, y, page = t->layout.body.h > 3 ? t->layout.body.h - 3 : 1;
-	char keys[128], cmds[256];
+	char cmds[256];
 
 	(void)focused;
 	if (in.h < 1 || in.w < 10)
@@ -63,22 +84,20 @@ static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool 
 			render_text(t, y, in.x, in.w, ROLE_WARN, keymap_message_at(t->km, i));
 	}
 	line += keymap_message_count(t->km) > 0;
-	for (int a = 1; a < ACT_COUNT; a++, line++) {
-		const char *why = tui_action_unavailable(t, (enum tui_action)a);
-		int x;
+	for (int a = 1; a < ACT_COUNT; a++, line++)
+		help_row(t, p, &in, line, (enum tui_action)a, 14);
+	/* The dialogs' keys, a mode at a time, bound and rebound the same way. */
+	for (int a = ACT_COUNT + 1; a < ACT_ALL_COUNT; a++, line++) {
+		enum tui_mode m = action_mode((enum tui_action)a);
 
-		y = in.y + line - p->sc.off;
-		if (y < in.y || y >= in.y + in.h)
-			continue;
-		if (!keymap_keys_for(t->km, (enum tui_action)a, keys, sizeof keys))
-			snprintf(keys, sizeof keys, "(unbound)");
-		x = in.x + render_textf(t, y, in.x, in.w, why ? ROLE_DIM : ROLE_KEY, "%-18s ", keys);
-		x += render_textf(t, y, x, in.x + in.w - x, why ? ROLE_DIM : ROLE_NORMAL, "%-14s ",
-				  action_name((enum tui_action)a));
-		x += render_text(t, y, x, in.x + in.w - x, why ? ROLE_DIM : ROLE_NORMAL,
-				 action_help((enum tui_action)a));
-		if (why)
-			render_textf(t, y, x, in.x + in.w - x, ROLE_WARN, "  [unavailable: %s]", why);
+		if (a == ACT_COUNT + 1 || m != action_mode((enum tui_action)(a - 1))) {
+			y = in.y + ++line - p->sc.off;
+			if (y >= in.y && y < in.y + in.h)
+				render_textf(t, y, in.x, in.w, ROLE_TITLE, "In %s%s:", mode_title(m),
+					     m == MODE_RESEND ? " (other keys edit its fields)" : "");
+			line++;
+		}
+		help_row(t, p, &in, line, (enum tui_action)a, 19);
 	}
 	scroller_set_extent(&p->sc, line, page);
 }
