@@ -95,40 +95,16 @@ static enum tui_action cmd_export(struct tui *t, char *rest, bool bang)
 	return ACT_NONE;
 }
 
-static enum tui_action cmd_failures(struct tui *t, char *rest, bool bang)
-{
-	(void)t;
-	(void)rest;
-	(void)bang;
-	return ACT_FAILURES;
-}
-
-static enum tui_action cmd_quit(struct tui *t, char *rest, bool bang)
-{
-	(void)t;
-	(void)rest;
-	(void)bang;
-	return ACT_QUIT;
-}
-
-static enum tui_action cmd_help(struct tui *t, char *rest, bool bang)
-{
-	(void)t;
-	(void)rest;
-	(void)bang;
-	return ACT_HELP;
-}
-
 static const struct tui_cmd commands[] = {
-	{ "theme", "theme NAME", cmd_theme },
-	{ "filter", "filter EXPR", cmd_filter },
-	{ "search", "search EXPR", cmd_search },
-	{ "sort", "sort COLUMN [reverse]", cmd_sort },
-	{ "export", "export[!] csv|json FILE", cmd_export },
-	{ "failures", "failures", cmd_failures },
-	{ "quit", "quit", cmd_quit },
-	{ "q", NULL, cmd_quit },
-	{ "help", "help", cmd_help },
+	{ "theme", "theme NAME", cmd_theme, ACT_NONE },
+	{ "filter", "filter EXPR", cmd_filter, ACT_NONE },
+	{ "search", "search EXPR", cmd_search, ACT_NONE },
+	{ "sort", "sort COLUMN [reverse]", cmd_sort, ACT_NONE },
+	{ "export", "export[!] csv|json FILE", cmd_export, ACT_NONE },
+	{ "failures", "failures", NULL, ACT_FAILURES },
+	{ "quit", "quit", NULL, ACT_QUIT },
+	{ "q", NULL, NULL, ACT_QUIT },
+	{ "help", "help", NULL, ACT_HELP },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -196,7 +172,7 @@ enum tui_action tui_command(struct tui *t, const char *line)
 		return ACT_NONE;
 	rest = save ? save + strspn(save, " \t") : "";
 	if ((c = lookup(name, &bang)))
-		return c->fn(t, rest, bang);
+		return c->fn ? c->fn(t, rest, bang) : c->action;
 	for (size_t i = 0; i < N_COMMANDS && o < sizeof names; i++)
 		if (commands[i].usage)
 			o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "",

@@ -1,5 +1,5 @@
 /* The `:` command line. One table names every command with its usage and
- * the function that runs it; the help screen, Tab completion and the
+ * the function that runs it (or the action it stands for); the help screen, Tab completion and the
  * "unknown command" message are all made from it. A command does its own
  * work (a theme, a filter, an export) or names an action for the caller to
  * run (quit, help, failures): it never calls the dispatcher itself. */
@@ -20,6 +20,8 @@ struct tui_cmd {
 	 * bang: the name was typed with a '!'. Returns the action to run,
 	 * ACT_NONE when done. */
 	enum tui_action (*fn)(struct tui *t, char *rest, bool bang);
+	/* With no fn: the action the command stands for (quit, help). */
+	enum tui_action action;
 };
 
 /* The commands in the order help lists them (aliases included). */

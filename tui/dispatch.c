@@ -202,11 +202,20 @@ static void act_mark(struct tui *t, enum tui_action a)
 		tui_select(t, t->sel + 1);
 }
 
-static void act_unmark_all(struct tui *t, enum tui_action a)
-{
-	(void)a;
-	tui_clear_marks(t);
-}
+/* Actions that are one call to the module that does the work. */
+#define ACTION_CALLS(name, fn)                                      \
+	static void act_##name(struct tui *t, enum tui_action a)    \
+	{                                                           \
+		(void)a;                                            \
+		fn(t);                                              \
+	}
+
+ACTION_CALLS(unmark_all, tui_clear_marks)
+ACTION_CALLS(resend_bulk, dialog_open_bulk)
+ACTION_CALLS(bulk_pause, tui_bulk_pause)
+ACTION_CALLS(bulk_cancel, tui_bulk_cancel)
+ACTION_CALLS(dismiss, tui_triage_dismiss)
+ACTION_CALLS(undismiss, tui_triage_undismiss)
 
 static void act_resend(struct tui *t, enum tui_action a)
 {
@@ -214,36 +223,6 @@ static void act_resend(struct tui *t, enum tui_action a)
 
 	(void)a;
 	dialog_open_resend(t, mf ? mf->fax.id : NULL);
-}
-
-static void act_resend_bulk(struct tui *t, enum tui_action a)
-{
-	(void)a;
-	dialog_open_bulk(t);
-}
-
-static void act_bulk_pause(struct tui *t, enum tui_action a)
-{
-	(void)a;
-	tui_bulk_pause(t);
-}
-
-static void act_bulk_cancel(struct tui *t, enum tui_action a)
-{
-	(void)a;
-	tui_bulk_cancel(t);
-}
-
-static void act_dismiss(struct tui *t, enum tui_action a)
-{
-	(void)a;
-	tui_triage_dismiss(t);
-}
-
-static void act_undismiss(struct tui *t, enum tui_action a)
-{
-	(void)a;
-	tui_triage_undismiss(t);
 }
 
 static void act_next_unresolved(struct tui *t, enum tui_action a)

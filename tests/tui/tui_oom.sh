@@ -9,10 +9,7 @@ wait_for "faxes 120"
 [ "$(tmux -L "$SOCK" display -p -t tui '#{alternate_on}')" = 1 ] || fail "not on the alternate screen"
 keys Enter                      # opening a fax asks for a refresh: the fixture dies there
 wait_re "EXITED (13[0-9]|1[0-9][0-9])"
-[ "$(tmux -L "$SOCK" display -p -t tui '#{alternate_on}')" = 0 ] ||
-	fail "out of memory left the alternate screen on"
-[ "$(tmux -L "$SOCK" display -p -t tui '#{cursor_flag}')" = 1 ] ||
-	fail "out of memory left the cursor hidden"
+expect_restored "out of memory"
 expect "faxtop: out of memory"
 expect_not "─ faxes"
 echo "PASS"
