@@ -8,20 +8,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tui/command.h"
 #include "tui/complete.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 #define COMPLETE_MAX_CODES 64
 
-static const char *const commands[] = {
-	"theme", "filter", "search", "sort", "export", "quit", "help",
-};
 static const char *const fields[] = { "status:", "code:", "to:", "tag:", "id:" };
 static const char *const statuses[] = {
 	"status:queued", "status:submitted", "status:in_progress", "status:delivered",
 	"status:failed", "status:retrying", "status:active", "status:anomaly",
 };
-static const char *const sorts[] = { "created", "updated", "status", "to", "attempts", "code" };
 static const char *const formats[] = { "csv", "json" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -34,12 +32,21 @@ static bool complete_command(struct tui *t, bool first_word)
 	const char *b = t->prompt.buf;
 	size_t first = strcspn(b, " ");
 
+	const char *cands[SORT_COUNT > 16 ? SORT_COUNT : 16];
+	size_t n = 0;
+
 	if (first_word) {
-		prompt_complete(&t->prompt, commands, N(commands));
+		/* The command table's names, not its aliases. */
+		for (size_t i = 0; i < tui_cmd_count() && n < N(cands); i++)
+			if (tui_cmd_at(i)->usage)
+				cands[n++] = tui_cmd_at(i)->name;
+		prompt_complete(&t->prompt, cands, n);
 		return true;
 	}
 	if (!strncmp(b, "sort ", 5)) {
-		prompt_complete(&t->prompt, sorts, N(sorts));
+		for (int s = 0; s < SORT_COUNT; s++)
+			cands[n++] = view_sort_name((enum view_sort)s);
+		prompt_complete(&t->prompt, cands, n);
 		return true;
 	}
 	if (!strncmp(b, "export ", 7)) {

@@ -10,6 +10,7 @@
 #include <term.h>
 
 #include "tui/copy.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 bool copy_id_valid(const char *id)

@@ -15,6 +15,7 @@
 #include "core/base/log.h"
 #include "core/base/sanitize.h"
 #include "tui/export.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 /* Rows per idle callback: small enough to keep the loop responsive. */
@@ -399,7 +400,8 @@ void tui_export_start(struct tui *t, const char *fmt, const char *path, bool for
 	view_update(&t->view);
 	n = view_count(&t->view);
 	if (!fmt || !path || !*path || (strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0)) {
-		tui_flash(t, true, "usage: export[!] csv|json FILE  (! overwrites an existing file)");
+		/* The command line says how it is used; this is a caller's slip. */
+		tui_flash(t, true, "export: csv or json, and a file");
 		return;
 	}
 	if (t->export) {

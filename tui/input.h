@@ -12,8 +12,5 @@ struct tui;
 void tui_on_input(struct ev_loop *loop, ev_io *w, int revents);
 /* One key (keymap.h key space), as if typed. */
 void tui_key(struct tui *t, int key);
-void tui_do(struct tui *t, enum tui_action a);
-/* Stops reading keys and asks the app to quit (once). */
-void tui_request_quit(struct tui *t);
 
 #endif

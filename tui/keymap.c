@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/xalloc.h"
 #include "tui/keymap.h"
 
 /* Written in the user's language on purpose: the defaults are proof that
@@ -56,7 +57,26 @@ static const char default_bindings[] =
 	"bind O next-resend\n"
 	"bind y copy-id\n"
 	"bind F failures\n"
-	"bind C-l redraw\n";
+	"bind C-l redraw\n"
+	"# in the dialogs\n"
+	"bind Enter resend.confirm\n"
+	"bind Tab resend.next-field\n"
+	"bind Down resend.next-field\n"
+	"bind S-Tab resend.prev-field\n"
+	"bind Up resend.prev-field\n"
+	"bind Esc resend.cancel\n"
+	"bind Enter bulk.start\n"
+	"bind y bulk.start\n"
+	"bind Esc bulk.cancel\n"
+	"bind n bulk.cancel\n"
+	"bind i bulk.include-done\n"
+	"bind t bulk.skip-terminal\n"
+	"bind Enter quit.yes\n"
+	"bind y quit.yes\n"
+	"bind Esc quit.no\n"
+	"bind n quit.no\n"
+	"bind s quit.send-rest\n"
+	"bind d quit.drop-rest\n";
 
 static const struct {
 	const char *name;
@@ -232,17 +252,8 @@ void keymap_free(struct keymap *km)
 
 static void add_message(struct keymap *km, const char *msg)
 {
-	char **m = realloc(km->msgs, (km->n_msgs + 1) * sizeof *m);
-	char *copy = strdup(msg);
-
-	if (!m || !copy) {
-		free(copy);
-		if (m)
-			km->msgs = m;
-		return;
-	}
-	km->msgs = m;
-	km->msgs[km->n_msgs++] = copy;
+	km->msgs = xrealloc(km->msgs, (km->n_msgs + 1) * sizeof *km->msgs);
+	km->msgs[km->n_msgs++] = xstrdup(msg);
 }
 
 int keymap_bind(struct keymap *km, const char *key, const char *action, const char *where,
@@ -264,8 +275,9 @@ int keymap_bind(struct keymap *km, const char *key, const char *action, const ch
 			 where, action ? action : "");
 		return -1;
 	}
+	/* A key is bound once per mode: a dialog's Enter is not the list's. */
 	for (size_t i = 0; i < km->n; i++)
-		if (km->b[i].key == k)
+		if (km->b[i].key == k && action_mode(km->b[i].action) == action_mode(a))
 			b = &km->b[i];
 	if (b) {
 		if (b->action != (enum tui_action)a && strcmp(b->where, "default") != 0) {
@@ -339,12 +351,17 @@ int keymap_load_defaults(struct keymap *km, char *err, size_t errlen)
 	return 0;
 }
 
-enum tui_action keymap_lookup(const struct keymap *km, int key)
+enum tui_action keymap_lookup_mode(const struct keymap *km, enum tui_mode mode, int key)
 {
 	for (size_t i = 0; i < km->n; i++)
-		if (km->b[i].key == key)
+		if (km->b[i].key == key && action_mode(km->b[i].action) == mode)
 			return km->b[i].action;
 	return ACT_NONE;
+}
+
+enum tui_action keymap_lookup(const struct keymap *km, int key)
+{
+	return keymap_lookup_mode(km, MODE_MAIN, key);
 }
 
 size_t keymap_keys_for(const struct keymap *km, enum tui_action a, char *buf, size_t len)

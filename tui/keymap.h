@@ -43,7 +43,10 @@ int keymap_bind(struct keymap *km, const char *key, const char *action, const ch
 int keymap_parse_line(struct keymap *km, const char *line, const char *where,
 		      char *err, size_t errlen);
 
+/* The screens' action for a key (ACT_NONE if unbound). */
 enum tui_action keymap_lookup(const struct keymap *km, int key);
+/* The action a key means in a mode (a dialog's keys). */
+enum tui_action keymap_lookup_mode(const struct keymap *km, enum tui_mode mode, int key);
 /* Comma-separated names of the keys bound to `a` ("" if none). Returns the
  * number of keys. */
 size_t keymap_keys_for(const struct keymap *km, enum tui_action a, char *buf, size_t len);

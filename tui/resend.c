@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/base/log.h"
-#include "tui/input.h"
 #include "tui/resend.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 static void unlink_record(struct tui *t, struct tui_inflight *rec)

@@ -11,6 +11,7 @@
 #include "core/model/model.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
+#include "tui/panes/instance.h"
 #include "tui/term.h"
 #include "tui/theme.h"
 #include "tui/worklist.h"
@@ -28,7 +29,7 @@
 /* Filter as you type up to this many faxes; beyond, on Enter only. */
 #define TUI_LIVE_FILTER_MAX 200000
 
-enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES };
+enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES, SCREEN_COUNT };
 enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND,
 		       PROMPT_DISMISS, PROMPT_KIND_COUNT };
 enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
@@ -120,20 +121,11 @@ struct tui {
 	enum layout_pane focus;
 	size_t sel, top;
 	char sel_id[64];
-	int scroll[LP_COUNT];
-	int scroll_max[LP_COUNT];  /* from the last frame, to clamp scrolling */
-	size_t code_sel;           /* the selected row of the error-codes pane */
-
-	char detail_id[64];
-	int detail_scroll;
-	int detail_lines;          /* drawn line count, for clamping the scroll */
-	bool detail_raw;
-	int help_scroll;
-	int help_lines;
-
-	struct worklist_failures failures;   /* the failures screen's groups */
-	size_t fail_sel;
-	int fail_scroll;
+	char detail_id[64];        /* the fax the detail screen shows */
+	/* The pane instances (panes/panes.c): the main screen's by layout
+	 * slot, the whole-body screens by screen (none for the main one). */
+	struct pane pane[LP_COUNT];
+	struct pane screen_pane[SCREEN_COUNT];
 
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;
@@ -163,25 +155,9 @@ struct tui {
 	int input_idle;            /* readable-but-empty wake-ups in a row */
 };
 
-int64_t tui_now_ms(const struct tui *t);
-void tui_flash(struct tui *t, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-bool tui_is_marked(const struct tui *t, const char *id);
-bool tui_is_inflight(const struct tui *t, const char *id);
-size_t tui_n_inflight(const struct tui *t);
-/* Records the soonest moment (ms from now) something displayed will change. */
-void tui_need_tick(struct tui *t, int64_t in_ms);
-/* Why an action cannot run now, or NULL if it can. */
-const char *tui_action_unavailable(const struct tui *t, enum tui_action a);
-void tui_toggle_mark(struct tui *t, const char *id);
-/* Brings the view and the selection up to date (actions typed in one burst
- * must see what the previous one changed). */
-void tui_sync_view(struct tui *t);
-void tui_clear_marks(struct tui *t);
-/* The list's selected fax (or the detail screen's), and moving the selection. */
-const struct model_fax *tui_selected(const struct tui *t);
-void tui_select(struct tui *t, size_t row);
-struct pane_ops;
-const struct pane_ops *tui_pane_ops(enum layout_pane p);
+/* Frees what the session holds (not t itself): resends still on the way
+ * are detached, a running export abandoned. tui_free() ends with it; so do
+ * tests that assemble a struct tui by hand. */
+void tui_state_done(struct tui *t);
 
 #endif

@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "core/base/xalloc.h"
 #include "tui/term.h"
 
 static const struct glyphs glyphs_utf8 = {
@@ -157,6 +158,9 @@ int term_start(struct tui_term *tm, bool mouse, char *err, size_t errlen)
 		mouseinterval(0);
 	}
 	arm_emergency(mouse);
+	/* Dying of an exhausted heap restores the terminal first, so the
+	 * message that follows is seen and the shell is usable. */
+	xalloc_set_fatal_hook(term_restore_emergency);
 	getmaxyx(stdscr, tm->rows, tm->cols);
 	return 0;
 }
@@ -165,6 +169,7 @@ void term_stop(struct tui_term *tm)
 {
 	if (!tm->active)
 		return;
+	xalloc_set_fatal_hook(NULL);
 	disarm_emergency();
 	mousemask(0, NULL);
 	curs_set(1);

@@ -9,6 +9,7 @@
 
 #include "core/model/model.h"
 #include "core/store/triage.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/triage.h"
 

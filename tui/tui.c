@@ -22,118 +22,8 @@
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/resend.h"
+#include "tui/session.h"
 #include "tui/state.h"
-
-static const struct pane_ops *const panes[LP_COUNT] = {
-	[LP_FAXES] = &pane_faxes,
-	[LP_ATTEMPTS] = &pane_attempts,
-	[LP_BALANCE] = &pane_balance,
-	[LP_CODES] = &pane_codes,
-	[LP_LOG] = &pane_log,
-};
-
-const struct pane_ops *tui_pane_ops(enum layout_pane p)
-{
-	return (unsigned)p < LP_COUNT ? panes[p] : NULL;
-}
-
-int64_t tui_now_ms(const struct tui *t)
-{
-	(void)t;
-	return clock_now_ms(NULL);
-}
-
-void tui_flash(struct tui *t, bool error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->flash, sizeof t->flash, fmt, ap);
-	va_end(ap);
-	t->flash_error = error;
-	t->flash_until = tui_now_ms(t) + TUI_FLASH_MS;
-	t->dirty = true;
-}
-
-void tui_need_tick(struct tui *t, int64_t in_ms)
-{
-	if (in_ms < 0)
-		in_ms = 0;
-	if (in_ms < t->next_change_ms)
-		t->next_change_ms = in_ms;
-}
-
-bool tui_is_inflight(const struct tui *t, const char *id)
-{
-	for (const struct tui_inflight *r = t->inflight; r; r = r->next)
-		if (strcmp(r->fax_id, id) == 0)
-			return true;
-	return false;
-}
-
-size_t tui_n_inflight(const struct tui *t)
-{
-	size_t n = 0;
-
-	for (const struct tui_inflight *r = t->inflight; r; r = r->next)
-		n++;
-	return n;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-bool tui_is_marked(const struct tui *t, const char *id)
-{
-	return t->n_marks && bsearch(&id, t->marks, t->n_marks, sizeof *t->marks, cmp_str);
-}
-
-void tui_toggle_mark(struct tui *t, const char *id)
-{
-	char **hit = t->n_marks ? bsearch(&id, t->marks, t->n_marks, sizeof *t->marks, cmp_str)
-				: NULL;
-	char **nm, *copy;
-
-	if (hit) {
-		free(*hit);
-		memmove(hit, hit + 1, (size_t)(t->marks + t->n_marks - hit - 1) * sizeof *hit);
-		t->n_marks--;
-		return;
-	}
-	nm = realloc(t->marks, (t->n_marks + 1) * sizeof *nm);
-	if (!nm)
-		return;
-	t->marks = nm;
-	if (!(copy = strdup(id)))
-		return;
-	t->marks[t->n_marks++] = copy;
-	qsort(t->marks, t->n_marks, sizeof *t->marks, cmp_str);
-}
-
-void tui_clear_marks(struct tui *t)
-{
-	for (size_t i = 0; i < t->n_marks; i++)
-		free(t->marks[i]);
-	free(t->marks);
-	t->marks = NULL;
-	t->n_marks = 0;
-}
-
-const char *tui_action_unavailable(const struct tui *t, enum tui_action a)
-{
-	if (!action_mutates(a))
-		return NULL;
-	if (t->read_only)
-		return "read-only mode (--read-only or read-only in the config)";
-	if (a == ACT_DISMISS || a == ACT_UNDISMISS)
-		return t->act.dismiss && t->act.undismiss ? NULL
-		       : "triage decisions are not kept in this mode";
-	if (!t->act.resend)
-		return "no API connection to send with in this mode";
-	return NULL;
-}
 
 static void fetch_status(struct tui *t)
 {
@@ -150,46 +40,6 @@ static void fetch_status(struct tui *t)
 		t->status.last_event_ms = model_last_event_ms(t->m);
 }
 
-/* Moves the list's selection and scroll to match the rebuilt view: follow
- * mode keeps the newest fax selected, otherwise the selected fax stays
- * selected wherever it moved. */
-static void sync_selection(struct tui *t)
-{
-	size_t n = view_count(&t->view), rows, idx;
-	bool follow = t->sel == 0 && !t->view.paused && t->view.sort == SORT_CREATED &&
-		      !t->view.reverse;
-
-	if (n == 0) {
-		t->sel = t->top = 0;
-		t->sel_id[0] = '\0';
-		return;
-	}
-	if (!follow && t->sel_id[0]) {
-		idx = view_find(&t->view, t->sel_id, t->sel);
-		if (idx != SIZE_MAX)
-			t->sel = idx;
-	}
-	if (t->sel >= n)
-		t->sel = n - 1;
-	snprintf(t->sel_id, sizeof t->sel_id, "%s",
-		 view_at(&t->view, t->sel)->fax.id ? view_at(&t->view, t->sel)->fax.id : "");
-	rows = t->layout.pane[LP_FAXES].h > 3 ? (size_t)t->layout.pane[LP_FAXES].h - 3 : 1;
-	if (t->sel < t->top)
-		t->top = t->sel;
-	if (t->sel >= t->top + rows)
-		t->top = t->sel - rows + 1;
-	if (t->top + rows > n)
-		t->top = n > rows ? n - rows : 0;
-}
-
-void tui_sync_view(struct tui *t)
-{
-	view_update(&t->view);
-	if (t->view.deferred)
-		tui_need_tick(t, (int64_t)(view_retry_in(&t->view) * 1000.0) + 1);
-	sync_selection(t);
-}
-
 /* The attempts pane takes only the rows the selected fax's attempts need
  * (a header and at least one line); the list gets the rest. */
 static void fit_attempts(struct tui *t)
@@ -200,7 +50,7 @@ static void fit_attempts(struct tui *t)
 	if (t->screen != SCREEN_MAIN)
 		return;
 	layout_fit_attempts(&t->layout, n > 1 ? (int)(n < 64 ? n : 64) + 1 : 2);
-	sync_selection(t);
+	tui_sync_selection(t);
 }
 
 /* alert-bell: a condition that was not shown before rings the bell and
@@ -254,27 +104,19 @@ static void draw_frame(struct tui *t)
 	} else {
 		render_set_clip(t, &l->header);
 		header_draw(t, &l->header);
-		switch (t->screen) {
-		case SCREEN_MAIN:
+		if (t->screen == SCREEN_MAIN) {
 			for (int p = 0; p < LP_COUNT; p++) {
 				if (!l->visible[p])
 					continue;
 				render_set_clip(t, &l->pane[p]);
-				panes[p]->draw(t, &l->pane[p], t->focus == (enum layout_pane)p);
+				t->pane[p].ops->draw(t, &t->pane[p], &l->pane[p],
+						     t->focus == (enum layout_pane)p);
 			}
-			break;
-		case SCREEN_DETAIL:
+		} else {
+			struct pane *p = &t->screen_pane[t->screen];
+
 			render_set_clip(t, &l->body);
-			detail_draw(t, &l->body);
-			break;
-		case SCREEN_HELP:
-			render_set_clip(t, &l->body);
-			help_draw(t, &l->body);
-			break;
-		case SCREEN_FAILURES:
-			render_set_clip(t, &l->body);
-			failures_draw(t, &l->body);
-			break;
+			p->ops->draw(t, p, &l->body, true);
 		}
 		render_set_clip(t, &l->footer);
 		footer_draw(t, &l->footer);
@@ -420,6 +262,7 @@ struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct co
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	tui_panes_init(t);
 	t->loop = loop;
 	t->m = m;
 	t->cfg = cfg;
@@ -463,6 +306,23 @@ struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct co
 	return t;
 }
 
+void tui_state_done(struct tui *t)
+{
+	if (t->loop) {
+		tui_resend_shutdown(t);
+		tui_export_stop(t);
+	}
+	dialog_close(t);
+	tui_clear_marks(t);
+	view_done(&t->view);
+	tui_panes_done(t);
+	filter_done(&t->search);
+	for (size_t i = 0; i < sizeof t->history / sizeof t->history[0]; i++)
+		prompt_history_free(&t->history[i]);
+	keymap_free(t->km);
+	t->km = NULL;
+}
+
 void tui_free(struct tui *t)
 {
 	if (!t)
@@ -473,20 +333,11 @@ void tui_free(struct tui *t)
 		ev_prepare_stop(t->loop, &t->render_w);
 		ev_timer_stop(t->loop, &t->frame_w);
 		ev_timer_stop(t->loop, &t->tick_w);
-		tui_resend_shutdown(t);
-		tui_export_stop(t);
 	}
 	term_stop(&t->term);
 	if (t->frame_log)
 		fclose(t->frame_log);
-	dialog_close(t);
-	tui_clear_marks(t);
-	view_done(&t->view);
-	worklist_failures_done(&t->failures);
-	filter_done(&t->search);
-	for (size_t i = 0; i < sizeof t->history / sizeof t->history[0]; i++)
-		prompt_history_free(&t->history[i]);
-	keymap_free(t->km);
+	tui_state_done(t);
 	free(t);
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/api/resend.h"
 
+struct clock;
 struct ev_loop;
 struct model;
 struct config;
@@ -52,6 +53,8 @@ struct tui_status {
 /* Provided by app/; any callback may be NULL, meaning unavailable. */
 struct tui_actions {
 	void *ctx;
+	/* The TUI's idea of now (core/base/clock.h); NULL: the system's. */
+	const struct clock *clock;
 	/* Starts a resend (core/api/resend.h: resend_start); done is called
 	 * later (from the loop) exactly once, never from inside this call.
 	 * Returns 0 if started, -1 with err. */

@@ -2,8 +2,10 @@
 tui_libfaxtui_a_CPPFLAGS = $(AM_CPPFLAGS) -D_XOPEN_SOURCE_EXTENDED=1 -DNCURSES_WIDECHAR=1
 tui_libfaxtui_a_SOURCES += \
 	tui/tui.c tui/tui.h tui/state.h \
+	tui/session.c tui/session.h \
 	tui/term.c tui/term.h \
 	tui/input.c tui/input.h \
+	tui/dispatch.c tui/dispatch.h \
 	tui/command.c tui/command.h \
 	tui/complete.c tui/complete.h \
 	tui/export.c tui/export.h \
@@ -20,7 +22,9 @@ tui_libfaxtui_a_SOURCES += \
 	tui/copy.c tui/copy.h \
 	tui/widgets/format.c tui/widgets/format.h \
 	tui/widgets/prompt.c tui/widgets/prompt.h \
-	tui/panes/pane.c tui/panes/pane.h \
+	tui/widgets/scroller.c tui/widgets/scroller.h \
+	tui/panes/pane.c tui/panes/pane.h tui/panes/instance.h \
+	tui/panes/panes.c \
 	tui/panes/faxes.c \
 	tui/panes/attempts.c \
 	tui/panes/codes.c \
@@ -47,6 +51,7 @@ TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_e
 	tests/tui/tui_signals.sh tests/tui/tui_startup.sh tests/tui/tui_export.sh \
 	tests/tui/tui_layout.sh tests/tui/tui_worklist.sh tests/tui/tui_resend_faxsim.sh \
 	tests/tui/tui_triage.sh tests/tui/tui_bulk.sh tests/tui/tui_health.sh \
-	tests/tui/tui_hup.sh tests/tui/tui_prompts.sh
+	tests/tui/tui_hup.sh tests/tui/tui_prompts.sh tests/tui/tui_oom.sh \
+	tests/tui/tui_dialog_keys.sh
 TESTS += $(TUI_SCREEN_TESTS)
 EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/base/xalloc.h"
 #include "core/store/triage.h"
 #include "tui/view.h"
 
@@ -262,16 +263,12 @@ static int cmp_codes(const void *pa, const void *pb)
 	return strcmp(a->code, b->code);
 }
 
-static bool build_index(struct view *v, size_t total)
+static void build_index(struct view *v, size_t total)
 {
 	size_t need = total;
 
 	if (need > v->cap) {
-		const struct model_fax **r = realloc(v->rows, need * sizeof *r);
-
-		if (!r)
-			return false;
-		v->rows = r;
+		v->rows = xrealloc(v->rows, need * sizeof *v->rows);
 		v->cap = need;
 	}
 	v->n = 0;
@@ -297,7 +294,6 @@ static bool build_index(struct view *v, size_t total)
 	else if (v->sort != SORT_CREATED)
 		sort_by_key(v);
 	qsort(v->codes, v->n_codes, sizeof v->codes[0], cmp_codes);
-	return true;
 }
 
 #define VIEW_FIND_NEAR 4096
@@ -332,10 +328,11 @@ bool view_update(struct view *v)
 	total = model_count(v->m);
 	v->n_new = 0;
 	v->indexed = !filter_empty(&v->filter) || v->sort != SORT_CREATED || v->reverse;
-	if (v->indexed && build_index(v, total))
+	if (v->indexed) {
+		build_index(v, total);
 		goto done;
-	/* Unindexed (or out of memory for the index): creation order. */
-	v->indexed = false;
+	}
+	/* Unindexed: creation order. */
 	if (v->paused)
 		while (v->n_new < total && after_pause(v, model_at(v->m, total - 1 - v->n_new)))
 			v->n_new++;

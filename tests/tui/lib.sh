@@ -146,3 +146,11 @@ expect_not() {
 	fi
 }
 
+# expect_restored WHAT: the pane's terminal is usable again after WHAT: the
+# alternate screen left, the cursor shown.
+expect_restored() {
+	[ "$(tmux -L "$SOCK" display -p -t tui '#{alternate_on}')" = 0 ] ||
+		fail "$1 left the alternate screen on"
+	[ "$(tmux -L "$SOCK" display -p -t tui '#{cursor_flag}')" = 1 ] ||
+		fail "$1 left the cursor hidden"
+}

@@ -28,6 +28,7 @@
 #include "core/base/clock.h"
 #include "core/base/options.h"
 #include "core/base/log.h"
+#include "core/base/xalloc.h"
 #include "core/model/model.h"
 #include "core/store/triage.h"
 #include "tui/tui.h"
@@ -71,14 +72,6 @@ static const char *const hostile[] = {
 	"\xFF\xFE",                  /* invalid UTF-8 */
 };
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		abort();
-	return d;
-}
 
 static void add_attempt(struct fax *f, int n, int64_t start, int64_t dur, const char *code)
 {
@@ -406,6 +399,9 @@ static void fx_refresh(void *ctx, const char *fax_id)
 
 	(void)fax_id;
 	fx->refreshes++;
+	/* tui_oom.sh: an allocation failure while the TUI holds the terminal. */
+	if (getenv("FIXTURE_OOM_ON_OPEN"))
+		xalloc_die();
 }
 
 static void fx_status(void *ctx, struct tui_status *out)

@@ -18,10 +18,7 @@ for sig in SEGV ABRT; do
 	[ -n "$pid" ] || fail "no fixture process"
 	kill -s "$sig" "$pid"
 	wait_re "EXITED (13[0-9]|1[0-9][0-9])"
-	[ "$(tmux -L "$SOCK" display -p -t tui '#{alternate_on}')" = 0 ] ||
-		fail "SIG$sig left the alternate screen on"
-	[ "$(tmux -L "$SOCK" display -p -t tui '#{cursor_flag}')" = 1 ] ||
-		fail "SIG$sig left the cursor hidden"
+	expect_restored "SIG$sig"
 	expect_not "─ faxes"
 done
 

@@ -18,6 +18,7 @@
 #include "tui/theme.h"
 #include "tui/widgets/format.h"
 #include "tui/widgets/prompt.h"
+#include "tui/widgets/scroller.h"
 
 /* ---- keymap ---- */
 
@@ -686,7 +687,61 @@ static void test_prompt(void)
 	}
 }
 
+/* The scroller every scrolling view shares: moves stay within 0..max, End
+ * goes to end (the detail screen's End shows a last page while Down goes on
+ * to the last line), and a selection is kept in view. */
+static void test_scroller(void)
+{
+	struct scroller sc = { 0 };
+	size_t sel = 0;
+
+	scroller_set_extent(&sc, 10, 4);          /* 10 lines in 4 rows */
+	CU_ASSERT_EQUAL(sc.max, 6);
+	CU_ASSERT_EQUAL(sc.end, 6);
+	CU_ASSERT_TRUE(scroller_action(&sc, ACT_UP, 3));
+	CU_ASSERT_EQUAL(sc.off, 0);
+	scroller_action(&sc, ACT_DOWN, 3);
+	CU_ASSERT_EQUAL(sc.off, 1);
+	scroller_action(&sc, ACT_PAGE_DOWN, 3);
+	CU_ASSERT_EQUAL(sc.off, 4);
+	scroller_action(&sc, ACT_PAGE_DOWN, 3);
+	CU_ASSERT_EQUAL(sc.off, 6);               /* held at max */
+	scroller_action(&sc, ACT_PAGE_UP, 4);
+	CU_ASSERT_EQUAL(sc.off, 2);
+	scroller_action(&sc, ACT_HOME, 3);
+	CU_ASSERT_EQUAL(sc.off, 0);
+	scroller_action(&sc, ACT_END, 3);
+	CU_ASSERT_EQUAL(sc.off, 6);
+	CU_ASSERT_FALSE(scroller_action(&sc, ACT_OPEN, 3));
+	sc = (struct scroller){ .off = 0, .max = 9, .end = 7 };
+	scroller_action(&sc, ACT_END, 3);
+	CU_ASSERT_EQUAL(sc.off, 7);
+	scroller_action(&sc, ACT_PAGE_DOWN, 3);
+	CU_ASSERT_EQUAL(sc.off, 9);
+	scroller_set_extent(&sc, 3, 4);           /* fits: nowhere to go */
+	scroller_action(&sc, ACT_DOWN, 3);
+	CU_ASSERT_EQUAL(sc.off, 0);
+	sc.off = 5;
+	scroller_show(&sc, 2, 4);
+	CU_ASSERT_EQUAL(sc.off, 2);
+	scroller_show(&sc, 9, 4);
+	CU_ASSERT_EQUAL(sc.off, 6);
+	scroller_show(&sc, 7, 4);
+	CU_ASSERT_EQUAL(sc.off, 6);
+	CU_ASSERT_EQUAL(scroller_clamp(-3, 10, 4), 0);
+	CU_ASSERT_EQUAL(scroller_clamp(99, 10, 4), 6);
+	CU_ASSERT_TRUE(scroller_move_sel(&sel, 5, 2, ACT_END));
+	CU_ASSERT_EQUAL(sel, 4);
+	scroller_move_sel(&sel, 5, 2, ACT_DOWN);
+	CU_ASSERT_EQUAL(sel, 4);
+	scroller_move_sel(&sel, 5, 3, ACT_PAGE_UP);
+	CU_ASSERT_EQUAL(sel, 1);
+	scroller_move_sel(&sel, 0, 3, ACT_PAGE_DOWN);
+	CU_ASSERT_EQUAL(sel, 0);
+}
+
 static const struct unit_test tests[] = {
+	{ "scroller: moves, limits, keeping a line in view", test_scroller },
 	{ "key names parse and print", test_key_names },
 	{ "curses keys fold into the key space", test_key_from_curses },
 	{ "default bindings", test_keymap_defaults },

@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/clock.h"
 #include "core/model/event.h"
 #include "core/model/model.h"
 #include "tests/unit/unit.h"
+#include "tui/command.h"
 #include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/resend.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 struct rec {
@@ -96,6 +99,7 @@ static void setup(struct harness *h, bool read_only)
 	h->t.read_only = read_only;
 	h->t.act = (struct tui_actions){ .ctx = &h->rec, .resend = rec_resend,
 					 .quit = rec_quit, .refresh = rec_refresh };
+	tui_panes_init(&h->t);
 	h->t.km = keymap_new();
 	keymap_load_defaults(h->t.km, err, sizeof err);
 	view_init(&h->t.view, h->m);
@@ -105,14 +109,7 @@ static void setup(struct harness *h, bool read_only)
 
 static void teardown(struct harness *h)
 {
-	tui_resend_shutdown(&h->t);
-	dialog_close(&h->t);
-	tui_clear_marks(&h->t);
-	view_done(&h->t.view);
-	filter_done(&h->t.search);
-	for (size_t i = 0; i < sizeof h->t.history / sizeof h->t.history[0]; i++)
-		prompt_history_free(&h->t.history[i]);
-	keymap_free(h->t.km);
+	tui_state_done(&h->t);
 	ev_loop_destroy(h->t.loop);
 	model_free(h->m);
 }
@@ -331,11 +328,11 @@ static void test_filter_prompt_and_open(void)
 	CU_ASSERT_STRING_EQUAL(h.t.detail_id, "fax_b");
 	CU_ASSERT_EQUAL(h.rec.refreshes, 1);
 	tui_key(&h.t, 'J');
-	CU_ASSERT(h.t.detail_raw);
+	CU_ASSERT(detail_showing_raw(&h.t));
 	/* Esc goes back one level: raw JSON to the detail, then to the list. */
 	tui_key(&h.t, TUI_KEY_ESC);
 	CU_ASSERT_EQUAL(h.t.screen, SCREEN_DETAIL);
-	CU_ASSERT_FALSE(h.t.detail_raw);
+	CU_ASSERT_FALSE(detail_showing_raw(&h.t));
 	tui_key(&h.t, TUI_KEY_ESC);
 	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN);
 	/* : commands */
@@ -429,6 +426,99 @@ static void test_marks_and_bulk(void)
 	teardown(&h);
 }
 
+/* The command table: a command names the action it wants instead of running
+ * it, and Tab, the "unknown command" message and help all come from the
+ * one list (every command there completes, failures included). */
+static void test_command_table(void)
+{
+	struct harness h;
+	char usages[512];
+
+	setup(&h, false);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "q"), ACT_QUIT);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "quit"), ACT_QUIT);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "help"), ACT_HELP);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "failures"), ACT_FAILURES);
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN);       /* named, not run */
+	CU_ASSERT_EQUAL(h.rec.quits, 0);
+	CU_ASSERT_EQUAL(tui_command(&h.t, "theme!"), ACT_NONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "unknown command 'theme!'"));
+	tui_cmd_usages(" | ", usages, sizeof usages);
+	for (size_t i = 0; i < tui_cmd_count(); i++) {
+		const struct tui_cmd *c = tui_cmd_at(i);
+		char typed[32];
+
+		if (!c->usage)
+			continue;
+		CU_ASSERT_PTR_NOT_NULL(strstr(usages, c->usage));
+		CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, c->name));
+		/* two letters tell the names apart; Tab does the rest */
+		snprintf(typed, sizeof typed, "%.2s", c->name);
+		tui_key(&h.t, ':');
+		type(&h.t, typed);
+		tui_key(&h.t, '\t');
+		CU_ASSERT_EQUAL(strncmp(h.t.prompt.buf, c->name, strlen(c->name)), 0);
+		tui_key(&h.t, TUI_KEY_ESC);
+	}
+	/* through the prompt, the named action runs */
+	tui_key(&h.t, ':');
+	type(&h.t, "help");
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_HELP);
+	teardown(&h);
+}
+
+/* The session's clock is the one it was given: a flash lasts TUI_FLASH_MS
+ * of that clock, not of the system's. */
+static void test_injected_clock(void)
+{
+	struct harness h;
+	struct clock_manual c;
+
+	setup(&h, false);
+	clock_manual_init(&c, 1000);
+	h.t.act.clock = &c.clock;
+	CU_ASSERT_EQUAL(tui_now_ms(&h.t), 1000);
+	tui_flash(&h.t, false, "hello");
+	CU_ASSERT_EQUAL(h.t.flash_until, 1000 + TUI_FLASH_MS);
+	clock_manual_advance(&c, 250);
+	CU_ASSERT_EQUAL(tui_now_ms(&h.t), 1250);
+	teardown(&h);
+}
+
+/* A dialog is a mode with its own keys: rebinding one there leaves the
+ * list's meaning of the key alone (and is no conflict), and a dialog key
+ * unbound from its mode no longer acts. */
+static void test_dialog_keys_rebind(void)
+{
+	struct harness h;
+	char err[256];
+
+	setup(&h, false);
+	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "x", "quit.no", "test", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "y", "resend.cancel", "test", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "n", "resend.prev-field", "test", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(keymap_message_count(h.t.km), 0);
+	CU_ASSERT_EQUAL(keymap_lookup(h.t.km, 'y'), ACT_COPY_ID);   /* the list's y */
+	CU_ASSERT_EQUAL(keymap_lookup_mode(h.t.km, MODE_QUIT, 'y'), ACT_QUIT_YES);
+	select_row(&h, 2);
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_RESEND);
+	tui_key(&h.t, 'y');                    /* resend.cancel now */
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "resend cancelled"));
+	tui_key(&h.t, 'r');
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL(h.rec.resends, 1);
+	tui_key(&h.t, 'q');
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_QUIT);
+	tui_key(&h.t, 'x');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
+	CU_ASSERT_EQUAL(h.rec.quits, 0);
+	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = false, .error = "e" });
+	teardown(&h);
+}
+
 static const struct unit_test tests[] = {
 	{ "resend a retryable failure", test_resend_retryable },
 	{ "terminal code: destination first, second confirmation", test_resend_terminal_code },
@@ -437,6 +527,9 @@ static const struct unit_test tests[] = {
 	{ "a resend answer after teardown is safe", test_late_answer_after_teardown },
 	{ "filter prompt, open, commands", test_filter_prompt_and_open },
 	{ "marks and bulk resend", test_marks_and_bulk },
+	{ ": commands come from one table and return their action", test_command_table },
+	{ "the session reads the clock it was given", test_injected_clock },
+	{ "dialog keys are a mode of their own, rebindable", test_dialog_keys_rebind },
 	{ NULL, NULL },
 };
 

@@ -8,10 +8,11 @@
 #include "core/base/errors.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 
-static void attempts_draw(struct tui *t, const struct rect *r, bool focused)
+static void attempts_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	const struct model_fax *mf = view_count(&t->view) ? view_at(&t->view, t->sel) : NULL;
 	char title[128];
@@ -34,9 +35,9 @@ static void attempts_draw(struct tui *t, const struct rect *r, bool focused)
 	render_fill(t, in.y, in.x, in.w, ROLE_COLUMN);
 	render_text(t, in.y, in.x, in.w, ROLE_COLUMN,
 		    " #  started   duration  result       code / message");
-	int rows = in.h - 1, first = pane_clamp_scroll(t->scroll[LP_ATTEMPTS], (int)mf->fax.n_attempts, rows);
+	int rows = in.h - 1, first = scroller_clamp(p->sc.off, (int)mf->fax.n_attempts, rows);
 
-	t->scroll_max[LP_ATTEMPTS] = pane_clamp_scroll(INT32_MAX, (int)mf->fax.n_attempts, rows);
+	scroller_set_extent(&p->sc, (int)mf->fax.n_attempts, rows);
 
 	for (int i = 0; i < rows && (size_t)(first + i) < mf->fax.n_attempts; i++) {
 		const struct fax_attempt *a = &mf->fax.attempts[first + i];
@@ -69,9 +70,9 @@ static void attempts_draw(struct tui *t, const struct rect *r, bool focused)
 	}
 }
 
-static bool attempts_action(struct tui *t, enum tui_action a)
+static bool attempts_action(struct tui *t, struct pane *p, enum tui_action a)
 {
-	return pane_scroll_action(t, LP_ATTEMPTS, a);
+	return pane_scroll_action(t, p, LP_ATTEMPTS, a);
 }
 
 const struct pane_ops pane_attempts = {

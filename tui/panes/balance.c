@@ -8,6 +8,7 @@
 #include "core/base/options.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 
@@ -39,7 +40,7 @@ static void burn_line(struct tui *t, int y, const struct rect *in, const struct 
 		render_text(t, y, in->x, in->w, ROLE_DIM, "burn rate: not enough data");
 }
 
-static void balance_draw(struct tui *t, const struct rect *r, bool focused)
+static void balance_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	const struct model_balance *b = model_balance(t->m);
 	struct rect in = render_box(t, r, "balance", render_border_role(t, focused));
@@ -49,6 +50,7 @@ static void balance_draw(struct tui *t, const struct rect *r, bool focused)
 	int y = in.y, x;
 	int64_t now = tui_now_ms(t);
 
+	(void)p;
 	if (in.h < 1 || in.w < 8)
 		return;
 	if (!b || !b->known) {

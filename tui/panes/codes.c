@@ -18,12 +18,17 @@ static int codes_window(size_t n, int rows, int first)
 	return rows > 1 ? rows - 1 : rows;
 }
 
-static void codes_draw(struct tui *t, const struct rect *r, bool focused)
+struct codes {
+	size_t sel;                /* the selected row */
+};
+
+static void codes_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	struct rect in = render_box(t, r, "error codes", render_border_role(t, focused));
 	size_t n = t->view.n_codes;
 	bool two = in.h >= (int)(2 * n);   /* room for the suggested action line */
 	int y = in.y, first, items, per = two ? 2 : 1;
+	struct codes *cs = p->priv;
 
 	if (in.h < 1 || in.w < 4)
 		return;
@@ -31,23 +36,21 @@ static void codes_draw(struct tui *t, const struct rect *r, bool focused)
 		render_text(t, y, in.x, in.w, ROLE_DIM, "no error codes in view");
 		return;
 	}
-	if (t->code_sel >= n)
-		t->code_sel = n - 1;
+	if (cs->sel >= n)
+		cs->sel = n - 1;
 	items = in.h / per;
 	/* The selection stays in view; the offset follows it. */
-	first = pane_clamp_scroll(t->scroll[LP_CODES], (int)n, items);
-	if ((int)t->code_sel < first)
-		first = (int)t->code_sel;
-	items = codes_window(n, items, first);
-	if ((int)t->code_sel >= first + items)
-		first = (int)t->code_sel - items + 1;
+	p->sc.off = scroller_clamp(p->sc.off, (int)n, items);
+	if ((int)cs->sel < p->sc.off)
+		p->sc.off = (int)cs->sel;
+	scroller_show(&p->sc, (int)cs->sel, codes_window(n, items, p->sc.off));
+	first = p->sc.off;
 	items = codes_window(n, in.h / per, first);
-	t->scroll[LP_CODES] = first;
-	t->scroll_max[LP_CODES] = pane_clamp_scroll(INT32_MAX, (int)n, in.h / per);
+	scroller_set_extent(&p->sc, (int)n, in.h / per);
 	for (size_t i = (size_t)first; i < n && i < (size_t)(first + items); i++) {
 		const struct model_code_count *c = &t->view.codes[i];
 		const struct fax_code_info *info = errors_fax_code(c->code);
-		bool sel = focused && i == t->code_sel;
+		bool sel = focused && i == cs->sel;
 		enum tui_role role = sel ? ROLE_SELECTED
 				   : info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL
 				   : info->cls == CODE_RETRYABLE ? ROLE_CODE_RETRYABLE
@@ -75,26 +78,28 @@ static void codes_draw(struct tui *t, const struct rect *r, bool focused)
 }
 
 /* Enter filters the list by the selected code. */
-static void codes_open(struct tui *t)
+static void codes_open(struct tui *t, const struct codes *cs)
 {
-	if (t->code_sel < t->view.n_codes)
-		pane_filter_list(t, "", "code", t->view.codes[t->code_sel].code);
+	if (cs->sel < t->view.n_codes)
+		pane_filter_list(t, "", "code", t->view.codes[cs->sel].code);
 }
 
-static bool codes_action(struct tui *t, enum tui_action a)
+static bool codes_action(struct tui *t, struct pane *p, enum tui_action a)
 {
+	struct codes *cs = p->priv;
 	size_t n = t->view.n_codes;
 	size_t page = t->layout.pane[LP_CODES].h > 3 ? (size_t)t->layout.pane[LP_CODES].h - 3 : 1;
 
 	if (a == ACT_OPEN) {
-		codes_open(t);
+		codes_open(t, cs);
 		return true;
 	}
-	return pane_move_sel(&t->code_sel, n, page, a);
+	return scroller_move_sel(&cs->sel, n, page, a);
 }
 
 const struct pane_ops pane_codes = {
 	.name = "codes",
 	.draw = codes_draw,
 	.action = codes_action,
+	.priv_size = sizeof(struct codes),
 };

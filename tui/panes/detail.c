@@ -13,9 +13,15 @@
 #include "core/wire/event_parse.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/worklist.h"
 #include "tui/widgets/format.h"
+
+/* The detail screen's own state. */
+struct detail {
+	bool raw;                  /* the raw JSON instead of the fields */
+};
 
 struct lines {
 	struct tui *t;
@@ -277,28 +283,33 @@ static void details(struct lines *l, const struct model_fax *mf)
 	details_rare(l, mf);
 }
 
-void detail_draw(struct tui *t, const struct rect *r)
+static void detail_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	const struct model_fax *mf = model_get(t->m, t->detail_id);
+	const struct detail *d = p->priv;
+	int page = t->layout.body.h > 3 ? t->layout.body.h - 3 : 1;
 	char crumbs[256];
 	struct rect in;
 	struct lines l;
 
 	snprintf(crumbs, sizeof crumbs, "faxes > %s%s", t->detail_id,
-		 t->detail_raw ? " > raw JSON" : "");
+		 d->raw ? " > raw JSON" : "");
+	(void)focused;
 	in = render_box(t, r, crumbs, render_border_role(t, true));
 	if (in.h < 1 || in.w < 4)
 		return;
-	l = (struct lines){ .t = t, .r = in, .scroll = t->detail_scroll, .n = 0 };
+	l = (struct lines){ .t = t, .r = in, .scroll = p->sc.off, .n = 0 };
 	if (!mf) {
 		emit(&l, ROLE_DIM, "this fax is not in the model (yet)");
 		return;
 	}
-	if (t->detail_raw)
+	if (d->raw)
 		raw_json(&l, &mf->fax);
 	else
 		details(&l, mf);
-	t->detail_lines = l.n;
+	/* Down goes on while a line is left; End shows the last page. */
+	p->sc.max = l.n > 0 ? l.n - 1 : 0;
+	p->sc.end = l.n > page ? l.n - page : 0;
 	if (l.n > in.h)
 		render_textf(t, r->y + r->h - 1, r->x + r->w - 20, 18, ROLE_BORDER, " %d-%d/%d ",
 			     l.scroll + 1, l.scroll + in.h < l.n ? l.scroll + in.h : l.n, l.n);
@@ -306,10 +317,12 @@ void detail_draw(struct tui *t, const struct rect *r)
 
 void detail_open(struct tui *t, const char *fax_id)
 {
+	struct pane *p = &t->screen_pane[SCREEN_DETAIL];
+
 	snprintf(t->detail_id, sizeof t->detail_id, "%s", fax_id);
 	t->screen = SCREEN_DETAIL;
-	t->detail_scroll = 0;
-	t->detail_raw = false;
+	p->sc.off = 0;
+	((struct detail *)p->priv)->raw = false;
 	if (t->act.refresh)
 		(*t->act.refresh)(t->act.ctx, t->detail_id);
 }
@@ -342,41 +355,47 @@ static void detail_jump(struct tui *t, enum tui_action a)
 	detail_open(t, to);
 }
 
-bool detail_action(struct tui *t, enum tui_action a)
+static bool detail_action(struct tui *t, struct pane *p, enum tui_action a)
 {
+	struct detail *d = p->priv;
 	int page = t->layout.body.h > 3 ? t->layout.body.h - 3 : 1;
 
 	switch (a) {
-	case ACT_UP:
-		t->detail_scroll -= t->detail_scroll > 0;
-		return true;
-	case ACT_DOWN:
-		if (t->detail_scroll + 1 < t->detail_lines)
-			t->detail_scroll++;
-		return true;
-	case ACT_PAGE_UP:
-		t->detail_scroll = t->detail_scroll > page ? t->detail_scroll - page : 0;
-		return true;
-	case ACT_PAGE_DOWN:
-		t->detail_scroll += page;
-		if (t->detail_scroll >= t->detail_lines)
-			t->detail_scroll = t->detail_lines > 0 ? t->detail_lines - 1 : 0;
-		return true;
-	case ACT_END:
-		t->detail_scroll = t->detail_lines > page ? t->detail_lines - page : 0;
-		return true;
-	case ACT_HOME:
-		t->detail_scroll = 0;
-		return true;
 	case ACT_RAW:
-		t->detail_raw = !t->detail_raw;
-		t->detail_scroll = 0;
+		d->raw = !d->raw;
+		p->sc.off = 0;
 		return true;
 	case ACT_ORIGINAL:
 	case ACT_NEXT_RESEND:
 		detail_jump(t, a);
 		return true;
 	default:
-		return false;
+		return scroller_action(&p->sc, a, page);
 	}
 }
+
+bool detail_back(struct tui *t)
+{
+	struct pane *p = &t->screen_pane[SCREEN_DETAIL];
+	struct detail *d = p->priv;
+
+	if (!d->raw)
+		return false;
+	d->raw = false;
+	p->sc.off = 0;
+	return true;
+}
+
+bool detail_showing_raw(const struct tui *t)
+{
+	const struct detail *d = t->screen_pane[SCREEN_DETAIL].priv;
+
+	return d && d->raw;
+}
+
+const struct pane_ops pane_detail = {
+	.name = "detail",
+	.draw = detail_draw,
+	.action = detail_action,
+	.priv_size = sizeof(struct detail),
+};

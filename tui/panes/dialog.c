@@ -9,12 +9,13 @@
 #include <string.h>
 
 #include "core/base/errors.h"
+#include "core/base/xalloc.h"
 #include "core/api/resend.h"
 #include "core/store/triage.h"
-#include "tui/input.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/resend.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 
@@ -84,7 +85,7 @@ void dialog_open_resend(struct tui *t, const char *fax_id)
 }
 
 /* One candidate; in-flight cases are only counted (never sent twice). */
-static int bulk_add(struct tui *t, const struct model_fax *mf, size_t *cap)
+static void bulk_add(struct tui *t, const struct model_fax *mf, size_t *cap)
 {
 	struct tui_dialog *d = &t->dlg;
 	struct tui_bulk_item *it;
@@ -93,28 +94,17 @@ static int bulk_add(struct tui *t, const struct model_fax *mf, size_t *cap)
 	triage_of(t->act.triage, t->m, mf, &ti);
 	if (ti.state == TRIAGE_RESENDING || tui_is_inflight(t, mf->fax.id)) {
 		d->n_inflight++;
-		return 0;
+		return;
 	}
-	if (d->n_items == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct tui_bulk_item *v = realloc(d->items, nc * sizeof *v);
-
-		if (!v)
-			return -1;
-		d->items = v;
-		*cap = nc;
-	}
-	it = &d->items[d->n_items];
+	d->items = xgrow(d->items, cap, d->n_items + 1, sizeof *d->items);
+	it = &d->items[d->n_items++];
 	memset(it, 0, sizeof *it);
-	if (!(it->id = strdup(mf->fax.id)))
-		return -1;
-	d->n_items++;
+	it->id = xstrdup(mf->fax.id);
 	/* Resent already: a resend exists (delivered, on its way or failed). */
 	it->resent = ti.head && ti.last;
 	it->dismissed = ti.state == TRIAGE_DISMISSED;
 	it->terminal = mf->fax.error_code && errors_fax_code_terminal(mf->fax.error_code);
 	it->pages = mf->fax.pages > 0 ? mf->fax.pages : 1;
-	return 0;
 }
 
 /* Whether an item goes out with the operator's current choices. */
@@ -167,8 +157,7 @@ void dialog_open_bulk(struct tui *t)
 			continue;
 		if (t->n_marks && !tui_is_marked(t, mf->fax.id))
 			continue;
-		if (bulk_add(t, mf, &cap) < 0)
-			break;
+		bulk_add(t, mf, &cap);
 	}
 	if (t->dlg.n_items == 0) {
 		tui_flash(t, true, "no failed fax to resend among the %s%s", t->n_marks ?
@@ -236,42 +225,42 @@ static void resend_confirm(struct tui *t)
 	tui_flash(t, false, "resending %s...", id);
 }
 
-static void resend_key(struct tui *t, int key)
+static void resend_next_field(struct tui *t)
+{
+	t->dlg.focus = (t->dlg.focus + 1) % FOCUS_COUNT;
+}
+
+static void resend_prev_field(struct tui *t)
+{
+	t->dlg.focus = (t->dlg.focus + FOCUS_COUNT - 1) % FOCUS_COUNT;
+}
+
+static void resend_cancel(struct tui *t)
 {
 	struct tui_dialog *d = &t->dlg;
-	struct prompt *p = d->focus == FOCUS_TO ? &d->to : d->focus == FOCUS_MAX ? &d->max_attempts
-										   : NULL;
-	enum prompt_result r;
 
-	if (key == '\t' || key == TUI_KEY_FN(KEY_DOWN)) {
-		d->focus = (d->focus + 1) % FOCUS_COUNT;
-		return;
-	}
-	if (key == TUI_KEY_FN(KEY_BTAB) || key == TUI_KEY_FN(KEY_UP)) {
-		d->focus = (d->focus + FOCUS_COUNT - 1) % FOCUS_COUNT;
-		return;
-	}
-	if (key == TUI_KEY_ESC && (d->confirm_same || d->confirm_again)) {
+	if (d->confirm_same || d->confirm_again) {
 		/* Back to editing rather than losing the dialog. */
 		d->confirm_same = d->confirm_again = false;
 		d->focus = FOCUS_TO;
 		return;
 	}
-	if (key == TUI_KEY_ESC) {
-		dialog_close(t);
-		tui_flash(t, false, "resend cancelled");
-		return;
-	}
-	if (key == TUI_KEY_ENTER) {
-		resend_confirm(t);
-		return;
-	}
+	dialog_close(t);
+	tui_flash(t, false, "resend cancelled");
+}
+
+/* The keys the resend dialog's mode does not bind edit the focused field. */
+static void resend_type(struct tui *t, int key)
+{
+	struct tui_dialog *d = &t->dlg;
+	struct prompt *p = d->focus == FOCUS_TO ? &d->to : d->focus == FOCUS_MAX ? &d->max_attempts
+										   : NULL;
+
 	if (!p)
 		return;
 	if (p == &d->max_attempts && key >= 0x20 && key < TUI_KEY_FN_BASE && !isdigit(key))
 		return;
-	r = prompt_key(p, key);
-	if (r == PROMPT_CONTINUE) {
+	if (prompt_key(p, key) == PROMPT_CONTINUE) {
 		d->confirm_same = d->confirm_again = false;
 		d->error[0] = '\0';
 	}
@@ -312,61 +301,110 @@ static void bulk_confirm(struct tui *t)
 	tui_bulk_start(t, ids, again, n);
 }
 
-static void bulk_key(struct tui *t, int key)
+static void bulk_close(struct tui *t)
 {
-	if (key == TUI_KEY_ENTER || key == 'y') {
-		bulk_confirm(t);
-	} else if (key == 'i') {
-		t->dlg.include_done = !t->dlg.include_done;
-	} else if (key == 't') {
-		t->dlg.skip_terminal = !t->dlg.skip_terminal;
-	} else if (key == TUI_KEY_ESC || key == 'n') {
-		dialog_close(t);
-		tui_flash(t, false, "bulk resend cancelled");
-	}
+	dialog_close(t);
+	tui_flash(t, false, "bulk resend cancelled");
 }
 
-/* With a bulk run half done the operator says what becomes of the rest. */
-static void quit_key(struct tui *t, int key)
+static void bulk_include_done(struct tui *t)
+{
+	t->dlg.include_done = !t->dlg.include_done;
+}
+
+static void bulk_skip_terminal(struct tui *t)
+{
+	t->dlg.skip_terminal = !t->dlg.skip_terminal;
+}
+
+/* With a bulk run half done the operator says what becomes of the rest;
+ * with none, the question is only whether to quit. */
+static void quit_no(struct tui *t)
+{
+	dialog_close(t);
+}
+
+static void quit_yes(struct tui *t)
+{
+	if (tui_bulk_remaining(t))
+		return;
+	dialog_close(t);
+	tui_request_quit(t);
+}
+
+static void quit_send_rest(struct tui *t)
 {
 	size_t left = tui_bulk_remaining(t);
 
-	if (key == TUI_KEY_ESC || key == 'n') {
-		dialog_close(t);
-	} else if (left && key == 's') {
-		dialog_close(t);
-		t->bulk.quit_after = true;
-		t->bulk.paused = false;
-		tui_flash(t, false, "quitting once the remaining %zu are sent", left);
-	} else if (left && key == 'd') {
-		dialog_close(t);
-		tui_bulk_cancel(t);
-		if (!t->quitting)      /* answers still on the way are not waited for */
-			tui_request_quit(t);
-	} else if (!left && (key == TUI_KEY_ENTER || key == 'y')) {
-		dialog_close(t);
-		tui_request_quit(t);
-	}
+	if (!left)
+		return;
+	dialog_close(t);
+	t->bulk.quit_after = true;
+	t->bulk.paused = false;
+	tui_flash(t, false, "quitting once the remaining %zu are sent", left);
 }
+
+static void quit_drop_rest(struct tui *t)
+{
+	if (!tui_bulk_remaining(t))
+		return;
+	dialog_close(t);
+	tui_bulk_cancel(t);
+	if (!t->quitting)      /* answers still on the way are not waited for */
+		tui_request_quit(t);
+}
+
+/* Each dialog is a mode: its keys come from the keymap (rebindable with
+ * `bind`), and this table says what its actions do. */
+static void (*const dialog_handlers[ACT_ALL_COUNT])(struct tui *t) = {
+	[ACT_RESEND_CONFIRM] = resend_confirm,
+	[ACT_RESEND_NEXT_FIELD] = resend_next_field,
+	[ACT_RESEND_PREV_FIELD] = resend_prev_field,
+	[ACT_RESEND_CANCEL] = resend_cancel,
+	[ACT_BULK_START] = bulk_confirm,
+	[ACT_BULK_CLOSE] = bulk_close,
+	[ACT_BULK_INCLUDE_DONE] = bulk_include_done,
+	[ACT_BULK_SKIP_TERMINAL] = bulk_skip_terminal,
+	[ACT_QUIT_YES] = quit_yes,
+	[ACT_QUIT_NO] = quit_no,
+	[ACT_QUIT_SEND_REST] = quit_send_rest,
+	[ACT_QUIT_DROP_REST] = quit_drop_rest,
+};
+
+static const enum tui_mode dialog_modes[] = {
+	[DLG_NONE] = MODE_MAIN,
+	[DLG_RESEND] = MODE_RESEND,
+	[DLG_BULK] = MODE_BULK,
+	[DLG_QUIT] = MODE_QUIT,
+};
 
 void dialog_key(struct tui *t, int key)
 {
-	struct tui_dialog *d = &t->dlg;
+	enum tui_dialog_kind kind = t->dlg.kind;
+	enum tui_action a;
 
 	t->dirty = true;
-	switch (d->kind) {
-	case DLG_RESEND:
-		resend_key(t, key);
-		break;
-	case DLG_BULK:
-		bulk_key(t, key);
-		break;
-	case DLG_QUIT:
-		quit_key(t, key);
-		break;
-	case DLG_NONE:
-		break;
+	if (kind == DLG_NONE)
+		return;
+	a = keymap_lookup_mode(t->km, dialog_modes[kind], key);
+	if (a != ACT_NONE && dialog_handlers[a])
+		dialog_handlers[a](t);
+	else if (kind == DLG_RESEND)
+		resend_type(t, key);
+}
+
+/* "Enter/y": the keys bound to a dialog's action, for its last line. */
+static const char *keys_of(const struct tui *t, enum tui_action a, char *buf, size_t len)
+{
+	char *c;
+
+	if (!keymap_keys_for(t->km, a, buf, len))
+		snprintf(buf, len, "(unbound)");
+	while ((c = strstr(buf, ", "))) {
+		*c = '/';
+		memmove(c + 1, c + 2, strlen(c + 2) + 1);
 	}
+	return buf;
 }
 
 static struct rect dialog_rect(struct tui *t, int h)
@@ -431,7 +469,7 @@ static void draw_resend(struct tui *t)
 	const struct fax_code_info *info = errors_fax_code(d->code);
 	const struct model_balance *b = model_balance(t->m);
 	struct rect r = dialog_rect(t, 17), in;
-	char cost[32], avail[32], price[32], title[96];
+	char cost[32], avail[32], price[32], title[96], k1[32], k2[32], k3[32];
 	int64_t est = (int64_t)d->pages * TUI_EST_CENTS_PER_PAGE;
 	int y;
 
@@ -477,9 +515,12 @@ static void draw_resend(struct tui *t)
 	} else if (d->error[0]) {
 		render_text(t, y++, in.x, in.w, ROLE_ERROR, d->error);
 	}
-	render_text(t, in.y + in.h - 1, in.x, in.w, d->focus == FOCUS_BUTTON ? ROLE_DIALOG_FOCUS
-									    : ROLE_KEY,
-		    "[ Enter: resend ]   Tab: next field   Esc: cancel");
+	render_textf(t, in.y + in.h - 1, in.x, in.w, d->focus == FOCUS_BUTTON ? ROLE_DIALOG_FOCUS
+									     : ROLE_KEY,
+		     "[ %s: resend ]   %s: next field   %s: cancel",
+		     keys_of(t, ACT_RESEND_CONFIRM, k1, sizeof k1),
+		     keys_of(t, ACT_RESEND_NEXT_FIELD, k2, sizeof k2),
+		     keys_of(t, ACT_RESEND_CANCEL, k3, sizeof k3));
 }
 
 static void draw_bulk(struct tui *t)
@@ -487,7 +528,7 @@ static void draw_bulk(struct tui *t)
 	struct tui_dialog *d = &t->dlg;
 	const struct model_balance *b = model_balance(t->m);
 	struct rect r = dialog_rect(t, 14), in;
-	char cost[32], avail[32];
+	char cost[32], avail[32], k1[32], k2[32];
 	struct bulk_counts c;
 	int y;
 
@@ -512,28 +553,35 @@ static void draw_bulk(struct tui *t)
 		     TUI_EST_CENTS_PER_PAGE);
 	if (c.resent || c.dismissed)
 		render_textf(t, y++, in.x, in.w, d->include_done ? ROLE_ALERT : ROLE_DIALOG,
-			     "%zu resent already, %zu dismissed: %s (i: %s)", c.resent,
+			     "%zu resent already, %zu dismissed: %s (%s: %s)", c.resent,
 			     c.dismissed, d->include_done ? "INCLUDED, another fax each" : "skipped",
+			     keys_of(t, ACT_BULK_INCLUDE_DONE, k1, sizeof k1),
 			     d->include_done ? "skip them" : "include them");
 	if (d->n_inflight)
 		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "%zu being resent now: skipped",
 			     d->n_inflight);
 	if (d->skip_terminal)
-		render_text(t, y++, in.x, in.w, ROLE_DIALOG, "terminal codes to the same number: "
-			    "skipped (t: include them)");
+		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "terminal codes to the same number: "
+			     "skipped (%s: include them)",
+			     keys_of(t, ACT_BULK_SKIP_TERMINAL, k1, sizeof k1));
 	else if (c.terminal)
 		render_textf(t, y++, in.x, in.w, ROLE_ALERT, "%zu of them failed with a terminal "
-			     "code and go to the same number (t: skip them)", c.terminal);
+			     "code and go to the same number (%s: skip them)", c.terminal,
+			     keys_of(t, ACT_BULK_SKIP_TERMINAL, k1, sizeof k1));
 	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Sent %d at a time, one every %.1fs; "
-		     "progress in the header; b pauses, X cancels.", TUI_BULK_PARALLEL,
-		     TUI_BULK_INTERVAL);
-	render_text(t, in.y + in.h - 1, in.x, in.w, ROLE_KEY, "Enter/y: start   Esc/n: cancel");
+		     "progress in the header; %s pauses, %s cancels.", TUI_BULK_PARALLEL,
+		     TUI_BULK_INTERVAL, keys_of(t, ACT_BULK_PAUSE, k1, sizeof k1),
+		     keys_of(t, ACT_BULK_CANCEL, k2, sizeof k2));
+	render_textf(t, in.y + in.h - 1, in.x, in.w, ROLE_KEY, "%s: start   %s: cancel",
+		     keys_of(t, ACT_BULK_START, k1, sizeof k1),
+		     keys_of(t, ACT_BULK_CLOSE, k2, sizeof k2));
 }
 
 static void draw_quit(struct tui *t)
 {
 	struct rect r = dialog_rect(t, 7), in;
 	size_t left = tui_bulk_remaining(t), n = tui_n_inflight(t);
+	char k1[32], k2[32], k3[32];
 
 	clear_rect(t, &r);
 	in = render_box(t, &r, "quit?", ROLE_BORDER_FOCUS);
@@ -546,11 +594,14 @@ static void draw_quit(struct tui *t)
 			     "The bulk resend has %zu fax%s not sent yet.", left,
 			     left == 1 ? "" : "es");
 		render_textf(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
-			     "s: send the remaining %zu, then quit   d: drop them and quit   "
-			     "Esc/n: stay", left);
+			     "%s: send the remaining %zu, then quit   %s: drop them and quit   "
+			     "%s: stay", keys_of(t, ACT_QUIT_SEND_REST, k1, sizeof k1), left,
+			     keys_of(t, ACT_QUIT_DROP_REST, k2, sizeof k2),
+			     keys_of(t, ACT_QUIT_NO, k3, sizeof k3));
 	} else {
-		render_text(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
-			    "Enter/y: quit anyway   Esc/n: stay");
+		render_textf(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
+			     "%s: quit anyway   %s: stay", keys_of(t, ACT_QUIT_YES, k1, sizeof k1),
+			     keys_of(t, ACT_QUIT_NO, k2, sizeof k2));
 	}
 }
 

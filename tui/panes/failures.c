@@ -9,6 +9,7 @@
 
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 
@@ -18,14 +19,20 @@
 #define FAILURES_REFRESH_MS 30000
 #define FAILURES_KEY_COLS 24
 
-size_t failures_rows(const struct tui *t)
+/* The failures screen's own state. */
+struct failures {
+	struct worklist_failures groups;
+	size_t sel;                /* the selected row */
+};
+
+static size_t failures_rows(const struct failures *fs)
 {
-	return t->failures.n_to + t->failures.n_code;
+	return fs->groups.n_to + fs->groups.n_code;
 }
 
-static void refresh(struct tui *t, int64_t now)
+static void refresh(struct tui *t, struct failures *fs, int64_t now)
 {
-	struct worklist_failures *tf = &t->failures;
+	struct worklist_failures *tf = &fs->groups;
 	bool moved = tf->built_gen != model_generation(t->m);
 
 	if (tf->built_ms && !(moved && now - tf->built_ms >= FAILURES_REBUILD_MS) &&
@@ -38,27 +45,31 @@ static void refresh(struct tui *t, int64_t now)
 		tui_flash(t, true, "failures: out of memory");
 	tf->built_ms = now;
 	tui_need_tick(t, FAILURES_REFRESH_MS);
-	if (t->fail_sel >= failures_rows(t))
-		t->fail_sel = failures_rows(t) ? failures_rows(t) - 1 : 0;
+	if (fs->sel >= failures_rows(fs))
+		fs->sel = failures_rows(fs) ? failures_rows(fs) - 1 : 0;
 }
 
 void failures_open(struct tui *t)
 {
-	t->failures.built_ms = 0;   /* fresh numbers on every visit */
-	t->fail_sel = 0;
-	t->fail_scroll = 0;
+	struct pane *p = &t->screen_pane[SCREEN_FAILURES];
+	struct failures *fs = p->priv;
+
+	fs->groups.built_ms = 0;   /* fresh numbers on every visit */
+	fs->sel = 0;
+	p->sc.off = 0;
 	t->screen = SCREEN_FAILURES;
 }
 
 struct fl {
 	struct tui *t;
+	const struct pane *p;
 	struct rect in;
 	int line;
 };
 
 static int row_y(const struct fl *f)
 {
-	int y = f->in.y + f->line - f->t->fail_scroll;
+	int y = f->in.y + f->line - f->p->sc.off;
 
 	return y >= f->in.y && y < f->in.y + f->in.h ? y : -1;
 }
@@ -76,7 +87,7 @@ static void heading(struct fl *f, const char *what)
 static void group_row(struct fl *f, const struct worklist_group *g, size_t idx, int64_t now)
 {
 	struct tui *t = f->t;
-	bool sel = idx == t->fail_sel, repeat = g->day >= TRIAGE_REPEAT;
+	bool sel = idx == ((const struct failures *)f->p->priv)->sel, repeat = g->day >= TRIAGE_REPEAT;
 	int y = row_y(f), x;
 	char when[24];
 
@@ -96,14 +107,16 @@ static void group_row(struct fl *f, const struct worklist_group *g, size_t idx, 
 			     " failed %zu times in 24h", g->day);
 }
 
-void failures_draw(struct tui *t, const struct rect *r)
+static void failures_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
-	const struct worklist_failures *tf = &t->failures;
+	struct failures *fs = p->priv;
+	const struct worklist_failures *tf = &fs->groups;
 	int64_t now = tui_now_ms(t);
 	char title[128];
-	struct fl f = { .t = t };
+	struct fl f = { .t = t, .p = p };
 
-	refresh(t, now);
+	(void)focused;
+	refresh(t, fs, now);
 	snprintf(title, sizeof title, "failures: %zu in the last hour, %zu in the last day "
 		 "(Enter filters the list, Esc goes back)", tf->hour, tf->day);
 	f.in = render_box(t, r, title, render_border_role(t, true));
@@ -115,12 +128,9 @@ void failures_draw(struct tui *t, const struct rect *r)
 	}
 	/* The selected row's line (headings and the blank between count):
 	 * the scroll keeps it on screen. */
-	int sel_line = t->fail_sel < tf->n_to ? 1 + (int)t->fail_sel : (int)t->fail_sel + 3;
+	int sel_line = fs->sel < tf->n_to ? 1 + (int)fs->sel : (int)fs->sel + 3;
 
-	if (sel_line < t->fail_scroll)
-		t->fail_scroll = sel_line;
-	else if (sel_line >= t->fail_scroll + f.in.h)
-		t->fail_scroll = sel_line - f.in.h + 1;
+	scroller_show(&p->sc, sel_line, f.in.h);
 	heading(&f, "by destination");
 	for (size_t i = 0; i < tf->n_to; i++)
 		group_row(&f, &tf->by_to[i], i, now);
@@ -130,28 +140,42 @@ void failures_draw(struct tui *t, const struct rect *r)
 		group_row(&f, &tf->by_code[i], tf->n_to + i, now);
 	if (f.line > f.in.h)
 		render_textf(t, r->y + r->h - 1, r->x + r->w - 20, 18, ROLE_BORDER, " %zu/%zu ",
-			     t->fail_sel + 1, failures_rows(t));
+			     fs->sel + 1, failures_rows(fs));
 }
 
 /* Enter: the list, filtered to the failed faxes of the selected row. */
-static void failures_pick(struct tui *t)
+static void failures_pick(struct tui *t, const struct failures *fs)
 {
-	const struct worklist_failures *tf = &t->failures;
+	const struct worklist_failures *tf = &fs->groups;
 
-	if (t->fail_sel < tf->n_to)
-		pane_filter_list(t, "status:failed ", "to", tf->by_to[t->fail_sel].key);
-	else if (t->fail_sel < failures_rows(t))
-		pane_filter_list(t, "status:failed ", "code", tf->by_code[t->fail_sel - tf->n_to].key);
+	if (fs->sel < tf->n_to)
+		pane_filter_list(t, "status:failed ", "to", tf->by_to[fs->sel].key);
+	else if (fs->sel < failures_rows(fs))
+		pane_filter_list(t, "status:failed ", "code", tf->by_code[fs->sel - tf->n_to].key);
 }
 
-bool failures_action(struct tui *t, enum tui_action a)
+static bool failures_action(struct tui *t, struct pane *p, enum tui_action a)
 {
-	size_t n = failures_rows(t);
+	struct failures *fs = p->priv;
+	size_t n = failures_rows(fs);
 	size_t page = t->layout.body.h > 4 ? (size_t)t->layout.body.h - 4 : 1;
 
 	if (a == ACT_OPEN) {
-		failures_pick(t);
+		failures_pick(t, fs);
 		return true;
 	}
-	return pane_move_sel(&t->fail_sel, n, page, a);
+	return scroller_move_sel(&fs->sel, n, page, a);
 }
+
+static void failures_done(void *priv)
+{
+	worklist_failures_done(&((struct failures *)priv)->groups);
+}
+
+const struct pane_ops pane_failures = {
+	.name = "failures",
+	.draw = failures_draw,
+	.action = failures_action,
+	.priv_size = sizeof(struct failures),
+	.done = failures_done,
+};

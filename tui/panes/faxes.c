@@ -10,6 +10,7 @@
 #include "core/base/sanitize.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/triage.h"
 #include "tui/widgets/format.h"
@@ -257,7 +258,7 @@ static int id_cols(const struct tui *t, int rows)
 	return widest;
 }
 
-static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
+static void faxes_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	char title[256];
 	struct rect in;
@@ -265,6 +266,7 @@ static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
 	size_t n = view_count(&t->view);
 	int64_t now = tui_now_ms(t);
 
+	(void)p;
 	snprintf(title, sizeof title, "faxes %zu%s%s%s", n,
 		 t->view.filter.expr && *t->view.filter.expr ? " filter: " : "",
 		 t->view.filter.expr && *t->view.filter.expr ? t->view.filter.expr : "",
@@ -312,35 +314,14 @@ static void faxes_draw(struct tui *t, const struct rect *r, bool focused)
 	}
 }
 
-static bool faxes_action(struct tui *t, enum tui_action a)
+static bool faxes_action(struct tui *t, struct pane *p, enum tui_action a)
 {
 	size_t n = view_count(&t->view);
 	size_t page = t->layout.pane[LP_FAXES].h > 4 ? (size_t)t->layout.pane[LP_FAXES].h - 4 : 1;
 
-	switch (a) {
-	case ACT_UP:
-		if (t->sel > 0)
-			t->sel--;
-		break;
-	case ACT_DOWN:
-		if (t->sel + 1 < n)
-			t->sel++;
-		break;
-	case ACT_PAGE_UP:
-		t->sel = t->sel > page ? t->sel - page : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		t->sel = n && t->sel + page < n ? t->sel + page : (n ? n - 1 : 0);
-		break;
-	case ACT_HOME:
-		t->sel = 0;
-		break;
-	case ACT_END:
-		t->sel = n ? n - 1 : 0;
-		break;
-	default:
+	(void)p;
+	if (!scroller_move_sel(&t->sel, n, page, a))
 		return false;
-	}
 	if (n) {
 		const struct model_fax *mf = view_at(&t->view, t->sel);
 

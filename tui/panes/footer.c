@@ -7,6 +7,7 @@
 
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 
 /* Hints per screen, in order of usefulness; the keys come from the keymap. */

@@ -8,6 +8,7 @@
 
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/triage.h"
 #include "tui/widgets/format.h"

@@ -8,10 +8,11 @@
 #include "core/base/errors.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
+#include "tui/session.h"
 #include "tui/state.h"
 #include "tui/widgets/format.h"
 
-static void log_draw(struct tui *t, const struct rect *r, bool focused)
+static void log_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	struct rect in = render_box(t, r, "events", render_border_role(t, focused));
 	size_t n = model_log_count(t->m);
@@ -24,10 +25,8 @@ static void log_draw(struct tui *t, const struct rect *r, bool focused)
 		render_text(t, in.y, in.x, in.w, ROLE_DIM, "no events yet");
 		return;
 	}
-	first = t->scroll[LP_LOG] > 0 ? (size_t)t->scroll[LP_LOG] : 0;
-	t->scroll_max[LP_LOG] = n > (size_t)in.h ? (int)(n - (size_t)in.h) : 0;
-	if (first + (size_t)in.h > n)
-		first = n > (size_t)in.h ? n - (size_t)in.h : 0;
+	scroller_set_extent(&p->sc, n > INT32_MAX ? INT32_MAX : (int)n, in.h);
+	first = (size_t)scroller_clamp(p->sc.off, n > INT32_MAX ? INT32_MAX : (int)n, in.h);
 	for (int i = 0; i < in.h && first + (size_t)i < n; i++) {
 		const struct model_log_entry *e = model_log_at(t->m, first + (size_t)i);
 		enum tui_role role = ROLE_NORMAL;
@@ -85,9 +84,9 @@ static void log_draw(struct tui *t, const struct rect *r, bool focused)
 	}
 }
 
-static bool log_action(struct tui *t, enum tui_action a)
+static bool log_action(struct tui *t, struct pane *p, enum tui_action a)
 {
-	return pane_scroll_action(t, LP_LOG, a);
+	return pane_scroll_action(t, p, LP_LOG, a);
 }
 
 const struct pane_ops pane_log = {

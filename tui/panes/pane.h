@@ -8,16 +8,23 @@
 
 #include "core/model/model.h"
 #include "tui/actions.h"
+#include "tui/panes/instance.h"
 #include "tui/layout.h"
 #include "tui/theme.h"
 
 struct tui;
 
+/* One kind of pane; its instances (struct pane, instance.h) live in struct
+ * tui. The main screen draws the panes the layout made visible and gives the
+ * focused one the navigation actions; the detail, help and failures screens
+ * are panes that take the whole body. */
 struct pane_ops {
 	const char *name;
-	void (*draw)(struct tui *t, const struct rect *r, bool focused);
+	void (*draw)(struct tui *t, struct pane *p, const struct rect *r, bool focused);
 	/* Navigation while focused; false if the action is not the pane's. */
-	bool (*action)(struct tui *t, enum tui_action a);
+	bool (*action)(struct tui *t, struct pane *p, enum tui_action a);
+	size_t priv_size;          /* its own state (struct pane.priv), or 0 */
+	void (*done)(void *priv);  /* frees what priv holds; may be NULL */
 };
 
 extern const struct pane_ops pane_faxes;
@@ -25,6 +32,13 @@ extern const struct pane_ops pane_attempts;
 extern const struct pane_ops pane_codes;
 extern const struct pane_ops pane_balance;
 extern const struct pane_ops pane_log;
+extern const struct pane_ops pane_detail;
+extern const struct pane_ops pane_help;
+extern const struct pane_ops pane_failures;
+
+/* panes.c: every instance with its ops and zeroed state, and back. */
+void tui_panes_init(struct tui *t);
+void tui_panes_done(struct tui *t);
 
 /* The fax list's columns, in order. */
 enum faxes_col { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL_CODE,
@@ -35,32 +49,25 @@ enum faxes_col { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_
  * widest id in view (display columns); returns the visible count. */
 int faxes_columns(int width, int id_cols, int *widths);
 
-/* Generic scrolling of a pane's offset (t->scroll[p]), clamped to the
- * content seen in the last frame. */
-bool pane_scroll_action(struct tui *t, enum layout_pane p, enum tui_action a);
-/* Moves a selection among n rows (up, down, page, home, end); false if
- * the action is not a move. */
-bool pane_move_sel(size_t *sel, size_t n, size_t page, enum tui_action a);
+/* Scrolling by the focused pane's scroller, one page being the pane's
+ * inner height. */
+bool pane_scroll_action(struct tui *t, struct pane *p, enum layout_pane slot,
+			enum tui_action a);
 /* Shows the list filtered by "PREFIX FIELD:VALUE" (a flash says which, or
  * why not). */
 void pane_filter_list(struct tui *t, const char *prefix, const char *field, const char *value);
-/* The first item to show for a wanted offset. */
-int pane_clamp_scroll(int want, int items, int rows);
 
 /* The whole-screen parts. */
 void header_draw(struct tui *t, const struct rect *r);
 void footer_draw(struct tui *t, const struct rect *r);
-void detail_draw(struct tui *t, const struct rect *r);
-bool detail_action(struct tui *t, enum tui_action a);
-void help_draw(struct tui *t, const struct rect *r);
-void failures_draw(struct tui *t, const struct rect *r);
-bool failures_action(struct tui *t, enum tui_action a);
-void failures_open(struct tui *t);
-/* Rows of the failures screen (destinations, then codes). */
-size_t failures_rows(const struct tui *t);
 /* The detail screen of a fax (asks the app to refresh it). */
 void detail_open(struct tui *t, const char *fax_id);
-bool help_action(struct tui *t, enum tui_action a);
+/* Esc on the detail screen: from the raw JSON back to the fields (true),
+ * or nothing to do here (false). */
+bool detail_back(struct tui *t);
+bool detail_showing_raw(const struct tui *t);
+void help_open(struct tui *t);
+void failures_open(struct tui *t);
 void dialog_draw(struct tui *t);
 /* A key while a dialog is open. */
 void dialog_key(struct tui *t, int key);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/xalloc.h"
 #include "tui/keymap.h"
 #include "tui/widgets/prompt.h"
 
@@ -23,18 +24,14 @@ void prompt_open(struct prompt *p, const char *text, const struct prompt_history
 
 void prompt_history_add(struct prompt_history *h, const char *text)
 {
-	char *copy;
-
 	if (!text || !*text || (h->n && strcmp(h->items[h->n - 1], text) == 0))
-		return;
-	if (!(copy = strdup(text)))
 		return;
 	if (h->n == PROMPT_HISTORY) {
 		free(h->items[0]);
 		memmove(h->items, h->items + 1, (h->n - 1) * sizeof *h->items);
 		h->n--;
 	}
-	h->items[h->n++] = copy;
+	h->items[h->n++] = xstrdup(text);
 }
 
 void prompt_history_free(struct prompt_history *h)
