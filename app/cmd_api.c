@@ -37,11 +37,11 @@ void cmd_record_failure(struct cmd_failure *f, const struct api_response *r)
 	f->outcome = r->outcome;
 	f->http_status = r->http_status;
 	f->retry_after_s = r->retry_after_s;
-	sanitize_str(f->error, sizeof(f->error), r->has_error ? r->error.error : "");
-	sanitize_str(f->action, sizeof(f->action), r->has_error ? r->error.action : "");
-	sanitize_str(f->request_id, sizeof(f->request_id),
+	sanitize_str(f->error, sizeof f->error, r->has_error ? r->error.error : "");
+	sanitize_str(f->action, sizeof f->action, r->has_error ? r->error.action : "");
+	sanitize_str(f->request_id, sizeof f->request_id,
 		     r->request_id[0] ? r->request_id : r->error.request_id);
-	snprintf(f->message, sizeof(f->message), "%s", r->message);   /* already safe */
+	snprintf(f->message, sizeof f->message, "%s", r->message);   /* already safe */
 }
 
 const char *cmd_hint(const struct cmd_failure *f)
@@ -68,7 +68,7 @@ void cmd_explain(FILE *out, const char *cmd, const struct cmd_failure *f,
 	char safe_base[300];
 	const char *hint = cmd_hint(f);
 
-	sanitize_str(safe_base, sizeof(safe_base), base);
+	sanitize_str(safe_base, sizeof safe_base, base);
 	if (f->outcome == API_NETWORK_ERROR) {
 		fprintf(out, "faxtop %s: %s\n  (API base %s; %s)\n", cmd, f->message, safe_base,
 			hint);
@@ -105,7 +105,7 @@ struct api_client *cmd_client(struct ev_loop *loop, struct config *cfg, const ch
 		.connect_timeout = cfg->connect_timeout,
 		.request_timeout = cfg->request_timeout,
 	};
-	struct api_client *c = api_client_new(loop, &o, err, sizeof(err));
+	struct api_client *c = api_client_new(loop, &o, err, sizeof err);
 	if (!c)
 		fprintf(stderr, "faxtop %s: %s\n", cmd, err);
 	return c;
@@ -137,19 +137,19 @@ static void resend_done(void *ctx, const struct resend_result *r)
 	s->ok = r->ok;
 	s->settled = r->settled;
 	s->reused = r->reused_key;
-	snprintf(s->key, sizeof(s->key), "%s", r->key ? r->key : "");
+	snprintf(s->key, sizeof s->key, "%s", r->key ? r->key : "");
 	if (r->ok) {
-		sanitize_str(s->new_id, sizeof(s->new_id), r->new_fax_id);
+		sanitize_str(s->new_id, sizeof s->new_id, r->new_fax_id);
 	} else {
 		f->failed = true;
 		f->outcome = r->outcome;
 		f->http_status = r->http_status;
 		f->retry_after_s = r->retry_after_s;
-		snprintf(f->error, sizeof(f->error), "%s", r->error ? r->error : "");
-		snprintf(f->action, sizeof(f->action), "%s", r->action ? r->action : "");
-		snprintf(f->request_id, sizeof(f->request_id), "%s",
+		snprintf(f->error, sizeof f->error, "%s", r->error ? r->error : "");
+		snprintf(f->action, sizeof f->action, "%s", r->action ? r->action : "");
+		snprintf(f->request_id, sizeof f->request_id, "%s",
 			 r->request_id ? r->request_id : "");
-		snprintf(f->message, sizeof(f->message), "%s",
+		snprintf(f->message, sizeof f->message, "%s",
 			 r->http_status || r->outcome == API_NETWORK_ERROR ?
 			 (r->api_message ? r->api_message : "") : (r->message ? r->message : ""));
 	}
@@ -177,13 +177,13 @@ static struct store *resend_open_store(struct config *cfg)
 	struct store *st;
 
 	if (cfg->db)
-		snprintf(path, sizeof(path), "%s", cfg->db);
-	else if (config_default_db(path, sizeof(path)) != 0) {
+		snprintf(path, sizeof path, "%s", cfg->db);
+	else if (config_default_db(path, sizeof path) != 0) {
 		fprintf(stderr, "faxtop resend: no database path (set --db)\n");
 		return NULL;
 	}
 	struct store_opts so = { .path = path, .busy_ms = RESEND_BUSY_MS };
-	st = store_open(&so, err, sizeof(err));
+	st = store_open(&so, err, sizeof err);
 	if (!st)
 		fprintf(stderr, "faxtop resend: %s: the resend ledger is needed to resend safely\n",
 			err);
@@ -207,9 +207,9 @@ static bool resend_refuse_prior(struct resender *r, struct store *st, const char
 		return false;
 	fax_init(&f);
 	if (p.new_fax_id[0] && store_get_fax(st, p.new_fax_id, &f, NULL, NULL) == 0)
-		snprintf(status, sizeof(status), "%s", fax_status_name(f.status));
+		snprintf(status, sizeof status, "%s", fax_status_name(f.status));
 	fax_done(&f);
-	resend_fmt_time(p.at_ms, when, sizeof(when));
+	resend_fmt_time(p.at_ms, when, sizeof when);
 	fprintf(stderr, "faxtop resend: %s was resent already as %s on %s (%s, key %s)\n"
 		"  to send another fax anyway: faxtop resend %s --again\n", fax_id,
 		p.new_fax_id[0] ? p.new_fax_id : "a fax", when, status, p.key, fax_id);
@@ -245,7 +245,7 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 			q->again = true;
 		} else if ((v = resend_opt(argc, argv, &i, "--to"))) {
 			if (!resend_valid_e164(v)) {
-				sanitize_str(safe, sizeof(safe), v);
+				sanitize_str(safe, sizeof safe, v);
 				fprintf(stderr, "faxtop resend: --to '%s' is not an E.164 number "
 					"(like +15551234567)\n", safe);
 				return 2;
@@ -256,7 +256,7 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 			errno = 0;
 			long n = strtol(v, &end, 10);
 			if (errno || !*v || *end || n < 1 || n > 5) {
-				sanitize_str(safe, sizeof(safe), v);
+				sanitize_str(safe, sizeof safe, v);
 				fprintf(stderr, "faxtop resend: --max-attempts '%s' must be a whole "
 					"number from 1 to 5\n", safe);
 				return 2;
@@ -274,7 +274,7 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 			}
 			q->key = v;
 		} else if (argv[i][0] == '-') {
-			sanitize_str(safe, sizeof(safe), argv[i]);
+			sanitize_str(safe, sizeof safe, argv[i]);
 			fprintf(stderr, "faxtop resend: unknown option '%s'\n", safe);
 			resend_usage(stderr);
 			return 2;
@@ -290,7 +290,7 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 		return 2;
 	}
 	if (!resend_valid_fax_id(q->fax_id)) {
-		sanitize_str(safe, sizeof(safe), q->fax_id);
+		sanitize_str(safe, sizeof safe, q->fax_id);
 		fprintf(stderr, "faxtop resend: '%s' is not a fax id (like fax_8aZqRm4yT3vK7pNxJ2bH9c)\n",
 			safe);
 		return 2;
@@ -335,7 +335,7 @@ static int resend_run_loop(struct config *cfg, struct store *st, const struct re
 	if (!(r = resend_new(loop, api, st, NULL, NULL, NULL, &ro))) {
 		fprintf(stderr, "faxtop resend: out of memory\n");
 	} else if (!resend_refuse_prior(r, st, q->fax_id, q->again, q->key)) {
-		if (resend_start(r, NULL, q, resend_done, &s, err, sizeof(err)) != 0) {
+		if (resend_start(r, NULL, q, resend_done, &s, err, sizeof err) != 0) {
 			fprintf(stderr, "faxtop resend: %s\n", err);
 		} else {
 			ev_run(loop, 0);

@@ -137,11 +137,11 @@ static void status_balance_done(void *ctx, const struct api_response *r)
 
 	if (r->outcome != API_OK) {
 		cmd_record_failure(&s->fail, r);
-	} else if (wire_balance_parse(r->body, r->body_len, &s->bal, err, sizeof(err)) == 0) {
+	} else if (wire_balance_parse(r->body, r->body_len, &s->bal, err, sizeof err) == 0) {
 		s->have_balance = true;
 	} else {
 		struct api_response bad = *r;
-		snprintf(bad.message, sizeof(bad.message),
+		snprintf(bad.message, sizeof bad.message,
 			 "GET /environment/balance: unreadable answer: %.400s", err);
 		bad.outcome = API_SERVER_ERROR;
 		cmd_record_failure(&s->fail, &bad);
@@ -162,10 +162,10 @@ static void status_faxes_done(void *ctx, const struct api_response *r)
 		status_finish_one(s);
 		return;
 	}
-	memset(&page, 0, sizeof(page));
-	if (wire_fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+	memset(&page, 0, sizeof page);
+	if (wire_fax_page_parse(r->body, r->body_len, &page, err, sizeof err) != 0) {
 		struct api_response bad = *r;
-		snprintf(bad.message, sizeof(bad.message), "GET /faxes: unreadable answer: %.400s",
+		snprintf(bad.message, sizeof bad.message, "GET /faxes: unreadable answer: %.400s",
 			 err);
 		bad.outcome = API_SERVER_ERROR;
 		cmd_record_failure(&s->fail, &bad);
@@ -202,13 +202,13 @@ static int status_request_faxes(struct status_run *s, const char *cursor)
 		char *esc = curl_easy_escape(NULL, cursor, 0);
 		if (!esc)
 			return -1;
-		snprintf(path, sizeof(path), "/faxes?per_page=100&cursor=%s", esc);
+		snprintf(path, sizeof path, "/faxes?per_page=100&cursor=%s", esc);
 		curl_free(esc);
 	} else {
-		snprintf(path, sizeof(path), "/faxes?per_page=100");
+		snprintf(path, sizeof path, "/faxes?per_page=100");
 	}
 	if (api_client_request(s->api, "GET", path, NULL, NULL, 0, status_faxes_done, s,
-			       err, sizeof(err)) != 0) {
+			       err, sizeof err) != 0) {
 		fprintf(stderr, "faxtop status: %s\n", err);
 		return -1;
 	}
@@ -243,11 +243,11 @@ static void status_print_today(FILE *out, const struct status_run *s)
 	char spend[32], rate[16];
 	int r = status_delivery_rate(s);
 
-	cmd_money(spend, sizeof(spend), s->today_delivered_pages * CMD_EST_CENTS_PER_PAGE);
+	cmd_money(spend, sizeof spend, s->today_delivered_pages * CMD_EST_CENTS_PER_PAGE);
 	if (r >= 0)
-		snprintf(rate, sizeof(rate), "%d%%", r);
+		snprintf(rate, sizeof rate, "%d%%", r);
 	else
-		snprintf(rate, sizeof(rate), "-");
+		snprintf(rate, sizeof rate, "-");
 	fprintf(out, "today        %zu sent, %zu delivered, %zu failed, delivery rate %s, %ld pages,"
 		" spend ~%s (est. %d cents a delivered page)%s\n", s->today_sent, s->today_delivered,
 		s->today_failed, rate, s->today_pages, spend, CMD_EST_CENTS_PER_PAGE,
@@ -260,13 +260,13 @@ static void status_print_text(FILE *out, const struct status_run *s, const char 
 	char a[32], h[32], l[32], buf[300], to[64], code[64], when[40];
 	const char *flag = status_balance_flag(s, low);
 
-	sanitize_str(buf, sizeof(buf), base);
+	sanitize_str(buf, sizeof buf, base);
 	fprintf(out, "environment  %s (%s)\n", env, buf);
 	if (s->have_balance) {
-		cmd_money(a, sizeof(a), s->bal.available);
-		cmd_money(h, sizeof(h), s->bal.held);
-		cmd_money(l, sizeof(l), low);
-		sanitize_str(buf, sizeof(buf), s->bal.type ? s->bal.type : "");
+		cmd_money(a, sizeof a, s->bal.available);
+		cmd_money(h, sizeof h, s->bal.held);
+		cmd_money(l, sizeof l, low);
+		sanitize_str(buf, sizeof buf, s->bal.type ? s->bal.type : "");
 		fprintf(out, "balance      %s available, %s held%s%s%s", a, h,
 			buf[0] ? " (" : "", buf, buf[0] ? " pool)" : "");
 		if (flag && !strcmp(flag, "LOW"))
@@ -292,13 +292,13 @@ static void status_print_text(FILE *out, const struct status_run *s, const char 
 		const struct fax_code_info *info = errors_fax_code(f->error_code);
 		int64_t t = f->completed_at != TS_NONE ? f->completed_at : f->updated_at;
 
-		sanitize_str(buf, sizeof(buf), f->id ? f->id : "?");
-		sanitize_str(to, sizeof(to), f->to ? f->to : "-");
-		sanitize_str(code, sizeof(code), f->error_code ? f->error_code : "no code");
+		sanitize_str(buf, sizeof buf, f->id ? f->id : "?");
+		sanitize_str(to, sizeof to, f->to ? f->to : "-");
+		sanitize_str(code, sizeof code, f->error_code ? f->error_code : "no code");
 		if (t != TS_NONE)
-			iso8601_format_ms(t, when, sizeof(when));
+			iso8601_format_ms(t, when, sizeof when);
 		else
-			snprintf(when, sizeof(when), "-");
+			snprintf(when, sizeof when, "-");
 		fprintf(out, "  %s  %s  %s  %s  %s (%s)\n", when, buf, to, code, info->meaning,
 			status_code_class(f->error_code));
 	}
@@ -314,7 +314,7 @@ static void status_json_str(FILE *out, const char *s)
 		fputs("null", out);
 		return;
 	}
-	sanitize_str(safe, sizeof(safe), s);
+	sanitize_str(safe, sizeof safe, s);
 	q = wire_json_quote(safe);
 	fputs(q ? q : "null", out);
 	free(q);
@@ -370,7 +370,7 @@ static void status_print_json(FILE *out, const struct status_run *s, const char 
 		status_json_str(out, f->error_code ? status_code_class(f->error_code) : NULL);
 		fprintf(out, ",\"at\":");
 		if (t != TS_NONE) {
-			iso8601_format_ms(t, when, sizeof(when));
+			iso8601_format_ms(t, when, sizeof when);
 			status_json_str(out, when);
 		} else {
 			fputs("null", out);
@@ -433,11 +433,11 @@ static int status_args(int argc, char **argv, bool *json)
 			status_usage(stdout);
 			return 1;
 		}
-		sanitize_str(safe, sizeof(safe), argv[i]);
+		sanitize_str(safe, sizeof safe, argv[i]);
 		fprintf(stderr, "faxtop status: unexpected argument '%s'\n", safe);
 		status_usage(stderr);
 		if (*json) {
-			snprintf(msg, sizeof(msg), "unexpected argument '%s'", safe);
+			snprintf(msg, sizeof msg, "unexpected argument '%s'", safe);
 			status_json_error("usage", msg, NULL);
 		}
 		return 2;
@@ -462,7 +462,7 @@ static int status_run_requests(struct status_run *s, struct config *cfg, bool js
 		return 2;
 	}
 	if (api_client_request(s->api, "GET", "/environment/balance", NULL, NULL, 0,
-			       status_balance_done, s, err, sizeof(err)) != 0 ||
+			       status_balance_done, s, err, sizeof err) != 0 ||
 	    status_request_faxes(s, NULL) != 0) {
 		if (err[0])
 			fprintf(stderr, "faxtop status: %s\n", err);
@@ -496,7 +496,7 @@ int cmd_status(struct config *cfg, int argc, char **argv)
 			status_json_error("internal", "cannot create the event loop", NULL);
 		return 1;
 	}
-	struct status_run *s = xcalloc(1, sizeof(*s));
+	struct status_run *s = xcalloc(1, sizeof *s);
 	s->loop = loop;
 	s->day_start_ms = status_local_midnight_ms();
 	balance_snapshot_init(&s->bal);

@@ -20,13 +20,13 @@
 static struct sim_bucket *bucket_for(struct sim *s, const char *token)
 {
 	for (size_t i = 0; i < s->n_buckets; i++)
-		if (strncmp(s->buckets[i].key, token, sizeof(s->buckets[i].key) - 1) == 0 &&
-		    strlen(token) < sizeof(s->buckets[i].key))
+		if (strncmp(s->buckets[i].key, token, sizeof s->buckets[i].key - 1) == 0 &&
+		    strlen(token) < sizeof s->buckets[i].key)
 			return &s->buckets[i];
-	if (s->n_buckets < SIM_MAX_BUCKETS && strlen(token) < sizeof(s->buckets[0].key)) {
+	if (s->n_buckets < SIM_MAX_BUCKETS && strlen(token) < sizeof s->buckets[0].key) {
 		struct sim_bucket *b = &s->buckets[s->n_buckets];
 		if (ratelimit_init(&b->rl, s->o.rate_limit_per_min, 60000) == 0) {
-			snprintf(b->key, sizeof(b->key), "%s", token);
+			snprintf(b->key, sizeof b->key, "%s", token);
 			s->n_buckets++;
 			return b;
 		}
@@ -74,7 +74,7 @@ static int gatekeep(struct sim_req *r)
 	if (!ok) {
 		r->retry_after = r->rl.retry_after_s;
 		char msg[128];
-		snprintf(msg, sizeof(msg), "Rate limit of %d requests per minute exceeded; retry in %d s",
+		snprintf(msg, sizeof msg, "Rate limit of %d requests per minute exceeded; retry in %d s",
 			 r->rl.limit, r->retry_after);
 		simapi_error(r, 429, "rate_limit_exceeded", msg, NULL);
 		return -1;
@@ -143,7 +143,7 @@ static void method_not_allowed(struct sim_req *r, const char *allow)
 {
 	char msg[128];
 	r->allow = allow;
-	snprintf(msg, sizeof(msg), "Method %.16s is not allowed here; allowed: %s",
+	snprintf(msg, sizeof msg, "Method %.16s is not allowed here; allowed: %s",
 		 http_request_method(r->req), allow);
 	simapi_error(r, 405, "method_not_allowed", msg, NULL);
 }
@@ -152,7 +152,7 @@ static void not_found(struct sim_req *r, const char *path)
 {
 	char c[160], msg[220];
 	simapi_clean(path, c, 120);
-	snprintf(msg, sizeof(msg), "No such route: %s", c);
+	snprintf(msg, sizeof msg, "No such route: %s", c);
 	simapi_error(r, 404, "not_found", msg, NULL);
 }
 
@@ -196,14 +196,14 @@ static void route(struct sim_req *r)
 	const char *path = http_request_path(r->req);
 	char buf[512];
 	char *seg[API_MAX_SEGMENTS];
-	if (strlen(path) >= sizeof(buf)) {
+	if (strlen(path) >= sizeof buf) {
 		not_found(r, path);
 		return;
 	}
 	strcpy(buf, path);
 	size_t n = split_path(buf, seg, API_MAX_SEGMENTS);
 	size_t allow_len = 0;
-	for (size_t i = 0; n <= API_MAX_SEGMENTS && i < sizeof(routes) / sizeof(routes[0]); i++) {
+	for (size_t i = 0; n <= API_MAX_SEGMENTS && i < sizeof routes / sizeof routes[0]; i++) {
 		const char *arg;
 		if (!route_matches(routes[i].pattern, seg, n, &arg))
 			continue;
@@ -211,9 +211,9 @@ static void route(struct sim_req *r)
 			routes[i].fn(r, arg);
 			return;
 		}
-		int w = snprintf(r->allow_buf + allow_len, sizeof(r->allow_buf) - allow_len, "%s%s",
+		int w = snprintf(r->allow_buf + allow_len, sizeof r->allow_buf - allow_len, "%s%s",
 				 allow_len ? ", " : "", routes[i].method);
-		if (w > 0 && (size_t)w < sizeof(r->allow_buf) - allow_len)
+		if (w > 0 && (size_t)w < sizeof r->allow_buf - allow_len)
 			allow_len += (size_t)w;
 	}
 	if (allow_len)
@@ -224,7 +224,7 @@ static void route(struct sim_req *r)
 
 void sim_api_handle(struct sim *s, struct http_request *req)
 {
-	struct sim_req *r = calloc(1, sizeof(*r));
+	struct sim_req *r = calloc(1, sizeof *r);
 	if (!r) {
 		http_respond_json(req, 503, "{\"error\":\"service_unavailable\","
 				  "\"message\":\"out of memory\",\"action\":\"wait_and_retry\"}", NULL, 0);
@@ -233,7 +233,7 @@ void sim_api_handle(struct sim *s, struct http_request *req)
 	r->s = s;
 	r->req = req;
 	s->stats.api_requests++;
-	simrng_ulid(&s->id_rng, "req_", sim_now_ms(&s->base), r->request_id, sizeof(r->request_id));
+	simrng_ulid(&s->id_rng, "req_", sim_now_ms(&s->base), r->request_id, sizeof r->request_id);
 	if (gatekeep(r) == 0)
 		route(r);
 }

@@ -21,21 +21,21 @@ void simapi_list_attempts(struct sim_req *r, const char *arg)
 	int per_page = API_DEFAULT_FAX_PAGE;
 	uint64_t cursor = UINT64_MAX;
 	int want = -1;
-	if (http_query_get(q, "status", st, sizeof(st)) < 0 ||
+	if (http_query_get(q, "status", st, sizeof st) < 0 ||
 	    (*st && strcmp(st, "pending") && strcmp(st, "succeeded") && strcmp(st, "failed")))
 		submit_error(errors, "status", "status must be pending, succeeded or failed.");
 	else if (*st)
 		want = st[0] == 'p' ? ATT_PENDING : st[0] == 's' ? ATT_SUCCEEDED : ATT_FAILED;
-	if (http_query_get(q, "endpoint", ep, sizeof(ep)) < 0)
+	if (http_query_get(q, "endpoint", ep, sizeof ep) < 0)
 		submit_error(errors, "endpoint", "endpoint is malformed or too long.");
-	if (http_query_get(q, "event_id", evid, sizeof(evid)) < 0)
+	if (http_query_get(q, "event_id", evid, sizeof evid) < 0)
 		submit_error(errors, "event_id", "event_id is malformed or too long.");
-	int rp = http_query_get(q, "per_page", pp, sizeof(pp));
+	int rp = http_query_get(q, "per_page", pp, sizeof pp);
 	if (rp < 0)
 		submit_error(errors, "per_page", "per_page must be an integer from 1 to 100.");
 	else if (rp == 1)
 		per_page = simapi_per_page(pp, errors);
-	int rc = http_query_get(q, "cursor", cur, sizeof(cur));
+	int rc = http_query_get(q, "cursor", cur, sizeof cur);
 	if (rc < 0)
 		submit_error(errors, "cursor", "cursor is not one this API returned (use next_cursor).");
 	else if (rc == 1 && *cur)
@@ -60,7 +60,7 @@ void simapi_list_attempts(struct sim_req *r, const char *arg)
 		last = i + 1;
 	}
 	char next[32];
-	snprintf(next, sizeof(next), "cur_%llu", (unsigned long long)last);
+	snprintf(next, sizeof next, "cur_%llu", (unsigned long long)last);
 	simapi_reply(r, 200, simapi_page_end(&p, more, more ? next : NULL));
 }
 

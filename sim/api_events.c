@@ -22,9 +22,9 @@ void simapi_list_events(struct sim_req *r, const char *arg)
 	struct json_object *errors = json_object_new_object();
 	const char *q = http_request_query(r->req);
 	int per_page = API_DEFAULT_EVENT_PAGE;
-	int ra = http_query_get(q, "after", after, sizeof(after));
-	int rt = http_query_get(q, "type", type, sizeof(type));
-	int rp = http_query_get(q, "per_page", pp, sizeof(pp));
+	int ra = http_query_get(q, "after", after, sizeof after);
+	int rt = http_query_get(q, "type", type, sizeof type);
+	int rp = http_query_get(q, "per_page", pp, sizeof pp);
 	long start = 0;
 	enum event_type t = EV_UNKNOWN;
 	if (ra < 0)

@@ -25,7 +25,7 @@
 static void fp_add(EVP_MD_CTX *md, const void *p, size_t len)
 {
 	uint64_t l = len;
-	EVP_DigestUpdate(md, &l, sizeof(l));
+	EVP_DigestUpdate(md, &l, sizeof l);
 	if (len)
 		EVP_DigestUpdate(md, p, len);
 }
@@ -111,7 +111,7 @@ static void finish_submit(struct sim_req *r, const struct submit_req *sr,
 		return;
 	case ENGINE_NO_BALANCE: {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "Available balance of %lld cents cannot cover this fax",
+		snprintf(msg, sizeof msg, "Available balance of %lld cents cannot cover this fax",
 			 (long long)s->available);
 		simapi_error(r, 402, "insufficient_balance", msg, NULL);
 		return;
@@ -128,17 +128,17 @@ void simapi_submit(struct sim_req *r, const char *arg)
 	size_t len, n;
 	const char *body = http_request_body(r->req, &len);
 	if (multipart_boundary(http_request_header(r->req, "Content-Type"), boundary,
-			       sizeof(boundary), err, sizeof(err)) < 0) {
+			       sizeof boundary, err, sizeof err) < 0) {
 		simapi_field_error(r, "body", err);
 		return;
 	}
-	struct multipart_part *parts = calloc(MULTIPART_MAX_PARTS, sizeof(*parts));
+	struct multipart_part *parts = calloc(MULTIPART_MAX_PARTS, sizeof *parts);
 	if (!parts) {
 		simapi_error(r, 500, "internal_error", "out of memory", NULL);
 		return;
 	}
 	if (multipart_parse(body, len, boundary, parts, MULTIPART_MAX_PARTS, &n, err,
-			    sizeof(err)) < 0) {
+			    sizeof err) < 0) {
 		free(parts);
 		simapi_field_error(r, "body", err);
 		return;
@@ -188,7 +188,7 @@ static struct sim_fax *fax_or_404(struct sim_req *r, const char *id)
 	char c[96], msg[160];
 	if (!simapi_valid_id(id, "fax_")) {
 		simapi_clean(id, c, 72);
-		snprintf(msg, sizeof(msg), "'%s' is not a fax id (fax_ followed by letters and digits)", c);
+		snprintf(msg, sizeof msg, "'%s' is not a fax id (fax_ followed by letters and digits)", c);
 		simapi_error(r, 404, "not_found", msg, NULL);
 		return NULL;
 	}
@@ -212,7 +212,7 @@ void simapi_delete_fax(struct sim_req *r, const char *id)
 		return;
 	if (!fax_status_terminal(fx->f.status)) {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "Fax %s is %s; only delivered or failed faxes can be deleted",
+		snprintf(msg, sizeof msg, "Fax %s is %s; only delivered or failed faxes can be deleted",
 			 fx->f.id, fax_status_name(fx->f.status));
 		simapi_error(r, 409, "invalid_state", msg, NULL);
 		return;
@@ -244,7 +244,7 @@ void simapi_resend(struct sim_req *r, const char *id)
 		return;
 	if (fx->f.status != FAX_FAILED) {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "Fax %s is %s; only failed faxes can be resent",
+		snprintf(msg, sizeof msg, "Fax %s is %s; only failed faxes can be resent",
 			 fx->f.id, fax_status_name(fx->f.status));
 		simapi_error(r, 409, "invalid_state", msg, NULL);
 		return;
@@ -309,7 +309,7 @@ void simapi_list_faxes(struct sim_req *r, const char *arg)
 	struct query_pair q[48];
 	size_t nq;
 	char err[160];
-	if (simapi_query_split(http_request_query(r->req), q, 48, &nq, err, sizeof(err)) < 0) {
+	if (simapi_query_split(http_request_query(r->req), q, 48, &nq, err, sizeof err) < 0) {
 		simapi_field_error(r, "query", err);
 		return;
 	}
@@ -336,7 +336,7 @@ void simapi_list_faxes(struct sim_req *r, const char *arg)
 			int64_t *dst = k[8] == 'a' ? &flt.after : &flt.before;
 			if (iso8601_parse_ms(v, dst) < 0) {
 				char msg[96];
-				snprintf(msg, sizeof(msg), "%s must be an ISO-8601 date-time.", k);
+				snprintf(msg, sizeof msg, "%s must be an ISO-8601 date-time.", k);
 				submit_error(errors, k, msg);
 			}
 		} else if (strncmp(k, "tag[", 4) == 0 && k[strlen(k) - 1] == ']' && strlen(k) > 5) {
@@ -373,6 +373,6 @@ void simapi_list_faxes(struct sim_req *r, const char *arg)
 		last = fx->seq;
 	}
 	char next[32];
-	snprintf(next, sizeof(next), "cur_%llu", (unsigned long long)last);
+	snprintf(next, sizeof next, "cur_%llu", (unsigned long long)last);
 	simapi_reply(r, 200, simapi_page_end(&p, more, more ? next : NULL));
 }

@@ -28,15 +28,15 @@ static void send_now(struct sim_req *r)
 	size_t n = 0;
 	h[n++] = (struct http_header){ "X-Request-Id", r->request_id };
 	if (r->has_rl) {
-		snprintf(lim, sizeof(lim), "%d", r->rl.limit);
-		snprintf(rem, sizeof(rem), "%d", r->rl.remaining);
-		snprintf(rst, sizeof(rst), "%d", r->rl.reset_s);
+		snprintf(lim, sizeof lim, "%d", r->rl.limit);
+		snprintf(rem, sizeof rem, "%d", r->rl.remaining);
+		snprintf(rst, sizeof rst, "%d", r->rl.reset_s);
 		h[n++] = (struct http_header){ "X-RateLimit-Limit", lim };
 		h[n++] = (struct http_header){ "X-RateLimit-Remaining", rem };
 		h[n++] = (struct http_header){ "X-RateLimit-Reset", rst };
 	}
 	if (r->retry_after > 0) {
-		snprintf(ra, sizeof(ra), "%d", r->retry_after);
+		snprintf(ra, sizeof ra, "%d", r->retry_after);
 		h[n++] = (struct http_header){ "Retry-After", ra };
 	}
 	if (r->idem_key[0]) {
@@ -135,12 +135,12 @@ void simapi_error(struct sim_req *r, int status, const char *code, const char *m
 			struct json_object *context)
 {
 	const char *action = "fix_request";
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
 		if (strcmp(actions[i].code, code) == 0)
 			action = actions[i].action;
 	char docs[128];
-	int n = snprintf(docs, sizeof(docs), "https://mintfax.com/docs/errors/");
-	for (const char *c = code; *c && n < (int)sizeof(docs) - 1; c++)
+	int n = snprintf(docs, sizeof docs, "https://mintfax.com/docs/errors/");
+	for (const char *c = code; *c && n < (int)sizeof docs - 1; c++)
 		docs[n++] = *c == '_' ? '-' : *c;
 	docs[n] = '\0';
 	struct json_object *j = json_object_new_object();
@@ -166,8 +166,8 @@ void simapi_validation(struct sim_req *r, struct json_object *errors)
 	const char *sep = ": ";
 	json_object_object_foreach(errors, field, arr) {
 		const char *first = json_object_get_string(json_object_array_get_idx(arr, 0));
-		int w = snprintf(msg + n, sizeof(msg) - n, "%s%s", sep, first ? first : field);
-		if (w < 0 || (size_t)w >= sizeof(msg) - n)
+		int w = snprintf(msg + n, sizeof msg - n, "%s%s", sep, first ? first : field);
+		if (w < 0 || (size_t)w >= sizeof msg - n)
 			break;
 		n += (size_t)w;
 		sep = " ";
@@ -199,7 +199,7 @@ void simapi_no_such(struct sim_req *r, const char *what, const char *id)
 {
 	char c[96], msg[160];
 	simapi_clean(id, c, 72);
-	snprintf(msg, sizeof(msg), "No %s with id %s", what, c);
+	snprintf(msg, sizeof msg, "No %s with id %s", what, c);
 	simapi_error(r, 404, "not_found", msg, NULL);
 }
 
@@ -231,12 +231,12 @@ int simapi_query_split(const char *q, struct query_pair *out, size_t max, size_t
 			const char *eq = memchr(q, '=', l);
 			size_t kl = eq ? (size_t)(eq - q) : l;
 			struct query_pair *p = &out[*n];
-			if (http_url_decode(q, kl, p->key, sizeof(p->key), true) < 0) {
+			if (http_url_decode(q, kl, p->key, sizeof p->key, true) < 0) {
 				snprintf(err, errlen, "malformed query parameter name");
 				return -1;
 			}
 			const char *v = eq ? eq + 1 : q + l;
-			if (http_url_decode(v, (size_t)(q + l - v), p->value, sizeof(p->value), true) < 0) {
+			if (http_url_decode(v, (size_t)(q + l - v), p->value, sizeof p->value, true) < 0) {
 				char c[64];
 				simapi_clean(p->key, c, 48);
 				snprintf(err, errlen, "malformed or too long value for query parameter %s", c);
@@ -279,7 +279,7 @@ bad:
 
 static int page_begin(struct page_out *p)
 {
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, sizeof *p);
 	p->f = open_memstream(&p->buf, &p->len);
 	if (!p->f)
 		return -1;

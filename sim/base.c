@@ -45,12 +45,12 @@ struct json_object *sim_json_time(int64_t ms)
 void simvec_push(struct simvec *vec, void *p)
 {
 	if (vec->n == vec->cap)
-		vec->v = xgrow(vec->v, &vec->cap, vec->n + 1, sizeof(*vec->v));
+		vec->v = xgrow(vec->v, &vec->cap, vec->n + 1, sizeof *vec->v);
 	vec->v[vec->n++] = p;
 }
 
 void simvec_done(struct simvec *vec)
 {
 	free(vec->v);
-	memset(vec, 0, sizeof(*vec));
+	memset(vec, 0, sizeof *vec);
 }

@@ -68,7 +68,7 @@ bool engine_rejects_number(const char *to)
 static void add_tag(struct fax *f, size_t cap, const char *key, const char *value)
 {
 	if (!f->tags)
-		f->tags = xcalloc(cap, sizeof(*f->tags));
+		f->tags = xcalloc(cap, sizeof *f->tags);
 	struct fax_tag *tag = &f->tags[f->n_tags++];
 	tag->key = xstrdup(key);
 	tag->value = xstrdup(value ? value : "");
@@ -120,10 +120,10 @@ enum engine_result engine_submit(struct sim *s, const struct submit_req *r,
 	if (hold > s->available)
 		return ENGINE_NO_BALANCE;
 
-	struct sim_fax *fx = xcalloc(1, sizeof(*fx));
+	struct sim_fax *fx = xcalloc(1, sizeof *fx);
 	fax_init(&fx->f);
 	char id[SIM_ID_LEN];
-	simrng_id(&s->id_rng, "fax_", id, sizeof(id));
+	simrng_id(&s->id_rng, "fax_", id, sizeof id);
 	fx->f.id = xstrdup(id);
 	copy_request(&fx->f, r, resent_from, idem_key);
 	simvec_push(&s->faxes, fx);
@@ -162,7 +162,7 @@ static void step_attempt_start(struct sim_fax *fx)
 {
 	struct sim *s = fx->sim;
 	struct fax *f = &fx->f;
-	f->attempts = xrealloc(f->attempts, (f->n_attempts + 1) * sizeof(*f->attempts));
+	f->attempts = xrealloc(f->attempts, (f->n_attempts + 1) * sizeof *f->attempts);
 	struct fax_attempt *a = &f->attempts[f->n_attempts++];
 	fax_attempt_init(a);
 	a->number = fx->attempt_idx + 1;

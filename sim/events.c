@@ -16,13 +16,13 @@
 static struct sim_event *store(struct sim *s, struct event *ev, const char *fax_id,
 			       const char *fax_webhook_url)
 {
-	struct sim_event *se = xcalloc(1, sizeof(*se));
-	snprintf(se->id, sizeof(se->id), "%s", ev->id);
+	struct sim_event *se = xcalloc(1, sizeof *se);
+	snprintf(se->id, sizeof se->id, "%s", ev->id);
 	se->type = ev->type;
 	se->created_ms = sim_now_ms(&s->base);
 	se->created = ev->created;
 	se->seq = ++s->event_seq;
-	snprintf(se->fax_id, sizeof(se->fax_id), "%s", fax_id ? fax_id : "");
+	snprintf(se->fax_id, sizeof se->fax_id, "%s", fax_id ? fax_id : "");
 	se->body = wire_event_to_json(ev);
 	if (!se->body)
 		xalloc_die();
@@ -36,7 +36,7 @@ static struct sim_event *store(struct sim *s, struct event *ev, const char *fax_
 static void fill_envelope(struct sim *s, struct event *ev, enum event_type t)
 {
 	char id[SIM_ID_LEN];
-	simrng_id(&s->id_rng, "evt_", id, sizeof(id));
+	simrng_id(&s->id_rng, "evt_", id, sizeof id);
 	ev->id = xstrdup(id);
 	ev->type = t;
 	ev->type_name = xstrdup(event_type_name(t));

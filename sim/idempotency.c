@@ -8,7 +8,7 @@
 
 void idem_init(struct idem_store *st, int64_t ttl_ms)
 {
-	memset(st, 0, sizeof(*st));
+	memset(st, 0, sizeof *st);
 	st->ttl_ms = ttl_ms;
 }
 
@@ -26,7 +26,7 @@ void idem_done(struct idem_store *st)
 	for (size_t i = 0; i < st->n; i++)
 		entry_free(st->v[i]);
 	free(st->v);
-	memset(st, 0, sizeof(*st));
+	memset(st, 0, sizeof *st);
 }
 
 static void remove_at(struct idem_store *st, size_t i)
@@ -66,13 +66,13 @@ int idem_begin(struct idem_store *st, const char *key, const unsigned char fp[32
 	}
 	if (st->n == st->cap) {
 		size_t nc = st->cap ? st->cap * 2 : 16;
-		struct idem_entry **nv = realloc(st->v, nc * sizeof(*nv));
+		struct idem_entry **nv = realloc(st->v, nc * sizeof *nv);
 		if (!nv)
 			return -1;
 		st->v = nv;
 		st->cap = nc;
 	}
-	struct idem_entry *e = calloc(1, sizeof(*e));
+	struct idem_entry *e = calloc(1, sizeof *e);
 	if (!e || !(e->key = strdup(key))) {
 		free(e);
 		return -1;

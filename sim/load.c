@@ -114,7 +114,7 @@ static int make_template(struct load *ld)
 static int add_header(struct curl_slist **l, const char *name, const char *v)
 {
 	char line[256];
-	snprintf(line, sizeof(line), "%s: %s", name, v);
+	snprintf(line, sizeof line, "%s: %s", name, v);
 	struct curl_slist *n = curl_slist_append(*l, line);
 	if (!n)
 		return -1;
@@ -133,7 +133,7 @@ static void done_cb(CURL *easy, CURLcode result, void *ctx)
 	ld->connects += (uint64_t)connects;
 	if (result != CURLE_OK) {
 		ld->errors++;
-		snprintf(ld->last_error, sizeof(ld->last_error), "%s", curl_easy_strerror(result));
+		snprintf(ld->last_error, sizeof ld->last_error, "%s", curl_easy_strerror(result));
 	} else if (code < 200 || code > 299) {
 		ld->non2xx++;
 	}
@@ -153,20 +153,20 @@ static int start_one(struct load *ld, struct load_slot *sl)
 {
 	char fid[SIM_ID_LEN], sig[160], ts[32];
 	memcpy(sl->body, ld->tmpl, ld->tmpl_len + 1);
-	simrng_id(&ld->rng, "evt_", sl->id, sizeof(sl->id));
-	simrng_id(&ld->rng, "fax_", fid, sizeof(fid));
+	simrng_id(&ld->rng, "evt_", sl->id, sizeof sl->id);
+	simrng_id(&ld->rng, "fax_", fid, sizeof fid);
 	memcpy(sl->body + ld->evt_off, sl->id, strlen(sl->id));
 	memcpy(sl->body + ld->fax_off, fid, strlen(fid));
 	int64_t now_s = clock_now_s(NULL);
-	snprintf(ts, sizeof(ts), "%lld", (long long)now_s);
+	snprintf(ts, sizeof ts, "%lld", (long long)now_s);
 	struct curl_slist *h = NULL;
 	int rc = add_header(&h, "Content-Type", "application/json");
 	if (ld->legacy) {
-		rc |= sig_sign_legacy(&ld->key, now_s, sl->body, ld->tmpl_len, sig, sizeof(sig));
+		rc |= sig_sign_legacy(&ld->key, now_s, sl->body, ld->tmpl_len, sig, sizeof sig);
 		rc |= add_header(&h, "X-Mintfax-Signature", sig);
 		rc |= add_header(&h, "X-Mintfax-Timestamp", ts);
 	} else {
-		rc |= sig_sign_standard(&ld->key, sl->id, now_s, sl->body, ld->tmpl_len, sig, sizeof(sig));
+		rc |= sig_sign_standard(&ld->key, sl->id, now_s, sl->body, ld->tmpl_len, sig, sizeof sig);
 		rc |= add_header(&h, "webhook-id", sl->id);
 		rc |= add_header(&h, "webhook-timestamp", ts);
 		rc |= add_header(&h, "webhook-signature", sig);
@@ -213,7 +213,7 @@ static void pump(struct load *ld)
 			return;
 		}
 		if (start_one(ld, sl) < 0) {
-			snprintf(ld->last_error, sizeof(ld->last_error), "cannot start a request");
+			snprintf(ld->last_error, sizeof ld->last_error, "cannot start a request");
 			ld->errors++;
 			ld->lat_ms[ld->finished++] = 0;
 			ld->started++;
@@ -388,8 +388,8 @@ static int load_setup(struct load *ld)
 {
 	ld->loop = ev_default_loop(0);
 	ld->ce = curl_ev_new(ld->loop);
-	ld->lat_ms = calloc(ld->count, sizeof(*ld->lat_ms));
-	ld->slots = calloc(ld->conns, sizeof(*ld->slots));
+	ld->lat_ms = calloc(ld->count, sizeof *ld->lat_ms);
+	ld->slots = calloc(ld->conns, sizeof *ld->slots);
 	simrng_seed(&ld->rng, (uint64_t)clock_now_ms(NULL), 0x10ad);
 	if (!ld->ce || !ld->lat_ms || !ld->slots || make_template(ld) < 0)
 		return -1;
@@ -439,7 +439,7 @@ static void load_run(struct load *ld)
 int load_main(int argc, char **argv)
 {
 	struct load ld;
-	memset(&ld, 0, sizeof(ld));
+	memset(&ld, 0, sizeof ld);
 	const char *secret = getenv("MINTFAX_WEBHOOK_SECRET");
 	if (!secret || !*secret)
 		secret = SIM_DEFAULT_SECRET;
@@ -451,7 +451,7 @@ int load_main(int argc, char **argv)
 		return rc;
 	char err[256];
 	if (sig_key_from_secret(secret, ld.legacy ? SIG_LEGACY : SIG_STANDARD, &ld.key, err,
-				sizeof(err)) < 0) {
+				sizeof err) < 0) {
 		fprintf(stderr, "faxsim load: %s\n", err);
 		return 2;
 	}

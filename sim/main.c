@@ -118,7 +118,7 @@ static int parse_i64(const char *s, const char *what, long long lo, long long hi
 static int write_ready(const char *path, const char *addr)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
 		return -1;
 	FILE *f = fopen(tmp, "w");
 	if (!f)
@@ -245,7 +245,7 @@ int main(int argc, char **argv)
 	ev_signal_start(loop, &sint);
 	ev_signal_start(loop, &sterm);
 	char err[256] = "";
-	struct sim *s = sim_new(loop, &o, err, sizeof(err));
+	struct sim *s = sim_new(loop, &o, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "faxsim: %s\n", err);
 		log_free(log);

@@ -69,13 +69,13 @@ int multipart_boundary(const char *content_type, char *out, size_t outlen,
 	const char *s = content_type;
 	while (isspace((unsigned char)*s))
 		s++;
-	if (strncasecmp(s, mt, sizeof(mt) - 1) != 0 ||
-	    (s[sizeof(mt) - 1] && s[sizeof(mt) - 1] != ';' && !isspace((unsigned char)s[sizeof(mt) - 1]))) {
+	if (strncasecmp(s, mt, sizeof mt - 1) != 0 ||
+	    (s[sizeof mt - 1] && s[sizeof mt - 1] != ';' && !isspace((unsigned char)s[sizeof mt - 1]))) {
 		snprintf(err, errlen, "Content-Type must be multipart/form-data");
 		return -1;
 	}
 	char b[MULTIPART_MAX_BOUNDARY + 2];
-	int r = header_param(s, s + strlen(s), "boundary", b, sizeof(b));
+	int r = header_param(s, s + strlen(s), "boundary", b, sizeof b);
 	if (r < 0 || (r == 1 && strlen(b) > MULTIPART_MAX_BOUNDARY)) {
 		snprintf(err, errlen, "multipart boundary is malformed or longer than %d characters",
 			 MULTIPART_MAX_BOUNDARY);
@@ -115,14 +115,14 @@ static int parse_part_headers(const char *h, const char *end, struct multipart_p
 				snprintf(err, errlen, "part %zu: Content-Disposition is not form-data", idx);
 				return -1;
 			}
-			int r = header_param(v, eol, "name", part->name, sizeof(part->name));
+			int r = header_param(v, eol, "name", part->name, sizeof part->name);
 			if (r <= 0 || !part->name[0]) {
 				snprintf(err, errlen, "part %zu: %s", idx, r < 0 ?
 					 "field name malformed or longer than 127 bytes" :
 					 "no name in Content-Disposition");
 				return -1;
 			}
-			r = header_param(v, eol, "filename", part->filename, sizeof(part->filename));
+			r = header_param(v, eol, "filename", part->filename, sizeof part->filename);
 			if (r < 0) {
 				snprintf(err, errlen, "part %zu: filename malformed or longer than 255 bytes",
 					 idx);
@@ -132,8 +132,8 @@ static int parse_part_headers(const char *h, const char *end, struct multipart_p
 			have_cd = true;
 		} else if (nlen == 12 && strncasecmp(h, "Content-Type", 12) == 0) {
 			size_t vl = (size_t)(eol - v);
-			if (vl >= sizeof(part->content_type))
-				vl = sizeof(part->content_type) - 1;
+			if (vl >= sizeof part->content_type)
+				vl = sizeof part->content_type - 1;
 			memcpy(part->content_type, v, vl);
 			part->content_type[vl] = '\0';
 		}
@@ -157,7 +157,7 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
 		return -1;
 	}
 	/* delim is "\r\n--boundary"; the first one may lack the CRLF. */
-	snprintf(delim, sizeof(delim), "\r\n--%s", boundary);
+	snprintf(delim, sizeof delim, "\r\n--%s", boundary);
 	size_t dl = bl + 4;
 	const char *end = body + len;
 	const char *p;
@@ -188,7 +188,7 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
 			return -1;
 		}
 		struct multipart_part *part = &parts[*n];
-		memset(part, 0, sizeof(*part));
+		memset(part, 0, sizeof *part);
 		const char *hend;
 		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
 			hend = p;       /* no headers at all */

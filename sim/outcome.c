@@ -24,7 +24,7 @@ static const struct code_info codes[] = {
 	{ "internal_error", false, 0, "A transient carrier error occurred." },
 };
 
-#define N_CODES (sizeof(codes) / sizeof(codes[0]))
+#define N_CODES (sizeof codes / sizeof codes[0])
 
 enum magic_behaviour { M_DELIVER, M_ALWAYS_FAIL, M_FAIL_THEN_DELIVER, M_TERMINAL,
 		       M_REJECT_BALANCE, M_REJECT_VALIDATION };
@@ -54,7 +54,7 @@ static const struct magic *magic_find(const char *to)
 {
 	if (!to)
 		return NULL;
-	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+	for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
 		if (strcmp(magics[i].number, to) == 0)
 			return &magics[i];
 	return NULL;
@@ -119,7 +119,7 @@ void outcome_plan(struct outcome_plan *p, uint64_t seed, uint64_t fax_seq, const
 {
 	struct simrng r;
 	simrng_seed(&r, seed, 0x6661780000000000ULL + fax_seq);
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, sizeof *p);
 	if (max_attempts < 1)
 		max_attempts = 1;
 	if (max_attempts > OUTCOME_MAX_ATTEMPTS)

@@ -8,7 +8,7 @@ int ratelimit_init(struct ratelimit *rl, int limit, int64_t window_ms)
 {
 	if (limit < 1 || window_ms < 1)
 		return -1;
-	rl->ring = calloc((size_t)limit, sizeof(*rl->ring));
+	rl->ring = calloc((size_t)limit, sizeof *rl->ring);
 	if (!rl->ring)
 		return -1;
 	rl->limit = limit;

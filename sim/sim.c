@@ -18,7 +18,7 @@
 
 void sim_opts_init(struct sim_opts *o)
 {
-	memset(o, 0, sizeof(*o));
+	memset(o, 0, sizeof *o);
 	o->listen = SIM_DEFAULT_LISTEN;
 	o->seed = 1;
 	o->speed = 1.0;
@@ -82,7 +82,7 @@ struct sim *sim_new(struct ev_loop *loop, const struct sim_opts *o, char *err, s
 {
 	if (check_opts(o, err, errlen) < 0)
 		return NULL;
-	struct sim *s = xcalloc(1, sizeof(*s));
+	struct sim *s = xcalloc(1, sizeof *s);
 	s->loop = loop;
 	s->o = *o;
 	s->base = (struct sim_base){ .clock = o->clock, .log = o->log, .speed = o->speed };
@@ -138,7 +138,7 @@ struct sim *sim_new(struct ev_loop *loop, const struct sim_opts *o, char *err, s
 	}
 	if (http_server_listen(s->srv, s->listen, err, errlen) < 0)
 		goto fail;
-	snprintf(s->addr, sizeof(s->addr), "%s", http_server_address(s->srv));
+	snprintf(s->addr, sizeof s->addr, "%s", http_server_address(s->srv));
 	if (!http_server_is_loopback(s->srv))
 		sim_log(&s->base, 2, "listening on %s, which is not a loopback address", s->addr);
 	traffic_start(s);

@@ -14,7 +14,7 @@
 
 void submit_req_init(struct submit_req *r)
 {
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, sizeof *r);
 }
 
 void submit_req_done(struct submit_req *r)
@@ -29,7 +29,7 @@ void submit_req_done(struct submit_req *r)
 		free(r->tags[i].key);
 		free(r->tags[i].value);
 	}
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, sizeof *r);
 }
 
 void submit_error(struct json_object *errors, const char *field, const char *msg)
@@ -231,13 +231,13 @@ static int set_text(char **dst, const char *field, const char *data, size_t len,
 {
 	char msg[160];
 	if (*dst) {
-		snprintf(msg, sizeof(msg), "The %s field was given more than once.", field);
+		snprintf(msg, sizeof msg, "The %s field was given more than once.", field);
 		submit_error(errors, field, msg);
 		return 1;
 	}
 	*dst = text_dup(data, len);
 	if (!*dst) {
-		snprintf(msg, sizeof(msg), "The %s field must be UTF-8 text without NUL bytes.", field);
+		snprintf(msg, sizeof msg, "The %s field must be UTF-8 text without NUL bytes.", field);
 		submit_error(errors, field, msg);
 		return 1;
 	}
@@ -288,7 +288,7 @@ static int check_fields(struct submit_req *r, struct json_object *errors, bool n
 	};
 	for (size_t i = 0; i < 3; i++) {
 		if (enums[i].v && !in_set(enums[i].v, enums[i].set)) {
-			snprintf(msg, sizeof(msg), "The %s field must be one of: %s.",
+			snprintf(msg, sizeof msg, "The %s field must be one of: %s.",
 				 enums[i].field, enums[i].list);
 			submit_error(errors, enums[i].field, msg);
 			errs++;
@@ -300,7 +300,7 @@ static int check_fields(struct submit_req *r, struct json_object *errors, bool n
 static int parse_max_attempts(const char *s, size_t len, struct json_object *errors)
 {
 	char buf[16];
-	if (len == 0 || len >= sizeof(buf))
+	if (len == 0 || len >= sizeof buf)
 		goto bad;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
@@ -345,7 +345,7 @@ int submit_from_multipart(struct submit_req *r, const struct multipart_part *par
 		}
 		if (p->has_filename) {
 			char msg[200];
-			snprintf(msg, sizeof(msg), "The %.64s field must be text, not a file.", nm);
+			snprintf(msg, sizeof msg, "The %.64s field must be text, not a file.", nm);
 			submit_error(errors, "file", msg);
 			errs++;
 			continue;
@@ -415,7 +415,7 @@ int submit_from_resend_json(struct submit_req *r, const char *body, size_t len,
 		used++;
 	if (!j || jerr != json_tokener_success || used != len) {
 		char msg[200];
-		snprintf(msg, sizeof(msg), "The body is not valid JSON (%s).",
+		snprintf(msg, sizeof msg, "The body is not valid JSON (%s).",
 			 jerr != json_tokener_success ? json_tokener_error_desc(jerr) :
 			 "trailing data after the object");
 		submit_error(errors, "body", msg);

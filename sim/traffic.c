@@ -40,10 +40,10 @@ static void send_one(struct sim *s)
 	struct simrng *r = &s->traffic_rng;
 	char to[24], tag[64];
 	/* North American numbers outside the 500-555 sandbox block. */
-	snprintf(to, sizeof(to), "+1%03d%03d%04d", (int)simrng_range(r, 201, 989),
+	snprintf(to, sizeof to, "+1%03d%03d%04d", (int)simrng_range(r, 201, 989),
 		 (int)simrng_range(r, 200, 999), (int)simrng_range(r, 0, 9999));
-	snprintf(tag, sizeof(tag), "dept=%s",
-		 departments[simrng_range(r, 0, (int64_t)(sizeof(departments) / sizeof(departments[0])) - 1)]);
+	snprintf(tag, sizeof tag, "dept=%s",
+		 departments[simrng_range(r, 0, (int64_t)(sizeof departments / sizeof departments[0]) - 1)]);
 	int max_attempts = (int)simrng_range(r, 2, 4);
 
 	struct submit_req req;

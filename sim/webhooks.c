@@ -55,9 +55,9 @@ bool simwh_url_is_loopback(const char *url)
 static struct sim_attempt *new_attempt(struct sim *s, struct sim_delivery *d, bool manual,
 				       const struct sim_attempt *parent)
 {
-	struct sim_attempt *a = xcalloc(1, sizeof(*a));
+	struct sim_attempt *a = xcalloc(1, sizeof *a);
 	int64_t now = sim_now_ms(&s->base);
-	simrng_ulid(&s->id_rng, "wha_", now, a->id, sizeof(a->id));
+	simrng_ulid(&s->id_rng, "wha_", now, a->id, sizeof a->id);
 	a->d = d;
 	a->number = ++d->n_attempts;
 	a->manual = manual;
@@ -66,7 +66,7 @@ static struct sim_attempt *new_attempt(struct sim *s, struct sim_delivery *d, bo
 	a->succeeded_at = a->failed_at = TS_NONE;
 	a->duration_ms = -1;
 	if (parent)
-		snprintf(a->parent_id, sizeof(a->parent_id), "%s", parent->id);
+		snprintf(a->parent_id, sizeof a->parent_id, "%s", parent->id);
 	simvec_push(&s->attempts, a);
 	return a;
 }
@@ -117,7 +117,7 @@ static void attempt_finished(struct sim *s, struct sim_attempt *a, bool ok)
 		d->auto_pending = false;
 		/* a per-fax URL came from a request: never raw to a terminal */
 		char url[256];
-		sanitize_str(url, sizeof(url), d->url);
+		sanitize_str(url, sizeof url, d->url);
 		sim_log(&s->base, 2, "webhook %s to %s failed %d times; kept for /events", d->ev->id,
 			url, WH_AUTO_ATTEMPTS);
 		return;
@@ -143,7 +143,7 @@ static void done_cb(CURL *easy, CURLcode result, void *ctx)
 		a->status_code = 0;
 	} else if (!ok) {
 		char msg[64];
-		snprintf(msg, sizeof(msg), "the endpoint answered HTTP %ld", code);
+		snprintf(msg, sizeof msg, "the endpoint answered HTTP %ld", code);
 		set_failure(a, "http_status", msg);
 	}
 	curl_easy_cleanup(easy);
@@ -158,7 +158,7 @@ static int add_header(struct curl_slist **l, const char *name, const char *v)
 	char line[512];
 	/* "Name;" is curl's way to send a header with an empty value; "Name:"
 	 * with nothing after removes one of curl's own. */
-	snprintf(line, sizeof(line), "%s:%s%s", name, *v ? " " : "", v);
+	snprintf(line, sizeof line, "%s:%s%s", name, *v ? " " : "", v);
 	struct curl_slist *n = curl_slist_append(*l, line);
 	if (!n)
 		return -1;
@@ -178,17 +178,17 @@ static void send_attempt(struct sim *s, struct sim_attempt *a)
 	}
 	int64_t ts = sim_now_ms(&s->base) / 1000;
 	char tsbuf[32], sig[160];
-	snprintf(tsbuf, sizeof(tsbuf), "%lld", (long long)ts);
+	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
 	struct curl_slist *h = NULL;
 	int rc = add_header(&h, "Content-Type", "application/json") |
 		 add_header(&h, "User-Agent", "faxsim/" PACKAGE_VERSION) |
 		 add_header(&h, "Expect", "");
 	if (s->o.legacy_signatures) {
-		rc |= sig_sign_legacy(&s->key, ts, ev->body, ev->len, sig, sizeof(sig));
+		rc |= sig_sign_legacy(&s->key, ts, ev->body, ev->len, sig, sizeof sig);
 		rc |= add_header(&h, "X-Mintfax-Signature", sig);
 		rc |= add_header(&h, "X-Mintfax-Timestamp", tsbuf);
 	} else {
-		rc |= sig_sign_standard(&s->key, ev->id, ts, ev->body, ev->len, sig, sizeof(sig));
+		rc |= sig_sign_standard(&s->key, ev->id, ts, ev->body, ev->len, sig, sizeof sig);
 		rc |= add_header(&h, "webhook-id", ev->id);
 		rc |= add_header(&h, "webhook-timestamp", tsbuf);
 		rc |= add_header(&h, "webhook-signature", sig);
@@ -229,7 +229,7 @@ static void send_attempt(struct sim *s, struct sim_attempt *a)
 static struct sim_delivery *new_delivery(struct sim *s, struct sim_event *ev, const char *url,
 					 const char *endpoint)
 {
-	struct sim_delivery *d = xcalloc(1, sizeof(*d));
+	struct sim_delivery *d = xcalloc(1, sizeof *d);
 	d->sim = s;
 	d->ev = ev;
 	d->url = xstrdup(url);

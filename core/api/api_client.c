@@ -91,7 +91,7 @@ static const char *const api_conn_names[] = {
 
 const char *api_conn_state_name(enum api_conn s)
 {
-	if ((unsigned)s >= sizeof(api_conn_names) / sizeof(api_conn_names[0]))
+	if ((unsigned)s >= sizeof api_conn_names / sizeof api_conn_names[0])
 		return "unknown";
 	return api_conn_names[s];
 }
@@ -205,9 +205,9 @@ static int api_debug_cb(CURL *easy, curl_infotype type, char *data, size_t size,
 		if (len) {
 			char line[512];
 			if (len >= 14 && !strncasecmp(p, "authorization:", 14))
-				snprintf(line, sizeof(line), "Authorization: Bearer [redacted]");
+				snprintf(line, sizeof line, "Authorization: Bearer [redacted]");
 			else
-				sanitize_text(line, sizeof(line), p, len, &api_trace_opts);
+				sanitize_text(line, sizeof line, p, len, &api_trace_opts);
 			log_debug(r->c->log, "api %s %s", dir, line);
 		}
 		p = nl ? nl + 1 : end;
@@ -272,7 +272,7 @@ static void api_client_pump(struct api_client *c)
 		char err[256];
 
 		api_list_unlink(&c->queue, r);
-		if (api_start(c, r, err, sizeof(err)) != 0) {
+		if (api_start(c, r, err, sizeof err) != 0) {
 			/* Cannot even build the transfer: report it as a
 			 * network error, from here (the loop), not from
 			 * api_client_request. */
@@ -366,7 +366,7 @@ static void api_client_account(struct api_client *c, const struct api_response *
 	}
 	/* Already safe; sanitising again only truncates without splitting a
 	 * character. */
-	sanitize_text(c->st.last_error, sizeof(c->st.last_error), r->message,
+	sanitize_text(c->st.last_error, sizeof c->st.last_error, r->message,
 		      strlen(r->message), &api_trace_opts);
 	c->st.last_error_ms = now;
 }
@@ -383,9 +383,9 @@ static void api_response_too_large(struct api_response *resp, CURL *easy)
 	resp->outcome = API_SERVER_ERROR;
 	resp->body = "";
 	resp->body_len = 0;
-	snprintf(raw, sizeof(raw), "the API's answer is larger than %d bytes, so it was not "
+	snprintf(raw, sizeof raw, "the API's answer is larger than %d bytes, so it was not "
 		 "read (HTTP %ld)", API_MAX_RESPONSE_BYTES, status);
-	sanitize_str(resp->message, sizeof(resp->message), raw);
+	sanitize_str(resp->message, sizeof resp->message, raw);
 }
 
 static void api_done_cb(CURL *easy, CURLcode result, void *ud)
@@ -402,7 +402,7 @@ static void api_done_cb(CURL *easy, CURLcode result, void *ud)
 	r->resp.http_status = result == CURLE_OK ? (int)status : 0;
 	r->resp.body = r->buf ? r->buf : "";
 	r->resp.body_len = r->len;
-	snprintf(cerr, sizeof(cerr), "%s%s%s", curl_easy_strerror(result),
+	snprintf(cerr, sizeof cerr, "%s%s%s", curl_easy_strerror(result),
 		 r->curl_err[0] ? ": " : "", r->curl_err);
 	api_response_classify(&r->resp, cerr);
 	if (r->too_large)
@@ -448,7 +448,7 @@ static int api_start(struct api_client *c, struct api_req *r, char *err, size_t 
 	if (r->body)
 		r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
 	if (r->idem) {
-		snprintf(line, sizeof(line), "Idempotency-Key: %s", r->idem);
+		snprintf(line, sizeof line, "Idempotency-Key: %s", r->idem);
 		r->hdrs = curl_slist_append(r->hdrs, line);
 	}
 	if (!r->hdrs) {
@@ -542,7 +542,7 @@ struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_
 		return NULL;
 	}
 
-	struct api_client *c = xcalloc(1, sizeof(*c));
+	struct api_client *c = xcalloc(1, sizeof *c);
 	c->loop = loop;
 	c->clock = o->clock;
 	c->log = o->log;
@@ -567,7 +567,7 @@ struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_
 	}
 	ev_init(&c->pump_timer, api_pump_cb);
 	c->pump_timer.data = c;
-	if (RAND_bytes((unsigned char *)&c->rng, sizeof(c->rng)) != 1 || !c->rng)
+	if (RAND_bytes((unsigned char *)&c->rng, sizeof c->rng) != 1 || !c->rng)
 		c->rng = (uint64_t)clock_now_ms(c->clock) | 1;
 	c->last_send_ms = TS_NONE;
 	c->rate_at_ms = TS_NONE;
@@ -644,9 +644,9 @@ int api_client_request(struct api_client *c, const char *method, const char *pat
 			 API_IDEM_KEY_MAX);
 		return -1;
 	}
-	struct api_req *r = xcalloc(1, sizeof(*r));
+	struct api_req *r = xcalloc(1, sizeof *r);
 	r->c = c;
-	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->method, sizeof r->method, "%s", method);
 	r->flags = flags;
 	r->done = done;
 	r->ctx = ctx;

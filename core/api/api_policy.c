@@ -27,7 +27,7 @@ static const char *const api_outcome_names[] = {
 
 const char *api_outcome_name(enum api_outcome o)
 {
-	if ((unsigned)o >= sizeof(api_outcome_names) / sizeof(api_outcome_names[0]))
+	if ((unsigned)o >= sizeof api_outcome_names / sizeof api_outcome_names[0])
 		return "unknown";
 	return api_outcome_names[o];
 }
@@ -80,7 +80,7 @@ static long api_parse_number(const char *s, size_t len)
 	}
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
-	if (!len || len >= sizeof(tmp))
+	if (!len || len >= sizeof tmp)
 		return -1;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
@@ -136,9 +136,9 @@ void api_response_header(struct api_response *r, const char *line, size_t len, i
 	}
 #define API_HDR_IS(name) (nlen == sizeof(name) - 1 && !strncasecmp(line, name, nlen))
 	if (API_HDR_IS("X-Request-Id")) {
-		api_copy_token(r->request_id, sizeof(r->request_id), v, vlen);
+		api_copy_token(r->request_id, sizeof r->request_id, v, vlen);
 	} else if (API_HDR_IS("X-Idempotency-Key")) {
-		api_copy_token(r->idempotency_key, sizeof(r->idempotency_key), v, vlen);
+		api_copy_token(r->idempotency_key, sizeof r->idempotency_key, v, vlen);
 	} else if (API_HDR_IS("X-RateLimit-Limit")) {
 		r->rate_limit = api_parse_number(v, vlen);
 	} else if (API_HDR_IS("X-RateLimit-Remaining")) {
@@ -168,13 +168,13 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 	char raw[1600];
 	int st = r->http_status;
 
-	memset(&r->error, 0, sizeof(r->error));
+	memset(&r->error, 0, sizeof r->error);
 	r->has_error = false;
 	if (st == 0) {
 		r->outcome = API_NETWORK_ERROR;
-		snprintf(raw, sizeof(raw), "cannot reach the API: %s",
+		snprintf(raw, sizeof raw, "cannot reach the API: %s",
 			 curl_error && *curl_error ? curl_error : "network error");
-		sanitize_str(r->message, sizeof(r->message), raw);
+		sanitize_str(r->message, sizeof r->message, raw);
 		return;
 	}
 	if (st >= 200 && st < 300) {
@@ -195,7 +195,7 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 	    wire_api_error_parse(r->body, r->body_len, &r->error) == 0 && r->error.error[0])
 		r->has_error = true;
 	if (!r->error.request_id[0] && r->request_id[0])
-		snprintf(r->error.request_id, sizeof(r->error.request_id), "%s", r->request_id);
+		snprintf(r->error.request_id, sizeof r->error.request_id, "%s", r->request_id);
 
 	const struct api_error_info *info = r->has_error ? errors_api(r->error.error) : NULL;
 	const char *text = r->has_error && r->error.message[0] ? r->error.message
@@ -204,15 +204,15 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 	size_t o = 0;
 
 	if (r->has_error && r->error.action[0])
-		o += (size_t)snprintf(extra + o, sizeof(extra) - o, ", action %s", r->error.action);
-	if (o < sizeof(extra) && r->error.request_id[0])
-		o += (size_t)snprintf(extra + o, sizeof(extra) - o, ", request %s",
+		o += (size_t)snprintf(extra + o, sizeof extra - o, ", action %s", r->error.action);
+	if (o < sizeof extra && r->error.request_id[0])
+		o += (size_t)snprintf(extra + o, sizeof extra - o, ", request %s",
 				      r->error.request_id);
-	if (o < sizeof(extra) && r->has_error && r->error.details[0])
-		snprintf(extra + o, sizeof(extra) - o, "; %s", r->error.details);
+	if (o < sizeof extra && r->has_error && r->error.details[0])
+		snprintf(extra + o, sizeof extra - o, "; %s", r->error.details);
 
 	if (r->has_error) {
-		snprintf(raw, sizeof(raw), "%s: %s (HTTP %d%s)", r->error.error,
+		snprintf(raw, sizeof raw, "%s: %s (HTTP %d%s)", r->error.error,
 			 text ? text : "no message", st, extra);
 	} else {
 		const char *what = st == 401 ? "the API key was refused"
@@ -223,7 +223,7 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 				 : st >= 300 && st < 400 ? "the API answered with a redirect, "
 							   "which faxtop does not follow"
 				 : "the request was refused";
-		snprintf(raw, sizeof(raw), "%s (HTTP %d%s)", what, st, extra);
+		snprintf(raw, sizeof raw, "%s (HTTP %d%s)", what, st, extra);
 	}
-	sanitize_str(r->message, sizeof(r->message), raw);
+	sanitize_str(r->message, sizeof r->message, raw);
 }

@@ -164,7 +164,7 @@ static int curl_ev_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp
 		return 0;
 	}
 	if (!s) {
-		s = xcalloc(1, sizeof(*s));
+		s = xcalloc(1, sizeof *s);
 		s->ce = ce;
 		s->fd = fd;
 		ev_init(&s->io, curl_ev_io_cb);
@@ -206,7 +206,7 @@ struct curl_ev *curl_ev_new(struct ev_loop *loop)
 	if (curl_ev_init_result != CURLE_OK || !loop)
 		return NULL;
 
-	struct curl_ev *ce = xcalloc(1, sizeof(*ce));
+	struct curl_ev *ce = xcalloc(1, sizeof *ce);
 	ce->loop = loop;
 	ce->multi = curl_multi_init();
 	if (!ce->multi) {
@@ -263,7 +263,7 @@ int curl_ev_add(struct curl_ev *ce, CURL *easy, curl_ev_done_fn done, void *ctx)
 {
 	if (!ce || !easy || ce->free_pending)
 		return -1;
-	struct curl_ev_xfer *x = xcalloc(1, sizeof(*x));
+	struct curl_ev_xfer *x = xcalloc(1, sizeof *x);
 	x->easy = easy;
 	x->done = done;
 	x->ctx = ctx;

@@ -99,7 +99,7 @@ void resend_new_key(char buf[37])
 {
 	unsigned char b[16];
 
-	if (RAND_bytes(b, sizeof(b)) != 1 && getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+	if (RAND_bytes(b, sizeof b) != 1 && getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
 		/* Both sources failed: time, process and stack address are
 		 * still unique enough for an idempotency key. */
 		struct timespec ts;
@@ -125,9 +125,9 @@ void resend_who(char *buf, size_t len)
 
 	if (pw && pw->pw_name)
 		user = pw->pw_name;
-	if (gethostname(host, sizeof(host) - 1) != 0)
-		snprintf(host, sizeof(host), "?");
-	snprintf(raw, sizeof(raw), "%s@%s", user && *user ? user : "?", host);
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "?");
+	snprintf(raw, sizeof raw, "%s@%s", user && *user ? user : "?", host);
 	sanitize_str(buf, len, raw);
 }
 
@@ -155,7 +155,7 @@ struct resender *resend_new(struct ev_loop *loop, struct api_client *api, struct
 
 	if (!loop || !api || !store)
 		return NULL;
-	r = xcalloc(1, sizeof(*r));
+	r = xcalloc(1, sizeof *r);
 	r->loop = loop;
 	r->api = api;
 	r->store = store;
@@ -165,9 +165,9 @@ struct resender *resend_new(struct ev_loop *loop, struct api_client *api, struct
 	r->max_tries = opts && opts->max_tries > 0 ? opts->max_tries : RESEND_TRIES;
 	r->triage = opts ? opts->triage : NULL;
 	if (opts && opts->who)
-		sanitize_str(r->who, sizeof(r->who), opts->who);
+		sanitize_str(r->who, sizeof r->who, opts->who);
 	else
-		resend_who(r->who, sizeof(r->who));
+		resend_who(r->who, sizeof r->who);
 	return r;
 }
 
@@ -232,9 +232,9 @@ static void prior_from_row(void *ctx, const struct store_ledger_row *row)
 		p->kind = RESEND_PRIOR_SENT;
 	else
 		return;   /* refused: no fax was made, the key is spent */
-	snprintf(p->key, sizeof(p->key), "%s", row->key);
-	sanitize_str(p->new_fax_id, sizeof(p->new_fax_id), row->new_fax_id ? row->new_fax_id : "");
-	snprintf(p->to, sizeof(p->to), "%s", row->to ? row->to : "");
+	snprintf(p->key, sizeof p->key, "%s", row->key);
+	sanitize_str(p->new_fax_id, sizeof p->new_fax_id, row->new_fax_id ? row->new_fax_id : "");
+	snprintf(p->to, sizeof p->to, "%s", row->to ? row->to : "");
 	p->max_attempts = row->max_attempts;
 	p->at_ms = row->created_ms;
 }
@@ -255,14 +255,14 @@ static void prior_from_model(const struct model *m, const char *fax_id, struct r
 	if (!best)
 		return;
 	p->kind = RESEND_PRIOR_SENT;
-	sanitize_str(p->new_fax_id, sizeof(p->new_fax_id), best->fax.id);
+	sanitize_str(p->new_fax_id, sizeof p->new_fax_id, best->fax.id);
 	p->at_ms = best->fax.created_at;
 }
 
 int resend_prior(struct resender *r, const struct model *m, const char *fax_id,
 		 struct resend_prior *out)
 {
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof *out);
 	out->at_ms = TS_NONE;
 	if (!resend_valid_fax_id(fax_id))
 		return 0;
@@ -359,7 +359,7 @@ static void resend_explain(const struct api_response *a, struct resend_result *r
 	if (a->has_error) {
 		sanitize_str(code, 64, a->error.error);
 		sanitize_str(action, 64, a->error.action);
-		snprintf(message, sizeof(message), "%s%s%s%s",
+		snprintf(message, sizeof message, "%s%s%s%s",
 			 a->error.message[0] ? a->error.message : a->message,
 			 a->error.details[0] ? " (" : "", a->error.details,
 			 a->error.details[0] ? ")" : "");
@@ -389,15 +389,15 @@ static void resend_answer(void *ctx, const struct api_response *a)
 	struct fax f;
 
 	/* Envelope fields reach the screen: make them safe once, here. */
-	sanitize_str(rid, sizeof(rid), a->request_id[0] ? a->request_id : a->error.request_id);
+	sanitize_str(rid, sizeof rid, a->request_id[0] ? a->request_id : a->error.request_id);
 	if (a->outcome != API_OK && resend_transient(a) && c->tries < r->max_tries &&
-	    resend_post(c, err, sizeof(err)) == 0)
+	    resend_post(c, err, sizeof err) == 0)
 		return;
 	fax_init(&f);
 	if (a->outcome == API_OK) {
-		if (wire_fax_parse(a->body, a->body_len, &f, err, sizeof(err)) == 0 && f.id) {
+		if (wire_fax_parse(a->body, a->body_len, &f, err, sizeof err) == 0 && f.id) {
 			enum ingest_result ir = r->in ? ingest_fax(r->in, &f, SRC_API, err,
-								   sizeof(err)) : INGEST_ACCEPTED;
+								   sizeof err) : INGEST_ACCEPTED;
 
 			if ((ir == INGEST_INVALID || ir == INGEST_STORE_ERROR) && r->log)
 				log_warn(r->log, "resend: new fax %s not taken: %s", f.id, err);
@@ -407,13 +407,13 @@ static void resend_answer(void *ctx, const struct api_response *a)
 			/* Accepted, but which fax? The key stays pending, so a
 			 * retry gets the same answer again instead of a fax. */
 			res.error = "bad_response";
-			snprintf(text, sizeof(text), "the API accepted the resend (HTTP %d) but its "
+			snprintf(text, sizeof text, "the API accepted the resend (HTTP %d) but its "
 				 "answer could not be read (%s); retrying uses the same key",
 				 a->http_status, f.id ? "no fax id" : err);
 			res.message = text;
 		}
 	} else {
-		resend_explain(a, &res, code, action, text, sizeof(text));
+		resend_explain(a, &res, code, action, text, sizeof text);
 		res.settled = !resend_transient(a);
 	}
 	resend_finish(r, c, &res);
@@ -425,7 +425,7 @@ static int resend_post(struct resend_call *c, char *err, size_t errlen)
 	char path[128];
 
 	c->tries++;
-	snprintf(path, sizeof(path), "/faxes/%s/resend", c->fax_id);
+	snprintf(path, sizeof path, "/faxes/%s/resend", c->fax_id);
 	return api_client_request(c->r->api, "POST", path, c->body, c->key, API_REQ_URGENT,
 				  resend_answer, c, err, errlen);
 }
@@ -450,7 +450,7 @@ static void resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void resend_fail_local(struct resend_call *c, const char *what, const char *detail)
 {
-	snprintf(c->l_message, sizeof(c->l_message), "%s (%.200s): nothing was sent", what,
+	snprintf(c->l_message, sizeof c->l_message, "%s (%.200s): nothing was sent", what,
 		 detail);
 	ev_timer_init(&c->local, resend_local_cb, 0., 0.);
 	c->local.data = c;
@@ -472,7 +472,7 @@ static void resend_committed(void *ctx, bool ok)
 				  store_last_error(c->r->store));
 		return;
 	}
-	if (resend_post(c, err, sizeof(err)) != 0)
+	if (resend_post(c, err, sizeof err) != 0)
 		resend_fail_local(c, "the request could not be queued", err);
 }
 
@@ -508,7 +508,7 @@ static char *resend_body(const char *to, int max_attempts)
 	if (to && !(to_json = wire_json_quote(to)))
 		xalloc_die();
 	if (max_attempts)
-		snprintf(ma, sizeof(ma), "\"max_attempts\":%d", max_attempts);
+		snprintf(ma, sizeof ma, "\"max_attempts\":%d", max_attempts);
 	body = xasprintf("{%s%s%s%s}", to_json ? "\"to\":" : "", to_json ? to_json : "",
 			 to_json && ma[0] ? "," : "", ma);
 	free(to_json);
@@ -526,19 +526,19 @@ static int resend_pick(struct resend_call *c, const struct resend_prior *p,
 	int max = q->max_attempts;
 
 	if (q->key) {
-		snprintf(c->key, sizeof(c->key), "%s", q->key);
+		snprintf(c->key, sizeof c->key, "%s", q->key);
 		c->reused = p->kind != RESEND_PRIOR_NONE && !strcmp(p->key, q->key);
 	} else if (p->kind == RESEND_PRIOR_PENDING && !q->again) {
 		if (strcmp(q->to ? q->to : "", p->to) ||
 		    (q->max_attempts && p->max_attempts && q->max_attempts != p->max_attempts)) {
 			/* Its key cannot carry another request. */
-			resend_fmt_time(p->at_ms, when, sizeof(when));
+			resend_fmt_time(p->at_ms, when, sizeof when);
 			snprintf(err, errlen, "an earlier resend of %s (asked %s, to %s) has no known "
 				 "outcome: retry it as it was, or choose again for another fax",
 				 c->fax_id, when, p->to[0] ? p->to : "the same number");
 			return -1;
 		}
-		snprintf(c->key, sizeof(c->key), "%s", p->key);
+		snprintf(c->key, sizeof c->key, "%s", p->key);
 		to = p->to[0] ? p->to : NULL;
 		max = p->max_attempts;
 		c->reused = true;
@@ -546,7 +546,7 @@ static int resend_pick(struct resend_call *c, const struct resend_prior *p,
 		resend_new_key(c->key);
 	}
 	if (p->kind == RESEND_PRIOR_SENT && !q->again && !c->reused) {
-		resend_fmt_time(p->at_ms, when, sizeof(when));
+		resend_fmt_time(p->at_ms, when, sizeof when);
 		snprintf(err, errlen, "%s was resent already as %s on %s%s%s: resending again "
 			 "makes another fax and needs an explicit choice", c->fax_id,
 			 p->new_fax_id[0] ? p->new_fax_id : "a fax", when, p->key[0] ? ", key " : "",
@@ -562,13 +562,13 @@ static int resend_pick(struct resend_call *c, const struct resend_prior *p,
 static struct resend_call *resend_call_new(struct resender *r, const struct resend_req *q,
 					   resend_done_fn done, void *ctx)
 {
-	struct resend_call *c = xcalloc(1, sizeof(*c));
+	struct resend_call *c = xcalloc(1, sizeof *c);
 
 	c->r = r;
 	c->done = done;
 	c->ctx = ctx;
 	c->created_ms = resend_now(r);
-	snprintf(c->fax_id, sizeof(c->fax_id), "%s", q->fax_id);
+	snprintf(c->fax_id, sizeof c->fax_id, "%s", q->fax_id);
 	return c;
 }
 

@@ -15,7 +15,7 @@
 
 bool net_addr_from_sockaddr(const struct sockaddr *sa, struct net_addr *out)
 {
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof *out);
 	if (sa->sa_family == AF_INET) {
 		out->family = 4;
 		memcpy(out->b, &((const struct sockaddr_in *)sa)->sin_addr, 4);
@@ -47,11 +47,11 @@ bool net_addr_parse(const char *s, size_t len, struct net_addr *out)
 		len--;
 	if (len >= 2 && s[0] == '[' && s[len - 1] == ']')
 		s++, len -= 2;
-	if (len == 0 || len >= sizeof(buf))
+	if (len == 0 || len >= sizeof buf)
 		return false;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof *out);
 	if (inet_pton(AF_INET, buf, out->b) == 1) {
 		out->family = 4;
 		return true;
@@ -73,7 +73,7 @@ void net_addr_format(const struct net_addr *a, char *out, size_t len)
 {
 	char buf[INET6_ADDRSTRLEN] = "?";
 
-	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->b, buf, sizeof(buf));
+	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->b, buf, sizeof buf);
 	snprintf(out, len, "%s", buf);
 }
 
@@ -108,7 +108,7 @@ static int cidr_parse(const char *s, size_t len, struct net_cidr *c)
 		char num[8];
 		size_t nlen = len - alen - 1;
 
-		if (nlen == 0 || nlen >= sizeof(num))
+		if (nlen == 0 || nlen >= sizeof num)
 			return -1;
 		memcpy(num, slash + 1, nlen);
 		num[nlen] = '\0';
@@ -124,13 +124,13 @@ int net_trusted_parse(struct net_trusted *t, const char *list, char *err, size_t
 {
 	const char *p = list;
 
-	memset(t, 0, sizeof(*t));
+	memset(t, 0, sizeof *t);
 	while (p && *p) {
 		size_t len = strcspn(p, ", \t");
 		struct net_cidr *v;
 
 		if (len) {
-			v = realloc(t->v, (t->n + 1) * sizeof(*v));
+			v = realloc(t->v, (t->n + 1) * sizeof *v);
 			if (!v) {
 				snprintf(err, errlen, "out of memory");
 				net_trusted_free(t);
@@ -140,8 +140,8 @@ int net_trusted_parse(struct net_trusted *t, const char *list, char *err, size_t
 			if (cidr_parse(p, len, &t->v[t->n]) != 0) {
 				char shown[80], raw[80];
 
-				snprintf(raw, sizeof(raw), "%.*s", (int)(len < 70 ? len : 70), p);
-				sanitize_str(shown, sizeof(shown), raw);
+				snprintf(raw, sizeof raw, "%.*s", (int)(len < 70 ? len : 70), p);
+				sanitize_str(shown, sizeof shown, raw);
 				snprintf(err, errlen, "trusted-proxy: '%s' is not an address or "
 					 "ADDRESS/BITS", shown);
 				net_trusted_free(t);

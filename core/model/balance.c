@@ -63,9 +63,9 @@ void model_apply_balance(struct model *m, const struct balance_snapshot *b,
 	if (b->has_held)
 		mb->held = b->held;
 	if (b->type)
-		mlog_copy_text(mb->type, sizeof(mb->type), b->type);
+		mlog_copy_text(mb->type, sizeof mb->type, b->type);
 	if (b->currency)
-		mlog_copy_text(mb->currency, sizeof(mb->currency), b->currency);
+		mlog_copy_text(mb->currency, sizeof mb->currency, b->currency);
 	mb->updated_ms = now_ms;
 	if (mb->known) {
 		struct model_balance_sample s = { now_ms, mb->available, mb->held };

@@ -127,7 +127,7 @@ enum event_source event_source_from_name(const char *name)
 
 void fax_attempt_init(struct fax_attempt *a)
 {
-	memset(a, 0, sizeof(*a));
+	memset(a, 0, sizeof *a);
 	a->started_at = TS_NONE;
 	a->completed_at = TS_NONE;
 	a->duration_ms = -1;
@@ -156,7 +156,7 @@ int fax_attempt_copy(struct fax_attempt *dst, const struct fax_attempt *src)
 
 void fax_init(struct fax *f)
 {
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, sizeof *f);
 	f->status = FAX_STATUS_NONE;
 	f->pages = -1;
 	f->submitted_at = TS_NONE;
@@ -213,13 +213,13 @@ int fax_copy(struct fax *dst, const struct fax *src)
 	dst->optimize_for = xstrdup(src->optimize_for);
 	dst->resent_from = xstrdup(src->resent_from);
 	if (src->n_attempts) {
-		dst->attempts = xcalloc(src->n_attempts, sizeof(*dst->attempts));
+		dst->attempts = xcalloc(src->n_attempts, sizeof *dst->attempts);
 		for (size_t i = 0; i < src->n_attempts; i++)
 			fax_attempt_copy(&dst->attempts[i], &src->attempts[i]);
 		dst->n_attempts = src->n_attempts;
 	}
 	if (src->n_tags) {
-		dst->tags = xcalloc(src->n_tags, sizeof(*dst->tags));
+		dst->tags = xcalloc(src->n_tags, sizeof *dst->tags);
 		for (size_t i = 0; i < src->n_tags; i++) {
 			dst->tags[i].key = xstrdup(src->tags[i].key);
 			dst->tags[i].value = xstrdup(src->tags[i].value);
@@ -231,7 +231,7 @@ int fax_copy(struct fax *dst, const struct fax *src)
 
 void balance_snapshot_init(struct balance_snapshot *b)
 {
-	memset(b, 0, sizeof(*b));
+	memset(b, 0, sizeof *b);
 	b->auto_top_up_threshold = -1;
 }
 
@@ -260,7 +260,7 @@ int balance_snapshot_copy(struct balance_snapshot *dst, const struct balance_sna
 
 void event_init(struct event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
+	memset(ev, 0, sizeof *ev);
 	ev->type = EV_UNKNOWN;
 	ev->object = EVOBJ_NONE;
 	fax_init(&ev->fax);

@@ -77,15 +77,15 @@ static void order_recentre(struct model *m, size_t count, size_t cap)
 	size_t off = (cap - count) / 2;
 
 	if (cap != m->order_cap) {
-		struct mfax **buf = xmalloc(cap * sizeof(*buf));
+		struct mfax **buf = xmalloc(cap * sizeof *buf);
 
 		if (count)
-			memcpy(buf + off, m->order, count * sizeof(*buf));
+			memcpy(buf + off, m->order, count * sizeof *buf);
 		free(m->order_buf);
 		m->order_buf = buf;
 		m->order_cap = cap;
 	} else {
-		memmove(m->order_buf + off, m->order, count * sizeof(*m->order));
+		memmove(m->order_buf + off, m->order, count * sizeof *m->order);
 	}
 	m->order = m->order_buf + off;
 }
@@ -109,10 +109,10 @@ static void order_insert(struct model *m, struct mfax *f, size_t count)
 		order_recentre(m, count, cap);
 	}
 	if (left) {
-		memmove(m->order - 1, m->order, pos * sizeof(*m->order));
+		memmove(m->order - 1, m->order, pos * sizeof *m->order);
 		m->order--;
 	} else {
-		memmove(&m->order[pos + 1], &m->order[pos], (count - pos) * sizeof(*m->order));
+		memmove(&m->order[pos + 1], &m->order[pos], (count - pos) * sizeof *m->order);
 	}
 	m->order[pos] = f;
 }
@@ -123,7 +123,7 @@ void mindex_rekey(struct model *m, struct mfax *f, int64_t key)
 
 	if (pos >= m->n_fax || m->order[pos] != f)
 		return;	/* cannot happen: every fax is in the index */
-	memmove(&m->order[pos], &m->order[pos + 1], (m->n_fax - pos - 1) * sizeof(*m->order));
+	memmove(&m->order[pos], &m->order[pos + 1], (m->n_fax - pos - 1) * sizeof *m->order);
 	f->order_key = key;
 	/* The slot just freed at the back guarantees room. */
 	order_insert(m, f, m->n_fax - 1);
@@ -155,7 +155,7 @@ void mindex_count_code(struct model *m, const char *from, const char *to)
 		struct istr *e = ISTR(to);
 
 		if (!(e->code_count & CODE_LISTED)) {
-			m->codes = xgrow(m->codes, &m->codes_cap, m->n_codes + 1, sizeof(*m->codes));
+			m->codes = xgrow(m->codes, &m->codes_cap, m->n_codes + 1, sizeof *m->codes);
 			m->codes[m->n_codes++] = to;
 			e->code_count |= CODE_LISTED;
 		}
@@ -172,7 +172,7 @@ static void add_resend(struct mfax *orig, const char *resend_id)
 	for (size_t i = 0; i < orig->pub.n_resends; i++)
 		if (orig->resends[i] == resend_id)
 			return;
-	r = xrealloc(orig->resends, (orig->pub.n_resends + 1) * sizeof(*r));
+	r = xrealloc(orig->resends, (orig->pub.n_resends + 1) * sizeof *r);
 	r[orig->pub.n_resends++] = resend_id;
 	orig->resends = r;
 	orig->pub.resends = r;
@@ -188,7 +188,7 @@ void mindex_link_resend(struct model *m, const char *orig_id, const char *resend
 		return;
 	}
 	e = ISTR(orig_id);
-	m->pending = xgrow(m->pending, &m->pending_cap, m->n_pending + 1, sizeof(*m->pending));
+	m->pending = xgrow(m->pending, &m->pending_cap, m->n_pending + 1, sizeof *m->pending);
 	m->pending[m->n_pending].resend_id = resend_id;
 	m->pending[m->n_pending].next = e->pending;
 	e->pending = (uint32_t)++m->n_pending;
@@ -212,11 +212,11 @@ struct mfax *mindex_create(struct model *m, const char *id, int64_t order_key)
 
 	if (m->n_fax == m->n_chunks * FAX_CHUNK) {
 		m->fax_chunks = xrealloc(m->fax_chunks,
-					 (m->n_chunks + 1) * sizeof(*m->fax_chunks));
+					 (m->n_chunks + 1) * sizeof *m->fax_chunks);
 		m->fax_chunks[m->n_chunks++] = xmalloc(FAX_CHUNK * sizeof(struct mfax));
 	}
 	f = fax_at_index(m, m->n_fax);
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, sizeof *f);
 	fax_init(&f->pub.fax);
 	f->pub.fax.id = (char *)pid;
 	f->fresh = TS_NONE;
@@ -280,7 +280,7 @@ size_t model_error_codes(const struct model *m, struct model_code_count *out, si
 
 	if (!m->n_codes)
 		return 0;
-	all = xmalloc(m->n_codes * sizeof(*all));
+	all = xmalloc(m->n_codes * sizeof *all);
 	for (size_t i = 0; i < m->n_codes; i++) {
 		size_t c = ISTR(m->codes[i])->code_count & ~CODE_LISTED;
 
@@ -290,9 +290,9 @@ size_t model_error_codes(const struct model *m, struct model_code_count *out, si
 			n++;
 		}
 	}
-	qsort(all, n, sizeof(*all), code_cmp);
+	qsort(all, n, sizeof *all, code_cmp);
 	if (out)
-		memcpy(out, all, (n < max ? n : max) * sizeof(*out));
+		memcpy(out, all, (n < max ? n : max) * sizeof *out);
 	free(all);
 	return n;
 }

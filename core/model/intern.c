@@ -36,8 +36,8 @@ uint64_t mpool_hash(const char *s, size_t len)
 
 void mpool_init(struct pool *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->slots = xcalloc(1024, sizeof(*p->slots));
+	memset(p, 0, sizeof *p);
+	p->slots = xcalloc(1024, sizeof *p->slots);
 	p->mask = 1023;
 	p->chunk_size = CHUNK_SIZE_FIRST;
 }
@@ -51,7 +51,7 @@ void mpool_done(struct pool *p)
 		free(c);
 	}
 	free(p->slots);
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, sizeof *p);
 }
 
 static void *pool_alloc(struct pool *p, size_t size)
@@ -63,7 +63,7 @@ static void *pool_alloc(struct pool *p, size_t size)
 		bool one_off = size > p->chunk_size / 4;
 		size_t want = one_off ? size : p->chunk_size;
 
-		c = xmalloc(sizeof(*c) + want);
+		c = xmalloc(sizeof *c + want);
 		c->size = want;
 		c->used = 0;
 		if (!one_off && p->chunk_size < CHUNK_SIZE)
@@ -98,7 +98,7 @@ static struct istr *pool_find(const struct pool *p, const char *s, size_t len, u
 static void pool_grow(struct pool *p)
 {
 	size_t cap = (p->mask + 1) * 2;
-	struct istr **slots = xcalloc(cap, sizeof(*slots));
+	struct istr **slots = xcalloc(cap, sizeof *slots);
 
 	for (size_t i = 0; i <= p->mask; i++) {
 		struct istr *e = p->slots[i];
@@ -137,7 +137,7 @@ const char *mpool_intern(struct pool *p, const char *s)
 		return e->s;
 	if ((p->n + 1) * 10 > (p->mask + 1) * 7)
 		pool_grow(p);
-	e = pool_alloc(p, sizeof(*e) + len + 1);
+	e = pool_alloc(p, sizeof *e + len + 1);
 	e->hash = h;
 	e->code_count = 0;
 	e->pending = 0;
@@ -168,7 +168,7 @@ const char *mpool_intern_lower(struct pool *p, const char *s)
 	if (!upper)
 		return mpool_intern(p, s);
 	len = strlen(s);
-	if (len >= sizeof(small))
+	if (len >= sizeof small)
 		buf = xmalloc(len + 1);
 	for (size_t i = 0; i <= len; i++)
 		buf[i] = (char)tolower((unsigned char)s[i]);

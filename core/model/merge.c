@@ -89,9 +89,9 @@ static void merge_attempts(struct merge *g, struct fax *dst, const struct fax *s
 			merge_one_attempt(g, &dst->attempts[pos], in);
 			continue;
 		}
-		a = xrealloc(dst->attempts, (dst->n_attempts + 1) * sizeof(*a));
+		a = xrealloc(dst->attempts, (dst->n_attempts + 1) * sizeof *a);
 		dst->attempts = a;
-		memmove(&a[pos + 1], &a[pos], (dst->n_attempts - pos) * sizeof(*a));
+		memmove(&a[pos + 1], &a[pos], (dst->n_attempts - pos) * sizeof *a);
 		dst->n_attempts++;
 		fax_attempt_init(&a[pos]);
 		a[pos].number = number;
@@ -119,7 +119,7 @@ static void merge_tags(struct merge *g, struct fax *dst, const struct fax *src)
 		if (same)
 			return;
 	}
-	t = xcalloc(src->n_tags, sizeof(*t));
+	t = xcalloc(src->n_tags, sizeof *t);
 	for (size_t i = 0; i < src->n_tags; i++) {
 		t[i].key = (char *)mpool_intern(&g->m->pool,
 						src->tags[i].key ? src->tags[i].key : "");
@@ -180,10 +180,10 @@ static enum apply_outcome conflicting_terminal(struct model *m, struct mfax *mf,
 {
 	char text[96];
 
-	snprintf(text, sizeof(text), "%s after %s%s%s", fax_status_name(s->status),
+	snprintf(text, sizeof text, "%s after %s%s%s", fax_status_name(s->status),
 		 fax_status_name(mf->pub.fax.status), s->event_id ? " in " : "",
 		 s->event_id ? s->event_id : "");
-	snprintf(s->detail, sizeof(s->detail), "%s", text);
+	snprintf(s->detail, sizeof s->detail, "%s", text);
 	mf->pub.last_update_ms = s->now_ms;
 	record_anomaly(m, mf, text);
 	return APPLY_ANOMALY;
@@ -244,7 +244,7 @@ enum apply_outcome mmerge_fax(struct model *m, struct snapshot *s)
 	merge_aggregates(m, mf, old_status, old_code, old_resent);
 	if (!g.changed && !created) {
 		if (!g.newer) {
-			snprintf(s->detail, sizeof(s->detail), "older than the snapshot held");
+			snprintf(s->detail, sizeof s->detail, "older than the snapshot held");
 			return APPLY_STALE;
 		}
 		return APPLY_OK;
@@ -294,7 +294,7 @@ enum apply_outcome mmerge_check_contract(struct model *m, const struct event *ev
 	struct mfax *mf = mindex_find(m, ev->fax.id);
 	char text[96];
 
-	if (!mf || !contract_breach(ev, &mf->pub.fax, text, sizeof(text)))
+	if (!mf || !contract_breach(ev, &mf->pub.fax, text, sizeof text))
 		return APPLY_OK;
 	snprintf(detail, len, "%s", text);
 	record_anomaly(m, mf, text);

@@ -58,7 +58,7 @@ const char *alert_kind_name(enum alert_kind k)
 
 struct model *model_new(const struct model_opts *opts)
 {
-	struct model *m = xcalloc(1, sizeof(*m));
+	struct model *m = xcalloc(1, sizeof *m);
 
 	if (opts)
 		m->opts = *opts;
@@ -158,16 +158,16 @@ enum apply_outcome model_apply(struct model *m, const struct event *ev,
 		return APPLY_DUPLICATE;
 	}
 	if (ev->object == EVOBJ_FAX) {
-		o = apply_fax_event(m, ev, src, now_ms, detail, sizeof(detail));
+		o = apply_fax_event(m, ev, src, now_ms, detail, sizeof detail);
 	} else if (ev->object == EVOBJ_BALANCE) {
-		o = mbalance_apply_event(m, ev, src, now_ms, detail, sizeof(detail));
+		o = mbalance_apply_event(m, ev, src, now_ms, detail, sizeof detail);
 	} else if (ev->type != EV_UNKNOWN) {
 		o = APPLY_INVALID;
-		snprintf(detail, sizeof(detail), "no data.object");
+		snprintf(detail, sizeof detail, "no data.object");
 	}
 	if (ev->type == EV_UNKNOWN && (o == APPLY_OK || o == APPLY_STALE)) {
 		o = APPLY_UNKNOWN_TYPE;
-		snprintf(detail, sizeof(detail), "unknown event type, kept");
+		snprintf(detail, sizeof detail, "unknown event type, kept");
 	}
 	mseen_add(&m->seen, ev->id);
 	mlog_count_outcome(m, o);

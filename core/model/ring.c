@@ -8,7 +8,7 @@
 
 void mring_init(struct ring *r, size_t size, size_t cap)
 {
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, sizeof *r);
 	r->size = size;
 	r->cap = cap ? cap : 1;
 	r->items = xcalloc(r->cap, size);
@@ -56,12 +56,12 @@ void mlog_entry(struct model *m, int64_t now_ms, const char *event_id, const cha
 	struct model_log_entry *e = mring_push(&m->log);
 
 	e->at_ms = now_ms;
-	mlog_copy_text(e->event_id, sizeof(e->event_id), event_id);
-	mlog_copy_text(e->type, sizeof(e->type), type);
-	mlog_copy_text(e->fax_id, sizeof(e->fax_id), fax_id);
+	mlog_copy_text(e->event_id, sizeof e->event_id, event_id);
+	mlog_copy_text(e->type, sizeof e->type, type);
+	mlog_copy_text(e->fax_id, sizeof e->fax_id, fax_id);
 	e->source = src;
 	e->outcome = outcome;
-	mlog_copy_text(e->detail, sizeof(e->detail), detail);
+	mlog_copy_text(e->detail, sizeof e->detail, detail);
 	m->generation++;
 }
 

@@ -37,7 +37,7 @@ static struct fp fingerprint(const char *id)
 static void seen_rebuild(struct seen *s, size_t tsize)
 {
 	free(s->table);
-	s->table = xcalloc(tsize, sizeof(*s->table));
+	s->table = xcalloc(tsize, sizeof *s->table);
 	s->tmask = tsize - 1;
 	for (size_t k = 0; k < s->n; k++) {
 		size_t idx = (s->head + k) % s->cap, j;
@@ -59,10 +59,10 @@ static size_t pow2_at_least(size_t n)
 
 void mseen_init(struct seen *s, size_t window)
 {
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, sizeof *s);
 	s->window = window;
 	s->cap = window < 1024 ? window : 1024;
-	s->ring = xcalloc(s->cap, sizeof(*s->ring));
+	s->ring = xcalloc(s->cap, sizeof *s->ring);
 	seen_rebuild(s, pow2_at_least(s->cap * 2));
 }
 
@@ -70,7 +70,7 @@ void mseen_done(struct seen *s)
 {
 	free(s->ring);
 	free(s->table);
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, sizeof *s);
 }
 
 static size_t seen_slot(const struct seen *s, struct fp f)
@@ -115,7 +115,7 @@ static void seen_unlink(struct seen *s, size_t i)
 static void seen_grow(struct seen *s)
 {
 	size_t cap = s->cap * 2 > s->window ? s->window : s->cap * 2;
-	struct fp *ring = xcalloc(cap, sizeof(*ring));
+	struct fp *ring = xcalloc(cap, sizeof *ring);
 
 	for (size_t k = 0; k < s->n; k++)
 		ring[k] = s->ring[(s->head + k) % s->cap];

@@ -113,7 +113,7 @@ static struct triage_entry *triage_upsert(struct triage *tr, const char *fax_id)
 		return &tr->v[i];
 	if (tr->n == tr->cap) {
 		size_t cap = tr->cap ? tr->cap * 2 : 16;
-		struct triage_entry *v = realloc(tr->v, cap * sizeof(*v));
+		struct triage_entry *v = realloc(tr->v, cap * sizeof *v);
 
 		if (!v)
 			return NULL;
@@ -122,9 +122,9 @@ static struct triage_entry *triage_upsert(struct triage *tr, const char *fax_id)
 	}
 	if (!(id = strdup(fax_id)))
 		return NULL;
-	memmove(&tr->v[i + 1], &tr->v[i], (tr->n - i) * sizeof(*tr->v));
+	memmove(&tr->v[i + 1], &tr->v[i], (tr->n - i) * sizeof *tr->v);
 	tr->n++;
-	memset(&tr->v[i], 0, sizeof(tr->v[i]));
+	memset(&tr->v[i], 0, sizeof tr->v[i]);
 	tr->v[i].fax_id = id;
 	return &tr->v[i];
 }
@@ -139,7 +139,7 @@ static void triage_trim(struct triage *tr, const char *fax_id)
 		return;
 	free(tr->v[i].fax_id);
 	free(tr->v[i].note);
-	memmove(&tr->v[i], &tr->v[i + 1], (tr->n - i - 1) * sizeof(*tr->v));
+	memmove(&tr->v[i], &tr->v[i + 1], (tr->n - i - 1) * sizeof *tr->v);
 	tr->n--;
 }
 
@@ -290,7 +290,7 @@ void triage_of(const struct triage *tr, const struct model *m, const struct mode
 	const struct model_fax *head, *tail, *next;
 	bool pending, dismissed;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof *out);
 	if (!m || !triage_failed(mf) || !mf->fax.id)
 		return;
 	head = triage_head(m, mf);

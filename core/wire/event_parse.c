@@ -78,7 +78,7 @@ static int parse_attempts(struct pctx *c, struct json_object *arr, struct fax *f
 	n = json_object_array_length(arr);
 	if (n == 0)
 		return 0;
-	f->attempts = xcalloc(n, sizeof(*f->attempts));
+	f->attempts = xcalloc(n, sizeof *f->attempts);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *item = json_object_array_get_idx(arr, i);
 		size_t old = wire_ctx_push(c, "%sattempts[%zu]", c->path[0] ? "." : "", i);
@@ -102,7 +102,7 @@ static int add_tag(struct pctx *c, struct fax *f, const char *key, struct json_o
 	struct fax_tag *t = &f->tags[f->n_tags];
 	char name[80];
 
-	snprintf(name, sizeof(name), "tags.%s", key);
+	snprintf(name, sizeof name, "tags.%s", key);
 	t->key = xstrdup(key);
 	f->n_tags++;
 	if (!val || json_object_is_type(val, json_type_null)) {
@@ -133,12 +133,12 @@ static int parse_tags(struct pctx *c, struct json_object *v, struct fax *f)
 		n = json_object_array_length(v);
 		if (!n)
 			return 0;
-		f->tags = xcalloc(n, sizeof(*f->tags));
+		f->tags = xcalloc(n, sizeof *f->tags);
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *item = json_object_array_get_idx(v, i);
 			char name[32];
 
-			snprintf(name, sizeof(name), "tags[%zu]", i);
+			snprintf(name, sizeof name, "tags[%zu]", i);
 			if (wire_need_type(c, name, item, json_type_string))
 				return -1;
 			if (strlen(json_object_get_string(item)) !=
@@ -155,7 +155,7 @@ static int parse_tags(struct pctx *c, struct json_object *v, struct fax *f)
 	n = (size_t)json_object_object_length(v);
 	if (!n)
 		return 0;
-	f->tags = xcalloc(n, sizeof(*f->tags));
+	f->tags = xcalloc(n, sizeof *f->tags);
 	json_object_object_foreach(v, key, val) {
 		if (add_tag(c, f, key, val))
 			return -1;
@@ -524,7 +524,7 @@ static int event_page_doc(struct pctx *c, struct json_object *root, void *arg)
 	size_t n = 0;
 
 	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
-		      sizeof(*out->items), &n))
+		      sizeof *out->items, &n))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		size_t old = wire_ctx_push(c, "data[%zu]", i);
@@ -543,7 +543,7 @@ fail:
 int wire_event_page_parse(const char *json, size_t len, struct event_page *out, char *err,
 			  size_t errlen)
 {
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof *out);
 	return parse_doc(json, len, err, errlen, event_page_doc, out);
 }
 
@@ -556,7 +556,7 @@ void wire_event_page_done(struct event_page *p)
 	}
 	free(p->items);
 	free(p->next_cursor);
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, sizeof *p);
 }
 
 static int fax_page_doc(struct pctx *c, struct json_object *root, void *arg)
@@ -566,7 +566,7 @@ static int fax_page_doc(struct pctx *c, struct json_object *root, void *arg)
 	size_t n = 0;
 
 	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
-		      sizeof(*out->items), &n))
+		      sizeof *out->items, &n))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		size_t old = wire_ctx_push(c, "data[%zu]", i);
@@ -585,7 +585,7 @@ fail:
 int wire_fax_page_parse(const char *json, size_t len, struct fax_page *out, char *err,
 			size_t errlen)
 {
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof *out);
 	return parse_doc(json, len, err, errlen, fax_page_doc, out);
 }
 
@@ -595,7 +595,7 @@ void wire_fax_page_done(struct fax_page *p)
 		fax_done(&p->items[i]);
 	free(p->items);
 	free(p->next_cursor);
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, sizeof *p);
 }
 
 /* ---- error envelope (docs/CONTRACT.md#api-errors) ---- */
@@ -654,22 +654,22 @@ int wire_api_error_parse(const char *json, size_t len, struct api_error *out)
 	struct json_object *root, *v, *ctx, *errs;
 	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof *out);
 	wire_ctx_init(&c, NULL, 0, "");
 	root = wire_parse_text(json, len, &c);
 	if (!root)
 		return -1;
 	if (json_object_is_type(root, json_type_object) &&
 	    json_object_object_get_ex(root, "error", &v) && json_object_is_type(v, json_type_string)) {
-		copy_str_field(root, "error", out->error, sizeof(out->error));
-		copy_str_field(root, "message", out->message, sizeof(out->message));
-		copy_str_field(root, "action", out->action, sizeof(out->action));
-		copy_str_field(root, "request_id", out->request_id, sizeof(out->request_id));
-		copy_str_field(root, "docs", out->docs, sizeof(out->docs));
+		copy_str_field(root, "error", out->error, sizeof out->error);
+		copy_str_field(root, "message", out->message, sizeof out->message);
+		copy_str_field(root, "action", out->action, sizeof out->action);
+		copy_str_field(root, "request_id", out->request_id, sizeof out->request_id);
+		copy_str_field(root, "docs", out->docs, sizeof out->docs);
 		if (json_object_object_get_ex(root, "context", &ctx) &&
 		    json_object_is_type(ctx, json_type_object) &&
 		    json_object_object_get_ex(ctx, "errors", &errs))
-			flatten_errors(errs, out->details, sizeof(out->details));
+			flatten_errors(errs, out->details, sizeof out->details);
 		rc = out->error[0] ? 0 : -1;
 	}
 	json_object_put(root);

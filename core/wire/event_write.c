@@ -57,7 +57,7 @@ static struct json_object *jtime(int64_t ms)
 {
 	char buf[40];
 
-	return jstr(wire_time_text(ms, buf, sizeof(buf)));
+	return jstr(wire_time_text(ms, buf, sizeof buf));
 }
 
 static char *to_text(struct json_object *obj)

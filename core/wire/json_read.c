@@ -22,7 +22,7 @@ void wire_ctx_init(struct pctx *c, char *err, size_t errlen, const char *path)
 {
 	c->err = err;
 	c->errlen = errlen;
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(c->path, sizeof c->path, "%s", path);
 	if (err && errlen)
 		err[0] = '\0';
 }
@@ -34,7 +34,7 @@ size_t wire_ctx_push(struct pctx *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
+	vsnprintf(c->path + old, sizeof c->path - old, fmt, ap);
 	va_end(ap);
 	return old;
 }
@@ -50,7 +50,7 @@ int wire_ctx_fail(struct pctx *c, const char *field, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (c->err && c->errlen) {
 		const char *dot = c->path[0] && field && field[0] != '[' ? "." : "";
