@@ -49,8 +49,7 @@ struct sim_event *simev_emit_fax(struct sim *s, enum event_type t, const struct 
 	event_init(&ev);
 	fill_envelope(s, &ev, t);
 	ev.object = EVOBJ_FAX;
-	if (fax_copy(&ev.fax, &fx->f) != 0)
-		xalloc_die();
+	fax_copy(&ev.fax, &fx->f);
 	struct sim_event *se = store(s, &ev, fx->f.id, fx->f.webhook_url);
 	event_done(&ev);
 	sim_log(&s->base, 0, "event %s %s %s", se->id, event_type_name(t), fx->f.id);

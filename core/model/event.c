@@ -141,7 +141,7 @@ void fax_attempt_done(struct fax_attempt *a)
 	fax_attempt_init(a);
 }
 
-int fax_attempt_copy(struct fax_attempt *dst, const struct fax_attempt *src)
+void fax_attempt_copy(struct fax_attempt *dst, const struct fax_attempt *src)
 {
 	fax_attempt_init(dst);
 	dst->number = src->number;
@@ -151,7 +151,6 @@ int fax_attempt_copy(struct fax_attempt *dst, const struct fax_attempt *src)
 	dst->error_code = xstrdup(src->error_code);
 	dst->error_subcode = xstrdup(src->error_subcode);
 	dst->error_message = xstrdup(src->error_message);
-	return 0;
 }
 
 void fax_init(struct fax *f)
@@ -190,7 +189,7 @@ void fax_done(struct fax *f)
 	fax_init(f);
 }
 
-int fax_copy(struct fax *dst, const struct fax *src)
+void fax_copy(struct fax *dst, const struct fax *src)
 {
 	fax_init(dst);
 	dst->status = src->status;
@@ -226,7 +225,6 @@ int fax_copy(struct fax *dst, const struct fax *src)
 		}
 		dst->n_tags = src->n_tags;
 	}
-	return 0;
 }
 
 void balance_snapshot_init(struct balance_snapshot *b)
@@ -243,7 +241,7 @@ void balance_snapshot_done(struct balance_snapshot *b)
 	balance_snapshot_init(b);
 }
 
-int balance_snapshot_copy(struct balance_snapshot *dst, const struct balance_snapshot *src)
+void balance_snapshot_copy(struct balance_snapshot *dst, const struct balance_snapshot *src)
 {
 	balance_snapshot_init(dst);
 	dst->has_available = src->has_available;
@@ -255,7 +253,6 @@ int balance_snapshot_copy(struct balance_snapshot *dst, const struct balance_sna
 	dst->environment_id = xstrdup(src->environment_id);
 	dst->currency = xstrdup(src->currency);
 	dst->type = xstrdup(src->type);
-	return 0;
 }
 
 void event_init(struct event *ev)

@@ -150,17 +150,16 @@ enum event_source event_source_from_name(const char *name);
 
 /* Lifecycle of the structs above. _init zeroes with every TS field TS_NONE,
  * pages -1 and so on; _done frees what the struct owns (not the struct).
- * _copy makes a deep copy and returns 0: it allocates through xalloc, so
- * it cannot fail (the int stays for its callers). */
+ * _copy makes a deep copy; it allocates through xalloc, so it cannot fail. */
 void fax_init(struct fax *f);
 void fax_done(struct fax *f);
-int fax_copy(struct fax *dst, const struct fax *src);
+void fax_copy(struct fax *dst, const struct fax *src);
 void fax_attempt_init(struct fax_attempt *a);
 void fax_attempt_done(struct fax_attempt *a);
-int fax_attempt_copy(struct fax_attempt *dst, const struct fax_attempt *src);
+void fax_attempt_copy(struct fax_attempt *dst, const struct fax_attempt *src);
 void balance_snapshot_init(struct balance_snapshot *b);
 void balance_snapshot_done(struct balance_snapshot *b);
-int balance_snapshot_copy(struct balance_snapshot *dst, const struct balance_snapshot *src);
+void balance_snapshot_copy(struct balance_snapshot *dst, const struct balance_snapshot *src);
 void event_init(struct event *ev);
 void event_done(struct event *ev);
 

@@ -168,10 +168,8 @@ int store_get_fax(struct store *s, const char *fax_id, struct fax *out, int64_t 
 		r = store_read_fail(s, "get fax");
 	} else if (store_fax_from_row(s, st, &sc, &lent) < 0) {
 		r = -1;
-	} else if (fax_copy(out, &lent.fax) < 0) {
-		store_set_err(s, "get fax: out of memory");
-		r = -1;
 	} else {
+		fax_copy(out, &lent.fax);
 		if (last_update_ms)
 			*last_update_ms = lent.last_update_ms;
 		if (last_source)

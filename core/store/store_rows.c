@@ -254,12 +254,8 @@ int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at
 			sqlite3_column_int64(st, 7);
 		if (at_ms)
 			*at_ms = sqlite3_column_int64(st, 0);
-		if (balance_snapshot_copy(out, &lent) < 0) {
-			store_set_err(s, "get balance: out of memory");
-			r = -1;
-		} else {
-			r = 0;
-		}
+		balance_snapshot_copy(out, &lent);
+		r = 0;
 	}
 	sqlite3_reset(st);
 	return r;

@@ -112,7 +112,7 @@ static void test_fax_copy_is_deep(void)
 	f.tags[0].value = strdup("v");
 	f.created_at = 1000;
 
-	CU_ASSERT_EQUAL_FATAL(fax_copy(&g, &f), 0);
+	fax_copy(&g, &f);
 	CU_ASSERT_STRING_EQUAL(g.id, "fax_1");
 	CU_ASSERT(g.id != f.id);
 	CU_ASSERT_EQUAL(g.status, FAX_FAILED);
@@ -142,7 +142,7 @@ static void test_balance_copy(void)
 	a.has_available = true;
 	a.available = 123;
 	a.currency = strdup("USD");
-	CU_ASSERT_EQUAL_FATAL(balance_snapshot_copy(&b, &a), 0);
+	balance_snapshot_copy(&b, &a);
 	balance_snapshot_done(&a);
 	CU_ASSERT(b.has_available);
 	CU_ASSERT_EQUAL(b.available, 123);
