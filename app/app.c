@@ -53,7 +53,7 @@
 /* Old events are pruned at start-up and then this often. */
 #define APP_PRUNE_SECONDS 3600.0
 /* The demo's traffic: faxes per simulated minute, and the time scale. */
-#define APP_DEMO_RATE 8.0
+#define APP_DEMO_RATE  8.0
 #define APP_DEMO_SPEED 6.0
 /* Faxes read from the store before the first frame (a screenful and more),
  * then per loop iteration while the rest loads (~50 ms of work, so keys
@@ -199,8 +199,10 @@ static int app_lock_db(struct app *a, char *err, size_t errlen)
 	/* A file system without locks (or a directory faxtop may not write,
 	 * where the store itself will say more) costs the guard, not the run. */
 	if (a->lock_fd < 0) {
-		log_warn(a->log, "cannot open %s (%s): nothing keeps a second faxtop off this "
-				 "database", path, strerror(errno));
+		log_warn(a->log,
+			 "cannot open %s (%s): nothing keeps a second faxtop off this "
+			 "database",
+			 path, strerror(errno));
 		return 0;
 	}
 	if (flock(a->lock_fd, LOCK_EX | LOCK_NB) == 0) {
@@ -211,17 +213,20 @@ static int app_lock_db(struct app *a, char *err, size_t errlen)
 		return 0;
 	}
 	if (errno != EWOULDBLOCK) {
-		log_warn(a->log, "cannot lock %s (%s): nothing keeps a second faxtop off this "
-				 "database", path, strerror(errno));
+		log_warn(a->log,
+			 "cannot lock %s (%s): nothing keeps a second faxtop off this "
+			 "database",
+			 path, strerror(errno));
 		return 0;
 	}
 	/* The file's text is shown only if it is a pid. */
 	n = pread(a->lock_fd, pid, sizeof pid - 1, 0);
 	pid[n > 0 ? n : 0] = '\0';
 	pid[strspn(pid, "0123456789")] = '\0';
-	snprintf(err, errlen, "%.200s is in use by another faxtop%s%s%s: run one faxtop per "
-		 "database, or give this one its own with --db PATH", a->db_path,
-		 pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+	snprintf(err, errlen,
+		 "%.200s is in use by another faxtop%s%s%s: run one faxtop per "
+		 "database, or give this one its own with --db PATH",
+		 a->db_path, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
 	return -1;
 }
 
@@ -244,7 +249,8 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	} else if (a->cfg->demo) {
 		snprintf(a->demo_dir, sizeof a->demo_dir, "/tmp/faxtop-demo.XXXXXX");
 		if (!mkdtemp(a->demo_dir)) {
-			snprintf(err, errlen, "cannot create a temporary directory: %s", strerror(errno));
+			snprintf(err, errlen, "cannot create a temporary directory: %s",
+				 strerror(errno));
 			a->demo_dir[0] = '\0';
 			return -1;
 		}
@@ -281,7 +287,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	ev_timer_init(&a->prune, app_prune_cb, APP_PRUNE_SECONDS, APP_PRUNE_SECONDS);
 	a->prune.data = a;
 	ev_timer_start(a->loop, &a->prune);
-	ev_unref(a->loop);   /* the prune timer alone does not keep faxtop running */
+	ev_unref(a->loop); /* the prune timer alone does not keep faxtop running */
 	store_attach(a->store, a->loop);
 	a->ingest = ingest_new(a->store, a->model, a->clock);
 	if (!a->ingest) {
@@ -316,8 +322,9 @@ static int app_start_listener(struct app *a, char *err, size_t errlen)
 	/* One body limit: what the listener takes, the parser takes too. */
 	wire_set_max_bytes(ho.max_body_bytes);
 	if (!secret) {
-		log_warn(a->log, "no webhook secret configured (MINTFAX_WEBHOOK_SECRET): "
-				 "the webhook listener is off");
+		log_warn(a->log,
+			 "no webhook secret configured (MINTFAX_WEBHOOK_SECRET): "
+			 "the webhook listener is off");
 		return 0;
 	}
 	a->webhook = webhook_new(&wo, a->ingest, a->store, a->model, a->clock, a->log, err, errlen);
@@ -328,12 +335,14 @@ static int app_start_listener(struct app *a, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (http_server_listen(a->http, a->cfg->demo ? "127.0.0.1:0" : a->cfg->listen, err, errlen) != 0)
+	if (http_server_listen(a->http, a->cfg->demo ? "127.0.0.1:0" : a->cfg->listen, err,
+			       errlen) != 0)
 		return -1;
 	snprintf(a->listener_addr, sizeof a->listener_addr, "%s", http_server_address(a->http));
 	if (!http_server_is_loopback(a->http))
-		log_warn(a->log, "listening on %s, which is not a loopback address: put a "
-				 "TLS-terminating reverse proxy or tunnel in front of faxtop",
+		log_warn(a->log,
+			 "listening on %s, which is not a loopback address: put a "
+			 "TLS-terminating reverse proxy or tunnel in front of faxtop",
 			 a->listener_addr);
 	log_info(a->log, "webhook listener on http://%s%s", a->listener_addr, a->cfg->webhook_path);
 	if (a->cfg->ready_file &&
@@ -433,15 +442,16 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 
 	if (!key) {
 		if (a->cfg->headless)
-			log_warn(a->log, "no API key configured (MINTFAX_API_KEY): running the "
-					 "webhook listener alone, without catch-up or balance");
+			log_warn(a->log,
+				 "no API key configured (MINTFAX_API_KEY): running the "
+				 "webhook listener alone, without catch-up or balance");
 		return 0;
 	}
 	a->api = api_client_new(a->loop, &ao, err, errlen);
 	if (!a->api)
 		return -1;
-	a->poller = poller_new(a->loop, a->api, a->ingest, a->store, a->model, a->clock, a->log,
-			       &po);
+	a->poller =
+		poller_new(a->loop, a->api, a->ingest, a->store, a->model, a->clock, a->log, &po);
 	struct resend_opts ro = { .triage = a->triage };
 	a->resender = resend_new(a->loop, a->api, a->store, a->ingest, a->clock, a->log, &ro);
 	if (!a->poller || !a->resender) {
@@ -615,7 +625,9 @@ int app_run(struct config *cfg)
 			return 1;
 		}
 	}
-	a.log = log_new(logf ? logf : cfg->headless ? stderr : NULL,
+	a.log = log_new(logf                    ? logf
+				: cfg->headless ? stderr
+						: NULL,
 			cfg->verbose ? LOG_DEBUG : LOG_INFO);
 	log_add_secret(a.log, cfg->api_key);
 	log_add_secret(a.log, cfg->webhook_secret);
@@ -631,8 +643,9 @@ int app_run(struct config *cfg)
 	 * soon as the loop runs rather than killing the process. */
 	app_start_signals(&a);
 	if (cfg->headless && !cfg->demo && !cfg->api_key && !cfg->webhook_secret) {
-		snprintf(err, sizeof err, "nothing to do: configure MINTFAX_WEBHOOK_SECRET "
-					  "(listener) and/or MINTFAX_API_KEY (poller), or use --demo");
+		snprintf(err, sizeof err,
+			 "nothing to do: configure MINTFAX_WEBHOOK_SECRET "
+			 "(listener) and/or MINTFAX_API_KEY (poller), or use --demo");
 		goto fail;
 	}
 	if (app_open_store(&a, err, sizeof err) != 0)

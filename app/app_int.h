@@ -47,7 +47,7 @@ struct app {
 	ev_idle loader;
 	bool loading;
 	double load_started;
-	char fatal[512];            /* an error after start-up, said at exit */
+	char fatal[512]; /* an error after start-up, said at exit */
 
 	/* headless output */
 	FILE *out;
@@ -57,15 +57,15 @@ struct app {
 	/* events per minute of live traffic, and catch-up apart */
 	struct rate rate;
 
-	char who[128];                 /* user@host, for the log of triage decisions */
+	char who[128]; /* user@host, for the log of triage decisions */
 
 	/* banners, and when this run began (a balance older is replayed) */
 	struct health health;
 	int64_t started_ms;
 
 	char db_path[PATH_MAX];
-	int lock_fd;                   /* DB.lock, flock'd while faxtop runs; -1 none */
-	char demo_dir[PATH_MAX];       /* temporary store of --demo, removed at exit */
+	int lock_fd;             /* DB.lock, flock'd while faxtop runs; -1 none */
+	char demo_dir[PATH_MAX]; /* temporary store of --demo, removed at exit */
 	char demo_key[64];
 	char demo_secret[64];
 	char api_base[256];

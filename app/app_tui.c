@@ -50,9 +50,10 @@ static int app_tui_resend(void *ctx, const struct resend_req *req, resend_done_f
 		return -1;
 	}
 	if (!a->resender) {
-		snprintf(err, errlen, a->loading ? "still reading the store: resending starts "
-			 "with the poller, once it is read" :
-			 "no API key configured: resending needs the API");
+		snprintf(err, errlen,
+			 a->loading ? "still reading the store: resending starts "
+				      "with the poller, once it is read"
+				    : "no API key configured: resending needs the API");
 		return -1;
 	}
 	return resend_start(a->resender, a->model, req, done, done_ctx, err, errlen);

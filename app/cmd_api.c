@@ -2,7 +2,7 @@
  * runs its own short ev loop around api_client and stops at the first
  * refusal, with a message that says what to do about it. Every string from
  * the API is sanitised before printing. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "app/cmd_api.h"
 #include "app/cmd_int.h"
@@ -41,7 +41,7 @@ void cmd_record_failure(struct cmd_failure *f, const struct api_response *r)
 	sanitize_str(f->action, sizeof f->action, r->has_error ? r->error.action : "");
 	sanitize_str(f->request_id, sizeof f->request_id,
 		     r->request_id[0] ? r->request_id : r->error.request_id);
-	snprintf(f->message, sizeof f->message, "%s", r->message);   /* already safe */
+	snprintf(f->message, sizeof f->message, "%s", r->message); /* already safe */
 }
 
 const char *cmd_hint(const struct cmd_failure *f)
@@ -62,8 +62,7 @@ const char *cmd_hint(const struct cmd_failure *f)
 	return NULL;
 }
 
-void cmd_explain(FILE *out, const char *cmd, const struct cmd_failure *f,
-			const char *base)
+void cmd_explain(FILE *out, const char *cmd, const struct cmd_failure *f, const char *base)
 {
 	char safe_base[300];
 	const char *hint = cmd_hint(f);
@@ -94,8 +93,10 @@ struct api_client *cmd_client(struct ev_loop *loop, struct config *cfg, const ch
 	char err[512];
 
 	if (!cfg->api_key || !*cfg->api_key) {
-		fprintf(stderr, "faxtop %s: no API key configured: set MINTFAX_API_KEY, or api-key "
-			"in the config file (mode 0600)\n", cmd);
+		fprintf(stderr,
+			"faxtop %s: no API key configured: set MINTFAX_API_KEY, or api-key "
+			"in the config file (mode 0600)\n",
+			cmd);
 		return NULL;
 	}
 	struct api_client_opts o = {
@@ -150,25 +151,27 @@ static void resend_done(void *ctx, const struct resend_result *r)
 		snprintf(f->request_id, sizeof f->request_id, "%s",
 			 r->request_id ? r->request_id : "");
 		snprintf(f->message, sizeof f->message, "%s",
-			 r->http_status || r->outcome == API_NETWORK_ERROR ?
-			 (r->api_message ? r->api_message : "") : (r->message ? r->message : ""));
+			 r->http_status || r->outcome == API_NETWORK_ERROR
+				 ? (r->api_message ? r->api_message : "")
+				 : (r->message ? r->message : ""));
 	}
 	ev_break(s->loop, EVBREAK_ALL);
 }
 
 static void resend_usage(FILE *f)
 {
-	fprintf(f, "usage: faxtop resend FAX_ID [--to E164] [--max-attempts 1-5] [--again]\n"
-		   "  Resubmits a failed fax's document as a new fax and prints the new fax id.\n"
-		   "  --to             send to this number instead (E.164, e.g. +15551234567)\n"
-		   "  --max-attempts   delivery attempts for the new fax\n"
-		   "  --again          resend although the fax was resent already (another fax)\n"
-		   "  --idempotency-key KEY  use this key instead of the ledger's\n"
-		   "  The key of a resend whose outcome is unknown (a timeout, a crash, the\n"
-		   "  TUI's) is kept in the database and reused, so retrying never makes a\n"
-		   "  second fax.\n"
-		   "  Exit 0, 1 when the API refuses, cannot be reached or the fax was resent\n"
-		   "  already, 2 on a usage error.\n");
+	fprintf(f,
+		"usage: faxtop resend FAX_ID [--to E164] [--max-attempts 1-5] [--again]\n"
+		"  Resubmits a failed fax's document as a new fax and prints the new fax id.\n"
+		"  --to             send to this number instead (E.164, e.g. +15551234567)\n"
+		"  --max-attempts   delivery attempts for the new fax\n"
+		"  --again          resend although the fax was resent already (another fax)\n"
+		"  --idempotency-key KEY  use this key instead of the ledger's\n"
+		"  The key of a resend whose outcome is unknown (a timeout, a crash, the\n"
+		"  TUI's) is kept in the database and reused, so retrying never makes a\n"
+		"  second fax.\n"
+		"  Exit 0, 1 when the API refuses, cannot be reached or the fax was resent\n"
+		"  already, 2 on a usage error.\n");
 }
 
 static struct store *resend_open_store(struct config *cfg)
@@ -210,9 +213,10 @@ static bool resend_refuse_prior(struct resender *r, struct store *st, const char
 		snprintf(status, sizeof status, "%s", fax_status_name(f.status));
 	fax_done(&f);
 	resend_fmt_time(p.at_ms, when, sizeof when);
-	fprintf(stderr, "faxtop resend: %s was resent already as %s on %s (%s, key %s)\n"
-		"  to send another fax anyway: faxtop resend %s --again\n", fax_id,
-		p.new_fax_id[0] ? p.new_fax_id : "a fax", when, status, p.key, fax_id);
+	fprintf(stderr,
+		"faxtop resend: %s was resent already as %s on %s (%s, key %s)\n"
+		"  to send another fax anyway: faxtop resend %s --again\n",
+		fax_id, p.new_fax_id[0] ? p.new_fax_id : "a fax", when, status, p.key, fax_id);
 	return true;
 }
 
@@ -246,8 +250,10 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 		} else if ((v = resend_opt(argc, argv, &i, "--to"))) {
 			if (!resend_valid_e164(v)) {
 				sanitize_str(safe, sizeof safe, v);
-				fprintf(stderr, "faxtop resend: --to '%s' is not an E.164 number "
-					"(like +15551234567)\n", safe);
+				fprintf(stderr,
+					"faxtop resend: --to '%s' is not an E.164 number "
+					"(like +15551234567)\n",
+					safe);
 				return 2;
 			}
 			q->to = v;
@@ -257,8 +263,10 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 			long n = strtol(v, &end, 10);
 			if (errno || !*v || *end || n < 1 || n > 5) {
 				sanitize_str(safe, sizeof safe, v);
-				fprintf(stderr, "faxtop resend: --max-attempts '%s' must be a whole "
-					"number from 1 to 5\n", safe);
+				fprintf(stderr,
+					"faxtop resend: --max-attempts '%s' must be a whole "
+					"number from 1 to 5\n",
+					safe);
 				return 2;
 			}
 			q->max_attempts = (int)n;
@@ -268,7 +276,8 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 			for (size_t k = 0; good && k < n; k++)
 				good = (unsigned char)v[k] > 0x20 && (unsigned char)v[k] < 0x7f;
 			if (!good) {
-				fprintf(stderr, "faxtop resend: --idempotency-key must be 1 to 255 "
+				fprintf(stderr,
+					"faxtop resend: --idempotency-key must be 1 to 255 "
 					"visible ASCII characters\n");
 				return 2;
 			}
@@ -291,7 +300,8 @@ static int resend_parse(int argc, char **argv, struct resend_req *q)
 	}
 	if (!resend_valid_fax_id(q->fax_id)) {
 		sanitize_str(safe, sizeof safe, q->fax_id);
-		fprintf(stderr, "faxtop resend: '%s' is not a fax id (like fax_8aZqRm4yT3vK7pNxJ2bH9c)\n",
+		fprintf(stderr,
+			"faxtop resend: '%s' is not a fax id (like fax_8aZqRm4yT3vK7pNxJ2bH9c)\n",
 			safe);
 		return 2;
 	}
@@ -307,8 +317,10 @@ static void resend_report(struct config *cfg, const struct resend_req *q,
 	}
 	cmd_explain(stderr, "resend", &s->fail, cfg->api_base);
 	if (!s->settled)
-		fprintf(stderr, "  the outcome is unknown; the key %s is kept: run faxtop resend %s "
-			"again to retry it safely (never two faxes)\n", s->key, q->fax_id);
+		fprintf(stderr,
+			"  the outcome is unknown; the key %s is kept: run faxtop resend %s "
+			"again to retry it safely (never two faxes)\n",
+			s->key, q->fax_id);
 }
 
 /* The loop: the pending row commits (store_attach's prepare watcher),
@@ -342,7 +354,8 @@ static int resend_run_loop(struct config *cfg, struct store *st, const struct re
 			store_commit(st);
 			if (s.ok) {
 				if (s.reused)
-					fprintf(stderr, "faxtop resend: the earlier key %s was reused\n",
+					fprintf(stderr,
+						"faxtop resend: the earlier key %s was reused\n",
 						s.key);
 				printf("%s\n", s.new_id);
 				rc = fflush(stdout) == 0 ? 0 : 1;

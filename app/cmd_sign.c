@@ -2,7 +2,7 @@
  *
  * Prints one header per line, ready for curl -H. The secret may come from
  * MINTFAX_WEBHOOK_SECRET instead of --secret; it is never echoed. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "app/cmd_sign.h"
 
@@ -21,14 +21,16 @@
 static void sign_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: faxtop sign [--secret whsec_...] --id ID [--timestamp UNIX_SECONDS] [--legacy] < BODY\n"
+		"usage: faxtop sign [--secret whsec_...] --id ID [--timestamp UNIX_SECONDS] "
+		"[--legacy] < BODY\n"
 		"  Prints the webhook signature headers for BODY, one per line:\n"
 		"    webhook-id, webhook-timestamp, webhook-signature (Standard Webhooks), or\n"
 		"    X-Mintfax-Timestamp, X-Mintfax-Signature with --legacy.\n"
 		"  The secret defaults to $MINTFAX_WEBHOOK_SECRET; the timestamp to now.\n"
 		"  Example:\n"
 		"    faxtop sign --id evt_1 < event.json > headers.txt\n"
-		"    curl -H @headers.txt --data-binary @event.json http://127.0.0.1:8787/webhooks/mintfax\n");
+		"    curl -H @headers.txt --data-binary @event.json "
+		"http://127.0.0.1:8787/webhooks/mintfax\n");
 }
 
 /* A header value we print must not break the header block. */
@@ -139,7 +141,8 @@ static int sign_parse_args(int argc, char **argv, struct sign_args *a)
 			continue;
 		}
 		/* Never echo an argument back: it may be a misplaced secret. */
-		fprintf(stderr, "faxtop sign: unexpected argument #%d (see faxtop sign --help)\n", i);
+		fprintf(stderr, "faxtop sign: unexpected argument #%d (see faxtop sign --help)\n",
+			i);
 		return 2;
 	}
 	return -1;
@@ -152,8 +155,9 @@ static int sign_check_args(struct sign_args *a)
 	if (!a->secret || !*a->secret)
 		a->secret = getenv("MINTFAX_WEBHOOK_SECRET");
 	if (!a->secret || !*a->secret) {
-		fprintf(stderr, "faxtop sign: no secret: pass --secret whsec_... or set "
-				"MINTFAX_WEBHOOK_SECRET\n");
+		fprintf(stderr,
+			"faxtop sign: no secret: pass --secret whsec_... or set "
+			"MINTFAX_WEBHOOK_SECRET\n");
 		return 2;
 	}
 	if (!a->legacy && (!a->id || !*a->id)) {
@@ -161,7 +165,8 @@ static int sign_check_args(struct sign_args *a)
 		return 2;
 	}
 	if (a->id && (!*a->id || !sign_header_safe(a->id) || strlen(a->id) > 255)) {
-		fprintf(stderr, "faxtop sign: the id must be 1-255 printable characters without spaces\n");
+		fprintf(stderr,
+			"faxtop sign: the id must be 1-255 printable characters without spaces\n");
 		return 2;
 	}
 	if (a->ts_arg && sign_parse_ts(a->ts_arg, &a->ts) != 0) {

@@ -2,7 +2,7 @@
  * failures, read with one short ev loop around api_client. Every string
  * from the API is sanitised before printing (and before JSON quoting, for
  * --json). */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "app/cmd_api.h"
 #include "app/cmd_int.h"
@@ -29,7 +29,7 @@
 #include "core/store/store.h"
 #include "core/base/xalloc.h"
 
-#define STATUS_MAX_PAGES 10        /* up to 1,000 faxes read for the counts */
+#define STATUS_MAX_PAGES    10 /* up to 1,000 faxes read for the counts */
 #define STATUS_MAX_FAILURES 10
 /* mintfax publishes no price: the same documented assumption as the TUI's
  * resend estimate (TUI_EST_CENTS_PER_PAGE), said wherever it is used. */
@@ -64,7 +64,7 @@ struct status_run {
 	size_t total;
 	unsigned pages;
 	bool complete;
-	struct fax failures[STATUS_MAX_FAILURES];   /* the newest failures, newest first */
+	struct fax failures[STATUS_MAX_FAILURES]; /* the newest failures, newest first */
 	size_t n_failures;
 	/* faxes created since local midnight */
 	int64_t day_start_ms;
@@ -186,7 +186,7 @@ static void status_faxes_done(void *ctx, const struct api_response *r)
 	if (page.has_more && page.next_cursor && page.n > 0 && s->pages < STATUS_MAX_PAGES) {
 		if (status_request_faxes(s, page.next_cursor) == 0) {
 			wire_fax_page_done(&page);
-			return;   /* still pending */
+			return; /* still pending */
 		}
 	}
 	s->complete = !page.has_more;
@@ -207,8 +207,8 @@ static int status_request_faxes(struct status_run *s, const char *cursor)
 	} else {
 		snprintf(path, sizeof path, "/faxes?per_page=100");
 	}
-	if (api_client_request(s->api, "GET", path, NULL, NULL, 0, status_faxes_done, s,
-			       err, sizeof err) != 0) {
+	if (api_client_request(s->api, "GET", path, NULL, NULL, 0, status_faxes_done, s, err,
+			       sizeof err) != 0) {
 		fprintf(stderr, "faxtop status: %s\n", err);
 		return -1;
 	}
@@ -248,10 +248,11 @@ static void status_print_today(FILE *out, const struct status_run *s)
 		snprintf(rate, sizeof rate, "%d%%", r);
 	else
 		snprintf(rate, sizeof rate, "-");
-	fprintf(out, "today        %zu sent, %zu delivered, %zu failed, delivery rate %s, %ld pages,"
-		" spend ~%s (est. %d cents a delivered page)%s\n", s->today_sent, s->today_delivered,
-		s->today_failed, rate, s->today_pages, spend, CMD_EST_CENTS_PER_PAGE,
-		s->complete ? "" : " (of the newest faxes read)");
+	fprintf(out,
+		"today        %zu sent, %zu delivered, %zu failed, delivery rate %s, %ld pages,"
+		" spend ~%s (est. %d cents a delivered page)%s\n",
+		s->today_sent, s->today_delivered, s->today_failed, rate, s->today_pages, spend,
+		CMD_EST_CENTS_PER_PAGE, s->complete ? "" : " (of the newest faxes read)");
 }
 
 static void status_print_text(FILE *out, const struct status_run *s, const char *env,
@@ -267,8 +268,8 @@ static void status_print_text(FILE *out, const struct status_run *s, const char 
 		cmd_money(h, sizeof h, s->bal.held);
 		cmd_money(l, sizeof l, low);
 		sanitize_str(buf, sizeof buf, s->bal.type ? s->bal.type : "");
-		fprintf(out, "balance      %s available, %s held%s%s%s", a, h,
-			buf[0] ? " (" : "", buf, buf[0] ? " pool)" : "");
+		fprintf(out, "balance      %s available, %s held%s%s%s", a, h, buf[0] ? " (" : "",
+			buf, buf[0] ? " pool)" : "");
 		if (flag && !strcmp(flag, "LOW"))
 			fprintf(out, "  LOW (below %s)", l);
 		else if (flag)
@@ -320,8 +321,7 @@ static void status_json_str(FILE *out, const char *s)
 	free(q);
 }
 
-static void status_print_json(FILE *out, const struct status_run *s, const char *env,
-			      long low)
+static void status_print_json(FILE *out, const struct status_run *s, const char *env, long low)
 {
 	const char *flag = status_balance_flag(s, low);
 	int rate = status_delivery_rate(s);
@@ -345,16 +345,21 @@ static void status_print_json(FILE *out, const struct status_run *s, const char 
 	for (int st = 1; st < FAX_STATUS_COUNT; st++)
 		fprintf(out, "%s\"%s\":%zu", st > 1 ? "," : "",
 			fax_status_name((enum fax_status)st), s->counts[st]);
-	fprintf(out, "}},\"today\":{\"sent\":%zu,\"delivered\":%zu,\"failed\":%zu,"
-		"\"delivery_rate\":", s->today_sent, s->today_delivered, s->today_failed);
+	fprintf(out,
+		"}},\"today\":{\"sent\":%zu,\"delivered\":%zu,\"failed\":%zu,"
+		"\"delivery_rate\":",
+		s->today_sent, s->today_delivered, s->today_failed);
 	if (rate >= 0)
-		fprintf(out, "%.2f", (double)s->today_delivered /
-				     (double)(s->today_delivered + s->today_failed));
+		fprintf(out, "%.2f",
+			(double)s->today_delivered /
+				(double)(s->today_delivered + s->today_failed));
 	else
 		fputs("null", out);
-	fprintf(out, ",\"pages\":%ld,\"estimated_spend\":%ld,\"cents_per_page\":%d},"
-		"\"recent_failures\":[", s->today_pages,
-		s->today_delivered_pages * CMD_EST_CENTS_PER_PAGE, CMD_EST_CENTS_PER_PAGE);
+	fprintf(out,
+		",\"pages\":%ld,\"estimated_spend\":%ld,\"cents_per_page\":%d},"
+		"\"recent_failures\":[",
+		s->today_pages, s->today_delivered_pages * CMD_EST_CENTS_PER_PAGE,
+		CMD_EST_CENTS_PER_PAGE);
 	for (size_t i = 0; i < s->n_failures; i++) {
 		const struct fax *f = &s->failures[i];
 		char when[40];
@@ -382,12 +387,13 @@ static void status_print_json(FILE *out, const struct status_run *s, const char 
 
 static void status_usage(FILE *f)
 {
-	fprintf(f, "usage: faxtop status [--json] [OPTION]...\n"
-		   "  Balance (LOW below low-balance), today's faxes, counts by status and the\n"
-		   "  newest failures, read from the API (MINTFAX_API_KEY, --api-base). Options\n"
-		   "  of faxtop itself may follow the command. Exit 0, 1 when the API refuses or\n"
-		   "  cannot be reached, 2 on a usage error; under --json an error is a JSON\n"
-		   "  object on stdout as well.\n");
+	fprintf(f,
+		"usage: faxtop status [--json] [OPTION]...\n"
+		"  Balance (LOW below low-balance), today's faxes, counts by status and the\n"
+		"  newest failures, read from the API (MINTFAX_API_KEY, --api-base). Options\n"
+		"  of faxtop itself may follow the command. Exit 0, 1 when the API refuses or\n"
+		"  cannot be reached, 2 on a usage error; under --json an error is a JSON\n"
+		"  object on stdout as well.\n");
 }
 
 /* Under --json an error is also a JSON object on stdout, so a script that
@@ -451,14 +457,18 @@ static int status_run_requests(struct status_run *s, struct config *cfg, bool js
 
 	if (!cfg->api_key || !*cfg->api_key) {
 		if (json)
-			status_json_error("no_api_key", "no API key configured: set MINTFAX_API_KEY, "
-					  "or api-key in the config file (mode 0600)", NULL);
+			status_json_error("no_api_key",
+					  "no API key configured: set MINTFAX_API_KEY, "
+					  "or api-key in the config file (mode 0600)",
+					  NULL);
 	}
 	s->api = cmd_client(s->loop, cfg, "status");
 	if (!s->api) {
 		if (json && cfg->api_key && *cfg->api_key)
-			status_json_error("bad_config", "the API client could not be set up (see "
-					  "the message on stderr)", NULL);
+			status_json_error("bad_config",
+					  "the API client could not be set up (see "
+					  "the message on stderr)",
+					  NULL);
 		return 2;
 	}
 	if (api_client_request(s->api, "GET", "/environment/balance", NULL, NULL, 0,
@@ -503,7 +513,8 @@ int cmd_status(struct config *cfg, int argc, char **argv)
 	rc = status_run_requests(s, cfg, json);
 	if (rc == 0) {
 		if (json)
-			status_print_json(stdout, s, cmd_environment(cfg->api_key), cfg->low_balance);
+			status_print_json(stdout, s, cmd_environment(cfg->api_key),
+					  cfg->low_balance);
 		else
 			status_print_text(stdout, s, cmd_environment(cfg->api_key), cfg->api_base,
 					  cfg->low_balance);

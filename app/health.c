@@ -55,9 +55,8 @@ static void health_detect(const struct health_input *in, bool *on)
 	on[HEALTH_CATCHUP] = in->catchup_warning && in->catchup_warning[0];
 	on[HEALTH_OUT] = balance_known(in) && in->balance->available <= 0;
 	on[HEALTH_LOW] = balance_known(in) && !on[HEALTH_OUT] &&
-			 (in->balance->below_threshold ||
-			  (in->low_balance_cents >= 0 &&
-			   in->balance->available < in->low_balance_cents));
+		(in->balance->below_threshold ||
+		 (in->low_balance_cents >= 0 && in->balance->available < in->low_balance_cents));
 }
 
 static void health_text(struct health *h, enum health_kind k, const struct health_input *in)
@@ -71,8 +70,8 @@ static void health_text(struct health *h, enum health_kind k, const struct healt
 	fmt_when(h->since[k], in->now_ms, since, sizeof since);
 	switch (k) {
 	case HEALTH_KEY_REFUSED:
-		snprintf(buf, len, "API key refused since %s: check MINTFAX_API_KEY (%.200s)", since,
-			 in->api->last_error);
+		snprintf(buf, len, "API key refused since %s: check MINTFAX_API_KEY (%.200s)",
+			 since, in->api->last_error);
 		break;
 	case HEALTH_API_DOWN:
 		snprintf(buf, len, "API unreachable since %s: %.200s", since, in->api->last_error);
@@ -82,8 +81,10 @@ static void health_text(struct health *h, enum health_kind k, const struct healt
 			 since, in->store_error && *in->store_error ? in->store_error : "?");
 		break;
 	case HEALTH_SECRET:
-		snprintf(buf, len, "webhook secret unusable since %s: check MINTFAX_WEBHOOK_SECRET "
-			 "(%u signatures in a row match no secret: %s)", since, r->streak, r->last_reason);
+		snprintf(buf, len,
+			 "webhook secret unusable since %s: check MINTFAX_WEBHOOK_SECRET "
+			 "(%u signatures in a row match no secret: %s)",
+			 since, r->streak, r->last_reason);
 		break;
 	case HEALTH_SIGNATURES:
 		/* Count, times and peer first: the reason may be cut at 80
@@ -102,8 +103,10 @@ static void health_text(struct health *h, enum health_kind k, const struct healt
 		break;
 	case HEALTH_OUT:
 		fmt_cents(in->balance->available, cur, amt, sizeof amt);
-		snprintf(buf, len, "OUT of credit since %s: %s available, nothing can be sent until "
-			 "a top-up%s", since, amt, old);
+		snprintf(buf, len,
+			 "OUT of credit since %s: %s available, nothing can be sent until "
+			 "a top-up%s",
+			 since, amt, old);
 		break;
 	case HEALTH_LOW:
 		fmt_cents(in->balance->available, cur, amt, sizeof amt);
@@ -140,8 +143,8 @@ uint64_t health_update(struct health *h, const struct health_input *in)
 	for (int k = 0; k < HEALTH_COUNT; k++) {
 		if (on[k] && !h->active[k])
 			h->since[k] = k == HEALTH_API_DOWN ? h->api_failing_since
-				    : k == HEALTH_SECRET ? in->refusals->streak_since_ms
-							 : in->now_ms;
+				: k == HEALTH_SECRET       ? in->refusals->streak_since_ms
+							   : in->now_ms;
 		if (!on[k])
 			h->since[k] = TS_NONE;
 		h->active[k] = on[k];
@@ -160,8 +163,8 @@ uint64_t health_update(struct health *h, const struct health_input *in)
 	key = fnv(key, &in->listener_ok, sizeof in->listener_ok);
 	key = fnv(key, &in->balance_fresh, sizeof in->balance_fresh);
 	if (on[HEALTH_SIGNATURES])
-		h->next_change_ms = in->refusals->oldest_ms + HEALTH_REFUSAL_WINDOW_MS + 1 -
-				    in->now_ms;
+		h->next_change_ms =
+			in->refusals->oldest_ms + HEALTH_REFUSAL_WINDOW_MS + 1 - in->now_ms;
 	h->key = key;
 	return key;
 }

@@ -22,21 +22,23 @@
 #define HEALTH_REFUSAL_WINDOW_MS (10 * 60 * 1000)
 
 /* In the order they are shown, most urgent first. X(enum, title) */
-#define HEALTH_KIND_LIST(X)                               \
-	X(HEALTH_KEY_REFUSED, "API key refused")          \
-	X(HEALTH_API_DOWN, "API unreachable")             \
-	X(HEALTH_STORE, "store not writable")             \
-	X(HEALTH_SECRET, "webhook secret unusable")       \
-	X(HEALTH_OUT, "out of credit")                    \
+#define HEALTH_KIND_LIST(X)                                \
+	X(HEALTH_KEY_REFUSED, "API key refused")           \
+	X(HEALTH_API_DOWN, "API unreachable")              \
+	X(HEALTH_STORE, "store not writable")              \
+	X(HEALTH_SECRET, "webhook secret unusable")        \
+	X(HEALTH_OUT, "out of credit")                     \
 	X(HEALTH_SIGNATURES, "webhook signatures refused") \
-	X(HEALTH_CATCHUP, "catch-up stopped short")       \
+	X(HEALTH_CATCHUP, "catch-up stopped short")        \
 	X(HEALTH_LOW, "balance low")
 
 enum health_kind {
+/* clang-format off */
 #define X(e, title) e,
 	HEALTH_KIND_LIST(X)
 #undef X
 	HEALTH_COUNT
+	/* clang-format on */
 };
 const char *health_kind_title(enum health_kind k);
 
@@ -48,18 +50,18 @@ struct health_input {
 	bool listener_ok;
 	bool store_ok;
 	const char *store_error;
-	const struct model_balance *balance;     /* NULL or !known: not known */
-	bool balance_fresh;                      /* read in this run */
-	int64_t low_balance_cents;               /* < 0: no local threshold */
-	const char *catchup_warning;             /* the poller's, "" or NULL: none */
+	const struct model_balance *balance; /* NULL or !known: not known */
+	bool balance_fresh;                  /* read in this run */
+	int64_t low_balance_cents;           /* < 0: no local threshold */
+	const char *catchup_warning;         /* the poller's, "" or NULL: none */
 };
 
 struct health {
 	bool active[HEALTH_COUNT];
 	int64_t since[HEALTH_COUNT];
 	char text[HEALTH_COUNT][320];
-	int64_t api_failing_since;   /* the first failure of the current run, TS_NONE */
-	int64_t next_change_ms;      /* ms from now until a banner expires, -1 none */
+	int64_t api_failing_since; /* the first failure of the current run, TS_NONE */
+	int64_t next_change_ms;    /* ms from now until a banner expires, -1 none */
 	uint64_t key;
 };
 

@@ -51,7 +51,7 @@ static int main_trailing_options(struct config *cfg, char *err, size_t errlen)
 		if ((eq = strchr(name, '=')))
 			*eq = '\0';
 		neg = !strncmp(name, "no-", 3) && (o = config_option_find(name + 3)) &&
-		      o->type == OPT_BOOL;
+			o->type == OPT_BOOL;
 		o = config_option_find(neg ? name + 3 : name);
 		if (!o) {
 			cfg->args[out++] = a;
@@ -72,7 +72,7 @@ static int main_trailing_options(struct config *cfg, char *err, size_t errlen)
 		main_drop_arg(a);
 		main_drop_arg(taken);
 		if (rc != 0) {
-			i++;   /* past what was dropped; the rest is kept to be freed */
+			i++; /* past what was dropped; the rest is kept to be freed */
 			break;
 		}
 	}
@@ -106,10 +106,11 @@ int main(int argc, char **argv)
 	/* ps shows the arguments to every local user: blank the secrets in them
 	 * now, and say that until now they could be read. */
 	if (config_hide_secret_args(argc, argv) > 0)
-		fprintf(stderr, "faxtop: warning: a secret was given on the command line, where "
-				"other local users could read it (ps) until faxtop blanked it; "
-				"use the environment (MINTFAX_API_KEY, MINTFAX_WEBHOOK_SECRET), "
-				"--api-key-file or --webhook-secret-file instead\n");
+		fprintf(stderr,
+			"faxtop: warning: a secret was given on the command line, where "
+			"other local users could read it (ps) until faxtop blanked it; "
+			"use the environment (MINTFAX_API_KEY, MINTFAX_WEBHOOK_SECRET), "
+			"--api-key-file or --webhook-secret-file instead\n");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "faxtop: cannot initialise libcurl\n");
 		config_done(&cfg);
@@ -128,8 +129,10 @@ int main(int argc, char **argv)
 	} else if (strcmp(cfg.args[0], "resend") == 0) {
 		rc = cmd_resend(&cfg, (int)cfg.n_args, cfg.args);
 	} else {
-		fprintf(stderr, "faxtop: unknown command '%s' (commands: sign, status, resend; "
-				"see faxtop --help)\n", cfg.args[0]);
+		fprintf(stderr,
+			"faxtop: unknown command '%s' (commands: sign, status, resend; "
+			"see faxtop --help)\n",
+			cfg.args[0]);
 		rc = 2;
 	}
 	curl_global_cleanup();

@@ -8,12 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RATE_SLOTS 60              /* one a second: the last minute */
+#define RATE_SLOTS 60 /* one a second: the last minute */
 
 struct rate {
 	int64_t second[RATE_SLOTS];
 	unsigned count[RATE_SLOTS];
-	size_t catchup;            /* history read by catch-up run `run` */
+	size_t catchup; /* history read by catch-up run `run` */
 	uint64_t run;
 };
 

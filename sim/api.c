@@ -74,7 +74,8 @@ static int gatekeep(struct sim_req *r)
 	if (!ok) {
 		r->retry_after = r->rl.retry_after_s;
 		char msg[128];
-		snprintf(msg, sizeof msg, "Rate limit of %d requests per minute exceeded; retry in %d s",
+		snprintf(msg, sizeof msg,
+			 "Rate limit of %d requests per minute exceeded; retry in %d s",
 			 r->rl.limit, r->retry_after);
 		simapi_error(r, 429, "rate_limit_exceeded", msg, NULL);
 		return -1;
@@ -84,15 +85,18 @@ static int gatekeep(struct sim_req *r)
 		return -1;
 	}
 	if (strncmp(token, "mfx_live_", 9) == 0) {
-		simapi_error(r, 403, "account_not_activated",
-			    "Live keys work once the account is activated by a first credit purchase; "
-			    "faxsim is a sandbox: use the mfx_test_ key", NULL);
+		simapi_error(
+			r, 403, "account_not_activated",
+			"Live keys work once the account is activated by a first credit purchase; "
+			"faxsim is a sandbox: use the mfx_test_ key",
+			NULL);
 		return -1;
 	}
 	if (strncmp(token, "mfx_acct_", 9) == 0) {
 		simapi_error(r, 403, "forbidden_key_kind",
-			    "Account keys (mfx_acct_) cannot be used on environment routes; "
-			    "use an environment key (mfx_test_)", NULL);
+			     "Account keys (mfx_acct_) cannot be used on environment routes; "
+			     "use an environment key (mfx_test_)",
+			     NULL);
 		return -1;
 	}
 	if (!key_equal(token, s->api_key)) {
@@ -102,11 +106,12 @@ static int gatekeep(struct sim_req *r)
 	if (s->o.api_errors > 0 && simrng_unit(&s->chaos_rng) < s->o.api_errors) {
 		if (simrng_unit(&s->chaos_rng) < 0.5) {
 			simapi_error(r, 503, "service_unavailable",
-				    "The service is temporarily unavailable (faxsim --api-errors)", NULL);
+				     "The service is temporarily unavailable (faxsim --api-errors)",
+				     NULL);
 		} else {
 			r->retry_after = 1;
 			simapi_error(r, 429, "rate_limit_exceeded",
-				    "Too many requests (faxsim --api-errors); retry in 1 s", NULL);
+				     "Too many requests (faxsim --api-errors); retry in 1 s", NULL);
 		}
 		return -1;
 	}
@@ -117,7 +122,7 @@ static int gatekeep(struct sim_req *r)
 
 struct sim_route {
 	const char *method;
-	const char *pattern;      /* "/"-separated segments; "*" matches any one */
+	const char *pattern; /* "/"-separated segments; "*" matches any one */
 	void (*fn)(struct sim_req *r, const char *arg);
 };
 
@@ -226,8 +231,10 @@ void sim_api_handle(struct sim *s, struct http_request *req)
 {
 	struct sim_req *r = calloc(1, sizeof *r);
 	if (!r) {
-		http_respond_json(req, 503, "{\"error\":\"service_unavailable\","
-				  "\"message\":\"out of memory\",\"action\":\"wait_and_retry\"}", NULL, 0);
+		http_respond_json(req, 503,
+				  "{\"error\":\"service_unavailable\","
+				  "\"message\":\"out of memory\",\"action\":\"wait_and_retry\"}",
+				  NULL, 0);
 		return;
 	}
 	r->s = s;

@@ -37,7 +37,8 @@ void simapi_list_attempts(struct sim_req *r, const char *arg)
 		per_page = simapi_per_page(pp, errors);
 	int rc = http_query_get(q, "cursor", cur, sizeof cur);
 	if (rc < 0)
-		submit_error(errors, "cursor", "cursor is not one this API returned (use next_cursor).");
+		submit_error(errors, "cursor",
+			     "cursor is not one this API returned (use next_cursor).");
 	else if (rc == 1 && *cur)
 		simapi_cursor(cur, &cursor, errors);
 	struct page_out p;

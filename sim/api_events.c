@@ -88,13 +88,17 @@ void simapi_topup(struct sim_req *r, const char *arg)
 	int64_t cents = 0;
 	if (!ok || !json_object_is_type(j, json_type_object)) {
 		json_object_put(j);
-		simapi_field_error(r, "body", "The body must be a JSON object such as {\"amount\": 5000}.");
+		simapi_field_error(r, "body",
+				   "The body must be a JSON object such as {\"amount\": 5000}.");
 		return;
 	}
-	if (!json_object_object_get_ex(j, "amount", &amt) || !json_object_is_type(amt, json_type_int) ||
-	    (cents = json_object_get_int64(amt)) < 1 || cents > 100000000) {
+	if (!json_object_object_get_ex(j, "amount", &amt) ||
+	    !json_object_is_type(amt, json_type_int) || (cents = json_object_get_int64(amt)) < 1 ||
+	    cents > 100000000) {
 		json_object_put(j);
-		simapi_field_error(r, "amount", "amount must be an integer number of cents from 1 to 100000000.");
+		simapi_field_error(
+			r, "amount",
+			"amount must be an integer number of cents from 1 to 100000000.");
 		return;
 	}
 	json_object_put(j);

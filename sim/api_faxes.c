@@ -40,13 +40,13 @@ static int idem_open(struct sim_req *r, const unsigned char fp[32])
 	size_t kl = strlen(key);
 	if (kl == 0 || kl > IDEM_MAX_KEY) {
 		simapi_field_error(r, "Idempotency-Key",
-				  "The Idempotency-Key header must be 1 to 255 characters.");
+				   "The Idempotency-Key header must be 1 to 255 characters.");
 		return 1;
 	}
 	for (size_t i = 0; i < kl; i++)
 		if ((unsigned char)key[i] < 0x20 || (unsigned char)key[i] >= 0x7f) {
 			simapi_field_error(r, "Idempotency-Key",
-					  "The Idempotency-Key header must be printable ASCII.");
+					   "The Idempotency-Key header must be printable ASCII.");
 			return 1;
 		}
 	memcpy(r->idem_key, key, kl + 1);
@@ -65,13 +65,16 @@ static int idem_open(struct sim_req *r, const unsigned char fp[32])
 		simapi_reply(r, e->status, strdup(e->body));
 		return 1;
 	case IDEM_MISMATCH:
-		simapi_error(r, 409, "idempotency_key_reuse",
-			    "This Idempotency-Key was used with a different request; use a new key", NULL);
+		simapi_error(
+			r, 409, "idempotency_key_reuse",
+			"This Idempotency-Key was used with a different request; use a new key",
+			NULL);
 		return 1;
 	case IDEM_IN_PROGRESS:
 		simapi_error(r, 409, "idempotency_key_in_progress",
-			    "A request with this Idempotency-Key is still being processed; retry shortly",
-			    NULL);
+			     "A request with this Idempotency-Key is still being processed; retry "
+			     "shortly",
+			     NULL);
 		return 1;
 	}
 	return 0;
@@ -117,7 +120,8 @@ static void finish_submit(struct sim_req *r, const struct submit_req *sr,
 		return;
 	}
 	case ENGINE_REJECTED:
-		simapi_field_error(r, "to", "The to field is the sandbox ValidationFailure number.");
+		simapi_field_error(r, "to",
+				   "The to field is the sandbox ValidationFailure number.");
 		return;
 	}
 }
@@ -137,8 +141,8 @@ void simapi_submit(struct sim_req *r, const char *arg)
 		simapi_error(r, 500, "internal_error", "out of memory", NULL);
 		return;
 	}
-	if (multipart_parse(body, len, boundary, parts, MULTIPART_MAX_PARTS, &n, err,
-			    sizeof err) < 0) {
+	if (multipart_parse(body, len, boundary, parts, MULTIPART_MAX_PARTS, &n, err, sizeof err) <
+	    0) {
 		free(parts);
 		simapi_field_error(r, "body", err);
 		return;
@@ -188,7 +192,8 @@ static struct sim_fax *fax_or_404(struct sim_req *r, const char *id)
 	char c[96], msg[160];
 	if (!simapi_valid_id(id, "fax_")) {
 		simapi_clean(id, c, 72);
-		snprintf(msg, sizeof msg, "'%s' is not a fax id (fax_ followed by letters and digits)", c);
+		snprintf(msg, sizeof msg,
+			 "'%s' is not a fax id (fax_ followed by letters and digits)", c);
 		simapi_error(r, 404, "not_found", msg, NULL);
 		return NULL;
 	}
@@ -212,8 +217,9 @@ void simapi_delete_fax(struct sim_req *r, const char *id)
 		return;
 	if (!fax_status_terminal(fx->f.status)) {
 		char msg[160];
-		snprintf(msg, sizeof msg, "Fax %s is %s; only delivered or failed faxes can be deleted",
-			 fx->f.id, fax_status_name(fx->f.status));
+		snprintf(msg, sizeof msg,
+			 "Fax %s is %s; only delivered or failed faxes can be deleted", fx->f.id,
+			 fax_status_name(fx->f.status));
 		simapi_error(r, 409, "invalid_state", msg, NULL);
 		return;
 	}
@@ -244,8 +250,8 @@ void simapi_resend(struct sim_req *r, const char *id)
 		return;
 	if (fx->f.status != FAX_FAILED) {
 		char msg[160];
-		snprintf(msg, sizeof msg, "Fax %s is %s; only failed faxes can be resent",
-			 fx->f.id, fax_status_name(fx->f.status));
+		snprintf(msg, sizeof msg, "Fax %s is %s; only failed faxes can be resent", fx->f.id,
+			 fax_status_name(fx->f.status));
 		simapi_error(r, 409, "invalid_state", msg, NULL);
 		return;
 	}
@@ -296,7 +302,7 @@ static bool fax_matches(const struct sim_fax *fx, const struct fax_filter *flt)
 		bool hit = false;
 		for (size_t i = 0; i < f->n_tags && !hit; i++)
 			hit = strcmp(f->tags[i].key, flt->tag_k[t]) == 0 &&
-			      strcmp(f->tags[i].value, flt->tag_v[t]) == 0;
+				strcmp(f->tags[i].value, flt->tag_v[t]) == 0;
 		if (!hit)
 			return false;
 	}
@@ -322,7 +328,8 @@ void simapi_list_faxes(struct sim_req *r, const char *arg)
 		if (strcmp(k, "status") == 0) {
 			flt.status = fax_status_from_name(v);
 			if (!flt.status || strcmp(v, "sending") == 0)
-				submit_error(errors, "status", "status must be one of queued, submitted, "
+				submit_error(errors, "status",
+					     "status must be one of queued, submitted, "
 					     "in_progress, delivered, failed.");
 		} else if (strcmp(k, "to") == 0) {
 			flt.to = v;
@@ -331,7 +338,8 @@ void simapi_list_faxes(struct sim_req *r, const char *arg)
 		} else if (strcmp(k, "error_code") == 0) {
 			flt.error_code = v;
 			if (strlen(v) > 64)
-				submit_error(errors, "error_code", "error_code must be at most 64 characters.");
+				submit_error(errors, "error_code",
+					     "error_code must be at most 64 characters.");
 		} else if (strcmp(k, "created_after") == 0 || strcmp(k, "created_before") == 0) {
 			int64_t *dst = k[8] == 'a' ? &flt.after : &flt.before;
 			if (iso8601_parse_ms(v, dst) < 0) {
@@ -348,7 +356,8 @@ void simapi_list_faxes(struct sim_req *r, const char *arg)
 			flt.tag_k[flt.n_tags] = q[i].key + 4;
 			flt.tag_v[flt.n_tags++] = v;
 			if (strlen(v) > 255)
-				submit_error(errors, "tag", "tag values must be at most 255 characters.");
+				submit_error(errors, "tag",
+					     "tag values must be at most 255 characters.");
 		} else if (strcmp(k, "per_page") == 0) {
 			per_page = simapi_per_page(v, errors);
 		} else if (strcmp(k, "cursor") == 0) {

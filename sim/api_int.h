@@ -18,9 +18,9 @@
 
 struct json_object;
 
-#define API_DEFAULT_FAX_PAGE 20
+#define API_DEFAULT_FAX_PAGE   20
 #define API_DEFAULT_EVENT_PAGE 100
-#define API_MAX_PAGE 100
+#define API_MAX_PAGE           100
 
 /* One API request, from the door to its answer. */
 struct sim_req {
@@ -31,9 +31,9 @@ struct sim_req {
 	bool has_rl;
 	int retry_after;
 	char idem_key[IDEM_MAX_KEY + 1];
-	struct idem_entry *idem;          /* a NEW record, finished by simapi_reply() */
+	struct idem_entry *idem; /* a NEW record, finished by simapi_reply() */
 	bool replayed;
-	const char *allow;       /* the Allow header of a 405, or NULL */
+	const char *allow; /* the Allow header of a 405, or NULL */
 	char allow_buf[32];
 	/* the answer, kept while --slow holds it back */
 	int status;
@@ -70,8 +70,8 @@ struct query_pair {
 
 /* Splits a raw query into decoded pairs. -1 with err on a bad escape or an
  * oversized part. */
-int simapi_query_split(const char *q, struct query_pair *out, size_t max, size_t *n,
-		       char *err, size_t errlen);
+int simapi_query_split(const char *q, struct query_pair *out, size_t max, size_t *n, char *err,
+		       size_t errlen);
 /* 1..100, or -1 (error added). */
 int simapi_per_page(const char *v, struct json_object *errors);
 /* "cur_<n>": the position after which the next page starts. */

@@ -41,7 +41,8 @@ static void send_now(struct sim_req *r)
 	}
 	if (r->idem_key[0]) {
 		h[n++] = (struct http_header){ "X-Idempotency-Key", r->idem_key };
-		h[n++] = (struct http_header){ "Idempotent-Replayed", r->replayed ? "true" : "false" };
+		h[n++] = (struct http_header){ "Idempotent-Replayed",
+					       r->replayed ? "true" : "false" };
 	}
 	if (r->allow)
 		h[n++] = (struct http_header){ "Allow", r->allow };
@@ -60,8 +61,9 @@ static void send_now(struct sim_req *r)
 	else if (r->body)
 		http_respond_json(r->req, r->status, r->body, h, n);
 	else
-		http_respond_json(r->req, 500, "{\"error\":\"internal_error\",\"message\":\"out of memory\"}",
-				  h, n);
+		http_respond_json(r->req, 500,
+				  "{\"error\":\"internal_error\",\"message\":\"out of memory\"}", h,
+				  n);
 	free(r->body);
 	free(r);
 }
@@ -106,7 +108,8 @@ char *simapi_json_take(struct json_object *j)
 {
 	if (!j)
 		return NULL;
-	const char *t = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *t = json_object_to_json_string_ext(
+		j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *out = t ? strdup(t) : NULL;
 	json_object_put(j);
 	return out;
@@ -132,7 +135,7 @@ static const struct {
 };
 
 void simapi_error(struct sim_req *r, int status, const char *code, const char *message,
-			struct json_object *context)
+		  struct json_object *context)
 {
 	const char *action = "fix_request";
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
@@ -164,7 +167,8 @@ void simapi_validation(struct sim_req *r, struct json_object *errors)
 	char msg[512] = "The request is invalid";
 	size_t n = strlen(msg);
 	const char *sep = ": ";
-	json_object_object_foreach(errors, field, arr) {
+	json_object_object_foreach(errors, field, arr)
+	{
 		const char *first = json_object_get_string(json_object_array_get_idx(arr, 0));
 		int w = snprintf(msg + n, sizeof msg - n, "%s%s", sep, first ? first : field);
 		if (w < 0 || (size_t)w >= sizeof msg - n)
@@ -216,8 +220,8 @@ bool simapi_valid_id(const char *id, const char *prefix)
 
 /* ---- lists ---- */
 
-int simapi_query_split(const char *q, struct query_pair *out, size_t max, size_t *n,
-		       char *err, size_t errlen)
+int simapi_query_split(const char *q, struct query_pair *out, size_t max, size_t *n, char *err,
+		       size_t errlen)
 {
 	*n = 0;
 	while (q && *q) {
@@ -225,7 +229,8 @@ int simapi_query_split(const char *q, struct query_pair *out, size_t max, size_t
 		size_t l = amp ? (size_t)(amp - q) : strlen(q);
 		if (l > 0) {
 			if (*n >= max) {
-				snprintf(err, errlen, "too many query parameters (at most %zu)", max);
+				snprintf(err, errlen, "too many query parameters (at most %zu)",
+					 max);
 				return -1;
 			}
 			const char *eq = memchr(q, '=', l);
@@ -236,10 +241,12 @@ int simapi_query_split(const char *q, struct query_pair *out, size_t max, size_t
 				return -1;
 			}
 			const char *v = eq ? eq + 1 : q + l;
-			if (http_url_decode(v, (size_t)(q + l - v), p->value, sizeof p->value, true) < 0) {
+			if (http_url_decode(v, (size_t)(q + l - v), p->value, sizeof p->value,
+					    true) < 0) {
 				char c[64];
 				simapi_clean(p->key, c, 48);
-				snprintf(err, errlen, "malformed or too long value for query parameter %s", c);
+				snprintf(err, errlen,
+					 "malformed or too long value for query parameter %s", c);
 				return -1;
 			}
 			(*n)++;

@@ -12,9 +12,9 @@ struct log;
 struct json_object;
 
 struct sim_base {
-	const struct clock *clock;  /* NULL: the system clock */
-	struct log *log;            /* NULL: no logging */
-	double speed;               /* time scale, > 0 */
+	const struct clock *clock; /* NULL: the system clock */
+	struct log *log;           /* NULL: no logging */
+	double speed;              /* time scale, > 0 */
 };
 
 int64_t sim_now_ms(const struct sim_base *b);

@@ -14,7 +14,7 @@
 #include "sim/sim_int.h"
 #include "sim/submit.h"
 
-#define SIM_ENVIRONMENT_ID "env_sandbox"
+#define SIM_ENVIRONMENT_ID       "env_sandbox"
 #define SIM_DEFAULT_MAX_ATTEMPTS 3
 /* submitted → first attempt, in simulated ms */
 #define SIM_DIAL_MS 1000
@@ -79,8 +79,9 @@ static void copy_request(struct fax *f, const struct submit_req *r, const struct
 {
 	const struct fax *o = orig ? &orig->f : NULL;
 	f->to = xstrdup(r->to ? r->to : o ? o->to : NULL);
-	f->max_attempts = r->max_attempts ? r->max_attempts :
-			  o ? o->max_attempts : SIM_DEFAULT_MAX_ATTEMPTS;
+	f->max_attempts = r->max_attempts ? r->max_attempts
+		: o                       ? o->max_attempts
+					  : SIM_DEFAULT_MAX_ATTEMPTS;
 	f->webhook_url = xstrdup(r->has_webhook_url ? r->webhook_url : o ? o->webhook_url : NULL);
 	f->idempotency_key = xstrdup(idem_key);
 	if (o) {
@@ -108,8 +109,9 @@ enum engine_result engine_submit(struct sim *s, const struct submit_req *r,
 {
 	*out = NULL;
 	const char *to = r->to ? r->to : resent_from ? resent_from->f.to : NULL;
-	int max_attempts = r->max_attempts ? r->max_attempts :
-			   resent_from ? resent_from->f.max_attempts : SIM_DEFAULT_MAX_ATTEMPTS;
+	int max_attempts = r->max_attempts ? r->max_attempts
+		: resent_from              ? resent_from->f.max_attempts
+					   : SIM_DEFAULT_MAX_ATTEMPTS;
 	struct outcome_plan plan;
 	outcome_plan(&plan, s->o.seed, s->fax_seq + 1, to, max_attempts, s->o.failure_share);
 	if (plan.kind == OUTCOME_REJECT_VALIDATION)
@@ -286,7 +288,8 @@ char *engine_balance_json(struct sim *s)
 			       json_object_new_int64(s->o.low_balance_threshold_cents));
 	json_object_object_add(at, "package_id", json_object_new_int(0));
 	json_object_object_add(j, "auto_top_up", at);
-	char *out = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	char *out = strdup(json_object_to_json_string_ext(
+		j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
 	return out;
 }

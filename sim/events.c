@@ -66,8 +66,8 @@ struct sim_event *simev_emit_balance(struct sim *s, enum event_type t, struct ba
 	ev.balance = *b;
 	balance_snapshot_init(b);
 	struct sim_event *se = store(s, &ev, NULL, NULL);
-	sim_log(&s->base, 1, "event %s %s available=%lld held=%lld", se->id,
-		event_type_name(t), (long long)ev.balance.available, (long long)ev.balance.held);
+	sim_log(&s->base, 1, "event %s %s available=%lld held=%lld", se->id, event_type_name(t),
+		(long long)ev.balance.available, (long long)ev.balance.held);
 	event_done(&ev);
 	simwh_dispatch(s, se);
 	return se;

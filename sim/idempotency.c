@@ -45,8 +45,8 @@ static void expire(struct idem_store *st, int64_t now_ms)
 	}
 }
 
-int idem_begin(struct idem_store *st, const char *key, const unsigned char fp[32],
-	       int64_t now_ms, struct idem_entry **out, enum idem_result *res)
+int idem_begin(struct idem_store *st, const char *key, const unsigned char fp[32], int64_t now_ms,
+	       struct idem_entry **out, enum idem_result *res)
 {
 	expire(st, now_ms);
 	*out = NULL;

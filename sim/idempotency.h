@@ -9,13 +9,13 @@
 #include <stdint.h>
 
 #define IDEM_MAX_KEY 255
-#define IDEM_TTL_MS (24LL * 3600 * 1000)
+#define IDEM_TTL_MS  (24LL * 3600 * 1000)
 
 enum idem_result {
-	IDEM_NEW,             /* go ahead; call idem_finish or idem_abandon later */
-	IDEM_REPLAY,          /* answer with the stored response */
-	IDEM_MISMATCH,        /* 409 idempotency_key_reuse */
-	IDEM_IN_PROGRESS,     /* 409 idempotency_key_in_progress */
+	IDEM_NEW,         /* go ahead; call idem_finish or idem_abandon later */
+	IDEM_REPLAY,      /* answer with the stored response */
+	IDEM_MISMATCH,    /* 409 idempotency_key_reuse */
+	IDEM_IN_PROGRESS, /* 409 idempotency_key_in_progress */
 };
 
 struct idem_entry {
@@ -38,8 +38,8 @@ void idem_init(struct idem_store *st, int64_t ttl_ms);
 void idem_done(struct idem_store *st);
 /* fp is a SHA-256 of what identifies the request. On IDEM_NEW and
  * IDEM_REPLAY *out is the record (owned by the store). -1 on ENOMEM. */
-int idem_begin(struct idem_store *st, const char *key, const unsigned char fp[32],
-	       int64_t now_ms, struct idem_entry **out, enum idem_result *res);
+int idem_begin(struct idem_store *st, const char *key, const unsigned char fp[32], int64_t now_ms,
+	       struct idem_entry **out, enum idem_result *res);
 /* Stores the response of a NEW record. It cannot fail: a record dropped
  * here would let a retry with the same key create a second fax. */
 void idem_finish(struct idem_store *st, struct idem_entry *e, int status, const char *body,

@@ -54,9 +54,9 @@ struct load {
 	double *lat_ms;
 	struct load_slot *slots;
 	struct simrng rng;
-	char *tmpl;               /* an event envelope; ids patched per request */
+	char *tmpl; /* an event envelope; ids patched per request */
 	size_t tmpl_len;
-	size_t evt_off, fax_off;  /* where the ids sit in tmpl */
+	size_t evt_off, fax_off; /* where the ids sit in tmpl */
 	ev_timer pace;
 	char last_error[128];
 };
@@ -97,7 +97,8 @@ static int make_template(struct load *ld)
 	ev.fax.resolution = strdup("fine");
 	ev.fax.optimize_for = strdup("text");
 	ev.fax.created_at = ev.fax.updated_at = clock_now_ms(NULL);
-	ld->tmpl = (ev.id && ev.type_name && ev.fax.id && ev.fax.to) ? wire_event_to_json(&ev) : NULL;
+	ld->tmpl =
+		(ev.id && ev.type_name && ev.fax.id && ev.fax.to) ? wire_event_to_json(&ev) : NULL;
 	event_done(&ev);
 	if (!ld->tmpl)
 		return -1;
@@ -166,7 +167,8 @@ static int start_one(struct load *ld, struct load_slot *sl)
 		rc |= add_header(&h, "X-Mintfax-Signature", sig);
 		rc |= add_header(&h, "X-Mintfax-Timestamp", ts);
 	} else {
-		rc |= sig_sign_standard(&ld->key, sl->id, now_s, sl->body, ld->tmpl_len, sig, sizeof sig);
+		rc |= sig_sign_standard(&ld->key, sl->id, now_s, sl->body, ld->tmpl_len, sig,
+					sizeof sig);
 		rc |= add_header(&h, "webhook-id", sl->id);
 		rc |= add_header(&h, "webhook-timestamp", ts);
 		rc |= add_header(&h, "webhook-signature", sig);
@@ -235,22 +237,24 @@ static int cmp_double(const void *a, const void *b)
 static void load_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: faxsim load --url URL [OPTION]...\n"
-"Sends N distinct, signed webhook events to URL (loopback only) over C keep-alive\n"
-"connections, as fast as the receiver takes them, and reports the achieved rate,\n"
-"latency percentiles and non-2xx answers.\n"
-"\n"
-"  --url URL               the receiver, e.g. http://127.0.0.1:8787/webhooks/mintfax\n"
-"  --secret whsec_...      signing secret (default: the documented test secret,\n"
-"                          or $MINTFAX_WEBHOOK_SECRET)\n"
-"  --count N               events to send (default 1000)\n"
-"  --connections C         concurrent keep-alive connections (default 8)\n"
-"  --rate R                at most R events per second (default 0: unlimited)\n"
-"  --legacy-signatures     sign with X-Mintfax-Signature instead of Standard Webhooks\n"
-"  --json                  print the result as one JSON object\n"
-"  -h, --help              this text\n"
-"\n"
-"Exit status: 0 when every answer was 2xx, 1 otherwise, 2 on bad usage.\n");
+		"Usage: faxsim load --url URL [OPTION]...\n"
+		"Sends N distinct, signed webhook events to URL (loopback only) over C keep-alive\n"
+		"connections, as fast as the receiver takes them, and reports the achieved rate,\n"
+		"latency percentiles and non-2xx answers.\n"
+		"\n"
+		"  --url URL               the receiver, e.g. "
+		"http://127.0.0.1:8787/webhooks/mintfax\n"
+		"  --secret whsec_...      signing secret (default: the documented test secret,\n"
+		"                          or $MINTFAX_WEBHOOK_SECRET)\n"
+		"  --count N               events to send (default 1000)\n"
+		"  --connections C         concurrent keep-alive connections (default 8)\n"
+		"  --rate R                at most R events per second (default 0: unlimited)\n"
+		"  --legacy-signatures     sign with X-Mintfax-Signature instead of Standard "
+		"Webhooks\n"
+		"  --json                  print the result as one JSON object\n"
+		"  -h, --help              this text\n"
+		"\n"
+		"Exit status: 0 when every answer was 2xx, 1 otherwise, 2 on bad usage.\n");
 }
 
 static void report(const struct load *ld, bool json)
@@ -276,18 +280,19 @@ static void report(const struct load *ld, bool json)
 	printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n", p50, p90, p99, mx);
 	printf("non-2xx answers: %llu  transport errors: %llu  connections opened: %llu%s%s\n",
 	       (unsigned long long)ld->non2xx, (unsigned long long)ld->errors,
-	       (unsigned long long)ld->connects,
-	       ld->errors ? "  last: " : "", ld->errors ? ld->last_error : "");
+	       (unsigned long long)ld->connects, ld->errors ? "  last: " : "",
+	       ld->errors ? ld->last_error : "");
 }
 
-static int parse_u64(const char *s, const char *what, unsigned long long lo,
-		     unsigned long long hi, unsigned long long *out)
+static int parse_u64(const char *s, const char *what, unsigned long long lo, unsigned long long hi,
+		     unsigned long long *out)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (!*s || *s == '-' || *end || errno || v < lo || v > hi) {
-		fprintf(stderr, "faxsim load: %s must be an integer from %llu to %llu\n", what, lo, hi);
+		fprintf(stderr, "faxsim load: %s must be an integer from %llu to %llu\n", what, lo,
+			hi);
 		return -1;
 	}
 	*out = v;
@@ -340,8 +345,12 @@ static int parse_args(int argc, char **argv, struct load *ld, const char **secre
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", load_opts, NULL)) != -1) {
 		switch (c) {
-		case 'u': ld->url = optarg; break;
-		case 's': *secret = optarg; break;
+		case 'u':
+			ld->url = optarg;
+			break;
+		case 's':
+			*secret = optarg;
+			break;
 		case 'n':
 			if (parse_u64(optarg, "--count", 1, 100000000ULL, &v) < 0)
 				return 2;
@@ -357,19 +366,30 @@ static int parse_args(int argc, char **argv, struct load *ld, const char **secre
 			errno = 0;
 			ld->rate = strtod(optarg, &end);
 			if (!*optarg || *end || errno || !(ld->rate >= 0) || ld->rate > 1e7) {
-				fprintf(stderr, "faxsim load: --rate must be a number of events per second\n");
+				fprintf(stderr,
+					"faxsim load: --rate must be a number of events per "
+					"second\n");
 				return 2;
 			}
 			break;
 		}
-		case 'L': ld->legacy = true; break;
-		case 'j': *json = true; break;
-		case 'h': load_usage(stdout); return 0;
-		default: load_usage(stderr); return 2;
+		case 'L':
+			ld->legacy = true;
+			break;
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			load_usage(stdout);
+			return 0;
+		default:
+			load_usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc || !ld->url) {
-		fprintf(stderr, "faxsim load: %s\n", ld->url ? "unexpected argument" : "--url is required");
+		fprintf(stderr, "faxsim load: %s\n",
+			ld->url ? "unexpected argument" : "--url is required");
 		load_usage(stderr);
 		return 2;
 	}

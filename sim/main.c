@@ -19,8 +19,20 @@
 #include "sim/sim.h"
 
 enum {
-	OPT_READY = 256, OPT_DUP, OPT_DROP, OPT_API_ERR, OPT_REORDER, OPT_SLOW, OPT_LEGACY,
-	OPT_BALANCE, OPT_LOW, OPT_RATE_LIMIT, OPT_FAIL_SHARE, OPT_AUTO_TOPUP, OPT_VERSION, OPT_COUNT,
+	OPT_READY = 256,
+	OPT_DUP,
+	OPT_DROP,
+	OPT_API_ERR,
+	OPT_REORDER,
+	OPT_SLOW,
+	OPT_LEGACY,
+	OPT_BALANCE,
+	OPT_LOW,
+	OPT_RATE_LIMIT,
+	OPT_FAIL_SHARE,
+	OPT_AUTO_TOPUP,
+	OPT_VERSION,
+	OPT_COUNT,
 };
 
 static const struct option long_opts[] = {
@@ -54,38 +66,51 @@ static const struct option long_opts[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: faxsim [OPTION]...        a local stand-in for the mintfax sandbox\n"
-"       faxsim load --url URL [LOAD OPTION]...   (see faxsim load --help)\n"
-"\n"
-"  --listen HOST:PORT        API address (default " SIM_DEFAULT_LISTEN "; port 0 picks one)\n"
-"  --ready-file FILE         write \"HOST:PORT\" there once listening\n"
-"  --webhook-url URL         deliver signed webhooks there (default: none; loopback only)\n"
-"  --secret whsec_...        signing secret (default: the documented test secret,\n"
-"                            or $MINTFAX_WEBHOOK_SECRET)\n"
-"  --key mfx_test_...        the accepted API key (default " SIM_DEFAULT_KEY ")\n"
-"  --seed N                  random seed; the same seed gives the same traffic (default 1)\n"
-"  --rate N                  faxes per simulated minute from the traffic driver (default 0)\n"
-"  --traffic-count N         stop the traffic driver after N faxes (default 0: never)\n"
-"  --speed FACTOR            time scale for every delay (default 1 = real time)\n"
-"  --failure-share P         share of ordinary numbers that end failed (default 0.2)\n"
-"  --balance CENTS           starting balance (default 5000)\n"
-"  --low-balance CENTS       balance.low threshold (default 1000)\n"
-"  --auto-topup              the traffic driver tops up when credit runs out\n"
-"  --rate-limit N            requests per minute per key (default 600)\n"
-"  --legacy-signatures       sign with X-Mintfax-Signature (hex) instead of Standard Webhooks\n"
-"chaos:\n"
-"  --duplicate P             deliver an event twice with probability P (default 0)\n"
-"  --drop P                  never deliver an event, probability P (default 0)\n"
-"  --reorder N               shuffle deliveries within windows of N (default 0: off)\n"
-"  --api-errors P            answer API requests with 503 or 429, probability P (default 0)\n"
-"  --slow MS                 delay every API answer by MS milliseconds (default 0)\n"
-"\n"
-"  -v, --verbose             log every event;  -q, --quiet  log warnings only\n"
-"  -h, --help                this text;  --version  the version\n"
-"\n"
-"Magic numbers: +15005550001 delivered, 0002 busy, 0003 no answer, 0004 delivered on\n"
-"attempt 2, 0005 line quality, 0006 402 at submit, 0007 3 pages, 0008 invalid number,\n"
-"0099 422 at submit. Top up with POST /v1/sim/topup {\"amount\": CENTS}.\n");
+		"Usage: faxsim [OPTION]...        a local stand-in for the mintfax sandbox\n"
+		"       faxsim load --url URL [LOAD OPTION]...   (see faxsim load --help)\n"
+		"\n"
+		"  --listen HOST:PORT        API address (default " SIM_DEFAULT_LISTEN
+		"; port 0 picks one)\n"
+		"  --ready-file FILE         write \"HOST:PORT\" there once listening\n"
+		"  --webhook-url URL         deliver signed webhooks there (default: none; "
+		"loopback only)\n"
+		"  --secret whsec_...        signing secret (default: the documented test secret,\n"
+		"                            or $MINTFAX_WEBHOOK_SECRET)\n"
+		"  --key mfx_test_...        the accepted API key (default " SIM_DEFAULT_KEY ")\n"
+		"  --seed N                  random seed; the same seed gives the same traffic "
+		"(default 1)\n"
+		"  --rate N                  faxes per simulated minute from the traffic driver "
+		"(default 0)\n"
+		"  --traffic-count N         stop the traffic driver after N faxes (default 0: "
+		"never)\n"
+		"  --speed FACTOR            time scale for every delay (default 1 = real time)\n"
+		"  --failure-share P         share of ordinary numbers that end failed (default "
+		"0.2)\n"
+		"  --balance CENTS           starting balance (default 5000)\n"
+		"  --low-balance CENTS       balance.low threshold (default 1000)\n"
+		"  --auto-topup              the traffic driver tops up when credit runs out\n"
+		"  --rate-limit N            requests per minute per key (default 600)\n"
+		"  --legacy-signatures       sign with X-Mintfax-Signature (hex) instead of "
+		"Standard Webhooks\n"
+		"chaos:\n"
+		"  --duplicate P             deliver an event twice with probability P (default "
+		"0)\n"
+		"  --drop P                  never deliver an event, probability P (default 0)\n"
+		"  --reorder N               shuffle deliveries within windows of N (default 0: "
+		"off)\n"
+		"  --api-errors P            answer API requests with 503 or 429, probability P "
+		"(default 0)\n"
+		"  --slow MS                 delay every API answer by MS milliseconds (default "
+		"0)\n"
+		"\n"
+		"  -v, --verbose             log every event;  -q, --quiet  log warnings only\n"
+		"  -h, --help                this text;  --version  the version\n"
+		"\n"
+		"Magic numbers: +15005550001 delivered, 0002 busy, 0003 no answer, 0004 delivered "
+		"on\n"
+		"attempt 2, 0005 line quality, 0006 402 at submit, 0007 3 pages, 0008 invalid "
+		"number,\n"
+		"0099 422 at submit. Top up with POST /v1/sim/topup {\"amount\": CENTS}.\n");
 }
 
 static int parse_double(const char *s, const char *what, double lo, double hi, double *out)
@@ -94,7 +119,8 @@ static int parse_double(const char *s, const char *what, double lo, double hi, d
 	errno = 0;
 	double v = strtod(s, &end);
 	if (!*s || *end || errno || !isfinite(v) || v < lo || v > hi) {
-		fprintf(stderr, "faxsim: %s must be a number from %g to %g, not '%s'\n", what, lo, hi, s);
+		fprintf(stderr, "faxsim: %s must be a number from %g to %g, not '%s'\n", what, lo,
+			hi, s);
 		return -1;
 	}
 	*out = v;
@@ -152,10 +178,18 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "vqh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': o.listen = optarg; break;
-		case 'w': o.webhook_url = optarg; break;
-		case 's': o.secret = optarg; break;
-		case 'k': o.api_key = optarg; break;
+		case 'l':
+			o.listen = optarg;
+			break;
+		case 'w':
+			o.webhook_url = optarg;
+			break;
+		case 's':
+			o.secret = optarg;
+			break;
+		case 'k':
+			o.api_key = optarg;
+			break;
 		case 'S':
 			if (parse_i64(optarg, "--seed", 0, LLONG_MAX, &n) < 0)
 				return 2;
@@ -169,7 +203,9 @@ int main(int argc, char **argv)
 			if (parse_double(optarg, "--speed", 1e-3, 1e6, &o.speed) < 0)
 				return 2;
 			break;
-		case OPT_READY: ready = optarg; break;
+		case OPT_READY:
+			ready = optarg;
+			break;
 		case OPT_DUP:
 			if (parse_double(optarg, "--duplicate", 0, 1, &o.duplicate) < 0)
 				return 2;
@@ -196,7 +232,9 @@ int main(int argc, char **argv)
 				return 2;
 			o.slow_ms = (int)n;
 			break;
-		case OPT_LEGACY: o.legacy_signatures = true; break;
+		case OPT_LEGACY:
+			o.legacy_signatures = true;
+			break;
 		case OPT_BALANCE:
 			if (parse_i64(optarg, "--balance", 0, 1000000000000LL, &n) < 0)
 				return 2;
@@ -212,17 +250,29 @@ int main(int argc, char **argv)
 				return 2;
 			o.rate_limit_per_min = (int)n;
 			break;
-		case OPT_AUTO_TOPUP: o.auto_topup = true; break;
+		case OPT_AUTO_TOPUP:
+			o.auto_topup = true;
+			break;
 		case OPT_COUNT:
 			if (parse_i64(optarg, "--traffic-count", 0, LLONG_MAX, &n) < 0)
 				return 2;
 			o.traffic_limit = (uint64_t)n;
 			break;
-		case 'v': lvl = LOG_DEBUG; break;
-		case 'q': lvl = LOG_WARN; break;
-		case 'h': usage(stdout); return 0;
-		case OPT_VERSION: printf("faxsim %s\n", PACKAGE_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'v':
+			lvl = LOG_DEBUG;
+			break;
+		case 'q':
+			lvl = LOG_WARN;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("faxsim %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
@@ -256,7 +306,8 @@ int main(int argc, char **argv)
 		 sim_address(s), (unsigned long long)o.seed, o.speed, o.rate);
 	int rc = 0;
 	if (ready && write_ready(ready, sim_address(s)) < 0) {
-		fprintf(stderr, "faxsim: cannot write the ready file %s: %s\n", ready, strerror(errno));
+		fprintf(stderr, "faxsim: cannot write the ready file %s: %s\n", ready,
+			strerror(errno));
 		rc = 1;
 	}
 	if (rc == 0)

@@ -38,8 +38,7 @@ static int read_param_value(const char **p, const char *end, char *out, size_t o
 
 /* Finds `name=` among the ;-separated parameters of a header value. 1 found,
  * 0 absent, -1 malformed or too long. */
-static int header_param(const char *v, const char *end, const char *name, char *out,
-			size_t outlen)
+static int header_param(const char *v, const char *end, const char *name, char *out, size_t outlen)
 {
 	size_t nl = strlen(name);
 	const char *p = v;
@@ -58,8 +57,7 @@ static int header_param(const char *v, const char *end, const char *name, char *
 	return 0;
 }
 
-int multipart_boundary(const char *content_type, char *out, size_t outlen,
-		       char *err, size_t errlen)
+int multipart_boundary(const char *content_type, char *out, size_t outlen, char *err, size_t errlen)
 {
 	static const char mt[] = "multipart/form-data";
 	if (!content_type || !*content_type) {
@@ -70,14 +68,16 @@ int multipart_boundary(const char *content_type, char *out, size_t outlen,
 	while (isspace((unsigned char)*s))
 		s++;
 	if (strncasecmp(s, mt, sizeof mt - 1) != 0 ||
-	    (s[sizeof mt - 1] && s[sizeof mt - 1] != ';' && !isspace((unsigned char)s[sizeof mt - 1]))) {
+	    (s[sizeof mt - 1] && s[sizeof mt - 1] != ';' &&
+	     !isspace((unsigned char)s[sizeof mt - 1]))) {
 		snprintf(err, errlen, "Content-Type must be multipart/form-data");
 		return -1;
 	}
 	char b[MULTIPART_MAX_BOUNDARY + 2];
 	int r = header_param(s, s + strlen(s), "boundary", b, sizeof b);
 	if (r < 0 || (r == 1 && strlen(b) > MULTIPART_MAX_BOUNDARY)) {
-		snprintf(err, errlen, "multipart boundary is malformed or longer than %d characters",
+		snprintf(err, errlen,
+			 "multipart boundary is malformed or longer than %d characters",
 			 MULTIPART_MAX_BOUNDARY);
 		return -1;
 	}
@@ -112,19 +112,21 @@ static int parse_part_headers(const char *h, const char *end, struct multipart_p
 		size_t nlen = (size_t)(colon - h);
 		if (nlen == 19 && strncasecmp(h, "Content-Disposition", 19) == 0) {
 			if ((size_t)(eol - v) < 9 || strncasecmp(v, "form-data", 9) != 0) {
-				snprintf(err, errlen, "part %zu: Content-Disposition is not form-data", idx);
+				snprintf(err, errlen,
+					 "part %zu: Content-Disposition is not form-data", idx);
 				return -1;
 			}
 			int r = header_param(v, eol, "name", part->name, sizeof part->name);
 			if (r <= 0 || !part->name[0]) {
-				snprintf(err, errlen, "part %zu: %s", idx, r < 0 ?
-					 "field name malformed or longer than 127 bytes" :
-					 "no name in Content-Disposition");
+				snprintf(err, errlen, "part %zu: %s", idx,
+					 r < 0 ? "field name malformed or longer than 127 bytes"
+					       : "no name in Content-Disposition");
 				return -1;
 			}
 			r = header_param(v, eol, "filename", part->filename, sizeof part->filename);
 			if (r < 0) {
-				snprintf(err, errlen, "part %zu: filename malformed or longer than 255 bytes",
+				snprintf(err, errlen,
+					 "part %zu: filename malformed or longer than 255 bytes",
 					 idx);
 				return -1;
 			}
@@ -147,8 +149,7 @@ static int parse_part_headers(const char *h, const char *end, struct multipart_p
 }
 
 int multipart_parse(const char *body, size_t len, const char *boundary,
-		    struct multipart_part *parts, size_t max, size_t *n,
-		    char *err, size_t errlen)
+		    struct multipart_part *parts, size_t max, size_t *n, char *err, size_t errlen)
 {
 	char delim[MULTIPART_MAX_BOUNDARY + 5];
 	size_t bl = strlen(boundary);
@@ -191,7 +192,7 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
 		memset(part, 0, sizeof *part);
 		const char *hend;
 		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
-			hend = p;       /* no headers at all */
+			hend = p; /* no headers at all */
 		else
 			hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
 		if (!hend) {
@@ -203,7 +204,8 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
 		const char *data = hend + (hend == p ? 2 : 4);
 		const char *next = memmem(data, (size_t)(end - data), delim, dl);
 		if (!next) {
-			snprintf(err, errlen, "part %zu (\"%s\"): no closing boundary", *n + 1, part->name);
+			snprintf(err, errlen, "part %zu (\"%s\"): no closing boundary", *n + 1,
+				 part->name);
 			return -1;
 		}
 		part->data = data;

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MULTIPART_MAX_PARTS 64
-#define MULTIPART_MAX_BOUNDARY 70     /* RFC 2046 */
+#define MULTIPART_MAX_PARTS    64
+#define MULTIPART_MAX_BOUNDARY 70 /* RFC 2046 */
 
 struct multipart_part {
 	char name[128];
@@ -20,11 +20,10 @@ struct multipart_part {
 };
 
 /* The boundary parameter of a multipart/form-data Content-Type. 0 or -1. */
-int multipart_boundary(const char *content_type, char *out, size_t outlen,
-		       char *err, size_t errlen);
+int multipart_boundary(const char *content_type, char *out, size_t outlen, char *err,
+		       size_t errlen);
 /* Splits body into at most max parts. 0 with *n set, or -1 with err. */
 int multipart_parse(const char *body, size_t len, const char *boundary,
-		    struct multipart_part *parts, size_t max, size_t *n,
-		    char *err, size_t errlen);
+		    struct multipart_part *parts, size_t max, size_t *n, char *err, size_t errlen);
 
 #endif

@@ -9,7 +9,7 @@
 struct code_info {
 	const char *code;
 	bool terminal;
-	unsigned weight;      /* share among failures of ordinary numbers */
+	unsigned weight; /* share among failures of ordinary numbers */
 	const char *message;
 };
 
@@ -26,8 +26,14 @@ static const struct code_info codes[] = {
 
 #define N_CODES (sizeof codes / sizeof codes[0])
 
-enum magic_behaviour { M_DELIVER, M_ALWAYS_FAIL, M_FAIL_THEN_DELIVER, M_TERMINAL,
-		       M_REJECT_BALANCE, M_REJECT_VALIDATION };
+enum magic_behaviour {
+	M_DELIVER,
+	M_ALWAYS_FAIL,
+	M_FAIL_THEN_DELIVER,
+	M_TERMINAL,
+	M_REJECT_BALANCE,
+	M_REJECT_VALIDATION
+};
 
 struct magic {
 	const char *number;

@@ -10,24 +10,24 @@
 
 #define OUTCOME_MAX_ATTEMPTS 5
 /* docs/CONTRACT.md#assumptions: 30 s between attempts, 20–90 s per attempt (simulated time). */
-#define OUTCOME_GAP_MS 30000
+#define OUTCOME_GAP_MS         30000
 #define OUTCOME_MIN_ATTEMPT_MS 20000
 #define OUTCOME_MAX_ATTEMPT_MS 90000
 
 enum outcome_kind {
-	OUTCOME_CARRIER,              /* runs the lifecycle */
-	OUTCOME_REJECT_BALANCE,       /* +15005550006: 402 at submit, no record */
-	OUTCOME_REJECT_VALIDATION,    /* +15005550099: 422 on `to`, no record */
+	OUTCOME_CARRIER,           /* runs the lifecycle */
+	OUTCOME_REJECT_BALANCE,    /* +15005550006: 402 at submit, no record */
+	OUTCOME_REJECT_VALIDATION, /* +15005550099: 422 on `to`, no record */
 };
 
 struct outcome_plan {
 	enum outcome_kind kind;
-	int pages;                    /* transmitted pages when delivered, 1..20 */
-	int n_attempts;               /* attempts that will run, 1..max_attempts */
+	int pages;                                /* transmitted pages when delivered, 1..20 */
+	int n_attempts;                           /* attempts that will run, 1..max_attempts */
 	const char *codes[OUTCOME_MAX_ATTEMPTS];  /* per attempt: NULL = success */
 	int64_t attempt_ms[OUTCOME_MAX_ATTEMPTS]; /* simulated duration */
-	int64_t submit_delay_ms;      /* queued → submitted */
-	bool delivered;               /* the last attempt succeeds */
+	int64_t submit_delay_ms;                  /* queued → submitted */
+	bool delivered;                           /* the last attempt succeeds */
 };
 
 /* The magic number's scenario name ("Busy"), or NULL for an ordinary number. */

@@ -44,8 +44,7 @@ double simrng_exp(struct simrng *r, double mean)
 
 void simrng_id(struct simrng *r, const char *prefix, char *out, size_t len)
 {
-	static const char b62[] =
-		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	char tail[23];
 	for (int i = 0; i < 22; i++)
 		tail[i] = b62[simrng_next(r) % 62];

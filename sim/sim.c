@@ -13,7 +13,7 @@
 #include "core/base/xalloc.h"
 #include "sim/sim_int.h"
 
-#define SIM_MAX_BODY (11u * 1024 * 1024)   /* room for a 10 MB file and the form */
+#define SIM_MAX_BODY       (11u * 1024 * 1024) /* room for a 10 MB file and the form */
 #define SIM_MAX_SEND_CONNS 16
 
 void sim_opts_init(struct sim_opts *o)
@@ -123,7 +123,8 @@ struct sim *sim_new(struct ev_loop *loop, const struct sim_opts *o, char *err, s
 	}
 	/* A burst of events queues behind a bounded set of kept-alive
 	 * connections instead of opening one per delivery. */
-	curl_multi_setopt(curl_ev_multi(s->ce), CURLMOPT_MAX_HOST_CONNECTIONS, (long)SIM_MAX_SEND_CONNS);
+	curl_multi_setopt(curl_ev_multi(s->ce), CURLMOPT_MAX_HOST_CONNECTIONS,
+			  (long)SIM_MAX_SEND_CONNS);
 	struct http_server_opts ho = {
 		.max_header_bytes = 16 * 1024,
 		.max_body_bytes = SIM_MAX_BODY,

@@ -20,32 +20,32 @@ struct sim;
 
 /* The documented test secret used when none is given (it base64-decodes). */
 #define SIM_DEFAULT_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define SIM_DEFAULT_KEY "mfx_test_sim"
+#define SIM_DEFAULT_KEY    "mfx_test_sim"
 #define SIM_DEFAULT_LISTEN "127.0.0.1:8025"
 
 struct sim_opts {
-	const char *listen;           /* "127.0.0.1:0"; default SIM_DEFAULT_LISTEN */
-	const char *webhook_url;      /* NULL: no environment endpoint (events still kept) */
-	const char *secret;           /* whsec_…; NULL: SIM_DEFAULT_SECRET */
-	const char *api_key;          /* mfx_test_…; NULL: SIM_DEFAULT_KEY */
-	uint64_t seed;                /* same seed, same traffic */
-	double rate;                  /* faxes per (simulated) minute from the built-in
+	const char *listen;      /* "127.0.0.1:0"; default SIM_DEFAULT_LISTEN */
+	const char *webhook_url; /* NULL: no environment endpoint (events still kept) */
+	const char *secret;      /* whsec_…; NULL: SIM_DEFAULT_SECRET */
+	const char *api_key;     /* mfx_test_…; NULL: SIM_DEFAULT_KEY */
+	uint64_t seed;           /* same seed, same traffic */
+	double rate;             /* faxes per (simulated) minute from the built-in
 				       * traffic driver; 0 = none */
-	double speed;                 /* time scale, 1 = real time, 100 = 100× faster */
-	double duplicate;             /* P(an event is delivered twice) */
-	double drop;                  /* P(an event is never delivered) */
-	double api_errors;            /* P(an API request answers 503 or 429) */
-	int reorder;                  /* shuffle deliveries within a window of N (0, 1: off) */
-	int slow_ms;                  /* delay every API answer by this much */
-	bool legacy_signatures;       /* X-Mintfax-Signature (docs/CONTRACT.md#legacy) instead of Standard Webhooks */
-	int64_t initial_balance_cents;        /* default 5000 */
-	int64_t low_balance_threshold_cents;  /* balance.low below this; default 1000 */
-	int rate_limit_per_min;       /* per key, sliding minute; default 600 */
-	double failure_share;         /* share of ordinary numbers that end failed; default 0.2 */
-	bool auto_topup;              /* traffic driver tops up when it runs dry (demo) */
-	uint64_t traffic_limit;       /* the driver stops after this many faxes; 0 = never */
-	const struct clock *clock;    /* NULL: the system clock */
-	struct log *log;              /* NULL: no logging */
+	double speed;            /* time scale, 1 = real time, 100 = 100× faster */
+	double duplicate;        /* P(an event is delivered twice) */
+	double drop;             /* P(an event is never delivered) */
+	double api_errors;       /* P(an API request answers 503 or 429) */
+	int reorder;             /* shuffle deliveries within a window of N (0, 1: off) */
+	int slow_ms;             /* delay every API answer by this much */
+	bool legacy_signatures; /* X-Mintfax-Signature (docs/CONTRACT.md#legacy) instead of Standard Webhooks */
+	int64_t initial_balance_cents;       /* default 5000 */
+	int64_t low_balance_threshold_cents; /* balance.low below this; default 1000 */
+	int rate_limit_per_min;              /* per key, sliding minute; default 600 */
+	double failure_share;      /* share of ordinary numbers that end failed; default 0.2 */
+	bool auto_topup;           /* traffic driver tops up when it runs dry (demo) */
+	uint64_t traffic_limit;    /* the driver stops after this many faxes; 0 = never */
+	const struct clock *clock; /* NULL: the system clock */
+	struct log *log;           /* NULL: no logging */
 };
 
 void sim_opts_init(struct sim_opts *o);

@@ -28,12 +28,12 @@ struct submit_req;
 struct sim_event {
 	char id[SIM_ID_LEN];
 	enum event_type type;
-	int64_t created;          /* unix seconds, as on the wire */
+	int64_t created; /* unix seconds, as on the wire */
 	int64_t created_ms;
 	uint64_t seq;
-	char fax_id[SIM_ID_LEN];  /* "" for balance events */
-	char *fax_webhook_url;    /* the fax's override at firing time, or NULL */
-	char *body;               /* the envelope, exactly as delivered and listed */
+	char fax_id[SIM_ID_LEN]; /* "" for balance events */
+	char *fax_webhook_url;   /* the fax's override at firing time, or NULL */
+	char *body;              /* the envelope, exactly as delivered and listed */
 	size_t len;
 };
 
@@ -44,7 +44,7 @@ struct sim_fax {
 	bool deleted;
 	struct outcome_plan plan;
 	int64_t hold_cents;
-	int attempt_idx;          /* index of the current/next attempt */
+	int attempt_idx; /* index of the current/next attempt */
 	ev_timer timer;
 	void (*step)(struct sim_fax *fx);
 };
@@ -59,13 +59,13 @@ struct sim_attempt {
 	int number;
 	bool manual;
 	enum sim_attempt_state state;
-	long status_code;         /* 0 while none */
+	long status_code;                            /* 0 while none */
 	int64_t created_at, succeeded_at, failed_at; /* ms, TS_NONE when null */
-	int64_t duration_ms;      /* -1 while in flight */
+	int64_t duration_ms;                         /* -1 while in flight */
 	char *error_class;
 	char *error_message;
 	char parent_id[SIM_ID_LEN];
-	CURL *easy;               /* while in flight */
+	CURL *easy; /* while in flight */
 	struct curl_slist *hdrs;
 };
 
@@ -74,10 +74,10 @@ struct sim_delivery {
 	struct sim_event *ev;
 	char *url;
 	const char *endpoint_id;
-	int auto_attempts;        /* automatic attempts made, 1..4 */
-	int n_attempts;           /* every attempt including manual retries */
+	int auto_attempts; /* automatic attempts made, 1..4 */
+	int n_attempts;    /* every attempt including manual retries */
 	bool delivered;
-	bool auto_pending;        /* an automatic attempt is in flight or scheduled */
+	bool auto_pending; /* an automatic attempt is in flight or scheduled */
 	ev_timer retry;
 };
 
@@ -90,8 +90,8 @@ struct sim_bucket {
 
 struct sim {
 	struct ev_loop *loop;
-	struct sim_base base;     /* clock, log and speed, from o */
-	struct sim_opts o;        /* strings below are the sim's own copies */
+	struct sim_base base; /* clock, log and speed, from o */
+	struct sim_opts o;    /* strings below are the sim's own copies */
 	char *listen, *secret, *api_key, *webhook_url;
 	struct sig_key key;
 	struct http_server *srv;
@@ -100,17 +100,17 @@ struct sim {
 	struct simrng id_rng, chaos_rng, traffic_rng;
 	uint64_t fax_seq, event_seq;
 	struct simvec faxes, events, deliveries, attempts;
-	struct simvec reorder;    /* deliveries held back by --reorder */
+	struct simvec reorder; /* deliveries held back by --reorder */
 	ev_timer reorder_timer;
 	int64_t available, held;
 	bool low_armed;
 	struct idem_store idem;
 	struct sim_bucket buckets[SIM_MAX_BUCKETS];
 	size_t n_buckets;
-	struct sim_bucket other;  /* shared by keys beyond SIM_MAX_BUCKETS */
+	struct sim_bucket other; /* shared by keys beyond SIM_MAX_BUCKETS */
 	ev_timer traffic_timer;
 	uint64_t traffic_n;
-	struct simvec slow;       /* deferred API requests (--slow) */
+	struct simvec slow; /* deferred API requests (--slow) */
 	struct sim_stats stats;
 	bool closing;
 };
@@ -155,7 +155,7 @@ void simwh_stop_all(struct sim *s);
 void simwh_free_all(struct sim *s);
 
 /* The REST API (sim/api_int.h lists its files) */
-void sim_api_handle(struct sim *s, struct http_request *req);   /* api.c */
-void sim_api_abort_slow(struct sim *s);                          /* api_reply.c */
+void sim_api_handle(struct sim *s, struct http_request *req); /* api.c */
+void sim_api_abort_slow(struct sim *s);                       /* api_reply.c */
 
 #endif

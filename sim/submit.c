@@ -181,14 +181,15 @@ static int add_tag_item(struct submit_req *r, const char *s, size_t len, struct 
 	return add_tag(r, s, (size_t)(sep - s), sep + 1, len - (size_t)(sep - s) - 1, errors);
 }
 
-static int tags_from_json(struct submit_req *r, const char *s, size_t len, struct json_object *errors)
+static int tags_from_json(struct submit_req *r, const char *s, size_t len,
+			  struct json_object *errors)
 {
 	struct json_tokener *tok = json_tokener_new_ex(4);
 	if (!tok)
 		return -1;
 	struct json_object *j = json_tokener_parse_ex(tok, s, (int)len);
 	bool ok = j && json_tokener_get_error(tok) == json_tokener_success &&
-		  tok->char_offset == (int)len;
+		tok->char_offset == (int)len;
 	json_tokener_free(tok);
 	int errs = 0;
 	if (!ok) {
@@ -207,7 +208,8 @@ static int tags_from_json(struct submit_req *r, const char *s, size_t len, struc
 			}
 		}
 	} else if (json_object_is_type(j, json_type_object)) {
-		json_object_object_foreach(j, k, v) {
+		json_object_object_foreach(j, k, v)
+		{
 			if (errs)
 				break;
 			if (!json_object_is_type(v, json_type_string)) {
@@ -237,7 +239,8 @@ static int set_text(char **dst, const char *field, const char *data, size_t len,
 	}
 	*dst = text_dup(data, len);
 	if (!*dst) {
-		snprintf(msg, sizeof msg, "The %s field must be UTF-8 text without NUL bytes.", field);
+		snprintf(msg, sizeof msg, "The %s field must be UTF-8 text without NUL bytes.",
+			 field);
 		submit_error(errors, field, msg);
 		return 1;
 	}
@@ -260,8 +263,9 @@ static int check_fields(struct submit_req *r, struct json_object *errors, bool n
 	}
 	if (r->webhook_url && r->webhook_url[0]) {
 		if (strlen(r->webhook_url) > SUBMIT_MAX_URL) {
-			submit_error(errors, "webhook_url",
-				     "The webhook_url field must not be longer than 2048 characters.");
+			submit_error(
+				errors, "webhook_url",
+				"The webhook_url field must not be longer than 2048 characters.");
 			errs++;
 		} else if (!submit_valid_url(r->webhook_url)) {
 			submit_error(errors, "webhook_url",
@@ -273,7 +277,8 @@ static int check_fields(struct submit_req *r, struct json_object *errors, bool n
 		r->webhook_url = NULL;
 	}
 	if (r->csid && strlen(r->csid) > SUBMIT_MAX_CSID) {
-		submit_error(errors, "csid", "The csid field must not be longer than 20 characters.");
+		submit_error(errors, "csid",
+			     "The csid field must not be longer than 20 characters.");
 		errs++;
 	}
 	struct {
@@ -312,7 +317,8 @@ static int parse_max_attempts(const char *s, size_t len, struct json_object *err
 		goto bad;
 	return (int)v;
 bad:
-	submit_error(errors, "max_attempts", "The max_attempts field must be an integer from 1 to 5.");
+	submit_error(errors, "max_attempts",
+		     "The max_attempts field must be an integer from 1 to 5.");
 	return -1;
 }
 
@@ -329,7 +335,8 @@ int submit_from_multipart(struct submit_req *r, const struct multipart_part *par
 				submit_error(errors, "file", "Only one file may be sent.");
 				errs++;
 			} else if (p->len > SUBMIT_MAX_FILE) {
-				submit_error(errors, "file", "The file must not be larger than 10 MB.");
+				submit_error(errors, "file",
+					     "The file must not be larger than 10 MB.");
 				errs++;
 				r->has_file = true;
 			} else if (p->len == 0) {
@@ -416,8 +423,8 @@ int submit_from_resend_json(struct submit_req *r, const char *body, size_t len,
 	if (!j || jerr != json_tokener_success || used != len) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "The body is not valid JSON (%s).",
-			 jerr != json_tokener_success ? json_tokener_error_desc(jerr) :
-			 "trailing data after the object");
+			 jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+						      : "trailing data after the object");
 		submit_error(errors, "body", msg);
 		json_object_put(j);
 		return 1;
@@ -440,7 +447,8 @@ int submit_from_resend_json(struct submit_req *r, const char *body, size_t len,
 	if (json_object_object_get_ex(j, "webhook_url", &v)) {
 		r->has_webhook_url = true;
 		if (v && !json_object_is_type(v, json_type_string)) {
-			submit_error(errors, "webhook_url", "The webhook_url field must be a string.");
+			submit_error(errors, "webhook_url",
+				     "The webhook_url field must be a string.");
 			errs++;
 		} else if (v) {
 			r->webhook_url = xstrdup(json_object_get_string(v));

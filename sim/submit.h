@@ -11,11 +11,11 @@
 
 struct json_object;
 
-#define SUBMIT_MAX_FILE (10 * 1024 * 1024)
-#define SUBMIT_MAX_TAGS 10
+#define SUBMIT_MAX_FILE    (10 * 1024 * 1024)
+#define SUBMIT_MAX_TAGS    10
 #define SUBMIT_MAX_TAG_LEN 255
-#define SUBMIT_MAX_URL 2048
-#define SUBMIT_MAX_CSID 20
+#define SUBMIT_MAX_URL     2048
+#define SUBMIT_MAX_CSID    20
 
 struct submit_tag {
 	char *key;
@@ -23,13 +23,13 @@ struct submit_tag {
 };
 
 struct submit_req {
-	char *to;                 /* NULL when absent (resend: keep the original's) */
-	const char *file;         /* points into the request body */
+	char *to;         /* NULL when absent (resend: keep the original's) */
+	const char *file; /* points into the request body */
 	size_t file_len;
 	bool has_file;
 	char *webhook_url;
-	bool has_webhook_url;     /* present, possibly null */
-	int max_attempts;         /* 0: not given */
+	bool has_webhook_url; /* present, possibly null */
+	int max_attempts;     /* 0: not given */
 	char *csid;
 	char *page_size;
 	char *resolution;

@@ -12,9 +12,9 @@
 #include "sim/sim_int.h"
 #include "sim/submit.h"
 
-#define TRAFFIC_BURST 4
+#define TRAFFIC_BURST        4
 #define TRAFFIC_BURST_GAP_MS 3000
-#define TRAFFIC_TOPUP_CENTS 10000
+#define TRAFFIC_TOPUP_CENTS  10000
 
 static const char *const departments[] = { "billing", "claims", "intake", "records", "legal" };
 
@@ -43,7 +43,8 @@ static void send_one(struct sim *s)
 	snprintf(to, sizeof to, "+1%03d%03d%04d", (int)simrng_range(r, 201, 989),
 		 (int)simrng_range(r, 200, 999), (int)simrng_range(r, 0, 9999));
 	snprintf(tag, sizeof tag, "dept=%s",
-		 departments[simrng_range(r, 0, (int64_t)(sizeof departments / sizeof departments[0]) - 1)]);
+		 departments[simrng_range(
+			 r, 0, (int64_t)(sizeof departments / sizeof departments[0]) - 1)]);
 	int max_attempts = (int)simrng_range(r, 2, 4);
 
 	struct submit_req req;

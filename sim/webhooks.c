@@ -20,9 +20,9 @@
 #include "core/base/xalloc.h"
 #include "sim/sim_int.h"
 
-#define WH_AUTO_ATTEMPTS 4
+#define WH_AUTO_ATTEMPTS    4
 #define WH_ENDPOINT_DEFAULT "webhook_default"
-#define WH_ENDPOINT_FAX "webhook_fax_override"
+#define WH_ENDPOINT_FAX     "webhook_fax_override"
 /* Held-back deliveries (--reorder) go out after this long even if the window
  * is not full, so a quiet sim never sits on events. */
 #define WH_REORDER_FLUSH_S 0.25
@@ -45,7 +45,7 @@ bool simwh_url_is_loopback(const char *url)
 	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host) {
 		ok = strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-		     strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
+			strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
 	}
 	curl_free(host);
 	curl_url_cleanup(u);
@@ -118,8 +118,8 @@ static void attempt_finished(struct sim *s, struct sim_attempt *a, bool ok)
 		/* a per-fax URL came from a request: never raw to a terminal */
 		char url[256];
 		sanitize_str(url, sizeof url, d->url);
-		sim_log(&s->base, 2, "webhook %s to %s failed %d times; kept for /events", d->ev->id,
-			url, WH_AUTO_ATTEMPTS);
+		sim_log(&s->base, 2, "webhook %s to %s failed %d times; kept for /events",
+			d->ev->id, url, WH_AUTO_ATTEMPTS);
 		return;
 	}
 	/* ev_now() is the time the loop iteration began; refresh it so a slow
@@ -181,8 +181,8 @@ static void send_attempt(struct sim *s, struct sim_attempt *a)
 	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
 	struct curl_slist *h = NULL;
 	int rc = add_header(&h, "Content-Type", "application/json") |
-		 add_header(&h, "User-Agent", "faxsim/" PACKAGE_VERSION) |
-		 add_header(&h, "Expect", "");
+		add_header(&h, "User-Agent", "faxsim/" PACKAGE_VERSION) |
+		add_header(&h, "Expect", "");
 	if (s->o.legacy_signatures) {
 		rc |= sig_sign_legacy(&s->key, ts, ev->body, ev->len, sig, sizeof sig);
 		rc |= add_header(&h, "X-Mintfax-Signature", sig);

@@ -14,7 +14,7 @@ static const struct {
 	TUI_ACTION_LIST(X)
 #undef X
 #define X(e, mode, n, h) [e] = { n, false, mode, h },
-	TUI_DIALOG_ACTION_LIST(X)
+		TUI_DIALOG_ACTION_LIST(X)
 #undef X
 };
 

@@ -20,8 +20,10 @@ static enum tui_action cmd_theme(struct tui *t, char *rest, bool bang)
 
 	(void)bang;
 	if (!name || !*name) {
-		tui_flash(t, true, "usage: %s (default, light, high-contrast, mono or a path); "
-			  "current: %s", usage_of("theme"), t->theme.name);
+		tui_flash(t, true,
+			  "usage: %s (default, light, high-contrast, mono or a path); "
+			  "current: %s",
+			  usage_of("theme"), t->theme.name);
 		return ACT_NONE;
 	}
 	if (theme_load(&th, name, err, sizeof err) < 0) {
@@ -70,7 +72,8 @@ static enum tui_action cmd_sort(struct tui *t, char *rest, bool bang)
 	(void)bang;
 	for (int s = 0; s < SORT_COUNT; s++) {
 		if (col && strcasecmp(col, view_sort_name((enum view_sort)s)) == 0) {
-			view_set_sort(&t->view, (enum view_sort)s, dir && strcmp(dir, "reverse") == 0);
+			view_set_sort(&t->view, (enum view_sort)s,
+				      dir && strcmp(dir, "reverse") == 0);
 			tui_flash(t, false, "sorted by %s", view_sort_name((enum view_sort)s));
 			return ACT_NONE;
 		}
@@ -88,7 +91,8 @@ static enum tui_action cmd_export(struct tui *t, char *rest, bool bang)
 	char *path = fmt && save ? save + strspn(save, " \t") : NULL;
 
 	if (!fmt || !path || !*path || (strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0)) {
-		tui_flash(t, true, "usage: %s  (! overwrites an existing file)", usage_of("export"));
+		tui_flash(t, true, "usage: %s  (! overwrites an existing file)",
+			  usage_of("export"));
 		return ACT_NONE;
 	}
 	tui_export_start(t, fmt, path, bang);

@@ -15,7 +15,7 @@ struct tui;
 
 struct tui_cmd {
 	const char *name;
-	const char *usage;         /* "theme NAME"; NULL: an alias ("q"), not listed */
+	const char *usage; /* "theme NAME"; NULL: an alias ("q"), not listed */
 	/* rest: what follows the name, leading blanks skipped ("" if none);
 	 * bang: the name was typed with a '!'. Returns the action to run,
 	 * ACT_NONE when done. */

@@ -18,7 +18,7 @@
 static const char *const fields[] = { "status:", "code:", "to:", "tag:", "id:" };
 static const char *const statuses[] = {
 	"status:queued", "status:submitted", "status:in_progress", "status:delivered",
-	"status:failed", "status:retrying", "status:active", "status:anomaly",
+	"status:failed", "status:retrying",  "status:active",      "status:anomaly",
 };
 static const char *const formats[] = { "csv", "json" };
 
@@ -100,7 +100,8 @@ void tui_complete(struct tui *t)
 	n = complete_filter(t, word, wl, cands, store, N(cands));
 	matches = prompt_complete(&t->prompt, cands, n);
 	if (matches == 0) {
-		tui_flash(t, true, "nothing to complete '%.*s' with", (int)(wl < 40 ? wl : 40), word);
+		tui_flash(t, true, "nothing to complete '%.*s' with", (int)(wl < 40 ? wl : 40),
+			  word);
 		return;
 	}
 	if (matches == 1)

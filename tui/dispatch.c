@@ -133,8 +133,8 @@ static void act_open(struct tui *t, enum tui_action a)
 	const struct model_fax *mf;
 
 	/* A pane with its own Enter (error codes: filter by the code). */
-	if (((t->screen == SCREEN_MAIN && t->focus != LP_FAXES) ||
-	     t->screen == SCREEN_FAILURES) && tui_navigate(t, a))
+	if (((t->screen == SCREEN_MAIN && t->focus != LP_FAXES) || t->screen == SCREEN_FAILURES) &&
+	    tui_navigate(t, a))
 		return;
 	if (t->screen != SCREEN_MAIN || !(mf = tui_selected(t)) || !mf->fax.id)
 		return;
@@ -184,8 +184,9 @@ static void act_pause(struct tui *t, enum tui_action a)
 {
 	(void)a;
 	view_set_paused(&t->view, !t->view.paused);
-	tui_flash(t, false, t->view.paused ? "paused: new faxes are counted, not shown"
-					   : "following the newest faxes");
+	tui_flash(t, false,
+		  t->view.paused ? "paused: new faxes are counted, not shown"
+				 : "following the newest faxes");
 	if (!t->view.paused)
 		t->sel = 0;
 }
@@ -203,11 +204,11 @@ static void act_mark(struct tui *t, enum tui_action a)
 }
 
 /* Actions that are one call to the module that does the work. */
-#define ACTION_CALLS(name, fn)                                      \
-	static void act_##name(struct tui *t, enum tui_action a)    \
-	{                                                           \
-		(void)a;                                            \
-		fn(t);                                              \
+#define ACTION_CALLS(name, fn)                                   \
+	static void act_##name(struct tui *t, enum tui_action a) \
+	{                                                        \
+		(void)a;                                         \
+		fn(t);                                           \
 	}
 
 ACTION_CALLS(unmark_all, tui_clear_marks)

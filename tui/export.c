@@ -26,11 +26,11 @@ struct tui_export {
 	ev_idle w;
 	FILE *f;
 	bool json;
-	const struct model_fax **rows;   /* stable for the model's life */
+	const struct model_fax **rows; /* stable for the model's life */
 	size_t n, next;
-	bool force;                      /* :export!: replace an existing file */
-	char path[PATH_MAX];             /* where it goes, ~ expanded */
-	char tmp[PATH_MAX + 16];         /* where it is written until complete */
+	bool force;              /* :export!: replace an existing file */
+	char path[PATH_MAX];     /* where it goes, ~ expanded */
+	char tmp[PATH_MAX + 16]; /* where it is written until complete */
 };
 
 static const char csv_header[] = "id,created_at,updated_at,completed_at,status,to,pages,"
@@ -49,7 +49,7 @@ static char *safe_dup(const char *s)
 	if (!s)
 		return NULL;
 	len = strlen(s);
-	cap = 3 * len + 4;    /* a bad byte becomes a 3-byte placeholder */
+	cap = 3 * len + 4; /* a bad byte becomes a 3-byte placeholder */
 	d = malloc(cap);
 	if (d)
 		sanitize_text(d, cap, s, len, NULL);
@@ -72,9 +72,17 @@ static int safe_field(char **field)
 
 int tui_export_safe_fax(struct fax *out, const struct fax *src)
 {
-	char **fields[] = { &out->id, &out->to, &out->error_code, &out->error_subcode,
-			    &out->error_message, &out->webhook_url, &out->idempotency_key,
-			    &out->csid, &out->page_size, &out->resolution, &out->optimize_for,
+	char **fields[] = { &out->id,
+			    &out->to,
+			    &out->error_code,
+			    &out->error_subcode,
+			    &out->error_message,
+			    &out->webhook_url,
+			    &out->idempotency_key,
+			    &out->csid,
+			    &out->page_size,
+			    &out->resolution,
+			    &out->optimize_for,
 			    &out->resent_from };
 	int rc = 0;
 
@@ -86,8 +94,8 @@ int tui_export_safe_fax(struct fax *out, const struct fax *src)
 		rc |= safe_field(&out->tags[i].key) | safe_field(&out->tags[i].value);
 	for (size_t i = 0; i < out->n_attempts; i++)
 		rc |= safe_field(&out->attempts[i].error_code) |
-		      safe_field(&out->attempts[i].error_subcode) |
-		      safe_field(&out->attempts[i].error_message);
+			safe_field(&out->attempts[i].error_subcode) |
+			safe_field(&out->attempts[i].error_message);
 	if (rc) {
 		fax_done(out);
 		return -1;
@@ -253,7 +261,8 @@ static void export_slice(struct ev_loop *loop, ev_idle *w, int revents)
 	}
 	if (rc == 0 && e->next < e->n && !ferror(e->f)) {
 		if (e->n > 10 * EXPORT_SLICE)
-			tui_flash(t, false, "exporting to %s: %zu%%", e->path, e->next * 100 / e->n);
+			tui_flash(t, false, "exporting to %s: %zu%%", e->path,
+				  e->next * 100 / e->n);
 		return;
 	}
 	if (rc == 0 && e->json)
@@ -274,8 +283,10 @@ static void export_slice(struct ev_loop *loop, ev_idle *w, int revents)
 
 			unlink(e->tmp);
 			if (err == EEXIST)
-				tui_flash(t, true, "export: %s appeared meanwhile; not overwritten "
-					  "(:export! replaces it)", e->path);
+				tui_flash(t, true,
+					  "export: %s appeared meanwhile; not overwritten "
+					  "(:export! replaces it)",
+					  e->path);
 			else
 				tui_flash(t, true, "export: %s: %s", e->path, strerror(err));
 		}
@@ -318,8 +329,9 @@ static int canonical(const char *path, char *out, size_t len)
 	snprintf(b, sizeof b, "%s", path);
 	if (!realpath(dirname(d), dir))
 		return -1;
-	return snprintf(out, len, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, basename(b)) <
-		       (int)len ? 0 : -1;
+	return snprintf(out, len, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, basename(b)) < (int)len
+		? 0
+		: -1;
 }
 
 /* The store and the files SQLite and faxtop keep beside it. */
@@ -364,8 +376,10 @@ int tui_export_check_target(const char *path, const char *store, bool force, cha
 		return -1;
 	}
 	if (is_store_file(out, exists ? &st : NULL, store)) {
-		snprintf(err, errlen, "%s is faxtop's own database (or a file beside it): "
-			 "choose another name", out);
+		snprintf(err, errlen,
+			 "%s is faxtop's own database (or a file beside it): "
+			 "choose another name",
+			 out);
 		return -1;
 	}
 	if (exists && S_ISLNK(st.st_mode)) {

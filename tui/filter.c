@@ -12,7 +12,7 @@
 #include "tui/filter.h"
 
 #define FILTER_MAX_TERMS 32
-#define FILTER_MAX_EXPR 1024
+#define FILTER_MAX_EXPR  1024
 
 void filter_init(struct filter *f)
 {
@@ -37,7 +37,7 @@ void filter_done(struct filter *f)
 	free(f->terms);
 	free(f->expr);
 	filter_init(f);
-	f->m = m;     /* not owned: what state: reads stays */
+	f->m = m; /* not owned: what state: reads stays */
 	f->tr = tr;
 }
 
@@ -119,8 +119,10 @@ static int parse_status(struct filter_term *t, char *v, char *err, size_t errlen
 		}
 		st = fax_status_from_name(s);
 		if (st == FAX_STATUS_NONE) {
-			snprintf(err, errlen, "status:%s: unknown status (queued, submitted, "
-				 "in_progress, delivered, failed, retrying, active, anomaly)", s);
+			snprintf(err, errlen,
+				 "status:%s: unknown status (queued, submitted, "
+				 "in_progress, delivered, failed, retrying, active, anomaly)",
+				 s);
 			return -1;
 		}
 		t->status_mask |= 1u << st;
@@ -192,8 +194,10 @@ static int parse_term(struct filter_term *t, char *w, char *err, size_t errlen)
 			int st = triage_state_from_name(s);
 
 			if (st <= TRIAGE_NONE) {
-				snprintf(err, errlen, "state:%s: unknown state (unresolved, resending, "
-					 "resent, dismissed)", s);
+				snprintf(err, errlen,
+					 "state:%s: unknown state (unresolved, resending, "
+					 "resent, dismissed)",
+					 s);
 				return -1;
 			}
 			t->status_mask |= 1u << st;
@@ -319,7 +323,8 @@ static bool term_match(const struct filter_term *t, const struct model_fax *mf)
 		return (unsigned)f->status < 28 && (t->status_mask & (1u << f->status));
 	case FF_CODE:
 		for (size_t i = 0; i < t->n_values; i++) {
-			if (strcasecmp(t->values[i], "none") == 0 && (!f->error_code || !*f->error_code))
+			if (strcasecmp(t->values[i], "none") == 0 &&
+			    (!f->error_code || !*f->error_code))
 				return true;
 			if (f->error_code && strcasecmp(f->error_code, t->values[i]) == 0)
 				return true;
@@ -330,13 +335,13 @@ static bool term_match(const struct filter_term *t, const struct model_fax *mf)
 	case FF_ID:
 		return contains(f->id, t);
 	case FF_STATE:
-		return false;   /* filter_match: it needs the model and the triage */
+		return false; /* filter_match: it needs the model and the triage */
 	case FF_TAG:
 		for (size_t i = 0; i < f->n_tags; i++) {
 			if (!f->tags[i].key || strcasecmp(f->tags[i].key, t->values[0]) != 0)
 				continue;
-			if (!t->tag_value || (f->tags[i].value &&
-					      strcasecmp(f->tags[i].value, t->tag_value) == 0))
+			if (!t->tag_value ||
+			    (f->tags[i].value && strcasecmp(f->tags[i].value, t->tag_value) == 0))
 				return true;
 		}
 		return false;

@@ -27,23 +27,23 @@ enum filter_field { FF_TEXT, FF_STATUS, FF_CODE, FF_TO, FF_TAG, FF_ID, FF_STATE 
 struct filter_term {
 	enum filter_field field;
 	bool negate;
-	unsigned status_mask;    /* FF_STATUS: bits of enum fax_status, plus the two below;
+	unsigned status_mask; /* FF_STATUS: bits of enum fax_status, plus the two below;
 				  * FF_STATE: bits of enum triage_state */
-	char **values;           /* FF_CODE: alternatives; others: values[0] */
+	char **values;        /* FF_CODE: alternatives; others: values[0] */
 	size_t n_values;
-	char *tag_value;         /* FF_TAG: NULL means "has the key" */
-	char first[3];           /* values[0]'s first character in both cases, for strpbrk */
-	size_t len0;             /* strlen(values[0]) */
+	char *tag_value; /* FF_TAG: NULL means "has the key" */
+	char first[3];   /* values[0]'s first character in both cases, for strpbrk */
+	size_t len0;     /* strlen(values[0]) */
 };
 
 #define FILTER_STATUS_RETRYING (1u << 30)
-#define FILTER_STATUS_ACTIVE (1u << 29)
-#define FILTER_STATUS_ANOMALY (1u << 28)
+#define FILTER_STATUS_ACTIVE   (1u << 29)
+#define FILTER_STATUS_ANOMALY  (1u << 28)
 
 struct filter {
 	struct filter_term *terms;
 	size_t n;
-	char *expr;              /* the text it was parsed from */
+	char *expr; /* the text it was parsed from */
 	/* What state: terms read (kept across filter_parse; tr may be NULL). */
 	const struct model *m;
 	const struct triage *tr;

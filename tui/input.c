@@ -38,8 +38,8 @@ static void prompt_finish(struct tui *t, enum prompt_result r)
 	char err[256];
 
 	if (r == PROMPT_CANCEL) {
-		if (kind == PROMPT_FILTER && strcmp(t->prompt_orig, t->view.filter.expr ?
-						    t->view.filter.expr : "") != 0)
+		if (kind == PROMPT_FILTER &&
+		    strcmp(t->prompt_orig, t->view.filter.expr ? t->view.filter.expr : "") != 0)
 			view_set_filter(&t->view, t->prompt_orig, err, sizeof err);
 		t->prompt_kind = PROMPT_NONE;
 		return;
@@ -143,7 +143,7 @@ static void on_mouse(struct tui *t)
 void tui_on_input(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tui *t = w->data;
-	static const int max_keys = 256;   /* a paste must not starve the loop */
+	static const int max_keys = 256; /* a paste must not starve the loop */
 	wint_t ch;
 	int r, n = 0;
 

@@ -12,71 +12,70 @@
 
 /* Written in the user's language on purpose: the defaults are proof that
  * the config syntax can express everything. */
-static const char default_bindings[] =
-	"# faxtop default key bindings\n"
-	"bind q quit\n"
-	"bind ? help\n"
-	"bind F1 help\n"
-	"bind k up\n"
-	"bind Up up\n"
-	"bind j down\n"
-	"bind Down down\n"
-	"bind PgUp page-up\n"
-	"bind C-b page-up\n"
-	"bind PgDn page-down\n"
-	"bind C-f page-down\n"
-	"bind Home home\n"
-	"bind g home\n"
-	"bind End end\n"
-	"bind G end\n"
-	"bind Tab next-pane\n"
-	"bind S-Tab prev-pane\n"
-	"bind Enter open\n"
-	"bind Right open\n"
-	"bind Esc back\n"
-	"bind Left back\n"
-	"bind / filter\n"
-	"bind f search\n"
-	"bind n search-next\n"
-	"bind N search-prev\n"
-	"bind s sort\n"
-	"bind S sort-reverse\n"
-	"bind p pause\n"
-	"bind Space mark\n"
-	"bind u unmark-all\n"
-	"bind r resend\n"
-	"bind R resend-bulk\n"
-	"bind b bulk-pause\n"
-	"bind X bulk-cancel\n"
-	"bind d dismiss\n"
-	"bind D undismiss\n"
-	"bind U next-unresolved\n"
-	"bind : command\n"
-	"bind J raw\n"
-	"bind o original\n"
-	"bind O next-resend\n"
-	"bind y copy-id\n"
-	"bind F failures\n"
-	"bind C-l redraw\n"
-	"# in the dialogs\n"
-	"bind Enter resend.confirm\n"
-	"bind Tab resend.next-field\n"
-	"bind Down resend.next-field\n"
-	"bind S-Tab resend.prev-field\n"
-	"bind Up resend.prev-field\n"
-	"bind Esc resend.cancel\n"
-	"bind Enter bulk.start\n"
-	"bind y bulk.start\n"
-	"bind Esc bulk.cancel\n"
-	"bind n bulk.cancel\n"
-	"bind i bulk.include-done\n"
-	"bind t bulk.skip-terminal\n"
-	"bind Enter quit.yes\n"
-	"bind y quit.yes\n"
-	"bind Esc quit.no\n"
-	"bind n quit.no\n"
-	"bind s quit.send-rest\n"
-	"bind d quit.drop-rest\n";
+static const char default_bindings[] = "# faxtop default key bindings\n"
+				       "bind q quit\n"
+				       "bind ? help\n"
+				       "bind F1 help\n"
+				       "bind k up\n"
+				       "bind Up up\n"
+				       "bind j down\n"
+				       "bind Down down\n"
+				       "bind PgUp page-up\n"
+				       "bind C-b page-up\n"
+				       "bind PgDn page-down\n"
+				       "bind C-f page-down\n"
+				       "bind Home home\n"
+				       "bind g home\n"
+				       "bind End end\n"
+				       "bind G end\n"
+				       "bind Tab next-pane\n"
+				       "bind S-Tab prev-pane\n"
+				       "bind Enter open\n"
+				       "bind Right open\n"
+				       "bind Esc back\n"
+				       "bind Left back\n"
+				       "bind / filter\n"
+				       "bind f search\n"
+				       "bind n search-next\n"
+				       "bind N search-prev\n"
+				       "bind s sort\n"
+				       "bind S sort-reverse\n"
+				       "bind p pause\n"
+				       "bind Space mark\n"
+				       "bind u unmark-all\n"
+				       "bind r resend\n"
+				       "bind R resend-bulk\n"
+				       "bind b bulk-pause\n"
+				       "bind X bulk-cancel\n"
+				       "bind d dismiss\n"
+				       "bind D undismiss\n"
+				       "bind U next-unresolved\n"
+				       "bind : command\n"
+				       "bind J raw\n"
+				       "bind o original\n"
+				       "bind O next-resend\n"
+				       "bind y copy-id\n"
+				       "bind F failures\n"
+				       "bind C-l redraw\n"
+				       "# in the dialogs\n"
+				       "bind Enter resend.confirm\n"
+				       "bind Tab resend.next-field\n"
+				       "bind Down resend.next-field\n"
+				       "bind S-Tab resend.prev-field\n"
+				       "bind Up resend.prev-field\n"
+				       "bind Esc resend.cancel\n"
+				       "bind Enter bulk.start\n"
+				       "bind y bulk.start\n"
+				       "bind Esc bulk.cancel\n"
+				       "bind n bulk.cancel\n"
+				       "bind i bulk.include-done\n"
+				       "bind t bulk.skip-terminal\n"
+				       "bind Enter quit.yes\n"
+				       "bind y quit.yes\n"
+				       "bind Esc quit.no\n"
+				       "bind n quit.no\n"
+				       "bind s quit.send-rest\n"
+				       "bind d quit.drop-rest\n";
 
 static const struct {
 	const char *name;
@@ -265,14 +264,16 @@ int keymap_bind(struct keymap *km, const char *key, const char *action, const ch
 	if (!where)
 		where = "?";
 	if (keymap_key_parse(key, &k) < 0) {
-		snprintf(err, errlen, "%s: unknown key '%s' (try a character, C-x, F1..F12, "
-			 "Enter, Esc, Tab, Space, Up, PgDn, Home, ...)", where, key ? key : "");
+		snprintf(err, errlen,
+			 "%s: unknown key '%s' (try a character, C-x, F1..F12, "
+			 "Enter, Esc, Tab, Space, Up, PgDn, Home, ...)",
+			 where, key ? key : "");
 		return -1;
 	}
 	a = action_from_name(action);
 	if (a < 0) {
-		snprintf(err, errlen, "%s: unknown action '%s' (see the help screen, '?')",
-			 where, action ? action : "");
+		snprintf(err, errlen, "%s: unknown action '%s' (see the help screen, '?')", where,
+			 action ? action : "");
 		return -1;
 	}
 	/* A key is bound once per mode: a dialog's Enter is not the list's. */
@@ -283,9 +284,10 @@ int keymap_bind(struct keymap *km, const char *key, const char *action, const ch
 		if (b->action != (enum tui_action)a && strcmp(b->where, "default") != 0) {
 			char msg[320];
 
-			snprintf(msg, sizeof msg, "%s: key %s bound to %s conflicts with %s at %s; "
-				 "%s wins", where, key, action, action_name(b->action), b->where,
-				 action);
+			snprintf(msg, sizeof msg,
+				 "%s: key %s bound to %s conflicts with %s at %s; "
+				 "%s wins",
+				 where, key, action, action_name(b->action), b->where, action);
 			add_message(km, msg);
 		}
 	} else {
@@ -308,8 +310,8 @@ int keymap_bind(struct keymap *km, const char *key, const char *action, const ch
 	return 0;
 }
 
-int keymap_parse_line(struct keymap *km, const char *line, const char *where,
-		      char *err, size_t errlen)
+int keymap_parse_line(struct keymap *km, const char *line, const char *where, char *err,
+		      size_t errlen)
 {
 	char buf[256], *save = NULL, *w[4];
 	int n = 0;

@@ -13,9 +13,9 @@
 #include "tui/actions.h"
 
 #define TUI_KEY_FN_BASE 0x200000
-#define TUI_KEY_FN(k) (TUI_KEY_FN_BASE + (k))
-#define TUI_KEY_ENTER '\n'
-#define TUI_KEY_ESC 27
+#define TUI_KEY_FN(k)   (TUI_KEY_FN_BASE + (k))
+#define TUI_KEY_ENTER   '\n'
+#define TUI_KEY_ESC     27
 
 struct keymap;
 
@@ -40,8 +40,8 @@ int keymap_load_defaults(struct keymap *km, char *err, size_t errlen);
 int keymap_bind(struct keymap *km, const char *key, const char *action, const char *where,
 		char *err, size_t errlen);
 /* A whole line: "bind KEY ACTION", blank or "#" comment. Same errors. */
-int keymap_parse_line(struct keymap *km, const char *line, const char *where,
-		      char *err, size_t errlen);
+int keymap_parse_line(struct keymap *km, const char *line, const char *where, char *err,
+		      size_t errlen);
 
 /* The screens' action for a key (ACT_NONE if unbound). */
 enum tui_action keymap_lookup(const struct keymap *km, int key);

@@ -10,11 +10,8 @@ struct want {
 
 /* Minimum and preferred heights, borders included. */
 static const struct want wants[LP_COUNT] = {
-	[LP_FAXES] = { 6, 0 },
-	[LP_ATTEMPTS] = { 5, 8 },
-	[LP_BALANCE] = { 6, 7 },
-	[LP_CODES] = { 4, 8 },
-	[LP_LOG] = { 4, 10 },
+	[LP_FAXES] = { 6, 0 }, [LP_ATTEMPTS] = { 5, 8 }, [LP_BALANCE] = { 6, 7 },
+	[LP_CODES] = { 4, 8 }, [LP_LOG] = { 4, 10 },
 };
 
 static void layout_wide(struct layout *l)
@@ -79,8 +76,7 @@ static int narrow_below(const struct layout *l, bool side, int *h)
 		h[q] = l->visible[q] ? wants[q].pref : 0;
 		if (side && q == LP_CODES && l->visible[LP_BALANCE])
 			h[q] = 0;
-		if (side && q == LP_BALANCE && l->visible[LP_CODES] &&
-		    wants[LP_CODES].pref > h[q])
+		if (side && q == LP_BALANCE && l->visible[LP_CODES] && wants[LP_CODES].pref > h[q])
 			h[q] = wants[LP_CODES].pref;
 		total += h[q];
 	}
@@ -172,7 +168,7 @@ void layout_fit_attempts(struct layout *l, int inner)
 		l->pane[p].h += spare;
 		return;
 	}
-	a->h += spare;   /* nothing below to take the rows */
+	a->h += spare; /* nothing below to take the rows */
 }
 
 int layout_columns(const struct col_spec *specs, int n, int width, int *widths)

@@ -17,14 +17,14 @@ struct layout {
 	struct rect header, footer, body;
 	struct rect pane[LP_COUNT];
 	bool visible[LP_COUNT];
-	bool too_small;          /* not even the list fits: draw a notice only */
-	bool wide;               /* list on the left, the rest stacked on the right */
-	int banner_rows;         /* the header's last rows, for health banners */
+	bool too_small;  /* not even the list fits: draw a notice only */
+	bool wide;       /* list on the left, the rest stacked on the right */
+	int banner_rows; /* the header's last rows, for health banners */
 };
 
 #define LAYOUT_HEADER_ROWS 2
-#define LAYOUT_MIN_COLS 30
-#define LAYOUT_MIN_ROWS 8
+#define LAYOUT_MIN_COLS    30
+#define LAYOUT_MIN_ROWS    8
 
 void layout_compute(int rows, int cols, struct layout *out);
 /* Shrinks the attempts pane to `inner` rows (borders apart) when it has
@@ -37,9 +37,9 @@ void layout_compute_banners(int rows, int cols, int banners, struct layout *out)
 
 struct col_spec {
 	const char *title;
-	int min, pref;           /* display columns */
-	int prio;                /* 0 = always shown; higher goes first */
-	bool flex;               /* shares what is left over */
+	int min, pref; /* display columns */
+	int prio;      /* 0 = always shown; higher goes first */
+	bool flex;     /* shares what is left over */
 };
 
 /* Fills widths[i] (0 = hidden) so that the visible columns plus one blank

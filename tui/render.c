@@ -106,8 +106,8 @@ struct rect render_box(struct tui *t, const struct rect *r, const char *title, e
 		glyph_at(t, y, r->x + r->w - 1, g->v);
 	}
 	if (title && r->w > 6) {
-		int w = render_textf(t, r->y, r->x + 2, r->w - 4, role == ROLE_BORDER ? ROLE_TITLE : role,
-				     " %s ", title);
+		int w = render_textf(t, r->y, r->x + 2, r->w - 4,
+				     role == ROLE_BORDER ? ROLE_TITLE : role, " %s ", title);
 		(void)w;
 	}
 	return in;

@@ -74,7 +74,7 @@ static void resend_done(void *ctx, const struct resend_result *r)
 			t->bulk.failed++;
 	}
 	if (r && r->ok && tui_is_marked(t, rec->fax_id))
-		tui_toggle_mark(t, rec->fax_id);   /* done: R again must not resend it */
+		tui_toggle_mark(t, rec->fax_id); /* done: R again must not resend it */
 	if (r && r->ok) {
 		tui_flash(t, false, "%s resent as %s%s", rec->fax_id,
 			  r->new_fax_id ? r->new_fax_id : "(id not returned)",

@@ -66,8 +66,8 @@ bool tui_is_marked(const struct tui *t, const char *id)
 
 void tui_toggle_mark(struct tui *t, const char *id)
 {
-	char **hit = t->n_marks ? bsearch(&id, t->marks, t->n_marks, sizeof *t->marks, cmp_str)
-				: NULL;
+	char **hit =
+		t->n_marks ? bsearch(&id, t->marks, t->n_marks, sizeof *t->marks, cmp_str) : NULL;
 
 	if (hit) {
 		free(*hit);
@@ -96,8 +96,9 @@ const char *tui_action_unavailable(const struct tui *t, enum tui_action a)
 	if (t->read_only)
 		return "read-only mode (--read-only or read-only in the config)";
 	if (a == ACT_DISMISS || a == ACT_UNDISMISS)
-		return t->act.dismiss && t->act.undismiss ? NULL
-		       : "triage decisions are not kept in this mode";
+		return t->act.dismiss && t->act.undismiss
+			? NULL
+			: "triage decisions are not kept in this mode";
 	if (!t->act.resend)
 		return "no API connection to send with in this mode";
 	return NULL;
@@ -122,8 +123,8 @@ void tui_request_quit(struct tui *t)
 void tui_sync_selection(struct tui *t)
 {
 	size_t n = view_count(&t->view), rows, idx;
-	bool follow = t->sel == 0 && !t->view.paused && t->view.sort == SORT_CREATED &&
-		      !t->view.reverse;
+	bool follow =
+		t->sel == 0 && !t->view.paused && t->view.sort == SORT_CREATED && !t->view.reverse;
 
 	if (n == 0) {
 		t->sel = t->top = 0;

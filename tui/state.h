@@ -25,13 +25,19 @@
 /* Bulk resends: at most this many in flight, one started per tick. */
 #define TUI_BULK_PARALLEL 2
 #define TUI_BULK_INTERVAL 0.5
-#define TUI_FLASH_MS 6000
+#define TUI_FLASH_MS      6000
 /* Filter as you type up to this many faxes; beyond, on Enter only. */
 #define TUI_LIVE_FILTER_MAX 200000
 
 enum tui_screen { SCREEN_MAIN, SCREEN_DETAIL, SCREEN_HELP, SCREEN_FAILURES, SCREEN_COUNT };
-enum tui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_COMMAND,
-		       PROMPT_DISMISS, PROMPT_KIND_COUNT };
+enum tui_prompt_kind {
+	PROMPT_NONE,
+	PROMPT_FILTER,
+	PROMPT_SEARCH,
+	PROMPT_COMMAND,
+	PROMPT_DISMISS,
+	PROMPT_KIND_COUNT
+};
 enum tui_dialog_kind { DLG_NONE, DLG_RESEND, DLG_BULK, DLG_QUIT };
 
 struct tui_dialog {
@@ -49,34 +55,34 @@ struct tui_dialog {
 	int pages;
 	/* bulk: candidates, and what the operator chose to leave out */
 	struct tui_bulk_item *items;
-	size_t n_items, n_inflight;  /* in flight: never sent again, only counted */
-	bool include_done;         /* also those already resent or dismissed */
-	bool skip_terminal;        /* leave out terminal codes to the same number */
+	size_t n_items, n_inflight; /* in flight: never sent again, only counted */
+	bool include_done;          /* also those already resent or dismissed */
+	bool skip_terminal;         /* leave out terminal codes to the same number */
 };
 
 /* A fax a bulk run may resend. */
 struct tui_bulk_item {
 	char *id;
-	bool resent;               /* has a resend already (again needed) */
+	bool resent; /* has a resend already (again needed) */
 	bool dismissed;
-	bool terminal;             /* a terminal code: the same number fails again */
+	bool terminal; /* a terminal code: the same number fails again */
 	int pages;
 };
 
 struct tui_inflight {
 	struct tui_inflight *next;
-	struct tui *t;             /* NULL once the TUI is gone: the record frees itself */
+	struct tui *t; /* NULL once the TUI is gone: the record frees itself */
 	char fax_id[64];
 	bool bulk;
 };
 
 struct tui_bulk {
 	char **ids;
-	bool *again;               /* per id: resent already, a new fax was chosen */
+	bool *again; /* per id: resent already, a new fax was chosen */
 	size_t n, next, ok, failed, dropped;
 	bool running;
-	bool paused;               /* no new request starts; those on the way finish */
-	bool quit_after;           /* quit once the last one is answered */
+	bool paused;     /* no new request starts; those on the way finish */
+	bool quit_after; /* quit once the last one is answered */
 };
 
 /* The header's unresolved count, taken again when the model or triage moved. */
@@ -105,23 +111,23 @@ struct tui {
 	ev_io input_w;
 	ev_signal winch_w;
 	ev_prepare render_w;
-	ev_timer frame_w;          /* defers a frame to respect fps */
-	ev_timer tick_w;           /* wakes up when a displayed clock changes */
+	ev_timer frame_w; /* defers a frame to respect fps */
+	ev_timer tick_w;  /* wakes up when a displayed clock changes */
 	ev_timer bulk_w;
 	double frame_interval;
 	double last_frame;
 	bool dirty;
 	bool full_redraw;
 	uint64_t drawn_gen;
-	int64_t next_change_ms;    /* collected while drawing: soonest text change */
+	int64_t next_change_ms; /* collected while drawing: soonest text change */
 
 	struct layout layout;
-	struct rect clip;          /* drawing is confined to this area */
+	struct rect clip; /* drawing is confined to this area */
 	enum tui_screen screen, help_return;
 	enum layout_pane focus;
 	size_t sel, top;
 	char sel_id[64];
-	char detail_id[64];        /* the fax the detail screen shows */
+	char detail_id[64]; /* the fax the detail screen shows */
 	/* The pane instances (panes/panes.c): the main screen's by layout
 	 * slot, the whole-body screens by screen (none for the main one). */
 	struct pane pane[LP_COUNT];
@@ -129,30 +135,30 @@ struct tui {
 
 	enum tui_prompt_kind prompt_kind;
 	struct prompt prompt;
-	char prompt_orig[PROMPT_MAX];  /* restored when a filter prompt is cancelled */
-	struct prompt_history history[PROMPT_KIND_COUNT];   /* by prompt kind */
+	char prompt_orig[PROMPT_MAX]; /* restored when a filter prompt is cancelled */
+	struct prompt_history history[PROMPT_KIND_COUNT]; /* by prompt kind */
 
 	struct tui_dialog dlg;
-	char triage_id[64];        /* the case a dismiss prompt is for */
+	char triage_id[64]; /* the case a dismiss prompt is for */
 	struct tui_triage_count unresolved;
 
 	char flash[320];
 	bool flash_error;
 	int64_t flash_until;
 
-	char **marks;              /* sorted fax ids */
+	char **marks; /* sorted fax ids */
 	size_t n_marks;
 
-	struct tui_inflight *inflight;  /* this TUI's requests, for their answers */
+	struct tui_inflight *inflight; /* this TUI's requests, for their answers */
 	struct tui_bulk bulk;
-	struct tui_export *export;  /* a running :export, or NULL */
+	struct tui_export *export; /* a running :export, or NULL */
 
 	struct tui_status status;
-	uint64_t health_key;       /* from act.health: a change redraws at once */
-	unsigned banner_mask;      /* banners shown, for alert-bell */
-	FILE *frame_log;           /* FAXTOP_FRAME_LOG: a line per frame, for bench/ */
+	uint64_t health_key;  /* from act.health: a change redraws at once */
+	unsigned banner_mask; /* banners shown, for alert-bell */
+	FILE *frame_log;      /* FAXTOP_FRAME_LOG: a line per frame, for bench/ */
 	bool quitting;
-	int input_idle;            /* readable-but-empty wake-ups in a row */
+	int input_idle; /* readable-but-empty wake-ups in a row */
 };
 
 /* Frees what the session holds (not t itself): resends still on the way

@@ -17,19 +17,37 @@
 #include "tui/term.h"
 
 static const struct glyphs glyphs_utf8 = {
-	.h = "\xE2\x94\x80", .v = "\xE2\x94\x82",
-	.tl = "\xE2\x94\x8C", .tr = "\xE2\x94\x90", .bl = "\xE2\x94\x94", .br = "\xE2\x94\x98",
+	.h = "\xE2\x94\x80",
+	.v = "\xE2\x94\x82",
+	.tl = "\xE2\x94\x8C",
+	.tr = "\xE2\x94\x90",
+	.bl = "\xE2\x94\x94",
+	.br = "\xE2\x94\x98",
 	.status = { "?", "\xE2\x97\x8B", "\xE2\x97\x94", "\xE2\x96\xB6", "\xE2\x9C\x94",
 		    "\xE2\x9C\x96", "?", "?" },
-	.retrying = "\xE2\x86\xBB", .inflight = "\xE2\x87\xA1", .mark = "\xE2\x97\x8F",
-	.terminal = "\xE2\x80\xA0", .up = "\xE2\x96\xB2", .down = "\xE2\x96\xBC",
+	.retrying = "\xE2\x86\xBB",
+	.inflight = "\xE2\x87\xA1",
+	.mark = "\xE2\x97\x8F",
+	.terminal = "\xE2\x80\xA0",
+	.up = "\xE2\x96\xB2",
+	.down = "\xE2\x96\xBC",
 	.ellipsis = "\xE2\x80\xA6",
 };
 
 static const struct glyphs glyphs_ascii = {
-	.h = "-", .v = "|", .tl = "+", .tr = "+", .bl = "+", .br = "+",
+	.h = "-",
+	.v = "|",
+	.tl = "+",
+	.tr = "+",
+	.bl = "+",
+	.br = "+",
 	.status = { "?", ".", "^", ">", "+", "x", "?", "?" },
-	.retrying = "~", .inflight = "*", .mark = "#", .terminal = "!", .up = "^", .down = "v",
+	.retrying = "~",
+	.inflight = "*",
+	.mark = "#",
+	.terminal = "!",
+	.up = "^",
+	.down = "v",
 	.ellipsis = "~",
 };
 
@@ -56,7 +74,7 @@ void term_restore_emergency(void)
 static void on_fatal(int sig)
 {
 	term_restore_emergency();
-	raise(sig);   /* SA_RESETHAND put the default action back */
+	raise(sig); /* SA_RESETHAND put the default action back */
 }
 
 static void append_cap(const char *name)
@@ -112,7 +130,8 @@ int term_start(struct tui_term *tm, bool mouse, char *err, size_t errlen)
 
 	memset(tm, 0, sizeof *tm);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, errlen, "the TUI needs a terminal on stdin and stdout "
+		snprintf(err, errlen,
+			 "the TUI needs a terminal on stdin and stdout "
 			 "(use --headless otherwise)");
 		return -1;
 	}
@@ -154,7 +173,8 @@ int term_start(struct tui_term *tm, bool mouse, char *err, size_t errlen)
 		tm->ncolors = COLORS;
 	}
 	if (mouse) {
-		mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+			  NULL);
 		mouseinterval(0);
 	}
 	arm_emergency(mouse);
@@ -248,9 +268,9 @@ void term_set_title(struct tui_term *tm, const char *title)
 	char buf[160];
 	size_t n = 0;
 
-	if (!tm->active || !term || (strncmp(term, "xterm", 5) != 0 &&
-				     strncmp(term, "screen", 6) != 0 && strncmp(term, "tmux", 4) != 0 &&
-				     strncmp(term, "rxvt", 4) != 0))
+	if (!tm->active || !term ||
+	    (strncmp(term, "xterm", 5) != 0 && strncmp(term, "screen", 6) != 0 &&
+	     strncmp(term, "tmux", 4) != 0 && strncmp(term, "rxvt", 4) != 0))
 		return;
 	/* Our own words only; keep printable ASCII so no byte can end the
 	 * sequence early. */

@@ -11,18 +11,18 @@
 
 struct glyphs {
 	const char *h, *v, *tl, *tr, *bl, *br;
-	const char *status[8];     /* by enum fax_status (0 = none) */
+	const char *status[8]; /* by enum fax_status (0 = none) */
 	const char *retrying, *inflight, *mark, *terminal, *up, *down, *ellipsis;
 };
 
 struct tui_term {
 	bool active;
 	bool utf8;
-	bool color;                /* colours in use (not NO_COLOR, terminal has them) */
+	bool color; /* colours in use (not NO_COLOR, terminal has them) */
 	int ncolors;
-	unsigned long role_attr[ROLE_COUNT];   /* attr_t: pair + attributes */
+	unsigned long role_attr[ROLE_COUNT]; /* attr_t: pair + attributes */
 	const struct glyphs *g;
-	void *screen;              /* SCREEN * */
+	void *screen; /* SCREEN * */
 	int rows, cols;
 };
 

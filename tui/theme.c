@@ -25,9 +25,10 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } attr_names[] = {
-	{ "bold", THEME_BOLD }, { "dim", THEME_DIM }, { "underline", THEME_UNDERLINE },
-	{ "reverse", THEME_REVERSE }, { "italic", THEME_ITALIC }, { "blink", THEME_BLINK },
-	{ "standout", THEME_STANDOUT }, { "none", 0 },
+	{ "bold", THEME_BOLD },           { "dim", THEME_DIM },
+	{ "underline", THEME_UNDERLINE }, { "reverse", THEME_REVERSE },
+	{ "italic", THEME_ITALIC },       { "blink", THEME_BLINK },
+	{ "standout", THEME_STANDOUT },   { "none", 0 },
 };
 
 const char *theme_role_name(enum tui_role r)
@@ -100,7 +101,8 @@ int theme_color_parse(const char *s, short *out)
 		unsigned r, g, b;
 		int len = 0;
 
-		if (strlen(s) != 7 || sscanf(s + 1, "%2x%2x%2x%n", &r, &g, &b, &len) != 3 || len != 6)
+		if (strlen(s) != 7 || sscanf(s + 1, "%2x%2x%2x%n", &r, &g, &b, &len) != 3 ||
+		    len != 6)
 			return -1;
 		for (int i = 1; i < 7; i++)
 			if (!isxdigit((unsigned char)s[i]))
@@ -129,10 +131,10 @@ int theme_color_parse(const char *s, short *out)
 static void color_rgb(int c, int rgb[3])
 {
 	static const int sys[16][3] = {
-		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
-		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
-		{ 127, 127, 127 }, { 255, 0, 0 }, { 0, 255, 0 }, { 255, 255, 0 },
-		{ 92, 92, 255 }, { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
+		{ 0, 0, 0 },       { 205, 0, 0 },   { 0, 205, 0 },   { 205, 205, 0 },
+		{ 0, 0, 238 },     { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
+		{ 127, 127, 127 }, { 255, 0, 0 },   { 0, 255, 0 },   { 255, 255, 0 },
+		{ 92, 92, 255 },   { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
 	};
 
 	if (c < 16) {
@@ -186,8 +188,8 @@ short theme_color_degrade(short c, int ncolors, bool *bright)
 	return c;
 }
 
-static int parse_line(struct theme *t, char *line, const char *file, int lineno,
-		      char *err, size_t errlen)
+static int parse_line(struct theme *t, char *line, const char *file, int lineno, char *err,
+		      size_t errlen)
 {
 	char *save = NULL, *tok;
 	struct theme_style st = { THEME_COLOR_DEFAULT, THEME_COLOR_DEFAULT, 0 };
@@ -237,8 +239,8 @@ static int parse_line(struct theme *t, char *line, const char *file, int lineno,
 				st.bg = c;
 			continue;
 		}
-		snprintf(err, errlen, "%s:%d: '%.40s' is neither a colour nor an attribute",
-			 file, lineno, tok);
+		snprintf(err, errlen, "%s:%d: '%.40s' is neither a colour nor an attribute", file,
+			 lineno, tok);
 		return -1;
 	}
 	t->style[role] = st;
@@ -332,8 +334,10 @@ int theme_load(struct theme *t, const char *name, char *err, size_t errlen)
 		const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
 		if (!valid_name(name)) {
-			snprintf(err, errlen, "theme name '%.60s' is not a name (letters, digits, "
-				 "- and _) nor a path", name);
+			snprintf(err, errlen,
+				 "theme name '%.60s' is not a name (letters, digits, "
+				 "- and _) nor a path",
+				 name);
 			return -1;
 		}
 		if (x && *x) {
@@ -350,8 +354,9 @@ int theme_load(struct theme *t, const char *name, char *err, size_t errlen)
 			text = read_small_file(path, err, errlen);
 		}
 		if (!text && !err[0])
-			snprintf(err, errlen, "theme '%s' not found (looked in %s, %s and %s)", name,
-				 nd == 3 ? dirs[0] : "-", FAXTOP_THEMEDIR, FAXTOP_SRC_THEMEDIR);
+			snprintf(err, errlen, "theme '%s' not found (looked in %s, %s and %s)",
+				 name, nd == 3 ? dirs[0] : "-", FAXTOP_THEMEDIR,
+				 FAXTOP_SRC_THEMEDIR);
 	}
 	if (!text)
 		return -1;

@@ -13,50 +13,52 @@
 #include <stddef.h>
 
 /* X(enum, name) */
-#define TUI_ROLE_LIST(X)                        \
-	X(ROLE_NORMAL, "normal")                \
-	X(ROLE_DIM, "dim")                      \
-	X(ROLE_HEADER, "header")                \
-	X(ROLE_HEADER_LIVE, "header.live")      \
-	X(ROLE_BORDER, "border")                \
-	X(ROLE_BORDER_FOCUS, "border.focus")    \
-	X(ROLE_BORDER_LIVE, "border.live")      \
-	X(ROLE_TITLE, "title")                  \
-	X(ROLE_COLUMN, "column")                \
-	X(ROLE_SELECTED, "selected")            \
-	X(ROLE_MARKED, "marked")                \
-	X(ROLE_MATCH, "match")                  \
-	X(ROLE_FAX_QUEUED, "fax.queued")        \
-	X(ROLE_FAX_SUBMITTED, "fax.submitted")  \
+#define TUI_ROLE_LIST(X)                           \
+	X(ROLE_NORMAL, "normal")                   \
+	X(ROLE_DIM, "dim")                         \
+	X(ROLE_HEADER, "header")                   \
+	X(ROLE_HEADER_LIVE, "header.live")         \
+	X(ROLE_BORDER, "border")                   \
+	X(ROLE_BORDER_FOCUS, "border.focus")       \
+	X(ROLE_BORDER_LIVE, "border.live")         \
+	X(ROLE_TITLE, "title")                     \
+	X(ROLE_COLUMN, "column")                   \
+	X(ROLE_SELECTED, "selected")               \
+	X(ROLE_MARKED, "marked")                   \
+	X(ROLE_MATCH, "match")                     \
+	X(ROLE_FAX_QUEUED, "fax.queued")           \
+	X(ROLE_FAX_SUBMITTED, "fax.submitted")     \
 	X(ROLE_FAX_IN_PROGRESS, "fax.in_progress") \
-	X(ROLE_FAX_DELIVERED, "fax.delivered")  \
-	X(ROLE_FAX_FAILED, "fax.failed")        \
-	X(ROLE_FAX_RETRYING, "fax.retrying")    \
-	X(ROLE_INFLIGHT, "inflight")            \
-	X(ROLE_CODE_TERMINAL, "code.terminal")  \
-	X(ROLE_CODE_RETRYABLE, "code.retryable") \
-	X(ROLE_CODE_UNKNOWN, "code.unknown")    \
-	X(ROLE_OK, "ok")                        \
-	X(ROLE_WARN, "warn")                    \
-	X(ROLE_ERROR, "error")                  \
-	X(ROLE_ALERT, "alert")                  \
-	X(ROLE_SPARK, "spark")                  \
-	X(ROLE_LOG_DUPLICATE, "log.duplicate")  \
-	X(ROLE_LOG_REFUSED, "log.refused")      \
-	X(ROLE_LOG_ANOMALY, "log.anomaly")      \
-	X(ROLE_FOOTER, "footer")                \
-	X(ROLE_KEY, "key")                      \
-	X(ROLE_FLASH_OK, "flash.ok")            \
-	X(ROLE_FLASH_ERROR, "flash.error")      \
-	X(ROLE_DIALOG, "dialog")                \
-	X(ROLE_DIALOG_FIELD, "dialog.field")    \
+	X(ROLE_FAX_DELIVERED, "fax.delivered")     \
+	X(ROLE_FAX_FAILED, "fax.failed")           \
+	X(ROLE_FAX_RETRYING, "fax.retrying")       \
+	X(ROLE_INFLIGHT, "inflight")               \
+	X(ROLE_CODE_TERMINAL, "code.terminal")     \
+	X(ROLE_CODE_RETRYABLE, "code.retryable")   \
+	X(ROLE_CODE_UNKNOWN, "code.unknown")       \
+	X(ROLE_OK, "ok")                           \
+	X(ROLE_WARN, "warn")                       \
+	X(ROLE_ERROR, "error")                     \
+	X(ROLE_ALERT, "alert")                     \
+	X(ROLE_SPARK, "spark")                     \
+	X(ROLE_LOG_DUPLICATE, "log.duplicate")     \
+	X(ROLE_LOG_REFUSED, "log.refused")         \
+	X(ROLE_LOG_ANOMALY, "log.anomaly")         \
+	X(ROLE_FOOTER, "footer")                   \
+	X(ROLE_KEY, "key")                         \
+	X(ROLE_FLASH_OK, "flash.ok")               \
+	X(ROLE_FLASH_ERROR, "flash.error")         \
+	X(ROLE_DIALOG, "dialog")                   \
+	X(ROLE_DIALOG_FIELD, "dialog.field")       \
 	X(ROLE_DIALOG_FOCUS, "dialog.focus")
 
 enum tui_role {
+/* clang-format off */
 #define X(e, name) e,
 	TUI_ROLE_LIST(X)
 #undef X
 	ROLE_COUNT
+	/* clang-format on */
 };
 
 #define THEME_COLOR_DEFAULT (-1)
@@ -72,8 +74,8 @@ enum {
 };
 
 struct theme_style {
-	short fg, bg;            /* 0..255 or THEME_COLOR_DEFAULT */
-	unsigned attrs;          /* THEME_* */
+	short fg, bg;   /* 0..255 or THEME_COLOR_DEFAULT */
+	unsigned attrs; /* THEME_* */
 };
 
 struct theme {
@@ -82,7 +84,7 @@ struct theme {
 };
 
 const char *theme_role_name(enum tui_role r);
-int theme_role_from_name(const char *name);   /* -1 if unknown */
+int theme_role_from_name(const char *name); /* -1 if unknown */
 
 /* The minimal built-in styles (attributes only, readable anywhere); used
  * under every theme file and when no file can be read. */

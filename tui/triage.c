@@ -44,12 +44,12 @@ void tui_triage_cell(struct tui *t, const struct model_fax *mf, const char *word
 		time_t s = (time_t)(at / 1000);
 		struct tm tm;
 		enum fax_status st = ti.last->fax.status < FAX_STATUS_COUNT ? ti.last->fax.status
-									   : FAX_STATUS_NONE;
+									    : FAX_STATUS_NONE;
 
 		if (at != TS_NONE && localtime_r(&s, &tm))
 			strftime(when, sizeof when, " %H:%M", &tm);
-		snprintf(buf, len, "%s%s%s%s", t->term.utf8 ? "→" : ">",
-			 t->term.g->status[st], when, bang);
+		snprintf(buf, len, "%s%s%s%s", t->term.utf8 ? "→" : ">", t->term.g->status[st],
+			 when, bang);
 		return;
 	}
 	switch (ti.state) {

@@ -96,7 +96,8 @@ static void draw_frame(struct tui *t)
 	 * (high-contrast) fills the whole screen, not just behind the text.
 	 * Without one they stay plain, which lets curses clear cheaply. */
 	bkgdset(t->term.color && t->theme.style[ROLE_NORMAL].bg != THEME_COLOR_DEFAULT
-		? (chtype)' ' | (chtype)t->term.role_attr[ROLE_NORMAL] : (chtype)' ');
+			? (chtype)' ' | (chtype)t->term.role_attr[ROLE_NORMAL]
+			: (chtype)' ');
 	erase();
 	if (l->too_small) {
 		render_textf(t, 0, 0, t->term.cols, ROLE_WARN, "too small %dx%d, need %dx%d",
@@ -157,8 +158,7 @@ static void frame_log(struct tui *t)
 		return;
 	e = model_log_count(t->m) ? model_log_at(t->m, 0) : NULL;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(t->frame_log, "%lld %s %zu\n",
-		(long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+	fprintf(t->frame_log, "%lld %s %zu\n", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
 		e && e->event_id[0] ? e->event_id : "-", model_count(t->m));
 	fflush(t->frame_log);
 }

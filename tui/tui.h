@@ -27,13 +27,13 @@ struct tui;
 
 /* Filled by the app on demand, for the header. */
 struct tui_status {
-	const char *environment;      /* "sandbox" | "live" | "demo" | "unknown"; live changes the frame */
-	const char *listener;         /* "127.0.0.1:8787", or NULL when off */
+	const char *environment; /* "sandbox" | "live" | "demo" | "unknown"; live changes the frame */
+	const char *listener;    /* "127.0.0.1:8787", or NULL when off */
 	bool listener_ok;
-	const char *poller_state;     /* "ok" | "degraded" | "down" | "off" */
-	const char *poller_error;     /* may be NULL; from outside, sanitized before drawing */
+	const char *poller_state; /* "ok" | "degraded" | "down" | "off" */
+	const char *poller_error; /* may be NULL; from outside, sanitized before drawing */
 	double events_per_min;
-	int64_t last_event_ms;        /* TS_NONE if none */
+	int64_t last_event_ms; /* TS_NONE if none */
 	unsigned refused_signatures;
 	unsigned resends_in_flight;
 	/* While the store is still being read at start-up (total 0 when not):
@@ -43,11 +43,11 @@ struct tui_status {
 	 * each (sanitised; owned by the app until the next call). */
 	const char *banners[TUI_MAX_BANNERS];
 	size_t n_banners;
-	unsigned banner_mask;         /* one bit per kind of condition shown */
-	const char *banner_title;     /* the first banner's kind in a few words, or NULL */
-	int64_t banner_change_ms;     /* ms until a banner's text expires, -1 none */
-	bool balance_fresh;           /* the balance was read in this run (else replayed) */
-	size_t catchup_events;        /* old events read by a catch-up now running */
+	unsigned banner_mask;     /* one bit per kind of condition shown */
+	const char *banner_title; /* the first banner's kind in a few words, or NULL */
+	int64_t banner_change_ms; /* ms until a banner's text expires, -1 none */
+	bool balance_fresh;       /* the balance was read in this run (else replayed) */
+	size_t catchup_events;    /* old events read by a catch-up now running */
 };
 
 /* Provided by app/; any callback may be NULL, meaning unavailable. */
@@ -58,14 +58,13 @@ struct tui_actions {
 	/* Starts a resend (core/api/resend.h: resend_start); done is called
 	 * later (from the loop) exactly once, never from inside this call.
 	 * Returns 0 if started, -1 with err. */
-	int (*resend)(void *ctx, const struct resend_req *req, resend_done_fn done,
-		      void *done_ctx, char *err, size_t errlen);
+	int (*resend)(void *ctx, const struct resend_req *req, resend_done_fn done, void *done_ctx,
+		      char *err, size_t errlen);
 	/* The fax's earlier resend, named by the dialog (resend_prior). */
 	int (*prior)(void *ctx, const char *fax_id, struct resend_prior *out);
 	/* Triage decisions (core/store/triage.h), kept in the store: 0, or -1 with
 	 * err. NULL: not available (read-only). */
-	int (*dismiss)(void *ctx, const char *fax_id, const char *note, char *err,
-		       size_t errlen);
+	int (*dismiss)(void *ctx, const char *fax_id, const char *note, char *err, size_t errlen);
 	int (*undismiss)(void *ctx, const char *fax_id, char *err, size_t errlen);
 	/* Read by the list, the header and the filter (state:); may be NULL. */
 	const struct triage *triage;

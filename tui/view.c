@@ -106,7 +106,8 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
 		c = cmp_created(a, b);
 		break;
 	case SORT_UPDATED:
-		c = a->fax.updated_at < b->fax.updated_at ? -1 : a->fax.updated_at > b->fax.updated_at;
+		c = a->fax.updated_at < b->fax.updated_at ? -1
+							  : a->fax.updated_at > b->fax.updated_at;
 		break;
 	case SORT_STATUS:
 		c = (int)a->fax.status - (int)b->fax.status;
@@ -115,7 +116,8 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
 		c = nullcmp(a->fax.to, b->fax.to);
 		break;
 	case SORT_ATTEMPTS:
-		c = a->fax.n_attempts < b->fax.n_attempts ? -1 : a->fax.n_attempts > b->fax.n_attempts;
+		c = a->fax.n_attempts < b->fax.n_attempts ? -1
+							  : a->fax.n_attempts > b->fax.n_attempts;
 		break;
 	case SORT_CODE:
 		c = nullcmp(a->fax.error_code, b->fax.error_code);

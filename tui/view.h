@@ -16,19 +16,21 @@
 #include "tui/filter.h"
 
 /* X(enum, name, newest/largest first by default) */
-#define VIEW_SORT_LIST(X)                        \
-	X(SORT_CREATED, "created", true)         \
-	X(SORT_UPDATED, "updated", true)         \
-	X(SORT_STATUS, "status", false)          \
-	X(SORT_TO, "to", false)                  \
-	X(SORT_ATTEMPTS, "attempts", true)       \
+#define VIEW_SORT_LIST(X)                  \
+	X(SORT_CREATED, "created", true)   \
+	X(SORT_UPDATED, "updated", true)   \
+	X(SORT_STATUS, "status", false)    \
+	X(SORT_TO, "to", false)            \
+	X(SORT_ATTEMPTS, "attempts", true) \
 	X(SORT_CODE, "code", false)
 
 enum view_sort {
+/* clang-format off */
 #define X(e, name, desc) e,
 	VIEW_SORT_LIST(X)
 #undef X
 	SORT_COUNT
+	/* clang-format on */
 };
 
 struct view {
@@ -37,14 +39,14 @@ struct view {
 	enum view_sort sort;
 	bool reverse;
 	bool paused;
-	int64_t pause_created;       /* newest fax shown while paused */
+	int64_t pause_created; /* newest fax shown while paused */
 	char pause_id[64];
-	size_t n_new;                /* faxes hidden because they came after the pause */
+	size_t n_new; /* faxes hidden because they came after the pause */
 
 	bool indexed;
 	const struct model_fax **rows;
 	size_t n, cap;
-	size_t fast_n;               /* unindexed: how many rows */
+	size_t fast_n; /* unindexed: how many rows */
 
 	struct model_code_count codes[64];
 	size_t n_codes;

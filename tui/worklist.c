@@ -21,7 +21,8 @@ void worklist_trail(const struct fax *f, const char *sep, char *buf, size_t len)
 	for (size_t i = 0; i < f->n_attempts && off + 1 < len; i++) {
 		const struct fax_attempt *a = &f->attempts[i];
 		const char *what = a->error_code && *a->error_code ? a->error_code
-				 : a->completed_at == TS_NONE ? "sending" : "ok";
+			: a->completed_at == TS_NONE               ? "sending"
+								   : "ok";
 		int w = snprintf(buf + off, len - off, "%s%s", i ? sep : "", what);
 
 		if (w < 0)
@@ -116,8 +117,8 @@ static int cmp_group(const void *pa, const void *pb)
 
 /* Sorts the hits by key and folds equal keys into groups. */
 static struct worklist_group *group(struct hit *hits, size_t n, int64_t now_ms,
-				  const char *(*key)(const struct model_fax *),
-				  int (*cmp)(const void *, const void *), size_t *out_n)
+				    const char *(*key)(const struct model_fax *),
+				    int (*cmp)(const void *, const void *), size_t *out_n)
 {
 	struct worklist_group *g = calloc(n ? n : 1, sizeof *g);
 	size_t ng = 0;
@@ -163,7 +164,8 @@ int worklist_failures_build(struct worklist_failures *tf, const struct model *m,
 		    now_ms - at > WORKLIST_DAY_MS)
 			continue;
 		if (nh == cap) {
-			struct hit *nhits = realloc(hits, (cap = cap ? cap * 2 : 64) * sizeof *hits);
+			struct hit *nhits =
+				realloc(hits, (cap = cap ? cap * 2 : 64) * sizeof *hits);
 
 			if (!nhits)
 				goto oom;

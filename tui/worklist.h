@@ -13,7 +13,7 @@
 #include "core/model/model.h"
 
 #define WORKLIST_HOUR_MS (3600 * 1000LL)
-#define WORKLIST_DAY_MS (24 * WORKLIST_HOUR_MS)
+#define WORKLIST_DAY_MS  (24 * WORKLIST_HOUR_MS)
 /* The failures view reads faxes created in the last two days: a fax ends
  * within hours of its creation (at most five attempts), so one created
  * earlier cannot have failed in the last day. This bounds the scan. */
@@ -39,15 +39,15 @@ bool worklist_stuck(const struct model_fax *mf, int64_t now_ms, int64_t after_ms
 const char *worklist_chain_next(const struct model *m, const char *id);
 
 struct worklist_group {
-	char key[64];                /* destination or code, raw (sanitise to draw) */
-	size_t hour, day;            /* failed faxes in the last hour / day */
-	int64_t last_ms;             /* the newest of them */
+	char key[64];     /* destination or code, raw (sanitise to draw) */
+	size_t hour, day; /* failed faxes in the last hour / day */
+	int64_t last_ms;  /* the newest of them */
 };
 
 struct worklist_failures {
 	struct worklist_group *by_to, *by_code;
 	size_t n_to, n_code;
-	size_t hour, day;            /* all failed faxes */
+	size_t hour, day; /* all failed faxes */
 	int64_t built_ms;
 	uint64_t built_gen;
 };

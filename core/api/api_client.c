@@ -3,7 +3,7 @@
  * queue), api_client_finish (the only place the gate and the connection
  * state change) and the pure helpers of api_policy.c (backoff, pacing,
  * header parsing, classification) that the tests drive directly. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,9 +30,9 @@
 
 #define API_DEFAULT_CONNECT_TIMEOUT 10
 #define API_DEFAULT_REQUEST_TIMEOUT 30
-#define API_DEFAULT_IN_FLIGHT 4
-#define API_DOWN_AFTER 3             /* consecutive failures before "down" */
-#define API_IDEM_KEY_MAX 255
+#define API_DEFAULT_IN_FLIGHT       4
+#define API_DOWN_AFTER              3 /* consecutive failures before "down" */
+#define API_IDEM_KEY_MAX            255
 
 struct api_req {
 	struct api_client *c;
@@ -74,9 +74,9 @@ struct api_client {
 	struct api_list queue, inflight;
 	ev_timer pump_timer;
 	int64_t last_send_ms;
-	int64_t rate_at_ms;          /* when the rate numbers in st arrived */
+	int64_t rate_at_ms; /* when the rate numbers in st arrived */
 	uint64_t rng;
-	unsigned depth;              /* >0 while a done callback runs */
+	unsigned depth; /* >0 while a done callback runs */
 	bool free_pending;
 	struct api_conn_state st;
 };
@@ -158,7 +158,7 @@ static size_t api_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 
 	if (r->len + n > API_MAX_RESPONSE_BYTES) {
 		r->too_large = true;
-		return 0;   /* aborts the transfer */
+		return 0; /* aborts the transfer */
 	}
 	if (r->len + n + 1 > r->cap) {
 		size_t cap = r->cap ? r->cap : 4096;
@@ -191,10 +191,17 @@ static int api_debug_cb(CURL *easy, curl_infotype type, char *data, size_t size,
 	const char *dir;
 
 	switch (type) {
-	case CURLINFO_TEXT: dir = "*"; break;
-	case CURLINFO_HEADER_IN: dir = "<"; break;
-	case CURLINFO_HEADER_OUT: dir = ">"; break;
-	default: return 0;
+	case CURLINFO_TEXT:
+		dir = "*";
+		break;
+	case CURLINFO_HEADER_IN:
+		dir = "<";
+		break;
+	case CURLINFO_HEADER_OUT:
+		dir = ">";
+		break;
+	default:
+		return 0;
 	}
 	const char *p = data, *end = data + size;
 	while (p < end) {
@@ -245,7 +252,7 @@ static int64_t api_current_pace(struct api_client *c, int64_t now)
 		return 0;
 	int64_t left_ms = c->st.rate_reset_s * 1000 - (now - c->rate_at_ms);
 	if (left_ms <= 0)
-		return 0;   /* the window the numbers describe is over */
+		return 0; /* the window the numbers describe is over */
 	return api_pace_ms(c->st.rate_limit, c->st.rate_remaining, (long)((left_ms + 999) / 1000));
 }
 
@@ -258,7 +265,7 @@ static void api_client_pump(struct api_client *c)
 		unsigned limit = c->st.consecutive_failures ? 1 : c->max_in_flight;
 
 		if (c->inflight.n >= limit)
-			break;   /* a completion pumps again */
+			break; /* a completion pumps again */
 		if (now < c->st.gate_until_ms) {
 			api_arm(c, c->st.gate_until_ms - now);
 			break;
@@ -360,14 +367,15 @@ static void api_client_account(struct api_client *c, const struct api_response *
 			c->st.gate_until_ms = now + wait;
 		c->st.auth_failed = r->outcome == API_AUTH_ERROR;
 		c->st.state = c->st.auth_failed || c->st.consecutive_failures >= API_DOWN_AFTER
-			    ? API_CONN_DOWN : API_CONN_DEGRADED;
+			? API_CONN_DOWN
+			: API_CONN_DEGRADED;
 		break;
 	}
 	}
 	/* Already safe; sanitising again only truncates without splitting a
 	 * character. */
-	sanitize_text(c->st.last_error, sizeof c->st.last_error, r->message,
-		      strlen(r->message), &api_trace_opts);
+	sanitize_text(c->st.last_error, sizeof c->st.last_error, r->message, strlen(r->message),
+		      &api_trace_opts);
 	c->st.last_error_ms = now;
 }
 
@@ -383,8 +391,10 @@ static void api_response_too_large(struct api_response *resp, CURL *easy)
 	resp->outcome = API_SERVER_ERROR;
 	resp->body = "";
 	resp->body_len = 0;
-	snprintf(raw, sizeof raw, "the API's answer is larger than %d bytes, so it was not "
-		 "read (HTTP %ld)", API_MAX_RESPONSE_BYTES, status);
+	snprintf(raw, sizeof raw,
+		 "the API's answer is larger than %d bytes, so it was not "
+		 "read (HTTP %ld)",
+		 API_MAX_RESPONSE_BYTES, status);
 	sanitize_str(resp->message, sizeof resp->message, raw);
 }
 
@@ -464,7 +474,7 @@ static int api_start(struct api_client *c, struct api_req *r, char *err, size_t 
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);   /* never carry the key elsewhere */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* never carry the key elsewhere */
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, c->request_timeout);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -515,20 +525,22 @@ static bool api_valid_header_value(const char *s, size_t max)
 	return n > 0 && n <= max;
 }
 
-struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_opts *o,
-				  char *err, size_t errlen)
+struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_opts *o, char *err,
+				  size_t errlen)
 {
 	if (!o || !o->base_url || !*o->base_url) {
 		snprintf(err, errlen, "no API base URL configured");
 		return NULL;
 	}
 	if (!api_valid_base(o->base_url)) {
-		snprintf(err, errlen, "the API base URL must start with https:// (or http:// for "
+		snprintf(err, errlen,
+			 "the API base URL must start with https:// (or http:// for "
 			 "a local simulator)");
 		return NULL;
 	}
 	if (!o->api_key || !*o->api_key) {
-		snprintf(err, errlen, "no API key configured: set MINTFAX_API_KEY or api-key in "
+		snprintf(err, errlen,
+			 "no API key configured: set MINTFAX_API_KEY or api-key in "
 			 "the config file");
 		return NULL;
 	}
@@ -547,10 +559,10 @@ struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_
 	c->clock = o->clock;
 	c->log = o->log;
 	c->trace = o->trace;
-	c->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout
-			     : API_DEFAULT_CONNECT_TIMEOUT;
-	c->request_timeout = o->request_timeout > 0 ? o->request_timeout
-			     : API_DEFAULT_REQUEST_TIMEOUT;
+	c->connect_timeout =
+		o->connect_timeout > 0 ? o->connect_timeout : API_DEFAULT_CONNECT_TIMEOUT;
+	c->request_timeout =
+		o->request_timeout > 0 ? o->request_timeout : API_DEFAULT_REQUEST_TIMEOUT;
 	c->max_in_flight = o->max_in_flight ? o->max_in_flight : API_DEFAULT_IN_FLIGHT;
 	c->base = xstrdup(o->base_url);
 	size_t bl = strlen(c->base);
@@ -631,7 +643,8 @@ int api_client_request(struct api_client *c, const char *method, const char *pat
 		snprintf(err, errlen, "the API client is shutting down");
 		return -1;
 	}
-	if (!method || (strcmp(method, "GET") && strcmp(method, "POST") && strcmp(method, "DELETE"))) {
+	if (!method ||
+	    (strcmp(method, "GET") && strcmp(method, "POST") && strcmp(method, "DELETE"))) {
 		snprintf(err, errlen, "unsupported method");
 		return -1;
 	}
@@ -640,7 +653,8 @@ int api_client_request(struct api_client *c, const char *method, const char *pat
 		return -1;
 	}
 	if (idempotency_key && !api_valid_header_value(idempotency_key, API_IDEM_KEY_MAX)) {
-		snprintf(err, errlen, "the idempotency key must be 1 to %d visible ASCII characters",
+		snprintf(err, errlen,
+			 "the idempotency key must be 1 to %d visible ASCII characters",
 			 API_IDEM_KEY_MAX);
 		return -1;
 	}

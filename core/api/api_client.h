@@ -35,23 +35,23 @@ struct api_client;
 #define API_MAX_RESPONSE_BYTES (8 * 1024 * 1024)
 
 struct api_client_opts {
-	const char *base_url;       /* "https://api.mintfax.com/v1"; http or https only */
-	const char *api_key;        /* required; copied */
-	const char *cacert;         /* CA bundle file, NULL for the system store */
-	long connect_timeout;       /* seconds, <= 0: 10 */
-	long request_timeout;       /* seconds, <= 0: 30 */
-	unsigned max_in_flight;     /* concurrent requests, 0: 4 */
-	struct log *log;            /* may be NULL */
-	const struct clock *clock;  /* NULL: the system clock */
-	bool trace;                 /* log curl's header trace at debug level, key redacted */
-	const char *user_agent;     /* NULL: "faxtop/VERSION" */
+	const char *base_url;      /* "https://api.mintfax.com/v1"; http or https only */
+	const char *api_key;       /* required; copied */
+	const char *cacert;        /* CA bundle file, NULL for the system store */
+	long connect_timeout;      /* seconds, <= 0: 10 */
+	long request_timeout;      /* seconds, <= 0: 30 */
+	unsigned max_in_flight;    /* concurrent requests, 0: 4 */
+	struct log *log;           /* may be NULL */
+	const struct clock *clock; /* NULL: the system clock */
+	bool trace;                /* log curl's header trace at debug level, key redacted */
+	const char *user_agent;    /* NULL: "faxtop/VERSION" */
 };
 
 /* Connection state for the UI. X(enum, name) */
-#define API_CONN_STATE_LIST(X)            \
-	X(API_CONN_UNKNOWN, "unknown")    \
-	X(API_CONN_OK, "ok")              \
-	X(API_CONN_DEGRADED, "degraded")  \
+#define API_CONN_STATE_LIST(X)           \
+	X(API_CONN_UNKNOWN, "unknown")   \
+	X(API_CONN_OK, "ok")             \
+	X(API_CONN_DEGRADED, "degraded") \
 	X(API_CONN_DOWN, "down")
 
 enum api_conn {
@@ -63,30 +63,29 @@ const char *api_conn_state_name(enum api_conn s);
 
 struct api_conn_state {
 	enum api_conn state;
-	char last_error[256];       /* one sanitised line, "" when none yet */
-	int64_t last_error_ms;      /* TS_NONE when none */
-	int64_t last_ok_ms;         /* TS_NONE when none */
+	char last_error[256];  /* one sanitised line, "" when none yet */
+	int64_t last_error_ms; /* TS_NONE when none */
+	int64_t last_ok_ms;    /* TS_NONE when none */
 	unsigned consecutive_failures;
-	bool auth_failed;           /* the last answer was 401 or 403 */
+	bool auth_failed; /* the last answer was 401 or 403 */
 	/* From the newest response that carried them; -1 when unknown. */
 	long rate_limit, rate_remaining, rate_reset_s;
-	int64_t gate_until_ms;      /* no request is sent before this (clock ms) */
+	int64_t gate_until_ms; /* no request is sent before this (clock ms) */
 	unsigned queued, in_flight;
 	uint64_t requests_sent;
 };
-
 
 /* The response is lent: copy what you keep. Never called after
  * api_client_cancel(ctx) or api_client_free. */
 typedef void (*api_done_fn)(void *ctx, const struct api_response *r);
 
 enum api_req_flags {
-	API_REQ_URGENT = 1 << 0,    /* a user action: goes ahead of queued polls */
+	API_REQ_URGENT = 1 << 0, /* a user action: goes ahead of queued polls */
 };
 
 struct api_client *api_client_new(struct ev_loop *loop, const struct api_client_opts *opts,
 				  char *err, size_t errlen);
-void api_client_free(struct api_client *c);   /* cancels everything without callbacks */
+void api_client_free(struct api_client *c); /* cancels everything without callbacks */
 
 /* Queues a request. method: "GET", "POST" or "DELETE"; path is relative to
  * the base URL and starts with '/' (may carry a query string); json_body is

@@ -1,7 +1,7 @@
 /* The API client's pure policy: what a response says (its headers, its
  * outcome and message) and what the gate does about it (backoff, pacing).
  * No I/O and no state, so the tests drive it directly. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include "core/base/errors.h"
 #include "core/base/sanitize.h"
 
-#define API_NUMBER_MAX 1000000000L   /* larger header numbers are nonsense */
+#define API_NUMBER_MAX 1000000000L /* larger header numbers are nonsense */
 
 static const char *const api_outcome_names[] = {
 #define X(e, name) [e] = name,
@@ -42,7 +42,7 @@ int64_t api_backoff_ms(unsigned failures, double rand_frac)
 		step *= 2;
 	if (step > API_BACKOFF_CAP_MS)
 		step = API_BACKOFF_CAP_MS;
-	if (!(rand_frac >= 0.0))      /* also catches NaN */
+	if (!(rand_frac >= 0.0)) /* also catches NaN */
 		rand_frac = 0.0;
 	if (rand_frac > 1.0)
 		rand_frac = 1.0;
@@ -191,15 +191,16 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 	else
 		r->outcome = API_CLIENT_ERROR;
 
-	if (r->body && r->body_len &&
-	    wire_api_error_parse(r->body, r->body_len, &r->error) == 0 && r->error.error[0])
+	if (r->body && r->body_len && wire_api_error_parse(r->body, r->body_len, &r->error) == 0 &&
+	    r->error.error[0])
 		r->has_error = true;
 	if (!r->error.request_id[0] && r->request_id[0])
 		snprintf(r->error.request_id, sizeof r->error.request_id, "%s", r->request_id);
 
 	const struct api_error_info *info = r->has_error ? errors_api(r->error.error) : NULL;
 	const char *text = r->has_error && r->error.message[0] ? r->error.message
-			 : info ? info->meaning : NULL;
+		: info                                         ? info->meaning
+							       : NULL;
 	char extra[1024] = "";
 	size_t o = 0;
 
@@ -215,14 +216,14 @@ void api_response_classify(struct api_response *r, const char *curl_error)
 		snprintf(raw, sizeof raw, "%s: %s (HTTP %d%s)", r->error.error,
 			 text ? text : "no message", st, extra);
 	} else {
-		const char *what = st == 401 ? "the API key was refused"
-				 : st == 403 ? "the API key is not allowed here"
-				 : st == 404 ? "not found"
-				 : st == 429 ? "rate limited"
-				 : st >= 500 ? "the API failed"
-				 : st >= 300 && st < 400 ? "the API answered with a redirect, "
-							   "which faxtop does not follow"
-				 : "the request was refused";
+		const char *what = st == 401    ? "the API key was refused"
+			: st == 403             ? "the API key is not allowed here"
+			: st == 404             ? "not found"
+			: st == 429             ? "rate limited"
+			: st >= 500             ? "the API failed"
+			: st >= 300 && st < 400 ? "the API answered with a redirect, "
+						  "which faxtop does not follow"
+						: "the request was refused";
 		snprintf(raw, sizeof raw, "%s (HTTP %d%s)", what, st, extra);
 	}
 	sanitize_str(r->message, sizeof r->message, raw);

@@ -11,17 +11,17 @@
 
 #include "core/wire/event_parse.h"
 
-#define API_BACKOFF_BASE_MS 1000
-#define API_BACKOFF_CAP_MS 60000
-#define API_RETRY_AFTER_MAX_S 3600          /* a larger Retry-After is clamped */
+#define API_BACKOFF_BASE_MS   1000
+#define API_BACKOFF_CAP_MS    60000
+#define API_RETRY_AFTER_MAX_S 3600 /* a larger Retry-After is clamped */
 
 /* How a request ended. X(enum, name) */
-#define API_OUTCOME_LIST(X)                        \
-	X(API_OK, "ok")                            \
-	X(API_CLIENT_ERROR, "client_error")        \
-	X(API_AUTH_ERROR, "auth_error")            \
-	X(API_RATE_LIMITED, "rate_limited")        \
-	X(API_SERVER_ERROR, "server_error")        \
+#define API_OUTCOME_LIST(X)                 \
+	X(API_OK, "ok")                     \
+	X(API_CLIENT_ERROR, "client_error") \
+	X(API_AUTH_ERROR, "auth_error")     \
+	X(API_RATE_LIMITED, "rate_limited") \
+	X(API_SERVER_ERROR, "server_error") \
 	X(API_NETWORK_ERROR, "network_error")
 
 enum api_outcome {
@@ -33,14 +33,14 @@ const char *api_outcome_name(enum api_outcome o);
 
 struct api_response {
 	enum api_outcome outcome;
-	int http_status;            /* 0 when no HTTP answer arrived */
-	const char *body;           /* NUL-terminated; "" when empty; lent for the callback */
+	int http_status;  /* 0 when no HTTP answer arrived */
+	const char *body; /* NUL-terminated; "" when empty; lent for the callback */
 	size_t body_len;
-	char request_id[64];        /* X-Request-Id, "" if absent */
-	char idempotency_key[256];  /* X-Idempotency-Key echo, "" if absent */
-	long rate_limit, rate_remaining, rate_reset_s;   /* -1 when absent */
-	long retry_after_s;         /* -1 when absent */
-	bool has_error;             /* error was parsed from an error envelope (docs/CONTRACT.md#api-errors) */
+	char request_id[64];                           /* X-Request-Id, "" if absent */
+	char idempotency_key[256];                     /* X-Idempotency-Key echo, "" if absent */
+	long rate_limit, rate_remaining, rate_reset_s; /* -1 when absent */
+	long retry_after_s;                            /* -1 when absent */
+	bool has_error; /* error was parsed from an error envelope (docs/CONTRACT.md#api-errors) */
 	struct api_error error;
 	/* One line for people: "insufficient_balance: … (HTTP 402, action
 	 * top_up_balance, request req_…)" or the transport error. Sanitised. */

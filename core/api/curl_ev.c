@@ -18,7 +18,7 @@
 #include "core/base/xalloc.h"
 
 struct curl_ev_sock {
-	ev_io io;                  /* first: the watcher pointer is the struct */
+	ev_io io; /* first: the watcher pointer is the struct */
 	struct curl_ev *ce;
 	curl_socket_t fd;
 	struct curl_ev_sock *prev, *next;
@@ -40,9 +40,9 @@ struct curl_ev {
 	struct curl_ev_sock *socks;
 	struct curl_ev_xfer *xfers;
 	unsigned n_xfers;
-	unsigned depth;            /* >0 while done callbacks run */
-	bool free_pending;         /* curl_ev_free was called from a done callback */
-	bool closing;              /* inside curl_multi_cleanup */
+	unsigned depth;    /* >0 while done callbacks run */
+	bool free_pending; /* curl_ev_free was called from a done callback */
+	bool closing;      /* inside curl_multi_cleanup */
 };
 
 static pthread_once_t curl_ev_once = PTHREAD_ONCE_INIT;

@@ -16,12 +16,12 @@ struct curl_ev;
 typedef void (*curl_ev_done_fn)(CURL *easy, CURLcode result, void *ctx);
 
 struct curl_ev *curl_ev_new(struct ev_loop *loop);
-void curl_ev_free(struct curl_ev *ce);         /* removes and cleans up nothing it does not own */
+void curl_ev_free(struct curl_ev *ce); /* removes and cleans up nothing it does not own */
 /* Adds a configured easy handle; done runs once when it finishes. 0 or -1. */
 int curl_ev_add(struct curl_ev *ce, CURL *easy, curl_ev_done_fn done, void *ctx);
 /* Removes a handle before it finished (done is not called). */
 void curl_ev_remove(struct curl_ev *ce, CURL *easy);
 unsigned curl_ev_running(const struct curl_ev *ce);
-CURLM *curl_ev_multi(struct curl_ev *ce);      /* for options such as max connections */
+CURLM *curl_ev_multi(struct curl_ev *ce); /* for options such as max connections */
 
 #endif

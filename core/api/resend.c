@@ -4,7 +4,7 @@
  * body it was minted for, refuse an earlier resend without again, or mint
  * a key) → store the pending row → once that is committed, POST → record
  * the outcome (the ledger row, the audit row) → done. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <ctype.h>
 #include <ev.h>
@@ -39,7 +39,7 @@
 #define RESEND_RETRY_MAX_WAIT_S 30
 
 struct resend_call {
-	struct resender *r;           /* NULL once the resender is gone */
+	struct resender *r; /* NULL once the resender is gone */
 	struct resend_call *next;
 	resend_done_fn done;
 	void *ctx;
@@ -51,7 +51,7 @@ struct resend_call {
 	int tries;
 	bool reused;
 	char *body;
-	ev_timer local;               /* answers a store failure from the loop */
+	ev_timer local; /* answers a store failure from the loop */
 	char l_message[320];
 };
 
@@ -109,12 +109,11 @@ void resend_new_key(char buf[37])
 		memcpy(b, &x, 8);
 		memcpy(b + 8, &y, 8);
 	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
-	snprintf(buf, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-		 b[12], b[13], b[14], b[15]);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 void resend_who(char *buf, size_t len)
@@ -231,7 +230,7 @@ static void prior_from_row(void *ctx, const struct store_ledger_row *row)
 	else if (!strcmp(row->state, "sent"))
 		p->kind = RESEND_PRIOR_SENT;
 	else
-		return;   /* refused: no fax was made, the key is spent */
+		return; /* refused: no fax was made, the key is spent */
 	snprintf(p->key, sizeof p->key, "%s", row->key);
 	sanitize_str(p->new_fax_id, sizeof p->new_fax_id, row->new_fax_id ? row->new_fax_id : "");
 	snprintf(p->to, sizeof p->to, "%s", row->to ? row->to : "");
@@ -324,9 +323,12 @@ static void resend_finish(struct resender *r, struct resend_call *c, struct rese
 {
 	res->key = c->key;
 	res->reused_key = c->reused;
-	if (c->tries > 0) {   /* it reached the API, or may have */
+	if (c->tries > 0) { /* it reached the API, or may have */
 		resend_audit(r, c, res);
-		resend_ledger_put(r, c, res->ok ? "sent" : res->settled ? "refused" : "pending",
+		resend_ledger_put(r, c,
+				  res->ok                ? "sent"
+					  : res->settled ? "refused"
+							 : "pending",
 				  res);
 	}
 	if (r->log && res->ok)
@@ -346,13 +348,13 @@ static void resend_finish(struct resender *r, struct resend_call *c, struct rese
 static bool resend_transient(const struct api_response *a)
 {
 	return a->outcome == API_NETWORK_ERROR || a->outcome == API_SERVER_ERROR ||
-	       (a->outcome == API_RATE_LIMITED && a->retry_after_s <= RESEND_RETRY_MAX_WAIT_S) ||
-	       (a->http_status == 409 && a->has_error &&
-		!strcmp(a->error.error, "idempotency_key_in_progress"));
+		(a->outcome == API_RATE_LIMITED && a->retry_after_s <= RESEND_RETRY_MAX_WAIT_S) ||
+		(a->http_status == 409 && a->has_error &&
+		 !strcmp(a->error.error, "idempotency_key_in_progress"));
 }
 
-static void resend_explain(const struct api_response *a, struct resend_result *res,
-			   char *code, char *action, char *text, size_t textlen)
+static void resend_explain(const struct api_response *a, struct resend_result *res, char *code,
+			   char *action, char *text, size_t textlen)
 {
 	char message[1400];
 
@@ -368,8 +370,10 @@ static void resend_explain(const struct api_response *a, struct resend_result *r
 	} else {
 		snprintf(code, 64, a->outcome == API_NETWORK_ERROR ? "network_error" : "http_%d",
 			 a->http_status);
-		snprintf(action, 64, "%s", a->outcome == API_RATE_LIMITED ? "wait_and_retry" :
-			 resend_transient(a) ? "retry_later" : "");
+		snprintf(action, 64, "%s",
+			 a->outcome == API_RATE_LIMITED ? "wait_and_retry"
+				 : resend_transient(a)  ? "retry_later"
+							: "");
 		res->message = a->message;
 	}
 	res->error = code;
@@ -383,9 +387,12 @@ static void resend_answer(void *ctx, const struct api_response *a)
 	struct resend_call *c = ctx;
 	struct resender *r = c->r;
 	char text[600], err[256] = "", code[64], action[64], rid[64];
-	struct resend_result res = { .http_status = a->http_status, .request_id = rid,
-				     .action = "", .outcome = a->outcome,
-				     .api_message = a->message, .retry_after_s = a->retry_after_s };
+	struct resend_result res = { .http_status = a->http_status,
+				     .request_id = rid,
+				     .action = "",
+				     .outcome = a->outcome,
+				     .api_message = a->message,
+				     .retry_after_s = a->retry_after_s };
 	struct fax f;
 
 	/* Envelope fields reach the screen: make them safe once, here. */
@@ -396,8 +403,9 @@ static void resend_answer(void *ctx, const struct api_response *a)
 	fax_init(&f);
 	if (a->outcome == API_OK) {
 		if (wire_fax_parse(a->body, a->body_len, &f, err, sizeof err) == 0 && f.id) {
-			enum ingest_result ir = r->in ? ingest_fax(r->in, &f, SRC_API, err,
-								   sizeof err) : INGEST_ACCEPTED;
+			enum ingest_result ir = r->in
+				? ingest_fax(r->in, &f, SRC_API, err, sizeof err)
+				: INGEST_ACCEPTED;
 
 			if ((ir == INGEST_INVALID || ir == INGEST_STORE_ERROR) && r->log)
 				log_warn(r->log, "resend: new fax %s not taken: %s", f.id, err);
@@ -407,7 +415,8 @@ static void resend_answer(void *ctx, const struct api_response *a)
 			/* Accepted, but which fax? The key stays pending, so a
 			 * retry gets the same answer again instead of a fax. */
 			res.error = "bad_response";
-			snprintf(text, sizeof text, "the API accepted the resend (HTTP %d) but its "
+			snprintf(text, sizeof text,
+				 "the API accepted the resend (HTTP %d) but its "
 				 "answer could not be read (%s); retrying uses the same key",
 				 a->http_status, f.id ? "no fax id" : err);
 			res.message = text;
@@ -450,8 +459,7 @@ static void resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void resend_fail_local(struct resend_call *c, const char *what, const char *detail)
 {
-	snprintf(c->l_message, sizeof c->l_message, "%s (%.200s): nothing was sent", what,
-		 detail);
+	snprintf(c->l_message, sizeof c->l_message, "%s (%.200s): nothing was sent", what, detail);
 	ev_timer_init(&c->local, resend_local_cb, 0., 0.);
 	c->local.data = c;
 	ev_timer_start(c->r->loop, &c->local);
@@ -485,7 +493,8 @@ static int resend_check(const struct resend_req *q, char *err, size_t errlen)
 		return -1;
 	}
 	if (q->to && !resend_valid_e164(q->to)) {
-		snprintf(err, errlen, "destination must be E.164: + then 2 to 15 digits, not "
+		snprintf(err, errlen,
+			 "destination must be E.164: + then 2 to 15 digits, not "
 			 "starting with 0, e.g. +14155550100");
 		return -1;
 	}
@@ -533,7 +542,8 @@ static int resend_pick(struct resend_call *c, const struct resend_prior *p,
 		    (q->max_attempts && p->max_attempts && q->max_attempts != p->max_attempts)) {
 			/* Its key cannot carry another request. */
 			resend_fmt_time(p->at_ms, when, sizeof when);
-			snprintf(err, errlen, "an earlier resend of %s (asked %s, to %s) has no known "
+			snprintf(err, errlen,
+				 "an earlier resend of %s (asked %s, to %s) has no known "
 				 "outcome: retry it as it was, or choose again for another fax",
 				 c->fax_id, when, p->to[0] ? p->to : "the same number");
 			return -1;
@@ -547,10 +557,11 @@ static int resend_pick(struct resend_call *c, const struct resend_prior *p,
 	}
 	if (p->kind == RESEND_PRIOR_SENT && !q->again && !c->reused) {
 		resend_fmt_time(p->at_ms, when, sizeof when);
-		snprintf(err, errlen, "%s was resent already as %s on %s%s%s: resending again "
-			 "makes another fax and needs an explicit choice", c->fax_id,
-			 p->new_fax_id[0] ? p->new_fax_id : "a fax", when, p->key[0] ? ", key " : "",
-			 p->key);
+		snprintf(err, errlen,
+			 "%s was resent already as %s on %s%s%s: resending again "
+			 "makes another fax and needs an explicit choice",
+			 c->fax_id, p->new_fax_id[0] ? p->new_fax_id : "a fax", when,
+			 p->key[0] ? ", key " : "", p->key);
 		return -1;
 	}
 	c->to = xstrdup(to);

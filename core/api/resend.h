@@ -36,52 +36,52 @@ struct triage;
 
 struct resend_req {
 	const char *fax_id;
-	const char *to;               /* NULL: the original's number */
-	int max_attempts;             /* 0: unchanged */
-	bool again;                   /* another fax although one was resent already */
-	const char *key;              /* NULL: the ledger's (a pending one, else fresh) */
+	const char *to;   /* NULL: the original's number */
+	int max_attempts; /* 0: unchanged */
+	bool again;       /* another fax although one was resent already */
+	const char *key;  /* NULL: the ledger's (a pending one, else fresh) */
 };
 
 /* What happened to a fax's resends so far, from the ledger and the model. */
 enum resend_prior_kind {
 	RESEND_PRIOR_NONE,
-	RESEND_PRIOR_PENDING,         /* a key whose outcome is unknown: retried, not renewed */
-	RESEND_PRIOR_SENT,            /* a fax was made: only with again */
+	RESEND_PRIOR_PENDING, /* a key whose outcome is unknown: retried, not renewed */
+	RESEND_PRIOR_SENT,    /* a fax was made: only with again */
 };
 
 struct resend_prior {
 	enum resend_prior_kind kind;
 	char key[RESEND_KEY_MAX];
-	char new_fax_id[128];         /* SENT: the resend's id ("" when only the model knows) */
-	char to[64];                  /* the number the key was minted for ("" the original's) */
+	char new_fax_id[128]; /* SENT: the resend's id ("" when only the model knows) */
+	char to[64];          /* the number the key was minted for ("" the original's) */
 	int max_attempts;
-	int64_t at_ms;                /* when it was asked for (TS_NONE unknown) */
-	bool in_flight;               /* a request with it is on the way from this process */
+	int64_t at_ms;  /* when it was asked for (TS_NONE unknown) */
+	bool in_flight; /* a request with it is on the way from this process */
 };
 
 struct resend_result {
-	bool ok;                      /* 201 with a fax id */
-	bool settled;                 /* the outcome is known; false: the key is kept */
-	int http_status;              /* 0 when the API was not reached */
-	const char *new_fax_id;       /* when ok */
-	const char *error;            /* machine code when not ok */
-	const char *message;          /* sanitised human text when not ok */
-	const char *action;           /* suggested next step, "" when none */
-	const char *request_id;       /* "" when none */
-	const char *key;              /* the idempotency key used */
-	bool reused_key;              /* it was an earlier, pending key */
+	bool ok;                /* 201 with a fax id */
+	bool settled;           /* the outcome is known; false: the key is kept */
+	int http_status;        /* 0 when the API was not reached */
+	const char *new_fax_id; /* when ok */
+	const char *error;      /* machine code when not ok */
+	const char *message;    /* sanitised human text when not ok */
+	const char *action;     /* suggested next step, "" when none */
+	const char *request_id; /* "" when none */
+	const char *key;        /* the idempotency key used */
+	bool reused_key;        /* it was an earlier, pending key */
 	/* The API client's view, for the command line's advice: */
 	enum api_outcome outcome;
-	const char *api_message;      /* one sanitised line naming code, status, request */
-	long retry_after_s;           /* -1 when absent */
+	const char *api_message; /* one sanitised line naming code, status, request */
+	long retry_after_s;      /* -1 when absent */
 };
 typedef void (*resend_done_fn)(void *ctx, const struct resend_result *r);
 
 struct resend_opts {
-	int max_tries;                /* attempts with the same key on 5xx/429/network
+	int max_tries;         /* attempts with the same key on 5xx/429/network
 				       * or 409 idempotency_key_in_progress (0: 3) */
-	const char *who;              /* "user@host" for the audit trail (NULL: resend_who) */
-	struct triage *triage;        /* told which faxes have a pending key (may be NULL) */
+	const char *who;       /* "user@host" for the audit trail (NULL: resend_who) */
+	struct triage *triage; /* told which faxes have a pending key (may be NULL) */
 };
 
 /* store is required; ingest (the new fax into the model) and log may be

@@ -1,5 +1,5 @@
 /* The system clock and a manual clock for tests and the simulator. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <time.h>
 
@@ -61,7 +61,8 @@ size_t clock_format_iso(int64_t ms, char *buf, size_t len)
 	if (len == 0)
 		return 0;
 	buf[0] = '\0';
-	if ((int64_t)t != s || !gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+	if ((int64_t)t != s || !gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 ||
+	    tm.tm_year + 1900 > 9999)
 		return 0;
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (n == 0)

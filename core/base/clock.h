@@ -6,13 +6,13 @@
 #include <stdint.h>
 
 struct clock {
-	int64_t (*now_ms)(void *ctx);   /* wall-clock ms since the epoch */
+	int64_t (*now_ms)(void *ctx); /* wall-clock ms since the epoch */
 	void *ctx;
 };
 
 /* The system's real-time clock. */
 extern const struct clock clock_system;
-int64_t clock_now_ms(const struct clock *c);   /* NULL c means clock_system */
+int64_t clock_now_ms(const struct clock *c); /* NULL c means clock_system */
 int64_t clock_now_s(const struct clock *c);
 /* "2026-11-23T06:00:00Z" (UTC, whole seconds) into buf; needs 21 bytes.
  * Returns the length written, or 0 when buf is too small or the time is out

@@ -3,7 +3,7 @@
  * A message is formatted, registered secrets are cut out, and the result is
  * passed through sanitize_text(): log text often quotes outside input (an API
  * message, a header) and the sink is usually a terminal. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -14,11 +14,11 @@
 #include "core/base/sanitize.h"
 #include "core/base/xalloc.h"
 
-#define LOG_RING_SIZE 512
-#define LOG_MAX_MESSAGE 4096     /* bytes of sanitized message kept per line */
+#define LOG_RING_SIZE   512
+#define LOG_MAX_MESSAGE 4096 /* bytes of sanitized message kept per line */
 #define LOG_MAX_SECRETS 16
-#define LOG_MIN_SECRET 6          /* shorter strings are not redacted */
-#define LOG_REDACTED "[redacted]"
+#define LOG_MIN_SECRET  6 /* shorter strings are not redacted */
+#define LOG_REDACTED    "[redacted]"
 
 struct log_line {
 	char *text;
@@ -30,14 +30,17 @@ struct log {
 	enum log_level min;
 	const struct clock *clock;
 	struct log_line ring[LOG_RING_SIZE];
-	size_t head;     /* next slot to write */
+	size_t head; /* next slot to write */
 	size_t count;
 	char *secrets[LOG_MAX_SECRETS];
 	size_t n_secrets;
 };
 
 static const char *const log_level_names[] = {
-	[LOG_DEBUG] = "DEBUG", [LOG_INFO] = "INFO", [LOG_WARN] = "WARN", [LOG_ERROR] = "ERROR",
+	[LOG_DEBUG] = "DEBUG",
+	[LOG_INFO] = "INFO",
+	[LOG_WARN] = "WARN",
+	[LOG_ERROR] = "ERROR",
 };
 
 static void log_free_wiped(char *s)
@@ -171,7 +174,7 @@ void log_vmsg(struct log *l, enum log_level lvl, const char *fmt, va_list ap)
 	log_redact(l, raw, redacted);
 	log_free_wiped(raw);
 	sanitize_text(safe, sizeof safe, redacted, strlen(redacted), &opts);
-	free(redacted);   /* holds no secret any more */
+	free(redacted); /* holds no secret any more */
 	if (clock_format_iso(clock_now_ms(l->clock), stamp, sizeof stamp) == 0)
 		strcpy(stamp, "-");
 

@@ -11,14 +11,14 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 struct log;
 
-struct log *log_new(FILE *sink, enum log_level min);   /* sink may be NULL: keep in memory only */
+struct log *log_new(FILE *sink, enum log_level min); /* sink may be NULL: keep in memory only */
 void log_free(struct log *l);
 void log_set_sink(struct log *l, FILE *sink);
 void log_set_level(struct log *l, enum log_level min);
 struct clock;
 /* Time stamps come from this clock (NULL: the system clock). */
 void log_set_clock(struct log *l, const struct clock *c);
-const char *log_level_name(enum log_level lvl);   /* "WARN" … */
+const char *log_level_name(enum log_level lvl); /* "WARN" … */
 void log_msg(struct log *l, enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void log_vmsg(struct log *l, enum log_level lvl, const char *fmt, va_list ap)
@@ -33,8 +33,8 @@ size_t log_count(const struct log *l);
 const char *log_line_at(const struct log *l, size_t idx, enum log_level *lvl);
 
 #define log_debug(l, ...) log_msg((l), LOG_DEBUG, __VA_ARGS__)
-#define log_info(l, ...) log_msg((l), LOG_INFO, __VA_ARGS__)
-#define log_warn(l, ...) log_msg((l), LOG_WARN, __VA_ARGS__)
+#define log_info(l, ...)  log_msg((l), LOG_INFO, __VA_ARGS__)
+#define log_warn(l, ...)  log_msg((l), LOG_WARN, __VA_ARGS__)
 #define log_error(l, ...) log_msg((l), LOG_ERROR, __VA_ARGS__)
 
 #endif

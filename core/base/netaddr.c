@@ -1,5 +1,5 @@
 /* Addresses, host:port and the trusted-proxy list. See netaddr.h. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -142,8 +142,10 @@ int net_trusted_parse(struct net_trusted *t, const char *list, char *err, size_t
 
 				snprintf(raw, sizeof raw, "%.*s", (int)(len < 70 ? len : 70), p);
 				sanitize_str(shown, sizeof shown, raw);
-				snprintf(err, errlen, "trusted-proxy: '%s' is not an address or "
-					 "ADDRESS/BITS", shown);
+				snprintf(err, errlen,
+					 "trusted-proxy: '%s' is not an address or "
+					 "ADDRESS/BITS",
+					 shown);
 				net_trusted_free(t);
 				return -1;
 			}

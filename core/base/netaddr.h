@@ -14,8 +14,8 @@ struct sockaddr;
 /* An address as compared for the per-peer cap: IPv4 (or IPv4-mapped IPv6)
  * as family 4, IPv6 as family 6. */
 struct net_addr {
-	uint8_t family;            /* 4, 6, or 0 for unknown */
-	uint8_t b[16];             /* 4 or 16 bytes used */
+	uint8_t family; /* 4, 6, or 0 for unknown */
+	uint8_t b[16];  /* 4 or 16 bytes used */
 };
 
 struct net_cidr {

@@ -7,7 +7,7 @@
  * Every piece of outside text quoted in an error message (a name, a value,
  * a path) passes through sanitize first: the message ends up on a terminal.
  * A secret's value is never quoted at all. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,13 +28,13 @@
 #include "core/base/options_int.h"
 #include "core/base/xalloc.h"
 
-#define CONFIG_DEFSTR_OPT_BOOL(def) ((def) ? "yes" : "no")
-#define CONFIG_DEFSTR_OPT_INT(def) #def
-#define CONFIG_DEFSTR_OPT_STR(def) ((def) ? (const char *)(def) : "")
+#define CONFIG_DEFSTR_OPT_BOOL(def)   ((def) ? "yes" : "no")
+#define CONFIG_DEFSTR_OPT_INT(def)    #def
+#define CONFIG_DEFSTR_OPT_STR(def)    ((def) ? (const char *)(def) : "")
 #define CONFIG_DEFSTR_OPT_SECRET(def) ""
 
-#define X(field, name, type, def, min, max, env, metavar, help)                          \
-	{ { name, type, CONFIG_DEFSTR_##type(def), min, max, env, metavar, help },        \
+#define X(field, name, type, def, min, max, env, metavar, help)                    \
+	{ { name, type, CONFIG_DEFSTR_##type(def), min, max, env, metavar, help }, \
 	  offsetof(struct config, field) },
 const struct config_def config_defs[] = { CONFIG_OPTION_LIST(X) };
 #undef X
@@ -76,10 +76,10 @@ const char *config_show(char *buf, size_t len, const char *s)
 void config_init(struct config *c)
 {
 	memset(c, 0, sizeof *c);
-#define CONFIG_INIT_OPT_BOOL(field, def) c->field = (def);
-#define CONFIG_INIT_OPT_INT(field, def) c->field = (def);
-#define CONFIG_INIT_OPT_STR(field, def) c->field = xstrdup(def);
-#define CONFIG_INIT_OPT_SECRET(field, def) c->field = NULL;
+#define CONFIG_INIT_OPT_BOOL(field, def)                        c->field = (def);
+#define CONFIG_INIT_OPT_INT(field, def)                         c->field = (def);
+#define CONFIG_INIT_OPT_STR(field, def)                         c->field = xstrdup(def);
+#define CONFIG_INIT_OPT_SECRET(field, def)                      c->field = NULL;
 #define X(field, name, type, def, min, max, env, metavar, help) CONFIG_INIT_##type(field, def)
 	CONFIG_OPTION_LIST(X)
 #undef X
@@ -89,8 +89,8 @@ void config_done(struct config *c)
 {
 #define CONFIG_DONE_OPT_BOOL(field)
 #define CONFIG_DONE_OPT_INT(field)
-#define CONFIG_DONE_OPT_STR(field) free(c->field);
-#define CONFIG_DONE_OPT_SECRET(field) secrets_free(c->field);
+#define CONFIG_DONE_OPT_STR(field)                              free(c->field);
+#define CONFIG_DONE_OPT_SECRET(field)                           secrets_free(c->field);
 #define X(field, name, type, def, min, max, env, metavar, help) CONFIG_DONE_##type(field)
 	CONFIG_OPTION_LIST(X)
 #undef X
@@ -132,7 +132,7 @@ static size_t config_distance(const char *a, const char *b, size_t cutoff)
 		row[0] = row_min = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t cost = tolower((unsigned char)a[i - 1]) != b[j - 1] &&
-				      !(a[i - 1] == '_' && b[j - 1] == '-');
+				!(a[i - 1] == '_' && b[j - 1] == '-');
 			size_t best = prev + cost;
 
 			if (row[j] + 1 < best)
@@ -209,8 +209,8 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 			 config_show(shown, sizeof shown, c->signature_scheme));
 		return -1;
 	}
-	if (!c->api_base || (strncmp(c->api_base, "https://", 8) != 0 &&
-			     strncmp(c->api_base, "http://", 7) != 0)) {
+	if (!c->api_base ||
+	    (strncmp(c->api_base, "https://", 8) != 0 && strncmp(c->api_base, "http://", 7) != 0)) {
 		snprintf(err, errlen, "api-base must be an http:// or https:// URL, not '%s'",
 			 config_show(shown, sizeof shown, c->api_base));
 		return -1;
@@ -229,10 +229,12 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 	}
 	/* The listener's own parser: a value it would refuse at start-up is a
 	 * usage error here (exit status 2), port 99999 included. */
-	if (!c->listen || net_split_host_port(c->listen, host, sizeof host, port,
-					      sizeof port) != 0) {
-		snprintf(err, errlen, "listen must be HOST:PORT, [IPV6]:PORT or :PORT with a port "
-			 "from 0 to 65535, not '%s'", config_show(shown, sizeof shown, c->listen));
+	if (!c->listen ||
+	    net_split_host_port(c->listen, host, sizeof host, port, sizeof port) != 0) {
+		snprintf(err, errlen,
+			 "listen must be HOST:PORT, [IPV6]:PORT or :PORT with a port "
+			 "from 0 to 65535, not '%s'",
+			 config_show(shown, sizeof shown, c->listen));
 		return -1;
 	}
 	return 0;
@@ -311,17 +313,20 @@ void config_print_help(const char *prog, void *file)
 		if (o->type == OPT_BOOL)
 			snprintf(flag, sizeof flag, "--[no-]%s", o->name);
 		else
-			snprintf(flag, sizeof flag, "--%s %s", o->name, o->metavar ? o->metavar : "VALUE");
-		snprintf(text, sizeof text, "%s%s", o->help, config_type_hint(o, hint, sizeof hint));
+			snprintf(flag, sizeof flag, "--%s %s", o->name,
+				 o->metavar ? o->metavar : "VALUE");
+		snprintf(text, sizeof text, "%s%s", o->help,
+			 config_type_hint(o, hint, sizeof hint));
 		config_help_entry(f, flag, text);
 	}
 	config_help_entry(f, "--config PATH",
 			  "read this config file (default $XDG_CONFIG_HOME/faxtop/config)");
 	config_help_entry(f, "-h, --help", "show this help");
 	config_help_entry(f, "-V, --version", "show the version");
-	fprintf(f, "\nEvery option can also be set in the config file as 'name = value'.\n"
-		   "Sources, later wins: defaults, config file, environment, flags.\n"
-		   "Press ? in faxtop for the live key map.\n");
+	fprintf(f,
+		"\nEvery option can also be set in the config file as 'name = value'.\n"
+		"Sources, later wins: defaults, config file, environment, flags.\n"
+		"Press ? in faxtop for the live key map.\n");
 }
 
 void config_print_version(void *file)

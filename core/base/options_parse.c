@@ -4,7 +4,7 @@
  * Every piece of outside text quoted in an error message (a name, a value,
  * a path) passes through sanitize first: the message ends up on a terminal.
  * A secret's value is never quoted at all. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,8 +21,8 @@
 #include "core/base/secrets.h"
 #include "core/base/xalloc.h"
 
-#define CONFIG_MAX_LINE 4096
-#define CONFIG_MAX_BINDINGS 1024
+#define CONFIG_MAX_LINE       4096
+#define CONFIG_MAX_BINDINGS   1024
 #define CONFIG_MAX_FILE_LINES 100000
 
 /* ---- setting one value ---- */
@@ -58,7 +58,8 @@ static int config_set_unknown(const char *name, const char *prefix, const char *
 
 	if (name && (strncmp(name, "mfx_", 4) == 0 || strncmp(name, "whsec_", 6) == 0)) {
 		/* A key pasted on a line of its own: say so without quoting it. */
-		snprintf(err, errlen, "%s%sunknown option that looks like a key or secret "
+		snprintf(err, errlen,
+			 "%s%sunknown option that looks like a key or secret "
 			 "(not shown); write 'api-key = KEY' or 'webhook-secret = SECRET'",
 			 prefix, sep);
 		return -1;
@@ -66,17 +67,17 @@ static int config_set_unknown(const char *name, const char *prefix, const char *
 	s = config_suggest(name);
 	config_show(shown_name, sizeof shown_name, name);
 	if (s)
-		snprintf(err, errlen, "%s%sunknown option '%s' (did you mean '%s'?)", prefix,
-			 sep, shown_name, s);
+		snprintf(err, errlen, "%s%sunknown option '%s' (did you mean '%s'?)", prefix, sep,
+			 shown_name, s);
 	else
-		snprintf(err, errlen, "%s%sunknown option '%s' (see faxtop --help)", prefix,
-			 sep, shown_name);
+		snprintf(err, errlen, "%s%sunknown option '%s' (see faxtop --help)", prefix, sep,
+			 shown_name);
 	return -1;
 }
 
 /* Checks value against d's type and bounds and stores it at p. */
-static int config_store(const struct config_def *d, char *p, const char *value,
-			const char *prefix, const char *sep, char *err, size_t errlen)
+static int config_store(const struct config_def *d, char *p, const char *value, const char *prefix,
+			const char *sep, char *err, size_t errlen)
 {
 	char shown_val[256];
 	char *end;
@@ -88,8 +89,8 @@ static int config_store(const struct config_def *d, char *p, const char *value,
 	switch (d->pub.type) {
 	case OPT_BOOL:
 		if (config_parse_bool(value, &b) != 0) {
-			snprintf(err, errlen, "%s%soption '%s' wants yes or no, not '%s'", prefix, sep,
-				 d->pub.name, shown_val);
+			snprintf(err, errlen, "%s%soption '%s' wants yes or no, not '%s'", prefix,
+				 sep, d->pub.name, shown_val);
 			return -1;
 		}
 		*(bool *)p = b;
@@ -98,8 +99,8 @@ static int config_store(const struct config_def *d, char *p, const char *value,
 		errno = 0;
 		v = strtol(value, &end, 10);
 		if (end == value || *end || errno == ERANGE || isspace((unsigned char)*value)) {
-			snprintf(err, errlen, "%s%soption '%s' wants a whole number, not '%s'", prefix,
-				 sep, d->pub.name, shown_val);
+			snprintf(err, errlen, "%s%soption '%s' wants a whole number, not '%s'",
+				 prefix, sep, d->pub.name, shown_val);
 			return -1;
 		}
 		if (v < d->pub.min || v > d->pub.max) {
@@ -112,8 +113,8 @@ static int config_store(const struct config_def *d, char *p, const char *value,
 	case OPT_STR:
 	case OPT_SECRET:
 		if (config_has_control(value)) {
-			snprintf(err, errlen, "%s%soption '%s' contains a control character", prefix,
-				 sep, d->pub.name);
+			snprintf(err, errlen, "%s%soption '%s' contains a control character",
+				 prefix, sep, d->pub.name);
 			return -1;
 		}
 		if (d->pub.type == OPT_SECRET)
@@ -127,12 +128,13 @@ static int config_store(const struct config_def *d, char *p, const char *value,
 	return -1;
 }
 
-int config_set(struct config *c, const char *name, const char *value, const char *where,
-	       char *err, size_t errlen)
+int config_set(struct config *c, const char *name, const char *value, const char *where, char *err,
+	       size_t errlen)
 {
 	char shown_where[512];
 	const struct config_def *d = name ? config_def_find(name) : NULL;
-	const char *prefix = where && *where ? config_show(shown_where, sizeof shown_where, where) : "";
+	const char *prefix =
+		where && *where ? config_show(shown_where, sizeof shown_where, where) : "";
 	const char *sep = *prefix ? ": " : "";
 
 	if (!d)
@@ -230,8 +232,8 @@ static int config_parse_bind(struct config *c, char *rest, const char *where, ch
 
 /* One line, already stripped of its end of line. *set_secret tells the
  * caller a secret came from this file. */
-static int config_parse_line(struct config *c, char *line, const char *where,
-			     bool *set_secret, char *err, size_t errlen)
+static int config_parse_line(struct config *c, char *line, const char *where, bool *set_secret,
+			     char *err, size_t errlen)
 {
 	const struct config_def *d;
 	char *name, *value, *p;
@@ -263,7 +265,7 @@ static int config_parse_line(struct config *c, char *line, const char *where,
 	}
 	d = config_def_find(name);
 	if (d && d->pub.type == OPT_BOOL && bare)
-		value = "yes";   /* a bare boolean name */
+		value = "yes"; /* a bare boolean name */
 	if (config_set(c, name, value, where, err, errlen) != 0)
 		return -1;
 	if (d->pub.type == OPT_SECRET)
@@ -364,8 +366,10 @@ static int config_read_file(struct config *c, const char *path, bool missing_ok,
 	/* Whoever can write the file can point api-base elsewhere and collect
 	 * the key from the environment, secret in the file or not. */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(err, errlen, "config file %s is writable by group or others (mode %04o); "
-			 "fix it with: chmod go-w %s", shown, (unsigned)(st.st_mode & 07777), shown);
+		snprintf(err, errlen,
+			 "config file %s is writable by group or others (mode %04o); "
+			 "fix it with: chmod go-w %s",
+			 shown, (unsigned)(st.st_mode & 07777), shown);
 		close(fd);
 		return -1;
 	}
@@ -416,9 +420,9 @@ static int config_apply_env(struct config *c, const char *(*env)(const char *), 
 /* ---- flags ---- */
 
 enum config_pass {
-	CONFIG_PASS_SCAN,    /* find --config, --help, --version; check names */
-	CONFIG_PASS_APPLY,   /* set the options and collect the arguments */
-	CONFIG_PASS_HIDE,    /* blank the values of secret options in argv */
+	CONFIG_PASS_SCAN,  /* find --config, --help, --version; check names */
+	CONFIG_PASS_APPLY, /* set the options and collect the arguments */
+	CONFIG_PASS_HIDE,  /* blank the values of secret options in argv */
 };
 
 enum {
@@ -525,7 +529,7 @@ static int config_walk_args(struct config *c, int argc, char **argv, enum config
 			break;
 		}
 		if (arg[0] != '-' || arg[1] == '\0')
-			break;   /* a subcommand or positional argument */
+			break; /* a subcommand or positional argument */
 		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 			if (pass == CONFIG_PASS_SCAN)
 				return CONFIG_ARGS_HELP;
@@ -536,8 +540,9 @@ static int config_walk_args(struct config *c, int argc, char **argv, enum config
 				return CONFIG_ARGS_VERSION;
 			continue;
 		}
-		if (arg[1] != '-')   /* short options other than -h and -V */
-			return config_unknown_flag(arg, strlen(arg) > 3 ? arg + 1 : "", err, errlen);
+		if (arg[1] != '-') /* short options other than -h and -V */
+			return config_unknown_flag(arg, strlen(arg) > 3 ? arg + 1 : "", err,
+						   errlen);
 		flag = arg + 2;
 		eq = strchr(flag, '=');
 		nlen = eq ? (size_t)(eq - flag) : strlen(flag);
@@ -650,8 +655,8 @@ static int config_secret_file(struct config *c, const char *name, const char *pa
 	return rc;
 }
 
-int config_load(struct config *c, int argc, char **argv,
-		const char *(*env)(const char *name), char *err, size_t errlen)
+int config_load(struct config *c, int argc, char **argv, const char *(*env)(const char *name),
+		char *err, size_t errlen)
 {
 	const char *path = NULL;
 	char def[4096];
@@ -665,7 +670,10 @@ int config_load(struct config *c, int argc, char **argv,
 	if (rc == CONFIG_ARGS_HELP) {
 		const char *prog = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 
-		config_print_help(prog ? prog + 1 : argc > 0 && argv[0] ? argv[0] : "faxtop", stdout);
+		config_print_help(prog                          ? prog + 1
+					  : argc > 0 && argv[0] ? argv[0]
+								: "faxtop",
+				  stdout);
 		return 1;
 	}
 	if (rc == CONFIG_ARGS_VERSION) {
@@ -675,7 +683,8 @@ int config_load(struct config *c, int argc, char **argv,
 	if (path) {
 		if (config_read_file(c, path, false, err, errlen) != 0)
 			return -1;
-	} else if (config_xdg_path(env, "XDG_CONFIG_HOME", ".config", "config", def, sizeof def) == 0) {
+	} else if (config_xdg_path(env, "XDG_CONFIG_HOME", ".config", "config", def, sizeof def) ==
+		   0) {
 		if (config_read_file(c, def, true, err, errlen) < 0)
 			return -1;
 	}
@@ -689,4 +698,3 @@ int config_load(struct config *c, int argc, char **argv,
 		return -1;
 	return config_validate(c, err, errlen);
 }
-

@@ -10,7 +10,7 @@
  * uselocale(), so the result is the same whatever locale the process set
  * (the TUI calls setlocale(LC_ALL, ""), tests and --headless may not). If
  * C.UTF-8 is missing, a small built-in table stands in. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <limits.h>
 #include <locale.h>
@@ -22,7 +22,7 @@
 
 #include "core/base/sanitize.h"
 
-#define SANITIZE_ELLIPSIS_UTF8 "\xE2\x80\xA6"
+#define SANITIZE_ELLIPSIS_UTF8  "\xE2\x80\xA6"
 #define SANITIZE_ELLIPSIS_ASCII "~"
 
 /* Created once and never changed: a cache of an immutable object, not state. */
@@ -39,15 +39,16 @@ static void sanitize_locale_make(void)
 static int sanitize_fallback_width(uint32_t cp)
 {
 	static const uint32_t zero[][2] = {
-		{ 0x0300, 0x036F }, { 0x0483, 0x0489 }, { 0x0591, 0x05BD }, { 0x0610, 0x061A },
-		{ 0x064B, 0x065F }, { 0x0E31, 0x0E31 }, { 0x0E34, 0x0E3A }, { 0x1AB0, 0x1AFF },
-		{ 0x1DC0, 0x1DFF }, { 0x200B, 0x200F }, { 0x20D0, 0x20FF }, { 0xFE00, 0xFE0F },
+		{ 0x0300, 0x036F }, { 0x0483, 0x0489 }, { 0x0591, 0x05BD },   { 0x0610, 0x061A },
+		{ 0x064B, 0x065F }, { 0x0E31, 0x0E31 }, { 0x0E34, 0x0E3A },   { 0x1AB0, 0x1AFF },
+		{ 0x1DC0, 0x1DFF }, { 0x200B, 0x200F }, { 0x20D0, 0x20FF },   { 0xFE00, 0xFE0F },
 		{ 0xFE20, 0xFE2F }, { 0xFEFF, 0xFEFF }, { 0xE0100, 0xE01EF },
 	};
 	static const uint32_t wide[][2] = {
-		{ 0x1100, 0x115F }, { 0x2E80, 0x303E }, { 0x3041, 0x33FF }, { 0x3400, 0x4DBF },
-		{ 0x4E00, 0x9FFF }, { 0xA000, 0xA4CF }, { 0xAC00, 0xD7A3 }, { 0xF900, 0xFAFF },
-		{ 0xFE30, 0xFE4F }, { 0xFF00, 0xFF60 }, { 0xFFE0, 0xFFE6 }, { 0x1F300, 0x1F64F },
+		{ 0x1100, 0x115F },   { 0x2E80, 0x303E },   { 0x3041, 0x33FF },
+		{ 0x3400, 0x4DBF },   { 0x4E00, 0x9FFF },   { 0xA000, 0xA4CF },
+		{ 0xAC00, 0xD7A3 },   { 0xF900, 0xFAFF },   { 0xFE30, 0xFE4F },
+		{ 0xFF00, 0xFF60 },   { 0xFFE0, 0xFFE6 },   { 0x1F300, 0x1F64F },
 		{ 0x1F900, 0x1F9FF }, { 0x20000, 0x3FFFD },
 	};
 
@@ -69,8 +70,8 @@ static int sanitize_cp_width(uint32_t cp)
 	/* Bidi embeddings, overrides and isolates reorder what follows them on
 	 * the screen ("Trojan Source"); line and paragraph separators break the
 	 * one-line display. None of them is worth keeping in a dashboard. */
-	if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0x2028 || cp == 0x2029 || cp == 0x061C || cp == 0x200E || cp == 0x200F)
+	if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+	    cp == 0x2029 || cp == 0x061C || cp == 0x200E || cp == 0x200F)
 		return -1;
 	pthread_once(&sanitize_locale_once, sanitize_locale_make);
 	if (!sanitize_locale)
@@ -83,11 +84,11 @@ static int sanitize_cp_width(uint32_t cp)
 
 /* One cluster of output. */
 struct sanitize_tok {
-	const char *bytes;   /* what to write (points into src or a literal) */
-	size_t n;            /* its length */
+	const char *bytes; /* what to write (points into src or a literal) */
+	size_t n;          /* its length */
 	int width;
-	size_t consumed;     /* input bytes it stands for */
-	bool dropped;        /* a joiner, selector or modifier left out */
+	size_t consumed; /* input bytes it stands for */
+	bool dropped;    /* a joiner, selector or modifier left out */
 };
 
 /* Code points whose effect on the width depends on the terminal: a zero
@@ -103,7 +104,7 @@ static bool sanitize_dropped(uint32_t cp)
 /* A regional indicator (half of a flag) becomes its letter: a pair is one
  * flag two cells wide in some terminals, two boxes in others. */
 #define SANITIZE_RI_FIRST 0x1F1E6
-#define SANITIZE_RI_LAST 0x1F1FF
+#define SANITIZE_RI_LAST  0x1F1FF
 static const char sanitize_ri_letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 static bool is_c1_string_intro(uint32_t c)
@@ -161,7 +162,11 @@ static size_t skip_escape(const unsigned char *s, size_t len, size_t i)
 	switch (s[i]) {
 	case '[':
 		return skip_csi(s, len, i + 1);
-	case ']': case 'P': case 'X': case '^': case '_':
+	case ']':
+	case 'P':
+	case 'X':
+	case '^':
+	case '_':
 		return skip_control_string(s, len, i + 1);
 	default:
 		break;
@@ -195,7 +200,7 @@ static size_t decode_utf8(const unsigned char *s, size_t len, size_t i, uint32_t
 	} else if (b >= 0xF0 && b <= 0xF4) {
 		need = 4, c = b & 0x07, min = 0x10000;
 	} else {
-		return 1;   /* a stray continuation byte or an impossible lead */
+		return 1; /* a stray continuation byte or an impossible lead */
 	}
 	for (k = 1; k < need; k++) {
 		if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
@@ -203,7 +208,7 @@ static size_t decode_utf8(const unsigned char *s, size_t len, size_t i, uint32_t
 		c = (c << 6) | (s[i + k] & 0x3F);
 	}
 	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return need;   /* overlong, out of range or a surrogate */
+		return need; /* overlong, out of range or a surrogate */
 	*cp = c;
 	return need;
 }
@@ -232,7 +237,7 @@ static void next_unit(const unsigned char *s, size_t len, size_t i, bool utf8,
 		t->consumed = skip_escape(s, len, i) - i;
 		return;
 	}
-	if (b < 0x80) {   /* C0 (tab and newline too: one-line display) and DEL */
+	if (b < 0x80) { /* C0 (tab and newline too: one-line display) and DEL */
 		t->consumed = 1;
 		return;
 	}
@@ -284,8 +289,7 @@ static bool zero_width_at(const unsigned char *s, size_t len, size_t i, size_t *
 	if (s[i] < 0x80)
 		return false;
 	*n = decode_utf8(s, len, i, &cp);
-	return cp != UINT32_MAX && cp > 0x9F && !sanitize_dropped(cp) &&
-	       sanitize_cp_width(cp) == 0;
+	return cp != UINT32_MAX && cp > 0x9F && !sanitize_dropped(cp) && sanitize_cp_width(cp) == 0;
 }
 
 /* The next cluster. In UTF-8 mode a printable character takes the

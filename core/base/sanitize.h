@@ -15,13 +15,13 @@
 
 /* The placeholder drawn in place of anything unsafe. "\xEF\xBF\xBD" (U+FFFD)
  * in UTF-8 mode, "?" in ASCII mode. */
-#define SANITIZE_PLACEHOLDER_UTF8 "\xEF\xBF\xBD"
+#define SANITIZE_PLACEHOLDER_UTF8  "\xEF\xBF\xBD"
 #define SANITIZE_PLACEHOLDER_ASCII "?"
 
 struct sanitize_opts {
-	bool utf8;        /* the terminal takes UTF-8; otherwise non-ASCII becomes '?' */
-	int max_cols;     /* truncate to this many display columns (< 0: no limit) */
-	bool ellipsis;    /* mark truncation with "…" (or "~" in ASCII mode) */
+	bool utf8;     /* the terminal takes UTF-8; otherwise non-ASCII becomes '?' */
+	int max_cols;  /* truncate to this many display columns (< 0: no limit) */
+	bool ellipsis; /* mark truncation with "…" (or "~" in ASCII mode) */
 };
 
 /* Writes the safe form of src[0..len) into dst (always NUL-terminated when

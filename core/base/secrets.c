@@ -1,5 +1,5 @@
 /* Secrets in memory and on disk. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +30,7 @@ bool secrets_process_protected(void)
 	struct rlimit rl;
 
 	return getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur == 0 &&
-	       prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
+		prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
 }
 
 void secrets_wipe(void *p, size_t n)
@@ -97,8 +97,10 @@ static int secrets_file_text(char *buf, size_t *n, const char *shown, char *err,
 	}
 	for (size_t i = 0; i < *n; i++) {
 		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7F) {
-			snprintf(err, errlen, "%s must hold the secret alone on one line "
-				 "(it has a control character or a second line)", shown);
+			snprintf(err, errlen,
+				 "%s must hold the secret alone on one line "
+				 "(it has a control character or a second line)",
+				 shown);
 			return -1;
 		}
 	}

@@ -20,8 +20,8 @@ void *xrealloc(void *p, size_t n);
 /* Grows an array to hold at least `need` elements of `size` bytes, doubling
  * from `*cap` (or 8); returns the (possibly moved) array. */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
-char *xstrdup(const char *s);                   /* NULL stays NULL */
-char *xstrndup(const char *s, size_t n);        /* NULL stays NULL */
+char *xstrdup(const char *s);            /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n); /* NULL stays NULL */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* What to run before the process dies of an exhausted heap: it must be

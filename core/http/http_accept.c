@@ -1,7 +1,7 @@
 /* The loop's side of the server: accepting (with a spare descriptor and a
  * back-off when out of them), a new connection's set-up, and its read and
  * write callbacks. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
 #include "core/base/xalloc.h"
@@ -53,8 +53,9 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		/* Bounded by bytes: while they come, the drain goes on. */
-		c->deadline = ev_now(loop) + (c->srv->opts.idle_timeout < HTTP_LINGER_MAX ?
-					      c->srv->opts.idle_timeout : HTTP_LINGER_MAX);
+		c->deadline = ev_now(loop) +
+			(c->srv->opts.idle_timeout < HTTP_LINGER_MAX ? c->srv->opts.idle_timeout
+								     : HTTP_LINGER_MAX);
 		return;
 	}
 	if (n == 0) {
@@ -173,7 +174,9 @@ void http_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				break;
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM) {
-				int r = errno == EMFILE || errno == ENFILE ? server_accept_spare(srv) : -1;
+				int r = errno == EMFILE || errno == ENFILE
+					? server_accept_spare(srv)
+					: -1;
 
 				srv->stats.emfile_backoffs++;
 				srv->rep_emfile++;

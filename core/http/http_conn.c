@@ -3,7 +3,7 @@
  * the watchers it needs, flushing queued answers and the linger after the
  * last one. Which connections are idle enough to shed lives here too:
  * closing one may let accepting resume. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
 
@@ -76,7 +76,7 @@ void http_conn_close(struct http_conn *c)
 	c->fd = -1;
 	if (c->req) {
 		if (c->req->dispatched)
-			c->req->conn = NULL;    /* the handler still holds it */
+			c->req->conn = NULL; /* the handler still holds it */
 		else
 			http_request_free(c->req);
 		c->req = NULL;
@@ -160,7 +160,7 @@ void http_conn_update_io(struct http_conn *c)
 static void conn_start_linger(struct http_conn *c)
 {
 	double t = c->srv->opts.idle_timeout < HTTP_LINGER_MAX ? c->srv->opts.idle_timeout
-							      : HTTP_LINGER_MAX;
+							       : HTTP_LINGER_MAX;
 
 	if (c->peer_eof) {
 		http_conn_close(c);

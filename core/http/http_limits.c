@@ -1,7 +1,7 @@
 /* The limits on time and on numbers: the per-connection timer (idle and
  * whole-request bounds), shedding the least recently active idle connection
  * at the caps, and the rate-limited log line that reports it. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
 #include "core/base/log.h"
@@ -45,11 +45,12 @@ void http_server_report(struct http_server *srv)
 	if (!srv->opts.log || now < srv->report_at ||
 	    !(srv->rep_shed || srv->rep_refused || srv->rep_emfile))
 		return;
-	log_warn(srv->opts.log, "listener: %" PRIu64 " idle connections shed for new ones, %"
-		 PRIu64 " refused over the per-peer cap of %u, %" PRIu64 " accepts out of file "
-		 "descriptors (in the last %.0f s; %u open of %u)", srv->rep_shed, srv->rep_refused,
-		 srv->opts.max_conns_per_peer, srv->rep_emfile, HTTP_REPORT_EVERY, srv->n_conns,
-		 srv->opts.max_connections);
+	log_warn(srv->opts.log,
+		 "listener: %" PRIu64 " idle connections shed for new ones, %" PRIu64
+		 " refused over the per-peer cap of %u, %" PRIu64 " accepts out of file "
+		 "descriptors (in the last %.0f s; %u open of %u)",
+		 srv->rep_shed, srv->rep_refused, srv->opts.max_conns_per_peer, srv->rep_emfile,
+		 HTTP_REPORT_EVERY, srv->n_conns, srv->opts.max_connections);
 	srv->rep_shed = srv->rep_refused = srv->rep_emfile = 0;
 	srv->report_at = now + HTTP_REPORT_EVERY;
 }

@@ -2,7 +2,7 @@
  * the header and body limits, and http_conn_process feeds it the buffered
  * input, dispatching one complete request at a time (the parser is paused
  * until it is answered, so pipelined answers leave in order). */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
 #include "core/base/xalloc.h"
@@ -288,13 +288,16 @@ void http_conn_process(struct http_conn *c)
 		 * it would take a reset for a broken upstream (502). */
 		if (c->err_status == 413 && !(c->parser.flags & F_CHUNKED) &&
 		    c->parser.content_length != ULLONG_MAX)
-			c->linger_max = c->parser.content_length > HTTP_DRAIN_MAX ? HTTP_DRAIN_MAX :
-					(size_t)c->parser.content_length + HTTP_READ_CHUNK;
+			c->linger_max = c->parser.content_length > HTTP_DRAIN_MAX
+				? HTTP_DRAIN_MAX
+				: (size_t)c->parser.content_length + HTTP_READ_CHUNK;
 		if (c->err_status) {
-			http_conn_refuse(c, c->err_status, c->err_status == 400 ? "bad_request" :
-					 c->err_status == 413 ? "payload_too_large" :
-					 c->err_status == 431 ? "headers_too_large" :
-					 c->err_status == 429 ? "too_many_connections" : "unavailable",
+			http_conn_refuse(c, c->err_status,
+					 c->err_status == 400           ? "bad_request"
+						 : c->err_status == 413 ? "payload_too_large"
+						 : c->err_status == 431 ? "headers_too_large"
+						 : c->err_status == 429 ? "too_many_connections"
+									: "unavailable",
 					 c->err_msg);
 			break;
 		}

@@ -1,5 +1,5 @@
 /* Trusted reverse proxies and the client they name. See http_proxy.h. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <string.h>
 

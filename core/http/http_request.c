@@ -1,7 +1,7 @@
 /* A request as it is read, and the handler's view of it: the growable
  * buffers the server reads and writes with, the header list built from the
  * parser's pieces, percent-decoding and query strings. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
 #include "core/base/xalloc.h"
@@ -52,8 +52,7 @@ int http_buf_addc(struct http_buf *b, char c)
 	return http_buf_add(b, &c, 1);
 }
 
-__attribute__((format(printf, 2, 3)))
-int http_buf_printf(struct http_buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) int http_buf_printf(struct http_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;

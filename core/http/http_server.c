@@ -6,7 +6,7 @@
  * order. Connections are closed at once (watchers stopped, fd closed) but
  * their memory is freed from an ev_prepare watcher, outside any callback
  * that could still be looking at them. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/http_int.h"
 #include "core/base/xalloc.h"
@@ -44,8 +44,8 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
 	if (!srv->opts.max_connections)
 		srv->opts.max_connections = HTTP_DEFAULT_MAX_CONNS;
 	if (!srv->opts.max_conns_per_peer)
-		srv->opts.max_conns_per_peer = srv->opts.max_connections / 4 ?
-					       srv->opts.max_connections / 4 : 1;
+		srv->opts.max_conns_per_peer =
+			srv->opts.max_connections / 4 ? srv->opts.max_connections / 4 : 1;
 	/* config checked the list; here a bad one only means no server. */
 	if (net_trusted_parse(&srv->trusted, srv->opts.trusted_proxies, err, sizeof err) != 0) {
 		free(srv);
@@ -123,7 +123,8 @@ int http_server_listen(struct http_server *srv, const char *host_port, char *err
 		return -1;
 	}
 	if (net_split_host_port(host_port, host, sizeof host, port, sizeof port) < 0) {
-		snprintf(err, errlen, "bad listen address '%.64s': want HOST:PORT, [V6]:PORT or :PORT",
+		snprintf(err, errlen,
+			 "bad listen address '%.64s': want HOST:PORT, [V6]:PORT or :PORT",
 			 host_port ? host_port : "");
 		return -1;
 	}

@@ -59,22 +59,22 @@ unsigned http_server_connections(const struct http_server *srv);
 
 struct http_server_stats {
 	uint64_t accepted_conns, requests, timeouts, too_large, bad_requests, emfile_backoffs;
-	uint64_t shed;              /* connections closed to make room at the cap */
-	uint64_t peer_refused;      /* connections closed at once: their peer was at its cap */
-	unsigned connections;       /* open now */
+	uint64_t shed;         /* connections closed to make room at the cap */
+	uint64_t peer_refused; /* connections closed at once: their peer was at its cap */
+	unsigned connections;  /* open now */
 };
 const struct http_server_stats *http_server_stats(const struct http_server *srv);
 
 /* ---- the request ---- */
-const char *http_request_method(const struct http_request *req);  /* "POST" */
-const char *http_request_path(const struct http_request *req);    /* decoded path, no query */
-const char *http_request_query(const struct http_request *req);   /* raw query or "" */
+const char *http_request_method(const struct http_request *req); /* "POST" */
+const char *http_request_path(const struct http_request *req);   /* decoded path, no query */
+const char *http_request_query(const struct http_request *req);  /* raw query or "" */
 /* Case-insensitive; the first occurrence, or NULL. */
 const char *http_request_header(const struct http_request *req, const char *name);
 size_t http_request_header_count(const struct http_request *req);
 const struct http_header *http_request_header_at(const struct http_request *req, size_t i);
 const char *http_request_body(const struct http_request *req, size_t *len);
-const char *http_request_peer(const struct http_request *req);    /* "127.0.0.1:53122" */
+const char *http_request_peer(const struct http_request *req); /* "127.0.0.1:53122" */
 /* The server's counters, or NULL once the server is gone. */
 const struct http_server_stats *http_request_server_stats(const struct http_request *req);
 /* Per-request slot for the handler's own pointer. */
@@ -83,8 +83,8 @@ void *http_request_data(const struct http_request *req);
 
 /* Answers the request (Content-Length is added; Connection per keep-alive).
  * body may be NULL for an empty body. Frees req: do not use it afterwards. */
-void http_respond(struct http_request *req, int status, const char *content_type,
-		  const char *body, size_t len, const struct http_header *extra, size_t n_extra);
+void http_respond(struct http_request *req, int status, const char *content_type, const char *body,
+		  size_t len, const struct http_header *extra, size_t n_extra);
 /* Same, with a JSON body. */
 void http_respond_json(struct http_request *req, int status, const char *json,
 		       const struct http_header *extra, size_t n_extra);

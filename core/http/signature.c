@@ -1,7 +1,7 @@
 /* Webhook signatures: Standard Webhooks (docs/CONTRACT.md#signatures) and the legacy scheme (docs/CONTRACT.md#legacy).
  * HMAC-SHA256 through OpenSSL's EVP_MAC; comparisons by CRYPTO_memcmp.
  * Nothing here ever formats a secret or a key into a message. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/signature.h"
 
@@ -13,15 +13,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SIG_MAC_LEN 32
-#define SIG_PREFIX "whsec_"
-#define SIG_MAX_TOKENS 16           /* rotation needs two; more is noise to bound */
+#define SIG_MAC_LEN    32
+#define SIG_PREFIX     "whsec_"
+#define SIG_MAX_TOKENS 16 /* rotation needs two; more is noise to bound */
 
 const char *sig_scheme_name(enum sig_scheme s)
 {
 	switch (s) {
-#define X(e, name) case e: return name;
-	SIG_SCHEME_LIST(X)
+#define X(e, name) \
+	case e:    \
+		return name;
+		SIG_SCHEME_LIST(X)
 #undef X
 	}
 	return "?";
@@ -31,10 +33,10 @@ int sig_scheme_from_name(const char *name, enum sig_scheme *out)
 {
 	if (!name)
 		return -1;
-#define X(e, n)                          \
-	if (strcmp(name, n) == 0) {      \
-		*out = e;                \
-		return 0;                \
+#define X(e, n)                     \
+	if (strcmp(name, n) == 0) { \
+		*out = e;           \
+		return 0;           \
 	}
 	SIG_SCHEME_LIST(X)
 #undef X
@@ -114,8 +116,8 @@ static int b64_decode(const char *s, size_t len, unsigned char *out, size_t outl
 		data++;
 	for (i = data; i < len && s[i] == '='; i++)
 		pad++;
-	if (i != len || data == 0 || pad > 2 || data % 4 == 1 ||
-	    (pad && (data + pad) % 4 != 0) || data + 4 > sizeof in)
+	if (i != len || data == 0 || pad > 2 || data % 4 == 1 || (pad && (data + pad) % 4 != 0) ||
+	    data + 4 > sizeof in)
 		return -1;
 	memcpy(in, s, data);
 	/* EVP_DecodeBlock wants whole quanta: put back any padding left off. */
@@ -163,8 +165,8 @@ static int hex_decode(const char *s, size_t len, unsigned char *out, size_t outl
 
 /* ---- keys ---- */
 
-int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_key *out,
-			char *err, size_t errlen)
+int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_key *out, char *err,
+			size_t errlen)
 {
 	const char *b64;
 	size_t len;
@@ -185,7 +187,7 @@ int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_k
 	out->legacy_len = len;
 	/* As the Standard Webhooks libraries do: the prefix is optional. */
 	b64 = strncmp(secret, SIG_PREFIX, strlen(SIG_PREFIX)) == 0 ? secret + strlen(SIG_PREFIX)
-								  : secret;
+								   : secret;
 	n = b64_decode(b64, strlen(b64), out->std, sizeof out->std);
 	/* A key of a few bytes could be guessed: no issuer hands one out (the
 	 * Standard Webhooks libraries make 24 to 64), so it is no standard key. */
@@ -199,13 +201,19 @@ int sig_key_from_secret(const char *secret, enum sig_scheme scheme, struct sig_k
 	if (scheme != SIG_LEGACY && out->std_len == 0) {
 		sig_key_wipe(out);
 		if (n > 0)
-			snprintf(err, errlen, "the webhook secret is too short: it decodes to %d "
-				 "bytes, and a Standard Webhooks key has at least %d (copy the whole "
-				 "secret from the mintfax dashboard)", n, SIG_MIN_STD_KEY);
+			snprintf(err, errlen,
+				 "the webhook secret is too short: it decodes to %d "
+				 "bytes, and a Standard Webhooks key has at least %d (copy the "
+				 "whole "
+				 "secret from the mintfax dashboard)",
+				 n, SIG_MIN_STD_KEY);
 		else
-			snprintf(err, errlen, "the webhook secret does not decode: the text after "
-				 "\"whsec_\" must be standard base64 (copy the whole secret from the "
-				 "mintfax dashboard; an older secret that is not base64 works only with "
+			snprintf(err, errlen,
+				 "the webhook secret does not decode: the text after "
+				 "\"whsec_\" must be standard base64 (copy the whole secret from "
+				 "the "
+				 "mintfax dashboard; an older secret that is not base64 works only "
+				 "with "
 				 "signature-scheme = legacy)");
 		return -1;
 	}
@@ -270,8 +278,10 @@ static enum sig_result verify_standard(const struct sig_verifier *v, const struc
 		return r;
 	for (i = 0; i < v->n_keys && i < 2; i++) {
 		struct sig_part parts[] = {
-			{ h->webhook_id, strlen(h->webhook_id) }, { ".", 1 },
-			{ h->webhook_timestamp, strlen(h->webhook_timestamp) }, { ".", 1 },
+			{ h->webhook_id, strlen(h->webhook_id) },
+			{ ".", 1 },
+			{ h->webhook_timestamp, strlen(h->webhook_timestamp) },
+			{ ".", 1 },
 			{ body, len },
 		};
 
@@ -301,7 +311,8 @@ static enum sig_result verify_standard(const struct sig_verifier *v, const struc
 			if (n == SIG_MAC_LEN) {
 				parsed++;
 				for (i = 0; i < 2; i++)
-					if (have[i] && CRYPTO_memcmp(sig, macs[i], SIG_MAC_LEN) == 0)
+					if (have[i] &&
+					    CRYPTO_memcmp(sig, macs[i], SIG_MAC_LEN) == 0)
 						r = SIG_OK;
 			}
 		}
@@ -350,7 +361,8 @@ static enum sig_result verify_legacy(const struct sig_verifier *v, const struct 
 				memcpy(ts_buf, p + 2, flen - 2);
 				ts_buf[flen - 2] = '\0';
 				ts_str = ts_buf;
-			} else if (flen > 3 && strncmp(p, "v1=", 3) == 0 && n_sigs < SIG_MAX_TOKENS) {
+			} else if (flen > 3 && strncmp(p, "v1=", 3) == 0 &&
+				   n_sigs < SIG_MAX_TOKENS) {
 				if (hex_decode(p + 3, flen - 3, sigs[n_sigs], SIG_MAC_LEN) == 0)
 					n_sigs++;
 			}
@@ -427,8 +439,11 @@ int sig_sign_standard(const struct sig_key *k, const char *id, int64_t ts, const
 		return -1;
 	n = snprintf(ts_str, sizeof ts_str, "%lld", (long long)ts);
 	{
-		struct sig_part parts[] = { { id, strlen(id) }, { ".", 1 }, { ts_str, (size_t)n },
-					    { ".", 1 }, { body ? body : "", body ? len : 0 } };
+		struct sig_part parts[] = { { id, strlen(id) },
+					    { ".", 1 },
+					    { ts_str, (size_t)n },
+					    { ".", 1 },
+					    { body ? body : "", body ? len : 0 } };
 
 		if (hmac_sha256(k->std, k->std_len, parts, 5, mac) < 0)
 			return -1;
@@ -439,8 +454,8 @@ int sig_sign_standard(const struct sig_key *k, const char *id, int64_t ts, const
 	return n < 0 ? -1 : 0;
 }
 
-int sig_sign_legacy(const struct sig_key *k, int64_t ts, const char *body, size_t len,
-		    char *out, size_t outlen)
+int sig_sign_legacy(const struct sig_key *k, int64_t ts, const char *body, size_t len, char *out,
+		    size_t outlen)
 {
 	unsigned char mac[SIG_MAC_LEN];
 	char ts_str[24];
@@ -451,7 +466,8 @@ int sig_sign_legacy(const struct sig_key *k, int64_t ts, const char *body, size_
 		return -1;
 	n = snprintf(ts_str, sizeof ts_str, "%lld", (long long)ts);
 	{
-		struct sig_part parts[] = { { ts_str, (size_t)n }, { ".", 1 },
+		struct sig_part parts[] = { { ts_str, (size_t)n },
+					    { ".", 1 },
 					    { body ? body : "", body ? len : 0 } };
 
 		if (hmac_sha256(k->legacy, k->legacy_len, parts, 3, mac) < 0)

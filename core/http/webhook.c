@@ -2,7 +2,7 @@
  * in a "hold" until the store's commit callback says whether the batch that
  * holds it is durable: 204 then, 503 otherwise (mintfax retries, and the
  * event is never acknowledged unstored). Refusals never reach ingest. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "core/http/webhook.h"
 
@@ -23,10 +23,10 @@
 #include "core/store/store.h"
 
 struct wh_hold {
-	struct webhook *wh;              /* NULL once the webhook is gone */
+	struct webhook *wh; /* NULL once the webhook is gone */
 	struct http_request *req;
 	struct wh_hold *prev, *next;
-	bool is_new;                     /* a new event, not a duplicate */
+	bool is_new; /* a new event, not a duplicate */
 };
 
 struct webhook {
@@ -124,8 +124,9 @@ static void on_commit(void *ctx, bool ok)
 		if (wh) {
 			wh->stats.unavailable++;
 			wh->stats.commit_failed++;
-			log_error(wh->log, "webhook from %s: the store could not commit (%s); "
-					   "answered 503 so mintfax retries",
+			log_error(wh->log,
+				  "webhook from %s: the store could not commit (%s); "
+				  "answered 503 so mintfax retries",
 				  http_request_peer(h->req), store_last_error(wh->store));
 		}
 		respond_error(h->req, 503, "store_unavailable",
@@ -195,7 +196,8 @@ static void refuse(struct webhook *wh, struct http_request *req, enum sig_result
 	log_warn(wh->log, "webhook from %s refused: %s%s%s", http_request_peer(req),
 		 sig_result_name(r), id[0] ? ", webhook-id " : "", id);
 	snprintf(detail, sizeof detail, "%s from %s", sig_result_name(r), http_request_peer(req));
-	model_log(wh->model, now, id[0] ? id : NULL, NULL, NULL, SRC_WEBHOOK, APPLY_REFUSED, detail);
+	model_log(wh->model, now, id[0] ? id : NULL, NULL, NULL, SRC_WEBHOOK, APPLY_REFUSED,
+		  detail);
 	respond_error(req, sig_result_status(r), sig_result_name(r), sig_result_text(r), NULL, 0);
 }
 
@@ -255,15 +257,15 @@ static void handle_health(struct webhook *wh, struct http_request *req)
 
 	if (wh->stats.last_event_ms)
 		snprintf(age, sizeof age, "%" PRId64,
-			 now > wh->stats.last_event_ms ? (now - wh->stats.last_event_ms) / 1000 : 0);
+			 now > wh->stats.last_event_ms ? (now - wh->stats.last_event_ms) / 1000
+						       : 0);
 	else
 		snprintf(age, sizeof age, "null");
 	snprintf(body, sizeof body,
 		 "{\"status\":\"%s\",\"uptime_s\":%" PRId64 ",\"events_accepted\":%" PRIu64
 		 ",\"events_failed\":%" PRIu64 ",\"last_event_age_s\":%s,\"store_ok\":%s"
 		 ",\"api\":\"%s\",\"listener\":{\"connections\":%u,\"shed\":%" PRIu64
-		 ",\"peer_refused\":%" PRIu64 ",\"emfile\":%" PRIu64 ",\"timeouts\":%" PRIu64
-		 "}}",
+		 ",\"peer_refused\":%" PRIu64 ",\"emfile\":%" PRIu64 ",\"timeouts\":%" PRIu64 "}}",
 		 ok ? "ok" : "degraded", now > wh->started_ms ? (now - wh->started_ms) / 1000 : 0,
 		 wh->stats.accepted, wh->stats.commit_failed, age, ok ? "true" : "false", api,
 		 hs ? hs->connections : 0, hs ? hs->shed : 0, hs ? hs->peer_refused : 0,
@@ -351,8 +353,8 @@ struct webhook *webhook_new(const struct webhook_opts *opts, struct ingest *in, 
 
 		if (sig_key_from_secret(secrets[i], scheme, &wh->verifier.keys[i], why,
 					sizeof why) != 0) {
-			snprintf(err, errlen, "%s: %s", i ? "the old webhook secret" :
-				 "the webhook secret", why);
+			snprintf(err, errlen, "%s: %s",
+				 i ? "the old webhook secret" : "the webhook secret", why);
 			webhook_free(wh);
 			return NULL;
 		}
@@ -399,7 +401,8 @@ void webhook_refusals(const struct webhook *wh, int64_t now_ms, int64_t window_m
 	out->oldest_ms = out->last_ms = out->streak_since_ms = TS_NONE;
 	out->last_reason = "";
 	for (size_t i = 0; i < wh->n_refusals; i++) {
-		size_t at = (wh->refusal_next + WEBHOOK_REFUSAL_RING - 1 - i) % WEBHOOK_REFUSAL_RING;
+		size_t at =
+			(wh->refusal_next + WEBHOOK_REFUSAL_RING - 1 - i) % WEBHOOK_REFUSAL_RING;
 		const struct wh_refusal *e = &wh->refusals[at];
 
 		if (i == 0) {

@@ -23,23 +23,23 @@ struct webhook;
 #define WEBHOOK_DEFAULT_PATH "/webhooks/mintfax"
 
 struct webhook_opts {
-	const char *path;          /* NULL: WEBHOOK_DEFAULT_PATH */
-	const char *secret;        /* whsec_…; required */
-	const char *secret_old;    /* the previous secret during rotation, or NULL */
-	const char *scheme_name;   /* "auto" (NULL), "standard" or "legacy" */
-	int64_t tolerance_s;       /* ± around the clock; <= 0: 300 */
+	const char *path;        /* NULL: WEBHOOK_DEFAULT_PATH */
+	const char *secret;      /* whsec_…; required */
+	const char *secret_old;  /* the previous secret during rotation, or NULL */
+	const char *scheme_name; /* "auto" (NULL), "standard" or "legacy" */
+	int64_t tolerance_s;     /* ± around the clock; <= 0: 300 */
 };
 
 struct webhook_stats {
-	uint64_t accepted;         /* new events committed and acknowledged with 204 */
-	uint64_t commit_failed;    /* verified events whose commit failed: 503 */
-	uint64_t duplicates;       /* already stored; 204 without applying again */
-	uint64_t refused[SIG_RESULT_COUNT];  /* 401 by reason (refused[SIG_OK] stays 0) */
+	uint64_t accepted;                  /* new events committed and acknowledged with 204 */
+	uint64_t commit_failed;             /* verified events whose commit failed: 503 */
+	uint64_t duplicates;                /* already stored; 204 without applying again */
+	uint64_t refused[SIG_RESULT_COUNT]; /* 401 by reason (refused[SIG_OK] stays 0) */
 	uint64_t refused_total;
-	uint64_t invalid;          /* authentic but unparseable: 400, quarantined */
-	uint64_t unavailable;      /* 503: the store could not take or commit it */
+	uint64_t invalid;     /* authentic but unparseable: 400, quarantined */
+	uint64_t unavailable; /* 503: the store could not take or commit it */
 	uint64_t not_found, bad_method;
-	int64_t last_event_ms;     /* local time of the newest accepted event, or 0 */
+	int64_t last_event_ms; /* local time of the newest accepted event, or 0 */
 };
 
 /* The secrets become key bytes here; they are not kept as text. NULL with a
@@ -65,16 +65,16 @@ void webhook_set_api_state(struct webhook *wh, webhook_api_state_fn fn, void *ct
 #define WEBHOOK_SECRET_STREAK 3
 
 struct webhook_refusals {
-	unsigned recent;           /* refused within the window (at most the ring) */
-	bool more;                 /* the ring is full of recent ones: at least that many */
-	int64_t oldest_ms;         /* the oldest refusal within the window, TS_NONE */
-	int64_t last_ms;           /* the newest refusal, TS_NONE when none */
-	char last_peer[64];        /* its peer, "" when none */
-	const char *last_reason;   /* its sig_result name, "" when none */
+	unsigned recent;         /* refused within the window (at most the ring) */
+	bool more;               /* the ring is full of recent ones: at least that many */
+	int64_t oldest_ms;       /* the oldest refusal within the window, TS_NONE */
+	int64_t last_ms;         /* the newest refusal, TS_NONE when none */
+	char last_peer[64];      /* its peer, "" when none */
+	const char *last_reason; /* its sig_result name, "" when none */
 	/* Signatures no configured key matches, in a row, with nothing
 	 * accepted since: a secret that is not what the sender signs with. */
 	unsigned streak;
-	int64_t streak_since_ms;   /* the first of the streak, TS_NONE when none */
+	int64_t streak_since_ms; /* the first of the streak, TS_NONE when none */
 };
 
 const struct webhook_stats *webhook_stats(const struct webhook *wh);

@@ -49,8 +49,8 @@ void model_restore_balance_sample(struct model *m, const struct model_balance_sa
 	m->generation++;
 }
 
-void model_apply_balance(struct model *m, const struct balance_snapshot *b,
-			 enum event_source src, int64_t now_ms)
+void model_apply_balance(struct model *m, const struct balance_snapshot *b, enum event_source src,
+			 int64_t now_ms)
 {
 	struct model_balance *mb = &m->balance;
 
@@ -77,8 +77,8 @@ void model_apply_balance(struct model *m, const struct balance_snapshot *b,
 }
 
 enum apply_outcome mbalance_apply_event(struct model *m, const struct event *ev,
-					enum event_source src, int64_t now_ms,
-					char *detail, size_t len)
+					enum event_source src, int64_t now_ms, char *detail,
+					size_t len)
 {
 	enum apply_outcome o = APPLY_OK;
 
@@ -134,7 +134,7 @@ bool model_balance_sample_topup(const struct model *m, size_t idx)
 	if (idx == 0 || idx >= m->samples.n)
 		return false;
 	return sample_total(mring_oldest(&m->samples, idx)) >
-	       sample_total(mring_oldest(&m->samples, idx - 1));
+		sample_total(mring_oldest(&m->samples, idx - 1));
 }
 
 double model_burn_rate(const struct model *m)

@@ -14,10 +14,9 @@ struct status_info {
 	int rank;
 };
 
-static const struct status_info status_table[FAX_STATUS_COUNT] = {
-	[FAX_STATUS_NONE] = { "", 0 },
+static const struct status_info status_table[FAX_STATUS_COUNT] = { [FAX_STATUS_NONE] = { "", 0 },
 #define X(e, name, rank) [e] = { name, rank },
-	FAX_STATUS_LIST(X)
+								   FAX_STATUS_LIST(X)
 #undef X
 };
 
@@ -320,16 +319,15 @@ int iso8601_parse_ms(const char *s, int64_t *out_ms)
 
 	if (!s)
 		return -1;
-	if (parse_digits(&p, 4, &year) || *p++ != '-' ||
-	    parse_digits(&p, 2, &mon) || *p++ != '-' ||
+	if (parse_digits(&p, 4, &year) || *p++ != '-' || parse_digits(&p, 2, &mon) || *p++ != '-' ||
 	    parse_digits(&p, 2, &day) || (*p != 'T' && *p != 't' && *p != ' '))
 		return -1;
 	p++;
-	if (parse_digits(&p, 2, &hour) || *p++ != ':' || parse_digits(&p, 2, &min) ||
-	    *p++ != ':' || parse_digits(&p, 2, &sec))
+	if (parse_digits(&p, 2, &hour) || *p++ != ':' || parse_digits(&p, 2, &min) || *p++ != ':' ||
+	    parse_digits(&p, 2, &sec))
 		return -1;
-	if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) ||
-	    hour > 23 || min > 59 || sec > 60)
+	if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 ||
+	    min > 59 || sec > 60)
 		return -1;
 	if (*p == '.') {
 		int digits = 0;
@@ -362,7 +360,7 @@ int iso8601_parse_ms(const char *s, int64_t *out_ms)
 	if (*p != '\0')
 		return -1;
 	secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec -
-	       (int64_t)off * 60;
+		(int64_t)off * 60;
 	*out_ms = secs * 1000 + ms;
 	return 0;
 }

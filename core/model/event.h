@@ -14,63 +14,69 @@
 #define TS_NONE INT64_MIN
 
 /* Fax statuses in lifecycle order. X(enum, wire name, rank) */
-#define FAX_STATUS_LIST(X)                        \
-	X(FAX_QUEUED, "queued", 1)                \
-	X(FAX_SUBMITTED, "submitted", 2)          \
-	X(FAX_IN_PROGRESS, "in_progress", 3)      \
-	X(FAX_DELIVERED, "delivered", 4)          \
+#define FAX_STATUS_LIST(X)                   \
+	X(FAX_QUEUED, "queued", 1)           \
+	X(FAX_SUBMITTED, "submitted", 2)     \
+	X(FAX_IN_PROGRESS, "in_progress", 3) \
+	X(FAX_DELIVERED, "delivered", 4)     \
 	X(FAX_FAILED, "failed", 4)
 
 enum fax_status {
 	FAX_STATUS_NONE = 0,
+/* clang-format off */
 #define X(e, name, rank) e,
 	FAX_STATUS_LIST(X)
 #undef X
 	FAX_STATUS_COUNT
+	/* clang-format on */
 };
 
 /* Event types. The first six are the current catalog; the last two appear
  * only in legacy docs (docs/CONTRACT.md#legacy) and are accepted on input.
  * X(enum, wire name, carries a fax, status it implies or FAX_STATUS_NONE) */
-#define EVENT_TYPE_LIST(X)                                                 \
-	X(EV_FAX_QUEUED, "fax.queued", 1, FAX_QUEUED)                      \
-	X(EV_FAX_SENDING, "fax.sending", 1, FAX_IN_PROGRESS)               \
-	X(EV_FAX_DELIVERED, "fax.delivered", 1, FAX_DELIVERED)             \
-	X(EV_FAX_FAILED, "fax.failed", 1, FAX_FAILED)                      \
-	X(EV_BALANCE_LOW, "balance.low", 0, FAX_STATUS_NONE)               \
-	X(EV_BALANCE_TOPUP, "balance.topup", 0, FAX_STATUS_NONE)           \
-	X(EV_FAX_SUBMITTED, "fax.submitted", 1, FAX_SUBMITTED)             \
+#define EVENT_TYPE_LIST(X)                                       \
+	X(EV_FAX_QUEUED, "fax.queued", 1, FAX_QUEUED)            \
+	X(EV_FAX_SENDING, "fax.sending", 1, FAX_IN_PROGRESS)     \
+	X(EV_FAX_DELIVERED, "fax.delivered", 1, FAX_DELIVERED)   \
+	X(EV_FAX_FAILED, "fax.failed", 1, FAX_FAILED)            \
+	X(EV_BALANCE_LOW, "balance.low", 0, FAX_STATUS_NONE)     \
+	X(EV_BALANCE_TOPUP, "balance.topup", 0, FAX_STATUS_NONE) \
+	X(EV_FAX_SUBMITTED, "fax.submitted", 1, FAX_SUBMITTED)   \
 	X(EV_FAX_RETRY_SCHEDULED, "fax.retry_scheduled", 1, FAX_STATUS_NONE)
 
 enum event_type {
 	EV_UNKNOWN = 0,
+/* clang-format off */
 #define X(e, name, is_fax, status) e,
 	EVENT_TYPE_LIST(X)
 #undef X
 	EV_TYPE_COUNT
+	/* clang-format on */
 };
 
 /* Where a piece of information came from. X(enum, name) */
-#define EVENT_SOURCE_LIST(X)       \
-	X(SRC_WEBHOOK, "webhook")  \
-	X(SRC_POLL, "poll")        \
-	X(SRC_API, "api")          \
-	X(SRC_REPLAY, "replay")    \
+#define EVENT_SOURCE_LIST(X)      \
+	X(SRC_WEBHOOK, "webhook") \
+	X(SRC_POLL, "poll")       \
+	X(SRC_API, "api")         \
+	X(SRC_REPLAY, "replay")   \
 	X(SRC_LOCAL, "local")
 
 enum event_source {
+/* clang-format off */
 #define X(e, name) e,
 	EVENT_SOURCE_LIST(X)
 #undef X
 	SRC_COUNT
+	/* clang-format on */
 };
 
 struct fax_attempt {
-	int number;               /* attempt_number, 1-based; 0 if absent */
-	int64_t started_at;       /* ms, TS_NONE if null */
-	int64_t completed_at;     /* ms, TS_NONE while in progress */
-	int64_t duration_ms;      /* -1 if absent */
-	char *error_code;         /* lowercase */
+	int number;           /* attempt_number, 1-based; 0 if absent */
+	int64_t started_at;   /* ms, TS_NONE if null */
+	int64_t completed_at; /* ms, TS_NONE while in progress */
+	int64_t duration_ms;  /* -1 if absent */
+	char *error_code;     /* lowercase */
 	char *error_subcode;
 	char *error_message;
 };
@@ -83,13 +89,13 @@ struct fax_tag {
 /* Every field of the FaxResource (docs/CONTRACT.md#fax-resource) plus resent_from. */
 struct fax {
 	char *id;
-	enum fax_status status;   /* FAX_STATUS_NONE if absent */
+	enum fax_status status; /* FAX_STATUS_NONE if absent */
 	char *to;
-	int pages;                /* -1 if null */
-	char *error_code;         /* lowercase */
+	int pages;        /* -1 if null */
+	char *error_code; /* lowercase */
 	char *error_subcode;
 	char *error_message;
-	int max_attempts;         /* 0 if absent; accepted as "3" or 3 */
+	int max_attempts; /* 0 if absent; accepted as "3" or 3 */
 	struct fax_attempt *attempts;
 	size_t n_attempts;
 	char *webhook_url;
@@ -110,11 +116,11 @@ struct fax {
 /* The balance snapshot of balance.* events (docs/CONTRACT.md#balance) and GET /environment/balance. */
 struct balance_snapshot {
 	bool has_available, has_held;
-	int64_t available;        /* cents */
-	int64_t held;             /* cents */
+	int64_t available; /* cents */
+	int64_t held;      /* cents */
 	char *environment_id;
-	char *currency;           /* "USD" */
-	char *type;               /* "sandbox" | "live" */
+	char *currency; /* "USD" */
+	char *type;     /* "sandbox" | "live" */
 	bool auto_top_up_enabled;
 	int64_t auto_top_up_threshold; /* cents, -1 if absent */
 };
@@ -126,23 +132,24 @@ enum event_object {
 };
 
 struct event {
-	char *id;                 /* evt_… (or legacy event_id) */
-	enum event_type type;     /* EV_UNKNOWN for a type not in the table */
-	char *type_name;          /* the type as it came, always set */
-	int64_t created;          /* unix seconds */
-	bool legacy;              /* came in the {event_id,event,timestamp,data} envelope */
+	char *id;             /* evt_… (or legacy event_id) */
+	enum event_type type; /* EV_UNKNOWN for a type not in the table */
+	char *type_name;      /* the type as it came, always set */
+	int64_t created;      /* unix seconds */
+	bool legacy;          /* came in the {event_id,event,timestamp,data} envelope */
 	enum event_object object;
-	struct fax fax;           /* valid when object == EVOBJ_FAX */
+	struct fax fax;                  /* valid when object == EVOBJ_FAX */
 	struct balance_snapshot balance; /* valid when object == EVOBJ_BALANCE */
 };
 
 /* Names and table look-ups (event.c). */
-const char *fax_status_name(enum fax_status s);            /* "queued", …, "" for NONE */
-enum fax_status fax_status_from_name(const char *name);    /* case-insensitive; "sending" → in_progress */
-int fax_status_rank(enum fax_status s);                    /* 0 for NONE */
+const char *fax_status_name(enum fax_status s); /* "queued", …, "" for NONE */
+enum fax_status
+fax_status_from_name(const char *name); /* case-insensitive; "sending" → in_progress */
+int fax_status_rank(enum fax_status s); /* 0 for NONE */
 bool fax_status_terminal(enum fax_status s);
-const char *event_type_name(enum event_type t);            /* "fax.queued", … "" for unknown */
-enum event_type event_type_from_name(const char *name);    /* EV_UNKNOWN if not in the table */
+const char *event_type_name(enum event_type t);         /* "fax.queued", … "" for unknown */
+enum event_type event_type_from_name(const char *name); /* EV_UNKNOWN if not in the table */
 bool event_type_is_fax(enum event_type t);
 enum fax_status event_type_status(enum event_type t);
 const char *event_source_name(enum event_source s);

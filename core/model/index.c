@@ -122,7 +122,7 @@ void mindex_rekey(struct model *m, struct mfax *f, int64_t key)
 	size_t pos = order_find(m, m->n_fax, f->order_key, f->pub.fax.id);
 
 	if (pos >= m->n_fax || m->order[pos] != f)
-		return;	/* cannot happen: every fax is in the index */
+		return; /* cannot happen: every fax is in the index */
 	memmove(&m->order[pos], &m->order[pos + 1], (m->n_fax - pos - 1) * sizeof *m->order);
 	f->order_key = key;
 	/* The slot just freed at the back guarantees room. */
@@ -211,8 +211,7 @@ struct mfax *mindex_create(struct model *m, const char *id, int64_t order_key)
 	struct mfax *f;
 
 	if (m->n_fax == m->n_chunks * FAX_CHUNK) {
-		m->fax_chunks = xrealloc(m->fax_chunks,
-					 (m->n_chunks + 1) * sizeof *m->fax_chunks);
+		m->fax_chunks = xrealloc(m->fax_chunks, (m->n_chunks + 1) * sizeof *m->fax_chunks);
 		m->fax_chunks[m->n_chunks++] = xmalloc(FAX_CHUNK * sizeof(struct mfax));
 	}
 	f = fax_at_index(m, m->n_fax);
@@ -253,7 +252,7 @@ size_t model_find(const struct model *m, size_t start, int dir,
 {
 	if (!pred || dir == 0)
 		return SIZE_MAX;
-	for (size_t i = start; i < m->n_fax; i = dir > 0 ? i + 1 : i - 1)
+	for (size_t i = start; i<m->n_fax; i = dir> 0 ? i + 1 : i - 1)
 		if (pred(&m->order[i]->pub, ctx))
 			return i;
 	return SIZE_MAX;

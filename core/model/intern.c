@@ -19,7 +19,7 @@ struct chunk {
 
 /* Chunks start small, so a model of a few faxes (a test, a fuzz input, a
  * quiet day) costs a few kilobytes, and grow to CHUNK_SIZE. */
-#define CHUNK_SIZE (256 * 1024 - 64)
+#define CHUNK_SIZE       (256 * 1024 - 64)
 #define CHUNK_SIZE_FIRST (16 * 1024 - 64)
 
 /* FNV-1a. */
@@ -67,8 +67,9 @@ static void *pool_alloc(struct pool *p, size_t size)
 		c->size = want;
 		c->used = 0;
 		if (!one_off && p->chunk_size < CHUNK_SIZE)
-			p->chunk_size = p->chunk_size * 2 + 64 > CHUNK_SIZE ? CHUNK_SIZE
-									 : p->chunk_size * 2 + 64;
+			p->chunk_size = p->chunk_size * 2 + 64 > CHUNK_SIZE
+				? CHUNK_SIZE
+				: p->chunk_size * 2 + 64;
 		/* A big one-off string goes behind the current chunk, which
 		 * keeps filling. */
 		if (one_off && p->chunks) {

@@ -11,7 +11,7 @@
 
 struct merge {
 	struct model *m;
-	bool newer;               /* the snapshot is at least as fresh as the fax */
+	bool newer; /* the snapshot is at least as fresh as the fax */
 	bool changed;
 };
 
@@ -113,16 +113,16 @@ static void merge_tags(struct merge *g, struct fax *dst, const struct fax *src)
 
 		for (size_t i = 0; same && i < src->n_tags; i++)
 			same = src->tags[i].key && dst->tags[i].key &&
-			       strcmp(src->tags[i].key, dst->tags[i].key) == 0 &&
-			       strcmp(src->tags[i].value ? src->tags[i].value : "",
-				      dst->tags[i].value ? dst->tags[i].value : "") == 0;
+				strcmp(src->tags[i].key, dst->tags[i].key) == 0 &&
+				strcmp(src->tags[i].value ? src->tags[i].value : "",
+				       dst->tags[i].value ? dst->tags[i].value : "") == 0;
 		if (same)
 			return;
 	}
 	t = xcalloc(src->n_tags, sizeof *t);
 	for (size_t i = 0; i < src->n_tags; i++) {
-		t[i].key = (char *)mpool_intern(&g->m->pool,
-						src->tags[i].key ? src->tags[i].key : "");
+		t[i].key =
+			(char *)mpool_intern(&g->m->pool, src->tags[i].key ? src->tags[i].key : "");
 		t[i].value = (char *)mpool_intern(&g->m->pool,
 						  src->tags[i].value ? src->tags[i].value : "");
 	}
@@ -175,8 +175,7 @@ static void record_anomaly(struct model *m, struct mfax *mf, const char *text)
 
 /* A terminal status never changes: a conflicting terminal snapshot is an
  * anomaly, and nothing of it is applied. */
-static enum apply_outcome conflicting_terminal(struct model *m, struct mfax *mf,
-					       struct snapshot *s)
+static enum apply_outcome conflicting_terminal(struct model *m, struct mfax *mf, struct snapshot *s)
 {
 	char text[96];
 
@@ -272,7 +271,8 @@ static bool contract_breach(const struct event *ev, const struct fax *f, char *t
 			return true;
 		}
 		if (a->completed_at == TS_NONE) {
-			snprintf(text, len, "delivered with attempt %d still in progress", a->number);
+			snprintf(text, len, "delivered with attempt %d still in progress",
+				 a->number);
 			return true;
 		}
 		if (a->number > made)
@@ -288,8 +288,8 @@ static bool contract_breach(const struct event *ev, const struct fax *f, char *t
 	return false;
 }
 
-enum apply_outcome mmerge_check_contract(struct model *m, const struct event *ev,
-					 char *detail, size_t len)
+enum apply_outcome mmerge_check_contract(struct model *m, const struct event *ev, char *detail,
+					 size_t len)
 {
 	struct mfax *mf = mindex_find(m, ev->fax.id);
 	char text[96];

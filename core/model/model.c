@@ -108,8 +108,8 @@ static int64_t snapshot_fresh(const struct fax *f, int64_t fallback)
 
 /* The fax part of model_apply(). */
 static enum apply_outcome apply_fax_event(struct model *m, const struct event *ev,
-					  enum event_source src, int64_t now_ms,
-					  char *detail, size_t len)
+					  enum event_source src, int64_t now_ms, char *detail,
+					  size_t len)
 {
 	struct snapshot s = {
 		.fax = &ev->fax,
@@ -135,17 +135,20 @@ static enum apply_outcome apply_fax_event(struct model *m, const struct event *e
 	return o;
 }
 
-enum apply_outcome model_apply(struct model *m, const struct event *ev,
-			       enum event_source src, int64_t now_ms)
+enum apply_outcome model_apply(struct model *m, const struct event *ev, enum event_source src,
+			       int64_t now_ms)
 {
 	enum apply_outcome o = APPLY_OK;
-	const char *type = ev && ev->type_name ? ev->type_name : ev ? event_type_name(ev->type) : "";
+	const char *type = ev && ev->type_name ? ev->type_name
+		: ev                           ? event_type_name(ev->type)
+					       : "";
 	const char *fax_id = ev && ev->object == EVOBJ_FAX ? ev->fax.id : NULL;
 	char detail[96] = "";
 
 	if (!ev || !ev->id || !ev->id[0]) {
 		mlog_count_outcome(m, APPLY_INVALID);
-		mlog_entry(m, now_ms, NULL, type, fax_id, src, APPLY_INVALID, "event without an id");
+		mlog_entry(m, now_ms, NULL, type, fax_id, src, APPLY_INVALID,
+			   "event without an id");
 		return APPLY_INVALID;
 	}
 	if (mseen_has(&m->seen, ev->id)) {
@@ -176,8 +179,8 @@ enum apply_outcome model_apply(struct model *m, const struct event *ev,
 	return o;
 }
 
-enum apply_outcome model_apply_fax(struct model *m, const struct fax *f,
-				   enum event_source src, int64_t now_ms)
+enum apply_outcome model_apply_fax(struct model *m, const struct fax *f, enum event_source src,
+				   int64_t now_ms)
 {
 	struct snapshot s = {
 		.fax = f,

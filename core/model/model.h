@@ -20,13 +20,13 @@ struct model;
 #define MODEL_BURN_WINDOW_MS 3600000
 
 struct model_opts {
-	size_t event_log_size;        /* newest N entries kept (default 1000) */
-	size_t balance_samples;       /* bounded history of balance samples (default
+	size_t event_log_size;  /* newest N entries kept (default 1000) */
+	size_t balance_samples; /* bounded history of balance samples (default
 	                                 MODEL_BALANCE_SAMPLES) */
-	size_t alert_log_size;        /* newest N balance alerts (default 100) */
-	size_t dedupe_window;         /* event ids remembered for duplicate detection (default 1<<20) */
-	int64_t low_balance_cents;    /* local threshold; < 0 turns it off */
-	int64_t burn_window_ms;       /* the burn rate's window (default
+	size_t alert_log_size;  /* newest N balance alerts (default 100) */
+	size_t dedupe_window;   /* event ids remembered for duplicate detection (default 1<<20) */
+	int64_t low_balance_cents; /* local threshold; < 0 turns it off */
+	int64_t burn_window_ms;    /* the burn rate's window (default
 	                                 MODEL_BURN_WINDOW_MS) */
 };
 
@@ -42,10 +42,12 @@ struct model_opts {
 	X(APPLY_ERROR, "error")
 
 enum apply_outcome {
+/* clang-format off */
 #define X(e, name) e,
 	APPLY_OUTCOME_LIST(X)
 #undef X
 	APPLY_OUTCOME_COUNT
+	/* clang-format on */
 };
 const char *apply_outcome_name(enum apply_outcome o);
 
@@ -53,48 +55,50 @@ const char *apply_outcome_name(enum apply_outcome o);
  * model knows around it. Read-only for everyone but model.c. */
 struct model_fax {
 	struct fax fax;
-	int64_t last_update_ms;          /* local time of the last change */
+	int64_t last_update_ms; /* local time of the last change */
 	enum event_source last_source;
-	const char *const *resends;      /* ids of faxes resent from this one */
+	const char *const *resends; /* ids of faxes resent from this one */
 	size_t n_resends;
-	unsigned anomalies;              /* conflicting terminal events seen */
-	const char *anomaly;             /* description of the newest anomaly, or NULL */
-	bool retrying;                   /* newest attempt completed with an error, not terminal (docs/CONTRACT.md#assumptions) */
+	unsigned anomalies;  /* conflicting terminal events seen */
+	const char *anomaly; /* description of the newest anomaly, or NULL */
+	bool retrying; /* newest attempt completed with an error, not terminal (docs/CONTRACT.md#assumptions) */
 };
 
 struct model_log_entry {
-	int64_t at_ms;                   /* local receive time */
+	int64_t at_ms; /* local receive time */
 	char event_id[64];
-	char type[32];                   /* as received (unknown types verbatim) */
+	char type[32]; /* as received (unknown types verbatim) */
 	char fax_id[64];
 	enum event_source source;
 	enum apply_outcome outcome;
-	char detail[96];                 /* e.g. refusal reason, anomaly */
+	char detail[96]; /* e.g. refusal reason, anomaly */
 };
 
 struct model_code_count {
-	const char *code;                /* lowercase error code; owned by the model */
-	size_t count;                    /* faxes whose current error_code is this */
+	const char *code; /* lowercase error code; owned by the model */
+	size_t count;     /* faxes whose current error_code is this */
 };
 
-#define ALERT_KIND_LIST(X)                     \
-	X(ALERT_BALANCE_LOW, "balance.low")    \
+#define ALERT_KIND_LIST(X)                      \
+	X(ALERT_BALANCE_LOW, "balance.low")     \
 	X(ALERT_BALANCE_TOPUP, "balance.topup") \
-	X(ALERT_LOCAL_LOW, "threshold.low")    \
+	X(ALERT_LOCAL_LOW, "threshold.low")     \
 	X(ALERT_LOCAL_OK, "threshold.ok")
 
 enum alert_kind {
+/* clang-format off */
 #define X(e, name) e,
 	ALERT_KIND_LIST(X)
 #undef X
 	ALERT_KIND_COUNT
+	/* clang-format on */
 };
 const char *alert_kind_name(enum alert_kind k);
 
 struct model_alert {
 	int64_t at_ms;
 	enum alert_kind kind;
-	int64_t available;               /* cents at the time */
+	int64_t available; /* cents at the time */
 	enum event_source source;
 };
 
@@ -106,32 +110,32 @@ struct model_balance_sample {
 
 struct model_balance {
 	bool known;
-	int64_t available, held;         /* cents */
-	char type[16];                   /* "sandbox" / "live" / "" */
+	int64_t available, held; /* cents */
+	char type[16];           /* "sandbox" / "live" / "" */
 	char currency[8];
 	int64_t updated_ms;
-	bool below_threshold;            /* local threshold state (armed when false) */
+	bool below_threshold; /* local threshold state (armed when false) */
 };
 
 struct model_stats {
 	uint64_t applied, duplicates, stale, anomalies, unknown_types, refused, invalid;
 };
 
-struct model *model_new(const struct model_opts *opts);   /* NULL opts: defaults */
+struct model *model_new(const struct model_opts *opts); /* NULL opts: defaults */
 void model_free(struct model *m);
 
 /* ---- writers ---- */
 
 /* Applies one parsed event. `now_ms` is the local receive time. */
-enum apply_outcome model_apply(struct model *m, const struct event *ev,
-			       enum event_source src, int64_t now_ms);
+enum apply_outcome model_apply(struct model *m, const struct event *ev, enum event_source src,
+			       int64_t now_ms);
 /* Applies a fax snapshot that came without an event (GET /faxes/{id}, a list
  * page, a resend's 201): the same per-field rules, no dedupe. */
-enum apply_outcome model_apply_fax(struct model *m, const struct fax *f,
-				   enum event_source src, int64_t now_ms);
+enum apply_outcome model_apply_fax(struct model *m, const struct fax *f, enum event_source src,
+				   int64_t now_ms);
 /* Applies a balance reading (poll) or snapshot; raises local threshold alerts. */
-void model_apply_balance(struct model *m, const struct balance_snapshot *b,
-			 enum event_source src, int64_t now_ms);
+void model_apply_balance(struct model *m, const struct balance_snapshot *b, enum event_source src,
+			 int64_t now_ms);
 /* Adds an event-log line for something that never became an event:
  * a refused signature, an unparseable body. */
 void model_log(struct model *m, int64_t now_ms, const char *event_id, const char *type,
@@ -141,7 +145,7 @@ void model_log(struct model *m, int64_t now_ms, const char *event_id, const char
  * from the store). */
 void model_mark_seen(struct model *m, const char *event_id);
 bool model_seen(const struct model *m, const char *event_id);
-void model_set_low_balance(struct model *m, int64_t cents);   /* < 0: off */
+void model_set_low_balance(struct model *m, int64_t cents); /* < 0: off */
 
 /* ---- readers ---- */
 

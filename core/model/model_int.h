@@ -26,14 +26,14 @@
 
 struct istr {
 	uint32_t hash;
-	uint32_t code_count;     /* faxes with this as error_code; CODE_LISTED bit */
-	uint32_t pending;        /* 1 + index of the first pending resend, 0 none */
-	uint32_t fax;            /* 1 + index of the fax with this id, 0 none */
+	uint32_t code_count; /* faxes with this as error_code; CODE_LISTED bit */
+	uint32_t pending;    /* 1 + index of the first pending resend, 0 none */
+	uint32_t fax;        /* 1 + index of the fax with this id, 0 none */
 	char s[];
 };
 
 /* The entry of a pooled string. */
-#define ISTR(p) ((struct istr *)(void *)((char *)(p) - offsetof(struct istr, s)))
+#define ISTR(p) ((struct istr *)(void *)((char *)(p)-offsetof(struct istr, s)))
 
 struct chunk;
 
@@ -41,7 +41,7 @@ struct pool {
 	struct istr **slots;
 	size_t mask, n;
 	struct chunk *chunks;
-	size_t chunk_size;       /* of the next chunk: doubles up to CHUNK_SIZE */
+	size_t chunk_size; /* of the next chunk: doubles up to CHUNK_SIZE */
 };
 
 uint64_t mpool_hash(const char *s, size_t len);
@@ -60,9 +60,9 @@ struct fp {
 };
 
 struct seen {
-	struct fp *ring;          /* oldest at head once full */
+	struct fp *ring; /* oldest at head once full */
 	size_t cap, n, head, window;
-	uint32_t *table;          /* 1 + ring index, 0 empty */
+	uint32_t *table; /* 1 + ring index, 0 empty */
 	size_t tmask;
 };
 
@@ -88,9 +88,9 @@ void *mring_newest(const struct ring *r, size_t k);
 
 struct mfax {
 	struct model_fax pub;
-	int64_t fresh;            /* ms of the newest snapshot applied, TS_NONE if none */
-	int64_t order_key;        /* created_at, or when it was first heard of */
-	const char **resends;     /* pooled ids; pub.resends points here */
+	int64_t fresh;        /* ms of the newest snapshot applied, TS_NONE if none */
+	int64_t order_key;    /* created_at, or when it was first heard of */
+	const char **resends; /* pooled ids; pub.resends points here */
 };
 
 /* Faxes live in fixed chunks (their addresses never move); 256 of them
@@ -99,7 +99,7 @@ struct mfax {
 
 struct pending {
 	const char *resend_id;
-	uint32_t next;            /* 1 + index, 0 end */
+	uint32_t next; /* 1 + index, 0 end */
 };
 
 struct model {
@@ -109,14 +109,14 @@ struct model {
 
 	struct mfax **fax_chunks;
 	size_t n_fax, n_chunks;
-	struct mfax **order;      /* by (order_key, id); points into order_buf */
-	struct mfax **order_buf;  /* room on both sides of the live range */
+	struct mfax **order;     /* by (order_key, id); points into order_buf */
+	struct mfax **order_buf; /* room on both sides of the live range */
 	size_t order_cap;
 
 	struct pending *pending;
 	size_t n_pending, pending_cap;
 
-	const char **codes;       /* every code ever counted, pooled */
+	const char **codes; /* every code ever counted, pooled */
 	size_t n_codes, codes_cap;
 	size_t status_count[FAX_STATUS_COUNT];
 
@@ -151,9 +151,9 @@ void mindex_link_resend(struct model *m, const char *orig_id, const char *resend
 
 struct snapshot {
 	const struct fax *fax;
-	enum fax_status status;   /* the snapshot's, or the one its event implies */
-	int64_t fresh;            /* updated_at, else the event's created, else TS_NONE */
-	int64_t heard_ms;         /* order key when created_at is unknown */
+	enum fax_status status; /* the snapshot's, or the one its event implies */
+	int64_t fresh;          /* updated_at, else the event's created, else TS_NONE */
+	int64_t heard_ms;       /* order key when created_at is unknown */
 	enum event_source src;
 	int64_t now_ms;
 	const char *event_id;
@@ -162,14 +162,14 @@ struct snapshot {
 
 enum apply_outcome mmerge_fax(struct model *m, struct snapshot *s);
 /* Records a contract breach on the fax the event was applied to. */
-enum apply_outcome mmerge_check_contract(struct model *m, const struct event *ev,
-					 char *detail, size_t len);
+enum apply_outcome mmerge_check_contract(struct model *m, const struct event *ev, char *detail,
+					 size_t len);
 
 /* ---- the balance (balance.c) ---- */
 
 /* The balance part of model_apply(): APPLY_OK or APPLY_STALE. */
 enum apply_outcome mbalance_apply_event(struct model *m, const struct event *ev,
-					enum event_source src, int64_t now_ms,
-					char *detail, size_t len);
+					enum event_source src, int64_t now_ms, char *detail,
+					size_t len);
 
 #endif

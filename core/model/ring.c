@@ -68,15 +68,30 @@ void mlog_entry(struct model *m, int64_t now_ms, const char *event_id, const cha
 void mlog_count_outcome(struct model *m, enum apply_outcome o)
 {
 	switch (o) {
-	case APPLY_OK: m->stats.applied++; break;
-	case APPLY_DUPLICATE: m->stats.duplicates++; break;
-	case APPLY_STALE: m->stats.stale++; break;
-	case APPLY_ANOMALY: m->stats.anomalies++; break;
-	case APPLY_UNKNOWN_TYPE: m->stats.unknown_types++; break;
-	case APPLY_REFUSED: m->stats.refused++; break;
-	case APPLY_INVALID: m->stats.invalid++; break;
+	case APPLY_OK:
+		m->stats.applied++;
+		break;
+	case APPLY_DUPLICATE:
+		m->stats.duplicates++;
+		break;
+	case APPLY_STALE:
+		m->stats.stale++;
+		break;
+	case APPLY_ANOMALY:
+		m->stats.anomalies++;
+		break;
+	case APPLY_UNKNOWN_TYPE:
+		m->stats.unknown_types++;
+		break;
+	case APPLY_REFUSED:
+		m->stats.refused++;
+		break;
+	case APPLY_INVALID:
+		m->stats.invalid++;
+		break;
 	case APPLY_ERROR:
-	case APPLY_OUTCOME_COUNT: break;
+	case APPLY_OUTCOME_COUNT:
+		break;
 	}
 }
 

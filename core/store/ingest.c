@@ -109,8 +109,9 @@ static enum ingest_result ingest_reject(struct ingest *in, const char *raw, size
 	char reason[256];
 
 	snprintf(reason, sizeof reason, "%s", why);
-	if (store_quarantine(in->store, raw, len > INGEST_QUARANTINE_KEEP ?
-			     INGEST_QUARANTINE_KEEP : len, reason, now) < 0) {
+	if (store_quarantine(in->store, raw,
+			     len > INGEST_QUARANTINE_KEEP ? INGEST_QUARANTINE_KEEP : len, reason,
+			     now) < 0) {
 		set_err(err, errlen, "invalid event (%s), and quarantine failed: %s", reason,
 			store_last_error(in->store));
 		return ingest_done(in, INGEST_STORE_ERROR);
@@ -133,7 +134,8 @@ static int ingest_store_balance(struct ingest *in, const struct balance_snapshot
 	held.has_available = held.has_held = true;
 	held.available = mb->available;
 	held.held = mb->held;
-	return store_put_balance(in->store, &held, mb->updated_ms != TS_NONE ? mb->updated_ms : now);
+	return store_put_balance(in->store, &held,
+				 mb->updated_ms != TS_NONE ? mb->updated_ms : now);
 }
 
 static void ingest_notify(struct ingest *in, const struct event *ev, const char *raw,
@@ -143,15 +145,15 @@ static void ingest_notify(struct ingest *in, const struct event *ev, const char 
 		in->observer(in->observer_ctx, ev, raw, raw_len, src, r);
 }
 
-static enum ingest_result ingest_parsed(struct ingest *in, const struct event *ev,
-					const char *raw, size_t raw_len, enum event_source src,
-					int64_t now, char *err, size_t errlen)
+static enum ingest_result ingest_parsed(struct ingest *in, const struct event *ev, const char *raw,
+					size_t raw_len, enum event_source src, int64_t now,
+					char *err, size_t errlen)
 {
 	int seen;
 
 	if (!ev->id || !ev->id[0])
-		return ingest_reject(in, raw, raw_len, src, now, "event without an id",
-				     err, errlen);
+		return ingest_reject(in, raw, raw_len, src, now, "event without an id", err,
+				     errlen);
 	seen = store_has_event_at(in->store, ev->id, ev->created);
 	if (seen < 0)
 		return ingest_store_error(in, err, errlen);
@@ -200,8 +202,8 @@ enum ingest_result ingest_body(struct ingest *in, const char *body, size_t len,
 	why[0] = '\0';
 	if (wire_event_parse(body, len, &ev, why, sizeof why) < 0) {
 		event_done(&ev);
-		return ingest_reject(in, body, len, src, now,
-				     why[0] ? why : "unparseable event", err, errlen);
+		return ingest_reject(in, body, len, src, now, why[0] ? why : "unparseable event",
+				     err, errlen);
 	}
 	r = ingest_parsed(in, &ev, body, len, src, now, err, errlen);
 	event_done(&ev);
@@ -214,8 +216,8 @@ enum ingest_result ingest_event(struct ingest *in, const struct event *ev, const
 	int64_t now = clock_now_ms(in->clock);
 
 	if (!ev)
-		return ingest_reject(in, raw ? raw : "", raw ? raw_len : 0, src, now,
-				     "no event", err, errlen);
+		return ingest_reject(in, raw ? raw : "", raw ? raw_len : 0, src, now, "no event",
+				     err, errlen);
 	return ingest_parsed(in, ev, raw, raw_len, src, now, err, errlen);
 }
 

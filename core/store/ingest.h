@@ -15,23 +15,25 @@ struct model;
 struct store;
 struct ingest;
 
-#define INGEST_RESULT_LIST(X)                     \
-	X(INGEST_ACCEPTED, "accepted")            \
-	X(INGEST_DUPLICATE, "duplicate")          \
-	X(INGEST_INVALID, "invalid")              \
+#define INGEST_RESULT_LIST(X)            \
+	X(INGEST_ACCEPTED, "accepted")   \
+	X(INGEST_DUPLICATE, "duplicate") \
+	X(INGEST_INVALID, "invalid")     \
 	X(INGEST_STORE_ERROR, "store_error")
 
 enum ingest_result {
+/* clang-format off */
 #define X(e, name) e,
 	INGEST_RESULT_LIST(X)
 #undef X
 	INGEST_RESULT_COUNT
+	/* clang-format on */
 };
 const char *ingest_result_name(enum ingest_result r);
 
 /* Called for every event that was accepted or found duplicate. */
-typedef void (*ingest_observer)(void *ctx, const struct event *ev, const char *raw,
-				size_t raw_len, enum event_source src, enum ingest_result r);
+typedef void (*ingest_observer)(void *ctx, const struct event *ev, const char *raw, size_t raw_len,
+				enum event_source src, enum ingest_result r);
 
 struct ingest *ingest_new(struct store *s, struct model *m, const struct clock *clock);
 void ingest_free(struct ingest *in);

@@ -19,10 +19,10 @@ struct model_fax;
 struct store;
 
 struct store_opts {
-	const char *path;          /* database file; its directory is created */
-	int retention_days;        /* events older than this are pruned (0: keep) */
-	size_t recent_events;      /* events replayed into the model's log on load */
-	size_t balance_samples;    /* balance history kept (0: MODEL_BALANCE_SAMPLES) */
+	const char *path;       /* database file; its directory is created */
+	int retention_days;     /* events older than this are pruned (0: keep) */
+	size_t recent_events;   /* events replayed into the model's log on load */
+	size_t balance_samples; /* balance history kept (0: MODEL_BALANCE_SAMPLES) */
 	/* synchronous=NORMAL instead of FULL: a commit no longer waits for
 	 * fsync, so an acknowledged event survives a crash of faxtop but not
 	 * of the machine (power loss may undo the newest batches). Off by
@@ -40,7 +40,7 @@ struct store_opts {
 typedef void (*store_commit_cb)(void *ctx, bool ok);
 
 struct store *store_open(const struct store_opts *opts, char *err, size_t errlen);
-void store_close(struct store *s);             /* commits what is pending first */
+void store_close(struct store *s); /* commits what is pending first */
 /* Starts the ev_prepare watcher that commits the batch before each sleep. */
 void store_attach(struct store *s, struct ev_loop *loop);
 void store_detach(struct store *s);
@@ -65,13 +65,13 @@ int store_quarantine(struct store *s, const char *raw, size_t len, const char *r
 struct store_resend {
 	int64_t at_ms;
 	const char *fax_id;
-	const char *new_fax_id;    /* NULL on error */
-	const char *error;         /* NULL on success */
+	const char *new_fax_id; /* NULL on error */
+	const char *error;      /* NULL on success */
 	const char *idempotency_key;
 	const char *request_id;
-	const char *to;            /* NULL: the original's */
-	int max_attempts;          /* 0: unchanged */
-	const char *who;           /* "user@host" that asked */
+	const char *to;   /* NULL: the original's */
+	int max_attempts; /* 0: unchanged */
+	const char *who;  /* "user@host" that asked */
 };
 int store_put_resend(struct store *s, const struct store_resend *r);
 
@@ -92,8 +92,8 @@ int store_ledger_put(struct store *s, const struct store_ledger_row *r);
 int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn, void *ctx);
 int store_ledger_each_pending(struct store *s, store_ledger_fn fn, void *ctx);
 /* Triage decisions the data cannot tell (a dismissal and its note). */
-typedef void (*store_triage_fn)(void *ctx, const char *fax_id, const char *state,
-				const char *note, int64_t at_ms);
+typedef void (*store_triage_fn)(void *ctx, const char *fax_id, const char *state, const char *note,
+				int64_t at_ms);
 int store_triage_put(struct store *s, const char *fax_id, const char *state, const char *note,
 		     int64_t at_ms);
 int store_triage_del(struct store *s, const char *fax_id);
@@ -153,14 +153,14 @@ int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at
 struct store_checkpoint_stats {
 	bool helper;
 	unsigned long runs, in_loop, failures;
-	unsigned long copying;   /* helper runs that copied frames back */
+	unsigned long copying; /* helper runs that copied frames back */
 	char last_error[256];
 };
 void store_checkpoint_stats(struct store *s, struct store_checkpoint_stats *out);
 /* SQLite's synchronous level in force (2 FULL, 1 NORMAL), -1 on error. */
 int store_synchronous(struct store *s);
 const char *store_last_error(const struct store *s);
-bool store_ok(const struct store *s);          /* false after a failed write or commit until a
+bool store_ok(const struct store *s); /* false after a failed write or commit until a
                                                  * commit succeeds */
 /* Test fault switch: every commit fails while on. */
 void store_set_fault(struct store *s, bool fail);

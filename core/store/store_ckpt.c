@@ -43,7 +43,8 @@ static void *store_ckpt_main(void *arg)
 		c->wanted = false;
 		pthread_mutex_unlock(&c->mu);
 		/* PASSIVE: never waits for the loop's writes, takes what it can */
-		rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, &done);
+		rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
+					       &done);
 		pthread_mutex_lock(&c->mu);
 		c->runs++;
 		if (rc == SQLITE_OK && done > 0)
@@ -116,8 +117,8 @@ void store_ckpt_start(struct store *s, const char *path)
 	/* A connection opens the file lazily: until it has read something it
 	 * does not know the database is in WAL mode, and a checkpoint on it
 	 * quietly does nothing (it did, in the first session, for every run). */
-	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+		    SQLITE_OK ||
 	    sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
 		    SQLITE_OK) {
 		snprintf(c->err, sizeof c->err, "checkpoint connection: %s",
@@ -187,4 +188,3 @@ void store_recover_ckpt(struct store *s)
 	    SQLITE_OK)
 		s->recover_ckpt = false;
 }
-

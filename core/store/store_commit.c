@@ -69,7 +69,7 @@ int store_commit(struct store *s)
 			store_set_err(s, "commit: failure injected (fault switch)");
 			rc = -1;
 		} else {
-			s->in_tx = false;   /* a failed COMMIT must not doom a batch that is gone */
+			s->in_tx = false; /* a failed COMMIT must not doom a batch that is gone */
 			rc = store_step_write(s, s->st[ST_COMMIT], "commit");
 		}
 		if (rc < 0) {

@@ -18,14 +18,14 @@
 /* Binding a kind: s the store, i the placeholder, v the model_fax member.
  * The records are encoded into s's buffers before the binds. */
 #define FAXCOL_BIND_TEXT(s, st, i, v) bind_text(st, i, v)
-#define FAXCOL_BIND_INT(s, st, i, v) sqlite3_bind_int(st, i, v)
+#define FAXCOL_BIND_INT(s, st, i, v)  sqlite3_bind_int(st, i, v)
 #define FAXCOL_BIND_PAGES(s, st, i, v) \
 	((v) < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v))
 #define FAXCOL_BIND_TS(s, st, i, v) bind_ts(st, i, v)
 #define FAXCOL_BIND_STATUS(s, st, i, v) \
 	bind_text(st, i, (v) != FAX_STATUS_NONE ? fax_status_name(v) : NULL)
 #define FAXCOL_BIND_SOURCE(s, st, i, v) bind_text(st, i, event_source_name(v))
-#define FAXCOL_BIND_COUNT(s, st, i, v) sqlite3_bind_int64(st, i, v)
+#define FAXCOL_BIND_COUNT(s, st, i, v)  sqlite3_bind_int64(st, i, v)
 #define FAXCOL_BIND_ATTEMPTS(s, st, i, v) \
 	sqlite3_bind_blob(st, i, (s)->rec_attempts.p, (int)(s)->rec_attempts.len, SQLITE_STATIC)
 #define FAXCOL_BIND_TAGS(s, st, i, v) \
@@ -35,18 +35,18 @@
 struct fax_reader {
 	sqlite3_stmt *st;
 	struct store_scratch *sc;
-	const char *damaged;      /* the first record found damaged */
+	const char *damaged; /* the first record found damaged */
 };
 #define FAXCOL_READ_TEXT(r, i, v) ((v) = (char *)col_text((r)->st, i))
-#define FAXCOL_READ_INT(r, i, v) ((v) = sqlite3_column_int((r)->st, i))
+#define FAXCOL_READ_INT(r, i, v)  ((v) = sqlite3_column_int((r)->st, i))
 #define FAXCOL_READ_PAGES(r, i, v) \
 	((v) = sqlite3_column_type((r)->st, i) == SQLITE_NULL ? -1 : sqlite3_column_int((r)->st, i))
-#define FAXCOL_READ_TS(r, i, v) ((v) = col_ts((r)->st, i))
-#define FAXCOL_READ_STATUS(r, i, v) ((v) = col_status((r)->st, i))
-#define FAXCOL_READ_SOURCE(r, i, v) ((v) = col_source((r)->st, i))
-#define FAXCOL_READ_COUNT(r, i, v) ((v) = col_count((r)->st, i))
+#define FAXCOL_READ_TS(r, i, v)       ((v) = col_ts((r)->st, i))
+#define FAXCOL_READ_STATUS(r, i, v)   ((v) = col_status((r)->st, i))
+#define FAXCOL_READ_SOURCE(r, i, v)   ((v) = col_source((r)->st, i))
+#define FAXCOL_READ_COUNT(r, i, v)    ((v) = col_count((r)->st, i))
 #define FAXCOL_READ_ATTEMPTS(r, i, v) col_record(r, i, &(v), store_read_attempts, "attempts")
-#define FAXCOL_READ_TAGS(r, i, v) col_record(r, i, &(v), store_read_tags, "tags")
+#define FAXCOL_READ_TAGS(r, i, v)     col_record(r, i, &(v), store_read_tags, "tags")
 
 static enum fax_status col_status(sqlite3_stmt *st, int i)
 {
@@ -73,7 +73,7 @@ static void col_record(struct fax_reader *r, int i, struct fax *f,
 		       int (*read)(struct store_scratch *, const void *, size_t, struct fax *),
 		       const char *what)
 {
-	const void *blob = sqlite3_column_blob(r->st, i);   /* before its size */
+	const void *blob = sqlite3_column_blob(r->st, i); /* before its size */
 	size_t len = (size_t)sqlite3_column_bytes(r->st, i);
 
 	if (read(r->sc, blob, len, f) < 0 && !r->damaged)
@@ -89,7 +89,8 @@ const char *store_fax_sql(enum store_stmt which, char *buf, size_t len)
 	case ST_PUT_FAX:
 		/* Updated in place, so a fax keeps its rowid (its first-seen
 		 * place) and the indexes are touched only when a key moves. */
-		snprintf(buf, len, "INSERT INTO faxes (%s) VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s",
+		snprintf(buf, len,
+			 "INSERT INTO faxes (%s) VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s",
 			 names, store_faxcols_sql(values, sizeof values, FAXCOLS_VALUES, '?'),
 			 store_faxcols_sql(update, sizeof update, FAXCOLS_UPDATE, '?'));
 		return buf;
@@ -98,8 +99,10 @@ const char *store_fax_sql(enum store_stmt which, char *buf, size_t len)
 		return buf;
 	case ST_LOAD_FAXES:
 		/* the rowid after the columns: where the next chunk starts */
-		snprintf(buf, len, "SELECT %s, rowid FROM faxes WHERE rowid < ?1"
-			 " ORDER BY rowid DESC LIMIT ?2", names);
+		snprintf(buf, len,
+			 "SELECT %s, rowid FROM faxes WHERE rowid < ?1"
+			 " ORDER BY rowid DESC LIMIT ?2",
+			 names);
 		return buf;
 	default:
 		return NULL;
@@ -124,7 +127,7 @@ int store_put_fax(struct store *s, const struct model_fax *mf)
 #define X(column, kind, member) || FAXCOL_BIND_##kind(s, st, FAXCOL_##column + 1, mf->member)
 	    FAX_COLUMN_LIST(X)
 #undef X
-	   )
+	)
 		return store_bind_fail(s, st, "store fax");
 	return store_step_write(s, st, "store fax");
 }
@@ -144,7 +147,8 @@ int store_fax_from_row(struct store *s, sqlite3_stmt *st, struct store_scratch *
 		return -1;
 	}
 	if (r.damaged) {
-		store_set_err(s, "fax %.64s: the stored %s record is damaged", out->fax.id, r.damaged);
+		store_set_err(s, "fax %.64s: the stored %s record is damaged", out->fax.id,
+			      r.damaged);
 		return -1;
 	}
 	return 0;

@@ -28,7 +28,7 @@ const char *store_faxcols_sql(char *buf, size_t len, enum store_faxcols_part par
 		else if (part == FAXCOLS_VALUES)
 			n = snprintf(buf + off, len - off, "%s%c%d", sep, ph, i + 1);
 		else if (i == FAXCOL_id)
-			continue;   /* the key never changes, so its index is not touched */
+			continue; /* the key never changes, so its index is not touched */
 		else
 			n = snprintf(buf + off, len - off, "%s%s = excluded.%s", sep, name, name);
 		if (n < 0 || (size_t)n >= len - off)

@@ -33,84 +33,99 @@
 /* WAL checkpoints: the helper is asked to copy the WAL back past this many
  * pages, and the file is cut back to this size when the WAL starts over
  * (store_ckpt.c). */
-#define STORE_CKPT_PAGES 1000
+#define STORE_CKPT_PAGES     1000
 #define STORE_WAL_KEEP_BYTES (STORE_CKPT_PAGES * 4096LL)
 
-#define LEDGER_COLUMNS                                                        \
-	"key, fax_id, state, to_number, max_attempts, created_at, updated_at,"  \
+#define LEDGER_COLUMNS                                                         \
+	"key, fax_id, state, to_number, max_attempts, created_at, updated_at," \
 	" new_fax_id, request_id, error, who"
 
 /* The statements prepared once at open and kept: X(enum, sql). A NULL sql
  * is made from the fax column list (store_fax_sql). */
-#define STORE_STMT_LIST(X)                                                          \
-	X(ST_BEGIN, "BEGIN IMMEDIATE")                                              \
-	X(ST_COMMIT, "COMMIT")                                                      \
-	X(ST_ROLLBACK, "ROLLBACK")                                                  \
-	X(ST_HAS_EVENT, "SELECT 1 FROM events WHERE id = ?1")                       \
-	X(ST_HAS_EVENT_AT, "SELECT 1 FROM events WHERE created = ?2 AND id = ?1")   \
-	X(ST_PUT_EVENT, "INSERT OR IGNORE INTO events"                              \
-	  " (id, type, created, received_at, source, fax_id, raw)"                  \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                   \
-	X(ST_PUT_FAX, NULL)                                                         \
-	X(ST_GET_FAX, NULL)                                                         \
-	X(ST_LOAD_FAXES, NULL)                                                      \
-	X(ST_FAX_COUNT, "SELECT count(*) FROM faxes")                               \
-	X(ST_PUT_BALANCE, "INSERT INTO balance (one, at, available, held,"          \
+#define STORE_STMT_LIST(X)                                                         \
+	X(ST_BEGIN, "BEGIN IMMEDIATE")                                             \
+	X(ST_COMMIT, "COMMIT")                                                     \
+	X(ST_ROLLBACK, "ROLLBACK")                                                 \
+	X(ST_HAS_EVENT, "SELECT 1 FROM events WHERE id = ?1")                      \
+	X(ST_HAS_EVENT_AT, "SELECT 1 FROM events WHERE created = ?2 AND id = ?1")  \
+	X(ST_PUT_EVENT,                                                            \
+	  "INSERT OR IGNORE INTO events"                                           \
+	  " (id, type, created, received_at, source, fax_id, raw)"                 \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                  \
+	X(ST_PUT_FAX, NULL)                                                        \
+	X(ST_GET_FAX, NULL)                                                        \
+	X(ST_LOAD_FAXES, NULL)                                                     \
+	X(ST_FAX_COUNT, "SELECT count(*) FROM faxes")                              \
+	X(ST_PUT_BALANCE,                                                          \
+	  "INSERT INTO balance (one, at, available, held,"                         \
 	  " environment_id, currency, type, auto_top_up_enabled,"                  \
-	  " auto_top_up_threshold) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"      \
-	  " ON CONFLICT (one) DO UPDATE SET at = excluded.at,"                      \
+	  " auto_top_up_threshold) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"     \
+	  " ON CONFLICT (one) DO UPDATE SET at = excluded.at,"                     \
 	  " available = coalesce(excluded.available, available),"                  \
-	  " held = coalesce(excluded.held, held),"                                  \
-	  " environment_id = coalesce(excluded.environment_id, environment_id),"    \
-	  " currency = coalesce(excluded.currency, currency),"                      \
-	  " type = coalesce(excluded.type, type),"                                  \
+	  " held = coalesce(excluded.held, held),"                                 \
+	  " environment_id = coalesce(excluded.environment_id, environment_id),"   \
+	  " currency = coalesce(excluded.currency, currency),"                     \
+	  " type = coalesce(excluded.type, type),"                                 \
 	  " auto_top_up_enabled = coalesce(excluded.auto_top_up_enabled,"          \
-	  " auto_top_up_enabled),"                                                  \
+	  " auto_top_up_enabled),"                                                 \
 	  " auto_top_up_threshold = coalesce(excluded.auto_top_up_threshold,"      \
-	  " auto_top_up_threshold)")                                                \
-	X(ST_GET_BALANCE, "SELECT at, available, held, environment_id, currency,"   \
-	  " type, auto_top_up_enabled, auto_top_up_threshold FROM balance")         \
-	X(ST_PUT_SAMPLE, "INSERT OR REPLACE INTO balance_samples (at, available,"   \
-	  " held) VALUES (?1, ?2, coalesce(?3, (SELECT held FROM balance), 0))")    \
-	X(ST_PRUNE_SAMPLES, "DELETE FROM balance_samples WHERE at < (SELECT at"     \
-	  " FROM balance_samples ORDER BY at DESC LIMIT 1 OFFSET ?1)")              \
-	X(ST_LOAD_SAMPLES, "SELECT at, available, held FROM (SELECT * FROM"         \
-	  " balance_samples ORDER BY at DESC LIMIT ?1) ORDER BY at")                \
-	X(ST_QUARANTINE, "INSERT INTO quarantine (received_at, reason, raw)"        \
-	  " VALUES (?1, ?2, ?3)")                                                   \
-	X(ST_PUT_RESEND, "INSERT INTO resends (at, fax_id, new_fax_id, error,"      \
+	  " auto_top_up_threshold)")                                               \
+	X(ST_GET_BALANCE,                                                          \
+	  "SELECT at, available, held, environment_id, currency,"                  \
+	  " type, auto_top_up_enabled, auto_top_up_threshold FROM balance")        \
+	X(ST_PUT_SAMPLE,                                                           \
+	  "INSERT OR REPLACE INTO balance_samples (at, available,"                 \
+	  " held) VALUES (?1, ?2, coalesce(?3, (SELECT held FROM balance), 0))")   \
+	X(ST_PRUNE_SAMPLES,                                                        \
+	  "DELETE FROM balance_samples WHERE at < (SELECT at"                      \
+	  " FROM balance_samples ORDER BY at DESC LIMIT 1 OFFSET ?1)")             \
+	X(ST_LOAD_SAMPLES,                                                         \
+	  "SELECT at, available, held FROM (SELECT * FROM"                         \
+	  " balance_samples ORDER BY at DESC LIMIT ?1) ORDER BY at")               \
+	X(ST_QUARANTINE,                                                           \
+	  "INSERT INTO quarantine (received_at, reason, raw)"                      \
+	  " VALUES (?1, ?2, ?3)")                                                  \
+	X(ST_PUT_RESEND,                                                           \
+	  "INSERT INTO resends (at, fax_id, new_fax_id, error,"                    \
 	  " idempotency_key, request_id, to_number, max_attempts, who)"            \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                           \
-	X(ST_LEDGER_PUT, "INSERT INTO resend_ledger (" LEDGER_COLUMNS ") VALUES"    \
-	  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) DO"    \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                          \
+	X(ST_LEDGER_PUT,                                                           \
+	  "INSERT INTO resend_ledger (" LEDGER_COLUMNS ") VALUES"                  \
+	  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) DO"   \
 	  " UPDATE SET state = CASE WHEN state = 'sent' THEN state"                \
 	  " ELSE excluded.state END, updated_at = excluded.updated_at,"            \
 	  " new_fax_id = coalesce(excluded.new_fax_id, new_fax_id),"               \
 	  " request_id = coalesce(excluded.request_id, request_id),"               \
-	  " error = excluded.error")                                                \
-	X(ST_LEDGER_NEWEST, "SELECT " LEDGER_COLUMNS " FROM resend_ledger"          \
-	  " WHERE fax_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1")        \
-	X(ST_LEDGER_PENDING, "SELECT " LEDGER_COLUMNS " FROM resend_ledger"         \
-	  " WHERE state = 'pending' ORDER BY created_at")                           \
-	X(ST_TRIAGE_PUT, "INSERT OR REPLACE INTO triage (fax_id, state, note, at)"  \
-	  " VALUES (?1, ?2, ?3, ?4)")                                               \
-	X(ST_TRIAGE_DEL, "DELETE FROM triage WHERE fax_id = ?1")                    \
-	X(ST_TRIAGE_EACH, "SELECT fax_id, state, note, at FROM triage")             \
-	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1")                     \
-	X(ST_META_SET, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")  \
-	X(ST_PRUNE_EVENTS, "DELETE FROM events WHERE received_at < ?1")             \
-	X(ST_PRUNE_QUARANTINE, "DELETE FROM quarantine WHERE received_at < ?1")     \
-	X(ST_EVENT_COUNT, "SELECT count(*) FROM events")                            \
-	X(ST_EACH_EVENT, "SELECT id FROM events ORDER BY rowid")                    \
-	X(ST_RECENT_EVENTS, "SELECT id, type, received_at, source, fax_id FROM"     \
-	  " (SELECT rowid AS r, * FROM events ORDER BY rowid DESC LIMIT ?1)"        \
+	  " error = excluded.error")                                               \
+	X(ST_LEDGER_NEWEST,                                                        \
+	  "SELECT " LEDGER_COLUMNS " FROM resend_ledger"                           \
+	  " WHERE fax_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1")       \
+	X(ST_LEDGER_PENDING,                                                       \
+	  "SELECT " LEDGER_COLUMNS " FROM resend_ledger"                           \
+	  " WHERE state = 'pending' ORDER BY created_at")                          \
+	X(ST_TRIAGE_PUT,                                                           \
+	  "INSERT OR REPLACE INTO triage (fax_id, state, note, at)"                \
+	  " VALUES (?1, ?2, ?3, ?4)")                                              \
+	X(ST_TRIAGE_DEL, "DELETE FROM triage WHERE fax_id = ?1")                   \
+	X(ST_TRIAGE_EACH, "SELECT fax_id, state, note, at FROM triage")            \
+	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1")                    \
+	X(ST_META_SET, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)") \
+	X(ST_PRUNE_EVENTS, "DELETE FROM events WHERE received_at < ?1")            \
+	X(ST_PRUNE_QUARANTINE, "DELETE FROM quarantine WHERE received_at < ?1")    \
+	X(ST_EVENT_COUNT, "SELECT count(*) FROM events")                           \
+	X(ST_EACH_EVENT, "SELECT id FROM events ORDER BY rowid")                   \
+	X(ST_RECENT_EVENTS,                                                        \
+	  "SELECT id, type, received_at, source, fax_id FROM"                      \
+	  " (SELECT rowid AS r, * FROM events ORDER BY rowid DESC LIMIT ?1)"       \
 	  " ORDER BY r")
 
 enum store_stmt {
+/* clang-format off */
 #define X(e, sql) e,
 	STORE_STMT_LIST(X)
 #undef X
 	ST_COUNT
+	/* clang-format on */
 };
 
 struct store_waiter {
@@ -120,9 +135,9 @@ struct store_waiter {
 
 struct store_ckpt {
 	pthread_t thread;
-	pthread_mutex_t mu;       /* guards everything below */
+	pthread_mutex_t mu; /* guards everything below */
 	pthread_cond_t cv;
-	sqlite3 *db;              /* the helper's own connection */
+	sqlite3 *db; /* the helper's own connection */
 	bool started, wanted, stop;
 	unsigned long runs, copying, failures, in_loop;
 	char err[256];
@@ -135,20 +150,20 @@ struct store {
 	size_t recent_events;
 	size_t balance_samples;
 
-	bool in_tx;               /* BEGIN done, COMMIT not yet */
-	bool doomed;              /* a write of the open batch failed */
+	bool in_tx;  /* BEGIN done, COMMIT not yet */
+	bool doomed; /* a write of the open batch failed */
 	bool ok;
 	bool fault;
 	bool committing;
-	bool recover_ckpt;        /* a commit failed: empty the WAL before the next batch */
-	int wal_max_pages;        /* store_opts' fixed bound, 0 for the free-space one */
+	bool recover_ckpt; /* a commit failed: empty the WAL before the next batch */
+	int wal_max_pages; /* store_opts' fixed bound, 0 for the free-space one */
 	char *path;
-	double recover_ckpt_at;   /* ev_now() of the last such attempt */
+	double recover_ckpt_at; /* ev_now() of the last such attempt */
 	char err[512];
-	char doom_err[512];       /* what doomed the open batch */
+	char doom_err[512]; /* what doomed the open batch */
 	size_t load_damaged;
 	/* store_load_begin/step: faxes are read newest first, in chunks */
-	int64_t load_before;      /* the next chunk starts below this rowid */
+	int64_t load_before; /* the next chunk starts below this rowid */
 	int64_t load_now;
 	size_t load_done, load_total;
 

@@ -14,14 +14,10 @@ int store_put_resend(struct store *s, const struct store_resend *r)
 	}
 	if (store_begin(s) < 0)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, r->at_ms) ||
-	    bind_text(st, 2, r->fax_id) ||
-	    bind_text(st, 3, r->new_fax_id) ||
-	    bind_text(st, 4, r->error) ||
-	    bind_text(st, 5, r->idempotency_key) ||
-	    bind_text(st, 6, r->request_id) ||
-	    bind_text(st, 7, r->to) ||
-	    sqlite3_bind_int(st, 8, r->max_attempts) ||
+	if (sqlite3_bind_int64(st, 1, r->at_ms) || bind_text(st, 2, r->fax_id) ||
+	    bind_text(st, 3, r->new_fax_id) || bind_text(st, 4, r->error) ||
+	    bind_text(st, 5, r->idempotency_key) || bind_text(st, 6, r->request_id) ||
+	    bind_text(st, 7, r->to) || sqlite3_bind_int(st, 8, r->max_attempts) ||
 	    bind_text(st, 9, r->who))
 		return store_bind_fail(s, st, "store resend");
 	return store_step_write(s, st, "store resend");
@@ -39,13 +35,11 @@ int store_ledger_put(struct store *s, const struct store_ledger_row *r)
 	}
 	if (store_begin(s) < 0)
 		return -1;
-	if (bind_text(st, 1, r->key) || bind_text(st, 2, r->fax_id) ||
-	    bind_text(st, 3, r->state) || bind_text(st, 4, r->to) ||
-	    sqlite3_bind_int(st, 5, r->max_attempts) ||
-	    sqlite3_bind_int64(st, 6, r->created_ms) ||
-	    sqlite3_bind_int64(st, 7, r->updated_ms) || bind_text(st, 8, r->new_fax_id) ||
-	    bind_text(st, 9, r->request_id) || bind_text(st, 10, r->error) ||
-	    bind_text(st, 11, r->who))
+	if (bind_text(st, 1, r->key) || bind_text(st, 2, r->fax_id) || bind_text(st, 3, r->state) ||
+	    bind_text(st, 4, r->to) || sqlite3_bind_int(st, 5, r->max_attempts) ||
+	    sqlite3_bind_int64(st, 6, r->created_ms) || sqlite3_bind_int64(st, 7, r->updated_ms) ||
+	    bind_text(st, 8, r->new_fax_id) || bind_text(st, 9, r->request_id) ||
+	    bind_text(st, 10, r->error) || bind_text(st, 11, r->who))
 		return store_bind_fail(s, st, "store ledger row");
 	return store_step_write(s, st, "store ledger row");
 }

@@ -32,8 +32,8 @@ int store_load_step(struct store *s, struct model *m, size_t max)
 		 * skipped, counted and shown, and the poller fetches it again. */
 		if (store_fax_from_row(s, st, &sc, &mf) < 0) {
 			s->load_damaged++;
-			model_log(m, s->load_now, NULL, "store", col_text(st, FAXCOL_id), SRC_REPLAY,
-				  APPLY_INVALID, "damaged fax row skipped at start-up");
+			model_log(m, s->load_now, NULL, "store", col_text(st, FAXCOL_id),
+				  SRC_REPLAY, APPLY_INVALID, "damaged fax row skipped at start-up");
 			continue;
 		}
 		/* the stored time of the last change, so ages survive a restart */
@@ -65,10 +65,9 @@ static int store_load_balance(struct store *s, struct model *m)
 		return store_read_fail(s, "load balance samples");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct model_balance_sample sm = {
-			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-			sqlite3_column_int64(st, 2)
-		};
+		struct model_balance_sample sm = { sqlite3_column_int64(st, 0),
+						   sqlite3_column_int64(st, 1),
+						   sqlite3_column_int64(st, 2) };
 
 		model_restore_balance_sample(m, &sm);
 	}
@@ -88,8 +87,9 @@ static int store_load_recent(struct store *s, struct model *m)
 
 	if (!s->recent_events)
 		return 0;
-	if (sqlite3_bind_int64(st, 1, s->recent_events > INT64_MAX ? INT64_MAX :
-			       (int64_t)s->recent_events) != SQLITE_OK) {
+	if (sqlite3_bind_int64(
+		    st, 1, s->recent_events > INT64_MAX ? INT64_MAX : (int64_t)s->recent_events) !=
+	    SQLITE_OK) {
 		sqlite3_reset(st);
 		return store_read_fail(s, "load recent events");
 	}

@@ -60,7 +60,7 @@ static int mkdir_parents(const char *path, char *err, size_t errlen)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	for (char *p = dir + 1; ; p++) {
+	for (char *p = dir + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char c = *p;
@@ -74,7 +74,8 @@ static int mkdir_parents(const char *path, char *err, size_t errlen)
 				return -1;
 			}
 		} else if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+			snprintf(err, errlen, "cannot create directory %s: %s", dir,
+				 strerror(errno));
 			return -1;
 		}
 		*p = c;
@@ -94,7 +95,8 @@ static int store_pragmas(struct store *s, bool relaxed_sync, int busy_ms)
 		return -1;
 
 	if (strcmp(mode, "wal") != 0) {
-		store_set_err(s, "cannot switch the database to WAL mode (journal_mode is %s)", mode);
+		store_set_err(s, "cannot switch the database to WAL mode (journal_mode is %s)",
+			      mode);
 		return -1;
 	}
 	{
@@ -116,11 +118,12 @@ static int store_prepare_all(struct store *s, char *err, size_t errlen)
 	char buf[4096];
 
 	for (int i = 0; i < ST_COUNT; i++) {
-		const char *sql = store_stmt_sql[i] ? store_stmt_sql[i] :
-			store_fax_sql((enum store_stmt)i, buf, sizeof buf);
+		const char *sql = store_stmt_sql[i]
+			? store_stmt_sql[i]
+			: store_fax_sql((enum store_stmt)i, buf, sizeof buf);
 
-		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
-		    SQLITE_OK) {
+		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "%s: preparing \"%.40s…\": %s", s->path, sql,
 				 sqlite3_errmsg(s->db));
 			return -1;
@@ -151,8 +154,9 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 	s->ok = true;
 	existed = stat(opts->path, &sb) == 0;
 
-	rc = sqlite3_open_v2(opts->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			     SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(opts->path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s", opts->path,
 			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));

@@ -10,7 +10,7 @@
 #include "core/store/store_record.h"
 
 #define STORE_RECORD_VERSION 1
-#define STORE_STR_NULL UINT32_MAX
+#define STORE_STR_NULL       UINT32_MAX
 
 static void buf_reserve(struct store_buf *b, size_t more)
 {

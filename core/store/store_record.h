@@ -18,7 +18,7 @@
 struct store_buf {
 	unsigned char *p;
 	size_t len, cap;
-	bool too_large;           /* a string did not fit a u32 length */
+	bool too_large; /* a string did not fit a u32 length */
 };
 
 void store_record_attempts(struct store_buf *b, const struct fax *f);

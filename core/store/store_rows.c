@@ -42,8 +42,7 @@ int store_put_event(struct store *s, const struct event *ev, const char *raw, si
 	}
 	if (bind_text(st, 1, ev->id) ||
 	    bind_text(st, 2, ev->type_name ? ev->type_name : event_type_name(ev->type)) ||
-	    sqlite3_bind_int64(st, 3, ev->created) ||
-	    sqlite3_bind_int64(st, 4, received_ms) ||
+	    sqlite3_bind_int64(st, 3, ev->created) || sqlite3_bind_int64(st, 4, received_ms) ||
 	    bind_text(st, 5, event_source_name(src)) ||
 	    bind_text(st, 6, ev->object == EVOBJ_FAX ? ev->fax.id : NULL) ||
 	    sqlite3_bind_blob(st, 7, raw, (int)raw_len, SQLITE_STATIC))
@@ -65,14 +64,13 @@ int store_put_balance(struct store *s, const struct balance_snapshot *b, int64_t
 	if (store_begin(s) < 0)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, at_ms) ||
-	    (b->has_available ? sqlite3_bind_int64(st, 2, b->available) : sqlite3_bind_null(st, 2)) ||
+	    (b->has_available ? sqlite3_bind_int64(st, 2, b->available)
+			      : sqlite3_bind_null(st, 2)) ||
 	    (b->has_held ? sqlite3_bind_int64(st, 3, b->held) : sqlite3_bind_null(st, 3)) ||
-	    bind_text(st, 4, b->environment_id) ||
-	    bind_text(st, 5, b->currency) ||
-	    bind_text(st, 6, b->type) ||
-	    sqlite3_bind_int(st, 7, b->auto_top_up_enabled) ||
-	    (b->auto_top_up_threshold < 0 ? sqlite3_bind_null(st, 8) :
-	     sqlite3_bind_int64(st, 8, b->auto_top_up_threshold)))
+	    bind_text(st, 4, b->environment_id) || bind_text(st, 5, b->currency) ||
+	    bind_text(st, 6, b->type) || sqlite3_bind_int(st, 7, b->auto_top_up_enabled) ||
+	    (b->auto_top_up_threshold < 0 ? sqlite3_bind_null(st, 8)
+					  : sqlite3_bind_int64(st, 8, b->auto_top_up_threshold)))
 		return store_bind_fail(s, st, "store balance");
 	if (store_step_write(s, st, "store balance") < 0)
 		return -1;
@@ -102,8 +100,7 @@ int store_quarantine(struct store *s, const char *raw, size_t len, const char *r
 	}
 	if (store_begin(s) < 0)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, received_ms) ||
-	    bind_text(st, 2, reason ? reason : "") ||
+	if (sqlite3_bind_int64(st, 1, received_ms) || bind_text(st, 2, reason ? reason : "") ||
 	    sqlite3_bind_blob(st, 3, raw ? raw : "", raw ? (int)len : 0, SQLITE_STATIC))
 		return store_bind_fail(s, st, "quarantine");
 	return store_step_write(s, st, "quarantine");
@@ -190,7 +187,8 @@ int store_meta_get(struct store *s, const char *key, char *buf, size_t len)
 		size_t n = v ? strlen(v) : 0;
 
 		if (n >= len) {
-			store_set_err(s, "meta %.64s: value longer than the %zu-byte buffer", key, len);
+			store_set_err(s, "meta %.64s: value longer than the %zu-byte buffer", key,
+				      len);
 			r = -1;
 		} else {
 			memcpy(buf, v ? v : "", n + 1);
@@ -250,8 +248,9 @@ int store_get_balance(struct store *s, struct balance_snapshot *out, int64_t *at
 		lent.currency = (char *)col_text(st, 4);
 		lent.type = (char *)col_text(st, 5);
 		lent.auto_top_up_enabled = sqlite3_column_int(st, 6) != 0;
-		lent.auto_top_up_threshold = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 :
-			sqlite3_column_int64(st, 7);
+		lent.auto_top_up_threshold = sqlite3_column_type(st, 7) == SQLITE_NULL
+			? -1
+			: sqlite3_column_int64(st, 7);
 		if (at_ms)
 			*at_ms = sqlite3_column_int64(st, 0);
 		balance_snapshot_copy(out, &lent);

@@ -137,11 +137,13 @@ int store_migrate(struct store *s)
 	long version;
 	int r;
 
-	if (store_exec(s, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL,"
-		       " value TEXT NOT NULL)", "create meta") < 0)
+	if (store_exec(s,
+		       "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL,"
+		       " value TEXT NOT NULL)",
+		       "create meta") < 0)
 		return -1;
-	r = store_query_text(s, "SELECT value FROM meta WHERE key = '"
-			     STORE_SCHEMA_VERSION_KEY "'", buf, sizeof buf);
+	r = store_query_text(s, "SELECT value FROM meta WHERE key = '" STORE_SCHEMA_VERSION_KEY "'",
+			     buf, sizeof buf);
 	if (r < 0)
 		return -1;
 	version = 0;
@@ -154,14 +156,17 @@ int store_migrate(struct store *s)
 		}
 	}
 	if (version > STORE_SCHEMA_VERSION) {
-		store_set_err(s, "the database has schema version %ld, newer than this faxtop"
+		store_set_err(s,
+			      "the database has schema version %ld, newer than this faxtop"
 			      " understands (%d); use a newer faxtop or another --db",
 			      version, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	for (long v = version; v < STORE_SCHEMA_VERSION; v++) {
-		snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
-			 STORE_SCHEMA_VERSION_KEY "', '%ld')", v + 1);
+		snprintf(sql, sizeof sql,
+			 "INSERT OR REPLACE INTO meta (key, value) VALUES "
+			 "('" STORE_SCHEMA_VERSION_KEY "', '%ld')",
+			 v + 1);
 		if (store_exec(s, "BEGIN IMMEDIATE", "migration") < 0)
 			return -1;
 		if (store_exec(s, store_migrations[v], "migration") < 0 ||

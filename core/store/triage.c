@@ -2,7 +2,7 @@
  *
  * What is kept here is small (dismissals and resends in flight, not every
  * fax), so one array sorted by fax id serves both. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <stdlib.h>
 #include <string.h>
@@ -304,8 +304,7 @@ void triage_of(const struct triage *tr, const struct model *m, const struct mode
 	}
 	out->last = tail != head ? tail : NULL;
 	dismissed = triage_is_dismissed(tr, head->fax.id, &out->note) ||
-		    (tail->fax.id && tail != head && triage_is_dismissed(tr, tail->fax.id,
-									  &out->note));
+		(tail->fax.id && tail != head && triage_is_dismissed(tr, tail->fax.id, &out->note));
 	if (pending)
 		out->state = TRIAGE_RESENDING;
 	else if (tail != head && !triage_failed(tail))

@@ -26,18 +26,20 @@ struct store;
 struct triage;
 
 /* X(enum, name) */
-#define TRIAGE_STATE_LIST(X)                \
-	X(TRIAGE_NONE, "none")              \
-	X(TRIAGE_UNRESOLVED, "unresolved")  \
-	X(TRIAGE_RESENDING, "resending")    \
-	X(TRIAGE_RESENT, "resent")          \
+#define TRIAGE_STATE_LIST(X)               \
+	X(TRIAGE_NONE, "none")             \
+	X(TRIAGE_UNRESOLVED, "unresolved") \
+	X(TRIAGE_RESENDING, "resending")   \
+	X(TRIAGE_RESENT, "resent")         \
 	X(TRIAGE_DISMISSED, "dismissed")
 
 enum triage_state {
+/* clang-format off */
 #define X(e, name) e,
 	TRIAGE_STATE_LIST(X)
 #undef X
 	TRIAGE_STATE_COUNT
+	/* clang-format on */
 };
 const char *triage_state_name(enum triage_state s);
 /* -1 when unknown. */
@@ -45,10 +47,10 @@ int triage_state_from_name(const char *name);
 
 struct triage_info {
 	enum triage_state state;
-	bool head;                       /* the case's original (counted once) */
-	const struct model_fax *orig;    /* that original (dismissals are kept on it) */
-	const struct model_fax *last;    /* the newest resend in the chain, or NULL */
-	const char *note;                /* the dismissal's note, or NULL */
+	bool head;                    /* the case's original (counted once) */
+	const struct model_fax *orig; /* that original (dismissals are kept on it) */
+	const struct model_fax *last; /* the newest resend in the chain, or NULL */
+	const char *note;             /* the dismissal's note, or NULL */
 };
 
 struct triage *triage_new(void);

@@ -156,7 +156,8 @@ static int parse_tags(struct pctx *c, struct json_object *v, struct fax *f)
 	if (!n)
 		return 0;
 	f->tags = xcalloc(n, sizeof *f->tags);
-	json_object_object_foreach(v, key, val) {
+	json_object_object_foreach(v, key, val)
+	{
 		if (add_tag(c, f, key, val))
 			return -1;
 	}
@@ -197,13 +198,14 @@ static int balance_from_obj(struct pctx *c, struct json_object *obj, struct bala
 		goto fail;
 	/* docs/CONTRACT.md#balance mentions the pool as `balance_type`; accept it for `type`. */
 	if (!b->type && json_object_object_get_ex(obj, "balance_type", &v) &&
-	    !json_object_is_type(v, json_type_null) && wire_read_string(c, "balance_type", v,
-									&b->type))
+	    !json_object_is_type(v, json_type_null) &&
+	    wire_read_string(c, "balance_type", v, &b->type))
 		goto fail;
 	if (json_object_object_get_ex(obj, "auto_top_up", &v) &&
 	    !json_object_is_type(v, json_type_null)) {
 		static const struct fspec names[] = {
-			{ "enabled", F_BOOL, offsetof(struct balance_snapshot, auto_top_up_enabled), false, 0 },
+			{ "enabled", F_BOOL, offsetof(struct balance_snapshot, auto_top_up_enabled),
+			  false, 0 },
 			{ "threshold_amount", F_INT64,
 			  offsetof(struct balance_snapshot, auto_top_up_threshold), false, 0 },
 		};
@@ -239,18 +241,18 @@ static bool looks_like_fax(struct json_object *obj)
 	struct json_object *v;
 
 	return json_object_is_type(obj, json_type_object) &&
-	       json_object_object_get_ex(obj, "id", &v) &&
-	       json_object_is_type(v, json_type_string) &&
-	       (json_object_object_get_ex(obj, "status", NULL) ||
-		json_object_object_get_ex(obj, "to", NULL) ||
-		json_object_object_get_ex(obj, "attempts", NULL));
+		json_object_object_get_ex(obj, "id", &v) &&
+		json_object_is_type(v, json_type_string) &&
+		(json_object_object_get_ex(obj, "status", NULL) ||
+		 json_object_object_get_ex(obj, "to", NULL) ||
+		 json_object_object_get_ex(obj, "attempts", NULL));
 }
 
 static bool looks_like_balance(struct json_object *obj)
 {
 	return json_object_is_type(obj, json_type_object) &&
-	       json_object_object_get_ex(obj, "available", NULL) &&
-	       !json_object_object_get_ex(obj, "attempts", NULL);
+		json_object_object_get_ex(obj, "available", NULL) &&
+		!json_object_object_get_ex(obj, "attempts", NULL);
 }
 
 /* Fills ev->fax or ev->balance from the object of an event of ev->type. */
@@ -400,8 +402,7 @@ static int event_from_obj(struct pctx *c, struct json_object *root, struct event
  * below; the tree is freed after. */
 typedef int (*doc_fn)(struct pctx *c, struct json_object *root, void *out);
 
-static int parse_doc(const char *json, size_t len, char *err, size_t errlen, doc_fn fn,
-		     void *out)
+static int parse_doc(const char *json, size_t len, char *err, size_t errlen, doc_fn fn, void *out)
 {
 	struct pctx c;
 	struct json_object *root;
@@ -481,8 +482,8 @@ static int page_meta(struct pctx *c, struct json_object *root, struct json_objec
 		*has_more = json_object_get_boolean(v);
 	}
 	if (json_object_object_get_ex(root, "next_cursor", &v) &&
-	    !json_object_is_type(v, json_type_null) && wire_read_string(c, "next_cursor", v,
-									next_cursor))
+	    !json_object_is_type(v, json_type_null) &&
+	    wire_read_string(c, "next_cursor", v, next_cursor))
 		return -1;
 	*n = json_object_array_length(*data);
 	if (*n)
@@ -508,8 +509,8 @@ static int event_page_item(struct pctx *c, struct json_object *item, struct even
 	}
 	/* The poller has no raw bytes to keep, only the tree; its compact
 	 * text stands for them. */
-	text = json_object_to_json_string_length(item, JSON_C_TO_STRING_PLAIN |
-						 JSON_C_TO_STRING_NOSLASHESCAPE, &tlen);
+	text = json_object_to_json_string_length(
+		item, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &tlen);
 	if (!text)
 		xalloc_die();
 	it->raw = xstrndup(text, tlen);
@@ -638,7 +639,8 @@ static void flatten_errors(struct json_object *errs, char *dst, size_t dlen)
 	}
 	if (!json_object_is_type(errs, json_type_object))
 		return;
-	json_object_object_foreach(errs, key, val) {
+	json_object_object_foreach(errs, key, val)
+	{
 		if (json_object_is_type(val, json_type_array)) {
 			for (size_t i = 0; i < json_object_array_length(val); i++)
 				details_append(dst, dlen, key, json_object_array_get_idx(val, i));
@@ -660,7 +662,8 @@ int wire_api_error_parse(const char *json, size_t len, struct api_error *out)
 	if (!root)
 		return -1;
 	if (json_object_is_type(root, json_type_object) &&
-	    json_object_object_get_ex(root, "error", &v) && json_object_is_type(v, json_type_string)) {
+	    json_object_object_get_ex(root, "error", &v) &&
+	    json_object_is_type(v, json_type_string)) {
 		copy_str_field(root, "error", out->error, sizeof out->error);
 		copy_str_field(root, "message", out->message, sizeof out->message);
 		copy_str_field(root, "action", out->action, sizeof out->action);

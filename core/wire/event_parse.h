@@ -16,9 +16,9 @@
 
 #include "core/model/event.h"
 
-#define WIRE_MAX_BYTES (1024 * 1024)          /* default: bodies larger are refused */
-#define WIRE_LIMIT_MAX (64 * 1024 * 1024)     /* the most the limit can be raised to */
-#define WIRE_MAX_DEPTH 32                     /* deeper nesting is refused */
+#define WIRE_MAX_BYTES (1024 * 1024)      /* default: bodies larger are refused */
+#define WIRE_LIMIT_MAX (64 * 1024 * 1024) /* the most the limit can be raised to */
+#define WIRE_MAX_DEPTH 32                 /* deeper nesting is refused */
 
 /* The size limit of every parser here (and of ingest): one limit with the
  * listener's --max-body-bytes, so a body the listener takes is never
@@ -34,14 +34,14 @@ int wire_event_parse(const char *json, size_t len, struct event *out, char *err,
 /* A FaxResource or FaxSubmissionResource. */
 int wire_fax_parse(const char *json, size_t len, struct fax *out, char *err, size_t errlen);
 /* A BalanceResource or a balance.* snapshot. */
-int wire_balance_parse(const char *json, size_t len, struct balance_snapshot *out,
-		       char *err, size_t errlen);
+int wire_balance_parse(const char *json, size_t len, struct balance_snapshot *out, char *err,
+		       size_t errlen);
 
 struct event_page_item {
-	struct event ev;          /* if bad: only ev.id, when the item had a string id */
-	char *raw;                /* the item's own JSON text */
+	struct event ev; /* if bad: only ev.id, when the item had a string id */
+	char *raw;       /* the item's own JSON text */
 	size_t raw_len;
-	char *error;              /* non-NULL: the item is bad, and this says why */
+	char *error; /* non-NULL: the item is bad, and this says why */
 };
 struct event_page {
 	struct event_page_item *items;
@@ -52,8 +52,8 @@ struct event_page {
 /* GET /events (docs/CONTRACT.md#assumptions). A page that is not a page fails whole; an item that
  * is not an event is kept as a bad item (raw text and the reason), so one
  * poisoned event cannot hold the cursor. */
-int wire_event_page_parse(const char *json, size_t len, struct event_page *out,
-			  char *err, size_t errlen);
+int wire_event_page_parse(const char *json, size_t len, struct event_page *out, char *err,
+			  size_t errlen);
 void wire_event_page_done(struct event_page *p);
 
 struct fax_page {
@@ -63,8 +63,8 @@ struct fax_page {
 	char *next_cursor;
 };
 /* GET /faxes */
-int wire_fax_page_parse(const char *json, size_t len, struct fax_page *out,
-			char *err, size_t errlen);
+int wire_fax_page_parse(const char *json, size_t len, struct fax_page *out, char *err,
+			size_t errlen);
 void wire_fax_page_done(struct fax_page *p);
 
 /* The error envelope (docs/CONTRACT.md#api-errors). */
@@ -74,7 +74,7 @@ struct api_error {
 	char action[64];
 	char request_id[64];
 	char docs[256];
-	char details[512];        /* context.errors flattened "to: must be E.164; file: required" */
+	char details[512]; /* context.errors flattened "to: must be E.164; file: required" */
 };
 /* 0 if it looked like the error envelope (docs/CONTRACT.md#api-errors), -1 otherwise. */
 int wire_api_error_parse(const char *json, size_t len, struct api_error *out);

@@ -62,8 +62,8 @@ static struct json_object *jtime(int64_t ms)
 
 static char *to_text(struct json_object *obj)
 {
-	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(
+		obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *out;
 
 	if (!s)
@@ -254,7 +254,7 @@ static int raw_data_span(const char *s, size_t n, size_t *from, size_t *to)
 
 	if (i >= n || s[i] != '{')
 		return -1;
-	for (i = raw_ws(s, i + 1, n); i < n && s[i] != '}'; ) {
+	for (i = raw_ws(s, i + 1, n); i < n && s[i] != '}';) {
 		if (s[i] != '"' || !(k = raw_string(s, i, n)))
 			return -1;
 		bool is_data = k - i == 6 && memcmp(s + i, "\"data\"", 6) == 0;
@@ -308,7 +308,7 @@ static char *event_json_line_fast(const struct event *ev, const char *raw, size_
 		return NULL;
 	}
 	out = xmalloc(hl + (to - from) + 16);
-	memcpy(out, head, hl - 1);              /* without the closing brace */
+	memcpy(out, head, hl - 1); /* without the closing brace */
 	free(head);
 	j = hl - 1;
 	memcpy(out + j, ",\"data\":", 8);
@@ -317,7 +317,7 @@ static char *event_json_line_fast(const struct event *ev, const char *raw, size_
 		if (raw[i] == '"') {
 			size_t e = raw_string(raw, i, to);
 
-			if (e <= i) {           /* cannot happen: the span was checked */
+			if (e <= i) { /* cannot happen: the span was checked */
 				free(out);
 				return NULL;
 			}

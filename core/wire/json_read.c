@@ -67,13 +67,20 @@ int wire_ctx_fail(struct pctx *c, const char *field, const char *fmt, ...)
 static const char *type_text(enum json_type t)
 {
 	switch (t) {
-	case json_type_null: return "null";
-	case json_type_boolean: return "a boolean";
-	case json_type_double: return "a number";
-	case json_type_int: return "an integer";
-	case json_type_object: return "an object";
-	case json_type_array: return "an array";
-	case json_type_string: return "a string";
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+		return "a number";
+	case json_type_int:
+		return "an integer";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
 	}
 	return "something else";
 }
@@ -145,7 +152,8 @@ struct json_object *wire_parse_text(const char *json, size_t len, struct pctx *c
 				      WIRE_MAX_DEPTH);
 		else
 			wire_ctx_fail(c, NULL, "invalid JSON: %s at offset %zu",
-				      json_tokener_error_desc(jerr), json_tokener_get_parse_end(tok));
+				      json_tokener_error_desc(jerr),
+				      json_tokener_get_parse_end(tok));
 		json_object_put(root);
 		json_tokener_free(tok);
 		return NULL;
@@ -179,8 +187,8 @@ int wire_read_string(struct pctx *c, const char *name, struct json_object *v, ch
 	return 0;
 }
 
-int wire_read_int64(struct pctx *c, const char *name, struct json_object *v, int64_t lo,
-		      int64_t hi, int64_t *out)
+int wire_read_int64(struct pctx *c, const char *name, struct json_object *v, int64_t lo, int64_t hi,
+		    int64_t *out)
 {
 	int64_t x;
 
@@ -203,7 +211,7 @@ static int read_field(struct pctx *c, const struct fspec *fs, struct json_object
 	if (json_object_is_type(v, json_type_null)) {
 		if (fs->required)
 			return wire_ctx_fail(c, fs->name, "must not be null");
-		return 0;	/* _init already holds the absent marker */
+		return 0; /* _init already holds the absent marker */
 	}
 	switch (fs->kind) {
 	case F_STR:
@@ -275,8 +283,8 @@ static int read_field(struct pctx *c, const struct fspec *fs, struct json_object
 	return 0;
 }
 
-int wire_read_fields(struct pctx *c, struct json_object *obj, const struct fspec *specs,
-		       size_t n, void *base)
+int wire_read_fields(struct pctx *c, struct json_object *obj, const struct fspec *specs, size_t n,
+		     void *base)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v;

@@ -13,15 +13,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define fuzz_check(cond, ...)                                                    \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: invariant broken: %s: ", __FILE__, \
-				__LINE__, #cond);                                \
-			fprintf(stderr, __VA_ARGS__);                            \
-			fputc('\n', stderr);                                     \
-			abort();                                                 \
-		}                                                                \
+#define fuzz_check(cond, ...)                                                                \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
+			fprintf(stderr, "%s:%d: invariant broken: %s: ", __FILE__, __LINE__, \
+				#cond);                                                      \
+			fprintf(stderr, __VA_ARGS__);                                        \
+			fputc('\n', stderr);                                                 \
+			abort();                                                             \
+		}                                                                            \
 	} while (0)
 
 /* A NUL-terminated copy of data[0..len), or abort: the parsers under test

@@ -50,8 +50,7 @@ static void fuzz_fax_roundtrip(const struct fax *f)
 	fuzz_check(fuzz_streq(f->id, g.id), "fax id changed in the round trip");
 	fuzz_check(f->status == g.status, "fax status changed in the round trip");
 	fuzz_check(f->n_attempts == g.n_attempts, "attempt count changed in the round trip");
-	fuzz_check(f->created_at == g.created_at, "created_at changed in the round trip: %s",
-		   text);
+	fuzz_check(f->created_at == g.created_at, "created_at changed in the round trip: %s", text);
 	fax_done(&g);
 	free(text);
 }
@@ -123,19 +122,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct event again;
 			int rc;
 
-			fuzz_check(ep.items[i].raw && ep.items[i].raw_len > 0, "item %zu has no raw", i);
+			fuzz_check(ep.items[i].raw && ep.items[i].raw_len > 0,
+				   "item %zu has no raw", i);
 			event_init(&again);
-			rc = wire_event_parse(ep.items[i].raw, ep.items[i].raw_len, &again, err, sizeof err);
+			rc = wire_event_parse(ep.items[i].raw, ep.items[i].raw_len, &again, err,
+					      sizeof err);
 			/* a bad item is bad alone too (the poller quarantines it
 			 * by parsing its raw text again) */
 			if (ep.items[i].error) {
-				fuzz_check(ep.items[i].error[0] != '\0', "bad item %zu without a reason", i);
+				fuzz_check(ep.items[i].error[0] != '\0',
+					   "bad item %zu without a reason", i);
 				fuzz_check(rc != 0, "bad item %zu parses alone", i);
 			} else {
-				fuzz_check(rc == 0, "page item %zu raw text does not parse alone: %s", i,
+				fuzz_check(rc == 0,
+					   "page item %zu raw text does not parse alone: %s", i,
 					   err);
-				fuzz_check(fuzz_streq(again.id, ep.items[i].ev.id), "item %zu id differs",
-					   i);
+				fuzz_check(fuzz_streq(again.id, ep.items[i].ev.id),
+					   "item %zu id differs", i);
 			}
 			event_done(&again);
 		}

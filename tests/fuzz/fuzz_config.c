@@ -17,7 +17,7 @@
 #include "core/base/options.h"
 #include "tests/fuzz/fuzz.h"
 
-#define FUZZ_CONFIG_MARKER "Zq8Kx7Wv"
+#define FUZZ_CONFIG_MARKER   "Zq8Kx7Wv"
 #define FUZZ_CONFIG_MAX_ARGS 64
 /* Config files are small; longer inputs only slow the fuzzer down on the
  * typo suggestions (an edit distance per unknown name). */
@@ -52,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Only the integer options have bounds to check. */
-#define FUZZ_RANGE_OPT_INT(v, name, min, max) \
+#define FUZZ_RANGE_OPT_INT(v, name, min, max)                                                    \
 	fuzz_check((v) >= (min) && (v) <= (max), "%s = %ld outside [%ld, %ld]", name, (long)(v), \
 		   (long)(min), (long)(max));
 #define FUZZ_RANGE_OPT_BOOL(v, name, min, max)
@@ -150,8 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!fuzz_config_path[0])
 		LLVMFuzzerInitialize(NULL, NULL);
-	fuzz_marker_in_input = memmem(data, size, FUZZ_CONFIG_MARKER,
-				      sizeof FUZZ_CONFIG_MARKER - 1) != NULL;
+	fuzz_marker_in_input =
+		memmem(data, size, FUZZ_CONFIG_MARKER, sizeof FUZZ_CONFIG_MARKER - 1) != NULL;
 
 	/* 1. The file, as written (NUL bytes and all). */
 	f = fopen(fuzz_config_path, "wb");

@@ -90,8 +90,11 @@ static void fuzz_check_model(const struct model *m)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct model_opts mo = {
-		.event_log_size = 16, .balance_samples = 8, .alert_log_size = 4,
-		.dedupe_window = 64, .low_balance_cents = 1000,
+		.event_log_size = 16,
+		.balance_samples = 8,
+		.alert_log_size = 4,
+		.dedupe_window = 64,
+		.low_balance_cents = 1000,
 	};
 	struct model *m = model_new(&mo);
 	int64_t now = FUZZ_EVENT_NOW;
@@ -114,7 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			o = model_apply(m, &ev, src, now);
 			fuzz_check(o < APPLY_OUTCOME_COUNT, "unknown outcome %d", (int)o);
 			if (was_terminal)
-				fuzz_check(fuzz_terminal(m, fax_id), "%s took fax %s out of its terminal status",
+				fuzz_check(fuzz_terminal(m, fax_id),
+					   "%s took fax %s out of its terminal status",
 					   ev.type_name, fax_id);
 			if (o == APPLY_OK)
 				fuzz_check(model_apply(m, &ev, src, now) == APPLY_DUPLICATE,
@@ -124,8 +128,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				o = model_apply_fax(m, &ev.fax, SRC_API, now);
 				fuzz_check(o < APPLY_OUTCOME_COUNT, "unknown outcome %d", (int)o);
 				if (was_terminal)
-					fuzz_check(fuzz_terminal(m, fax_id),
-						   "a snapshot took fax %s out of its terminal status", fax_id);
+					fuzz_check(
+						fuzz_terminal(m, fax_id),
+						"a snapshot took fax %s out of its terminal status",
+						fax_id);
 			} else if (ev.object == EVOBJ_BALANCE) {
 				model_apply_balance(m, &ev.balance, SRC_POLL, now);
 			}

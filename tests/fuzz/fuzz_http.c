@@ -44,11 +44,11 @@
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_HTTP_MAX_BODY (64 * 1024)
-#define FUZZ_HTTP_MAX_OUT (4 * 1024 * 1024)
-#define FUZZ_HTTP_GUARD 5.0        /* seconds; the idle timeout below is 1 s */
-#define FUZZ_HTTP_NOW 1747173600
-#define FUZZ_HTTP_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define FUZZ_HTTP_RENEW 20000      /* inputs between fresh stores and models */
+#define FUZZ_HTTP_MAX_OUT  (4 * 1024 * 1024)
+#define FUZZ_HTTP_GUARD    5.0 /* seconds; the idle timeout below is 1 s */
+#define FUZZ_HTTP_NOW      1747173600
+#define FUZZ_HTTP_SECRET   "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define FUZZ_HTTP_RENEW    20000 /* inputs between fresh stores and models */
 
 struct fuzz_http {
 	struct ev_loop *loop;
@@ -63,7 +63,7 @@ struct fuzz_http {
 	struct webhook *wh;
 	struct sig_key key;
 	unsigned long runs, signed_ids;
-	char *out;                 /* what the client read, reused */
+	char *out; /* what the client read, reused */
 };
 
 struct fuzz_client {
@@ -78,7 +78,6 @@ struct fuzz_client {
 };
 
 static struct fuzz_http fuzz_http;
-
 
 /* Every accessor of the request is used before the real route runs. */
 static void fuzz_handler(struct http_request *req, void *ctx)
@@ -97,7 +96,8 @@ static void fuzz_handler(struct http_request *req, void *ctx)
 		const struct http_header *h = http_request_header_at(req, i);
 
 		fuzz_check(h && h->name && h->value, "header %zu incomplete", i);
-		fuzz_check(http_request_header(req, h->name) != NULL, "header %s not found", h->name);
+		fuzz_check(http_request_header(req, h->name) != NULL, "header %s not found",
+			   h->name);
 	}
 	http_query_get(query, "cursor", buf, sizeof buf);
 	http_url_decode(query, strlen(query), buf, sizeof buf, true);
@@ -152,8 +152,8 @@ static void fuzz_cleanup(void)
 	ev_loop_destroy(fuzz_http.loop);
 	free(fuzz_http.out);
 	sig_key_wipe(&fuzz_http.key);
-	for (const char *const *f = (const char *const[]){ "fuzz.db", "fuzz.db-wal", "fuzz.db-shm",
-							     NULL };
+	for (const char *const *f =
+		     (const char *const[]){ "fuzz.db", "fuzz.db-wal", "fuzz.db-shm", NULL };
 	     *f; f++) {
 		snprintf(path, sizeof path, "%s/%s", fuzz_http.dir, *f);
 		unlink(path);
@@ -178,7 +178,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * fuzzer is after logic, not durability. */
 	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
 		tmp = "/dev/shm";
-	snprintf(fuzz_http.dir, sizeof fuzz_http.dir, "%s/fuzzhttp.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(fuzz_http.dir, sizeof fuzz_http.dir, "%s/fuzzhttp.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(fuzz_http.dir)) {
 		perror("fuzz_http: mkdtemp");
 		abort();
@@ -187,8 +188,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sig_key_from_secret(FUZZ_HTTP_SECRET, SIG_STANDARD, &fuzz_http.key, err, sizeof err))
 		abort();
 	fuzz_http.loop = ev_loop_new(EVFLAG_AUTO);
-	fuzz_http.srv = fuzz_http.loop ? http_server_new(fuzz_http.loop, &o, fuzz_handler, NULL)
-				       : NULL;
+	fuzz_http.srv =
+		fuzz_http.loop ? http_server_new(fuzz_http.loop, &o, fuzz_handler, NULL) : NULL;
 	if (!fuzz_http.srv || http_server_listen(fuzz_http.srv, "127.0.0.1:0", err, sizeof err)) {
 		fprintf(stderr, "fuzz_http: cannot listen on loopback: %s\n",
 			fuzz_http.srv ? err : "no server");
@@ -290,8 +291,8 @@ static void fuzz_check_responses(const char *out, size_t len)
 		long clen = -1;
 
 		fuzz_check(end != NULL, "response head not terminated");
-		fuzz_check(len - off >= 12 && memcmp(head, "HTTP/1.1 ", 9) == 0 &&
-				   head[9] >= '1' && head[9] <= '5',
+		fuzz_check(len - off >= 12 && memcmp(head, "HTTP/1.1 ", 9) == 0 && head[9] >= '1' &&
+				   head[9] <= '5',
 			   "bad status line: %.40s", head);
 		for (const char *p = head; p < end; p++) {
 			unsigned char ch = (unsigned char)*p;
@@ -311,7 +312,8 @@ static void fuzz_check_responses(const char *out, size_t len)
 		}
 		off = (size_t)(end + 4 - out);
 		/* 1xx, 204 and 304 carry no body (and must not claim one). */
-		if (head[9] == '1' || memcmp(head + 9, "204", 3) == 0 || memcmp(head + 9, "304", 3) == 0) {
+		if (head[9] == '1' || memcmp(head + 9, "204", 3) == 0 ||
+		    memcmp(head + 9, "304", 3) == 0) {
 			fuzz_check(clen <= 0, "bodiless status with Content-Length %ld", clen);
 			continue;
 		}
@@ -379,8 +381,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev_timer_set(&c.guard, FUZZ_HTTP_GUARD, 0.);
 	c.guard_fired = false;
 	ev_timer_start(loop, &c.guard);
-	while ((http_server_connections(fuzz_http.srv) > 0 || http_server_pending(fuzz_http.srv) > 0 ||
-		webhook_pending(fuzz_http.wh) > 0) && !c.guard_fired)
+	while ((http_server_connections(fuzz_http.srv) > 0 ||
+		http_server_pending(fuzz_http.srv) > 0 || webhook_pending(fuzz_http.wh) > 0) &&
+	       !c.guard_fired)
 		ev_run(loop, EVRUN_ONCE);
 	ev_timer_stop(loop, &c.guard);
 	/* Let the reaper free closed connections before the next input. */

@@ -51,7 +51,7 @@ static size_t fuzz_utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
 static bool fuzz_cp_unsafe(uint32_t cp)
 {
 	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
-	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+		(cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 static void fuzz_check_safe(const char *out, bool utf8)

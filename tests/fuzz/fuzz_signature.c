@@ -23,10 +23,10 @@
 #include "core/http/signature.h"
 #include "tests/fuzz/fuzz.h"
 
-#define FUZZ_SIG_NOW 1747173600
-#define FUZZ_SIG_TOLERANCE 300
-#define FUZZ_SIG_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define FUZZ_SIG_MARKER "Kx7Qz9Wv"
+#define FUZZ_SIG_NOW        1747173600
+#define FUZZ_SIG_TOLERANCE  300
+#define FUZZ_SIG_SECRET     "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define FUZZ_SIG_MARKER     "Kx7Qz9Wv"
 #define FUZZ_SIG_OLD_SECRET "whsec_dGhpcyBpcyB0aGUgb2xkIHNlY3JldCBrZXkh"
 
 static void fuzz_hmac(const unsigned char *key, size_t keylen, const char *a, const char *b,
@@ -54,7 +54,8 @@ static void fuzz_hmac(const unsigned char *key, size_t keylen, const char *a, co
 /* Decodes base64 (standard or URL alphabet, padding optional); -1 if not. */
 static int fuzz_b64(const char *s, size_t len, unsigned char *out, size_t cap)
 {
-	static const char std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char std[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint32_t acc = 0;
 	int bits = 0;
 	size_t n = 0;
@@ -90,8 +91,8 @@ static bool fuzz_std_token_matches(const char *header, const unsigned char mac[3
 		while (*p == ' ')
 			p++;
 		t = strcspn(p, " ");
-		if (t > 3 && memcmp(p, "v1,", 3) == 0 && fuzz_b64(p + 3, t - 3, got, sizeof got) == 32 &&
-		    memcmp(got, mac, 32) == 0)
+		if (t > 3 && memcmp(p, "v1,", 3) == 0 &&
+		    fuzz_b64(p + 3, t - 3, got, sizeof got) == 32 && memcmp(got, mac, 32) == 0)
 			return true;
 		p += t;
 	}
@@ -147,8 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (r == SIG_OK) {
 		bool std = v.scheme == SIG_STANDARD ||
-			   (v.scheme == SIG_AUTO &&
-			    (h.webhook_id || h.webhook_timestamp || h.webhook_signature));
+			(v.scheme == SIG_AUTO &&
+			 (h.webhook_id || h.webhook_timestamp || h.webhook_signature));
 		bool genuine = false;
 		int64_t ts;
 
@@ -226,7 +227,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sig_key_wipe(&probe);
 		err[0] = '\0';
 		if (sig_key_from_secret(marked, (enum sig_scheme)s, &probe, err, sizeof err) != 0)
-			fuzz_check(!strstr(err, FUZZ_SIG_MARKER), "the error quotes the secret: %s", err);
+			fuzz_check(!strstr(err, FUZZ_SIG_MARKER), "the error quotes the secret: %s",
+				   err);
 		sig_key_wipe(&probe);
 		free(marked);
 	}

@@ -16,8 +16,9 @@
 #include "tui/theme.h"
 #include "tests/fuzz/fuzz.h"
 
-#define FUZZ_THEME_ATTRS (THEME_BOLD | THEME_DIM | THEME_UNDERLINE | THEME_REVERSE | \
-			  THEME_ITALIC | THEME_BLINK | THEME_STANDOUT)
+#define FUZZ_THEME_ATTRS                                                                         \
+	(THEME_BOLD | THEME_DIM | THEME_UNDERLINE | THEME_REVERSE | THEME_ITALIC | THEME_BLINK | \
+	 THEME_STANDOUT)
 
 static void fuzz_check_color(short c, const char *what)
 {
@@ -40,7 +41,8 @@ static void fuzz_words(char *line)
 				short d = theme_color_degrade(c, ncolors[n], &bright);
 
 				fuzz_check(d == THEME_COLOR_DEFAULT || (d >= 0 && d < ncolors[n]),
-					   "colour %d degraded to %d for %d colours", c, d, ncolors[n]);
+					   "colour %d degraded to %d for %d colours", c, d,
+					   ncolors[n]);
 			}
 		}
 		if (keymap_key_parse(w, &key) == 0) {
@@ -49,9 +51,10 @@ static void fuzz_words(char *line)
 
 			keymap_key_name(key, name, sizeof name);
 			fuzz_check(fuzz_terminated(name, sizeof name), "key name unterminated");
-			fuzz_check(strcmp(name, "?") == 0 || (keymap_key_parse(name, &again) == 0 &&
-							     again == key),
-				   "key '%s' = %d prints as '%s', which does not parse back", w, key, name);
+			fuzz_check(strcmp(name, "?") == 0 ||
+					   (keymap_key_parse(name, &again) == 0 && again == key),
+				   "key '%s' = %d prints as '%s', which does not parse back", w,
+				   key, name);
 		}
 	}
 }
@@ -76,7 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		fuzz_check(err[0] != '\0' && fuzz_terminated(err, sizeof err),
 			   "theme refused without a message");
-		fuzz_check(memcmp(&t, &before, sizeof t) == 0, "a refused theme changed the styles");
+		fuzz_check(memcmp(&t, &before, sizeof t) == 0,
+			   "a refused theme changed the styles");
 	}
 
 	km = keymap_new();

@@ -34,13 +34,13 @@
 #include "tui/tui.h"
 
 /* Numbers with special meaning for the fake resend. */
-#define FIX_FAIL_TO "+15550000402"    /* answers insufficient_balance */
+#define FIX_FAIL_TO "+15550000402" /* answers insufficient_balance */
 
 struct fixture {
 	bool long_ids;
 	struct ev_loop *loop;
 	struct model *m;
-	struct triage *triage;        /* in memory: the fixture has no store */
+	struct triage *triage; /* in memory: the fixture has no store */
 	struct tui *tui;
 	ev_timer tick_w;
 	size_t next_id;
@@ -50,7 +50,7 @@ struct fixture {
 	bool live;
 	int64_t t0;
 	double resend_delay;
-	struct pending_resend *pending;   /* resends still "on the way" */
+	struct pending_resend *pending; /* resends still "on the way" */
 };
 
 struct pending_resend {
@@ -64,14 +64,14 @@ struct pending_resend {
 };
 
 static const char *const hostile[] = {
-	"\033]0;pwned\007",          /* OSC: would retitle the terminal */
-	"\033[2J\033[H",             /* CSI: would clear the screen */
-	"\033]52;c;aGVsbG8=\007",    /* OSC 52: would write the clipboard */
-	("\xC2\x9B" "31m"),          /* C1 CSI */
-	"\r\nX",                     /* line breaks */
-	"\xFF\xFE",                  /* invalid UTF-8 */
+	"\033]0;pwned\007",       /* OSC: would retitle the terminal */
+	"\033[2J\033[H",          /* CSI: would clear the screen */
+	"\033]52;c;aGVsbG8=\007", /* OSC 52: would write the clipboard */
+	("\xC2\x9B"
+	 "31m"),    /* C1 CSI */
+	"\r\nX",    /* line breaks */
+	"\xFF\xFE", /* invalid UTF-8 */
 };
-
 
 static void add_attempt(struct fax *f, int n, int64_t start, int64_t dur, const char *code)
 {
@@ -88,9 +88,9 @@ static void add_attempt(struct fax *f, int n, int64_t start, int64_t dur, const 
 	a->duration_ms = dur;
 	if (code) {
 		a->error_code = xstrdup(code);
-		a->error_message = xstrdup(strcmp(code, "invalid_number") == 0
-					   ? "The number is not a fax line"
-					   : "The line was busy");
+		a->error_message =
+			xstrdup(strcmp(code, "invalid_number") == 0 ? "The number is not a fax line"
+								    : "The line was busy");
 	}
 }
 
@@ -147,7 +147,8 @@ static void make_fax(struct fixture *fx, size_t i, struct event *ev, bool hostil
 		add_attempt(f, (int)f->n_attempts + 1, created + 2000, 42000, NULL);
 		f->completed_at = created + 50000;
 	} else if (kind <= 7) {
-		const char *code = kind == 6 ? (i % 20 == 6 ? "invalid_number" : "busy") : "no_answer";
+		const char *code =
+			kind == 6 ? (i % 20 == 6 ? "invalid_number" : "busy") : "no_answer";
 
 		ev->type = EV_FAX_FAILED;
 		f->status = FAX_FAILED;
@@ -310,8 +311,11 @@ static void resend_fire(struct ev_loop *loop, ev_timer *w, int revents)
  * stopping), as the app's would; the TUI's detached records free themselves. */
 static void fx_drop_pending(struct fixture *fx)
 {
-	struct resend_result r = { .key = "fixture-key", .request_id = "", .action = "",
-				   .error = "stopped", .message = "the fixture stopped" };
+	struct resend_result r = { .key = "fixture-key",
+				   .request_id = "",
+				   .action = "",
+				   .error = "stopped",
+				   .message = "the fixture stopped" };
 
 	while (fx->pending) {
 		struct pending_resend *p = fx->pending;
@@ -323,8 +327,8 @@ static void fx_drop_pending(struct fixture *fx)
 	}
 }
 
-static int fx_resend(void *ctx, const struct resend_req *req, resend_done_fn done,
-		     void *done_ctx, char *err, size_t errlen)
+static int fx_resend(void *ctx, const struct resend_req *req, resend_done_fn done, void *done_ctx,
+		     char *err, size_t errlen)
 {
 	struct fixture *fx = ctx;
 	struct pending_resend *p;
@@ -442,9 +446,14 @@ int main(int argc, char **argv)
 	struct fixture fx = { .resend_delay = 0 };
 	struct config cfg;
 	struct tui_actions acts = {
-		.ctx = &fx, .resend = fx_resend, .refresh = fx_refresh,
-		.prior = fx_prior, .status = fx_status, .quit = fx_quit,
-		.dismiss = fx_dismiss, .undismiss = fx_undismiss,
+		.ctx = &fx,
+		.resend = fx_resend,
+		.refresh = fx_refresh,
+		.prior = fx_prior,
+		.status = fx_status,
+		.quit = fx_quit,
+		.dismiss = fx_dismiss,
+		.undismiss = fx_undismiss,
 	};
 	char err[512];
 	size_t n = 120;

@@ -1,4 +1,4 @@
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <arpa/inet.h>
 #include <ev.h>
@@ -93,12 +93,12 @@ static void test_backoff_growth_cap_and_jitter(void)
 		CU_ASSERT_EQUAL(hi, step);
 		CU_ASSERT_TRUE(mid >= lo && mid <= hi);
 		CU_ASSERT_TRUE(hi <= API_BACKOFF_CAP_MS);
-		CU_ASSERT_TRUE(lo >= prev_lo);   /* never shrinks as failures grow */
+		CU_ASSERT_TRUE(lo >= prev_lo); /* never shrinks as failures grow */
 		prev_lo = lo;
 	}
 	CU_ASSERT_EQUAL(api_backoff_ms(1, 0.0), 500);
 	CU_ASSERT_EQUAL(api_backoff_ms(2, 1.0), 2000);
-	CU_ASSERT_EQUAL(api_backoff_ms(7, 1.0), API_BACKOFF_CAP_MS);   /* 64 s capped */
+	CU_ASSERT_EQUAL(api_backoff_ms(7, 1.0), API_BACKOFF_CAP_MS); /* 64 s capped */
 	/* Out-of-range jitter input is clamped, not trusted. */
 	CU_ASSERT_EQUAL(api_backoff_ms(3, -4.0), 2000);
 	CU_ASSERT_EQUAL(api_backoff_ms(3, 9.0), 4000);
@@ -106,12 +106,12 @@ static void test_backoff_growth_cap_and_jitter(void)
 
 static void test_pacing(void)
 {
-	CU_ASSERT_EQUAL(api_pace_ms(60, 0, 34), 34000);      /* exhausted: wait it out */
-	CU_ASSERT_EQUAL(api_pace_ms(60, 3, 10), 10000);      /* down to the reserve (3 of 60) */
-	CU_ASSERT_EQUAL(api_pace_ms(60, 13, 10), 1000);      /* 10 to spend over 10 s */
+	CU_ASSERT_EQUAL(api_pace_ms(60, 0, 34), 34000); /* exhausted: wait it out */
+	CU_ASSERT_EQUAL(api_pace_ms(60, 3, 10), 10000); /* down to the reserve (3 of 60) */
+	CU_ASSERT_EQUAL(api_pace_ms(60, 13, 10), 1000); /* 10 to spend over 10 s */
 	CU_ASSERT_EQUAL(api_pace_ms(600, 30, 60), 60000);
 	CU_ASSERT_EQUAL(api_pace_ms(600, 590, 60), 60000 / 560);
-	CU_ASSERT_EQUAL(api_pace_ms(-1, -1, -1), 0);          /* unknown: no pacing */
+	CU_ASSERT_EQUAL(api_pace_ms(-1, -1, -1), 0); /* unknown: no pacing */
 	/* Spreading the remaining requests never spends the reserve within
 	 * the window. */
 	for (long rem = 31; rem < 600; rem += 37) {
@@ -124,9 +124,10 @@ static void test_pacing(void)
 static void test_classify(void)
 {
 	struct api_response r;
-	const char *env = "{\"error\":\"insufficient_balance\",\"message\":\"Balance too low\","
-			  "\"action\":\"top_up_balance\",\"docs\":\"https://mintfax.com/docs/errors\","
-			  "\"request_id\":\"req_1\"}";
+	const char *env =
+		"{\"error\":\"insufficient_balance\",\"message\":\"Balance too low\","
+		"\"action\":\"top_up_balance\",\"docs\":\"https://mintfax.com/docs/errors\","
+		"\"request_id\":\"req_1\"}";
 
 	memset(&r, 0, sizeof(r));
 	r.http_status = 402;
@@ -142,7 +143,11 @@ static void test_classify(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "req_1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "402"));
 
-	static const struct { int status; enum api_outcome o; const char *word; } rows[] = {
+	static const struct {
+		int status;
+		enum api_outcome o;
+		const char *word;
+	} rows[] = {
 		{ 200, API_OK, NULL },
 		{ 201, API_OK, NULL },
 		{ 401, API_AUTH_ERROR, "refused" },
@@ -157,7 +162,7 @@ static void test_classify(void)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		memset(&r, 0, sizeof(r));
 		r.http_status = rows[i].status;
-		r.body = "<html>\x1b]0;pwned\x07</html>";   /* not JSON, hostile */
+		r.body = "<html>\x1b]0;pwned\x07</html>"; /* not JSON, hostile */
 		r.body_len = strlen(r.body);
 		api_response_classify(&r, NULL);
 		CU_ASSERT_EQUAL(r.outcome, rows[i].o);
@@ -251,8 +256,9 @@ static void test_request_shape_and_reuse(void)
 	char buf[256], err[256];
 
 	fx_init(&f, false, false);
-	peer_push(f.peer, 200, "X-Request-Id: req_A\r\nX-RateLimit-Limit: 600\r\n"
-			       "X-RateLimit-Remaining: 598\r\nX-RateLimit-Reset: 60\r\n",
+	peer_push(f.peer, 200,
+		  "X-Request-Id: req_A\r\nX-RateLimit-Limit: 600\r\n"
+		  "X-RateLimit-Remaining: 598\r\nX-RateLimit-Reset: 60\r\n",
 		  "{\"available\":100}");
 	peer_push(f.peer, 201, "X-Idempotency-Key: k-123\r\n", "{\"id\":\"fax_2\"}");
 	CU_ASSERT_EQUAL(fx_get(&f, "/environment/balance", &g1), 0);
@@ -260,7 +266,8 @@ static void test_request_shape_and_reuse(void)
 	memset(&g2, 0, sizeof(g2));
 	CU_ASSERT_EQUAL(api_client_request(f.c, "POST", "/faxes/fax_1/resend",
 					   "{\"to\":\"+15005550001\"}", "k-123", API_REQ_URGENT,
-					   got_done, &g2, err, sizeof(err)), 0);
+					   got_done, &g2, err, sizeof(err)),
+			0);
 	CU_ASSERT_TRUE(peer_run_until(f.loop, &g2.n, 10.0));
 
 	CU_ASSERT_EQUAL_FATAL(peer_count(f.peer), 2);
@@ -268,14 +275,16 @@ static void test_request_shape_and_reuse(void)
 	CU_ASSERT_STRING_EQUAL(q1->method, "GET");
 	CU_ASSERT_STRING_EQUAL(q1->path, "/v1/environment/balance");
 	CU_ASSERT_STRING_EQUAL(peer_header(q1, "Authorization", buf, sizeof(buf)), "Bearer " KEY);
-	CU_ASSERT_STRING_EQUAL(peer_header(q1, "User-Agent", buf, sizeof(buf)), "faxtop/" PACKAGE_VERSION);
+	CU_ASSERT_STRING_EQUAL(peer_header(q1, "User-Agent", buf, sizeof(buf)),
+			       "faxtop/" PACKAGE_VERSION);
 	CU_ASSERT_STRING_EQUAL(peer_header(q1, "Accept", buf, sizeof(buf)), "application/json");
 	CU_ASSERT_PTR_NULL(peer_header(q1, "Idempotency-Key", buf, sizeof(buf)));
 	CU_ASSERT_STRING_EQUAL(q2->method, "POST");
 	CU_ASSERT_STRING_EQUAL(q2->path, "/v1/faxes/fax_1/resend");
 	CU_ASSERT_STRING_EQUAL(q2->body, "{\"to\":\"+15005550001\"}");
 	CU_ASSERT_STRING_EQUAL(peer_header(q2, "Idempotency-Key", buf, sizeof(buf)), "k-123");
-	CU_ASSERT_STRING_EQUAL(peer_header(q2, "Content-Type", buf, sizeof(buf)), "application/json");
+	CU_ASSERT_STRING_EQUAL(peer_header(q2, "Content-Type", buf, sizeof(buf)),
+			       "application/json");
 	/* Connection reuse: both went over one connection. */
 	CU_ASSERT_EQUAL(peer_connections(f.peer), 1);
 
@@ -323,7 +332,7 @@ static void test_retry_after_is_honoured(void)
 	clock_manual_advance(&f.mclock, 29999);
 	api_client_kick(f.c);
 	spin(f.loop);
-	CU_ASSERT_EQUAL(peer_count(f.peer), 1);   /* 1 ms early: still nothing */
+	CU_ASSERT_EQUAL(peer_count(f.peer), 1); /* 1 ms early: still nothing */
 	clock_manual_advance(&f.mclock, 1);
 	api_client_kick(f.c);
 	CU_ASSERT_TRUE(peer_run_until(f.loop, &g2.n, 10.0));
@@ -343,8 +352,9 @@ static void test_repeated_429_backs_off(void)
 	peer_set_default(f.peer, 429, "Retry-After: 1\r\n", "");
 	st = api_client_state(f.c);
 	for (unsigned n = 1; n <= 4; n++) {
-		clock_manual_advance(&f.mclock, st->gate_until_ms > f.mclock.now
-				     ? st->gate_until_ms - f.mclock.now : 0);
+		clock_manual_advance(
+			&f.mclock,
+			st->gate_until_ms > f.mclock.now ? st->gate_until_ms - f.mclock.now : 0);
 		CU_ASSERT_EQUAL(fx_get(&f, "/events", &g), 0);
 		CU_ASSERT_TRUE(peer_run_until(f.loop, &g.n, 10.0));
 		int64_t gap = st->gate_until_ms - f.mclock.now;
@@ -364,8 +374,10 @@ static void test_rate_limit_headers_pace(void)
 
 	fx_init(&f, true, false);
 	/* 2 left of 60 (below the reserve): wait for the window to reset. */
-	peer_push(f.peer, 200, "X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 2\r\n"
-			       "X-RateLimit-Reset: 20\r\n", "{}");
+	peer_push(f.peer, 200,
+		  "X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 2\r\n"
+		  "X-RateLimit-Reset: 20\r\n",
+		  "{}");
 	CU_ASSERT_EQUAL(fx_get(&f, "/events", &g1), 0);
 	CU_ASSERT_TRUE(peer_run_until(f.loop, &g1.n, 10.0));
 	const struct api_conn_state *st = api_client_state(f.c);
@@ -384,19 +396,21 @@ static void test_rate_limit_headers_pace(void)
 	/* With plenty left, requests are spaced so the quota lasts: 40 left
 	 * of 60 (reserve 3) over 37 s is one per second. */
 	struct got g[3];
-	peer_set_default(f.peer, 200, "X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 40\r\n"
-				      "X-RateLimit-Reset: 37\r\n", "{}");
+	peer_set_default(f.peer, 200,
+			 "X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 40\r\n"
+			 "X-RateLimit-Reset: 37\r\n",
+			 "{}");
 	CU_ASSERT_EQUAL(fx_get(&f, "/a", &g[0]), 0);
 	CU_ASSERT_TRUE(peer_run_until(f.loop, &g[0].n, 10.0));
 	CU_ASSERT_EQUAL(fx_get(&f, "/b", &g[1]), 0);
 	CU_ASSERT_EQUAL(fx_get(&f, "/c", &g[2]), 0);
 	spin(f.loop);
-	CU_ASSERT_EQUAL(peer_count(f.peer), 3);   /* /b waits for the gap */
+	CU_ASSERT_EQUAL(peer_count(f.peer), 3); /* /b waits for the gap */
 	clock_manual_advance(&f.mclock, 1000);
 	api_client_kick(f.c);
 	CU_ASSERT_TRUE(peer_run_until(f.loop, &g[1].n, 10.0));
 	spin(f.loop);
-	CU_ASSERT_EQUAL(peer_count(f.peer), 4);   /* and /c for the next one */
+	CU_ASSERT_EQUAL(peer_count(f.peer), 4); /* and /c for the next one */
 	clock_manual_advance(&f.mclock, 1000);
 	api_client_kick(f.c);
 	CU_ASSERT_TRUE(peer_run_until(f.loop, &g[2].n, 10.0));
@@ -432,7 +446,7 @@ static void test_server_errors_back_off(void)
 		int64_t gap = st->gate_until_ms - f.mclock.now;
 		CU_ASSERT_TRUE(gap >= api_backoff_ms(n, 0.0) && gap <= api_backoff_ms(n, 1.0));
 		CU_ASSERT_TRUE(gap <= API_BACKOFF_CAP_MS);
-		CU_ASSERT_TRUE(n < 2 || gap * 2 >= prev_gap);   /* keeps growing to the cap */
+		CU_ASSERT_TRUE(n < 2 || gap * 2 >= prev_gap); /* keeps growing to the cap */
 		prev_gap = gap;
 	}
 	CU_ASSERT_EQUAL(peer_count(f.peer), 8);
@@ -480,8 +494,9 @@ static struct api_client *client_get_events(struct ev_loop *loop, const char *ur
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	memset(g, 0, sizeof(*g));
-	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/events", NULL, NULL, 0, got_done, g,
-					   err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/events", NULL, NULL, 0, got_done, g, err,
+					   sizeof(err)),
+			0);
 	return c;
 }
 
@@ -493,7 +508,7 @@ static void test_network_error(void)
 	struct got g;
 
 	snprintf(url, sizeof(url), "%s", peer_url(p, "/v1"));
-	peer_free(p);   /* nothing listens there now */
+	peer_free(p); /* nothing listens there now */
 	struct api_client *c = client_get_events(loop, url, &g);
 	CU_ASSERT_TRUE(peer_run_until(loop, &g.n, 10.0));
 	CU_ASSERT_EQUAL(g.r.outcome, API_NETWORK_ERROR);
@@ -588,7 +603,7 @@ static void test_key_never_logged(void)
 
 	size_t n = log_count(f.log);
 	int saw_redacted_auth = 0;
-	CU_ASSERT_TRUE(n > 3);   /* the trace did run */
+	CU_ASSERT_TRUE(n > 3); /* the trace did run */
 	for (size_t i = 0; i < n; i++) {
 		const char *line = log_line_at(f.log, i, NULL);
 		CU_ASSERT_PTR_NULL(strstr(line, "sEcReTkEy"));
@@ -623,14 +638,18 @@ static void test_bad_input_refused(void)
 	struct api_client *c = api_client_new(loop, &o, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	memset(&g, 0, sizeof(g));
-	CU_ASSERT_EQUAL(api_client_request(c, "GET", "events", NULL, NULL, 0, got_done, &g,
-					   err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(api_client_request(c, "GET", "/a b", NULL, NULL, 0, got_done, &g,
-					   err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(api_client_request(c, "PATCH", "/x", NULL, NULL, 0, got_done, &g,
-					   err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(api_client_request(c, "POST", "/x", "{}", "k\r\nX-Evil: 1", 0, got_done,
-					   &g, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(api_client_request(c, "GET", "events", NULL, NULL, 0, got_done, &g, err,
+					   sizeof(err)),
+			-1);
+	CU_ASSERT_EQUAL(
+		api_client_request(c, "GET", "/a b", NULL, NULL, 0, got_done, &g, err, sizeof(err)),
+		-1);
+	CU_ASSERT_EQUAL(
+		api_client_request(c, "PATCH", "/x", NULL, NULL, 0, got_done, &g, err, sizeof(err)),
+		-1);
+	CU_ASSERT_EQUAL(api_client_request(c, "POST", "/x", "{}", "k\r\nX-Evil: 1", 0, got_done, &g,
+					   err, sizeof(err)),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "idempotency key"));
 	CU_ASSERT_EQUAL(api_client_state(c)->queued, 0);
 	api_client_free(c);
@@ -646,10 +665,12 @@ static void test_cancel_silences_callbacks(void)
 	fx_init(&f, false, false);
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	CU_ASSERT_EQUAL(api_client_request(f.c, "GET", "/x", NULL, NULL, 0, got_done, &a,
-					   err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(api_client_request(f.c, "GET", "/y", NULL, NULL, 0, got_done, &b,
-					   err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		api_client_request(f.c, "GET", "/x", NULL, NULL, 0, got_done, &a, err, sizeof(err)),
+		0);
+	CU_ASSERT_EQUAL(
+		api_client_request(f.c, "GET", "/y", NULL, NULL, 0, got_done, &b, err, sizeof(err)),
+		0);
 	api_client_cancel(f.c, &a);
 	CU_ASSERT_TRUE(peer_run_until(f.loop, &b.n, 10.0));
 	spin(f.loop);

@@ -10,7 +10,7 @@ static void test_manual_clock(void)
 {
 	struct clock_manual m;
 
-	clock_manual_init(&m, 1795413600123);   /* 2026-11-23T06:00:00.123Z */
+	clock_manual_init(&m, 1795413600123); /* 2026-11-23T06:00:00.123Z */
 	CU_ASSERT_EQUAL(clock_now_ms(&m.clock), 1795413600123);
 	CU_ASSERT_EQUAL(clock_now_s(&m.clock), 1795413600);
 	clock_manual_advance(&m, 1877);

@@ -14,12 +14,12 @@ struct fetch {
 	size_t body_len;
 	int done;
 	struct curl_ev *ce;
-	struct fetch *chain;      /* added from the done callback */
+	struct fetch *chain; /* added from the done callback */
 	const char *chain_url;
 	int *all_done;
 	int *n_done;
 	int want;
-	int free_ce;              /* free the curl_ev from inside done */
+	int free_ce; /* free the curl_ev from inside done */
 };
 
 static size_t fetch_write(char *ptr, size_t sz, size_t n, void *ud)
@@ -163,7 +163,7 @@ static void test_remove_and_free_inside_done(void)
 	CU_ASSERT_EQUAL(curl_ev_add(ce, a.easy, fetch_done, &a), 0);
 	CU_ASSERT_TRUE(peer_run_until(loop, &all, 10.0));
 	CU_ASSERT_EQUAL(a.done, 1);
-	CU_ASSERT_EQUAL(b.done, 0);   /* removed before finishing: never reported */
+	CU_ASSERT_EQUAL(b.done, 0); /* removed before finishing: never reported */
 	/* ce is gone; the loop must have no watcher of it left running. */
 	ev_run(loop, EVRUN_NOWAIT);
 	curl_easy_cleanup(a.easy);

@@ -58,7 +58,8 @@ static void test_event_types(void)
 static void test_sources(void)
 {
 	for (int s = 0; s < SRC_COUNT; s++)
-		CU_ASSERT_EQUAL((int)event_source_from_name(event_source_name((enum event_source)s)), s);
+		CU_ASSERT_EQUAL(
+			(int)event_source_from_name(event_source_name((enum event_source)s)), s);
 	CU_ASSERT_STRING_EQUAL(event_source_name(SRC_WEBHOOK), "webhook");
 	CU_ASSERT_STRING_EQUAL(event_source_name(SRC_POLL), "poll");
 }
@@ -169,10 +170,19 @@ static void test_iso8601_parse(void)
 		{ "1969-12-31T23:59:59Z", -1000 },
 	};
 	static const char *const bad[] = {
-		"", "garbage", "2023-11-07", "2023-11-07T05:31:56", "2023-11-07T05:31:56ZZ",
-		"2023-13-07T05:31:56Z", "2023-02-29T00:00:00Z", "2023-11-07T24:00:00Z",
-		"2023-11-07T05:61:00Z", "2023-11-07T05:31:56.Z", "2023-11-07T05:31:56+2:00",
-		"2023-11-07T05:31:56Z ", "1747173600",
+		"",
+		"garbage",
+		"2023-11-07",
+		"2023-11-07T05:31:56",
+		"2023-11-07T05:31:56ZZ",
+		"2023-13-07T05:31:56Z",
+		"2023-02-29T00:00:00Z",
+		"2023-11-07T24:00:00Z",
+		"2023-11-07T05:61:00Z",
+		"2023-11-07T05:31:56.Z",
+		"2023-11-07T05:31:56+2:00",
+		"2023-11-07T05:31:56Z ",
+		"1747173600",
 	};
 	int64_t ms;
 

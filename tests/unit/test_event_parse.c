@@ -38,17 +38,27 @@ static void test_fixture_table(void)
 		enum fax_status status;
 		bool legacy;
 	} cases[] = {
-		{ "fax.queued.json", EV_FAX_QUEUED, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c", FAX_QUEUED, false },
-		{ "fax.sending.json", EV_FAX_SENDING, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c", FAX_IN_PROGRESS, false },
-		{ "fax.delivered.json", EV_FAX_DELIVERED, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c", FAX_DELIVERED, false },
-		{ "fax.failed.json", EV_FAX_FAILED, EVOBJ_FAX, "fax_2bZqRm4yT3vK7pNxJ2bH9d", FAX_FAILED, false },
+		{ "fax.queued.json", EV_FAX_QUEUED, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c",
+		  FAX_QUEUED, false },
+		{ "fax.sending.json", EV_FAX_SENDING, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c",
+		  FAX_IN_PROGRESS, false },
+		{ "fax.delivered.json", EV_FAX_DELIVERED, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c",
+		  FAX_DELIVERED, false },
+		{ "fax.failed.json", EV_FAX_FAILED, EVOBJ_FAX, "fax_2bZqRm4yT3vK7pNxJ2bH9d",
+		  FAX_FAILED, false },
 		{ "balance.low.json", EV_BALANCE_LOW, EVOBJ_BALANCE, NULL, FAX_STATUS_NONE, false },
-		{ "balance.topup.json", EV_BALANCE_TOPUP, EVOBJ_BALANCE, NULL, FAX_STATUS_NONE, false },
-		{ "legacy.json", EV_FAX_DELIVERED, EVOBJ_FAX, "9c1a2b3d-4e5f-6789-abcd-ef0123456789", FAX_DELIVERED, true },
-		{ "legacy_unix.json", EV_FAX_SENDING, EVOBJ_FAX, "fax_01H7ZJ8Q3X", FAX_IN_PROGRESS, true },
-		{ "tolerant.json", EV_FAX_FAILED, EVOBJ_FAX, "fax_3cZqRm4yT3vK7pNxJ2bH9e", FAX_FAILED, false },
-		{ "unknown_type.json", EV_UNKNOWN, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c", FAX_DELIVERED, false },
-		{ "resend.json", EV_FAX_QUEUED, EVOBJ_FAX, "fax_9dZqRm4yT3vK7pNxJ2bH9f", FAX_QUEUED, false },
+		{ "balance.topup.json", EV_BALANCE_TOPUP, EVOBJ_BALANCE, NULL, FAX_STATUS_NONE,
+		  false },
+		{ "legacy.json", EV_FAX_DELIVERED, EVOBJ_FAX,
+		  "9c1a2b3d-4e5f-6789-abcd-ef0123456789", FAX_DELIVERED, true },
+		{ "legacy_unix.json", EV_FAX_SENDING, EVOBJ_FAX, "fax_01H7ZJ8Q3X", FAX_IN_PROGRESS,
+		  true },
+		{ "tolerant.json", EV_FAX_FAILED, EVOBJ_FAX, "fax_3cZqRm4yT3vK7pNxJ2bH9e",
+		  FAX_FAILED, false },
+		{ "unknown_type.json", EV_UNKNOWN, EVOBJ_FAX, "fax_8aZqRm4yT3vK7pNxJ2bH9c",
+		  FAX_DELIVERED, false },
+		{ "resend.json", EV_FAX_QUEUED, EVOBJ_FAX, "fax_9dZqRm4yT3vK7pNxJ2bH9f", FAX_QUEUED,
+		  false },
 		{ "hostile_strings.json", EV_FAX_FAILED, EVOBJ_FAX, "fax_x3", FAX_FAILED, false },
 	};
 	char err[256];
@@ -154,7 +164,8 @@ static void test_balance_parse(void)
 	free(body);
 
 	/* Legacy GET /account/balance. */
-	CU_ASSERT_EQUAL(wire_balance_parse("{\"available\":5,\"held\":0}", 24, &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		wire_balance_parse("{\"available\":5,\"held\":0}", 24, &b, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(b.available, 5);
 	CU_ASSERT_PTR_NULL(b.currency);
 	balance_snapshot_done(&b);
@@ -163,8 +174,9 @@ static void test_balance_parse(void)
 	CU_ASSERT_STRING_EQUAL(err, "available: expected an integer, got a string");
 	CU_ASSERT_EQUAL(wire_balance_parse("{\"currency\":\"USD\"}", 18, &b, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "available"));
-	CU_ASSERT_EQUAL(wire_balance_parse("{\"available\":1,\"auto_top_up\":{\"enabled\":1}}", 43, &b,
-					   err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_balance_parse("{\"available\":1,\"auto_top_up\":{\"enabled\":1}}", 43,
+					   &b, err, sizeof(err)),
+			-1);
 	CU_ASSERT_STRING_EQUAL(err, "auto_top_up.enabled: expected a boolean, got an integer");
 }
 
@@ -189,11 +201,17 @@ static void test_legacy(void)
 	CU_ASSERT_EQUAL(ev.fax.status, FAX_IN_PROGRESS);
 	event_done(&ev);
 
-	CU_ASSERT_EQUAL(parse_str("{\"event_id\":\"e1\",\"event\":\"fax.queued\",\"timestamp\":\"yesterday\","
-				  "\"data\":{\"id\":\"fax_1\"}}", &ev, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(
+		parse_str(
+			"{\"event_id\":\"e1\",\"event\":\"fax.queued\",\"timestamp\":\"yesterday\","
+			"\"data\":{\"id\":\"fax_1\"}}",
+			&ev, err, sizeof(err)),
+		-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "timestamp"));
 	CU_ASSERT_EQUAL(parse_str("{\"event_id\":\"e1\",\"event\":\"fax.queued\",\"timestamp\":1,"
-				  "\"data\":{\"status\":\"queued\"}}", &ev, err, sizeof(err)), -1);
+				  "\"data\":{\"status\":\"queued\"}}",
+				  &ev, err, sizeof(err)),
+			-1);
 	CU_ASSERT_STRING_EQUAL(err, "data.id: required field missing");
 }
 
@@ -222,10 +240,15 @@ static void test_tolerance(void)
 	event_done(&ev);
 
 	/* Every optional field null. */
-	CU_ASSERT_EQUAL(parse_str("{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":"
-				  "{\"id\":\"f\",\"status\":null,\"to\":null,\"pages\":null,\"max_attempts\":null,"
-				  "\"attempts\":null,\"tags\":null,\"created_at\":null,\"error_code\":null}}}",
-				  &ev, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		parse_str(
+			"{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":"
+			"{\"id\":\"f\",\"status\":null,\"to\":null,\"pages\":null,\"max_attempts\":"
+			"null,"
+			"\"attempts\":null,\"tags\":null,\"created_at\":null,\"error_code\":null}}"
+			"}",
+			&ev, err, sizeof(err)),
+		0);
 	CU_ASSERT_EQUAL(ev.fax.status, FAX_QUEUED);
 	CU_ASSERT_EQUAL(ev.fax.max_attempts, 0);
 	CU_ASSERT_EQUAL(ev.fax.n_attempts, 0);
@@ -233,8 +256,11 @@ static void test_tolerance(void)
 	event_done(&ev);
 
 	/* A status this build does not know leaves the status unset. */
-	CU_ASSERT_EQUAL(parse_str("{\"id\":\"e\",\"type\":\"fax.retry_scheduled\",\"created\":1,\"data\":"
-				  "{\"object\":{\"id\":\"f\",\"status\":\"paused\"}}}", &ev, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		parse_str("{\"id\":\"e\",\"type\":\"fax.retry_scheduled\",\"created\":1,\"data\":"
+			  "{\"object\":{\"id\":\"f\",\"status\":\"paused\"}}}",
+			  &ev, err, sizeof(err)),
+		0);
 	CU_ASSERT_EQUAL(ev.fax.status, FAX_STATUS_NONE);
 	event_done(&ev);
 }
@@ -252,7 +278,9 @@ static void test_unknown_type(void)
 	/* An object that is neither a fax nor a balance is dropped, the
 	 * event is kept. */
 	CU_ASSERT_EQUAL(parse_str("{\"id\":\"e\",\"type\":\"account.renamed\",\"created\":1,"
-				  "\"data\":{\"object\":{\"name\":\"x\"}}}", &ev, err, sizeof(err)), 0);
+				  "\"data\":{\"object\":{\"name\":\"x\"}}}",
+				  &ev, err, sizeof(err)),
+			0);
 	CU_ASSERT_EQUAL(ev.type, EV_UNKNOWN);
 	CU_ASSERT_EQUAL(ev.object, EVOBJ_NONE);
 	CU_ASSERT_STRING_EQUAL(ev.type_name, "account.renamed");
@@ -260,11 +288,14 @@ static void test_unknown_type(void)
 
 	/* A broken fax-looking object under an unknown type is not fatal. */
 	CU_ASSERT_EQUAL(parse_str("{\"id\":\"e\",\"type\":\"fax.paused\",\"created\":1,"
-				  "\"data\":{\"object\":{\"id\":\"f\",\"to\":5}}}", &ev, err, sizeof(err)), 0);
+				  "\"data\":{\"object\":{\"id\":\"f\",\"to\":5}}}",
+				  &ev, err, sizeof(err)),
+			0);
 	CU_ASSERT_EQUAL(ev.object, EVOBJ_NONE);
 	event_done(&ev);
-	CU_ASSERT_EQUAL(parse_str("{\"id\":\"e\",\"type\":\"x.y\",\"created\":1}", &ev, err,
-				  sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		parse_str("{\"id\":\"e\",\"type\":\"x.y\",\"created\":1}", &ev, err, sizeof(err)),
+		0);
 	event_done(&ev);
 }
 
@@ -277,9 +308,11 @@ static void test_strict_errors(void)
 	} cases[] = {
 		{ "{\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\"}}}",
 		  "id: required field missing" },
-		{ "{\"id\":7,\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\"}}}",
+		{ "{\"id\":7,\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":"
+		  "\"f\"}}}",
 		  "id: expected a string, got an integer" },
-		{ "{\"id\":\"\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\"}}}",
+		{ "{\"id\":\"\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":"
+		  "\"f\"}}}",
 		  "id: must not be empty" },
 		{ "{\"id\":\"e\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\"}}}",
 		  "type: required field missing" },
@@ -287,11 +320,14 @@ static void test_strict_errors(void)
 		  "type: expected a string, got null" },
 		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"data\":{\"object\":{\"id\":\"f\"}}}",
 		  "created: required field missing" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":\"1747173600\",\"data\":{\"object\":{\"id\":\"f\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":\"1747173600\",\"data\":{"
+		  "\"object\":{\"id\":\"f\"}}}",
 		  "created: expected an integer, got a string" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1.5,\"data\":{\"object\":{\"id\":\"f\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1.5,\"data\":{\"object\":{"
+		  "\"id\":\"f\"}}}",
 		  "created: expected an integer, got a number" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":-4,\"data\":{\"object\":{\"id\":\"f\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":-4,\"data\":{\"object\":{"
+		  "\"id\":\"f\"}}}",
 		  "created: integer out of range" },
 		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1}",
 		  "data: required field missing" },
@@ -299,35 +335,51 @@ static void test_strict_errors(void)
 		  "data: expected an object, got an array" },
 		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{}}",
 		  "data.object: required field missing" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":\"fax_1\"}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":\"fax_"
+		  "1\"}}",
 		  "data.object: expected an object, got a string" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"to\":\"+1\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"to\":\"+1\"}}}",
 		  "data.object.id: required field missing" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":null}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":null}}}",
 		  "data.object.id: must not be null" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"pages\":\"2\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"pages\":\"2\"}}}",
 		  "data.object.pages: expected an integer, got a string" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"pages\":-1}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"pages\":-1}}}",
 		  "data.object.pages: integer out of range" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"max_attempts\":\"three\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"max_attempts\":\"three\"}}}",
 		  "data.object.max_attempts: expected an integer or a numeric string" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"max_attempts\":true}}}",
-		  "data.object.max_attempts: expected an integer or a numeric string, got a boolean" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"tags\":\"a\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"max_attempts\":true}}}",
+		  "data.object.max_attempts: expected an integer or a numeric string, got a "
+		  "boolean" },
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"tags\":\"a\"}}}",
 		  "data.object.tags: expected an object or an array, got a string" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"tags\":[\"a\",3]}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"tags\":[\"a\",3]}}}",
 		  "data.object.tags[1]: expected a string, got an integer" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"tags\":{\"k\":{}}}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"tags\":{\"k\":{}}}}}",
 		  "data.object.tags.k: expected a string, got an object" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"attempts\":{}}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"attempts\":{}}}}",
 		  "data.object.attempts: expected an array, got an object" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"attempts\":[1]}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"attempts\":[1]}}}",
 		  "data.object.attempts[0]: expected an object, got an integer" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\",\"created_at\":\"soon\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\",\"created_at\":\"soon\"}}}",
 		  "data.object.created_at: expected an ISO-8601 time" },
-		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{\"id\":\"f\\u0000g\"}}}",
+		{ "{\"id\":\"e\",\"type\":\"fax.queued\",\"created\":1,\"data\":{\"object\":{"
+		  "\"id\":\"f\\u0000g\"}}}",
 		  "data.object.id: string contains a NUL character" },
-		{ "{\"id\":\"e\",\"type\":\"balance.low\",\"created\":1,\"data\":{\"object\":{\"available\":1.5}}}",
+		{ "{\"id\":\"e\",\"type\":\"balance.low\",\"created\":1,\"data\":{\"object\":{"
+		  "\"available\":1.5}}}",
 		  "data.object.available: expected an integer, got a number" },
 		{ "[1,2]", "expected an object, got an array" },
 		{ "", "empty body" },
@@ -350,7 +402,8 @@ static void test_strict_errors(void)
 		}
 		CU_ASSERT(err[0] != '\0');
 		if (cases[i].err && strcmp(err, cases[i].err) != 0) {
-			fprintf(stderr, "case %zu: got \"%s\", want \"%s\"\n", i, err, cases[i].err);
+			fprintf(stderr, "case %zu: got \"%s\", want \"%s\"\n", i, err,
+				cases[i].err);
 			CU_FAIL("error text");
 		}
 		/* A failed parse leaves an empty event that is safe to _done. */
@@ -365,7 +418,8 @@ static void test_attempt_error_path(void)
 	char err[256];
 
 	CU_ASSERT_EQUAL(parse_fixture("bad_attempt_time.json", &ev, err, sizeof(err)), -1);
-	CU_ASSERT_STRING_EQUAL(err, "data.object.attempts[1].started_at: expected a string, got an integer");
+	CU_ASSERT_STRING_EQUAL(
+		err, "data.object.attempts[1].started_at: expected a string, got an integer");
 	CU_ASSERT_EQUAL(parse_fixture("missing_fax_id.json", &ev, err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "data.object.id: required field missing");
 	/* The message is cut to the buffer, never overrun. */
@@ -441,8 +495,9 @@ static void test_fax_parse(void)
 {
 	struct fax f;
 	char err[256];
-	const char *sub = "{\"id\":\"fax_n\",\"status\":\"queued\",\"to\":\"+12125550000\",\"tags\":{},"
-			  "\"created_at\":\"2025-05-13T22:00:00Z\",\"resent_from\":\"fax_o\"}";
+	const char *sub =
+		"{\"id\":\"fax_n\",\"status\":\"queued\",\"to\":\"+12125550000\",\"tags\":{},"
+		"\"created_at\":\"2025-05-13T22:00:00Z\",\"resent_from\":\"fax_o\"}";
 
 	CU_ASSERT_EQUAL_FATAL(wire_fax_parse(sub, strlen(sub), &f, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(f.id, "fax_n");
@@ -478,8 +533,9 @@ static void test_event_page(void)
 		struct event ev;
 
 		CU_ASSERT_EQUAL(p.items[i].raw_len, strlen(p.items[i].raw));
-		CU_ASSERT_EQUAL_FATAL(wire_event_parse(p.items[i].raw, p.items[i].raw_len, &ev, err,
-						       sizeof(err)), 0);
+		CU_ASSERT_EQUAL_FATAL(
+			wire_event_parse(p.items[i].raw, p.items[i].raw_len, &ev, err, sizeof(err)),
+			0);
 		CU_ASSERT_STRING_EQUAL(ev.id, p.items[i].ev.id);
 		event_done(&ev);
 	}
@@ -487,8 +543,10 @@ static void test_event_page(void)
 	CU_ASSERT_EQUAL(p.n, 0);
 	free(body);
 
-	CU_ASSERT_EQUAL(wire_event_page_parse("{\"data\":[],\"has_more\":false,\"next_cursor\":null}", 47,
-					      &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		wire_event_page_parse("{\"data\":[],\"has_more\":false,\"next_cursor\":null}", 47,
+				      &p, err, sizeof(err)),
+		0);
 	CU_ASSERT_EQUAL(p.n, 0);
 	CU_ASSERT(!p.has_more);
 	CU_ASSERT_PTR_NULL(p.next_cursor);
@@ -500,7 +558,8 @@ static void test_event_page(void)
 	CU_ASSERT_PTR_NULL(p.items[0].error);
 	CU_ASSERT_STRING_EQUAL(p.items[0].ev.id, "e1");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p.items[1].error);
-	CU_ASSERT_STRING_EQUAL(p.items[1].error, "data[1].created: expected an integer, got a string");
+	CU_ASSERT_STRING_EQUAL(p.items[1].error,
+			       "data[1].created: expected an integer, got a string");
 	CU_ASSERT_STRING_EQUAL(p.items[1].ev.id, "e2");
 	CU_ASSERT_STRING_EQUAL(p.items[1].raw,
 			       "{\"id\":\"e2\",\"type\":\"fax.queued\",\"created\":\"1\"}");
@@ -514,7 +573,8 @@ static void test_event_page(void)
 	CU_ASSERT_EQUAL(wire_event_page_parse("{\"data\":{}}", 11, &p, err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "data: expected an array, got an object");
 	CU_ASSERT_EQUAL(wire_event_page_parse("{\"data\":[],\"has_more\":\"yes\"}", 28, &p, err,
-					      sizeof(err)), -1);
+					      sizeof(err)),
+			-1);
 	CU_ASSERT_STRING_EQUAL(err, "has_more: expected a boolean, got a string");
 }
 
@@ -535,8 +595,9 @@ static void test_fax_page(void)
 	CU_ASSERT_EQUAL(p.items[1].pages, 4);
 	wire_fax_page_done(&p);
 	free(body);
-	CU_ASSERT_EQUAL(wire_fax_page_parse("{\"data\":[{\"id\":\"a\"},{\"to\":\"x\"}]}", 32, &p, err,
-					    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(wire_fax_page_parse("{\"data\":[{\"id\":\"a\"},{\"to\":\"x\"}]}", 32, &p,
+					    err, sizeof(err)),
+			-1);
 	CU_ASSERT_STRING_EQUAL(err, "data[1].id: required field missing");
 }
 
@@ -605,7 +666,8 @@ static void test_balance_to_json(void)
 
 	CU_ASSERT_EQUAL_FATAL(parse_fixture("balance.low.json", &ev, err, sizeof(err)), 0);
 	json = wire_balance_to_json(&ev.balance);
-	CU_ASSERT_STRING_EQUAL(json, "{\"environment_id\":\"env_sandbox_1\",\"available\":450,"
+	CU_ASSERT_STRING_EQUAL(json,
+			       "{\"environment_id\":\"env_sandbox_1\",\"available\":450,"
 			       "\"held\":120,\"currency\":\"USD\"}");
 	CU_ASSERT_EQUAL(wire_balance_parse(json, strlen(json), &b, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(b.held, 120);
@@ -637,11 +699,15 @@ static void test_json_line(void)
 	line = wire_event_json_line(&ev, raw, len, SRC_WEBHOOK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
 	CU_ASSERT_PTR_NULL(strchr(line, '\n'));
-	CU_ASSERT_EQUAL(strncmp(line, "{\"id\":\"01H7ZJ8Q3X4K5M6N7P8Q9R0S1T\",\"type\":\"fax.delivered\","
-				"\"created\":1706782530,\"source\":\"webhook\",\"data\":{\"id\":", 111), 0);
+	CU_ASSERT_EQUAL(strncmp(line,
+				"{\"id\":\"01H7ZJ8Q3X4K5M6N7P8Q9R0S1T\",\"type\":\"fax.delivered\","
+				"\"created\":1706782530,\"source\":\"webhook\",\"data\":{\"id\":",
+				111),
+			0);
 	/* The data comes from the raw body as it was. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(line, "\"data\":{\"id\":\"9c1a2b3d-4e5f-6789-abcd-ef0123456789\","
-				     "\"status\":\"delivered\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line,
+				      "\"data\":{\"id\":\"9c1a2b3d-4e5f-6789-abcd-ef0123456789\","
+				      "\"status\":\"delivered\""));
 	free(line);
 	/* Without raw text the line is built from the event. */
 	line = wire_event_json_line(&ev, NULL, 0, SRC_POLL);
@@ -670,7 +736,8 @@ static void test_json_line_splice(void)
 	CU_ASSERT_STRING_EQUAL(ev.fax.id, "fax_s");
 	line = wire_event_json_line(&ev, body, strlen(body), SRC_POLL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
-	CU_ASSERT_STRING_EQUAL(line, "{\"id\":\"evt_s\",\"type\":\"fax.queued\",\"created\":7,"
+	CU_ASSERT_STRING_EQUAL(line,
+			       "{\"id\":\"evt_s\",\"type\":\"fax.queued\",\"created\":7,"
 			       "\"source\":\"poll\",\"data\":{\"object\":{\"id\":\"fax_s\","
 			       "\"tags\":{\"k }\":\"v \\\" ] {\",\"u\":\"\\u00e9 /\"},"
 			       "\"extra\":[1,2.5e3,null]}}}");

@@ -100,15 +100,18 @@ static void test_expands_home(void)
 
 	setup_dir();
 	setenv("HOME", dir, 1);
-	CU_ASSERT_EQUAL(tui_export_check_target("~/out.csv", db, false, out, sizeof out, err,
-						sizeof err), 0);
+	CU_ASSERT_EQUAL(
+		tui_export_check_target("~/out.csv", db, false, out, sizeof out, err, sizeof err),
+		0);
 	snprintf(want, sizeof want, "%s/out.csv", dir);
 	CU_ASSERT_STRING_EQUAL(out, want);
 	/* ~ expanded is still checked: the store by way of the home directory. */
-	CU_ASSERT_EQUAL(tui_export_check_target("~/faxtop.db", db, true, out, sizeof out, err,
-						sizeof err), -1);
+	CU_ASSERT_EQUAL(
+		tui_export_check_target("~/faxtop.db", db, true, out, sizeof out, err, sizeof err),
+		-1);
 	CU_ASSERT_EQUAL(tui_export_check_target("~bob/out.csv", db, false, out, sizeof out, err,
-						sizeof err), -1);
+						sizeof err),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "~user"));
 	if (saved)
 		setenv("HOME", saved, 1);
@@ -123,9 +126,10 @@ static void test_expands_home(void)
 static void assert_terminal_safe(const char *buf)
 {
 	static const char *const banned[] = {
-		"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
-		"\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9",
-		"\xE2\x80\xA8", "\xE2\x80\xA9", "\\u00", "\\b", "\\f", "\\r", "\\t",
+		"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD",
+		"\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8",
+		"\xE2\x81\xA9", "\xE2\x80\xA8", "\xE2\x80\xA9", "\\u00",
+		"\\b",          "\\f",          "\\r",          "\\t",
 	};
 
 	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
@@ -141,8 +145,16 @@ static void assert_terminal_safe(const char *buf)
 static void test_rows_are_sanitised(void)
 {
 	static const char *const evil[] = {
-		"\033]0;pwned\007", "\007bell", "abc\xE2\x80\xAE" "fdp.exe", "\xE2\x81\xA6iso",
-		"\xC2\x9B" "31m", "two\r\nlines", "\xFF\xFE", "tab\there",
+		"\033]0;pwned\007",
+		"\007bell",
+		"abc\xE2\x80\xAE"
+		"fdp.exe",
+		"\xE2\x81\xA6iso",
+		"\xC2\x9B"
+		"31m",
+		"two\r\nlines",
+		"\xFF\xFE",
+		"tab\there",
 	};
 	struct model *m = model_new(NULL);
 	struct view v;
@@ -183,7 +195,7 @@ static void test_rows_are_sanitised(void)
 	fclose(f);
 	assert_terminal_safe(buf);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fax_evil2,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fdp.exe"));     /* the text stays, the control goes */
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fdp.exe")); /* the text stays, the control goes */
 	free(buf);
 	buf = NULL;
 	f = open_memstream(&buf, &len);

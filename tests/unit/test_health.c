@@ -32,8 +32,9 @@ static void test_health_api(void)
 {
 	struct health h;
 	struct api_conn_state api = api_ok();
-	struct health_input in = { .now_ms = T0, .api = &api, .store_ok = true,
-				   .low_balance_cents = -1 };
+	struct health_input in = {
+		.now_ms = T0, .api = &api, .store_ok = true, .low_balance_cents = -1
+	};
 	const char *text[HEALTH_COUNT];
 	enum health_kind kinds[HEALTH_COUNT];
 	uint64_t k0, k1;
@@ -85,8 +86,11 @@ static void test_health_webhooks_store_money(void)
 	struct health h;
 	struct webhook_refusals r;
 	struct model_balance b;
-	struct health_input in = { .now_ms = T0, .store_ok = true, .refusals = &r,
-				   .balance = &b, .balance_fresh = true,
+	struct health_input in = { .now_ms = T0,
+				   .store_ok = true,
+				   .refusals = &r,
+				   .balance = &b,
+				   .balance_fresh = true,
 				   .low_balance_cents = 1000 };
 	const char *text[HEALTH_COUNT];
 	enum health_kind kinds[HEALTH_COUNT];
@@ -157,8 +161,9 @@ static void test_health_webhooks_store_money(void)
 static void test_health_catchup(void)
 {
 	struct health h;
-	struct health_input in = { .now_ms = T0, .store_ok = true, .low_balance_cents = -1,
-				   .catchup_warning = "" };
+	struct health_input in = {
+		.now_ms = T0, .store_ok = true, .low_balance_cents = -1, .catchup_warning = ""
+	};
 	const char *text[HEALTH_COUNT];
 	enum health_kind kinds[HEALTH_COUNT];
 	uint64_t k0;
@@ -186,10 +191,10 @@ static void test_rate_live_and_catchup(void)
 
 	for (int i = 0; i < 9379; i++)
 		rate_count(&r, now, now - 3600, 7);
-	rate_count(&r, now, now - 5, 7);          /* a catch-up of the last minute: live */
-	rate_count(&r, now, now, 0);              /* a webhook */
-	rate_count(&r, now, now - 3600, 0);       /* a late webhook is live too */
-	rate_count(&r, now, 0, 7);                /* no creation time: live */
+	rate_count(&r, now, now - 5, 7);    /* a catch-up of the last minute: live */
+	rate_count(&r, now, now, 0);        /* a webhook */
+	rate_count(&r, now, now - 3600, 0); /* a late webhook is live too */
+	rate_count(&r, now, 0, 7);          /* no creation time: live */
 	CU_ASSERT_DOUBLE_EQUAL(rate_per_min(&r, now), 4, 1e-9);
 	CU_ASSERT_EQUAL(rate_catchup(&r, true, 7), 9379);
 	CU_ASSERT_EQUAL(rate_catchup(&r, false, 7), 0);

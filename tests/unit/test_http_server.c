@@ -35,7 +35,7 @@ struct client {
 	ev_io w;
 	http_parser p;
 	struct resp r[MAX_RESP];
-	int n;                  /* complete responses */
+	int n; /* complete responses */
 	bool eof;
 	bool reading;
 	char field[64];
@@ -59,7 +59,7 @@ struct fixture {
 	size_t last_body_len;
 	size_t last_n_headers;
 	bool last_absent_found;
-	size_t big_reply;       /* answer with this many bytes when > 0 */
+	size_t big_reply; /* answer with this many bytes when > 0 */
 };
 
 static int cl_on_status(http_parser *p, const char *at, size_t len)
@@ -273,7 +273,10 @@ static bool run_until(struct fixture *f, bool (*cond)(void *), void *arg)
 	return cond(arg);
 }
 
-struct want { struct client *c; int n; };
+struct want {
+	struct client *c;
+	int n;
+};
 
 static bool have_n(void *arg)
 {
@@ -304,7 +307,8 @@ static void answer(struct fixture *f, struct http_request *req)
 	struct http_header extra[] = { { "X-Echo", h ? h : "-" } };
 
 	snprintf(body, sizeof body, "%s %s?%s %zu %.*s", http_request_method(req),
-		 http_request_path(req), http_request_query(req), blen, (int)(blen < 64 ? blen : 64), b);
+		 http_request_path(req), http_request_query(req), blen,
+		 (int)(blen < 64 ? blen : 64), b);
 	if (f->big_reply) {
 		char *big = malloc(f->big_reply);
 
@@ -348,7 +352,8 @@ static void fx_init(struct fixture *f, const struct http_server_opts *opts, cons
 	CU_ASSERT_FATAL(f->loop != NULL);
 	f->srv = http_server_new(f->loop, opts, handler, f);
 	CU_ASSERT_FATAL(f->srv != NULL);
-	CU_ASSERT_FATAL(http_server_listen(f->srv, addr ? addr : "127.0.0.1:0", err, sizeof err) == 0);
+	CU_ASSERT_FATAL(http_server_listen(f->srv, addr ? addr : "127.0.0.1:0", err, sizeof err) ==
+			0);
 }
 
 static void fx_done(struct fixture *f)
@@ -405,9 +410,10 @@ static void test_pipelining_in_order(void)
 	client_open(&f, &c, "127.0.0.1", AF_INET);
 	/* Three requests in one write: the server must hold the second and third
 	 * until the first is answered, and answer in order. */
-	client_sends(&c, "GET /1 HTTP/1.1\r\nHost: t\r\n\r\n"
-			 "POST /2 HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"
-			 "GET /3 HTTP/1.1\r\nHost: t\r\n\r\n");
+	client_sends(&c,
+		     "GET /1 HTTP/1.1\r\nHost: t\r\n\r\n"
+		     "POST /2 HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"
+		     "GET /3 HTTP/1.1\r\nHost: t\r\n\r\n");
 	for (i = 0; i < 3; i++) {
 		struct http_request *req;
 
@@ -510,18 +516,22 @@ static void test_body_at_limit_and_chunked(void)
 	client_open(&f, &c, "127.0.0.1", AF_INET);
 	memset(body, 'b', 100);
 	body[100] = '\0';
-	snprintf(req, sizeof req, "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n%s", body);
+	snprintf(req, sizeof req, "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n%s",
+		 body);
 	client_sends(&c, req);
 	CU_ASSERT_FATAL(wait_responses(&f, &c, 1));
 	CU_ASSERT_EQUAL(c.r[0].status, 200);
 	CU_ASSERT_EQUAL(f.last_body_len, 100);
-	client_sends(&c, "POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-			 "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+	client_sends(&c,
+		     "POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+		     "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
 	CU_ASSERT_FATAL(wait_responses(&f, &c, 2));
 	CU_ASSERT_STRING_EQUAL(c.r[1].body, "POST /c? 5 abcde");
 	/* Trailers after a chunked body are not headers of the request. */
-	client_sends(&c, "POST /t HTTP/1.1\r\nHost: t\r\nX-Test: head\r\nTransfer-Encoding: chunked\r\n\r\n"
-			 "2\r\nhi\r\n0\r\nX-Trailer: tail\r\nX-Test: trailer\r\n\r\n");
+	client_sends(
+		&c,
+		"POST /t HTTP/1.1\r\nHost: t\r\nX-Test: head\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"2\r\nhi\r\n0\r\nX-Trailer: tail\r\nX-Test: trailer\r\n\r\n");
 	CU_ASSERT_FATAL(wait_responses(&f, &c, 3));
 	CU_ASSERT_STRING_EQUAL(c.r[2].body, "POST /t? 2 hi");
 	CU_ASSERT_STRING_EQUAL(f.last_hdr, "head");
@@ -814,7 +824,9 @@ static void test_http10_head_204_close(void)
 	CU_ASSERT_STRING_EQUAL(c2.r[1].conn_hdr, "close");
 	CU_ASSERT(run_until(&f, is_eof, &c2));
 	client_open(&f, &c3, "127.0.0.1", AF_INET);
-	client_sends(&c3, "POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+	client_sends(
+		&c3,
+		"POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
 	for (int i = 0; i < 10; i++)
 		ev_run(f.loop, EVRUN_NOWAIT);
 	client_sends(&c3, "ok");
@@ -840,7 +852,7 @@ static void test_ipv6(void)
 	http_server_free(probe);
 	ev_loop_destroy(loop);
 	if (ok != 0)
-		return;         /* no IPv6 loopback in this sandbox */
+		return; /* no IPv6 loopback in this sandbox */
 	fx_init(&f, NULL, "[::1]:0");
 	CU_ASSERT(strncmp(http_server_address(f.srv), "[::1]:", 6) == 0);
 	CU_ASSERT(http_server_is_loopback(f.srv));
@@ -854,8 +866,8 @@ static void test_ipv6(void)
 
 static void test_listen_addresses(void)
 {
-	static const char *const bad[] = { "", "127.0.0.1", "127.0.0.1:", "127.0.0.1:x",
-					   "::1:80", "[::1]80", "127.0.0.1:70000", "[]:1" };
+	static const char *const bad[] = { "",       "127.0.0.1", "127.0.0.1:",      "127.0.0.1:x",
+					   "::1:80", "[::1]80",   "127.0.0.1:70000", "[]:1" };
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	char err[256];
 	size_t i;
@@ -922,8 +934,9 @@ static void test_url_helpers(void)
 	CU_ASSERT_EQUAL(http_query_get("a=1", "z", buf, sizeof buf), 0);
 	CU_ASSERT_EQUAL(http_query_get("", "z", buf, sizeof buf), 0);
 	CU_ASSERT_EQUAL(http_query_get("z=%zz", "z", buf, sizeof buf), -1);
-	CU_ASSERT_EQUAL(http_query_get("z=0123456789012345678901234567890123456789", "z", buf,
-				       sizeof buf), -1);
+	CU_ASSERT_EQUAL(
+		http_query_get("z=0123456789012345678901234567890123456789", "z", buf, sizeof buf),
+		-1);
 	CU_ASSERT_STRING_EQUAL(http_status_text(413), "Payload Too Large");
 	CU_ASSERT_STRING_EQUAL(http_status_text(431), "Request Header Fields Too Large");
 }
@@ -1120,8 +1133,8 @@ static void test_split_host_port(void)
 {
 	char host[16], port[8];
 
-	CU_ASSERT_EQUAL(net_split_host_port("127.0.0.1:8080", host, sizeof host, port,
-					    sizeof port), 0);
+	CU_ASSERT_EQUAL(net_split_host_port("127.0.0.1:8080", host, sizeof host, port, sizeof port),
+			0);
 	CU_ASSERT_STRING_EQUAL(host, "127.0.0.1");
 	CU_ASSERT_STRING_EQUAL(port, "8080");
 	CU_ASSERT_EQUAL(net_split_host_port("[::1]:0", host, sizeof host, port, sizeof port), 0);
@@ -1136,7 +1149,8 @@ static void test_split_host_port(void)
 			-1);
 	CU_ASSERT_EQUAL(net_split_host_port("::1:80", host, sizeof host, port, sizeof port), -1);
 	CU_ASSERT_EQUAL(net_split_host_port("a-very-long-host-name:80", host, sizeof host, port,
-					    sizeof port), -1);
+					    sizeof port),
+			-1);
 	CU_ASSERT_EQUAL(net_split_host_port("[::1]80", host, sizeof host, port, sizeof port), -1);
 	CU_ASSERT_EQUAL(net_split_host_port(":8x", host, sizeof host, port, sizeof port), -1);
 	CU_ASSERT_EQUAL(net_split_host_port(NULL, host, sizeof host, port, sizeof port), -1);

@@ -185,10 +185,14 @@ static void test_each_type(void)
 	CU_ASSERT_TRUE(store_pending(g.store));
 	CU_ASSERT_EQUAL(store_commit(g.store), 0);
 	CU_ASSERT_EQUAL(store_event_count(g.store), 6);
-	CU_ASSERT_EQUAL(peek_int(&g, "SELECT count(*) FROM events WHERE source = 'webhook'"
-				 " AND fax_id = 'fax_1'"), 3);
-	CU_ASSERT_EQUAL(peek_int(&g, "SELECT count(*) FROM events WHERE type = 'balance.low'"
-				 " AND fax_id IS NULL AND received_at = 1700000000000"), 1);
+	CU_ASSERT_EQUAL(peek_int(&g,
+				 "SELECT count(*) FROM events WHERE source = 'webhook'"
+				 " AND fax_id = 'fax_1'"),
+			3);
+	CU_ASSERT_EQUAL(peek_int(&g,
+				 "SELECT count(*) FROM events WHERE type = 'balance.low'"
+				 " AND fax_id IS NULL AND received_at = 1700000000000"),
+			1);
 	CU_ASSERT_EQUAL_FATAL(store_get_fax(g.store, "fax_1", &got, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(got.status, FAX_DELIVERED);
 	CU_ASSERT_EQUAL(got.n_attempts, 1);
@@ -208,8 +212,8 @@ static void test_duplicate(void)
 {
 	struct rig g;
 	char err[256] = "";
-	char *b = fax_body("evt_dup", "fax.queued", "fax_d", "queued", "2023-11-14T22:00:00Z",
-			   "[]", NULL);
+	char *b = fax_body("evt_dup", "fax.queued", "fax_d", "queued", "2023-11-14T22:00:00Z", "[]",
+			   NULL);
 	char *same_id = fax_body("evt_dup", "fax.delivered", "fax_d", "delivered",
 				 "2023-11-14T22:05:00Z", attempt1_done, NULL);
 	uint64_t applied;
@@ -279,8 +283,10 @@ static void test_invalid_body(void)
 	CU_ASSERT_EQUAL(store_commit(g.store), 0);
 	CU_ASSERT_EQUAL(store_event_count(g.store), 0);
 	CU_ASSERT_EQUAL(peek_int(&g, "SELECT count(*) FROM quarantine"), 4);
-	CU_ASSERT_EQUAL(peek_int(&g, "SELECT length(raw) FROM quarantine WHERE raw ="
-				 " CAST('{\"id\":\"evt_x\",\"type\":\"fax.queued\",' AS BLOB)"), 34);
+	CU_ASSERT_EQUAL(peek_int(&g,
+				 "SELECT length(raw) FROM quarantine WHERE raw ="
+				 " CAST('{\"id\":\"evt_x\",\"type\":\"fax.queued\",' AS BLOB)"),
+			34);
 	/* the oversized body is kept only in part */
 	CU_ASSERT_EQUAL(peek_int(&g, "SELECT max(length(raw)) FROM quarantine"), 65536);
 	rig_close(&g);
@@ -291,12 +297,12 @@ static void test_out_of_order(void)
 {
 	struct rig g;
 	char err[256] = "";
-	char *d = fax_body("evt_o3", "fax.delivered", "fax_o", "delivered",
-			   "2023-11-14T22:00:40Z", attempt1_done, NULL);
-	char *s = fax_body("evt_o2", "fax.sending", "fax_o", "in_progress",
-			   "2023-11-14T22:00:05Z", attempt1_open, NULL);
-	char *q = fax_body("evt_o1", "fax.queued", "fax_o", "queued",
-			   "2023-11-14T22:00:00Z", "[]", NULL);
+	char *d = fax_body("evt_o3", "fax.delivered", "fax_o", "delivered", "2023-11-14T22:00:40Z",
+			   attempt1_done, NULL);
+	char *s = fax_body("evt_o2", "fax.sending", "fax_o", "in_progress", "2023-11-14T22:00:05Z",
+			   attempt1_open, NULL);
+	char *q = fax_body("evt_o1", "fax.queued", "fax_o", "queued", "2023-11-14T22:00:00Z", "[]",
+			   NULL);
 	struct fax got;
 
 	rig_open(&g, "order", 100);
@@ -330,8 +336,8 @@ static void test_anomaly_survives_restart(void)
 	char err[256] = "";
 	char *f = fax_body("evt_a1", "fax.failed", "fax_a", "failed", "2023-11-14T22:00:40Z",
 			   attempt1_busy, "INVALID_NUMBER");
-	char *d = fax_body("evt_a2", "fax.delivered", "fax_a", "delivered",
-			   "2023-11-14T22:01:40Z", attempt1_done, NULL);
+	char *d = fax_body("evt_a2", "fax.delivered", "fax_a", "delivered", "2023-11-14T22:01:40Z",
+			   attempt1_done, NULL);
 	const struct model_fax *mf;
 
 	rig_open(&g, "anomaly", 100);
@@ -390,8 +396,8 @@ static void test_store_error(void)
 {
 	struct rig g;
 	char err[256] = "";
-	char *b = fax_body("evt_e", "fax.queued", "fax_e", "queued", "2023-11-14T22:00:00Z",
-			   "[]", NULL);
+	char *b = fax_body("evt_e", "fax.queued", "fax_e", "queued", "2023-11-14T22:00:00Z", "[]",
+			   NULL);
 	sqlite3 *db;
 
 	rig_open(&g, "storeerr", 100);
@@ -422,8 +428,8 @@ static void test_poll_event_fax_balance(void)
 	struct event ev;
 	struct fax f, got;
 	struct balance_snapshot bal;
-	char *b = fax_body("evt_p", "fax.sending", "fax_p", "in_progress",
-			   "2023-11-14T22:00:05Z", attempt1_open, NULL);
+	char *b = fax_body("evt_p", "fax.sending", "fax_p", "in_progress", "2023-11-14T22:00:05Z",
+			   attempt1_open, NULL);
 	int64_t lu;
 	enum event_source ls;
 
@@ -497,8 +503,7 @@ static void test_unknown_and_legacy(void)
 	CU_ASSERT_EQUAL(store_commit(g.store), 0);
 	CU_ASSERT_EQUAL(store_has_event(g.store, "evt_u1"), 1);
 	CU_ASSERT_EQUAL(store_has_event(g.store, "01H7ZJ8Q3X4K5M6N7P8Q9R0S1T"), 1);
-	CU_ASSERT_EQUAL(peek_int(&g, "SELECT count(*) FROM events WHERE type = 'fax.archived'"),
-			1);
+	CU_ASSERT_EQUAL(peek_int(&g, "SELECT count(*) FROM events WHERE type = 'fax.archived'"), 1);
 	CU_ASSERT_EQUAL_FATAL(store_get_fax(g.store, "fax_legacy", &got, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(got.pages, 3);
 	fax_done(&got);

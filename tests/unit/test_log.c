@@ -14,7 +14,7 @@ static struct clock_manual now;
 
 static int log_suite_init(void)
 {
-	clock_manual_init(&now, 1795413600000);   /* 2026-11-23T06:00:00Z */
+	clock_manual_init(&now, 1795413600000); /* 2026-11-23T06:00:00Z */
 	return 0;
 }
 
@@ -42,9 +42,11 @@ static void test_line_format(void)
 	enum log_level lvl = LOG_DEBUG;
 
 	log_warn(l, "balance low: %d cents", 42);
-	CU_ASSERT_STRING_EQUAL(sink_text(f, &buf), "2026-11-23T06:00:00Z WARN balance low: 42 cents\n");
+	CU_ASSERT_STRING_EQUAL(sink_text(f, &buf),
+			       "2026-11-23T06:00:00Z WARN balance low: 42 cents\n");
 	CU_ASSERT_EQUAL(log_count(l), 1);
-	CU_ASSERT_STRING_EQUAL(log_line_at(l, 0, &lvl), "2026-11-23T06:00:00Z WARN balance low: 42 cents");
+	CU_ASSERT_STRING_EQUAL(log_line_at(l, 0, &lvl),
+			       "2026-11-23T06:00:00Z WARN balance low: 42 cents");
 	CU_ASSERT_EQUAL(lvl, LOG_WARN);
 	clock_manual_advance(&now, 61000);
 	log_error(l, "x");
@@ -103,17 +105,17 @@ static void test_secret_redacted(void)
 
 	log_add_secret(l, key);
 	log_add_secret(l, whsec);
-	log_add_secret(l, "");     /* ignored: would redact everything */
+	log_add_secret(l, ""); /* ignored: would redact everything */
 	log_add_secret(l, NULL);
-	log_add_secret(l, "x");    /* ignored: too short to be a key, would mangle lines */
+	log_add_secret(l, "x"); /* ignored: too short to be a key, would mangle lines */
 	log_info(l, "auth Bearer %s failed; secret %s; again %s.", key, whsec, key);
 	log_info(l, "listening on /webhooks/mintfax");
 	sink_text(f, &buf);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "/webhooks/mintfax"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "s3cr3t"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "MfKQ9r8"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf,
-		"auth Bearer [redacted] failed; secret [redacted]; again [redacted]."));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(buf, "auth Bearer [redacted] failed; secret [redacted]; again [redacted]."));
 	CU_ASSERT_PTR_NULL(strstr(log_line_at(l, 0, NULL), "s3cr3t"));
 	log_free(l);
 	fclose(f);
@@ -151,7 +153,9 @@ static void test_controls_sanitized(void)
 	FILE *f = open_memstream(&buf, &len);
 	struct log *l = new_log(f, LOG_DEBUG);
 
-	log_warn(l, "api said: %s", "\x1b]0;owned\x07" "bad\nnews\x1b[2J");
+	log_warn(l, "api said: %s",
+		 "\x1b]0;owned\x07"
+		 "bad\nnews\x1b[2J");
 	sink_text(f, &buf);
 	CU_ASSERT_PTR_NULL(strchr(buf, '\x1b'));
 	CU_ASSERT_PTR_NULL(strchr(buf, '\x07'));

@@ -11,7 +11,7 @@
 #include "core/model/model.h"
 #include "tests/unit/unit.h"
 
-#define T0 1747173600LL   /* 2025-05-13T22:00:00Z */
+#define T0 1747173600LL /* 2025-05-13T22:00:00Z */
 
 /* An event for fax `fax_id` with the status its type implies. */
 static void mk_event(struct event *ev, const char *id, enum event_type type, int64_t created,
@@ -111,7 +111,7 @@ static void test_duplicate(void)
 	CU_ASSERT_EQUAL(model_stats(m)->duplicates, 1);
 	CU_ASSERT_EQUAL(model_stats(m)->applied, 1);
 	CU_ASSERT_EQUAL(model_log_at(m, 0)->outcome, APPLY_DUPLICATE);
-	CU_ASSERT(model_generation(m) > gen);	/* the log line changed */
+	CU_ASSERT(model_generation(m) > gen); /* the log line changed */
 
 	/* Ids marked while rebuilding from the store count as seen. */
 	model_mark_seen(m, "evt_9");
@@ -238,7 +238,7 @@ static void test_contract_breach_is_anomaly(void)
 	CU_ASSERT_EQUAL(apply(m, &ev), APPLY_ANOMALY);
 	f = model_get(m, "fax_early");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(f->fax.status, FAX_FAILED);        /* applied all the same */
+	CU_ASSERT_EQUAL(f->fax.status, FAX_FAILED); /* applied all the same */
 	CU_ASSERT_EQUAL(f->anomalies, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f->anomaly);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f->anomaly, "retryable busy after 1 of 3 attempts"));
@@ -585,7 +585,9 @@ static void test_creation_order(void)
 
 static void test_balance_alerts(void)
 {
-	struct model_opts o = { .balance_samples = 4, .alert_log_size = 10, .low_balance_cents = 1000 };
+	struct model_opts o = { .balance_samples = 4,
+				.alert_log_size = 10,
+				.low_balance_cents = 1000 };
 	struct model *m = model_new(&o);
 	struct balance_snapshot b;
 	struct event ev;
@@ -801,7 +803,8 @@ static void test_event_log_bounded(void)
 	long_id[sizeof(long_id) - 1] = '\0';
 	model_log(m, 5, long_id, "fax.queued", NULL, SRC_WEBHOOK, APPLY_REFUSED, "bad signature");
 	CU_ASSERT_EQUAL(model_log_at(m, 0)->outcome, APPLY_REFUSED);
-	CU_ASSERT_EQUAL(strlen(model_log_at(m, 0)->event_id), sizeof(model_log_at(m, 0)->event_id) - 1);
+	CU_ASSERT_EQUAL(strlen(model_log_at(m, 0)->event_id),
+			sizeof(model_log_at(m, 0)->event_id) - 1);
 	CU_ASSERT_STRING_EQUAL(model_log_at(m, 0)->detail, "bad signature");
 	CU_ASSERT_STRING_EQUAL(model_log_at(m, 0)->fax_id, "");
 	CU_ASSERT_EQUAL(model_stats(m)->refused, 1);
@@ -957,8 +960,12 @@ static void test_scale(void)
 
 		snprintf(id, sizeof(id), "evt_%07d", i);
 		snprintf(fax, sizeof(fax), "fax_%07d", i);
-		mk_event(&ev, id, kind == 0 ? EV_FAX_QUEUED : kind == 1 ? EV_FAX_SENDING :
-			 kind < 4 ? EV_FAX_DELIVERED : EV_FAX_FAILED, T0 + i, fax);
+		mk_event(&ev, id,
+			 kind == 0           ? EV_FAX_QUEUED
+				 : kind == 1 ? EV_FAX_SENDING
+				 : kind < 4  ? EV_FAX_DELIVERED
+					     : EV_FAX_FAILED,
+			 T0 + i, fax);
 		ev.fax.to = strdup("+15005550001");
 		ev.fax.created_at = (T0 + i) * 1000;
 		ev.fax.max_attempts = 3;
@@ -969,8 +976,10 @@ static void test_scale(void)
 			ev.fax.error_code = strdup(codes[(i + 3) % 3]);
 		CU_ASSERT_EQUAL(model_apply(m, &ev, SRC_POLL, i), APPLY_OK);
 		event_done(&ev);
-		want_status[kind == 0 ? FAX_QUEUED : kind == 1 ? FAX_IN_PROGRESS :
-			    kind < 4 ? FAX_DELIVERED : FAX_FAILED]++;
+		want_status[kind == 0           ? FAX_QUEUED
+				    : kind == 1 ? FAX_IN_PROGRESS
+				    : kind < 4  ? FAX_DELIVERED
+						: FAX_FAILED]++;
 		if (kind == 4)
 			want_codes[(i + 3) % 3]++;
 	}
@@ -1034,13 +1043,13 @@ static void test_no_memory_is_fatal(void)
 		msg[big] = '\0';
 		mk_event(&ev, "evt_big", EV_FAX_FAILED, T0, "fax_big");
 		ev.fax.error_message = msg;
-		rl.rlim_cur = rl.rlim_max = pages * (unsigned long)sysconf(_SC_PAGESIZE) +
-					    ((size_t)16 << 20);
+		rl.rlim_cur = rl.rlim_max =
+			pages * (unsigned long)sysconf(_SC_PAGESIZE) + ((size_t)16 << 20);
 		if (setrlimit(RLIMIT_CORE, &none) != 0 || setrlimit(RLIMIT_AS, &rl) != 0 ||
 		    !freopen("/dev/null", "w", stderr))
 			_exit(4);
 		model_apply(m, &ev, SRC_WEBHOOK, T0 * 1000);
-		_exit(0);   /* carried on without the memory */
+		_exit(0); /* carried on without the memory */
 	}
 	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
@@ -1053,7 +1062,8 @@ static const struct unit_test tests[] = {
 	{ "the dedupe window is bounded", test_dedupe_window },
 	{ "status only moves forward; terminal is final", test_status_forward_only },
 	{ "a conflicting terminal event is an anomaly", test_terminal_conflict_is_anomaly },
-	{ "a terminal event that breaks the contract is an anomaly", test_contract_breach_is_anomaly },
+	{ "a terminal event that breaks the contract is an anomaly",
+	  test_contract_breach_is_anomaly },
 	{ "older snapshots never overwrite newer fields", test_freshness_per_field },
 	{ "attempts merge by number; completed wins", test_attempts_merge },
 	{ "retrying is derived (docs/CONTRACT.md#assumptions)", test_retrying },

@@ -118,21 +118,21 @@ static void test_file_formats(void)
 	struct config c;
 	char err[512] = "";
 	const char *p = write_file("formats", 0644,
-		"# a comment\n"
-		"\n"
-		"   # an indented comment\n"
-		"fps = 60\n"
-		"poll-interval 20\n"
-		"theme=\"high-contrast\"\n"
-		"listen '127.0.0.1:0'\n"
-		"webhook-path = /hooks/fax # not a comment\n"
-		"demo\n"
-		"mouse = off\r\n"
-		"verbose TRUE\n"
-		"low-balance = -1\n"
-		"bind r refresh\n"
-		"bind \"#\" filter-failed\n"
-		"bind C-l   redraw\n");
+				   "# a comment\n"
+				   "\n"
+				   "   # an indented comment\n"
+				   "fps = 60\n"
+				   "poll-interval 20\n"
+				   "theme=\"high-contrast\"\n"
+				   "listen '127.0.0.1:0'\n"
+				   "webhook-path = /hooks/fax # not a comment\n"
+				   "demo\n"
+				   "mouse = off\r\n"
+				   "verbose TRUE\n"
+				   "low-balance = -1\n"
+				   "bind r refresh\n"
+				   "bind \"#\" filter-failed\n"
+				   "bind C-l   redraw\n");
 
 	config_init(&c);
 	CU_ASSERT_EQUAL_FATAL(config_parse_file(&c, p, err, sizeof err), 0);
@@ -164,7 +164,8 @@ static void test_file_errors(void)
 		const char *text;
 		const char *want[2];
 	} cases[] = {
-		{ "fps = 30\nlisen = 127.0.0.1:1\n", { "bad:2: unknown option 'lisen'", "did you mean 'listen'?" } },
+		{ "fps = 30\nlisen = 127.0.0.1:1\n",
+		  { "bad:2: unknown option 'lisen'", "did you mean 'listen'?" } },
 		{ "fps = 500\n", { "bad:1:", "between 1 and 120" } },
 		{ "fps = 12abc\n", { "bad:1:", "whole number" } },
 		{ "fps = 99999999999999999999999\n", { "bad:1:", "whole number" } },
@@ -174,9 +175,12 @@ static void test_file_errors(void)
 		{ "bind r\n", { "bad:1:", "bind wants KEY ACTION" } },
 		{ "bind r refresh now\n", { "bad:1:", "bind wants KEY ACTION" } },
 		{ "bind\n", { "bad:1:", "bind wants KEY ACTION" } },
-		{ "frobnicate-the-widgets = 1\n", { "bad:1: unknown option", "see faxtop --help" } },
+		{ "frobnicate-the-widgets = 1\n",
+		  { "bad:1: unknown option", "see faxtop --help" } },
 		{ "config = /etc/x\n", { "bad:1: unknown option 'config'", NULL } },
-		{ "theme = a\x01" "b\n", { "bad:1:", "control character" } },
+		{ "theme = a\x01"
+		  "b\n",
+		  { "bad:1:", "control character" } },
 	};
 	char err[512];
 
@@ -189,7 +193,8 @@ static void test_file_errors(void)
 		CU_ASSERT_EQUAL(config_parse_file(&c, p, err, sizeof err), -1);
 		for (int k = 0; k < 2; k++)
 			if (cases[i].want[k] && !strstr(err, cases[i].want[k])) {
-				fprintf(stderr, "\ncase %zu: '%s' not in '%s'\n", i, cases[i].want[k], err);
+				fprintf(stderr, "\ncase %zu: '%s' not in '%s'\n", i,
+					cases[i].want[k], err);
 				CU_FAIL("error message");
 			}
 		config_done(&c);
@@ -206,8 +211,9 @@ static void test_file_every_error(void)
 	const char *p, *a, *b, *d;
 	size_t o = 0;
 
-	p = write_file("many", 0600, "fps = 0\ntheme = default\nmouse = maybe\n"
-			       "frobnicate = 1\nbind r\n");
+	p = write_file("many", 0600,
+		       "fps = 0\ntheme = default\nmouse = maybe\n"
+		       "frobnicate = 1\nbind r\n");
 	config_init(&c);
 	CU_ASSERT_EQUAL(config_parse_file(&c, p, err, sizeof err), -1);
 	a = strstr(err, "many:1:");
@@ -251,7 +257,9 @@ static void test_file_hostile_bytes(void)
 	snprintf(text, sizeof text, "%s/nul", unit_tmpdir());
 	f = fopen(text, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fwrite("fps = 3\0" "0\n", 1, 11, f);
+	fwrite("fps = 3\0"
+	       "0\n",
+	       1, 11, f);
 	fclose(f);
 	config_init(&c);
 	CU_ASSERT_EQUAL(config_parse_file(&c, text, err, sizeof err), -1);
@@ -281,10 +289,37 @@ static void test_file_hostile_bytes(void)
 static void test_random_files(void)
 {
 	static const char *const pieces[] = {
-		"fps", "listen", "api-key", "bind", "mouse", "theme", "=", " ", "\t", "\"", "'",
-		"#", "\n", "\r\n", "30", "-1", "99999999999", "yes", "\x1b[2J", "\x1b]0;t\x07",
-		"\x9b", "\xc0\xaf", "\xe2\x80\xae", "\x01", "r", "refresh", "lisen", "no-mouse",
-		"\xff", "webhook-secret", "whsec_x",
+		"fps",
+		"listen",
+		"api-key",
+		"bind",
+		"mouse",
+		"theme",
+		"=",
+		" ",
+		"\t",
+		"\"",
+		"'",
+		"#",
+		"\n",
+		"\r\n",
+		"30",
+		"-1",
+		"99999999999",
+		"yes",
+		"\x1b[2J",
+		"\x1b]0;t\x07",
+		"\x9b",
+		"\xc0\xaf",
+		"\xe2\x80\xae",
+		"\x01",
+		"r",
+		"refresh",
+		"lisen",
+		"no-mouse",
+		"\xff",
+		"webhook-secret",
+		"whsec_x",
 	};
 	unsigned seed = 4242;
 	char text[512], err[512], path[600];
@@ -384,9 +419,11 @@ static void test_flags(void)
 {
 	struct config c;
 	char err[512];
-	const char *argv[] = { "faxtop", "--fps", "12", "--poll-interval=7", "--no-mouse",
-			       "--demo", "--theme", "mono", "--cacert=/etc/ca.pem", "--read-only=yes",
-			       NULL };
+	const char *argv[] = {
+		"faxtop", "--fps",   "12",   "--poll-interval=7",    "--no-mouse",
+		"--demo", "--theme", "mono", "--cacert=/etc/ca.pem", "--read-only=yes",
+		NULL
+	};
 
 	fake_env_vars = NULL;
 	CU_ASSERT_EQUAL_FATAL(load(&c, argv, err, sizeof err), 0);
@@ -407,21 +444,26 @@ static void test_flag_errors(void)
 		const char *argv[4];
 		const char *want;
 	} cases[] = {
-		{ { "faxtop", "--lsten", "x" }, "unknown option '--lsten' (did you mean '--listen'?)" },
+		{ { "faxtop", "--lsten", "x" },
+		  "unknown option '--lsten' (did you mean '--listen'?)" },
 		{ { "faxtop", "--no-mose" }, "did you mean '--no-mouse'?" },
 		{ { "faxtop", "--versoin" }, "did you mean '--version'?" },
-		{ { "faxtop", "--fps", "500" }, "--fps: option 'fps' must be between 1 and 120, not 500" },
+		{ { "faxtop", "--fps", "500" },
+		  "--fps: option 'fps' must be between 1 and 120, not 500" },
 		{ { "faxtop", "--fps" }, "--fps needs a value" },
 		{ { "faxtop", "--no-fps" }, "--fps is not a yes/no option" },
 		{ { "faxtop", "--no-demo=1" }, "takes no value" },
 		{ { "faxtop", "--mouse=sometimes" }, "yes or no" },
 		{ { "faxtop", "-x" }, "unknown option '-x'" },
 		{ { "faxtop", "--mfx_test_Pasted" }, "looks like a key or secret (not shown)" },
-		{ { "faxtop", "--api-kye=mfx_test_Pasted" }, "unknown option '--api-kye' (did you mean '--api-key'?)" },
+		{ { "faxtop", "--api-kye=mfx_test_Pasted" },
+		  "unknown option '--api-kye' (did you mean '--api-key'?)" },
 		{ { "faxtop", "--config" }, "--config needs a PATH" },
-		{ { "faxtop", "--signature-scheme", "md5" }, "signature-scheme must be standard, legacy or auto" },
+		{ { "faxtop", "--signature-scheme", "md5" },
+		  "signature-scheme must be standard, legacy or auto" },
 		{ { "faxtop", "--webhook-path", "hooks" }, "webhook-path must start with '/'" },
-		{ { "faxtop", "--api-base", "ftp://x" }, "api-base must be an http:// or https:// URL" },
+		{ { "faxtop", "--api-base", "ftp://x" },
+		  "api-base must be an http:// or https:// URL" },
 		{ { "faxtop", "--listen", ":99999" }, "port from 0 to 65535, not ':99999'" },
 		{ { "faxtop", "--listen", "127.0.0.1:80x" }, "listen must be HOST:PORT" },
 		{ { "faxtop", "--listen", "::1:80" }, "listen must be HOST:PORT" },
@@ -459,8 +501,8 @@ static void test_subcommand_args(void)
 {
 	struct config c;
 	char err[512];
-	const char *resend[] = { "faxtop", "--fps", "5", "resend", "fax_1", "--to", "+15005550001",
-				 "--max-attempts", "2", NULL };
+	const char *resend[] = { "faxtop",       "--fps",          "5", "resend", "fax_1", "--to",
+				 "+15005550001", "--max-attempts", "2", NULL };
 	const char *dashdash[] = { "faxtop", "--demo", "--", "--not-an-option", NULL };
 
 	fake_env_vars = NULL;
@@ -490,11 +532,12 @@ static void test_precedence(void)
 				   "api-key = mfx_test_file\n"
 				   "fps = 11\n"
 				   "poll-interval = 21\n");
-	const char *env[] = { "MINTFAX_API_BASE=https://env.example/v1", "MINTFAX_API_KEY=mfx_test_env",
-			      NULL };
+	const char *env[] = { "MINTFAX_API_BASE=https://env.example/v1",
+			      "MINTFAX_API_KEY=mfx_test_env", NULL };
 	const char *only_file[] = { "faxtop", "--config", p, NULL };
-	const char *with_flags[] = { "faxtop", "--config", p, "--api-base", "http://127.0.0.1:9/v1",
-				     "--fps", "12", NULL };
+	const char *with_flags[] = {
+		"faxtop", "--config", p, "--api-base", "http://127.0.0.1:9/v1", "--fps", "12", NULL
+	};
 
 	/* The file beats the defaults. */
 	fake_env_vars = NULL;
@@ -539,7 +582,8 @@ static void test_env_values_checked(void)
 	struct config c;
 	char err[512];
 	const char *argv[] = { "faxtop", NULL };
-	const char *env[] = { "MINTFAX_API_BASE=gopher://x", "MINTFAX_WEBHOOK_SECRET=whsec_e", NULL };
+	const char *env[] = { "MINTFAX_API_BASE=gopher://x", "MINTFAX_WEBHOOK_SECRET=whsec_e",
+			      NULL };
 	const char *empty[] = { "MINTFAX_API_KEY=", NULL };
 
 	fake_env_vars = env;
@@ -746,7 +790,8 @@ static void test_set_directly(void)
 	CU_ASSERT_EQUAL(config_set(&c, "low-balance", "2147483647", "test", err, sizeof err), 0);
 	CU_ASSERT_EQUAL(c.low_balance, 2147483647);
 	CU_ASSERT_EQUAL(config_set(&c, "low-balance", "-2", "test", err, sizeof err), -1);
-	CU_ASSERT_STRING_EQUAL(err, "test: option 'low-balance' must be between -1 and 2147483647, not -2");
+	CU_ASSERT_STRING_EQUAL(
+		err, "test: option 'low-balance' must be between -1 and 2147483647, not -2");
 	CU_ASSERT_EQUAL(config_set(&c, "webhook-secret", "whsec_a", NULL, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(config_set(&c, "webhook-secret", "whsec_b", NULL, err, sizeof err), 0);
 	CU_ASSERT_STRING_EQUAL(c.webhook_secret, "whsec_b");
@@ -759,8 +804,8 @@ static void test_set_directly(void)
 static void test_hide_secret_args(void)
 {
 	char a0[] = "faxtop", a1[] = "--api-key", a2[] = "mfx_test_HideMe1",
-	     a3[] = "--webhook-secret=whsec_HideMe2", a4[] = "--fps", a5[] = "20",
-	     a6[] = "status", a7[] = "--api-key", a8[] = "after";
+	     a3[] = "--webhook-secret=whsec_HideMe2", a4[] = "--fps", a5[] = "20", a6[] = "status",
+	     a7[] = "--api-key", a8[] = "after";
 	char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, NULL };
 
 	CU_ASSERT_EQUAL(config_hide_secret_args(9, argv), 2);

@@ -70,20 +70,34 @@ static void conn_close(struct peer_conn *c)
 static const char *reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 402: return "Payment Required";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 409: return "Conflict";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Status";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 402:
+		return "Payment Required";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 409:
+		return "Conflict";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Status";
 	}
 }
 
@@ -106,10 +120,8 @@ static void answer(struct peer_conn *c, const struct peer_resp *rs)
 	size_t blen = strlen(body);
 	size_t cap = 512 + blen + (rs->headers ? strlen(rs->headers) : 0);
 	char *out = malloc(cap);
-	int n = snprintf(out, cap,
-			 "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\n%s%s\r\n",
-			 rs->status, reason(rs->status), blen,
-			 blen ? "Content-Type: application/json\r\n" : "",
+	int n = snprintf(out, cap, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\n%s%s\r\n", rs->status,
+			 reason(rs->status), blen, blen ? "Content-Type: application/json\r\n" : "",
 			 rs->headers ? rs->headers : "");
 	memcpy(out + n, body, blen);
 	size_t total = (size_t)n + blen, off = 0;

@@ -12,10 +12,10 @@ struct ev_loop;
 struct peer_request {
 	char method[16];
 	char path[512];
-	char *headers;      /* raw header block, "Name: value\r\n"… */
+	char *headers; /* raw header block, "Name: value\r\n"… */
 	char *body;
 	size_t body_len;
-	unsigned conn_id;   /* which accepted connection carried it */
+	unsigned conn_id; /* which accepted connection carried it */
 };
 
 struct peer;

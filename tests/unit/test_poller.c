@@ -18,25 +18,30 @@
 
 #define KEY "mfx_test_pollerkey0123456789"
 
-#define FAX_A(status, extra)                                                                 \
-	"{\"id\":\"fax_a\",\"status\":\"" status "\",\"to\":\"+15005550001\",\"tags\":{},"  \
+#define FAX_A(status, extra)                                                               \
+	"{\"id\":\"fax_a\",\"status\":\"" status "\",\"to\":\"+15005550001\",\"tags\":{}," \
 	"\"created_at\":\"2026-11-23T06:00:00Z\",\"updated_at\":\"2026-11-23T06:00:0" extra "Z\"}"
-#define FAX_B "{\"id\":\"fax_b\",\"status\":\"queued\",\"to\":\"+15005550002\",\"tags\":{}," \
+#define FAX_B                                                                          \
+	"{\"id\":\"fax_b\",\"status\":\"queued\",\"to\":\"+15005550002\",\"tags\":{}," \
 	"\"created_at\":\"2026-11-23T06:01:00Z\",\"updated_at\":\"2026-11-23T06:01:00Z\"}"
-#define EVT(id, type, created, obj) \
-	"{\"id\":\"" id "\",\"type\":\"" type "\",\"created\":" #created ",\"data\":{\"object\":" obj "}}"
+#define EVT(id, type, created, obj)                                      \
+	"{\"id\":\"" id "\",\"type\":\"" type "\",\"created\":" #created \
+	",\"data\":{\"object\":" obj "}}"
 
 static const char page1[] =
-	"{\"data\":[" EVT("evt_a1", "fax.queued", 1795413600, FAX_A("queued", "0")) ","
-	EVT("evt_a2", "fax.sending", 1795413601, FAX_A("in_progress", "1")) "],"
-	"\"has_more\":true,\"next_cursor\":\"evt_a2\"}";
+	"{\"data\":[" EVT("evt_a1", "fax.queued", 1795413600, FAX_A("queued", "0")) "," EVT(
+		"evt_a2", "fax.sending", 1795413601,
+		FAX_A("in_progress", "1")) "],"
+					   "\"has_more\":true,\"next_cursor\":\"evt_a2\"}";
 static const char page2[] =
-	"{\"data\":[" EVT("evt_a3", "fax.delivered", 1795413602, FAX_A("delivered", "2")) ","
-	EVT("evt_b1", "fax.queued", 1795413660, FAX_B) "],"
-	"\"has_more\":false,\"next_cursor\":\"evt_b1\"}";
+	"{\"data\":[" EVT("evt_a3", "fax.delivered", 1795413602, FAX_A("delivered", "2")) "," EVT(
+		"evt_b1", "fax.queued", 1795413660,
+		FAX_B) "],"
+		       "\"has_more\":false,\"next_cursor\":\"evt_b1\"}";
 static const char empty_page[] = "{\"data\":[],\"has_more\":false,\"next_cursor\":null}";
-static const char balance[] = "{\"type\":\"sandbox\",\"available\":25000,\"held\":300,"
-			      "\"auto_top_up\":{\"enabled\":false,\"threshold_amount\":0,\"package_id\":1}}";
+static const char balance[] =
+	"{\"type\":\"sandbox\",\"available\":25000,\"held\":300,"
+	"\"auto_top_up\":{\"enabled\":false,\"threshold_amount\":0,\"package_id\":1}}";
 
 struct fx {
 	struct ev_loop *loop;
@@ -124,8 +129,8 @@ static int polled_ok(void *ctx)
 	const struct poller_state *st = poller_state(f->p);
 
 	return st->last_poll_ok_ms != TS_NONE && st->catchup_in_flight == 0 &&
-	       st->balance_in_flight == 0 && st->refresh_in_flight == 0 &&
-	       !store_pending(f->store);
+		st->balance_in_flight == 0 && st->refresh_in_flight == 0 &&
+		!store_pending(f->store);
 }
 
 static int polled_fail(void *ctx)
@@ -186,7 +191,8 @@ static void test_catchup_pages_and_cursor(void)
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events", &last), 3);
-	CU_ASSERT_STRING_EQUAL(peer_req(f.peer, last)->path, "/v1/events?after=evt_b1&per_page=100");
+	CU_ASSERT_STRING_EQUAL(peer_req(f.peer, last)->path,
+			       "/v1/events?after=evt_b1&per_page=100");
 	CU_ASSERT_EQUAL(store_event_count(f.store), 4);
 	fx_done(&f);
 }
@@ -198,10 +204,11 @@ static void test_catchup_pages_and_cursor(void)
 static void test_poisoned_item_skipped(void)
 {
 	static const char poisoned[] =
-		"{\"data\":[" EVT("evt_a1", "fax.queued", 1795413600, FAX_A("queued", "0")) ","
-		EVT("evt_b1", "fax.queued", 1795413660, FAX_B) ","
-		"{\"id\":\"evt_bad\",\"type\":\"fax.queued\",\"created\":\"soon\"}],"
-		"\"has_more\":true,\"next_cursor\":null}";
+		"{\"data\":[" EVT("evt_a1", "fax.queued", 1795413600, FAX_A("queued", "0")) "," EVT(
+			"evt_b1", "fax.queued", 1795413660,
+			FAX_B) ","
+			       "{\"id\":\"evt_bad\",\"type\":\"fax.queued\",\"created\":\"soon\"}],"
+			       "\"has_more\":true,\"next_cursor\":null}";
 	struct fx f;
 	char cursor[128];
 	sqlite3 *db;
@@ -221,8 +228,9 @@ static void test_poisoned_item_skipped(void)
 	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
 	CU_ASSERT_EQUAL(store_has_event(f.store, "evt_bad"), 0);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(f.db, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT reason, raw FROM quarantine", -1, &st,
-						 NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(
+		sqlite3_prepare_v2(db, "SELECT reason, raw FROM quarantine", -1, &st, NULL),
+		SQLITE_OK);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
 	CU_ASSERT_PTR_NOT_NULL(strstr((const char *)sqlite3_column_text(st, 0), "created"));
 	CU_ASSERT_PTR_NOT_NULL(strstr((const char *)sqlite3_column_text(st, 1), "\"evt_bad\""));
@@ -285,11 +293,12 @@ static void test_refused_cursor_restarts(void)
 	struct fx f;
 	char cursor[128];
 
-	fx_cursor_refused(&f, "gone", "evt_gone", 422,
-			  "{\"error\":\"validation_failed\",\"message\":\"after is not the id of a "
-			  "retained event\",\"action\":\"fix_request\",\"docs\":\"x\",\"request_id\":"
-			  "\"r\",\"context\":{\"errors\":{\"after\":[\"after is not the id of a "
-			  "retained event.\"]}}}");
+	fx_cursor_refused(
+		&f, "gone", "evt_gone", 422,
+		"{\"error\":\"validation_failed\",\"message\":\"after is not the id of a "
+		"retained event\",\"action\":\"fix_request\",\"docs\":\"x\",\"request_id\":"
+		"\"r\",\"context\":{\"errors\":{\"after\":[\"after is not the id of a "
+		"retained event.\"]}}}");
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
 	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
@@ -314,7 +323,7 @@ static void test_cursor_guards(void)
 	CU_ASSERT_EQUAL(poller_round_next(&r, "start"), ROUND_CYCLE);
 	memset(longc, 'c', POLLER_CURSOR_MAX);
 	longc[POLLER_CURSOR_MAX] = '\0';
-	CU_ASSERT_EQUAL(poller_round_next(&r, longc), ROUND_FOLLOW);   /* at the bound: kept */
+	CU_ASSERT_EQUAL(poller_round_next(&r, longc), ROUND_FOLLOW); /* at the bound: kept */
 	longc[POLLER_CURSOR_MAX] = 'c';
 	longc[POLLER_CURSOR_MAX + 1] = '\0';
 	CU_ASSERT_EQUAL(poller_round_next(&r, longc), ROUND_TOO_LONG);
@@ -367,19 +376,20 @@ static void test_events_404_falls_back_to_faxes(void)
 	size_t last = 0;
 
 	fx_init(&f, "fallback", true);
-	peer_route(f.peer, "GET", "/v1/events", 404, NULL,
-		   "{\"error\":\"not_found\",\"message\":\"No such route\",\"action\":\"fix_request\","
-		   "\"docs\":\"x\",\"request_id\":\"req_404\"}");
+	peer_route(
+		f.peer, "GET", "/v1/events", 404, NULL,
+		"{\"error\":\"not_found\",\"message\":\"No such route\",\"action\":\"fix_request\","
+		"\"docs\":\"x\",\"request_id\":\"req_404\"}");
 	peer_route(f.peer, "GET", "/v1/faxes?", 200, NULL,
 		   "{\"data\":[" FAX_A("in_progress", "1") "," FAX_B "],\"has_more\":false,"
-		   "\"next_cursor\":null}");
+							   "\"next_cursor\":null}");
 	peer_route(f.peer, "GET", "/v1/faxes/fax_a", 200, NULL, FAX_A("delivered", "9"));
 	peer_route(f.peer, "GET", "/v1/faxes/fax_b", 200, NULL, FAX_B);
 	fx_start_poller(&f);
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_TRUE(poller_state(f.p)->events_fallback);
 	CU_ASSERT_EQUAL(model_get(f.model, "fax_a")->fax.status, FAX_IN_PROGRESS);
-	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/", NULL), 0);   /* nothing stale yet */
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/", NULL), 0); /* nothing stale yet */
 
 	/* Later: the unfinished faxes went stale and are refreshed one by one;
 	 * the list asks only for faxes created since the watermark. */
@@ -390,8 +400,8 @@ static void test_events_404_falls_back_to_faxes(void)
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_b", NULL), 1);
 	CU_ASSERT_EQUAL(model_get(f.model, "fax_a")->fax.status, FAX_DELIVERED);
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes?", &last), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(peer_req(f.peer, last)->path,
-				      "created_after=2026-11-23T06%3A00%3A55Z"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(peer_req(f.peer, last)->path, "created_after=2026-11-23T06%3A00%3A55Z"));
 	/* /events was not asked again on every poll. */
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events", NULL), 1);
 	fx_done(&f);
@@ -431,7 +441,8 @@ static int count_rows(const char *db, const char *table, const char *where)
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s", table, where);
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
@@ -460,7 +471,7 @@ static void resend_run(struct fx *f, struct resender *r, const struct resend_req
 
 	memset(g, 0, sizeof(*g));
 	CU_ASSERT_EQUAL_FATAL(resend_start(r, f->model, q, resend_cb, g, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(g->n, 0);   /* never from inside the call */
+	CU_ASSERT_EQUAL(g->n, 0); /* never from inside the call */
 	CU_ASSERT_TRUE_FATAL(peer_run_until(f->loop, &g->n, 10.0));
 	store_commit(f->store);
 }
@@ -486,7 +497,7 @@ static void test_resend(void)
 	CU_ASSERT_TRUE(g1.ok && g1.settled && !g1.reused);
 	CU_ASSERT_EQUAL(g1.status, 201);
 	CU_ASSERT_STRING_EQUAL(g1.new_id, "fax_new");
-	CU_ASSERT_EQUAL(strlen(g1.key), 36);   /* minted */
+	CU_ASSERT_EQUAL(strlen(g1.key), 36); /* minted */
 	size_t last = 0;
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_a/resend", &last), 1);
 	const struct peer_request *q = peer_req(f.peer, last);
@@ -505,7 +516,7 @@ static void test_resend(void)
 	again.again = true;
 	resend_run(&f, r, &again, &g2);
 	CU_ASSERT_TRUE(g2.ok);
-	CU_ASSERT_STRING_NOT_EQUAL(g2.key, g1.key);   /* a new key for another fax */
+	CU_ASSERT_STRING_NOT_EQUAL(g2.key, g1.key); /* a new key for another fax */
 
 	/* A definitive refusal settles the key: the next try mints another. */
 	struct resend_req rb = { .fax_id = "fax_b" };
@@ -533,7 +544,8 @@ static void test_resend(void)
 	struct resend_req evil = { .fax_id = "fax_evil" };
 	peer_route(f.peer, "POST", "/v1/faxes/fax_evil/resend", 409, NULL,
 		   "{\"error\":\"invalid_state\\u001b[2J\",\"message\":\"no\\u001b]0;x\\u0007pe\","
-		   "\"action\":\"fix\\u009b1m_request\",\"docs\":\"x\",\"request_id\":\"req_\\u001bE\"}");
+		   "\"action\":\"fix\\u009b1m_request\",\"docs\":\"x\",\"request_id\":\"req_"
+		   "\\u001bE\"}");
 	resend_run(&f, r, &evil, &g4);
 	CU_ASSERT_FALSE(g4.ok);
 	CU_ASSERT_EQUAL(g4.status, 409);
@@ -545,10 +557,13 @@ static void test_resend(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(g4.error, "invalid_state"));
 
 	/* Every request is in the audit trail, with its key and who asked. */
-	snprintf(buf, sizeof(buf), "fax_id='fax_a' AND new_fax_id='fax_new' AND "
-		 "idempotency_key='%s' AND request_id='req_ok' AND who='tester@unit'", g1.key);
+	snprintf(buf, sizeof(buf),
+		 "fax_id='fax_a' AND new_fax_id='fax_new' AND "
+		 "idempotency_key='%s' AND request_id='req_ok' AND who='tester@unit'",
+		 g1.key);
 	CU_ASSERT_EQUAL(count_resend_rows(f.db, buf), 1);
-	CU_ASSERT_EQUAL(count_resend_rows(f.db, "fax_id='fax_b' AND error='insufficient_balance'"), 2);
+	CU_ASSERT_EQUAL(count_resend_rows(f.db, "fax_id='fax_b' AND error='insufficient_balance'"),
+			2);
 	CU_ASSERT_EQUAL(count_rows(f.db, "resend_ledger", "fax_id='fax_a' AND state='sent'"), 2);
 	resend_free(r);
 	fx_done(&f);
@@ -565,9 +580,11 @@ static void test_resend_pending_key(void)
 	size_t last = 0;
 
 	fx_init(&f, "resend-pending", false);
-	peer_push(f.peer, 503, NULL, "{\"error\":\"service_unavailable\",\"message\":\"later\","
+	peer_push(f.peer, 503, NULL,
+		  "{\"error\":\"service_unavailable\",\"message\":\"later\","
 		  "\"action\":\"retry_later\",\"docs\":\"x\",\"request_id\":\"req_503\"}");
-	peer_set_default(f.peer, 201, NULL, "{\"id\":\"fax_c2\",\"status\":\"queued\",\"tags\":{},"
+	peer_set_default(f.peer, 201, NULL,
+			 "{\"id\":\"fax_c2\",\"status\":\"queued\",\"tags\":{},"
 			 "\"to\":\"+15005550001\",\"created_at\":\"2026-11-23T06:05:00Z\","
 			 "\"resent_from\":\"fax_c\"}");
 	r = fx_resender(&f, 1);
@@ -599,11 +616,11 @@ static void test_resend_pending_key(void)
 	CU_ASSERT_TRUE(g2.ok && g2.reused);
 	CU_ASSERT_STRING_EQUAL(g2.key, g1.key);
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_c/resend", &last), 2);
-	CU_ASSERT_STRING_EQUAL(peer_header(peer_req(f.peer, last), "Idempotency-Key", k2,
-					   sizeof(k2)), g1.key);
+	CU_ASSERT_STRING_EQUAL(
+		peer_header(peer_req(f.peer, last), "Idempotency-Key", k2, sizeof(k2)), g1.key);
 	CU_ASSERT_STRING_EQUAL(peer_req(f.peer, last)->body, "{\"to\":\"+15005550001\"}");
-	CU_ASSERT_STRING_EQUAL(peer_header(peer_req(f.peer, 0), "Idempotency-Key", k1,
-					   sizeof(k1)), g1.key);
+	CU_ASSERT_STRING_EQUAL(peer_header(peer_req(f.peer, 0), "Idempotency-Key", k1, sizeof(k1)),
+			       g1.key);
 	CU_ASSERT_EQUAL(count_rows(f.db, "resend_ledger", "fax_id='fax_c'"), 1);
 	resend_free(r);
 	fx_done(&f);
@@ -618,7 +635,8 @@ static void test_resend_key_before_post(void)
 	struct resender *r;
 
 	fx_init(&f, "resend-commit", false);
-	peer_set_default(f.peer, 201, NULL, "{\"id\":\"fax_d2\",\"status\":\"queued\",\"tags\":{}}");
+	peer_set_default(f.peer, 201, NULL,
+			 "{\"id\":\"fax_d2\",\"status\":\"queued\",\"tags\":{}}");
 	r = fx_resender(&f, 1);
 	store_set_fault(f.store, true);
 	struct resend_req q = { .fax_id = "fax_d" };
@@ -689,8 +707,9 @@ static void test_adaptive_interval(void)
 	fx_init(&f, "pace", false);
 	/* fax_b stays queued: something is in flight, so poll sooner. */
 	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL,
-		   "{\"data\":[" EVT("evt_b1", "fax.queued", 1795413660, FAX_B) "],"
-		   "\"has_more\":false,\"next_cursor\":\"evt_b1\"}");
+		   "{\"data\":[" EVT("evt_b1", "fax.queued", 1795413660,
+				     FAX_B) "],"
+					    "\"has_more\":false,\"next_cursor\":\"evt_b1\"}");
 	peer_route(f.peer, "GET", "/v1/events?after=evt_b1&", 200, NULL, page2);
 	peer_route(f.peer, "GET", "/v1/events?after=", 200, NULL, empty_page);
 	fx_start_poller(&f);
@@ -731,7 +750,7 @@ static void test_stop_sends_nothing_more(void)
 
 	fx_init(&f, "stop", false);
 	peer_route(f.peer, "GET", "/v1/events", 200, NULL, empty_page);
-	f.po.poll_interval = 0.05;     /* would poll again almost at once */
+	f.po.poll_interval = 0.05; /* would poll again almost at once */
 	f.po.balance_interval = 0.05;
 	fx_start_poller(&f);
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
@@ -755,8 +774,8 @@ static void test_uuid_keys(void)
 	CU_ASSERT_STRING_NOT_EQUAL(a, b);
 	CU_ASSERT_EQUAL(a[8], '-');
 	CU_ASSERT_EQUAL(a[13], '-');
-	CU_ASSERT_EQUAL(a[14], '4');   /* version 4 */
-	CU_ASSERT_PTR_NOT_NULL(strchr("89ab", a[19]));   /* RFC 4122 variant */
+	CU_ASSERT_EQUAL(a[14], '4');                   /* version 4 */
+	CU_ASSERT_PTR_NOT_NULL(strchr("89ab", a[19])); /* RFC 4122 variant */
 }
 
 static const struct unit_test tests[] = {
@@ -767,13 +786,12 @@ static const struct unit_test tests[] = {
 	{ "a refused cursor restarts from the oldest event", test_refused_cursor_restarts },
 	{ "cursor guards: cycle, page cap, length, the expired answer", test_cursor_guards },
 	{ "another refusal keeps the cursor", test_other_refusal_keeps_cursor },
-	{ "/events 404 falls back to /faxes and stale refreshes", test_events_404_falls_back_to_faxes },
-	{ "resend: 201 links the new fax, errors carry message and action, audit",
-	  test_resend },
+	{ "/events 404 falls back to /faxes and stale refreshes",
+	  test_events_404_falls_back_to_faxes },
+	{ "resend: 201 links the new fax, errors carry message and action, audit", test_resend },
 	{ "a resend with no known outcome keeps its key and body, over a restart",
 	  test_resend_pending_key },
-	{ "the resend's key is committed before the POST goes out",
-	  test_resend_key_before_post },
+	{ "the resend's key is committed before the POST goes out", test_resend_key_before_post },
 	{ "refresh of one fax is coalesced and ids are checked", test_refresh_coalesced },
 	{ "a refused key is reported once at start-up", test_wrong_key_reported },
 	{ "catch-up pace: sooner with faxes in flight, slower when idle", test_adaptive_interval },

@@ -55,7 +55,9 @@ static void test_plain_ascii_unchanged(void)
 
 static void test_c0_del_tab_newline(void)
 {
-	CU_ASSERT_STRING_EQUAL(san("a\tb\nc\rd\x7f" "e\x01"), "a" PH "b" PH "c" PH "d" PH "e" PH);
+	CU_ASSERT_STRING_EQUAL(san("a\tb\nc\rd\x7f"
+				   "e\x01"),
+			       "a" PH "b" PH "c" PH "d" PH "e" PH);
 	CU_ASSERT_EQUAL(out_w, 10);
 	/* An embedded NUL is input like any other byte when a length is given. */
 	CU_ASSERT_STRING_EQUAL(san_n("a\0b", 3, true, -1, false), "a" PH "b");
@@ -77,7 +79,10 @@ static void test_csi_colour_and_cursor(void)
 	CU_ASSERT_STRING_EQUAL(san("\x1b[2J\x1b[H\x1b[10;20Hz"), PH PH PH "z");
 	CU_ASSERT_STRING_EQUAL(san("\x1b[?1049h!"), PH "!");
 	/* Other escapes: charset switch, save cursor, full reset. */
-	CU_ASSERT_STRING_EQUAL(san("\x1b(0q\x1b" "7\x1b" "c."), PH "q" PH PH ".");
+	CU_ASSERT_STRING_EQUAL(san("\x1b(0q\x1b"
+				   "7\x1b"
+				   "c."),
+			       PH "q" PH PH ".");
 }
 
 static void test_dcs_apc_pm_sos(void)
@@ -91,13 +96,25 @@ static void test_dcs_apc_pm_sos(void)
 static void test_eight_bit_c1(void)
 {
 	/* Raw 0x9b CSI, raw 0x9d OSC ended by raw ST 0x9c. */
-	CU_ASSERT_STRING_EQUAL(san("a\x9b" "31mb"), "a" PH "b");
-	CU_ASSERT_STRING_EQUAL(san("a\x9d" "0;t\x9c" "b"), "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\x9b"
+				   "31mb"),
+			       "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\x9d"
+				   "0;t\x9c"
+				   "b"),
+			       "a" PH "b");
 	/* UTF-8 encoded C1: U+009B CSI and U+0085 NEL. */
-	CU_ASSERT_STRING_EQUAL(san("a\xc2\x9b" "2Jb"), "a" PH "b");
-	CU_ASSERT_STRING_EQUAL(san("a\xc2\x85" "b"), "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xc2\x9b"
+				   "2Jb"),
+			       "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xc2\x85"
+				   "b"),
+			       "a" PH "b");
 	/* UTF-8 encoded OSC ended by UTF-8 encoded ST. */
-	CU_ASSERT_STRING_EQUAL(san("a\xc2\x9d" "0;t\xc2\x9c" "b"), "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xc2\x9d"
+				   "0;t\xc2\x9c"
+				   "b"),
+			       "a" PH "b");
 	CU_ASSERT_TRUE(terminal_safe(out));
 }
 
@@ -114,16 +131,30 @@ static void test_unterminated_sequences(void)
 
 static void test_invalid_utf8(void)
 {
-	CU_ASSERT_STRING_EQUAL(san("a\xff" "b"), "a" PH "b");
-	CU_ASSERT_STRING_EQUAL(san("a\x80" "b"), "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xff"
+				   "b"),
+			       "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\x80"
+				   "b"),
+			       "a" PH "b");
 	/* Overlong '/' (C0 AF) and overlong NUL (E0 80 80): one each. */
-	CU_ASSERT_STRING_EQUAL(san("a\xc0\xaf" "b"), "a" PH "b");
-	CU_ASSERT_STRING_EQUAL(san("a\xe0\x80\x80" "b"), "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xc0\xaf"
+				   "b"),
+			       "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xe0\x80\x80"
+				   "b"),
+			       "a" PH "b");
 	/* A UTF-16 surrogate and a code point past U+10FFFF. */
-	CU_ASSERT_STRING_EQUAL(san("a\xed\xa0\x80" "b"), "a" PH "b");
-	CU_ASSERT_STRING_EQUAL(san("a\xf4\x90\x80\x80" "b"), "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xed\xa0\x80"
+				   "b"),
+			       "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xf4\x90\x80\x80"
+				   "b"),
+			       "a" PH "b");
 	/* A truncated sequence, mid-string and at the end. */
-	CU_ASSERT_STRING_EQUAL(san("a\xe2\x82" "b"), "a" PH "b");
+	CU_ASSERT_STRING_EQUAL(san("a\xe2\x82"
+				   "b"),
+			       "a" PH "b");
 	CU_ASSERT_STRING_EQUAL(san("a\xf0\x9f\x98"), "a" PH);
 	CU_ASSERT_EQUAL(out_w, 2);
 }
@@ -139,8 +170,13 @@ static void test_valid_utf8_kept(void)
 static void test_bidi_and_separators(void)
 {
 	/* RLO would reverse what follows on screen; LS breaks the line. */
-	CU_ASSERT_STRING_EQUAL(san("fax\xe2\x80\xae" "txt.exe"), "fax" PH "txt.exe");
-	CU_ASSERT_STRING_EQUAL(san("a\xe2\x81\xa6" "b\xe2\x80\xa8" "c"), "a" PH "b" PH "c");
+	CU_ASSERT_STRING_EQUAL(san("fax\xe2\x80\xae"
+				   "txt.exe"),
+			       "fax" PH "txt.exe");
+	CU_ASSERT_STRING_EQUAL(san("a\xe2\x81\xa6"
+				   "b\xe2\x80\xa8"
+				   "c"),
+			       "a" PH "b" PH "c");
 }
 
 static void test_width_truncation(void)
@@ -169,11 +205,15 @@ static void test_wide_char_not_halved(void)
 
 static void test_combining_stays_with_base(void)
 {
-	const char *s = "e\xcc\x81" "e\xcc\x81" "e\xcc\x81";   /* é with U+0301, three times */
+	const char *s = "e\xcc\x81"
+			"e\xcc\x81"
+			"e\xcc\x81"; /* é with U+0301, three times */
 
 	CU_ASSERT_STRING_EQUAL(san(s), s);
 	CU_ASSERT_EQUAL(out_w, 3);
-	CU_ASSERT_STRING_EQUAL(san_n(s, strlen(s), true, 2, false), "e\xcc\x81" "e\xcc\x81");
+	CU_ASSERT_STRING_EQUAL(san_n(s, strlen(s), true, 2, false),
+			       "e\xcc\x81"
+			       "e\xcc\x81");
 	CU_ASSERT_EQUAL(out_w, 2);
 	/* Byte room for "e" but not for its mark: neither is written. */
 	{
@@ -184,13 +224,16 @@ static void test_combining_stays_with_base(void)
 		CU_ASSERT_STRING_EQUAL(small, "");
 	}
 	/* A mark with no base would combine with whatever is on screen. */
-	CU_ASSERT_STRING_EQUAL(san("\xcc\x81" "x"), PH "x");
+	CU_ASSERT_STRING_EQUAL(san("\xcc\x81"
+				   "x"),
+			       PH "x");
 	CU_ASSERT_STRING_EQUAL(san("\x1b[m\xcc\x81"), PH PH);
 }
 
 static void test_ascii_mode(void)
 {
-	CU_ASSERT_STRING_EQUAL(san_n("Zürich 東", strlen("Zürich 東"), false, -1, false), "Z?rich ?");
+	CU_ASSERT_STRING_EQUAL(san_n("Zürich 東", strlen("Zürich 東"), false, -1, false),
+			       "Z?rich ?");
 	CU_ASSERT_EQUAL(out_w, 8);
 	CU_ASSERT_STRING_EQUAL(san_n("a\x1b[1mb\xff", 7, false, -1, false), "a?b?");
 }
@@ -231,8 +274,9 @@ static void test_giant_hostile_input(void)
 	/* Pseudo-random bytes, heavy on ESC, C1 and UTF-8 lead bytes. */
 	for (size_t i = 0; i < n; i++) {
 		seed = seed * 1103515245u + 12345u;
-		static const unsigned char pick[] = { 0x1b, '[', ']', 0x9b, 0x9d, 0xc2, 0xe2, 0xf0,
-						      0x80, 0x9c, 0x07, 'a', ';', 0xff, 0xed };
+		static const unsigned char pick[] = { 0x1b, '[',  ']',  0x9b, 0x9d,
+						      0xc2, 0xe2, 0xf0, 0x80, 0x9c,
+						      0x07, 'a',  ';',  0xff, 0xed };
 		big[i] = (char)((seed >> 16) % 3 ? pick[(seed >> 8) % sizeof pick] : (seed >> 8));
 	}
 	sanitize_text(dst, n * 3 + 1, big, n, &o);
@@ -296,10 +340,10 @@ static void test_sanitize_str(void)
 static void test_grapheme_clusters(void)
 {
 	const char *family = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
-			     "\xF0\x9F\x91\xA7";       /* man ZWJ woman ZWJ girl */
-	const char *thumb = "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD";   /* thumbs up, skin tone */
-	const char *flag = "\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8";    /* US flag */
-	const char *heart = "\xE2\x9D\xA4\xEF\xB8\x8F";             /* heart, VS16 */
+			     "\xF0\x9F\x91\xA7";                /* man ZWJ woman ZWJ girl */
+	const char *thumb = "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"; /* thumbs up, skin tone */
+	const char *flag = "\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8";  /* US flag */
+	const char *heart = "\xE2\x9D\xA4\xEF\xB8\x8F";         /* heart, VS16 */
 
 	CU_ASSERT_STRING_EQUAL(san(family), "\xF0\x9F\x91\xA8\xF0\x9F\x91\xA9\xF0\x9F\x91\xA7");
 	CU_ASSERT_EQUAL(out_w, 6);
@@ -315,19 +359,24 @@ static void test_grapheme_clusters(void)
 	CU_ASSERT_EQUAL(out_w, 4);
 	CU_ASSERT_STRING_EQUAL(out, "\xF0\x9F\x91\xA8\xF0\x9F\x91\xA9");
 	/* A lone joiner is left out, not drawn on whatever is on screen. */
-	CU_ASSERT_STRING_EQUAL(san("a\xE2\x80\x8D" "b"), "ab");
+	CU_ASSERT_STRING_EQUAL(san("a\xE2\x80\x8D"
+				   "b"),
+			       "ab");
 }
 
 static void test_utf8_repair(void)
 {
 	size_t n = 0;
-	char *r = sanitize_utf8_repair("a\xff" "b\xC3\xA9\xE2\x82" "c\xED\xA0\x80", 11, &n);
+	char *r = sanitize_utf8_repair("a\xff"
+				       "b\xC3\xA9\xE2\x82"
+				       "c\xED\xA0\x80",
+				       11, &n);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_STRING_EQUAL(r, "a" PH "b\xC3\xA9" PH "c" PH);
 	CU_ASSERT(sanitize_utf8_valid(r, n));
 	CU_ASSERT(!sanitize_utf8_valid("a\xff", 2));
-	CU_ASSERT(!sanitize_utf8_valid("\xC0\xAF", 2));        /* overlong */
+	CU_ASSERT(!sanitize_utf8_valid("\xC0\xAF", 2)); /* overlong */
 	CU_ASSERT_EQUAL(n, strlen(r));
 	free(r);
 	/* Valid text, controls included, is left exactly as it was. */

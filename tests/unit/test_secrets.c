@@ -58,7 +58,8 @@ static void test_missing_file(void)
 {
 	char err[512] = "";
 
-	CU_ASSERT_EQUAL(secrets_check_private_file("/nonexistent/faxtop/config", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(secrets_check_private_file("/nonexistent/faxtop/config", err, sizeof err),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
 }
 
@@ -85,7 +86,7 @@ static void test_protect_process(void)
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
 		if (secrets_process_protected())
-			_exit(3);   /* already protected: the test would prove nothing */
+			_exit(3); /* already protected: the test would prove nothing */
 		if (secrets_protect_process() != 0)
 			_exit(2);
 		_exit(secrets_process_protected() ? 0 : 1);

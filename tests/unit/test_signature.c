@@ -11,24 +11,23 @@
 
 /* The Standard Webhooks specification's test vector. */
 #define SW_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define SW_ID "msg_p5jXN8AQM9LWM0D4loKWxJek"
-#define SW_TS 1614265330
+#define SW_ID     "msg_p5jXN8AQM9LWM0D4loKWxJek"
+#define SW_TS     1614265330
 #define SW_TS_STR "1614265330"
-#define SW_BODY "{\"test\": 2432232314}"
-#define SW_SIG "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+#define SW_BODY   "{\"test\": 2432232314}"
+#define SW_SIG    "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 /* Legacy (docs/CONTRACT.md#legacy): hex HMAC of "{ts}.{body}" keyed with the whole secret, by
  * python3 -c 'hmac.new(secret, b"1747173600." + body, hashlib.sha256).hexdigest()'. */
 #define LG_SECRET "whsec_test_3JzE9rYNm2VbQ8P6KxLf1WdGa4Tc"
-#define LG_TS 1747173600
+#define LG_TS     1747173600
 #define LG_TS_STR "1747173600"
-#define LG_BODY "{\"id\":\"evt_1\",\"type\":\"fax.queued\"}"
-#define LG_HEX "3d8a39c0f1391880e8611f91ab4e66ba6f58bbd1caaed3543c00938fb5bce97e"
+#define LG_BODY   "{\"id\":\"evt_1\",\"type\":\"fax.queued\"}"
+#define LG_HEX    "3d8a39c0f1391880e8611f91ab4e66ba6f58bbd1caaed3543c00938fb5bce97e"
 
 #define OTHER_SECRET "whsec_c2VjcmV0LW9mLWEtcm90YXRlZC1lbmRwb2ludA=="
 
-static void verifier(struct sig_verifier *v, enum sig_scheme scheme, const char *s1,
-		     const char *s2)
+static void verifier(struct sig_verifier *v, enum sig_scheme scheme, const char *s1, const char *s2)
 {
 	char err[256];
 
@@ -46,7 +45,8 @@ static void verifier(struct sig_verifier *v, enum sig_scheme scheme, const char 
 static enum sig_result verify_std(const struct sig_verifier *v, const char *id, const char *ts,
 				  const char *sig, const char *body, int64_t now)
 {
-	struct sig_headers h = { .webhook_id = id, .webhook_timestamp = ts,
+	struct sig_headers h = { .webhook_id = id,
+				 .webhook_timestamp = ts,
 				 .webhook_signature = sig };
 
 	return sig_verify(v, &h, body, body ? strlen(body) : 0, now);
@@ -84,8 +84,8 @@ static void test_published_vector(void)
 
 	CU_ASSERT_EQUAL_FATAL(sig_key_from_secret(SW_SECRET, SIG_STANDARD, &k, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(k.std_len, 24);
-	CU_ASSERT_EQUAL(sig_sign_standard(&k, SW_ID, SW_TS, SW_BODY, strlen(SW_BODY), out,
-					  sizeof out), 0);
+	CU_ASSERT_EQUAL(
+		sig_sign_standard(&k, SW_ID, SW_TS, SW_BODY, strlen(SW_BODY), out, sizeof out), 0);
 	CU_ASSERT_STRING_EQUAL(out, SW_SIG);
 	verifier(&v, SIG_STANDARD, SW_SECRET, NULL);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, SW_SIG, SW_BODY, SW_TS), SIG_OK);
@@ -97,8 +97,9 @@ static void test_published_vector(void)
 	/* One changed byte anywhere in the signed content fails. */
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, SW_SIG, "{\"test\": 2432232315}", SW_TS),
 			SIG_MISMATCH);
-	CU_ASSERT_EQUAL(verify_std(&v, "msg_p5jXN8AQM9LWM0D4loKWxJel", SW_TS_STR, SW_SIG, SW_BODY,
-				   SW_TS), SIG_MISMATCH);
+	CU_ASSERT_EQUAL(
+		verify_std(&v, "msg_p5jXN8AQM9LWM0D4loKWxJel", SW_TS_STR, SW_SIG, SW_BODY, SW_TS),
+		SIG_MISMATCH);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, "1614265331", SW_SIG, SW_BODY, SW_TS), SIG_MISMATCH);
 	sig_key_wipe(&k);
 	CU_ASSERT_EQUAL(k.std_len, 0);
@@ -112,28 +113,38 @@ static void test_tokens(void)
 	/* Any token may match; other versions are skipped. */
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR,
 				   "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= " SW_SIG,
-				   SW_BODY, SW_TS), SIG_OK);
+				   SW_BODY, SW_TS),
+			SIG_OK);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v1a,xyz  " SW_SIG "  ", SW_BODY, SW_TS),
 			SIG_OK);
-	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-				   SW_BODY, SW_TS), SIG_MALFORMED_HEADER);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR,
-				   "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", SW_BODY, SW_TS),
+				   "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SW_BODY,
+				   SW_TS),
+			SIG_MALFORMED_HEADER);
+	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR,
+				   "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", SW_BODY,
+				   SW_TS),
 			SIG_MISMATCH);
 	/* Bad base64, wrong length, no comma, empty. */
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v1,!!!!", SW_BODY, SW_TS),
 			SIG_MALFORMED_HEADER);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v1,g0hM9SsE+OTPJTGt", SW_BODY, SW_TS),
 			SIG_MALFORMED_HEADER);
-	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE==",
-				   SW_BODY, SW_TS), SIG_MALFORMED_HEADER);
-	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-				   SW_BODY, SW_TS), SIG_MALFORMED_HEADER);
+	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR,
+				   "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE==", SW_BODY,
+				   SW_TS),
+			SIG_MALFORMED_HEADER);
+	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR,
+				   "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SW_BODY, SW_TS),
+			SIG_MALFORMED_HEADER);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "", SW_BODY, SW_TS), SIG_MALFORMED_HEADER);
-	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v1,", SW_BODY, SW_TS), SIG_MALFORMED_HEADER);
+	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v1,", SW_BODY, SW_TS),
+			SIG_MALFORMED_HEADER);
 	/* Unpadded base64 of the right signature still decodes. */
-	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
-				   SW_BODY, SW_TS), SIG_OK);
+	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR,
+				   "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE", SW_BODY,
+				   SW_TS),
+			SIG_OK);
 }
 
 static void test_missing_and_timestamps(void)
@@ -141,7 +152,8 @@ static void test_missing_and_timestamps(void)
 	struct sig_verifier v;
 
 	verifier(&v, SIG_STANDARD, SW_SECRET, NULL);
-	CU_ASSERT_EQUAL(verify_std(&v, NULL, SW_TS_STR, SW_SIG, SW_BODY, SW_TS), SIG_MISSING_HEADER);
+	CU_ASSERT_EQUAL(verify_std(&v, NULL, SW_TS_STR, SW_SIG, SW_BODY, SW_TS),
+			SIG_MISSING_HEADER);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, NULL, SW_SIG, SW_BODY, SW_TS), SIG_MISSING_HEADER);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, SW_TS_STR, NULL, SW_BODY, SW_TS), SIG_MISSING_HEADER);
 	CU_ASSERT_EQUAL(verify_std(&v, SW_ID, "abc", SW_SIG, SW_BODY, SW_TS), SIG_BAD_TIMESTAMP);
@@ -181,12 +193,14 @@ static void test_round_trip_and_rotation(void)
 	CU_ASSERT_EQUAL(strlen(s_new), 6 + 44);
 	CU_ASSERT_EQUAL_FATAL(sig_key_from_secret(s_new, SIG_STANDARD, &k_new, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(k_new.std_len, 32);
-	CU_ASSERT_EQUAL_FATAL(sig_key_from_secret(OTHER_SECRET, SIG_STANDARD, &k_old, err,
-						  sizeof err), 0);
-	CU_ASSERT_EQUAL(sig_sign_standard(&k_new, "evt_x", now, body, strlen(body), s_new,
-					  sizeof s_new), 0);
-	CU_ASSERT_EQUAL(sig_sign_standard(&k_old, "evt_x", now, body, strlen(body), s_old,
-					  sizeof s_old), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		sig_key_from_secret(OTHER_SECRET, SIG_STANDARD, &k_old, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(
+		sig_sign_standard(&k_new, "evt_x", now, body, strlen(body), s_new, sizeof s_new),
+		0);
+	CU_ASSERT_EQUAL(
+		sig_sign_standard(&k_old, "evt_x", now, body, strlen(body), s_old, sizeof s_old),
+		0);
 	CU_ASSERT_STRING_NOT_EQUAL(s_new, s_old);
 	snprintf(both, sizeof both, "%s %s", s_new, s_old);
 
@@ -242,14 +256,17 @@ static void test_secrets(void)
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_abc=d", SIG_STANDARD, &k, err, sizeof err), -1);
 	/* 18 bytes, "sixteen-bytes+two"; then 17 with and without its padding. */
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_c2l4dGVlbi1ieXRlcyt0d28h", SIG_STANDARD, &k, err,
-					    sizeof err), 0);
+					    sizeof err),
+			0);
 	CU_ASSERT_EQUAL(k.std_len, 18);
 	CU_ASSERT_EQUAL(memcmp(k.std, "sixteen-bytes+two!", 18), 0);
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_c2l4dGVlbi1ieXRlcytvbmU=", SIG_STANDARD, &k, err,
-					    sizeof err), 0);
+					    sizeof err),
+			0);
 	CU_ASSERT_EQUAL(k.std_len, 17);
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_c2l4dGVlbi1ieXRlcytvbmU", SIG_STANDARD, &k, err,
-					    sizeof err), 0);
+					    sizeof err),
+			0);
 	CU_ASSERT_EQUAL(k.std_len, 17);
 	/* Base64 of too few bytes: refused for the standard and auto schemes,
 	 * saying how short (whsec_zz decodes to one byte); legacy takes it. */
@@ -258,11 +275,14 @@ static void test_secrets(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "1 bytes"));
 	CU_ASSERT_PTR_NULL(strstr(err, "whsec_zz"));
 	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWJjZGVmZ2hpamtsbW5v", SIG_STANDARD, &k, err,
-					    sizeof err), -1);
-	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWJjZGVmZ2hpamtsbW5v", SIG_AUTO, &k, err,
-					    sizeof err), -1);
-	CU_ASSERT_EQUAL(sig_key_from_secret("whsec_YWJjZGVmZ2hpamtsbW5v", SIG_LEGACY, &k, err,
-					    sizeof err), 0);
+					    sizeof err),
+			-1);
+	CU_ASSERT_EQUAL(
+		sig_key_from_secret("whsec_YWJjZGVmZ2hpamtsbW5v", SIG_AUTO, &k, err, sizeof err),
+		-1);
+	CU_ASSERT_EQUAL(
+		sig_key_from_secret("whsec_YWJjZGVmZ2hpamtsbW5v", SIG_LEGACY, &k, err, sizeof err),
+		0);
 	CU_ASSERT_EQUAL(k.std_len, 0);
 	CU_ASSERT_EQUAL(k.legacy_len, strlen("whsec_YWJjZGVmZ2hpamtsbW5v"));
 	memset(big, 'A', sizeof big - 1);
@@ -279,8 +299,8 @@ static void test_legacy(void)
 	size_t i;
 
 	verifier(&v, SIG_LEGACY, LG_SECRET, NULL);
-	CU_ASSERT_EQUAL(sig_sign_legacy(&v.keys[0], LG_TS, LG_BODY, strlen(LG_BODY), out,
-					sizeof out), 0);
+	CU_ASSERT_EQUAL(
+		sig_sign_legacy(&v.keys[0], LG_TS, LG_BODY, strlen(LG_BODY), out, sizeof out), 0);
 	CU_ASSERT_STRING_EQUAL(out, LG_HEX);
 	CU_ASSERT_EQUAL(sig_verify(&v, &h, LG_BODY, strlen(LG_BODY), LG_TS), SIG_OK);
 	v.scheme = SIG_AUTO;

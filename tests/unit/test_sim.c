@@ -30,44 +30,45 @@ static char err[256];
 
 static int mp(const char *body, const char *boundary, size_t *n)
 {
-	return multipart_parse(body, strlen(body), boundary, parts, MULTIPART_MAX_PARTS, n,
-			       err, sizeof(err));
+	return multipart_parse(body, strlen(body), boundary, parts, MULTIPART_MAX_PARTS, n, err,
+			       sizeof(err));
 }
 
 static void test_boundary(void)
 {
 	char b[80];
 	CU_ASSERT_EQUAL(multipart_boundary("multipart/form-data; boundary=abc123", b, sizeof(b),
-					   err, sizeof(err)), 0);
+					   err, sizeof(err)),
+			0);
 	CU_ASSERT_STRING_EQUAL(b, "abc123");
 	CU_ASSERT_EQUAL(multipart_boundary("Multipart/Form-Data;charset=utf-8; boundary=\"a b\"", b,
-					   sizeof(b), err, sizeof(err)), 0);
+					   sizeof(b), err, sizeof(err)),
+			0);
 	CU_ASSERT_STRING_EQUAL(b, "a b");
 	CU_ASSERT_EQUAL(multipart_boundary("application/json", b, sizeof(b), err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "multipart/form-data"));
-	CU_ASSERT_EQUAL(multipart_boundary("multipart/form-data", b, sizeof(b), err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(multipart_boundary("multipart/form-data", b, sizeof(b), err, sizeof(err)),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no boundary"));
 	CU_ASSERT_EQUAL(multipart_boundary(NULL, b, sizeof(b), err, sizeof(err)), -1);
 	CU_ASSERT_EQUAL(multipart_boundary("multipart/form-data; boundary=\"unterminated", b,
-					   sizeof(b), err, sizeof(err)), -1);
+					   sizeof(b), err, sizeof(err)),
+			-1);
 	char longb[200] = "multipart/form-data; boundary=";
 	memset(longb + strlen(longb), 'x', 100);
 	CU_ASSERT_EQUAL(multipart_boundary(longb, b, sizeof(b), err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(multipart_boundary("multipart/form-dataX; boundary=a", b, sizeof(b),
-					   err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(multipart_boundary("multipart/form-dataX; boundary=a", b, sizeof(b), err,
+					   sizeof(err)),
+			-1);
 }
 
 static void test_multipart_ok(void)
 {
 	const char *body =
-		"preamble" CRLF
-		"--XyZ" CRLF
-		"Content-Disposition: form-data; name=\"to\"" CRLF CRLF
-		"+15005550001" CRLF
-		"--XyZ" CRLF
+		"preamble" CRLF "--XyZ" CRLF "Content-Disposition: form-data; name=\"to\"" CRLF CRLF
+		"+15005550001" CRLF "--XyZ" CRLF
 		"content-disposition: form-data; name=file; filename=\"a \\\"q\\\".pdf\"" CRLF
-		"Content-Type: application/pdf" CRLF CRLF
-		"%PDF\r\n--Xy not the end" CRLF
+		"Content-Type: application/pdf" CRLF CRLF "%PDF\r\n--Xy not the end" CRLF
 		"--XyZ--" CRLF "epilogue";
 	size_t n = 0;
 	CU_ASSERT_EQUAL_FATAL(mp(body, "XyZ", &n), 0);
@@ -90,10 +91,14 @@ static void test_multipart_bad(void)
 		const char *expect;
 	} cases[] = {
 		{ "", "does not contain" },
-		{ "--B" CRLF "Content-Disposition: form-data; name=\"a\"" CRLF CRLF "x", "no closing boundary" },
-		{ "--B" CRLF "Content-Type: text/plain" CRLF CRLF "x" CRLF "--B--", "missing Content-Disposition" },
-		{ "--B" CRLF "Content-Disposition: attachment; name=a" CRLF CRLF "x" CRLF "--B--", "not form-data" },
-		{ "--B" CRLF "Content-Disposition: form-data" CRLF CRLF "x" CRLF "--B--", "no name" },
+		{ "--B" CRLF "Content-Disposition: form-data; name=\"a\"" CRLF CRLF "x",
+		  "no closing boundary" },
+		{ "--B" CRLF "Content-Type: text/plain" CRLF CRLF "x" CRLF "--B--",
+		  "missing Content-Disposition" },
+		{ "--B" CRLF "Content-Disposition: attachment; name=a" CRLF CRLF "x" CRLF "--B--",
+		  "not form-data" },
+		{ "--B" CRLF "Content-Disposition: form-data" CRLF CRLF "x" CRLF "--B--",
+		  "no name" },
 		{ "--B" CRLF "garbage line" CRLF CRLF "x" CRLF "--B--", "without ':'" },
 		{ "--B" CRLF "Content-Disposition: form-data; name=a", "not terminated" },
 		{ "--Bjunk", "malformed boundary line" },
@@ -107,7 +112,8 @@ static void test_multipart_bad(void)
 	/* more parts than the caller has room for */
 	char big[4096] = "";
 	for (int i = 0; i < 5; i++)
-		strcat(big, "--B" CRLF "Content-Disposition: form-data; name=\"x\"" CRLF CRLF "1" CRLF);
+		strcat(big,
+		       "--B" CRLF "Content-Disposition: form-data; name=\"x\"" CRLF CRLF "1" CRLF);
 	strcat(big, "--B--");
 	size_t n;
 	CU_ASSERT_EQUAL(multipart_parse(big, strlen(big), "B", parts, 3, &n, err, sizeof(err)), -1);
@@ -121,17 +127,11 @@ static void test_multipart_bad(void)
 static void test_multipart_mutations(void)
 {
 	static const char base[] =
-		"--BB" CRLF
-		"Content-Disposition: form-data; name=\"to\"" CRLF CRLF
-		"+15005550001" CRLF
-		"--BB" CRLF
-		"Content-Disposition: form-data; name=\"tags\"" CRLF CRLF
-		"[\"a=b\",\"c\"]" CRLF
-		"--BB" CRLF
-		"Content-Disposition: form-data; name=\"file\"; filename=\"d.pdf\"" CRLF
-		"Content-Type: application/pdf" CRLF CRLF
-		"%PDF-1.4 body" CRLF
-		"--BB--" CRLF;
+		"--BB" CRLF "Content-Disposition: form-data; name=\"to\"" CRLF CRLF
+		"+15005550001" CRLF "--BB" CRLF
+		"Content-Disposition: form-data; name=\"tags\"" CRLF CRLF "[\"a=b\",\"c\"]" CRLF
+		"--BB" CRLF "Content-Disposition: form-data; name=\"file\"; filename=\"d.pdf\"" CRLF
+		"Content-Type: application/pdf" CRLF CRLF "%PDF-1.4 body" CRLF "--BB--" CRLF;
 	static const char alphabet[] = "-\r\n\"=;:[]{}\\BDx+0\xff\xc3";
 	struct simrng r;
 	char buf[sizeof(base) + 16];
@@ -145,14 +145,15 @@ static void test_multipart_mutations(void)
 			size_t at = (size_t)simrng_range(&r, 0, (int64_t)len - 1);
 			switch (simrng_range(&r, 0, 2)) {
 			case 0:
-				buf[at] = alphabet[simrng_range(&r, 0, (int64_t)sizeof(alphabet) - 2)];
+				buf[at] =
+					alphabet[simrng_range(&r, 0, (int64_t)sizeof(alphabet) - 2)];
 				break;
 			case 1:
 				memmove(buf + at, buf + at + 1, len - at - 1);
 				len--;
 				break;
 			default:
-				len = at;       /* truncate */
+				len = at; /* truncate */
 				break;
 			}
 			if (len == 0)
@@ -160,7 +161,8 @@ static void test_multipart_mutations(void)
 		}
 		size_t n;
 		err[0] = '\0';
-		if (multipart_parse(buf, len, "BB", parts, MULTIPART_MAX_PARTS, &n, err, sizeof(err)) < 0) {
+		if (multipart_parse(buf, len, "BB", parts, MULTIPART_MAX_PARTS, &n, err,
+				    sizeof(err)) < 0) {
 			refused++;
 			if (!err[0])
 				CU_FAIL("refusal without a message");
@@ -254,9 +256,9 @@ static void test_submit_invalid(void)
 		{ "tags", "[\"a\",", false, "tags" },
 		{ "csid", "file-not-text", true, "file" },
 		{ "csid", "bad\xff", false, "csid" },
-		{ "csid", "\xc0\xaf", false, "csid" },             /* overlong '/' */
-		{ "csid", "\xed\xa0\x80", false, "csid" },        /* surrogate */
-		{ "csid", "cut\xe2\x82", false, "csid" },          /* truncated */
+		{ "csid", "\xc0\xaf", false, "csid" },           /* overlong '/' */
+		{ "csid", "\xed\xa0\x80", false, "csid" },       /* surrogate */
+		{ "csid", "cut\xe2\x82", false, "csid" },        /* truncated */
 		{ "tags", "k=\xf5\x80\x80\x80", false, "tags" }, /* past U+10FFFF */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -420,7 +422,7 @@ static void test_outcome_mix(void)
 		struct outcome_plan p, q;
 		outcome_plan(&p, 7, seq, "+12125551234", 3, 0.25);
 		outcome_plan(&q, 7, seq, "+12125551234", 3, 0.25);
-		CU_ASSERT_EQUAL(memcmp(&p, &q, sizeof(p)), 0);   /* reproducible */
+		CU_ASSERT_EQUAL(memcmp(&p, &q, sizeof(p)), 0); /* reproducible */
 		CU_ASSERT(p.kind == OUTCOME_CARRIER);
 		CU_ASSERT(p.pages >= 1 && p.pages <= 20);
 		CU_ASSERT(p.n_attempts >= 1 && p.n_attempts <= 3);
@@ -522,7 +524,7 @@ static void test_ratelimit(void)
 	CU_ASSERT_EQUAL(info.remaining, 0);
 	CU_ASSERT_FALSE(ratelimit_take(&rl, 30500, &info));
 	CU_ASSERT_EQUAL(info.remaining, 0);
-	CU_ASSERT_EQUAL(info.retry_after_s, 31);       /* the first leaves at 61000 */
+	CU_ASSERT_EQUAL(info.retry_after_s, 31); /* the first leaves at 61000 */
 	/* refused requests do not count: one slot opens when the first expires */
 	CU_ASSERT_TRUE(ratelimit_take(&rl, 61000, &info));
 	CU_ASSERT_EQUAL(info.remaining, 0);
@@ -561,7 +563,7 @@ static void test_sim_lifecycle(void)
 	o.api_key = NULL;
 	o.secret = "whsec_@@@not-base64";
 	CU_ASSERT_PTR_NULL(sim_new(loop, &o, e, sizeof(e)));
-	CU_ASSERT_PTR_NULL(strstr(e, "@@@"));   /* the secret never appears */
+	CU_ASSERT_PTR_NULL(strstr(e, "@@@")); /* the secret never appears */
 	o.secret = NULL;
 	/* two sims in one process and one loop */
 	struct sim *a = sim_new(loop, &o, e, sizeof(e));
@@ -590,7 +592,7 @@ static void test_sim_lifecycle(void)
 struct rx {
 	struct ev_loop *loop;
 	struct sig_verifier v;
-	int status;               /* what to answer */
+	int status; /* what to answer */
 	int got, verified, want;
 	char last_type[32];
 };
@@ -610,7 +612,8 @@ static void rx_handler(struct http_request *req, void *ctx)
 		rx->verified++;
 	const char *t = body ? strstr(body, "\"type\":\"") : NULL;
 	if (t)
-		snprintf(rx->last_type, sizeof(rx->last_type), "%.*s", (int)strcspn(t + 8, "\""), t + 8);
+		snprintf(rx->last_type, sizeof(rx->last_type), "%.*s", (int)strcspn(t + 8, "\""),
+			 t + 8);
 	http_respond(req, rx->status, NULL, NULL, 0, NULL, 0);
 	if (rx->got >= rx->want)
 		ev_break(rx->loop, EVBREAK_ONE);
@@ -638,8 +641,9 @@ static void test_sim_delivers_signed(void)
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct rx rx = { .loop = loop, .status = 204 };
 	char e[256], url[128];
-	CU_ASSERT_EQUAL_FATAL(sig_key_from_secret(SIM_DEFAULT_SECRET, SIG_STANDARD, &rx.v.keys[0],
-						  e, sizeof(e)), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		sig_key_from_secret(SIM_DEFAULT_SECRET, SIG_STANDARD, &rx.v.keys[0], e, sizeof(e)),
+		0);
 	rx.v.scheme = SIG_STANDARD;
 	rx.v.n_keys = 1;
 	rx.v.tolerance_s = 300;

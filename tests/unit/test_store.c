@@ -17,7 +17,7 @@
 #include "core/store/store.h"
 #include "tests/unit/unit.h"
 
-#define T0 1700000000000LL     /* 2023-11-14, a fixed "now" */
+#define T0     1700000000000LL /* 2023-11-14, a fixed "now" */
 #define DAY_MS 86400000LL
 
 static char *db_path(const char *name)
@@ -30,7 +30,8 @@ static char *db_path(const char *name)
 
 static struct store *open_db(const char *name, int retention_days)
 {
-	struct store_opts o = { .path = db_path(name), .retention_days = retention_days,
+	struct store_opts o = { .path = db_path(name),
+				.retention_days = retention_days,
 				.recent_events = 100 };
 	char err[512] = "";
 	struct store *s = store_open(&o, err, sizeof err);
@@ -240,9 +241,11 @@ static void test_open_wal_schema(void)
 	CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
 	CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				 " AND name IN ('events','faxes','meta','quarantine','resends',"
-				 "'balance','balance_samples')"), 7);
+				 "'balance','balance_samples')"),
+			7);
 	sqlite3_close(db);
 }
 
@@ -264,7 +267,7 @@ static void test_reopen_migrations_idempotent(void)
 
 	CU_ASSERT_EQUAL(put_event(s, "evt_keep", T0), 0);
 	CU_ASSERT_EQUAL(store_meta_set(s, "cursor", "evt_keep"), 0);
-	store_close(s);     /* commits what is pending */
+	store_close(s); /* commits what is pending */
 
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
@@ -294,13 +297,15 @@ static void test_migrate_from_v1(void)
 	fax_done(&mf.fax);
 	store_close(s);
 	db = peek_open("v1");
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE balance_samples;"
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "DROP TABLE balance_samples;"
 				     " DROP TABLE resend_ledger; DROP TABLE triage;"
 				     " ALTER TABLE resends DROP COLUMN who;"
 				     " ALTER TABLE faxes DROP COLUMN anomalies;"
 				     " ALTER TABLE faxes DROP COLUMN anomaly;"
 				     " UPDATE meta SET value = '1' WHERE key = 'schema_version'",
-				     NULL, NULL, NULL), SQLITE_OK);
+				     NULL, NULL, NULL),
+			SQLITE_OK);
 	sqlite3_close(db);
 	s = open_db("v1", 0);
 	m = model_new(NULL);
@@ -330,18 +335,21 @@ static void test_migrate_events_key(void)
 
 	store_close(s);
 	db = peek_open("v4");
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE events;"
-				     " CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL,"
-				     " type TEXT NOT NULL, created INTEGER NOT NULL,"
-				     " received_at INTEGER NOT NULL, source TEXT NOT NULL,"
-				     " fax_id TEXT, raw BLOB NOT NULL);"
-				     " CREATE INDEX events_received ON events(received_at);"
-				     " INSERT INTO events VALUES ('evt_b', 'fax.queued', 1700000002,"
-				     "  2, 'webhook', 'fax_1', '{}');"
-				     " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
-				     "  3, 'poll', 'fax_1', '{\"x\":1}');"
-				     " UPDATE meta SET value = '4' WHERE key = 'schema_version'",
-				     NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(
+		sqlite3_exec(db,
+			     "DROP TABLE events;"
+			     " CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL,"
+			     " type TEXT NOT NULL, created INTEGER NOT NULL,"
+			     " received_at INTEGER NOT NULL, source TEXT NOT NULL,"
+			     " fax_id TEXT, raw BLOB NOT NULL);"
+			     " CREATE INDEX events_received ON events(received_at);"
+			     " INSERT INTO events VALUES ('evt_b', 'fax.queued', 1700000002,"
+			     "  2, 'webhook', 'fax_1', '{}');"
+			     " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
+			     "  3, 'poll', 'fax_1', '{\"x\":1}');"
+			     " UPDATE meta SET value = '4' WHERE key = 'schema_version'",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_close(db);
 	s = open_db("v4", 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -356,12 +364,16 @@ static void test_migrate_events_key(void)
 	/* Stored order and every column kept; no index on the id alone left. */
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM events"), 2);
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT received_at FROM events ORDER BY rowid LIMIT 1"), 2);
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM events WHERE id = 'evt_a'"
-				     " AND source = 'poll' AND raw = '{\"x\":1}'"), 1);
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
-				     " AND tbl_name = 'events' AND name LIKE 'sqlite_autoindex%'"), 0);
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events_key'"),
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM events WHERE id = 'evt_a'"
+				 " AND source = 'poll' AND raw = '{\"x\":1}'"),
 			1);
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				 " AND tbl_name = 'events' AND name LIKE 'sqlite_autoindex%'"),
+			0);
+	CU_ASSERT_EQUAL(
+		peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events_key'"), 1);
 	sqlite3_close(db);
 }
 
@@ -379,7 +391,7 @@ static void test_event_key_dedupe(void)
 	ev.created = 1700000100;
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 0);
 	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_WEBHOOK, T0), 0);
-	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 1);   /* in the open batch */
+	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 1); /* in the open batch */
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 1);
 	/* A second put of the same event is ignored, not an error. */
@@ -399,15 +411,21 @@ static void test_newer_schema_refused(void)
 
 	store_close(s);
 	db = peek_open("newer");
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE meta SET value = '99' WHERE key ="
-				     " 'schema_version'", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "UPDATE meta SET value = '99' WHERE key ="
+				     " 'schema_version'",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_PTR_NULL(store_open(&o, err, sizeof err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "schema version 99"));
 
 	db = peek_open("newer");
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE meta SET value = 'x1' WHERE key ="
-				     " 'schema_version'", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "UPDATE meta SET value = 'x1' WHERE key ="
+				     " 'schema_version'",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_PTR_NULL(store_open(&o, err, sizeof err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "schema_version"));
@@ -433,7 +451,8 @@ static void test_failed_migration_rolls_back(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "schema step 1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "resends"));
 	db = peek_open("badmig");
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 0);
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"),
+			0);
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM meta"), 0);
 	sqlite3_close(db);
 }
@@ -539,17 +558,22 @@ static void test_damaged_record(void)
 
 	/* a count far beyond the bytes present, then a truncated record */
 	db = peek_open("damaged");
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE faxes SET attempts = x'01ffffff7f00'",
-				     NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(
+		sqlite3_exec(db, "UPDATE faxes SET attempts = x'01ffffff7f00'", NULL, NULL, NULL),
+		SQLITE_OK);
 	CU_ASSERT_EQUAL(store_get_fax(s, "fax_dmg", &got, NULL, NULL), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "damaged"));
 	fax_done(&got);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE faxes SET attempts = substr(attempts, 1, 20)",
-				     NULL, NULL, NULL), SQLITE_OK);
+				     NULL, NULL, NULL),
+			SQLITE_OK);
 	CU_ASSERT_EQUAL(store_get_fax(s, "fax_dmg", &got, NULL, NULL), -1);
 	fax_done(&got);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE faxes SET attempts = x'0100000000',"
-				     " tags = x'0101000000ffffffff'", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "UPDATE faxes SET attempts = x'0100000000',"
+				     " tags = x'0101000000ffffffff'",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
 	CU_ASSERT_EQUAL(store_get_fax(s, "fax_dmg", &got, NULL, NULL), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "tags"));
 	fax_done(&got);
@@ -582,8 +606,8 @@ static void test_record_reader_hostile(void)
 	memcpy(rec, sqlite3_column_blob(st, 0), (size_t)len);
 	sqlite3_finalize(st);
 
-	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "UPDATE faxes SET attempts = ?1", -1, &st,
-						 NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(
+		sqlite3_prepare_v2(db, "UPDATE faxes SET attempts = ?1", -1, &st, NULL), SQLITE_OK);
 	for (int cut = 0; cut < len; cut++) {
 		sqlite3_bind_blob(st, 1, rec, cut, SQLITE_TRANSIENT);
 		CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_DONE);
@@ -682,10 +706,12 @@ static void test_failed_write_dooms_batch(void)
 	struct cb_log l = { 0 };
 	sqlite3 *db = peek_open("doom");
 
-	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON quarantine"
+	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db,
+					   "CREATE TRIGGER boom BEFORE INSERT ON quarantine"
 					   " WHEN NEW.reason = 'boom' BEGIN"
 					   " SELECT RAISE(ABORT, 'refused by trigger'); END",
-					   NULL, NULL, NULL), SQLITE_OK);
+					   NULL, NULL, NULL),
+			      SQLITE_OK);
 	CU_ASSERT_EQUAL(put_event(s, "evt_before", T0), 0);
 	CU_ASSERT_EQUAL(store_on_commit(s, cb_record, &l), 0);
 	CU_ASSERT_EQUAL(store_quarantine(s, "x", 1, "boom", T0), -1);
@@ -742,17 +768,23 @@ static void test_quarantine_resend_meta(void)
 {
 	struct store *s = open_db("misc", 0);
 	static const char body[] = "{\"id\": \"evt_\xff\x00 broken";
-	struct store_resend ok = { .at_ms = T0, .fax_id = "fax_a", .new_fax_id = "fax_b",
-				   .idempotency_key = "k1", .request_id = "req_1",
-				   .to = "+15550001111", .max_attempts = 4 };
-	struct store_resend bad = { .at_ms = T0 + 1, .fax_id = "fax_c",
-				    .error = "invalid_state: not failed", .idempotency_key = "k2" };
+	struct store_resend ok = { .at_ms = T0,
+				   .fax_id = "fax_a",
+				   .new_fax_id = "fax_b",
+				   .idempotency_key = "k1",
+				   .request_id = "req_1",
+				   .to = "+15550001111",
+				   .max_attempts = 4 };
+	struct store_resend bad = { .at_ms = T0 + 1,
+				    .fax_id = "fax_c",
+				    .error = "invalid_state: not failed",
+				    .idempotency_key = "k2" };
 	char v[8], ids[128] = "";
 	sqlite3 *db;
 	sqlite3_stmt *st;
 
-	CU_ASSERT_EQUAL(store_quarantine(s, body, sizeof body - 1, "data: expected an object",
-					 T0), 0);
+	CU_ASSERT_EQUAL(store_quarantine(s, body, sizeof body - 1, "data: expected an object", T0),
+			0);
 	CU_ASSERT_EQUAL(store_put_resend(s, &ok), 0);
 	CU_ASSERT_EQUAL(store_put_resend(s, &bad), 0);
 	CU_ASSERT_EQUAL(store_put_resend(s, &(struct store_resend){ .at_ms = 1 }), -1);
@@ -760,7 +792,7 @@ static void test_quarantine_resend_meta(void)
 	CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
 	CU_ASSERT_STRING_EQUAL(v, "evt_123");
 	CU_ASSERT_EQUAL(store_meta_set(s, "cursor", "evt_1234567"), 0);
-	CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), -1);   /* too long for v */
+	CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), -1); /* too long for v */
 	CU_ASSERT_EQUAL(store_meta_get(s, "nothing", v, sizeof v), 1);
 	CU_ASSERT_EQUAL(put_event(s, "evt_b", T0), 0);
 	CU_ASSERT_EQUAL(put_event(s, "evt_a", T0), 0);
@@ -771,8 +803,11 @@ static void test_quarantine_resend_meta(void)
 	CU_ASSERT_STRING_EQUAL(ids, "evt_b,evt_a,evt_c,");
 
 	db = peek_open("misc");
-	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT reason, raw, received_at FROM"
-						 " quarantine", -1, &st, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db,
+						 "SELECT reason, raw, received_at FROM"
+						 " quarantine",
+						 -1, &st, NULL),
+			      SQLITE_OK);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
 	CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 0),
 			       "data: expected an object");
@@ -784,11 +819,15 @@ static void test_quarantine_resend_meta(void)
 	sqlite3_finalize(st);
 
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM resends"), 2);
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT max_attempts FROM resends WHERE"
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT max_attempts FROM resends WHERE"
 				 " new_fax_id = 'fax_b' AND to_number = '+15550001111'"
-				 " AND request_id = 'req_1' AND error IS NULL"), 4);
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM resends WHERE fax_id = 'fax_c'"
-				 " AND new_fax_id IS NULL AND error LIKE 'invalid_state%'"), 1);
+				 " AND request_id = 'req_1' AND error IS NULL"),
+			4);
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM resends WHERE fax_id = 'fax_c'"
+				 " AND new_fax_id IS NULL AND error LIKE 'invalid_state%'"),
+			1);
 	sqlite3_close(db);
 	store_close(s);
 }
@@ -1096,7 +1135,7 @@ static void test_load_rebuilds_model(void)
 	for (int i = 0; i < 4; i++) {
 		mk_full_fax(&mf, ids[i], T0 + created[i]);
 		if (i == 1)
-			mf.fax.status = FAX_DELIVERED;   /* fax_a */
+			mf.fax.status = FAX_DELIVERED; /* fax_a */
 		CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
 		fax_done(&mf.fax);
 	}
@@ -1112,7 +1151,7 @@ static void test_load_rebuilds_model(void)
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	store_close(s);
 
-	s = open_db("load", 0);   /* recent_events = 100 */
+	s = open_db("load", 0); /* recent_events = 100 */
 	m = model_new(NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
 	CU_ASSERT_EQUAL_FATAL(store_load(s, m, T0 + DAY_MS), 0);
@@ -1257,8 +1296,9 @@ static void test_load_skips_damaged_row(void)
 	fax_done(&mf.fax);
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	db = peek_open("loaddmg");
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE faxes SET tags = x'02' WHERE id = 'fax_bad'",
-				     NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE faxes SET tags = x'02' WHERE id = 'fax_bad'", NULL,
+				     NULL, NULL),
+			SQLITE_OK);
 	sqlite3_close(db);
 
 	m = model_new(NULL);
@@ -1319,7 +1359,8 @@ static void test_checkpoint_helper(void)
  * traffic lasts (until it fills the disk). It must stay bounded. */
 static void test_wal_bounded(void)
 {
-	struct store_opts o = { .path = db_path("walbound"), .recent_events = 100,
+	struct store_opts o = { .path = db_path("walbound"),
+				.recent_events = 100,
 				.wal_max_pages = STORE_WAL_MIN_PAGES };
 	char err[512] = "";
 	struct store *s = store_open(&o, err, sizeof err);

@@ -29,8 +29,11 @@ static void test_list_matches_schema(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	store_close(s);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('faxes')"
-						 " ORDER BY cid", -1, &st, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db,
+						 "SELECT name FROM pragma_table_info('faxes')"
+						 " ORDER BY cid",
+						 -1, &st, NULL),
+			      SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 
@@ -57,7 +60,8 @@ static void test_sql_fragments(void)
 	size_t off = 0;
 
 	for (int i = 0; i < FAX_COLUMN_COUNT; i++)
-		off += (size_t)snprintf(want + off, sizeof want - off, "%s$%d", i ? ", " : "", i + 1);
+		off += (size_t)snprintf(want + off, sizeof want - off, "%s$%d", i ? ", " : "",
+					i + 1);
 	CU_ASSERT_STRING_EQUAL(store_faxcols_sql(buf, sizeof buf, FAXCOLS_VALUES, '$'), want);
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "$25"));
 

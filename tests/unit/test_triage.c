@@ -12,8 +12,7 @@
 #include "core/store/triage.h"
 #include "tests/unit/unit.h"
 
-static void add(struct model *m, const char *id, enum fax_status st, const char *from,
-		int64_t at)
+static void add(struct model *m, const char *id, enum fax_status st, const char *from, int64_t at)
 {
 	struct fax f;
 
@@ -29,8 +28,8 @@ static void add(struct model *m, const char *id, enum fax_status st, const char 
 	fax_done(&f);
 }
 
-static enum triage_state state_of(const struct triage *tr, const struct model *m,
-				  const char *id, struct triage_info *ti)
+static enum triage_state state_of(const struct triage *tr, const struct model *m, const char *id,
+				  struct triage_info *ti)
 {
 	struct triage_info local;
 
@@ -106,7 +105,7 @@ static void test_dismiss_and_undo(void)
 	CU_ASSERT_EQUAL(triage_count(tr, m, TRIAGE_DISMISSED), 1);
 	CU_ASSERT_EQUAL(triage_undismiss(tr, NULL, "fax_a"), 0);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_a", NULL), TRIAGE_UNRESOLVED);
-	CU_ASSERT_EQUAL(triage_undismiss(tr, NULL, "fax_a"), -1);   /* nothing to undo */
+	CU_ASSERT_EQUAL(triage_undismiss(tr, NULL, "fax_a"), -1); /* nothing to undo */
 	/* A resend that is on its way outranks a dismissal. */
 	triage_dismiss(tr, NULL, "fax_a", NULL, 6);
 	add(m, "fax_a2", FAX_IN_PROGRESS, "fax_a", 2000);
@@ -134,8 +133,9 @@ static void test_survives_restart(void)
 	CU_ASSERT_EQUAL(triage_dismiss(tr, s, "fax_a", "dup of fax_z", 7), 0);
 	CU_ASSERT_EQUAL(triage_dismiss(tr, s, "fax_c", NULL, 7), 0);
 	CU_ASSERT_EQUAL(triage_undismiss(tr, s, "fax_c"), 0);
-	struct store_ledger_row row = { .key = "k1", .fax_id = "fax_b", .state = "pending",
-					.created_ms = 1, .updated_ms = 1 };
+	struct store_ledger_row row = {
+		.key = "k1", .fax_id = "fax_b", .state = "pending", .created_ms = 1, .updated_ms = 1
+	};
 	CU_ASSERT_EQUAL(store_ledger_put(s, &row), 0);
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	store_close(s);
@@ -159,8 +159,7 @@ static void test_survives_restart(void)
 }
 
 static const struct unit_test tests[] = {
-	{ "states derive from resent_from; a failed resend reopens the case",
-	  test_derived_states },
+	{ "states derive from resent_from; a failed resend reopens the case", test_derived_states },
 	{ "dismiss with a note, undo, and a resend outranks it", test_dismiss_and_undo },
 	{ "dismissals and keys in flight survive a restart", test_survives_restart },
 	{ 0 },

@@ -28,11 +28,23 @@ static void test_key_names(void)
 		const char *name;
 		int key;
 	} ok[] = {
-		{ "r", 'r' }, { "R", 'R' }, { "?", '?' }, { "/", '/' }, { ":", ':' },
-		{ "C-l", 12 }, { "c-L", 12 }, { "Enter", '\n' }, { "esc", 27 }, { "Tab", '\t' },
-		{ "Space", ' ' }, { "S-Tab", TUI_KEY_FN(KEY_BTAB) }, { "Up", TUI_KEY_FN(KEY_UP) },
-		{ "PgDn", TUI_KEY_FN(KEY_NPAGE) }, { "Home", TUI_KEY_FN(KEY_HOME) },
-		{ "F5", TUI_KEY_FN(KEY_F(5)) }, { "F12", TUI_KEY_FN(KEY_F(12)) },
+		{ "r", 'r' },
+		{ "R", 'R' },
+		{ "?", '?' },
+		{ "/", '/' },
+		{ ":", ':' },
+		{ "C-l", 12 },
+		{ "c-L", 12 },
+		{ "Enter", '\n' },
+		{ "esc", 27 },
+		{ "Tab", '\t' },
+		{ "Space", ' ' },
+		{ "S-Tab", TUI_KEY_FN(KEY_BTAB) },
+		{ "Up", TUI_KEY_FN(KEY_UP) },
+		{ "PgDn", TUI_KEY_FN(KEY_NPAGE) },
+		{ "Home", TUI_KEY_FN(KEY_HOME) },
+		{ "F5", TUI_KEY_FN(KEY_F(5)) },
+		{ "F12", TUI_KEY_FN(KEY_F(12)) },
 		{ "\xC3\xA9", 0xE9 },
 	};
 	static const char *const bad[] = {
@@ -64,7 +76,8 @@ static void test_key_from_curses(void)
 	CU_ASSERT_EQUAL(keymap_key_from_curses(KEY_UP, true), TUI_KEY_FN(KEY_UP));
 	CU_ASSERT_EQUAL(keymap_key_from_curses('q', false), 'q');
 	/* A function key never collides with a character of the same number. */
-	CU_ASSERT_NOT_EQUAL(keymap_key_from_curses(KEY_DOWN, true), keymap_key_from_curses(KEY_DOWN, false));
+	CU_ASSERT_NOT_EQUAL(keymap_key_from_curses(KEY_DOWN, true),
+			    keymap_key_from_curses(KEY_DOWN, false));
 }
 
 static void test_keymap_defaults(void)
@@ -185,9 +198,12 @@ static bool matches(const char *expr, const struct model_fax *mf)
 
 static void test_filter_match(void)
 {
-	struct model_fax *a = mk_fax("fax_01AAA", FAX_FAILED, "+12125550100", "busy", "team", "ops");
-	struct model_fax *b = mk_fax("fax_02BBB", FAX_DELIVERED, "+442071838750", NULL, "team", "sales");
-	struct model_fax *c = mk_fax("fax_03CCC", FAX_FAILED, "+15555550123", "invalid_number", NULL, NULL);
+	struct model_fax *a =
+		mk_fax("fax_01AAA", FAX_FAILED, "+12125550100", "busy", "team", "ops");
+	struct model_fax *b =
+		mk_fax("fax_02BBB", FAX_DELIVERED, "+442071838750", NULL, "team", "sales");
+	struct model_fax *c =
+		mk_fax("fax_03CCC", FAX_FAILED, "+15555550123", "invalid_number", NULL, NULL);
 
 	CU_ASSERT(matches("", a));
 	CU_ASSERT(matches("status:failed", a));
@@ -209,9 +225,9 @@ static void test_filter_match(void)
 	CU_ASSERT_FALSE(matches("status:failed code:busy to:+1212 tag:team=ops", c));
 	CU_ASSERT(matches("!status:delivered", a));
 	CU_ASSERT_FALSE(matches("!status:delivered", b));
-	CU_ASSERT(matches("02bbb", b));          /* free text, case-insensitive */
-	CU_ASSERT(matches("sales", b));          /* tag values are text too */
-	CU_ASSERT(matches("invalid", c));        /* and codes */
+	CU_ASSERT(matches("02bbb", b));   /* free text, case-insensitive */
+	CU_ASSERT(matches("sales", b));   /* tag values are text too */
+	CU_ASSERT(matches("invalid", c)); /* and codes */
 	CU_ASSERT_FALSE(matches("invalid", a));
 	CU_ASSERT(matches("id:fax_03", c));
 	CU_ASSERT(matches("\"fax_01\" busy", a));
@@ -321,9 +337,11 @@ static void test_theme_parse(void)
 
 	theme_init_builtin(&t);
 	CU_ASSERT(t.style[ROLE_SELECTED].attrs & THEME_REVERSE);
-	CU_ASSERT_EQUAL(theme_parse(&t, "# comment\n\nfax.failed red default bold underline\n"
+	CU_ASSERT_EQUAL(theme_parse(&t,
+				    "# comment\n\nfax.failed red default bold underline\n"
 				    "header #ffffff color24   # trailing comment\n",
-				    "x.theme", err, sizeof err), 0);
+				    "x.theme", err, sizeof err),
+			0);
 	CU_ASSERT_EQUAL(t.style[ROLE_FAX_FAILED].fg, 1);
 	CU_ASSERT_EQUAL(t.style[ROLE_FAX_FAILED].bg, THEME_COLOR_DEFAULT);
 	CU_ASSERT_EQUAL(t.style[ROLE_FAX_FAILED].attrs, THEME_BOLD | THEME_UNDERLINE);
@@ -331,11 +349,14 @@ static void test_theme_parse(void)
 	CU_ASSERT_EQUAL(t.style[ROLE_HEADER].bg, 24);
 	CU_ASSERT_EQUAL(t.style[ROLE_HEADER].attrs, 0);
 
-	CU_ASSERT_EQUAL(theme_parse(&t, "normal default\nbogus.role red\n", "bad.theme", err,
-				    sizeof err), -1);
+	CU_ASSERT_EQUAL(
+		theme_parse(&t, "normal default\nbogus.role red\n", "bad.theme", err, sizeof err),
+		-1);
 	CU_ASSERT_STRING_EQUAL(err, "bad.theme:2: unknown role 'bogus.role'");
 	CU_ASSERT_EQUAL(theme_parse(&t, "okay blue\n", "b.theme", err, sizeof err), -1);
-	CU_ASSERT_EQUAL(theme_parse(&t, "\n\n\nfax.failed red blue green\n", "c.theme", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(
+		theme_parse(&t, "\n\n\nfax.failed red blue green\n", "c.theme", err, sizeof err),
+		-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "c.theme:4:"));
 	CU_ASSERT_EQUAL(theme_parse(&t, "fax.failed reddish\n", "d.theme", err, sizeof err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "d.theme:1: 'reddish'"));
@@ -395,7 +416,7 @@ static void test_theme_broken_file(void)
 static bool inside(const struct rect *r, int rows, int cols)
 {
 	return r->y >= 0 && r->x >= 0 && r->h >= 0 && r->w >= 0 && r->y + r->h <= rows &&
-	       r->x + r->w <= cols;
+		r->x + r->w <= cols;
 }
 
 static bool overlap(const struct rect *a, const struct rect *b)
@@ -406,8 +427,8 @@ static bool overlap(const struct rect *a, const struct rect *b)
 static void test_layout_sizes(void)
 {
 	static const int sizes[][2] = {
-		{ 48, 160 }, { 24, 80 }, { 30, 100 }, { 60, 200 }, { 12, 60 }, { 10, 40 },
-		{ 8, 30 }, { 100, 300 }, { 16, 139 }, { 16, 140 },
+		{ 48, 160 }, { 24, 80 }, { 30, 100 },  { 60, 200 }, { 12, 60 },
+		{ 10, 40 },  { 8, 30 },  { 100, 300 }, { 16, 139 }, { 16, 140 },
 	};
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -457,7 +478,7 @@ static void test_layout_collapse(void)
 static void test_layout_columns(void)
 {
 	static const struct col_spec specs[] = {
-		{ "a", 2, 2, 0, false }, { "b", 8, 11, 3, false }, { "c", 10, 28, 0, false },
+		{ "a", 2, 2, 0, false },  { "b", 8, 11, 3, false }, { "c", 10, 28, 0, false },
 		{ "d", 8, 16, 1, false }, { "e", 6, 24, 6, true },
 	};
 	int w[5], total, n;
@@ -465,11 +486,11 @@ static void test_layout_columns(void)
 	n = layout_columns(specs, 5, 200, w);
 	CU_ASSERT_EQUAL(n, 5);
 	total = w[0] + w[1] + w[2] + w[3] + w[4] + 4;
-	CU_ASSERT_EQUAL(total, 200);              /* the flex column takes the rest */
+	CU_ASSERT_EQUAL(total, 200); /* the flex column takes the rest */
 	CU_ASSERT_EQUAL(w[2], 28);
 	CU_ASSERT(w[4] > 24);
 	n = layout_columns(specs, 5, 38, w);
-	CU_ASSERT_EQUAL(n, 5);                    /* minimums plus blanks fit exactly */
+	CU_ASSERT_EQUAL(n, 5); /* minimums plus blanks fit exactly */
 	n = layout_columns(specs, 5, 36, w);
 	/* The lowest priority (e, then b, then d) go first. */
 	CU_ASSERT_EQUAL(n, 4);
@@ -545,7 +566,7 @@ static void test_sparkline(void)
 	CU_ASSERT_STRING_EQUAL(b, " .:-=+*#");
 	fmt_sparkline(up, 8, 4, false, b, sizeof b);
 	CU_ASSERT_EQUAL(strlen(b), 4);
-	CU_ASSERT_EQUAL(b[3], '#');               /* the newest value is at the right */
+	CU_ASSERT_EQUAL(b[3], '#'); /* the newest value is at the right */
 	fmt_sparkline(flat, 3, 10, false, b, sizeof b);
 	CU_ASSERT_STRING_EQUAL(b, "---");
 	fmt_sparkline(up, 8, 8, true, b, sizeof b);
@@ -553,7 +574,7 @@ static void test_sparkline(void)
 	CU_ASSERT_EQUAL(memcmp(b, "\xE2\x96\x81", 3), 0);
 	fmt_sparkline(up, 0, 8, true, b, sizeof b);
 	CU_ASSERT_STRING_EQUAL(b, "");
-	fmt_sparkline(up, 8, 8, true, b, 7);      /* never overruns */
+	fmt_sparkline(up, 8, 8, true, b, 7); /* never overruns */
 	CU_ASSERT_EQUAL(strlen(b), 6);
 }
 
@@ -585,7 +606,9 @@ static void test_prompt_prefill_history_complete(void)
 	prompt_open(&p, "status:failed", NULL);
 	prompt_key(&p, TUI_KEY_FN(KEY_BACKSPACE));
 	type(&p, "d");
-	CU_ASSERT_STRING_EQUAL(p.buf, "status:faile" "d");
+	CU_ASSERT_STRING_EQUAL(p.buf,
+			       "status:faile"
+			       "d");
 
 	prompt_history_add(&h, "status:failed");
 	prompt_history_add(&h, "");
@@ -630,7 +653,7 @@ static void test_prompt_prefill_history_complete(void)
 	CU_ASSERT_EQUAL(prompt_complete(&p, st, 3), 1);
 	CU_ASSERT_STRING_EQUAL(p.buf, "!status:failed ");
 	type(&p, "t");
-	CU_ASSERT_EQUAL(prompt_complete(&p, cands, 5), 2);   /* to: tag: */
+	CU_ASSERT_EQUAL(prompt_complete(&p, cands, 5), 2); /* to: tag: */
 	CU_ASSERT_STRING_EQUAL(p.buf, "!status:failed t");
 	type(&p, "o");
 	prompt_complete(&p, cands, 5);
@@ -655,10 +678,10 @@ static void test_prompt(void)
 	prompt_key(&p, 'e');
 	CU_ASSERT_STRING_EQUAL(p.buf, "status:failed");
 	prompt_key(&p, TUI_KEY_FN(KEY_END));
-	prompt_key(&p, 23);                       /* C-w */
+	prompt_key(&p, 23); /* C-w */
 	CU_ASSERT_STRING_EQUAL(p.buf, "");
 	prompt_set(&p, "to:+1");
-	prompt_key(&p, 0xE9);                     /* é: two bytes */
+	prompt_key(&p, 0xE9); /* é: two bytes */
 	CU_ASSERT_STRING_EQUAL(p.buf, "to:+1\xC3\xA9");
 	prompt_key(&p, TUI_KEY_FN(KEY_BACKSPACE));
 	CU_ASSERT_STRING_EQUAL(p.buf, "to:+1");
@@ -668,7 +691,7 @@ static void test_prompt(void)
 	CU_ASSERT_EQUAL(prompt_key(&p, 27), PROMPT_CANCEL);
 	CU_ASSERT_EQUAL(prompt_key(&p, '\n'), PROMPT_DONE);
 	CU_ASSERT_EQUAL(prompt_key(&p, '\t'), PROMPT_IGNORED);
-	CU_ASSERT_EQUAL(prompt_key(&p, 0x9B), PROMPT_IGNORED);   /* C1 CSI never inserted */
+	CU_ASSERT_EQUAL(prompt_key(&p, 0x9B), PROMPT_IGNORED); /* C1 CSI never inserted */
 	CU_ASSERT_STRING_EQUAL(p.buf, "o:+1");
 	/* Full buffer: more keys are dropped, never overflow. */
 	for (int i = 0; i < PROMPT_MAX * 2; i++)
@@ -695,7 +718,7 @@ static void test_scroller(void)
 	struct scroller sc = { 0 };
 	size_t sel = 0;
 
-	scroller_set_extent(&sc, 10, 4);          /* 10 lines in 4 rows */
+	scroller_set_extent(&sc, 10, 4); /* 10 lines in 4 rows */
 	CU_ASSERT_EQUAL(sc.max, 6);
 	CU_ASSERT_EQUAL(sc.end, 6);
 	CU_ASSERT_TRUE(scroller_action(&sc, ACT_UP, 3));
@@ -705,7 +728,7 @@ static void test_scroller(void)
 	scroller_action(&sc, ACT_PAGE_DOWN, 3);
 	CU_ASSERT_EQUAL(sc.off, 4);
 	scroller_action(&sc, ACT_PAGE_DOWN, 3);
-	CU_ASSERT_EQUAL(sc.off, 6);               /* held at max */
+	CU_ASSERT_EQUAL(sc.off, 6); /* held at max */
 	scroller_action(&sc, ACT_PAGE_UP, 4);
 	CU_ASSERT_EQUAL(sc.off, 2);
 	scroller_action(&sc, ACT_HOME, 3);
@@ -718,7 +741,7 @@ static void test_scroller(void)
 	CU_ASSERT_EQUAL(sc.off, 7);
 	scroller_action(&sc, ACT_PAGE_DOWN, 3);
 	CU_ASSERT_EQUAL(sc.off, 9);
-	scroller_set_extent(&sc, 3, 4);           /* fits: nowhere to go */
+	scroller_set_extent(&sc, 3, 4); /* fits: nowhere to go */
 	scroller_action(&sc, ACT_DOWN, 3);
 	CU_ASSERT_EQUAL(sc.off, 0);
 	sc.off = 5;

@@ -33,8 +33,8 @@ struct rec {
 	void *done_ctx;
 };
 
-static int rec_resend(void *ctx, const struct resend_req *q, resend_done_fn done,
-		      void *done_ctx, char *err, size_t errlen)
+static int rec_resend(void *ctx, const struct resend_req *q, resend_done_fn done, void *done_ctx,
+		      char *err, size_t errlen)
 {
 	struct rec *r = ctx;
 
@@ -97,8 +97,9 @@ static void setup(struct harness *h, bool read_only)
 	h->t.loop = ev_loop_new(EVFLAG_AUTO);
 	h->t.m = h->m;
 	h->t.read_only = read_only;
-	h->t.act = (struct tui_actions){ .ctx = &h->rec, .resend = rec_resend,
-					 .quit = rec_quit, .refresh = rec_refresh };
+	h->t.act = (struct tui_actions){
+		.ctx = &h->rec, .resend = rec_resend, .quit = rec_quit, .refresh = rec_refresh
+	};
 	tui_panes_init(&h->t);
 	h->t.km = keymap_new();
 	keymap_load_defaults(h->t.km, err, sizeof err);
@@ -132,21 +133,21 @@ static void test_resend_retryable(void)
 	struct harness h;
 
 	setup(&h, false);
-	select_row(&h, 0);                     /* fax_c: delivered */
+	select_row(&h, 0); /* fax_c: delivered */
 	tui_key(&h.t, 'r');
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "only failed faxes"));
-	select_row(&h, 2);                     /* fax_a: busy */
+	select_row(&h, 2); /* fax_a: busy */
 	tui_key(&h.t, 'r');
 	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_RESEND);
 	CU_ASSERT_FALSE(h.t.dlg.terminal);
-	CU_ASSERT_NOT_EQUAL(h.t.dlg.focus, 0);  /* not the destination */
+	CU_ASSERT_NOT_EQUAL(h.t.dlg.focus, 0); /* not the destination */
 	CU_ASSERT_STRING_EQUAL(h.t.dlg.to.buf, "+12125550100");
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT_EQUAL(h.rec.resends, 1);
-	CU_ASSERT(h.rec.to_null);              /* unchanged destination: "same" */
+	CU_ASSERT(h.rec.to_null); /* unchanged destination: "same" */
 	CU_ASSERT_EQUAL(h.rec.max, 3);
-	CU_ASSERT_FALSE(h.rec.again);          /* nothing was resent before */
+	CU_ASSERT_FALSE(h.rec.again); /* nothing was resent before */
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
 	CU_ASSERT(tui_is_inflight(&h.t, "fax_a"));
 	/* A second r on the same fax while in flight is refused. */
@@ -154,8 +155,8 @@ static void test_resend_retryable(void)
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "already being resent"));
 	/* The answer: flash with the new id, no longer in flight. */
-	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = true, .new_fax_id = "fax_n",
-							.settled = true });
+	h.rec.done(h.rec.done_ctx,
+		   &(struct resend_result){ .ok = true, .new_fax_id = "fax_n", .settled = true });
 	CU_ASSERT_FALSE(tui_is_inflight(&h.t, "fax_a"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "fax_a resent as fax_n"));
 	CU_ASSERT_FALSE(h.t.flash_error);
@@ -167,25 +168,25 @@ static void test_resend_terminal_code(void)
 	struct harness h;
 
 	setup(&h, false);
-	select_row(&h, 1);                     /* fax_b: invalid_number */
+	select_row(&h, 1); /* fax_b: invalid_number */
 	tui_key(&h.t, 'r');
 	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_RESEND);
 	CU_ASSERT(h.t.dlg.terminal);
-	CU_ASSERT_EQUAL(h.t.dlg.focus, 0);     /* the destination first */
+	CU_ASSERT_EQUAL(h.t.dlg.focus, 0); /* the destination first */
 	tui_key(&h.t, TUI_KEY_ENTER);
-	CU_ASSERT(h.t.dlg.confirm_same);       /* same number: asks again */
+	CU_ASSERT(h.t.dlg.confirm_same); /* same number: asks again */
 	CU_ASSERT_EQUAL(h.rec.resends, 0);
-	tui_key(&h.t, TUI_KEY_ESC);            /* back to editing, dialog kept */
+	tui_key(&h.t, TUI_KEY_ESC); /* back to editing, dialog kept */
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_RESEND);
 	CU_ASSERT_FALSE(h.t.dlg.confirm_same);
-	tui_key(&h.t, 21);                     /* C-u */
+	tui_key(&h.t, 21); /* C-u */
 	type(&h.t, "12345");
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.dlg.error, "E.164"));
 	CU_ASSERT_EQUAL(h.rec.resends, 0);
 	tui_key(&h.t, 21);
 	type(&h.t, "+14155550100");
-	tui_key(&h.t, '\t');                   /* to max attempts: digits only */
+	tui_key(&h.t, '\t'); /* to max attempts: digits only */
 	tui_key(&h.t, TUI_KEY_FN(KEY_BACKSPACE));
 	type(&h.t, "x9");
 	CU_ASSERT_STRING_EQUAL(h.t.dlg.max_attempts.buf, "9");
@@ -199,9 +200,13 @@ static void test_resend_terminal_code(void)
 	CU_ASSERT_STRING_EQUAL(h.rec.to, "+14155550100");
 	CU_ASSERT_EQUAL(h.rec.max, 5);
 	/* The API refuses: its error and next step in an error flash. */
-	h.rec.done(h.rec.done_ctx, &(struct resend_result){
-		.ok = false, .settled = true, .error = "insufficient_balance", .message = "top up",
-		.action = "top_up_balance", .request_id = "req_1" });
+	h.rec.done(h.rec.done_ctx,
+		   &(struct resend_result){ .ok = false,
+					    .settled = true,
+					    .error = "insufficient_balance",
+					    .message = "top up",
+					    .action = "top_up_balance",
+					    .request_id = "req_1" });
 	CU_ASSERT(h.t.flash_error);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "insufficient_balance"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "top_up_balance"));
@@ -363,9 +368,10 @@ static void test_filter_prompt_and_open(void)
 		f = fopen(path, "r");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
-		CU_ASSERT_EQUAL(strncmp(line, "id,created_at,updated_at,completed_at,status", 44), 0);
+		CU_ASSERT_EQUAL(strncmp(line, "id,created_at,updated_at,completed_at,status", 44),
+				0);
 		CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
-		CU_ASSERT_EQUAL(strncmp(line, "fax_b,", 6), 0);   /* failed first, newest first */
+		CU_ASSERT_EQUAL(strncmp(line, "fax_b,", 6), 0); /* failed first, newest first */
 		fclose(f);
 		tui_key(&h.t, ':');
 		type(&h.t, "export xml /tmp/x");
@@ -390,7 +396,7 @@ static void test_marks_and_bulk(void)
 
 	setup(&h, false);
 	select_row(&h, 0);
-	tui_key(&h.t, ' ');                    /* marks fax_c, moves to fax_b */
+	tui_key(&h.t, ' '); /* marks fax_c, moves to fax_b */
 	CU_ASSERT(tui_is_marked(&h.t, "fax_c"));
 	CU_ASSERT_EQUAL(h.t.sel, 1);
 	tui_key(&h.t, ' ');
@@ -398,10 +404,10 @@ static void test_marks_and_bulk(void)
 	CU_ASSERT_EQUAL(h.t.n_marks, 2);
 	tui_key(&h.t, 'R');
 	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_BULK);
-	CU_ASSERT_EQUAL_FATAL(h.t.dlg.n_items, 1);   /* only the failed one of the marks */
+	CU_ASSERT_EQUAL_FATAL(h.t.dlg.n_items, 1); /* only the failed one of the marks */
 	CU_ASSERT_TRUE(h.t.dlg.items[0].terminal);
 	CU_ASSERT_EQUAL(h.t.dlg.items[0].pages, 2);
-	tui_key(&h.t, 't');                    /* skip the terminal code: nothing left */
+	tui_key(&h.t, 't'); /* skip the terminal code: nothing left */
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_BULK);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "nothing to resend"));
@@ -409,13 +415,13 @@ static void test_marks_and_bulk(void)
 	tui_key(&h.t, TUI_KEY_ESC);
 	tui_key(&h.t, 'u');
 	CU_ASSERT_EQUAL(h.t.n_marks, 0);
-	tui_key(&h.t, 'R');                    /* no marks: every failed fax in view */
+	tui_key(&h.t, 'R'); /* no marks: every failed fax in view */
 	CU_ASSERT_EQUAL(h.t.dlg.n_items, 2);
 	tui_key(&h.t, TUI_KEY_ENTER);
 	CU_ASSERT(h.t.bulk.running);
-	CU_ASSERT_EQUAL(h.rec.resends, 1);     /* the first goes at once, the rest paced */
+	CU_ASSERT_EQUAL(h.rec.resends, 1); /* the first goes at once, the rest paced */
 	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = true, .new_fax_id = "fax_x" });
-	ev_run(h.t.loop, EVRUN_ONCE);          /* the next pacing tick */
+	ev_run(h.t.loop, EVRUN_ONCE); /* the next pacing tick */
 	CU_ASSERT_EQUAL(h.rec.resends, 2);
 	h.rec.done(h.rec.done_ctx, &(struct resend_result){ .ok = false, .error = "e" });
 	CU_ASSERT_FALSE(h.t.bulk.running);
@@ -439,7 +445,7 @@ static void test_command_table(void)
 	CU_ASSERT_EQUAL(tui_command(&h.t, "quit"), ACT_QUIT);
 	CU_ASSERT_EQUAL(tui_command(&h.t, "help"), ACT_HELP);
 	CU_ASSERT_EQUAL(tui_command(&h.t, "failures"), ACT_FAILURES);
-	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN);       /* named, not run */
+	CU_ASSERT_EQUAL(h.t.screen, SCREEN_MAIN); /* named, not run */
 	CU_ASSERT_EQUAL(h.rec.quits, 0);
 	CU_ASSERT_EQUAL(tui_command(&h.t, "theme!"), ACT_NONE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "unknown command 'theme!'"));
@@ -499,12 +505,12 @@ static void test_dialog_keys_rebind(void)
 	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "y", "resend.cancel", "test", err, sizeof err), 0);
 	CU_ASSERT_EQUAL(keymap_bind(h.t.km, "n", "resend.prev-field", "test", err, sizeof err), 0);
 	CU_ASSERT_EQUAL(keymap_message_count(h.t.km), 0);
-	CU_ASSERT_EQUAL(keymap_lookup(h.t.km, 'y'), ACT_COPY_ID);   /* the list's y */
+	CU_ASSERT_EQUAL(keymap_lookup(h.t.km, 'y'), ACT_COPY_ID); /* the list's y */
 	CU_ASSERT_EQUAL(keymap_lookup_mode(h.t.km, MODE_QUIT, 'y'), ACT_QUIT_YES);
 	select_row(&h, 2);
 	tui_key(&h.t, 'r');
 	CU_ASSERT_EQUAL_FATAL(h.t.dlg.kind, DLG_RESEND);
-	tui_key(&h.t, 'y');                    /* resend.cancel now */
+	tui_key(&h.t, 'y'); /* resend.cancel now */
 	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_NONE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.t.flash, "resend cancelled"));
 	tui_key(&h.t, 'r');

@@ -74,21 +74,21 @@ static void test_view_default_order(void)
 
 	view_init(&v, m);
 	CU_ASSERT(view_update(&v));
-	CU_ASSERT_FALSE(v.indexed);               /* no copy for the default view */
+	CU_ASSERT_FALSE(v.indexed); /* no copy for the default view */
 	CU_ASSERT_EQUAL(view_count(&v), 40);
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0039");
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 39), "fax_0000");
 	CU_ASSERT_PTR_NULL(view_at(&v, 40));
-	CU_ASSERT_FALSE(view_update(&v));         /* nothing changed: no rebuild */
+	CU_ASSERT_FALSE(view_update(&v)); /* nothing changed: no rebuild */
 	add_fax(m, 40);
 	CU_ASSERT(view_update(&v));
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0040");
 	CU_ASSERT_EQUAL(view_find(&v, "fax_0039", 0), 1);
 	CU_ASSERT_EQUAL(view_find(&v, "fax_0039", 1), 1);
 	CU_ASSERT_EQUAL(view_find(&v, "fax_nope", 3), SIZE_MAX);
-	CU_ASSERT_EQUAL(view_find(&v, "fax_0000", 0), 40);   /* far from the hint */
+	CU_ASSERT_EQUAL(view_find(&v, "fax_0000", 0), 40); /* far from the hint */
 	CU_ASSERT_EQUAL(view_find(&v, "fax_0040", 40), 0);
-	CU_ASSERT_EQUAL(view_find(&v, "fax_0020", 999), 20);  /* hint past the end */
+	CU_ASSERT_EQUAL(view_find(&v, "fax_0020", 999), 20); /* hint past the end */
 	CU_ASSERT_EQUAL(view_find(&v, NULL, 0), SIZE_MAX);
 	/* Codes in view come from the model when unfiltered. */
 	CU_ASSERT_EQUAL(v.n_codes, 2);
@@ -110,20 +110,20 @@ static void test_view_filter(void)
 	view_update(&v);
 	CU_ASSERT(v.indexed);
 	CU_ASSERT_EQUAL(view_count(&v), 10);
-	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0039");   /* still newest first */
+	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0039"); /* still newest first */
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 9), "fax_0003");
 	CU_ASSERT_EQUAL(view_set_filter(&v, "status:failed code:busy", err, sizeof err), 0);
 	view_update(&v);
 	CU_ASSERT_EQUAL(view_count(&v), 5);
-	CU_ASSERT_EQUAL(v.n_codes, 1);             /* codes over the filtered view */
+	CU_ASSERT_EQUAL(v.n_codes, 1); /* codes over the filtered view */
 	CU_ASSERT_EQUAL(v.codes[0].count, 5);
 	CU_ASSERT_EQUAL(view_set_filter(&v, "tag:team=ops", err, sizeof err), 0);
 	view_update(&v);
 	CU_ASSERT_EQUAL(view_count(&v), 20);
-	CU_ASSERT_EQUAL(v.n_codes, 0);             /* even ids are never failed */
+	CU_ASSERT_EQUAL(v.n_codes, 0); /* even ids are never failed */
 	CU_ASSERT_EQUAL(view_set_filter(&v, "nonsense:1", err, sizeof err), -1);
 	view_update(&v);
-	CU_ASSERT_EQUAL(view_count(&v), 20);       /* the old filter stays */
+	CU_ASSERT_EQUAL(view_count(&v), 20); /* the old filter stays */
 	CU_ASSERT_EQUAL(view_set_filter(&v, "", err, sizeof err), 0);
 	view_update(&v);
 	CU_ASSERT_FALSE(v.indexed);
@@ -141,10 +141,10 @@ static void test_view_sort(void)
 	view_set_sort(&v, SORT_CREATED, true);
 	view_update(&v);
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0000");
-	view_set_sort(&v, SORT_TO, false);         /* to runs backwards from the ids */
+	view_set_sort(&v, SORT_TO, false); /* to runs backwards from the ids */
 	view_update(&v);
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0011");
-	view_set_sort(&v, SORT_UPDATED, false);    /* newest update first */
+	view_set_sort(&v, SORT_UPDATED, false); /* newest update first */
 	view_update(&v);
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0000");
 	view_set_sort(&v, SORT_STATUS, false);
@@ -158,7 +158,7 @@ static void test_view_sort(void)
 	CU_ASSERT_EQUAL(view_at(&v, 0)->fax.status, FAX_FAILED);
 	view_set_sort(&v, SORT_CODE, false);
 	view_update(&v);
-	CU_ASSERT_PTR_NULL(view_at(&v, 0)->fax.error_code);   /* no code sorts first */
+	CU_ASSERT_PTR_NULL(view_at(&v, 0)->fax.error_code); /* no code sorts first */
 	CU_ASSERT_STRING_EQUAL(view_at(&v, 11)->fax.error_code, "invalid_number");
 	for (int s = 0; s < SORT_COUNT; s++)
 		CU_ASSERT(strlen(view_sort_name((enum view_sort)s)) > 0);
@@ -181,18 +181,18 @@ static void test_view_pause(void)
 	add_fax(m, 11);
 	add_fax(m, 12);
 	view_update(&v);
-	CU_ASSERT_EQUAL(view_count(&v), 10);       /* new faxes are counted, not shown */
+	CU_ASSERT_EQUAL(view_count(&v), 10); /* new faxes are counted, not shown */
 	CU_ASSERT_EQUAL(v.n_new, 3);
 	CU_ASSERT_STRING_EQUAL(id_at(&v, 0), "fax_0009");
 	/* Same with a filter (the indexed path). */
 	view_set_filter(&v, "status:failed", err, sizeof err);
 	view_update(&v);
 	CU_ASSERT_EQUAL(v.n_new, 3);
-	CU_ASSERT_EQUAL(view_count(&v), 2);        /* fax_0003 and fax_0007 */
+	CU_ASSERT_EQUAL(view_count(&v), 2); /* fax_0003 and fax_0007 */
 	view_set_paused(&v, false);
 	view_update(&v);
 	CU_ASSERT_EQUAL(v.n_new, 0);
-	CU_ASSERT_EQUAL(view_count(&v), 3);        /* fax_0011 joins */
+	CU_ASSERT_EQUAL(view_count(&v), 3); /* fax_0011 joins */
 	view_done(&v);
 	model_free(m);
 }
@@ -212,10 +212,12 @@ static void test_export(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(tui_export_csv(&v, f), 0);
 	fclose(f);
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "id,created_at,updated_at,completed_at,status,to,pages,"
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf,
+				      "id,created_at,updated_at,completed_at,status,to,pages,"
 				      "attempts,max_attempts,error_code,error_message,"
 				      "resent_from,tags\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fax_0007,2025-05-13T22:00:07Z,2025-05-13T22:01:33Z,,"
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf,
+				      "fax_0007,2025-05-13T22:00:07Z,2025-05-13T22:01:33Z,,"
 				      "failed,+12125559992,2,0,,busy,"
 				      "\"a \"\"quoted\"\", message\",,\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fax_0003,"));
@@ -237,7 +239,9 @@ static void test_export(void)
 static void test_columns_two_flex(void)
 {
 	static const struct col_spec specs[] = {
-		{ "a", 4, 4, 0, false }, { "b", 10, 10, 0, true }, { "c", 6, 6, 1, true },
+		{ "a", 4, 4, 0, false },
+		{ "b", 10, 10, 0, true },
+		{ "c", 6, 6, 1, true },
 	};
 	int w[3];
 

@@ -35,8 +35,8 @@ static void attempt(struct fax *f, int64_t start, int64_t dur, const char *code)
 
 /* A fax in the model: `ago` minutes old, failed with `code` (NULL: in
  * progress), resent from `from` (or NULL). */
-static void put(struct model *m, const char *id, const char *to, const char *code,
-		int64_t ago, const char *from)
+static void put(struct model *m, const char *id, const char *to, const char *code, int64_t ago,
+		const char *from)
 {
 	struct fax f;
 
@@ -73,7 +73,7 @@ static void test_trail(void)
 	attempt(&f, NOW, -1, NULL);
 	worklist_trail(&f, ">", buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "busy>busy>no_answer>ok>sending");
-	worklist_trail(&f, ">", buf, 8);              /* cut, still terminated */
+	worklist_trail(&f, ">", buf, 8); /* cut, still terminated */
 	CU_ASSERT_STRING_EQUAL(buf, "busy>bu");
 	fax_done(&f);
 }
@@ -90,7 +90,7 @@ static void test_stuck(void)
 	CU_ASSERT_EQUAL(worklist_state_since(mf), NOW - 30 * MIN);
 	CU_ASSERT(worklist_stuck(mf, NOW, 10 * MIN));
 	CU_ASSERT_FALSE(worklist_stuck(mf, NOW, 31 * MIN));
-	CU_ASSERT_FALSE(worklist_stuck(mf, NOW, 0));   /* 0 turns it off */
+	CU_ASSERT_FALSE(worklist_stuck(mf, NOW, 0)); /* 0 turns it off */
 	CU_ASSERT_FALSE(worklist_stuck(model_get(m, "fax_new"), NOW, 10 * MIN));
 	/* A finished fax is never stuck, however old. */
 	CU_ASSERT_FALSE(worklist_stuck(model_get(m, "fax_failed"), NOW, 10 * MIN));
@@ -122,17 +122,17 @@ static void test_failures_grouped(void)
 	struct model *m = model_new(NULL);
 	struct worklist_failures tf = { 0 };
 
-	put(m, "fax_1", "+13015550123", "busy", 5, NULL);          /* hour */
-	put(m, "fax_2", "+13015550123", "no_answer", 90, NULL);    /* day */
-	put(m, "fax_3", "+13015550123", "busy", 600, NULL);        /* day */
-	put(m, "fax_4", "+12125550000", "busy", 20, NULL);         /* hour */
-	put(m, "fax_5", "+12125550000", "busy", 25 * 60, NULL);    /* too old */
-	put(m, "fax_6", "+14155550000", NULL, 3, NULL);            /* not failed */
+	put(m, "fax_1", "+13015550123", "busy", 5, NULL);       /* hour */
+	put(m, "fax_2", "+13015550123", "no_answer", 90, NULL); /* day */
+	put(m, "fax_3", "+13015550123", "busy", 600, NULL);     /* day */
+	put(m, "fax_4", "+12125550000", "busy", 20, NULL);      /* hour */
+	put(m, "fax_5", "+12125550000", "busy", 25 * 60, NULL); /* too old */
+	put(m, "fax_6", "+14155550000", NULL, 3, NULL);         /* not failed */
 	CU_ASSERT_EQUAL(worklist_failures_build(&tf, m, NOW), 0);
 	CU_ASSERT_EQUAL(tf.day, 4);
 	CU_ASSERT_EQUAL(tf.hour, 2);
 	CU_ASSERT_EQUAL_FATAL(tf.n_to, 2);
-	CU_ASSERT_STRING_EQUAL(tf.by_to[0].key, "+13015550123");   /* most in the day first */
+	CU_ASSERT_STRING_EQUAL(tf.by_to[0].key, "+13015550123"); /* most in the day first */
 	CU_ASSERT_EQUAL(tf.by_to[0].day, 3);
 	CU_ASSERT_EQUAL(tf.by_to[0].hour, 1);
 	CU_ASSERT_EQUAL(tf.by_to[0].last_ms, NOW - 5 * MIN);
@@ -241,7 +241,7 @@ static void test_copy_id(void)
 	CU_ASSERT_FALSE(copy_id_valid("fax_\xC3\xA9"));
 	memset(b, 'a', 64);
 	b[64] = '\0';
-	CU_ASSERT_FALSE(copy_id_valid(b));          /* longer than COPY_ID_MAX */
+	CU_ASSERT_FALSE(copy_id_valid(b)); /* longer than COPY_ID_MAX */
 	b[63] = '\0';
 	CU_ASSERT(copy_id_valid(b));
 	CU_ASSERT_EQUAL(copy_base64("fax_000117", b, sizeof b), 16);
@@ -250,7 +250,7 @@ static void test_copy_id(void)
 	CU_ASSERT_STRING_EQUAL(b, "YWI=");
 	copy_base64("abc", b, sizeof b);
 	CU_ASSERT_STRING_EQUAL(b, "YWJj");
-	CU_ASSERT_EQUAL(copy_base64("abcd", b, 8), 0);  /* needs 9 */
+	CU_ASSERT_EQUAL(copy_base64("abcd", b, 8), 0); /* needs 9 */
 	CU_ASSERT_STRING_EQUAL(b, "");
 }
 

@@ -27,10 +27,10 @@
 #include "core/http/webhook.h"
 #include "tests/unit/unit.h"
 
-#define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define OLD_SECRET "whsec_c2VjcmV0LW9mLWEtcm90YXRlZC1lbmRwb2ludA=="
+#define SECRET        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define OLD_SECRET    "whsec_c2VjcmV0LW9mLWEtcm90YXRlZC1lbmRwb2ludA=="
 #define LEGACY_SECRET "whsec_test_3JzE9rYNm2VbQ8P6KxLf1WdGa4Tc"
-#define NOW_S 1747173600
+#define NOW_S         1747173600
 
 struct answer {
 	int status;
@@ -183,15 +183,17 @@ static void post(struct fx *f, const char *path, const char *secret, const char 
 		struct sig_key k;
 		char err[256];
 
-		CU_ASSERT_FATAL(sig_key_from_secret(secret, SIG_STANDARD, &k, err, sizeof err) == 0);
+		CU_ASSERT_FATAL(sig_key_from_secret(secret, SIG_STANDARD, &k, err, sizeof err) ==
+				0);
 		CU_ASSERT_FATAL(sig_sign_standard(&k, id, ts, body, blen, sig, sizeof sig) == 0);
 		snprintf(head, sizeof head,
 			 "POST %s HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
 			 "webhook-id: %s\r\nwebhook-timestamp: %lld\r\nwebhook-signature: %s\r\n"
-			 "Content-Length: %zu\r\n\r\n", path, id, (long long)ts, sig, blen);
+			 "Content-Length: %zu\r\n\r\n",
+			 path, id, (long long)ts, sig, blen);
 	} else {
-		snprintf(head, sizeof head, "POST %s HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n",
-			 path, blen);
+		snprintf(head, sizeof head,
+			 "POST %s HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n", path, blen);
 	}
 	hlen = strlen(head);
 	raw = malloc(hlen + blen);
@@ -205,8 +207,10 @@ static void post_headers(struct fx *f, const char *headers, const char *body, st
 {
 	char raw[4096];
 
-	snprintf(raw, sizeof raw, "POST /webhooks/mintfax HTTP/1.1\r\nHost: t\r\n%s"
-		 "Content-Length: %zu\r\n\r\n%s", headers, strlen(body), body);
+	snprintf(raw, sizeof raw,
+		 "POST /webhooks/mintfax HTTP/1.1\r\nHost: t\r\n%s"
+		 "Content-Length: %zu\r\n\r\n%s",
+		 headers, strlen(body), body);
 	exchange(f, raw, strlen(raw), a);
 }
 
@@ -343,7 +347,8 @@ static void test_refusals(void)
 		{ "", "missing_header", SIG_MISSING_HEADER },
 		{ "webhook-id: evt_1\r\nwebhook-timestamp: 1747173600\r\n", "missing_header",
 		  SIG_MISSING_HEADER },
-		{ "webhook-id: evt_1\r\nwebhook-timestamp: 1747173600\r\nwebhook-signature: v1,!!notbase64!!\r\n",
+		{ "webhook-id: evt_1\r\nwebhook-timestamp: 1747173600\r\nwebhook-signature: "
+		  "v1,!!notbase64!!\r\n",
 		  "malformed_header", SIG_MALFORMED_HEADER },
 		{ "webhook-id: evt_1\r\nwebhook-timestamp: 1747173600\r\n"
 		  "webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\r\n",
@@ -415,7 +420,7 @@ static void test_refusals_recent_and_streak(void)
 	CU_ASSERT_EQUAL(r.streak, 0);
 	post(&f, "/webhooks/mintfax", OLD_SECRET, "evt_r1", NOW_S, q, &a);
 	clock_manual_advance(&f.clk, 60000);
-	post(&f, "/webhooks/mintfax", SECRET, "evt_r2", NOW_S - 301, q, &a);   /* stale */
+	post(&f, "/webhooks/mintfax", SECRET, "evt_r2", NOW_S - 301, q, &a); /* stale */
 	post(&f, "/webhooks/mintfax", OLD_SECRET, "evt_r3", NOW_S + 60, q, &a);
 	webhook_refusals(f.wh, t0 + 60000, 600000, &r);
 	CU_ASSERT_EQUAL(r.recent, 3);
@@ -583,7 +588,9 @@ static void test_new_refuses_bad_config(void)
 	struct ingest *in;
 	char err[256], db[512];
 	struct webhook_opts bad_secret = { .secret = LEGACY_SECRET, .scheme_name = "standard" };
-	struct webhook_opts bad_old = { .secret = SECRET, .secret_old = "whsec_???", .scheme_name = "standard" };
+	struct webhook_opts bad_old = { .secret = SECRET,
+					.secret_old = "whsec_???",
+					.scheme_name = "standard" };
 	struct webhook_opts bad_scheme = { .secret = SECRET, .scheme_name = "hmac" };
 	struct webhook_opts no_secret = { .secret = NULL };
 	struct webhook_opts bad_path = { .secret = SECRET, .path = "webhooks" };
@@ -666,14 +673,18 @@ static void test_pipelined_events(void)
 
 		snprintf(id, sizeof id, "evt_pipe_%d", i);
 		snprintf(fax, sizeof fax, "fax_pipe_%d", i);
-		snprintf(body, sizeof body, "{\"id\":\"%s\",\"type\":\"fax.queued\",\"created\":%d,"
+		snprintf(body, sizeof body,
+			 "{\"id\":\"%s\",\"type\":\"fax.queued\",\"created\":%d,"
 			 "\"data\":{\"object\":{\"id\":\"%s\",\"status\":\"queued\","
-			 "\"to\":\"+12125551234\"}}}", id, NOW_S, fax);
-		CU_ASSERT_FATAL(sig_sign_standard(&k, id, NOW_S, body, strlen(body), sig,
-						  sizeof sig) == 0);
-		snprintf(one, sizeof one, "POST /webhooks/mintfax HTTP/1.1\r\nHost: t\r\n"
+			 "\"to\":\"+12125551234\"}}}",
+			 id, NOW_S, fax);
+		CU_ASSERT_FATAL(
+			sig_sign_standard(&k, id, NOW_S, body, strlen(body), sig, sizeof sig) == 0);
+		snprintf(one, sizeof one,
+			 "POST /webhooks/mintfax HTTP/1.1\r\nHost: t\r\n"
 			 "webhook-id: %s\r\nwebhook-timestamp: %d\r\nwebhook-signature: %s\r\n"
-			 "Content-Length: %zu\r\n\r\n%s", id, NOW_S, sig, strlen(body), body);
+			 "Content-Length: %zu\r\n\r\n%s",
+			 id, NOW_S, sig, strlen(body), body);
 		strcat(all, one);
 	}
 	sa.sin_port = htons((uint16_t)http_server_port(f.srv));
@@ -693,7 +704,8 @@ static void test_pipelined_events(void)
 	ev_timer_stop(f.loop, &guard);
 	close(rr.fd);
 	CU_ASSERT_EQUAL(count_204(rr.buf), 3);
-	CU_ASSERT_EQUAL(db_count(f.db, "SELECT count(*) FROM events WHERE id LIKE 'evt_pipe_%'"), 3);
+	CU_ASSERT_EQUAL(db_count(f.db, "SELECT count(*) FROM events WHERE id LIKE 'evt_pipe_%'"),
+			3);
 	sig_key_wipe(&k);
 	fx_close(&f);
 }

@@ -36,12 +36,11 @@ char *unit_fixture_read(const char *relative, size_t *len);
 /* A fresh temporary directory for this test run (removed at exit). */
 const char *unit_tmpdir(void);
 
-#define UNIT_SUITE(id, init_fn, clean_fn, test_array)                        \
-	static struct unit_suite unit_suite_##id = {                         \
-		#id, init_fn, clean_fn, test_array, 0 };                     \
-	__attribute__((constructor)) static void unit_suite_reg_##id(void)   \
-	{                                                                    \
-		unit_register(&unit_suite_##id);                             \
+#define UNIT_SUITE(id, init_fn, clean_fn, test_array)                                         \
+	static struct unit_suite unit_suite_##id = { #id, init_fn, clean_fn, test_array, 0 }; \
+	__attribute__((constructor)) static void unit_suite_reg_##id(void)                    \
+	{                                                                                     \
+		unit_register(&unit_suite_##id);                                              \
 	}
 
 #endif

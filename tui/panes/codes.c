@@ -19,14 +19,14 @@ static int codes_window(size_t n, int rows, int first)
 }
 
 struct codes {
-	size_t sel;                /* the selected row */
+	size_t sel; /* the selected row */
 };
 
 static void codes_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	struct rect in = render_box(t, r, "error codes", render_border_role(t, focused));
 	size_t n = t->view.n_codes;
-	bool two = in.h >= (int)(2 * n);   /* room for the suggested action line */
+	bool two = in.h >= (int)(2 * n); /* room for the suggested action line */
 	int y = in.y, first, items, per = two ? 2 : 1;
 	struct codes *cs = p->priv;
 
@@ -51,16 +51,16 @@ static void codes_draw(struct tui *t, struct pane *p, const struct rect *r, bool
 		const struct model_code_count *c = &t->view.codes[i];
 		const struct fax_code_info *info = errors_fax_code(c->code);
 		bool sel = focused && i == cs->sel;
-		enum tui_role role = sel ? ROLE_SELECTED
-				   : info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL
-				   : info->cls == CODE_RETRYABLE ? ROLE_CODE_RETRYABLE
-								 : ROLE_CODE_UNKNOWN;
+		enum tui_role role = sel              ? ROLE_SELECTED
+			: info->cls == CODE_TERMINAL  ? ROLE_CODE_TERMINAL
+			: info->cls == CODE_RETRYABLE ? ROLE_CODE_RETRYABLE
+						      : ROLE_CODE_UNKNOWN;
 		int x = in.x;
 
 		if (sel)
 			render_fill(t, y, in.x, in.w, ROLE_SELECTED);
-		x += render_textf(t, y, x, in.w, role, "%s%-15s", info->cls == CODE_TERMINAL ?
-				  t->term.g->terminal : " ", c->code);
+		x += render_textf(t, y, x, in.w, role, "%s%-15s",
+				  info->cls == CODE_TERMINAL ? t->term.g->terminal : " ", c->code);
 		x += render_textf(t, y, x, in.x + in.w - x, sel ? role : ROLE_NORMAL, " %6zu ",
 				  c->count);
 		x += render_textf(t, y, x, in.x + in.w - x, sel ? role : ROLE_DIM, "%-9s ",

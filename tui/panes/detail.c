@@ -20,7 +20,7 @@
 
 /* The detail screen's own state. */
 struct detail {
-	bool raw;                  /* the raw JSON instead of the fields */
+	bool raw; /* the raw JSON instead of the fields */
 };
 
 struct lines {
@@ -70,14 +70,14 @@ static void raw_json(struct lines *l, const struct fax *f)
 		emit(l, ROLE_ERROR, "(could not serialise this fax)");
 		return;
 	}
-#define FLUSH()                                                    \
-	do {                                                       \
-		line[len] = '\0';                                  \
-		if (len)                                           \
-			emit(l, ROLE_NORMAL, "%s", line);          \
-		len = 0;                                           \
+#define FLUSH()                                                     \
+	do {                                                        \
+		line[len] = '\0';                                   \
+		if (len)                                            \
+			emit(l, ROLE_NORMAL, "%s", line);           \
+		len = 0;                                            \
 		for (int i_ = 0; i_ < indent * 2 && len < 64; i_++) \
-			line[len++] = ' ';                         \
+			line[len++] = ' ';                          \
 	} while (0)
 	for (const char *p = json; *p; p++) {
 		char c = *p;
@@ -157,9 +157,10 @@ static void details_head(struct lines *l, const struct model_fax *mf, int64_t no
 		field(l, "trail", buf);
 	if (info) {
 		emit(l, info->cls == CODE_TERMINAL ? ROLE_CODE_TERMINAL : ROLE_CODE_RETRYABLE,
-		     "%-16s %s%s%s%s (%s)", "error code", info->cls == CODE_TERMINAL ?
-		     t->term.g->terminal : "", f->error_code, f->error_subcode ? "/" : "",
-		     f->error_subcode ? f->error_subcode : "", errors_class_name(info->cls));
+		     "%-16s %s%s%s%s (%s)", "error code",
+		     info->cls == CODE_TERMINAL ? t->term.g->terminal : "", f->error_code,
+		     f->error_subcode ? "/" : "", f->error_subcode ? f->error_subcode : "",
+		     errors_class_name(info->cls));
 		field(l, "  meaning", info->meaning);
 		field(l, "  action", info->action);
 		field(l, "  message", f->error_message);
@@ -215,7 +216,8 @@ static void details_attempts(struct lines *l, const struct fax *f)
 	emit(l, ROLE_TITLE, "attempts (%zu)", f->n_attempts);
 	if (!f->n_attempts)
 		return;
-	emit(l, ROLE_COLUMN, " #  started              completed            duration  code/subcode  message");
+	emit(l, ROLE_COLUMN,
+	     " #  started              completed            duration  code/subcode  message");
 	for (size_t i = 0; i < f->n_attempts; i++) {
 		const struct fax_attempt *a = &f->attempts[i];
 		char st[32], done[32], dur[24], code[160];
@@ -225,8 +227,9 @@ static void details_attempts(struct lines *l, const struct fax *f)
 		fmt_duration(a->duration_ms, dur, sizeof dur);
 		snprintf(code, sizeof code, "%s%s%s", a->error_code ? a->error_code : "-",
 			 a->error_subcode ? "/" : "", a->error_subcode ? a->error_subcode : "");
-		emit(l, a->error_code ? ROLE_FAX_FAILED : ROLE_NORMAL, "%2d  %-19s  %-19s  %-8s  %-13s %s",
-		     a->number, st, a->completed_at == TS_NONE ? "in progress" : done, dur, code,
+		emit(l, a->error_code ? ROLE_FAX_FAILED : ROLE_NORMAL,
+		     "%2d  %-19s  %-19s  %-8s  %-13s %s", a->number, st,
+		     a->completed_at == TS_NONE ? "in progress" : done, dur, code,
 		     a->error_message ? a->error_message : "");
 	}
 }
@@ -244,9 +247,9 @@ static void details_events(struct lines *l, const struct fax *f, int64_t now)
 		if (!f->id || strcmp(e->fax_id, f->id) != 0)
 			continue;
 		fmt_when(e->at_ms, now, when, sizeof when);
-		emit(l, e->outcome == APPLY_OK ? ROLE_NORMAL : ROLE_WARN, "  %-11s %-20s %-8s %-9s %s",
-		     when, e->type, event_source_name(e->source), apply_outcome_name(e->outcome),
-		     e->detail);
+		emit(l, e->outcome == APPLY_OK ? ROLE_NORMAL : ROLE_WARN,
+		     "  %-11s %-20s %-8s %-9s %s", when, e->type, event_source_name(e->source),
+		     apply_outcome_name(e->outcome), e->detail);
 		shown++;
 	}
 	if (!shown)
@@ -266,7 +269,8 @@ static void details_rare(struct lines *l, const struct model_fax *mf)
 	field(l, "webhook url", f->webhook_url);
 	field(l, "idempotency key", f->idempotency_key);
 	fmt_timestamp(mf->last_update_ms, buf, sizeof buf);
-	emit(l, ROLE_DIM, "%-16s %s via %s", "last change", buf, event_source_name(mf->last_source));
+	emit(l, ROLE_DIM, "%-16s %s via %s", "last change", buf,
+	     event_source_name(mf->last_source));
 }
 
 static void details(struct lines *l, const struct model_fax *mf)
@@ -292,8 +296,7 @@ static void detail_draw(struct tui *t, struct pane *p, const struct rect *r, boo
 	struct rect in;
 	struct lines l;
 
-	snprintf(crumbs, sizeof crumbs, "faxes > %s%s", t->detail_id,
-		 d->raw ? " > raw JSON" : "");
+	snprintf(crumbs, sizeof crumbs, "faxes > %s%s", t->detail_id, d->raw ? " > raw JSON" : "");
 	(void)focused;
 	in = render_box(t, r, crumbs, render_border_role(t, true));
 	if (in.h < 1 || in.w < 4)
@@ -340,7 +343,8 @@ static void detail_jump(struct tui *t, enum tui_action a)
 	if (a == ACT_ORIGINAL) {
 		to = mf->fax.resent_from;
 		if (!to || !*to) {
-			tui_flash(t, true, "this fax is an original: it was not resent from another");
+			tui_flash(t, true,
+				  "this fax is an original: it was not resent from another");
 			return;
 		}
 		if (!model_get(t->m, to)) {
@@ -348,8 +352,9 @@ static void detail_jump(struct tui *t, enum tui_action a)
 			return;
 		}
 	} else if (!(to = worklist_chain_next(t->m, t->detail_id))) {
-		tui_flash(t, true, mf->n_resends || mf->fax.resent_from
-			  ? "the last fax of this resend chain" : "this fax has no resends");
+		tui_flash(t, true,
+			  mf->n_resends || mf->fax.resent_from ? "the last fax of this resend chain"
+							       : "this fax has no resends");
 		return;
 	}
 	detail_open(t, to);

@@ -160,9 +160,9 @@ void dialog_open_bulk(struct tui *t)
 		bulk_add(t, mf, &cap);
 	}
 	if (t->dlg.n_items == 0) {
-		tui_flash(t, true, "no failed fax to resend among the %s%s", t->n_marks ?
-			  "marked faxes" : "faxes in the current filter", t->dlg.n_inflight ?
-			  " (the others are being resent)" : "");
+		tui_flash(t, true, "no failed fax to resend among the %s%s",
+			  t->n_marks ? "marked faxes" : "faxes in the current filter",
+			  t->dlg.n_inflight ? " (the others are being resent)" : "");
 		dialog_close(t);
 		return;
 	}
@@ -186,7 +186,8 @@ static void resend_confirm(struct tui *t)
 	bool pending = d->prior.kind == RESEND_PRIOR_PENDING;
 
 	if (!resend_valid_e164(to)) {
-		snprintf(d->error, sizeof d->error, "destination must be E.164: + then 2 to 15 "
+		snprintf(d->error, sizeof d->error,
+			 "destination must be E.164: + then 2 to 15 "
 			 "digits, not starting with 0, e.g. +14155550100");
 		d->focus = FOCUS_TO;
 		return;
@@ -253,8 +254,9 @@ static void resend_cancel(struct tui *t)
 static void resend_type(struct tui *t, int key)
 {
 	struct tui_dialog *d = &t->dlg;
-	struct prompt *p = d->focus == FOCUS_TO ? &d->to : d->focus == FOCUS_MAX ? &d->max_attempts
-										   : NULL;
+	struct prompt *p = d->focus == FOCUS_TO ? &d->to
+		: d->focus == FOCUS_MAX         ? &d->max_attempts
+						: NULL;
 
 	if (!p)
 		return;
@@ -276,7 +278,8 @@ static void bulk_confirm(struct tui *t)
 
 	bulk_count(d, &c);
 	if (!c.chosen) {
-		tui_flash(t, true, "nothing to resend with these choices (i includes the ones "
+		tui_flash(t, true,
+			  "nothing to resend with these choices (i includes the ones "
 			  "resent or dismissed already)");
 		return;
 	}
@@ -293,7 +296,7 @@ static void bulk_confirm(struct tui *t)
 
 		if (!bulk_chosen(d, it))
 			continue;
-		again[n] = it->resent;     /* included on purpose: another fax */
+		again[n] = it->resent; /* included on purpose: another fax */
 		ids[n++] = it->id;
 		it->id = NULL;
 	}
@@ -350,7 +353,7 @@ static void quit_drop_rest(struct tui *t)
 		return;
 	dialog_close(t);
 	tui_bulk_cancel(t);
-	if (!t->quitting)      /* answers still on the way are not waited for */
+	if (!t->quitting) /* answers still on the way are not waited for */
 		tui_request_quit(t);
 }
 
@@ -444,14 +447,18 @@ static int draw_prior(struct tui *t, int y, const struct rect *in)
 
 	resend_fmt_time(p->at_ms, when, sizeof when);
 	if (p->kind == RESEND_PRIOR_PENDING) {
-		render_textf(t, y++, in->x, in->w, ROLE_ALERT, "an earlier resend (asked %s) has "
-			     "no known outcome: Enter retries it, same key, no second fax", when);
+		render_textf(t, y++, in->x, in->w, ROLE_ALERT,
+			     "an earlier resend (asked %s) has "
+			     "no known outcome: Enter retries it, same key, no second fax",
+			     when);
 		render_textf(t, y++, in->x, in->w, ROLE_DIALOG, "idempotency key: %s (reused)",
 			     p->key);
 	} else if (p->kind == RESEND_PRIOR_SENT) {
 		rf = p->new_fax_id[0] ? model_get(t->m, p->new_fax_id) : NULL;
-		render_textf(t, y++, in->x, in->w, ROLE_ALERT, "already resent as %s on %s, "
-			     "now %s", p->new_fax_id[0] ? p->new_fax_id : "a fax", when,
+		render_textf(t, y++, in->x, in->w, ROLE_ALERT,
+			     "already resent as %s on %s, "
+			     "now %s",
+			     p->new_fax_id[0] ? p->new_fax_id : "a fax", when,
 			     rf ? fax_status_name(rf->fax.status) : "status unknown");
 		render_text(t, y++, in->x, in->w, ROLE_DIALOG,
 			    "idempotency key: a new one, for another fax");
@@ -497,11 +504,15 @@ static void draw_resend(struct tui *t)
 			     d->pages == 1 ? "" : "s", avail,
 			     est > b->available ? ": NOT ENOUGH" : "");
 	} else {
-		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "estimated cost %s (%d page%s); "
-			     "balance unknown", cost, d->pages, d->pages == 1 ? "" : "s");
+		render_textf(t, y++, in.x, in.w, ROLE_DIALOG,
+			     "estimated cost %s (%d page%s); "
+			     "balance unknown",
+			     cost, d->pages, d->pages == 1 ? "" : "s");
 	}
-	render_textf(t, y++, in.x, in.w, ROLE_DIM, "(assumes %s per page: mintfax publishes no "
-		     "price; a hold is placed, failed faxes are not charged)", price);
+	render_textf(t, y++, in.x, in.w, ROLE_DIM,
+		     "(assumes %s per page: mintfax publishes no "
+		     "price; a hold is placed, failed faxes are not charged)",
+		     price);
 	y = draw_prior(t, y, &in);
 	if (d->confirm_again) {
 		render_text(t, y++, in.x, in.w, ROLE_ALERT,
@@ -515,8 +526,8 @@ static void draw_resend(struct tui *t)
 	} else if (d->error[0]) {
 		render_text(t, y++, in.x, in.w, ROLE_ERROR, d->error);
 	}
-	render_textf(t, in.y + in.h - 1, in.x, in.w, d->focus == FOCUS_BUTTON ? ROLE_DIALOG_FOCUS
-									     : ROLE_KEY,
+	render_textf(t, in.y + in.h - 1, in.x, in.w,
+		     d->focus == FOCUS_BUTTON ? ROLE_DIALOG_FOCUS : ROLE_KEY,
 		     "[ %s: resend ]   %s: next field   %s: cancel",
 		     keys_of(t, ACT_RESEND_CONFIRM, k1, sizeof k1),
 		     keys_of(t, ACT_RESEND_NEXT_FIELD, k2, sizeof k2),
@@ -554,23 +565,28 @@ static void draw_bulk(struct tui *t)
 	if (c.resent || c.dismissed)
 		render_textf(t, y++, in.x, in.w, d->include_done ? ROLE_ALERT : ROLE_DIALOG,
 			     "%zu resent already, %zu dismissed: %s (%s: %s)", c.resent,
-			     c.dismissed, d->include_done ? "INCLUDED, another fax each" : "skipped",
+			     c.dismissed,
+			     d->include_done ? "INCLUDED, another fax each" : "skipped",
 			     keys_of(t, ACT_BULK_INCLUDE_DONE, k1, sizeof k1),
 			     d->include_done ? "skip them" : "include them");
 	if (d->n_inflight)
 		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "%zu being resent now: skipped",
 			     d->n_inflight);
 	if (d->skip_terminal)
-		render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "terminal codes to the same number: "
+		render_textf(t, y++, in.x, in.w, ROLE_DIALOG,
+			     "terminal codes to the same number: "
 			     "skipped (%s: include them)",
 			     keys_of(t, ACT_BULK_SKIP_TERMINAL, k1, sizeof k1));
 	else if (c.terminal)
-		render_textf(t, y++, in.x, in.w, ROLE_ALERT, "%zu of them failed with a terminal "
-			     "code and go to the same number (%s: skip them)", c.terminal,
-			     keys_of(t, ACT_BULK_SKIP_TERMINAL, k1, sizeof k1));
-	render_textf(t, y++, in.x, in.w, ROLE_DIALOG, "Sent %d at a time, one every %.1fs; "
-		     "progress in the header; %s pauses, %s cancels.", TUI_BULK_PARALLEL,
-		     TUI_BULK_INTERVAL, keys_of(t, ACT_BULK_PAUSE, k1, sizeof k1),
+		render_textf(t, y++, in.x, in.w, ROLE_ALERT,
+			     "%zu of them failed with a terminal "
+			     "code and go to the same number (%s: skip them)",
+			     c.terminal, keys_of(t, ACT_BULK_SKIP_TERMINAL, k1, sizeof k1));
+	render_textf(t, y++, in.x, in.w, ROLE_DIALOG,
+		     "Sent %d at a time, one every %.1fs; "
+		     "progress in the header; %s pauses, %s cancels.",
+		     TUI_BULK_PARALLEL, TUI_BULK_INTERVAL,
+		     keys_of(t, ACT_BULK_PAUSE, k1, sizeof k1),
 		     keys_of(t, ACT_BULK_CANCEL, k2, sizeof k2));
 	render_textf(t, in.y + in.h - 1, in.x, in.w, ROLE_KEY, "%s: start   %s: cancel",
 		     keys_of(t, ACT_BULK_START, k1, sizeof k1),
@@ -587,15 +603,16 @@ static void draw_quit(struct tui *t)
 	in = render_box(t, &r, "quit?", ROLE_BORDER_FOCUS);
 	render_set_clip(t, &in);
 	render_textf(t, in.y, in.x + 1, in.w - 2, ROLE_DIALOG,
-		     "%zu resend%s on the way; their results will not be shown.",
-		     n, n == 1 ? " is" : "s are");
+		     "%zu resend%s on the way; their results will not be shown.", n,
+		     n == 1 ? " is" : "s are");
 	if (left) {
 		render_textf(t, in.y + 1, in.x + 1, in.w - 2, ROLE_ALERT,
 			     "The bulk resend has %zu fax%s not sent yet.", left,
 			     left == 1 ? "" : "es");
 		render_textf(t, in.y + in.h - 1, in.x + 1, in.w - 2, ROLE_KEY,
 			     "%s: send the remaining %zu, then quit   %s: drop them and quit   "
-			     "%s: stay", keys_of(t, ACT_QUIT_SEND_REST, k1, sizeof k1), left,
+			     "%s: stay",
+			     keys_of(t, ACT_QUIT_SEND_REST, k1, sizeof k1), left,
 			     keys_of(t, ACT_QUIT_DROP_REST, k2, sizeof k2),
 			     keys_of(t, ACT_QUIT_NO, k3, sizeof k3));
 	} else {

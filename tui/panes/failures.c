@@ -17,12 +17,12 @@
  * often while shown (counts age out of the hour). */
 #define FAILURES_REBUILD_MS 1000
 #define FAILURES_REFRESH_MS 30000
-#define FAILURES_KEY_COLS 24
+#define FAILURES_KEY_COLS   24
 
 /* The failures screen's own state. */
 struct failures {
 	struct worklist_failures groups;
-	size_t sel;                /* the selected row */
+	size_t sel; /* the selected row */
 };
 
 static size_t failures_rows(const struct failures *fs)
@@ -37,8 +37,9 @@ static void refresh(struct tui *t, struct failures *fs, int64_t now)
 
 	if (tf->built_ms && !(moved && now - tf->built_ms >= FAILURES_REBUILD_MS) &&
 	    now - tf->built_ms < FAILURES_REFRESH_MS) {
-		tui_need_tick(t, moved ? tf->built_ms + FAILURES_REBUILD_MS - now
-				       : tf->built_ms + FAILURES_REFRESH_MS - now);
+		tui_need_tick(t,
+			      moved ? tf->built_ms + FAILURES_REBUILD_MS - now
+				    : tf->built_ms + FAILURES_REFRESH_MS - now);
 		return;
 	}
 	if (worklist_failures_build(tf, t->m, now) < 0)
@@ -54,7 +55,7 @@ void failures_open(struct tui *t)
 	struct pane *p = &t->screen_pane[SCREEN_FAILURES];
 	struct failures *fs = p->priv;
 
-	fs->groups.built_ms = 0;   /* fresh numbers on every visit */
+	fs->groups.built_ms = 0; /* fresh numbers on every visit */
 	fs->sel = 0;
 	p->sc.off = 0;
 	t->screen = SCREEN_FAILURES;
@@ -87,7 +88,8 @@ static void heading(struct fl *f, const char *what)
 static void group_row(struct fl *f, const struct worklist_group *g, size_t idx, int64_t now)
 {
 	struct tui *t = f->t;
-	bool sel = idx == ((const struct failures *)f->p->priv)->sel, repeat = g->day >= TRIAGE_REPEAT;
+	bool sel = idx == ((const struct failures *)f->p->priv)->sel,
+	     repeat = g->day >= TRIAGE_REPEAT;
 	int y = row_y(f), x;
 	char when[24];
 
@@ -117,8 +119,10 @@ static void failures_draw(struct tui *t, struct pane *p, const struct rect *r, b
 
 	(void)focused;
 	refresh(t, fs, now);
-	snprintf(title, sizeof title, "failures: %zu in the last hour, %zu in the last day "
-		 "(Enter filters the list, Esc goes back)", tf->hour, tf->day);
+	snprintf(title, sizeof title,
+		 "failures: %zu in the last hour, %zu in the last day "
+		 "(Enter filters the list, Esc goes back)",
+		 tf->hour, tf->day);
 	f.in = render_box(t, r, title, render_border_role(t, true));
 	if (f.in.h < 1 || f.in.w < 10)
 		return;

@@ -16,17 +16,12 @@
 #include "tui/widgets/format.h"
 
 static const struct col_spec columns[COL_N] = {
-	[COL_SYM] = { "", 2, 2, 0, false },
-	[COL_CREATED] = { "created", 8, 11, 5, false },
-	[COL_ID] = { "id", 14, 18, 0, false },     /* widened to the ids in view */
-	[COL_TO] = { "to", 12, 16, 1, false },
-	[COL_STATUS] = { "status", 9, 11, 0, false },
-	[COL_ATT] = { "att", 3, 5, 2, false },
-	[COL_PAGES] = { "pg", 2, 3, 6, false },
-	[COL_CODE] = { "code", 10, 16, 2, false },
-	[COL_TRAIL] = { "trail", 9, 24, 4, true },
-	[COL_AGE] = { "age", 4, 5, 5, false },
-	[COL_SINCE] = { "in state", 9, 9, 3, false },
+	[COL_SYM] = { "", 2, 2, 0, false },        [COL_CREATED] = { "created", 8, 11, 5, false },
+	[COL_ID] = { "id", 14, 18, 0, false }, /* widened to the ids in view */
+	[COL_TO] = { "to", 12, 16, 1, false },     [COL_STATUS] = { "status", 9, 11, 0, false },
+	[COL_ATT] = { "att", 3, 5, 2, false },     [COL_PAGES] = { "pg", 2, 3, 6, false },
+	[COL_CODE] = { "code", 10, 16, 2, false }, [COL_TRAIL] = { "trail", 9, 24, 4, true },
+	[COL_AGE] = { "age", 4, 5, 5, false },     [COL_SINCE] = { "in state", 9, 9, 3, false },
 	[COL_TAGS] = { "tags", 6, 18, 7, true },
 };
 
@@ -44,16 +39,13 @@ int faxes_columns(int width, int id_cols, int *widths)
 	return layout_columns(specs, COL_N, width, widths);
 }
 
-const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
-			     const char **word, enum tui_role *role)
+const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf, const char **word,
+			     enum tui_role *role)
 {
 	static const enum tui_role roles[] = {
-		[FAX_STATUS_NONE] = ROLE_NORMAL,
-		[FAX_QUEUED] = ROLE_FAX_QUEUED,
-		[FAX_SUBMITTED] = ROLE_FAX_SUBMITTED,
-		[FAX_IN_PROGRESS] = ROLE_FAX_IN_PROGRESS,
-		[FAX_DELIVERED] = ROLE_FAX_DELIVERED,
-		[FAX_FAILED] = ROLE_FAX_FAILED,
+		[FAX_STATUS_NONE] = ROLE_NORMAL,      [FAX_QUEUED] = ROLE_FAX_QUEUED,
+		[FAX_SUBMITTED] = ROLE_FAX_SUBMITTED, [FAX_IN_PROGRESS] = ROLE_FAX_IN_PROGRESS,
+		[FAX_DELIVERED] = ROLE_FAX_DELIVERED, [FAX_FAILED] = ROLE_FAX_FAILED,
 	};
 	enum fax_status s = mf->fax.status;
 
@@ -228,7 +220,9 @@ static void draw_row(struct tui *t, int y, int x0, int x_end, const int *widths,
 			break;
 		default:
 			role = later_cell(t, c, w, mf, now, buf, sizeof buf, selected) ? ROLE_WARN
-			       : selected ? base : c == COL_AGE || c == COL_SINCE ? role : ROLE_DIM;
+				: selected                                             ? base
+				: c == COL_AGE || c == COL_SINCE                       ? role
+										       : ROLE_DIM;
 			break;
 		}
 		if (selected)
@@ -291,7 +285,8 @@ static void faxes_draw(struct tui *t, struct pane *p, const struct rect *r, bool
 				 t->view.reverse ? t->term.g->up : t->term.g->down);
 			title_c = hdr;
 		}
-		render_fill(t, in.y, x, x + widths[c] + 1 <= in.x + in.w ? widths[c] + 1 : in.x + in.w - x,
+		render_fill(t, in.y, x,
+			    x + widths[c] + 1 <= in.x + in.w ? widths[c] + 1 : in.x + in.w - x,
 			    ROLE_COLUMN);
 		render_text(t, in.y, x, widths[c], ROLE_COLUMN, title_c);
 		x += widths[c] + 1;
@@ -306,11 +301,12 @@ static void faxes_draw(struct tui *t, struct pane *p, const struct rect *r, bool
 	for (int i = 0; i < rows && t->top + (size_t)i < n; i++) {
 		size_t idx = t->top + (size_t)i;
 
-		draw_row(t, in.y + 1 + i, in.x, in.x + in.w, widths, view_at(&t->view, idx), idx == t->sel, now);
+		draw_row(t, in.y + 1 + i, in.x, in.x + in.w, widths, view_at(&t->view, idx),
+			 idx == t->sel, now);
 	}
 	if (n > (size_t)rows) {
-		render_textf(t, r->y + r->h - 1, r->x + r->w - 16, 14, render_border_role(t, focused),
-			     " %zu/%zu ", t->sel + 1, n);
+		render_textf(t, r->y + r->h - 1, r->x + r->w - 16, 14,
+			     render_border_role(t, focused), " %zu/%zu ", t->sel + 1, n);
 	}
 }
 

@@ -12,8 +12,8 @@
 
 /* Hints per screen, in order of usefulness; the keys come from the keymap. */
 static const enum tui_action hints_main[] = {
-	ACT_HELP, ACT_FILTER, ACT_OPEN, ACT_RESEND, ACT_MARK, ACT_RESEND_BULK, ACT_PAUSE, ACT_SORT,
-	ACT_COMMAND, ACT_QUIT, ACT_NONE,
+	ACT_HELP,  ACT_FILTER, ACT_OPEN,    ACT_RESEND, ACT_MARK, ACT_RESEND_BULK,
+	ACT_PAUSE, ACT_SORT,   ACT_COMMAND, ACT_QUIT,   ACT_NONE,
 };
 static const enum tui_action hints_detail[] = {
 	ACT_BACK, ACT_RAW, ACT_RESEND, ACT_DOWN, ACT_UP, ACT_HELP, ACT_QUIT, ACT_NONE,
@@ -38,13 +38,13 @@ static int hint_width(const struct tui *t, enum tui_action a, char *keys, size_t
 
 /* A pane other than the list only scrolls: its keys, and the way back. */
 static const enum tui_action hints_pane[] = {
-	ACT_HELP, ACT_NEXT_PANE, ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_HOME, ACT_END, ACT_QUIT,
-	ACT_NONE,
+	ACT_HELP, ACT_NEXT_PANE, ACT_DOWN, ACT_UP,   ACT_PAGE_DOWN,
+	ACT_HOME, ACT_END,       ACT_QUIT, ACT_NONE,
 };
 /* The list while a search is on: how to walk its matches. */
 static const enum tui_action hints_search[] = {
-	ACT_HELP, ACT_SEARCH_NEXT, ACT_SEARCH_PREV, ACT_BACK, ACT_OPEN, ACT_RESEND, ACT_FILTER,
-	ACT_QUIT, ACT_NONE,
+	ACT_HELP,   ACT_SEARCH_NEXT, ACT_SEARCH_PREV, ACT_BACK, ACT_OPEN,
+	ACT_RESEND, ACT_FILTER,      ACT_QUIT,        ACT_NONE,
 };
 
 /* The hints follow the screen and, on the main screen, the focused pane. */
@@ -70,9 +70,9 @@ void footer_draw(struct tui *t, const struct rect *r)
 	render_fill(t, r->y, r->x, r->w, ROLE_FOOTER);
 	if (t->prompt_kind != PROMPT_NONE) {
 		const char *label = t->prompt_kind == PROMPT_FILTER ? "filter: "
-				  : t->prompt_kind == PROMPT_SEARCH ? "search: "
-				  : t->prompt_kind == PROMPT_DISMISS ? "dismiss, note (optional): "
-				  : ":";
+			: t->prompt_kind == PROMPT_SEARCH           ? "search: "
+			: t->prompt_kind == PROMPT_DISMISS          ? "dismiss, note (optional): "
+								    : ":";
 		int lw = render_text(t, r->y, x, r->w, ROLE_KEY, label);
 		char before[PROMPT_MAX];
 
@@ -88,7 +88,8 @@ void footer_draw(struct tui *t, const struct rect *r)
 
 		if (cx < end) {
 			render_text(t, r->y, cx, 1, ROLE_SELECTED,
-				    t->prompt.cur < t->prompt.len ? t->prompt.buf + t->prompt.cur : " ");
+				    t->prompt.cur < t->prompt.len ? t->prompt.buf + t->prompt.cur
+								  : " ");
 		}
 		return;
 	}

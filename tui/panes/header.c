@@ -34,8 +34,10 @@ static void header_sources(struct tui *t, int y, int x, int end, enum tui_role b
 		x = seg(t, y, x, end, base, buf);
 	}
 	if (s->loading_total) {
-		snprintf(buf, sizeof buf, "reading the store: %zu of %zu faxes (%zu%%); the listener "
-			 "and poller start after", s->loading_done, s->loading_total,
+		snprintf(buf, sizeof buf,
+			 "reading the store: %zu of %zu faxes (%zu%%); the listener "
+			 "and poller start after",
+			 s->loading_done, s->loading_total,
 			 s->loading_done * 100 / s->loading_total);
 		seg(t, y, x, end, ROLE_WARN, buf);
 		return;
@@ -47,8 +49,12 @@ static void header_sources(struct tui *t, int y, int x, int end, enum tui_role b
 		snprintf(buf, sizeof buf, "listener off  ");
 	x = seg(t, y, x, end, s->listener && !s->listener_ok ? ROLE_ERROR : base, buf);
 	snprintf(buf, sizeof buf, "poller %s", s->poller_state ? s->poller_state : "off");
-	x = seg(t, y, x, end, s->poller_state && strcmp(s->poller_state, "ok") != 0 &&
-			      strcmp(s->poller_state, "off") != 0 ? ROLE_WARN : base, buf);
+	x = seg(t, y, x, end,
+		s->poller_state && strcmp(s->poller_state, "ok") != 0 &&
+				strcmp(s->poller_state, "off") != 0
+			? ROLE_WARN
+			: base,
+		buf);
 	if (s->poller_error && *s->poller_error) {
 		snprintf(buf, sizeof buf, " (%s)", s->poller_error);
 		x = seg(t, y, x, end, ROLE_WARN, buf);
@@ -96,8 +102,8 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 		x = seg(t, y, x, end, base, "balance ?  ");
 	}
 	snprintf(buf, sizeof buf, "faxes %zu  failed %zu %s unresolved %zu  in flight %zu",
-		 model_count(t->m), model_count_status(t->m, FAX_FAILED),
-		 t->term.utf8 ? "·" : "-", tui_triage_unresolved(t),
+		 model_count(t->m), model_count_status(t->m, FAX_FAILED), t->term.utf8 ? "·" : "-",
+		 tui_triage_unresolved(t),
 		 model_count_status(t->m, FAX_QUEUED) + model_count_status(t->m, FAX_SUBMITTED) +
 			 model_count_status(t->m, FAX_IN_PROGRESS));
 	x = seg(t, y, x, end, base, buf);
@@ -110,8 +116,8 @@ static void header_state(struct tui *t, int y, int x, int end, enum tui_role bas
 		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
 	}
 	if (t->bulk.running) {
-		snprintf(buf, sizeof buf, "  bulk %zu of %zu sent, %zu failed%s",
-			 t->bulk.ok, t->bulk.n, t->bulk.failed, t->bulk.paused ? ", PAUSED" : "");
+		snprintf(buf, sizeof buf, "  bulk %zu of %zu sent, %zu failed%s", t->bulk.ok,
+			 t->bulk.n, t->bulk.failed, t->bulk.paused ? ", PAUSED" : "");
 		x = seg(t, y, x, end, ROLE_INFLIGHT, buf);
 	}
 	if (t->view.paused) {

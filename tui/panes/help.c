@@ -24,8 +24,10 @@ static int help_legend(struct tui *t, const struct pane *p, const struct rect *i
 		o += (size_t)snprintf(buf + o, sizeof buf - o, " %s %s ", g->status[s],
 				      fax_status_name((enum fax_status)s));
 	if (o < sizeof buf)
-		snprintf(buf + o, sizeof buf - o, " %s retrying  %s resending  %s terminal code  "
-			 "%s marked  ! anomaly", g->retrying, g->inflight, g->terminal, g->mark);
+		snprintf(buf + o, sizeof buf - o,
+			 " %s retrying  %s resending  %s terminal code  "
+			 "%s marked  ! anomaly",
+			 g->retrying, g->inflight, g->terminal, g->mark);
 	y = in->y + line - p->sc.off;
 	if (y >= in->y && y < in->y + in->h)
 		render_text(t, y, in->x, in->w, ROLE_NORMAL, buf);
@@ -45,10 +47,9 @@ static void help_row(struct tui *t, const struct pane *p, const struct rect *in,
 	if (!keymap_keys_for(t->km, a, keys, sizeof keys))
 		snprintf(keys, sizeof keys, "(unbound)");
 	x = in->x + render_textf(t, y, in->x, in->w, why ? ROLE_DIM : ROLE_KEY, "%-18s ", keys);
-	x += render_textf(t, y, x, in->x + in->w - x, why ? ROLE_DIM : ROLE_NORMAL, "%-*s ",
-			  name_w, action_name(a));
-	x += render_text(t, y, x, in->x + in->w - x, why ? ROLE_DIM : ROLE_NORMAL,
-			 action_help(a));
+	x += render_textf(t, y, x, in->x + in->w - x, why ? ROLE_DIM : ROLE_NORMAL, "%-*s ", name_w,
+			  action_name(a));
+	x += render_text(t, y, x, in->x + in->w - x, why ? ROLE_DIM : ROLE_NORMAL, action_help(a));
 	if (why)
 		render_textf(t, y, x, in->x + in->w - x, ROLE_WARN, "  [unavailable: %s]", why);
 }
@@ -66,7 +67,8 @@ static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool 
 	tui_cmd_usages(" | ", cmds + strlen(cmds), sizeof cmds - strlen(cmds));
 	const char *const intro[] = {
 		"Keys come from the built-in bindings and your config's `bind KEY ACTION` lines.",
-		"Filter language: free text, status:failed code:busy to:+1212 tag:team=ops id:fax_, !term negates.",
+		"Filter language: free text, status:failed code:busy to:+1212 tag:team=ops "
+		"id:fax_, !term negates.",
 		cmds,
 		"",
 	};
@@ -93,8 +95,9 @@ static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool 
 		if (a == ACT_COUNT + 1 || m != action_mode((enum tui_action)(a - 1))) {
 			y = in.y + ++line - p->sc.off;
 			if (y >= in.y && y < in.y + in.h)
-				render_textf(t, y, in.x, in.w, ROLE_TITLE, "In %s%s:", mode_title(m),
-					     m == MODE_RESEND ? " (other keys edit its fields)" : "");
+				render_textf(
+					t, y, in.x, in.w, ROLE_TITLE, "In %s%s:", mode_title(m),
+					m == MODE_RESEND ? " (other keys edit its fields)" : "");
 			line++;
 		}
 		help_row(t, p, &in, line, (enum tui_action)a, 19);

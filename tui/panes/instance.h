@@ -11,7 +11,7 @@ struct pane_ops;
 struct pane {
 	const struct pane_ops *ops;
 	struct scroller sc;
-	void *priv;                /* ops->priv_size bytes, zeroed at start; or NULL */
+	void *priv; /* ops->priv_size bytes, zeroed at start; or NULL */
 };
 
 #endif

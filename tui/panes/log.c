@@ -72,9 +72,12 @@ static void log_draw(struct tui *t, struct pane *p, const struct rect *r, bool f
 			const struct model_fax *mf = model_get(t->m, e->fax_id);
 
 			if (mf && mf->fax.error_code && *mf->fax.error_code)
-				x += render_textf(t, y, x, in.x + in.w - x, ROLE_FAX_FAILED, "%s%s ",
-						  errors_fax_code_terminal(mf->fax.error_code) ?
-						  t->term.g->terminal : "", mf->fax.error_code);
+				x += render_textf(t, y, x, in.x + in.w - x, ROLE_FAX_FAILED,
+						  "%s%s ",
+						  errors_fax_code_terminal(mf->fax.error_code)
+							  ? t->term.g->terminal
+							  : "",
+						  mf->fax.error_code);
 		}
 		x += render_textf(t, y, x, in.x + in.w - x, ROLE_NORMAL, "%-24s ",
 				  e->fax_id[0] ? e->fax_id : "-");

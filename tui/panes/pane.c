@@ -8,8 +8,7 @@
 #include "tui/session.h"
 #include "tui/state.h"
 
-bool pane_scroll_action(struct tui *t, struct pane *p, enum layout_pane slot,
-			enum tui_action a)
+bool pane_scroll_action(struct tui *t, struct pane *p, enum layout_pane slot, enum tui_action a)
 {
 	int page = t->layout.pane[slot].h > 3 ? t->layout.pane[slot].h - 3 : 1;
 

@@ -23,8 +23,8 @@ struct pane_ops {
 	void (*draw)(struct tui *t, struct pane *p, const struct rect *r, bool focused);
 	/* Navigation while focused; false if the action is not the pane's. */
 	bool (*action)(struct tui *t, struct pane *p, enum tui_action a);
-	size_t priv_size;          /* its own state (struct pane.priv), or 0 */
-	void (*done)(void *priv);  /* frees what priv holds; may be NULL */
+	size_t priv_size;         /* its own state (struct pane.priv), or 0 */
+	void (*done)(void *priv); /* frees what priv holds; may be NULL */
 };
 
 extern const struct pane_ops pane_faxes;
@@ -41,8 +41,21 @@ void tui_panes_init(struct tui *t);
 void tui_panes_done(struct tui *t);
 
 /* The fax list's columns, in order. */
-enum faxes_col { COL_SYM, COL_CREATED, COL_ID, COL_TO, COL_STATUS, COL_ATT, COL_PAGES, COL_CODE,
-		 COL_TRAIL, COL_AGE, COL_SINCE, COL_TAGS, COL_N };
+enum faxes_col {
+	COL_SYM,
+	COL_CREATED,
+	COL_ID,
+	COL_TO,
+	COL_STATUS,
+	COL_ATT,
+	COL_PAGES,
+	COL_CODE,
+	COL_TRAIL,
+	COL_AGE,
+	COL_SINCE,
+	COL_TAGS,
+	COL_N
+};
 /* Beyond this an id is cut (head and tail kept). */
 #define FAXES_ID_MAX_COLS 40
 /* Widths of the list's columns (0: hidden) for an inner width and the
@@ -51,8 +64,7 @@ int faxes_columns(int width, int id_cols, int *widths);
 
 /* Scrolling by the focused pane's scroller, one page being the pane's
  * inner height. */
-bool pane_scroll_action(struct tui *t, struct pane *p, enum layout_pane slot,
-			enum tui_action a);
+bool pane_scroll_action(struct tui *t, struct pane *p, enum layout_pane slot, enum tui_action a);
 /* Shows the list filtered by "PREFIX FIELD:VALUE" (a flash says which, or
  * why not). */
 void pane_filter_list(struct tui *t, const char *prefix, const char *field, const char *value);
@@ -78,7 +90,7 @@ void dialog_open_quit(struct tui *t);
 void dialog_close(struct tui *t);
 
 /* Symbol and role for a fax's state (in flight, retrying, status). */
-const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf,
-			     const char **word, enum tui_role *role);
+const char *fax_state_symbol(const struct tui *t, const struct model_fax *mf, const char **word,
+			     enum tui_role *role);
 
 #endif

@@ -10,11 +10,8 @@
 #include "tui/state.h"
 
 static const struct pane_ops *const main_ops[LP_COUNT] = {
-	[LP_FAXES] = &pane_faxes,
-	[LP_ATTEMPTS] = &pane_attempts,
-	[LP_BALANCE] = &pane_balance,
-	[LP_CODES] = &pane_codes,
-	[LP_LOG] = &pane_log,
+	[LP_FAXES] = &pane_faxes, [LP_ATTEMPTS] = &pane_attempts, [LP_BALANCE] = &pane_balance,
+	[LP_CODES] = &pane_codes, [LP_LOG] = &pane_log,
 };
 
 static const struct pane_ops *const screen_ops[SCREEN_COUNT] = {

@@ -123,8 +123,7 @@ void fmt_seconds(int64_t s, char *buf, size_t len)
 		snprintf(buf, len, "%" PRId64 "d%" PRId64 "h", s / 86400, (s / 3600) % 24);
 }
 
-size_t fmt_sparkline(const int64_t *values, size_t n, int width, bool utf8, char *buf,
-		     size_t len)
+size_t fmt_sparkline(const int64_t *values, size_t n, int width, bool utf8, char *buf, size_t len)
 {
 	static const char *const blocks[8] = {
 		"\xE2\x96\x81", "\xE2\x96\x82", "\xE2\x96\x83", "\xE2\x96\x84",
@@ -149,8 +148,9 @@ size_t fmt_sparkline(const int64_t *values, size_t n, int width, bool utf8, char
 	for (size_t c = 0; c < cells; c++) {
 		/* The last sample of each bucket, so the rightmost cell is now. */
 		size_t idx = (c + 1) * n / cells - 1;
-		int level = hi > lo ? (int)((double)(values[idx] - lo) * 7.0 / (double)(hi - lo) + 0.5)
-				    : 3;
+		int level = hi > lo
+			? (int)((double)(values[idx] - lo) * 7.0 / (double)(hi - lo) + 0.5)
+			: 3;
 		const char *g = utf8 ? blocks[level] : (char[2]){ ascii[level], 0 };
 		size_t gl = strlen(g);
 

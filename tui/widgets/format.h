@@ -28,7 +28,6 @@ void fmt_seconds(int64_t s, char *buf, size_t len);
  * n > width, each cell takes the last value of its bucket. UTF-8 uses the
  * eight block glyphs, ASCII " .:-=+*#". Returns bytes written (buf is
  * always terminated). */
-size_t fmt_sparkline(const int64_t *values, size_t n, int width, bool utf8, char *buf,
-		     size_t len);
+size_t fmt_sparkline(const int64_t *values, size_t n, int width, bool utf8, char *buf, size_t len);
 
 #endif

@@ -82,8 +82,9 @@ size_t prompt_complete(struct prompt *p, const char *const *cands, size_t n)
 		} else {
 			size_t k = 0;
 
-			while (k < common && cands[i][k] && tolower((unsigned char)cands[i][k]) ==
-			       tolower((unsigned char)first[k]))
+			while (k < common && cands[i][k] &&
+			       tolower((unsigned char)cands[i][k]) ==
+				       tolower((unsigned char)first[k]))
 				k++;
 			common = k;
 		}

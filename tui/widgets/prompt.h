@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PROMPT_MAX 512
+#define PROMPT_MAX     512
 #define PROMPT_HISTORY 50
 
 /* Earlier entries of one prompt (filters, searches, commands), oldest first. */
@@ -17,7 +17,7 @@ struct prompt_history {
 
 struct prompt {
 	char buf[PROMPT_MAX];
-	size_t len, cur;          /* bytes */
+	size_t len, cur; /* bytes */
 	/* Pre-filled text the first typed character replaces (any editing or
 	 * moving key keeps it instead). */
 	bool fresh;

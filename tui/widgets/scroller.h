@@ -10,9 +10,9 @@
 #include "tui/actions.h"
 
 struct scroller {
-	int off;        /* the first line shown */
-	int max;        /* the furthest Down and PgDn go, from the last frame */
-	int end;        /* where End goes (usually max) */
+	int off; /* the first line shown */
+	int max; /* the furthest Down and PgDn go, from the last frame */
+	int end; /* where End goes (usually max) */
 };
 
 /* Up, Down, PgUp, PgDn (by page lines), Home, End; the offset stays within
