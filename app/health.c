@@ -1,5 +1,6 @@
 /* Health banners: see health.h. */
 #include "config.h"
+#include "core/base/names.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -8,16 +9,7 @@
 #include "core/model/event.h"
 #include "tui/widgets/format.h"
 
-static const char *const titles[HEALTH_COUNT] = {
-#define X(e, title) [e] = title,
-	HEALTH_KIND_LIST(X)
-#undef X
-};
-
-const char *health_kind_title(enum health_kind k)
-{
-	return (unsigned)k < HEALTH_COUNT ? titles[k] : "?";
-}
+NAME_TABLE(titles, health_kind_title, enum health_kind, HEALTH_KIND_LIST, HEALTH_COUNT, "?")
 
 void health_init(struct health *h)
 {

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "core/base/names.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,11 +12,7 @@
 
 #define THEME_MAX_BYTES (64 * 1024)
 
-static const char *const role_names[] = {
-#define X(e, name) [e] = name,
-	TUI_ROLE_LIST(X)
-#undef X
-};
+NAME_TABLE(role_names, theme_role_name, enum tui_role, TUI_ROLE_LIST, ROLE_COUNT, "")
 
 static const char *const base_colors[] = {
 	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
@@ -30,11 +27,6 @@ static const struct {
 	{ "italic", THEME_ITALIC },       { "blink", THEME_BLINK },
 	{ "standout", THEME_STANDOUT },   { "none", 0 },
 };
-
-const char *theme_role_name(enum tui_role r)
-{
-	return (unsigned)r < ROLE_COUNT ? role_names[r] : "";
-}
 
 int theme_role_from_name(const char *name)
 {

@@ -27,6 +27,7 @@
 #include "core/base/log.h"
 #include "core/base/sanitize.h"
 #include "core/base/xalloc.h"
+#include "core/base/names.h"
 
 #define API_DEFAULT_CONNECT_TIMEOUT 10
 #define API_DEFAULT_REQUEST_TIMEOUT 30
@@ -83,18 +84,8 @@ struct api_client {
 
 static const struct sanitize_opts api_trace_opts = { .utf8 = true, .max_cols = -1 };
 
-static const char *const api_conn_names[] = {
-#define X(e, name) [e] = name,
-	API_CONN_STATE_LIST(X)
-#undef X
-};
-
-const char *api_conn_state_name(enum api_conn s)
-{
-	if ((unsigned)s >= sizeof api_conn_names / sizeof api_conn_names[0])
-		return "unknown";
-	return api_conn_names[s];
-}
+NAME_TABLE(api_conn_names, api_conn_state_name, enum api_conn, API_CONN_STATE_LIST,
+	   NAME_COUNT(API_CONN_STATE_LIST), "unknown")
 
 /* ---- lists ---- */
 

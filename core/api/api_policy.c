@@ -16,21 +16,12 @@
 #include "core/api/api_policy.h"
 #include "core/base/errors.h"
 #include "core/base/sanitize.h"
+#include "core/base/names.h"
 
 #define API_NUMBER_MAX 1000000000L /* larger header numbers are nonsense */
 
-static const char *const api_outcome_names[] = {
-#define X(e, name) [e] = name,
-	API_OUTCOME_LIST(X)
-#undef X
-};
-
-const char *api_outcome_name(enum api_outcome o)
-{
-	if ((unsigned)o >= sizeof api_outcome_names / sizeof api_outcome_names[0])
-		return "unknown";
-	return api_outcome_names[o];
-}
+NAME_TABLE(api_outcome_names, api_outcome_name, enum api_outcome, API_OUTCOME_LIST,
+	   NAME_COUNT(API_OUTCOME_LIST), "unknown")
 
 int64_t api_backoff_ms(unsigned failures, double rand_frac)
 {

@@ -8,6 +8,7 @@ core_libfaxcore_a_SOURCES += \
 	core/base/errors.c core/base/errors.h \
 	core/base/secrets.c core/base/secrets.h \
 	core/base/xalloc.c core/base/xalloc.h \
+	core/base/names.h \
 	core/base/netaddr.c core/base/netaddr.h
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_options.c \
@@ -16,7 +17,8 @@ tests_unit_run_unit_SOURCES += \
 	tests/unit/test_log.c \
 	tests/unit/test_clock.c \
 	tests/unit/test_secrets.c \
-	tests/unit/test_xalloc.c
+	tests/unit/test_xalloc.c \
+	tests/unit/test_names.c
 
 # The man page generator, and the test that keeps docs/faxtop.1 in step with
 # the option table. `make update-man` rewrites the page in the source tree.

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/base/xalloc.h"
+#include "core/base/names.h"
 #include "core/model/event.h"
 
 struct status_info {
@@ -33,11 +34,7 @@ static const struct type_info type_table[EV_TYPE_COUNT] = {
 #undef X
 };
 
-static const char *const source_names[SRC_COUNT] = {
-#define X(e, name) [e] = name,
-	EVENT_SOURCE_LIST(X)
-#undef X
-};
+NAME_TABLE(source_names, event_source_name, enum event_source, EVENT_SOURCE_LIST, SRC_COUNT, "")
 
 const char *fax_status_name(enum fax_status s)
 {
@@ -104,13 +101,6 @@ enum fax_status event_type_status(enum event_type t)
 	if ((unsigned)t >= EV_TYPE_COUNT)
 		return FAX_STATUS_NONE;
 	return type_table[t].status;
-}
-
-const char *event_source_name(enum event_source s)
-{
-	if ((unsigned)s >= SRC_COUNT)
-		return "";
-	return source_names[s];
 }
 
 enum event_source event_source_from_name(const char *name)

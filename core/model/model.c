@@ -32,29 +32,13 @@
 #include <stdlib.h>
 
 #include "core/base/xalloc.h"
+#include "core/base/names.h"
 #include "core/model/model_int.h"
 
-static const char *const outcome_names[APPLY_OUTCOME_COUNT] = {
-#define X(e, name) [e] = name,
-	APPLY_OUTCOME_LIST(X)
-#undef X
-};
+NAME_TABLE(outcome_names, apply_outcome_name, enum apply_outcome, APPLY_OUTCOME_LIST,
+	   APPLY_OUTCOME_COUNT, "")
 
-static const char *const alert_names[ALERT_KIND_COUNT] = {
-#define X(e, name) [e] = name,
-	ALERT_KIND_LIST(X)
-#undef X
-};
-
-const char *apply_outcome_name(enum apply_outcome o)
-{
-	return (unsigned)o < APPLY_OUTCOME_COUNT ? outcome_names[o] : "";
-}
-
-const char *alert_kind_name(enum alert_kind k)
-{
-	return (unsigned)k < ALERT_KIND_COUNT ? alert_names[k] : "";
-}
+NAME_TABLE(alert_names, alert_kind_name, enum alert_kind, ALERT_KIND_LIST, ALERT_KIND_COUNT, "")
 
 struct model *model_new(const struct model_opts *opts)
 {

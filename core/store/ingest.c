@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/base/clock.h"
+#include "core/base/names.h"
 #include "core/wire/event_parse.h"
 #include "core/store/ingest.h"
 #include "core/model/model.h"
@@ -33,16 +34,8 @@ struct ingest {
 	struct ingest_stats stats;
 };
 
-static const char *const ingest_result_names[INGEST_RESULT_COUNT] = {
-#define X(e, name) [e] = name,
-	INGEST_RESULT_LIST(X)
-#undef X
-};
-
-const char *ingest_result_name(enum ingest_result r)
-{
-	return (unsigned)r < INGEST_RESULT_COUNT ? ingest_result_names[r] : "unknown";
-}
+NAME_TABLE(ingest_result_names, ingest_result_name, enum ingest_result, INGEST_RESULT_LIST,
+	   INGEST_RESULT_COUNT, "unknown")
 
 struct ingest *ingest_new(struct store *s, struct model *m, const struct clock *clock)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/model/model.h"
+#include "core/base/names.h"
 #include "core/store/store.h"
 #include "core/store/triage.h"
 
@@ -29,16 +30,8 @@ struct triage {
 	uint64_t gen;
 };
 
-static const char *const triage_names[] = {
-#define X(e, name) [e] = name,
-	TRIAGE_STATE_LIST(X)
-#undef X
-};
-
-const char *triage_state_name(enum triage_state s)
-{
-	return (unsigned)s < TRIAGE_STATE_COUNT ? triage_names[s] : "none";
-}
+NAME_TABLE(triage_names, triage_state_name, enum triage_state, TRIAGE_STATE_LIST,
+	   TRIAGE_STATE_COUNT, "none")
 
 int triage_state_from_name(const char *name)
 {
