@@ -14,19 +14,6 @@ XDG_CONFIG_HOME=$D/config
 XDG_DATA_HOME=$D/data
 export XDG_CONFIG_HOME XDG_DATA_HOME
 
-expect_fail()
-{
-	_rc=$1
-	_pat=$2
-	shift 2
-	"$@" >"$D/out" 2>"$D/err"
-	_got=$?
-	[ "$_got" = "$_rc" ] || fail "$*: exit $_got, expected $_rc: $(cat "$D/err")"
-	grep -q -- "$_pat" "$D/err" || fail "$*: no '$_pat' in: $(cat "$D/err")"
-	[ -s "$D/out" ] && fail "$*: printed something on stdout after a failure"
-	return 0
-}
-
 start_faxsim --seed 9 --speed 200 --balance 5000
 busy=$(submit_fax +15005550002 | jqs .id)
 expect_status 201 "submit busy"

@@ -15,18 +15,6 @@ all_terminal()
 		jqs 'all(.data[]; .status == "delivered" or .status == "failed")')" = true ]
 }
 
-# expect_fail RC PATTERN CMD...: CMD exits RC and says PATTERN on stderr.
-expect_fail()
-{
-	_rc=$1
-	_pat=$2
-	shift 2
-	"$@" >"$D/out" 2>"$D/err"
-	_got=$?
-	[ "$_got" = "$_rc" ] || fail "$*: exit $_got, expected $_rc: $(cat "$D/err")"
-	grep -q -- "$_pat" "$D/err" || fail "$*: no '$_pat' in: $(cat "$D/err")"
-}
-
 start_faxsim --seed 5 --speed 200 --balance 5000
 for to in +15005550001 +15005550002 +15005550008; do
 	submit_fax "$to" >/dev/null

@@ -108,7 +108,7 @@ wait_ready_file()
 # key and secret; sets SIM_ADDR, SIM_URL, SIM_PID, SIM_LOG.
 start_faxsim()
 {
-	_d=$(fax_tmpdir)
+	_d=${D:-$(fax_tmpdir)}
 	_n=${_sim_n:-0}
 	_sim_n=$((_n + 1))
 	_ready="$_d/faxsim.$_n.ready"
@@ -132,7 +132,7 @@ start_faxsim()
 # stdout goes to $FAXTOP_OUT. Sets FAXTOP_ADDR, FAXTOP_PID.
 start_faxtop()
 {
-	_d=$(fax_tmpdir)
+	_d=${D:-$(fax_tmpdir)}
 	_n=${_top_n:-0}
 	_top_n=$((_n + 1))
 	_ready="$_d/faxtop.$_n.ready"
@@ -161,7 +161,7 @@ api()
 	_m=$1
 	_p=$2
 	shift 2
-	_d=$(fax_tmpdir)
+	_d=${D:-$(fax_tmpdir)}
 	# API_KEY overrides the key; set but empty sends no Authorization.
 	_k=${API_KEY-$SIM_KEY}
 	if [ -n "$_k" ]; then
@@ -192,6 +192,23 @@ expect_status()
 	[ "$_got" = "$1" ] || fail "$2: expected HTTP $1, got $_got: $(cat "$(fax_tmpdir)/last_body")"
 }
 
+# expect_fail RC PATTERN CMD...: CMD exits RC, says PATTERN on stderr and
+# nothing on stdout (a failure prints nothing a script could take for an
+# answer). Both are kept in $D/out and $D/err for more checks.
+expect_fail()
+{
+	_rc=$1
+	_pat=$2
+	shift 2
+	_d=${D:-$(fax_tmpdir)}
+	"$@" >"$_d/out" 2>"$_d/err"
+	_got=$?
+	[ "$_got" = "$_rc" ] || fail "$*: exit $_got, expected $_rc: $(cat "$_d/err")"
+	grep -q -- "$_pat" "$_d/err" || fail "$*: no '$_pat' in: $(cat "$_d/err")"
+	[ -s "$_d/out" ] && fail "$*: printed something on stdout after a failure"
+	return 0
+}
+
 # jqs FILTER: jq on stdin, compact output, strings raw (jq starts much
 # faster than python3, which matters on a loaded machine).
 jqs()
@@ -210,7 +227,7 @@ need_python()
 start_receiver()
 {
 	need_python
-	_d=$(fax_tmpdir)
+	_d=${D:-$(fax_tmpdir)}
 	_n=${_recv_n:-0}
 	_recv_n=$((_n + 1))
 	_ready="$_d/recv.$_n.ready"
