@@ -54,6 +54,19 @@ static void help_row(struct tui *t, const struct pane *p, const struct rect *in,
 		render_textf(t, y, x, in->x + in->w - x, ROLE_WARN, "  [unavailable: %s]", why);
 }
 
+/* The widest action name in [from, to), so the help texts line up after
+ * every name, the longest included. */
+static int names_width(int from, int to)
+{
+	size_t w = 0;
+
+	for (int a = from; a < to; a++) {
+		size_t n = strlen(action_name((enum tui_action)a));
+		w = n > w ? n : w;
+	}
+	return (int)w;
+}
+
 static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool focused)
 {
 	struct rect in = render_box(t, r, "help (Esc to close)", render_border_role(t, true));
@@ -87,7 +100,7 @@ static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool 
 	}
 	line += keymap_message_count(t->km) > 0;
 	for (int a = 1; a < ACT_COUNT; a++, line++)
-		help_row(t, p, &in, line, (enum tui_action)a, 14);
+		help_row(t, p, &in, line, (enum tui_action)a, names_width(1, ACT_COUNT));
 	/* The dialogs' keys, a mode at a time, bound and rebound the same way. */
 	for (int a = ACT_COUNT + 1; a < ACT_ALL_COUNT; a++, line++) {
 		enum tui_mode m = action_mode((enum tui_action)a);
@@ -100,7 +113,8 @@ static void help_draw(struct tui *t, struct pane *p, const struct rect *r, bool 
 					m == MODE_RESEND ? " (other keys edit its fields)" : "");
 			line++;
 		}
-		help_row(t, p, &in, line, (enum tui_action)a, 19);
+		help_row(t, p, &in, line, (enum tui_action)a,
+			 names_width(ACT_COUNT + 1, ACT_ALL_COUNT));
 	}
 	scroller_set_extent(&p->sc, line, page);
 }
