@@ -104,6 +104,17 @@ wait_ready_file()
 	return 1
 }
 
+# await_ready WHAT PID READY-FILE LOG: tracks PID (killed at exit) and waits
+# for its ready file; if it dies or takes over 10 s, shows LOG and fails.
+await_ready()
+{
+	track_pid "$2"
+	if ! wait_ready_file "$3" "$2" 10; then
+		cat "$4" >&2
+		fail "$1 did not become ready"
+	fi
+}
+
 # start_faxsim ARGS...: starts faxsim on a free loopback port with the test
 # key and secret; sets SIM_ADDR, SIM_URL, SIM_PID, SIM_LOG.
 start_faxsim()
@@ -118,11 +129,7 @@ start_faxsim()
 	"$top_builddir/sim/faxsim" --listen 127.0.0.1:0 --ready-file "$_ready" \
 		--key "$SIM_KEY" --secret "$SIM_SECRET" "$@" >"$SIM_LOG" 2>&1 &
 	SIM_PID=$!
-	track_pid "$SIM_PID"
-	if ! wait_ready_file "$_ready" "$SIM_PID" 10; then
-		cat "$SIM_LOG" >&2
-		fail "faxsim did not become ready"
-	fi
+	await_ready faxsim "$SIM_PID" "$_ready" "$SIM_LOG"
 	SIM_ADDR=$(head -n1 "$_ready")
 	SIM_URL="http://$SIM_ADDR"
 	export SIM_ADDR SIM_URL SIM_PID SIM_LOG
@@ -142,11 +149,7 @@ start_faxtop()
 	"$top_builddir/app/faxtop" --headless --listen 127.0.0.1:0 --ready-file "$_ready" \
 		"$@" >"$FAXTOP_OUT" 2>"$FAXTOP_OUT.err" &
 	FAXTOP_PID=$!
-	track_pid "$FAXTOP_PID"
-	if ! wait_ready_file "$_ready" "$FAXTOP_PID" 10; then
-		cat "$FAXTOP_OUT.err" >&2
-		fail "faxtop did not become ready"
-	fi
+	await_ready faxtop "$FAXTOP_PID" "$_ready" "$FAXTOP_OUT.err"
 	FAXTOP_ADDR=$(head -n1 "$_ready")
 	export FAXTOP_ADDR FAXTOP_PID FAXTOP_OUT
 }
@@ -236,11 +239,7 @@ start_receiver()
 	python3 "$top_srcdir/tests/integration/webhook_receiver.py" --ready "$_ready" \
 		--log "$RECV_LOG" --secret "$SIM_SECRET" "$@" 2>"$_d/recv.$_n.err" &
 	RECV_PID=$!
-	track_pid "$RECV_PID"
-	if ! wait_ready_file "$_ready" "$RECV_PID" 10; then
-		cat "$_d/recv.$_n.err" >&2
-		fail "webhook receiver did not start"
-	fi
+	await_ready "the webhook receiver" "$RECV_PID" "$_ready" "$_d/recv.$_n.err"
 	RECV_ADDR=$(head -n1 "$_ready")
 	RECV_URL="http://$RECV_ADDR/hook"
 	export RECV_ADDR RECV_URL RECV_LOG RECV_PID
