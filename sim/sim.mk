@@ -23,7 +23,7 @@ sim_faxsim_SOURCES = sim/main.c
 sim_faxsim_LDADD = sim/libfaxsim.a core/libfaxcore.a $(CORE_LIBS)
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_sim.c
-TESTS += \
+SIM_TESTS = \
 	tests/integration/sim_api.sh \
 	tests/integration/sim_magic.sh \
 	tests/integration/sim_webhooks.sh \
@@ -31,13 +31,5 @@ TESTS += \
 	tests/integration/sim_determinism.sh \
 	tests/integration/sim_contract.sh \
 	tests/integration/sim_load.sh
-EXTRA_DIST += \
-	sim/README.md \
-	tests/integration/sim_api.sh \
-	tests/integration/sim_magic.sh \
-	tests/integration/sim_webhooks.sh \
-	tests/integration/sim_limits.sh \
-	tests/integration/sim_determinism.sh \
-	tests/integration/sim_contract.sh \
-	tests/integration/sim_load.sh \
-	tests/integration/webhook_receiver.py
+TESTS += $(SIM_TESTS)
+EXTRA_DIST += $(SIM_TESTS) sim/README.md tests/integration/webhook_receiver.py

@@ -25,8 +25,9 @@ tests_unit_run_unit_SOURCES += \
 check_PROGRAMS += tools/mkman
 tools_mkman_SOURCES = tools/mkman.c
 tools_mkman_LDADD = core/libfaxcore.a $(CORE_LIBS)
-TESTS += tests/integration/base_manpage.sh tests/integration/base_usage.sh
-EXTRA_DIST += tests/integration/base_manpage.sh tests/integration/base_usage.sh
+BASE_TESTS = tests/integration/base_manpage.sh tests/integration/base_usage.sh
+TESTS += $(BASE_TESTS)
+EXTRA_DIST += $(BASE_TESTS)
 
 update-man: tools/mkman$(EXEEXT)
 	./tools/mkman$(EXEEXT) >$(srcdir)/docs/faxtop.1.tmp && \

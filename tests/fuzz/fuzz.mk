@@ -70,10 +70,10 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus SECURIT
 	tools/ci-extra
 
 # Hostile-input and secret-leak tests against the real binaries (loopback).
-TESTS += tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
+HARDENING_TESTS = tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
 	tests/integration/hardening_pipeline.sh
-EXTRA_DIST += tests/integration/hardening_secrets.sh tests/integration/hardening_abuse.sh \
-	tests/integration/hardening_abuse.py tests/integration/hardening_pipeline.sh
+TESTS += $(HARDENING_TESTS)
+EXTRA_DIST += $(HARDENING_TESTS) tests/integration/hardening_abuse.py
 
 # make fuzz-smoke [FUZZ_SECONDS=N]; with -jN the targets run side by side.
 # A crash leaves its input in tests/fuzz/artifacts/; new coverage found is
