@@ -84,3 +84,16 @@ pg_stop()
 }
 
 trap 'rc=$?; pg_stop; fax_cleanup; exit $rc' EXIT
+
+# pg_wait_line FILE TEXT [SECONDS]: until FILE has a line with TEXT (20 s
+# unless told), for the probes' output.
+pg_wait_line()
+{
+	_n=$(( ${3:-20} * 10 ))
+	_i=0
+	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+		[ $_i -lt $_n ] || { cat "$1" >&2; fail "no '$2' in $(basename "$1")"; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Events in the PostgreSQL store: a batch is stored once across instances
+# (the same ids sent through two connections at once are new exactly once,
+# and the other instance learns they are already committed, so both can
+# acknowledge), and a dashboard on another connection hears of new events
+# and claims through LISTEN/NOTIFY and reads the events back byte for byte.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/pg_lib.sh"
+
+PROBE="$top_builddir/tests/integration/pg_store_probe"
+[ -x "$PROBE" ] || skip "$PROBE not built"
+pg_start
+dir=$(fax_tmpdir)
+
+"$PROBE" dedupe > "$dir/dedupe.out" 2>&1 || { cat "$dir/dedupe.out" >&2; fail "dedupe failed"; }
+grep -qx ok "$dir/dedupe.out" || fail "dedupe did not finish"
+[ "$(grep -c ' already$' "$dir/dedupe.out")" = 3 ] ||
+	{ cat "$dir/dedupe.out" >&2; fail "not 3 events reported as already committed"; }
+[ "$(psql -qAt -c "SELECT count(*) FROM events WHERE id LIKE 'd_'")" = 4 ] ||
+	fail "not 4 distinct events stored"
+[ "$(psql -qAt -c "SELECT count(DISTINCT stored_by) FROM events WHERE id LIKE 'd_'")" -ge 1 ] ||
+	fail "no instance recorded as the writer"
+
+# Two processes at the same moment, 300 ids each, 200 of them in common
+# (batches of 50 that overlap in flight): 400 stored, each new exactly once.
+export PROBE_GO="$dir/go"
+"$PROBE" range 0-299 > "$dir/a.out" 2>&1 &
+a=$!
+FAX_PIDS="$FAX_PIDS $a"
+"$PROBE" range 100-399 > "$dir/b.out" 2>&1 &
+b=$!
+FAX_PIDS="$FAX_PIDS $b"
+pg_wait_line "$dir/a.out" "ready 1"
+pg_wait_line "$dir/b.out" "ready 1"
+touch "$PROBE_GO"
+wait "$a" || { cat "$dir/a.out" >&2; fail "the first writer failed"; }
+wait "$b" || { cat "$dir/b.out" >&2; fail "the second writer failed"; }
+na=$(sed -n 's/^new \([0-9]*\) already [0-9]*$/\1/p' "$dir/a.out")
+da=$(sed -n 's/^new [0-9]* already \([0-9]*\)$/\1/p' "$dir/a.out")
+nb=$(sed -n 's/^new \([0-9]*\) already [0-9]*$/\1/p' "$dir/b.out")
+db=$(sed -n 's/^new [0-9]* already \([0-9]*\)$/\1/p' "$dir/b.out")
+echo "writer a: $na new, $da already; writer b: $nb new, $db already"
+[ "$((na + nb))" = 400 ] || fail "not 400 events new exactly once ($na + $nb)"
+[ "$((da + db))" = 200 ] || fail "not 200 events reported as already committed ($da + $db)"
+[ "$(psql -qAt -c "SELECT count(*) FROM events WHERE id LIKE 'r%'")" = 400 ] ||
+	fail "not 400 distinct events stored"
+
+"$PROBE" follow > "$dir/follow.out" 2>&1 || { cat "$dir/follow.out" >&2; fail "follow failed"; }
+grep -q '^change events:[0-9]*-[0-9]*$' "$dir/follow.out" || fail "no NOTIFY for the events"
+grep -qx 'events followed' "$dir/follow.out" || fail "the dashboard did not read the events"
+grep -qx 'change claim:fax-follow' "$dir/follow.out" || fail "no NOTIFY for the claim"
+grep -qx ok "$dir/follow.out" || fail "follow did not finish"
+echo "PASS"

@@ -1,0 +1,44 @@
+#!/bin/sh
+# The PostgreSQL store's schema: two instances starting together migrate a
+# fresh database once (to the tables a team shares), a migrated database is
+# left as it is, and a database newer than this faxtop is refused with the
+# reason instead of being written to.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/pg_lib.sh"
+
+PROBE="$top_builddir/tests/integration/pg_store_probe"
+[ -x "$PROBE" ] || skip "$PROBE not built"
+pg_start
+out=$(fax_tmpdir)/probe.out
+
+"$PROBE" schema > "$out" 2>&1 || { cat "$out" >&2; fail "the schema probe failed"; }
+[ "$(grep -c '^ready' "$out")" = 2 ] || { cat "$out" >&2; fail "both stores should be ready"; }
+[ "$(psql -qAt -c "SELECT value FROM meta WHERE key = 'schema_version'")" = 1 ] ||
+	fail "schema_version is not 1"
+for t in events faxes fax_attempts quarantine resends balance balance_samples resend_ledger \
+	triage poller resend_claims; do
+	psql -qAt -c "SELECT 1 FROM $t LIMIT 0" >/dev/null 2>&1 || fail "no table $t"
+done
+# Who did it is recorded with every team action.
+for c in triage.who resend_ledger.who resends.who resend_claims.who events.stored_by; do
+	n=$(psql -qAt -c "SELECT count(*) FROM information_schema.columns WHERE
+		table_name = '${c%.*}' AND column_name = '${c#*.}'")
+	[ "$n" = 1 ] || fail "no column $c"
+done
+[ "$(psql -qAt -c 'SELECT count(*) FROM poller')" = 1 ] || fail "the cursor row is missing"
+
+# Again: nothing to do, nothing duplicated.
+"$PROBE" schema > "$out" 2>&1 || { cat "$out" >&2; fail "the second schema probe failed"; }
+[ "$(grep -c '^ready' "$out")" = 2 ] || { cat "$out" >&2; fail "not ready the second time"; }
+[ "$(psql -qAt -c 'SELECT count(*) FROM poller')" = 1 ] || fail "the cursor row was duplicated"
+
+# A newer schema: refused, and said why.
+psql -qAt -c "UPDATE meta SET value = '99' WHERE key = 'schema_version'" >/dev/null
+"$PROBE" schema > "$out" 2>&1 || { cat "$out" >&2; fail "the probe failed on a newer schema"; }
+[ "$(grep -c '^error: .*schema version 99, newer than this faxtop' "$out")" = 2 ] ||
+	{ cat "$out" >&2; fail "a newer schema was not refused"; }
+grep -q '^ready' "$out" && fail "a newer schema was taken as ready"
+if grep -qF -- "$PG_PASSWORD" "$out"; then
+	fail "the password reached the output"
+fi
+echo "PASS"
