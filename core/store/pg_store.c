@@ -19,6 +19,7 @@
 #define PG_STORE_FAX_ID_MAX 200              /* bytes, so a NOTIFY payload stays small */
 #define PG_STORE_CLAIM_TRIES 5
 #define PG_STORE_EVENT_PARAMS 7
+#define PG_STORE_LEAD_STEP_BACK 5            /* tries a lost leader sits out */
 
 /* Each step moves the schema one version up; never edit a released step,
  * append a new one. The tables mirror the SQLite store's (core/store/
@@ -113,7 +114,8 @@ struct pg_store {
 	pg_store_lead_fn lead_fn;
 	void *lead_ctx;
 	ev_timer lead_w;
-	bool leader, lead_busy;
+	bool leader, lead_busy, lead_known;  /* known: told the caller it is a standby */
+	double lead_retry, lead_after;       /* no try before lead_after (ev_now) */
 	int64_t epoch;
 };
 
@@ -518,8 +520,15 @@ static void on_lead_try(void *ctx, const PGresult *res, const char *err)
 
 	s->lead_busy = false;
 	/* An error (the schema not there yet, say) is a standby's: try later. */
-	if (err || !res || PQntuples(res) != 1 || s->leader)
+	if (err || !res || s->leader)
 		return;
+	if (PQntuples(res) != 1) {
+		if (!s->lead_known)
+			lead_change(s, false, NULL, "standby: another instance is the poller");
+		s->lead_known = true;
+		return;
+	}
+	s->lead_known = true;
 	s->epoch = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	lead_change(s, true, PQgetvalue(res, 0, 1), NULL);
 }
@@ -539,7 +548,7 @@ static void lead_tick(struct pg_store *s)
 {
 	const char *params[1] = { s->who };
 
-	if (s->lead_busy || !pg_ev_up(s->lead))
+	if (s->lead_busy || !pg_ev_up(s->lead) || (!s->leader && ev_now(s->loop) < s->lead_after))
 		return;
 	s->lead_busy = true;
 	if (s->leader) {
@@ -578,8 +587,13 @@ static void on_lead_state(void *ctx, bool up, const char *err)
 		return;
 	}
 	s->lead_busy = false;
-	if (s->leader)
+	s->lead_known = false;
+	if (s->leader) {
+		/* The standbys get the first chance: the instance whose session
+		 * just died is the likelier one to be in trouble. */
+		s->lead_after = ev_now(s->loop) + PG_STORE_LEAD_STEP_BACK * s->lead_retry;
 		lead_change(s, false, NULL, err ? err : "the leadership session was lost");
+	}
 }
 
 int pg_store_lead(struct pg_store *s, double retry_s, pg_store_lead_fn fn, void *ctx)
@@ -590,6 +604,7 @@ int pg_store_lead(struct pg_store *s, double retry_s, pg_store_lead_fn fn, void 
 		return -1;
 	s->lead_fn = fn;
 	s->lead_ctx = ctx;
+	s->lead_retry = retry_s;
 	s->lead = session_new(s, on_lead_state, NULL, err, sizeof err);
 	if (!s->lead)
 		return -1;

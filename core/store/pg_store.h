@@ -91,7 +91,9 @@ int pg_store_events_range(struct pg_store *s, int64_t lo, int64_t hi, pg_store_e
  * 11 s). Standbys try again every retry_s seconds. On winning, the epoch
  * (a fencing token, one higher each time someone wins) is bumped and fn
  * gets the cursor as the database holds it; when the session is lost, fn
- * gets leader false with why, at once. */
+ * gets leader false with why, at once, and sits out five tries so that a
+ * standby takes over rather than the instance in trouble. A standby hears once, after its
+ * first try on each connection, leader false with why "standby: …". */
 typedef void (*pg_store_lead_fn)(void *ctx, bool leader, int64_t epoch, const char *cursor,
 				 const char *why);
 int pg_store_lead(struct pg_store *s, double retry_s, pg_store_lead_fn fn, void *ctx);

@@ -12,7 +12,7 @@
  *   follow         a writer inserts and claims; a second store (the
  *                  dashboard) hears both through NOTIFY and reads the
  *                  events back byte for byte; prints "ok"
- *   lead           runs for the poller's leadership (see lead_* below)
+ *   lead           runs for the poller's leadership (see on_lead)
  *   claim FAX      waits for the file $PROBE_GO, claims FAX, prints "won"
  *                  or "lost: being resent by … since HH:MM"
  *   outage         inserts an event every 50 ms, appends every acknowledged
@@ -205,8 +205,9 @@ static void follow_go(void)
 }
 
 /* ---- lead: "leader EPOCH cursor=C", then one event and the cursor moved
- * to "cursor-WHO-EPOCH" ("advanced …"); on losing it "lost: why", then
- * the old epoch's advance must be refused ("stale refused: …"). ---- */
+ * to "cursor-WHO-EPOCH" ("advanced …"); on losing it "lost: why"; as a
+ * standby "standby: …", and after having led, the old epoch's advance
+ * must be refused ("stale refused: …"). ---- */
 
 static int64_t lead_epoch;
 static char lead_cursor[128];
@@ -243,9 +244,16 @@ static void on_lead(void *ctx, bool leader, int64_t epoch, const char *cursor, c
 	static char id[160];
 	struct pg_store_event e;
 
+	if (!leader && strncmp(why, "standby", 7) == 0) {
+		say("%s", why);
+		/* Someone else has won since this instance led: the epoch it
+		 * held must no longer move the cursor. */
+		if (lead_epoch)
+			CHECK(pg_store_cursor_advance(s1, lead_epoch, "stale", on_stale, NULL) == 0);
+		return;
+	}
 	if (!leader) {
 		say("lost: %s", why);
-		CHECK(pg_store_cursor_advance(s1, epoch, "stale", on_stale, NULL) == 0);
 		return;
 	}
 	lead_epoch = epoch;
@@ -286,6 +294,7 @@ static void on_out_insert(void *ctx, const char *err, const bool *is_new, size_t
 	out_pending--;
 	if (err) {
 		failures++;
+		say("write failed: %s", err);
 	} else {
 		fprintf(acked_f, "%s\n", id);
 		fflush(acked_f);
