@@ -4,7 +4,8 @@
  * operator's name from PROBE_WHO (default "probe@test").
  *
  *   schema         two stores migrate at once; prints "ready" or "error: …"
- *                  for each
+ *                  for each, and "early: stored" or "early: error …" for
+ *                  an event queued before the first connection
  *   dedupe         two stores insert overlapping batches at once; prints
  *                  "ok" when every id is new exactly once
  *   range LO-HI    waits for $PROBE_GO, inserts ids rLO..rHI in batches of
@@ -72,6 +73,18 @@ static struct pg_store_event ev_of(const char *id, const void *raw, size_t len)
 	};
 
 	return e;
+}
+
+/* Queued before the store is connected: it must wait for the schema. */
+static bool early_done;
+
+static void on_early(void *ctx, const char *err, const bool *is_new, size_t n)
+{
+	early_done = true;
+	if (err)
+		say("early: error %s", err);
+	else
+		say("early: stored");
 }
 
 /* ---- dedupe ---- */
@@ -324,20 +337,18 @@ static void on_state(void *ctx, bool ready, const char *err)
 	if (!ready) {
 		downs++;
 		say("%s: %s", strcmp(mode, "schema") == 0 ? "error" : "down", err);
-		if (strcmp(mode, "schema") == 0 && downs + readies == 2)
-			done();
 		return;
 	}
 	readies++;
 	say("ready %d", readies);
-	if (strcmp(mode, "schema") == 0 && downs + readies == 2)
-		done();
 }
 
 static void tick(struct ev_loop *l, ev_timer *w, int revents)
 {
 	bool both = pg_store_ready(s1) && (!s2 || pg_store_ready(s2));
 
+	if (strcmp(mode, "schema") == 0 && downs + readies >= 2 && early_done)
+		done();
 	if (strcmp(mode, "outage") == 0) {
 		out_tick();
 		if (after_recovery >= 5) {
@@ -403,6 +414,11 @@ int main(int argc, char **argv)
 	pg_store_claim_describe(msg, sizeof msg, "ops\033]0;x\007@desk2", (int64_t)time(NULL));
 	CHECK(strncmp(msg, "being resent by ops", 19) == 0 && !strchr(msg, '\033'));
 	s1 = open_store(who, strcmp(mode, "follow") == 0);
+	if (strcmp(mode, "schema") == 0) {
+		struct pg_store_event e = ev_of("early", "{}", 2);
+
+		CHECK(pg_store_insert_events(s1, &e, 1, on_early, NULL) == 0);
+	}
 	if (strcmp(mode, "schema") == 0 || strcmp(mode, "dedupe") == 0 ||
 	    strcmp(mode, "follow") == 0)
 		s2 = open_store("other@test", false);

@@ -13,6 +13,8 @@ out=$(fax_tmpdir)/probe.out
 
 "$PROBE" schema > "$out" 2>&1 || { cat "$out" >&2; fail "the schema probe failed"; }
 [ "$(grep -c '^ready' "$out")" = 2 ] || { cat "$out" >&2; fail "both stores should be ready"; }
+# An event queued before the store was connected waited for the schema.
+grep -qx 'early: stored' "$out" || { cat "$out" >&2; fail "an early write did not wait"; }
 [ "$(psql -qAt -c "SELECT value FROM meta WHERE key = 'schema_version'")" = 1 ] ||
 	fail "schema_version is not 1"
 for t in events faxes fax_attempts quarantine resends balance balance_samples resend_ledger \
@@ -38,6 +40,9 @@ psql -qAt -c "UPDATE meta SET value = '99' WHERE key = 'schema_version'" >/dev/n
 [ "$(grep -c '^error: .*schema version 99, newer than this faxtop' "$out")" = 2 ] ||
 	{ cat "$out" >&2; fail "a newer schema was not refused"; }
 grep -q '^ready' "$out" && fail "a newer schema was taken as ready"
+# A write to a schema it does not understand is not reported as stored.
+grep -q '^early: error .*newer than this faxtop' "$out" ||
+	{ cat "$out" >&2; fail "a write to a newer schema was not refused"; }
 if grep -qF -- "$PG_PASSWORD" "$out"; then
 	fail "the password reached the output"
 fi
