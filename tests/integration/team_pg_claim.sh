@@ -6,24 +6,12 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/pg_lib.sh"
 
-PROBE="$top_builddir/tests/integration/pg_store_probe"
-[ -x "$PROBE" ] || skip "$PROBE not built"
-pg_start
-dir=$(fax_tmpdir)
+pg_probe_setup
 
 for round in 1 2 3 4 5; do
 	fax="fax-race-$round"
-	export PROBE_GO="$dir/go-$round"
-	PROBE_WHO=ops@desk1 "$PROBE" claim "$fax" > "$dir/1.out" 2>&1 &
-	p1=$!
-	PROBE_WHO=ops@desk2 "$PROBE" claim "$fax" > "$dir/2.out" 2>&1 &
-	p2=$!
-	FAX_PIDS="$FAX_PIDS $p1 $p2"
-	pg_wait_line "$dir/1.out" "ready 1"
-	pg_wait_line "$dir/2.out" "ready 1"
-	touch "$PROBE_GO"
-	wait "$p1" || { cat "$dir/1.out" >&2; fail "desk1's claim failed"; }
-	wait "$p2" || { cat "$dir/2.out" >&2; fail "desk2's claim failed"; }
+	pg_probe_race "$dir/go-$round" "$dir/1.out" ops@desk1 "claim $fax" \
+		"$dir/2.out" ops@desk2 "claim $fax"
 	won=$(cat "$dir/1.out" "$dir/2.out" | grep -cx won)
 	[ "$won" = 1 ] || { cat "$dir/1.out" "$dir/2.out" >&2; fail "round $round: $won winners"; }
 	winner=$(psql -qAt -c "SELECT who FROM resend_claims WHERE fax_id = '$fax'")

@@ -7,10 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/pg_lib.sh"
 
-PROBE="$top_builddir/tests/integration/pg_store_probe"
-[ -x "$PROBE" ] || skip "$PROBE not built"
-pg_start
-dir=$(fax_tmpdir)
+pg_probe_setup
 
 "$PROBE" dedupe > "$dir/dedupe.out" 2>&1 || { cat "$dir/dedupe.out" >&2; fail "dedupe failed"; }
 grep -qx ok "$dir/dedupe.out" || fail "dedupe did not finish"
@@ -23,18 +20,7 @@ grep -qx ok "$dir/dedupe.out" || fail "dedupe did not finish"
 
 # Two processes at the same moment, 300 ids each, 200 of them in common
 # (batches of 50 that overlap in flight): 400 stored, each new exactly once.
-export PROBE_GO="$dir/go"
-"$PROBE" range 0-299 > "$dir/a.out" 2>&1 &
-a=$!
-FAX_PIDS="$FAX_PIDS $a"
-"$PROBE" range 100-399 > "$dir/b.out" 2>&1 &
-b=$!
-FAX_PIDS="$FAX_PIDS $b"
-pg_wait_line "$dir/a.out" "ready 1"
-pg_wait_line "$dir/b.out" "ready 1"
-touch "$PROBE_GO"
-wait "$a" || { cat "$dir/a.out" >&2; fail "the first writer failed"; }
-wait "$b" || { cat "$dir/b.out" >&2; fail "the second writer failed"; }
+pg_probe_race "$dir/go" "$dir/a.out" ops@a "range 0-299" "$dir/b.out" ops@b "range 100-399"
 na=$(sed -n 's/^new \([0-9]*\) already [0-9]*$/\1/p' "$dir/a.out")
 da=$(sed -n 's/^new [0-9]* already \([0-9]*\)$/\1/p' "$dir/a.out")
 nb=$(sed -n 's/^new \([0-9]*\) already [0-9]*$/\1/p' "$dir/b.out")

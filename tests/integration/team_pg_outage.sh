@@ -7,10 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/pg_lib.sh"
 
-PROBE="$top_builddir/tests/integration/pg_store_probe"
-[ -x "$PROBE" ] || skip "$PROBE not built"
-pg_start
-dir=$(fax_tmpdir)
+pg_probe_setup
 export PROBE_ACKED="$dir/acked"
 : > "$PROBE_ACKED"
 

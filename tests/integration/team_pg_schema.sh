@@ -6,10 +6,8 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/pg_lib.sh"
 
-PROBE="$top_builddir/tests/integration/pg_store_probe"
-[ -x "$PROBE" ] || skip "$PROBE not built"
-pg_start
-out=$(fax_tmpdir)/probe.out
+pg_probe_setup
+out=$dir/probe.out
 
 "$PROBE" schema > "$out" 2>&1 || { cat "$out" >&2; fail "the schema probe failed"; }
 [ "$(grep -c '^ready' "$out")" = 2 ] || { cat "$out" >&2; fail "both stores should be ready"; }
