@@ -19,6 +19,7 @@
 #define PG_STORE_FAX_ID_MAX 200              /* bytes, so a NOTIFY payload stays small */
 #define PG_STORE_CLAIM_TRIES 5
 #define PG_STORE_EVENT_PARAMS 7
+_Static_assert(PG_STORE_BATCH_MAX * PG_STORE_EVENT_PARAMS < 9999, "insert_sql's bound");
 #define PG_STORE_LEAD_STEP_BACK 5            /* tries a lost leader sits out */
 
 /* Each step moves the schema one version up; never edit a released step,
@@ -383,7 +384,9 @@ static void on_inserted(void *ctx, const PGresult *res, const char *err)
  * notification is delivered only if the statement commits. */
 static char *insert_sql(size_t n)
 {
-	size_t len = 512 + n * 96;
+	/* A row is at most 110 bytes while the parameters have 4 digits
+	 * (PG_STORE_BATCH_MAX * PG_STORE_EVENT_PARAMS < 10000). */
+	size_t len = 512 + n * 128;
 	char *sql = xmalloc(len), *p = sql;
 
 	p += sprintf(p, "WITH ins AS (INSERT INTO events"

@@ -9,7 +9,7 @@
  *   dedupe         two stores insert overlapping batches at once; prints
  *                  "ok" when every id is new exactly once
  *   range LO-HI    waits for $PROBE_GO, inserts ids rLO..rHI in batches of
- *                  50, prints "new N already M" once all are committed
+ *                  $PROBE_BATCH (default 50), prints "new N already M" once all are committed
  *   follow         a writer inserts and claims; a second store (the
  *                  dashboard) hears both through NOTIFY and reads the
  *                  events back byte for byte; prints "ok"
@@ -141,13 +141,15 @@ static void on_range_insert(void *ctx, const char *err, const bool *is_new, size
 
 static void range_go(void)
 {
-	static char ids[50][16];
-	struct pg_store_event e[50];
-	int lo, hi;
+	static char ids[PG_STORE_BATCH_MAX][16];
+	static struct pg_store_event e[PG_STORE_BATCH_MAX];
+	const char *b = getenv("PROBE_BATCH");
+	int lo, hi, batch = b ? atoi(b) : 50;
 
 	CHECK(sscanf(arg, "%d-%d", &lo, &hi) == 2 && lo <= hi);
-	for (int k = lo; k <= hi; k += 50) {
-		int n = hi - k + 1 < 50 ? hi - k + 1 : 50;
+	CHECK(batch > 0 && batch <= PG_STORE_BATCH_MAX);
+	for (int k = lo; k <= hi; k += batch) {
+		int n = hi - k + 1 < batch ? hi - k + 1 : batch;
 
 		for (int i = 0; i < n; i++) {
 			snprintf(ids[i], sizeof ids[i], "r%d", k + i);
@@ -161,11 +163,13 @@ static void range_go(void)
 /* ---- follow ---- */
 
 static int follow_seen;
-static bool claim_heard;
+static bool claim_heard, claim_won;
 
+/* Done once the dashboard has everything and the writer its answer (the
+ * NOTIFY may well arrive before the writer's own result). */
 static void follow_check(void)
 {
-	if (follow_seen == 2 && claim_heard) {
+	if (follow_seen == 2 && claim_heard && claim_won) {
 		say("ok");
 		done();
 	}
@@ -200,7 +204,11 @@ static void on_change(void *ctx, const char *payload)
 
 static void on_follow_claim(void *ctx, const char *err, bool won, const char *who, int64_t since)
 {
+	if (err || !won)
+		say("claim: %s %s", err ? err : "lost to", who ? who : "");
 	CHECK(!err && won);
+	claim_won = true;
+	follow_check();
 }
 
 static void on_follow_insert(void *ctx, const char *err, const bool *is_new, size_t n)
@@ -330,6 +338,32 @@ static void out_tick(void)
 	out_pending++;
 }
 
+/* Arguments that would fail on the server are refused before anything is
+ * queued, and no callback runs for them. */
+static void never(void *ctx, const char *err, const bool *is_new, size_t n)
+{
+	CHECK(!"a refused insert called back");
+}
+
+static void refusals(void)
+{
+	static struct pg_store_event e[PG_STORE_BATCH_MAX + 1];
+	char long_id[300];
+
+	for (size_t i = 0; i <= PG_STORE_BATCH_MAX; i++)
+		e[i] = ev_of("x", "{}", 2);
+	CHECK(pg_store_insert_events(s1, e, 0, never, NULL) == -1);
+	CHECK(pg_store_insert_events(s1, e, PG_STORE_BATCH_MAX + 1, never, NULL) == -1);
+	e[0].id = "bad\xc3(";
+	CHECK(pg_store_insert_events(s1, e, 1, never, NULL) == -1);
+	e[0].id = "";
+	CHECK(pg_store_insert_events(s1, e, 1, never, NULL) == -1);
+	memset(long_id, 'f', sizeof long_id - 1);
+	long_id[sizeof long_id - 1] = '\0';
+	CHECK(pg_store_claim(s1, long_id, "k", on_claim, NULL) == -1);
+	CHECK(pg_store_events_range(s1, 2, 1, on_range, NULL) == -1);
+}
+
 /* ---- the loop ---- */
 
 static void on_state(void *ctx, bool ready, const char *err)
@@ -414,6 +448,7 @@ int main(int argc, char **argv)
 	pg_store_claim_describe(msg, sizeof msg, "ops\033]0;x\007@desk2", (int64_t)time(NULL));
 	CHECK(strncmp(msg, "being resent by ops", 19) == 0 && !strchr(msg, '\033'));
 	s1 = open_store(who, strcmp(mode, "follow") == 0);
+	refusals();
 	if (strcmp(mode, "schema") == 0) {
 		struct pg_store_event e = ev_of("early", "{}", 2);
 

@@ -31,6 +31,12 @@ echo "writer a: $na new, $da already; writer b: $nb new, $db already"
 [ "$(psql -qAt -c "SELECT count(*) FROM events WHERE id LIKE 'r%'")" = 400 ] ||
 	fail "not 400 distinct events stored"
 
+# The largest batch, and one more event than that refused up front.
+touch "$dir/go-big"
+PROBE_BATCH=1000 PROBE_GO="$dir/go-big" "$PROBE" range 1000-1999 > "$dir/big.out" 2>&1 ||
+	{ cat "$dir/big.out" >&2; fail "a batch of 1000 failed"; }
+grep -qx "new 1000 already 0" "$dir/big.out" || { cat "$dir/big.out" >&2; fail "not 1000 new"; }
+
 "$PROBE" follow > "$dir/follow.out" 2>&1 || { cat "$dir/follow.out" >&2; fail "follow failed"; }
 grep -q '^change events:[0-9]*-[0-9]*$' "$dir/follow.out" || fail "no NOTIFY for the events"
 grep -qx 'events followed' "$dir/follow.out" || fail "the dashboard did not read the events"
