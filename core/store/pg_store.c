@@ -185,7 +185,8 @@ static void store_set_err(struct pg_store *s, const char *err)
 
 /* One DO block, so a migration is one transaction under an advisory lock:
  * two instances starting together migrate once, and a failed step leaves
- * the previous version whole. */
+ * the previous version whole. A migrated database is only read, so an
+ * instance needs no right to create tables once the schema is there. */
 static char *migrate_script(void)
 {
 	size_t len = 1024;
@@ -197,7 +198,8 @@ static char *migrate_script(void)
 	p += sprintf(p, "DO $faxtop_migrate$ DECLARE v integer; BEGIN"
 		     " PERFORM pg_advisory_xact_lock(" PG_STORE_LOCK_CLASS ", "
 		     PG_STORE_LOCK_MIGRATE ");"
-		     " CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);"
+		     " IF to_regclass('meta') IS NULL THEN"
+		     " CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL); END IF;"
 		     " SELECT value::integer INTO v FROM meta WHERE key = 'schema_version';"
 		     " v := coalesce(v, 0);"
 		     " IF v > %d THEN RAISE EXCEPTION 'the database has schema version %%,"
@@ -205,9 +207,9 @@ static char *migrate_script(void)
 		     PG_STORE_SCHEMA_VERSION, PG_STORE_SCHEMA_VERSION);
 	for (int i = 0; i < PG_STORE_SCHEMA_VERSION; i++)
 		p += sprintf(p, " IF v < %d THEN %s END IF;", i + 1, pg_store_steps[i]);
-	sprintf(p, " INSERT INTO meta (key, value) VALUES ('schema_version', '%d')"
-		" ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;"
-		" END $faxtop_migrate$", PG_STORE_SCHEMA_VERSION);
+	sprintf(p, " IF v < %d THEN INSERT INTO meta (key, value) VALUES ('schema_version', '%d')"
+		" ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value; END IF;"
+		" END $faxtop_migrate$", PG_STORE_SCHEMA_VERSION, PG_STORE_SCHEMA_VERSION);
 	return sql;
 }
 
