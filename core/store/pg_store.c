@@ -24,8 +24,11 @@ _Static_assert(PG_STORE_BATCH_MAX * PG_STORE_EVENT_PARAMS < 9999, "insert_sql's 
 
 /* Each step moves the schema one version up; never edit a released step,
  * append a new one. The tables mirror the SQLite store's (core/store/
- * store.c, steps 1-5) where a team shares them, with who did what; the
- * poller's cursor and the resend claims are new. Timestamps are the
+ * store_schema.c, steps 1-5) where a team shares them, with who did what;
+ * the poller's cursor and the resend claims are new. The faxes table has
+ * the columns of FAX_COLUMN_LIST in its order (a fax's attempts and tags
+ * are the same binary records as in SQLite), so the upsert and the reads
+ * that the list makes serve both backends. Timestamps are the
  * SQLite store's (ms since the epoch) where the model writes them, and the
  * server's clock where the server decides (claims, leadership). */
 static const char *const pg_store_steps[] = {
@@ -49,17 +52,10 @@ static const char *const pg_store_steps[] = {
 	" webhook_url text, idempotency_key text, csid text, page_size text,"
 	" resolution text, optimize_for text, resent_from text,"
 	" submitted_at bigint, completed_at bigint, created_at bigint, updated_at bigint,"
-	" tags bytea NOT NULL,"
+	" attempts bytea NOT NULL, tags bytea NOT NULL,"
 	" last_source text NOT NULL, last_update bigint,"
 	" anomalies integer NOT NULL DEFAULT 0, anomaly text);"
 	"CREATE INDEX faxes_created ON faxes(created_at, id);"
-	"CREATE TABLE fax_attempts ("
-	" fax_id text NOT NULL REFERENCES faxes(id) ON DELETE CASCADE,"
-	" idx integer NOT NULL,"
-	" number integer NOT NULL,"
-	" started_at bigint, completed_at bigint, duration_ms bigint,"
-	" error_code text, error_subcode text, error_message text,"
-	" PRIMARY KEY (fax_id, idx));"
 	"CREATE TABLE quarantine ("
 	" received_at bigint NOT NULL, reason text NOT NULL, raw bytea NOT NULL,"
 	" stored_by text NOT NULL);"

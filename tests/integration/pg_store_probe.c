@@ -3,6 +3,7 @@
  * team_pg_*.sh tests. The connection comes from libpq's environment; the
  * operator's name from PROBE_WHO (default "probe@test").
  *
+ *   faxcols        prints FAX_COLUMN_LIST's columns, one a line
  *   schema         two stores migrate at once; prints "ready" or "error: …"
  *                  for each, and "early: stored" or "early: error …" for
  *                  an event queued before the first connection
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "core/store/pg_store.h"
+#include "core/store/store_faxcols.h"
 
 #define CHECK(c)                                                                         \
 	do {                                                                             \
@@ -438,6 +440,11 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	mode = argv[1];
+	if (strcmp(mode, "faxcols") == 0) {
+		for (int i = 0; i < FAX_COLUMN_COUNT; i++)
+			say("%s", store_faxcol_names[i]);
+		return 0;
+	}
 	arg = argc > 2 ? argv[2] : "";
 	loop = ev_loop_new(EVFLAG_AUTO);
 	/* An operator without a name, or with a name that is not text, is

@@ -15,7 +15,7 @@ out=$dir/probe.out
 grep -qx 'early: stored' "$out" || { cat "$out" >&2; fail "an early write did not wait"; }
 [ "$(psql -qAt -c "SELECT value FROM meta WHERE key = 'schema_version'")" = 1 ] ||
 	fail "schema_version is not 1"
-for t in events faxes fax_attempts quarantine resends balance balance_samples resend_ledger \
+for t in events faxes quarantine resends balance balance_samples resend_ledger \
 	triage poller resend_claims; do
 	psql -qAt -c "SELECT 1 FROM $t LIMIT 0" >/dev/null 2>&1 || fail "no table $t"
 done
@@ -26,6 +26,13 @@ for c in triage.who resend_ledger.who resends.who resend_claims.who events.store
 	[ "$n" = 1 ] || fail "no column $c"
 done
 [ "$(psql -qAt -c 'SELECT count(*) FROM poller')" = 1 ] || fail "the cursor row is missing"
+# The faxes table is the store's one column list, in its order, so the
+# statements made from that list serve this backend too.
+"$PROBE" faxcols > "$dir/list"
+psql -qAt -c "SELECT column_name FROM information_schema.columns
+	WHERE table_name = 'faxes' ORDER BY ordinal_position" > "$dir/table"
+cmp -s "$dir/list" "$dir/table" ||
+	{ diff "$dir/list" "$dir/table" >&2; fail "the faxes table is not FAX_COLUMN_LIST"; }
 
 # Again: nothing to do, nothing duplicated.
 "$PROBE" schema > "$out" 2>&1 || { cat "$out" >&2; fail "the second schema probe failed"; }
