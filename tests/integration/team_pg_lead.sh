@@ -27,7 +27,7 @@ n=$(psql -qAt -c "SELECT count(pg_terminate_backend(pid)) FROM pg_locks
 	WHERE locktype = 'advisory' AND classid = 1717663860 AND objid = 2 AND granted")
 [ "$n" = 1 ] || fail "not exactly one session holds the poller's lock ($n)"
 pg_wait_line "$dir/b.out" "leader 2 cursor=cursor-ops@a-1" 15
-t1=$(date +%s.%N)
+t=$(date +%s.%N)
 pg_wait_line "$dir/a.out" "lost: "
 pg_wait_line "$dir/b.out" "advanced cursor-ops@b-2"
 # a reconnects, stands by, and its old epoch is refused.
@@ -35,6 +35,7 @@ pg_wait_line "$dir/a.out" "stale refused: no longer the poller"
 grep -q "stale ACCEPTED" "$dir/a.out" && fail "a stale leader moved the cursor"
 
 # SIGKILL the new leader's process: its sessions die with it.
+t1=$(date +%s.%N)
 kill -9 "$b"
 wait "$b" 2>/dev/null
 pg_wait_line "$dir/a.out" "leader 3 cursor=cursor-ops@b-2" 15
@@ -45,5 +46,5 @@ pg_wait_line "$dir/a.out" "advanced cursor-ops@a-3"
 # Every leader stored its event before moving the cursor past it.
 [ "$(psql -qAt -c "SELECT count(*) FROM events WHERE id LIKE 'ev-cursor-%'")" = 3 ] ||
 	fail "a leader's events are missing"
-awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "takeover after a killed session: %.2f s; after a killed process: %.2f s\n", b - a, c - b }'
+awk -v a="$t0" -v b="$t" -v t1="$t1" -v c="$t2" 'BEGIN { printf "takeover after a killed session: %.2f s; after a killed process: %.2f s\n", b - a, c - t1 }'
 echo "PASS"
