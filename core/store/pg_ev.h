@@ -31,7 +31,10 @@ struct pg_ev;
  * connected, send failed). A result whose status is an error comes with
  * err set to the server's message as well. */
 typedef void (*pg_ev_result_fn)(void *ctx, const PGresult *res, const char *err);
-/* The connection came up (up true) or went down (up false, err: why). */
+/* The connection came up (up true) or went down (up false, err: why).
+ * Queries made from this callback when up is true run right after the
+ * LISTENs, ahead of those queued before (a session's set-up, a schema
+ * check), in the order they were made. */
 typedef void (*pg_ev_state_fn)(void *ctx, bool up, const char *err);
 /* A NOTIFY on a channel this connection LISTENs to. */
 typedef void (*pg_ev_notify_fn)(void *ctx, const char *channel, const char *payload);

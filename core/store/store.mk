@@ -22,3 +22,13 @@ tests_integration_pg_ev_probe_LDADD = core/libfaxcore.a $(CORE_LIBS)
 TEAM_TESTS = tests/integration/team_pg_cluster.sh tests/integration/team_pg_ev.sh
 TESTS += $(TEAM_TESTS)
 EXTRA_DIST += $(TEAM_TESTS) tests/integration/pg_lib.sh
+# The PostgreSQL store (schema, events, leadership, claims) and its probe.
+core_libfaxcore_a_SOURCES += core/store/pg_store.c core/store/pg_store.h
+check_PROGRAMS += tests/integration/pg_store_probe
+tests_integration_pg_store_probe_SOURCES = tests/integration/pg_store_probe.c
+tests_integration_pg_store_probe_LDADD = core/libfaxcore.a $(CORE_LIBS)
+TEAM_STORE_TESTS = tests/integration/team_pg_schema.sh tests/integration/team_pg_events.sh \
+	tests/integration/team_pg_lead.sh tests/integration/team_pg_claim.sh \
+	tests/integration/team_pg_outage.sh
+TESTS += $(TEAM_STORE_TESTS)
+EXTRA_DIST += $(TEAM_STORE_TESTS)

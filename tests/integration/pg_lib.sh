@@ -84,3 +84,47 @@ pg_stop()
 }
 
 trap 'rc=$?; pg_stop; fax_cleanup; exit $rc' EXIT
+
+# pg_wait_line FILE TEXT [SECONDS]: until FILE has a line with TEXT (20 s
+# unless told), for the probes' output.
+pg_wait_line()
+{
+	_n=$(( ${3:-20} * 10 ))
+	_i=0
+	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+		[ $_i -lt $_n ] || { cat "$1" >&2; fail "no '$2' in $(basename "$1")"; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# pg_probe_setup: for the tests that drive pg_store_probe: skips when it is
+# not built, starts the cluster, sets PROBE and dir (a temporary folder).
+pg_probe_setup()
+{
+	PROBE="$top_builddir/tests/integration/pg_store_probe"
+	[ -x "$PROBE" ] || skip "$PROBE not built"
+	pg_start
+	dir=$(fax_tmpdir)
+}
+
+# pg_probe_race GO OUT1 WHO1 ARGS1 OUT2 WHO2 ARGS2: two probes as two
+# operators; once both stores are ready, the file GO lets them go at the
+# same moment; returns when both have finished (fails if either failed).
+pg_probe_race()
+{
+	PROBE_GO=$1
+	export PROBE_GO
+	# shellcheck disable=SC2086 # ARGS are words
+	PROBE_WHO=$3 "$PROBE" $4 > "$2" 2>&1 &
+	_p1=$!
+	# shellcheck disable=SC2086
+	PROBE_WHO=$6 "$PROBE" $7 > "$5" 2>&1 &
+	_p2=$!
+	FAX_PIDS="$FAX_PIDS $_p1 $_p2"
+	pg_wait_line "$2" "ready 1"
+	pg_wait_line "$5" "ready 1"
+	touch "$PROBE_GO"
+	wait "$_p1" || { cat "$2" >&2; fail "the probe '$4' as $3 failed"; }
+	wait "$_p2" || { cat "$5" >&2; fail "the probe '$7' as $6 failed"; }
+}
