@@ -7,7 +7,7 @@
 
 #include "core/store/pg_ev.h"
 
-#define PG_EV_MAX_LISTEN 8
+#define PG_EV_MAX_LISTEN  8
 #define PG_EV_CHANNEL_MAX 63
 
 struct pg_query {
@@ -28,13 +28,13 @@ struct pg_ev {
 	PGconn *conn;
 	enum pg_state state;
 	ev_io io;
-	ev_timer retry_w;           /* reconnect after back-off */
-	ev_timer kick_w;            /* runs the queue from the loop, not from a caller */
+	ev_timer retry_w; /* reconnect after back-off */
+	ev_timer kick_w;  /* runs the queue from the loop, not from a caller */
 	double backoff;
 	struct pg_query *head, *tail;
-	struct pg_query **front;    /* in on_state(up): where pg_ev_query inserts */
+	struct pg_query **front; /* in on_state(up): where pg_ev_query inserts */
 	struct pg_query *inflight;
-	PGresult *last;             /* the in-flight query's newest result */
+	PGresult *last; /* the in-flight query's newest result */
 	size_t n;
 	char channels[PG_EV_MAX_LISTEN][PG_EV_CHANNEL_MAX + 1];
 	int n_channels;
@@ -95,7 +95,8 @@ static void set_io(struct pg_ev *p, int events)
 {
 	int fd = p->conn ? PQsocket(p->conn) : -1;
 
-	if (ev_is_active(&p->io) && p->io.fd == fd && (p->io.events & (EV_READ | EV_WRITE)) == events)
+	if (ev_is_active(&p->io) && p->io.fd == fd &&
+	    (p->io.events & (EV_READ | EV_WRITE)) == events)
 		return;
 	ev_io_stop(p->loop, &p->io);
 	if (fd < 0 || !events)
@@ -307,8 +308,13 @@ static void start_connect(struct pg_ev *p)
 	/* TCP keepalives first, so the conninfo may override them: a server
 	 * that vanished without closing the connection is noticed in about
 	 * 11 s instead of the kernel's two hours. */
-	const char *keys[] = { "keepalives", "keepalives_idle", "keepalives_interval",
-			       "keepalives_count", "dbname", "fallback_application_name", NULL };
+	const char *keys[] = { "keepalives",
+			       "keepalives_idle",
+			       "keepalives_interval",
+			       "keepalives_count",
+			       "dbname",
+			       "fallback_application_name",
+			       NULL };
 	const char *vals[] = { "1", "5", "2", "3", p->conninfo, "faxtop", NULL };
 
 	p->conn = PQconnectStartParams(keys, vals, 1);
@@ -379,7 +385,8 @@ struct pg_ev *pg_ev_new(struct ev_loop *loop, const struct pg_ev_opts *opts, cha
 	if (p->conninfo[0]) {
 		parsed = PQconninfoParse(p->conninfo, &perr);
 		if (!parsed) {
-			snprintf(err, errlen, "the store's connection string does not parse "
+			snprintf(err, errlen,
+				 "the store's connection string does not parse "
 				 "(a postgresql:// URI or key=value pairs)");
 			PQfreemem(perr);
 			free(p->conninfo);
@@ -464,7 +471,7 @@ int pg_ev_listen(struct pg_ev *p, const char *channel)
 		return -1;
 	memcpy(p->channels[p->n_channels++], channel, n + 1);
 	if (p->state != PG_UP)
-		return 0;   /* queued on connection */
+		return 0; /* queued on connection */
 	snprintf(sql, sizeof sql, "LISTEN %s", channel);
 	return pg_ev_query(p, sql, 0, NULL, NULL, NULL);
 }

@@ -40,7 +40,7 @@ typedef void (*pg_ev_state_fn)(void *ctx, bool up, const char *err);
 typedef void (*pg_ev_notify_fn)(void *ctx, const char *channel, const char *payload);
 
 struct pg_ev_opts {
-	const char *conninfo;       /* NULL or "": libpq's environment (PGHOST…) */
+	const char *conninfo; /* NULL or "": libpq's environment (PGHOST…) */
 	pg_ev_state_fn on_state;
 	pg_ev_notify_fn on_notify;
 	void *ctx;

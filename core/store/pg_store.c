@@ -13,14 +13,14 @@
 #include "core/store/pg_store.h"
 
 /* Advisory lock keys: (PG_STORE_LOCK_CLASS, one of these). */
-#define PG_STORE_LOCK_CLASS "1717663860"     /* "faxt" */
+#define PG_STORE_LOCK_CLASS   "1717663860" /* "faxt" */
 #define PG_STORE_LOCK_MIGRATE "1"
-#define PG_STORE_LOCK_POLLER "2"
-#define PG_STORE_FAX_ID_MAX 200              /* bytes, so a NOTIFY payload stays small */
-#define PG_STORE_CLAIM_TRIES 5
+#define PG_STORE_LOCK_POLLER  "2"
+#define PG_STORE_FAX_ID_MAX   200 /* bytes, so a NOTIFY payload stays small */
+#define PG_STORE_CLAIM_TRIES  5
 #define PG_STORE_EVENT_PARAMS 7
-_Static_assert(PG_STORE_BATCH_MAX * PG_STORE_EVENT_PARAMS < 9999, "insert_sql's bound");
-#define PG_STORE_LEAD_STEP_BACK 5            /* tries a lost leader sits out */
+_Static_assert(PG_STORE_BATCH_MAX *PG_STORE_EVENT_PARAMS < 9999, "insert_sql's bound");
+#define PG_STORE_LEAD_STEP_BACK 5 /* tries a lost leader sits out */
 
 /* Each step moves the schema one version up; never edit a released step,
  * append a new one. The tables mirror the SQLite store's (core/store/
@@ -111,8 +111,8 @@ struct pg_store {
 	pg_store_lead_fn lead_fn;
 	void *lead_ctx;
 	ev_timer lead_w;
-	bool leader, lead_busy, lead_known;  /* known: told the caller it is a standby */
-	double lead_retry, lead_after;       /* no try before lead_after (ev_now) */
+	bool leader, lead_busy, lead_known; /* known: told the caller it is a standby */
+	double lead_retry, lead_after;      /* no try before lead_after (ev_now) */
 	int64_t epoch;
 };
 
@@ -122,11 +122,11 @@ typedef void (*pg_op_fn)(void);
 
 struct pg_op {
 	struct pg_store *s;
-	pg_op_fn fn;                /* the caller's, of the operation's type */
+	pg_op_fn fn; /* the caller's, of the operation's type */
 	void *ctx;
 	size_t n;
-	char **ids;                 /* insert: the batch's ids */
-	char *fax_id, *key;         /* claim */
+	char **ids;         /* insert: the batch's ids */
+	char *fax_id, *key; /* claim */
 	int tries;
 };
 
@@ -191,9 +191,10 @@ static char *migrate_script(void)
 	for (int i = 0; i < PG_STORE_SCHEMA_VERSION; i++)
 		len += strlen(pg_store_steps[i]) + 64;
 	p = sql = xmalloc(len);
-	p += sprintf(p, "DO $faxtop_migrate$ DECLARE v integer; BEGIN"
-		     " PERFORM pg_advisory_xact_lock(" PG_STORE_LOCK_CLASS ", "
-		     PG_STORE_LOCK_MIGRATE ");"
+	p += sprintf(p,
+		     "DO $faxtop_migrate$ DECLARE v integer; BEGIN"
+		     " PERFORM pg_advisory_xact_lock(" PG_STORE_LOCK_CLASS
+		     ", " PG_STORE_LOCK_MIGRATE ");"
 		     " IF to_regclass('meta') IS NULL THEN"
 		     " CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL); END IF;"
 		     " SELECT value::integer INTO v FROM meta WHERE key = 'schema_version';"
@@ -203,9 +204,11 @@ static char *migrate_script(void)
 		     PG_STORE_SCHEMA_VERSION, PG_STORE_SCHEMA_VERSION);
 	for (int i = 0; i < PG_STORE_SCHEMA_VERSION; i++)
 		p += sprintf(p, " IF v < %d THEN %s END IF;", i + 1, pg_store_steps[i]);
-	sprintf(p, " IF v < %d THEN INSERT INTO meta (key, value) VALUES ('schema_version', '%d')"
+	sprintf(p,
+		" IF v < %d THEN INSERT INTO meta (key, value) VALUES ('schema_version', '%d')"
 		" ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value; END IF;"
-		" END $faxtop_migrate$", PG_STORE_SCHEMA_VERSION, PG_STORE_SCHEMA_VERSION);
+		" END $faxtop_migrate$",
+		PG_STORE_SCHEMA_VERSION, PG_STORE_SCHEMA_VERSION);
 	return sql;
 }
 
@@ -257,8 +260,12 @@ static struct pg_ev *session_new(struct pg_store *s, pg_ev_state_fn on_state,
 				 pg_ev_notify_fn on_notify, char *err, size_t errlen)
 {
 	struct pg_ev_opts o = {
-		.conninfo = s->conninfo, .on_state = on_state, .on_notify = on_notify, .ctx = s,
-		.retry_min = s->opts.retry_min, .retry_max = s->opts.retry_max,
+		.conninfo = s->conninfo,
+		.on_state = on_state,
+		.on_notify = on_notify,
+		.ctx = s,
+		.retry_min = s->opts.retry_min,
+		.retry_max = s->opts.retry_max,
 	};
 
 	return pg_ev_new(s->loop, &o, err, errlen);
@@ -345,7 +352,7 @@ static bool text_ok(const char *t)
 static bool event_ok(const struct pg_store_event *e)
 {
 	return e->id && *e->id && e->type && e->source && (e->raw || !e->raw_len) &&
-	       text_ok(e->id) && text_ok(e->type) && text_ok(e->source) && text_ok(e->fax_id);
+		text_ok(e->id) && text_ok(e->type) && text_ok(e->source) && text_ok(e->fax_id);
 }
 
 /* The ids RETURNING named were stored by this statement; every other event
@@ -387,16 +394,19 @@ static char *insert_sql(size_t n)
 	size_t len = 512 + n * 128;
 	char *sql = xmalloc(len), *p = sql;
 
-	p += sprintf(p, "WITH ins AS (INSERT INTO events"
+	p += sprintf(p,
+		     "WITH ins AS (INSERT INTO events"
 		     " (id, type, created, received_at, source, fax_id, raw, stored_by) VALUES ");
 	for (size_t i = 0; i < n; i++) {
 		size_t b = 2 + i * PG_STORE_EVENT_PARAMS;
 
-		p += sprintf(p, "%s($%zu::text, $%zu::text, $%zu::bigint, $%zu::bigint, $%zu::text,"
-			     " $%zu::text, $%zu::bytea, $1::text)", i ? "," : "", b, b + 1, b + 2,
-			     b + 3, b + 4, b + 5, b + 6);
+		p += sprintf(p,
+			     "%s($%zu::text, $%zu::text, $%zu::bigint, $%zu::bigint, $%zu::text,"
+			     " $%zu::text, $%zu::bytea, $1::text)",
+			     i ? "," : "", b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6);
 	}
-	sprintf(p, " ON CONFLICT (id) DO NOTHING RETURNING id, seq),"
+	sprintf(p,
+		" ON CONFLICT (id) DO NOTHING RETURNING id, seq),"
 		" note AS (SELECT pg_notify('" PG_STORE_CHANNEL "',"
 		" 'events:' || min(seq) || '-' || max(seq)) FROM ins HAVING count(*) > 0)"
 		" SELECT ins.id FROM ins CROSS JOIN note");
@@ -557,8 +567,10 @@ static void lead_tick(struct pg_store *s)
 			s->lead_busy = false;
 		return;
 	}
-	if (pg_ev_query(s->lead, "WITH l AS (SELECT pg_try_advisory_lock(" PG_STORE_LOCK_CLASS ", "
-		    PG_STORE_LOCK_POLLER ") AS got)"
+	if (pg_ev_query(
+		    s->lead,
+		    "WITH l AS (SELECT pg_try_advisory_lock(" PG_STORE_LOCK_CLASS
+		    ", " PG_STORE_LOCK_POLLER ") AS got)"
 		    " UPDATE poller SET epoch = poller.epoch + 1, leader = $1::text, since = now()"
 		    " FROM l WHERE l.got AND poller.one = 1 RETURNING poller.epoch, poller.cursor",
 		    1, params, on_lead_try, s) < 0)
@@ -579,10 +591,12 @@ static void on_lead_state(void *ctx, bool up, const char *err)
 	if (up) {
 		/* The server drops this session, and with it the lock, about 11 s
 		 * after the leader's host stops answering. */
-		pg_ev_query(s->lead, "SELECT set_config('tcp_keepalives_idle', '5', false),"
+		pg_ev_query(s->lead,
+			    "SELECT set_config('tcp_keepalives_idle', '5', false),"
 			    " set_config('tcp_keepalives_interval', '2', false),"
 			    " set_config('tcp_keepalives_count', '3', false),"
-			    " set_config('tcp_user_timeout', '10000', false)", 0, NULL, NULL, NULL);
+			    " set_config('tcp_user_timeout', '10000', false)",
+			    0, NULL, NULL, NULL);
 		s->lead_busy = false;
 		lead_tick(s);
 		return;
@@ -642,7 +656,8 @@ int pg_store_cursor_advance(struct pg_store *s, int64_t epoch, const char *curso
 	snprintf(e, sizeof e, "%" PRId64, epoch);
 	return op_send(s->pg, op_new(s, (pg_op_fn)fn, ctx),
 		       "UPDATE poller SET cursor = $2::text, advanced_at = now()"
-		       " WHERE one = 1 AND epoch = $1::bigint", 2, params, on_advanced);
+		       " WHERE one = 1 AND epoch = $1::bigint",
+		       2, params, on_advanced);
 }
 
 /* ---- resend claims ---- */
@@ -650,13 +665,13 @@ int pg_store_cursor_advance(struct pg_store *s, int64_t epoch, const char *curso
 /* The claim and, for the loser, the holder, in one statement. A claim
  * that lost to one committed after this statement's snapshot sees no row
  * for it: the statement runs again, with a newer snapshot. */
-#define CLAIM_SQL                                                                        \
-	"WITH ins AS (INSERT INTO resend_claims (fax_id, who, key)"                      \
-	" VALUES ($1::text, $2::text, $3::text) ON CONFLICT (fax_id) DO NOTHING"         \
-	" RETURNING who, claimed_at),"                                                   \
+#define CLAIM_SQL                                                                            \
+	"WITH ins AS (INSERT INTO resend_claims (fax_id, who, key)"                          \
+	" VALUES ($1::text, $2::text, $3::text) ON CONFLICT (fax_id) DO NOTHING"             \
+	" RETURNING who, claimed_at),"                                                       \
 	" note AS (SELECT pg_notify('" PG_STORE_CHANNEL "', 'claim:' || $1::text) FROM ins)" \
 	" SELECT true, who, extract(epoch FROM claimed_at)::bigint FROM ins CROSS JOIN note" \
-	" UNION ALL SELECT false, who, extract(epoch FROM claimed_at)::bigint"           \
+	" UNION ALL SELECT false, who, extract(epoch FROM claimed_at)::bigint"               \
 	" FROM resend_claims WHERE fax_id = $1::text AND NOT EXISTS (SELECT 1 FROM ins)"
 
 static void claim_send(struct pg_op *op);
@@ -723,8 +738,7 @@ static void on_released(void *ctx, const PGresult *res, const char *err)
 	op_free(op);
 }
 
-int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn,
-			   void *ctx)
+int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn, void *ctx)
 {
 	const char *params[2] = { fax_id, s->who };
 

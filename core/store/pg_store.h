@@ -31,9 +31,9 @@ struct ev_loop;
 struct pg_store;
 
 #define PG_STORE_SCHEMA_VERSION 1
-#define PG_STORE_CHANNEL "faxtop_change"
-#define PG_STORE_BATCH_MAX 1000         /* events in one pg_store_insert_events */
-#define PG_STORE_WHO_MAX 128            /* bytes of an operator's name */
+#define PG_STORE_CHANNEL        "faxtop_change"
+#define PG_STORE_BATCH_MAX      1000 /* events in one pg_store_insert_events */
+#define PG_STORE_WHO_MAX        128  /* bytes of an operator's name */
 
 /* The store is usable (ready) or not (err: why, never the conninfo). */
 typedef void (*pg_store_state_fn)(void *ctx, bool ready, const char *err);
@@ -42,12 +42,12 @@ typedef void (*pg_store_state_fn)(void *ctx, bool ready, const char *err);
 typedef void (*pg_store_change_fn)(void *ctx, const char *payload);
 
 struct pg_store_opts {
-	const char *conninfo;       /* libpq's; the password from PGPASSFILE/.pgpass */
-	const char *who;            /* this instance's operator, "ops@desk2" */
+	const char *conninfo; /* libpq's; the password from PGPASSFILE/.pgpass */
+	const char *who;      /* this instance's operator, "ops@desk2" */
 	pg_store_state_fn on_state;
-	pg_store_change_fn on_change;  /* NULL: no LISTEN */
+	pg_store_change_fn on_change; /* NULL: no LISTEN */
 	void *ctx;
-	double retry_min, retry_max;   /* reconnect back-off, seconds (0: pg_ev's) */
+	double retry_min, retry_max; /* reconnect back-off, seconds (0: pg_ev's) */
 };
 
 struct pg_store_event {
@@ -56,7 +56,7 @@ struct pg_store_event {
 	int64_t created;
 	int64_t received_at;
 	const char *source;
-	const char *fax_id;         /* may be NULL */
+	const char *fax_id; /* may be NULL */
 	const void *raw;
 	size_t raw_len;
 };
@@ -116,8 +116,7 @@ int pg_store_claim(struct pg_store *s, const char *fax_id, const char *key, pg_s
 		   void *ctx);
 /* Gives a claim back (a resend that failed before reaching mintfax), only
  * when this operator holds it. */
-int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn,
-			   void *ctx);
+int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn, void *ctx);
 /* "being resent by ops@desk2 since 16:15" (local time). */
 void pg_store_claim_describe(char *buf, size_t len, const char *who, int64_t since);
 

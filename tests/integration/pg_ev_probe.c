@@ -22,13 +22,12 @@ static int failures, order_next, ups, downs, notified;
 static struct pg_ev *pg;
 static struct ev_loop *loop;
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "pg_ev_probe: %s:%d: %s\n", __FILE__, \
-				__LINE__, #c);                                \
-			exit(1);                                              \
-		}                                                             \
+#define CHECK(c)                                                                             \
+	do {                                                                                 \
+		if (!(c)) {                                                                  \
+			fprintf(stderr, "pg_ev_probe: %s:%d: %s\n", __FILE__, __LINE__, #c); \
+			exit(1);                                                             \
+		}                                                                            \
 	} while (0)
 
 static void on_state(void *ctx, bool up, const char *err)
@@ -125,8 +124,9 @@ static void deadline(struct ev_loop *l, ev_timer *w, int revents)
 
 int main(int argc, char **argv)
 {
-	struct pg_ev_opts o = { .on_state = on_state, .on_notify = on_notify,
-				.retry_min = 0.1, .retry_max = 0.5 };
+	struct pg_ev_opts o = {
+		.on_state = on_state, .on_notify = on_notify, .retry_min = 0.1, .retry_max = 0.5
+	};
 	const char *hostile = "\033]0;pwned\007 ' \"; DROP TABLE probe; --";
 	const char *params[2] = { hostile, NULL };
 	char err[256];
@@ -147,7 +147,8 @@ int main(int argc, char **argv)
 	CHECK(pg_ev_listen(pg, "faxtop_probe") == 0);
 	CHECK(pg_ev_listen(pg, "Bad Channel") == -1);
 	if (!getenv("PROBE_OUTAGE")) {
-		pg_ev_query(pg, "CREATE TABLE IF NOT EXISTS probe (v text)", 0, NULL, expect_ok, NULL);
+		pg_ev_query(pg, "CREATE TABLE IF NOT EXISTS probe (v text)", 0, NULL, expect_ok,
+			    NULL);
 		pg_ev_query(pg, "TRUNCATE probe", 0, NULL, expect_ok, NULL);
 		for (long i = 0; i < 100; i++) {
 			char n[16];
@@ -157,8 +158,10 @@ int main(int argc, char **argv)
 			pg_ev_query(pg, "SELECT $1::int", 1, pv, in_order, (void *)i);
 		}
 		pg_ev_query(pg, "SELECT * FROM does_not_exist", 0, NULL, expect_error, NULL);
-		pg_ev_query(pg, "INSERT INTO probe (v) VALUES ($1), ($2)", 2, params, expect_ok, NULL);
-		pg_ev_query(pg, "SELECT v FROM probe ORDER BY v IS NULL, v", 0, NULL, read_back, NULL);
+		pg_ev_query(pg, "INSERT INTO probe (v) VALUES ($1), ($2)", 2, params, expect_ok,
+			    NULL);
+		pg_ev_query(pg, "SELECT v FROM probe ORDER BY v IS NULL, v", 0, NULL, read_back,
+			    NULL);
 		pg_ev_query(pg, "NOTIFY faxtop_probe, 'from-self'", 0, NULL, expect_ok, NULL);
 		printf("waiting for notify\n");
 		fflush(stdout);

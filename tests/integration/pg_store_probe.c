@@ -33,12 +33,12 @@
 #include "core/store/pg_store.h"
 #include "core/store/store_faxcols.h"
 
-#define CHECK(c)                                                                         \
-	do {                                                                             \
-		if (!(c)) {                                                              \
+#define CHECK(c)                                                                                \
+	do {                                                                                    \
+		if (!(c)) {                                                                     \
 			fprintf(stderr, "pg_store_probe: %s:%d: %s\n", __FILE__, __LINE__, #c); \
-			exit(1);                                                         \
-		}                                                                        \
+			exit(1);                                                                \
+		}                                                                               \
 	} while (0)
 
 static struct ev_loop *loop;
@@ -69,8 +69,13 @@ static void done(void)
 static struct pg_store_event ev_of(const char *id, const void *raw, size_t len)
 {
 	struct pg_store_event e = {
-		.id = id, .type = "fax.delivered", .created = 1700000000000, .source = "webhook",
-		.fax_id = "fax-1", .raw = raw, .raw_len = len,
+		.id = id,
+		.type = "fax.delivered",
+		.created = 1700000000000,
+		.source = "webhook",
+		.fax_id = "fax-1",
+		.raw = raw,
+		.raw_len = len,
 		.received_at = (int64_t)time(NULL) * 1000,
 	};
 
@@ -182,7 +187,8 @@ static void on_range(void *ctx, const char *err, const struct pg_store_event *ev
 	CHECK(!err);
 	for (size_t i = 0; i < n; i++) {
 		say("read %s", evs[i].id);
-		CHECK(evs[i].raw_len == sizeof raw_bin && memcmp(evs[i].raw, raw_bin, sizeof raw_bin) == 0);
+		CHECK(evs[i].raw_len == sizeof raw_bin &&
+		      memcmp(evs[i].raw, raw_bin, sizeof raw_bin) == 0);
 		CHECK(strcmp(evs[i].source, "webhook") == 0 && evs[i].fax_id);
 		follow_seen++;
 	}
@@ -272,7 +278,8 @@ static void on_lead(void *ctx, bool leader, int64_t epoch, const char *cursor, c
 		/* Someone else has won since this instance led: the epoch it
 		 * held must no longer move the cursor. */
 		if (lead_epoch)
-			CHECK(pg_store_cursor_advance(s1, lead_epoch, "stale", on_stale, NULL) == 0);
+			CHECK(pg_store_cursor_advance(s1, lead_epoch, "stale", on_stale, NULL) ==
+			      0);
 		return;
 	}
 	if (!leader) {
@@ -281,8 +288,7 @@ static void on_lead(void *ctx, bool leader, int64_t epoch, const char *cursor, c
 	}
 	lead_epoch = epoch;
 	say("leader %" PRId64 " cursor=%s", epoch, cursor);
-	snprintf(lead_cursor, sizeof lead_cursor, "cursor-%s-%" PRId64, getenv("PROBE_WHO"),
-		 epoch);
+	snprintf(lead_cursor, sizeof lead_cursor, "cursor-%s-%" PRId64, getenv("PROBE_WHO"), epoch);
 	snprintf(id, sizeof id, "ev-%s", lead_cursor);
 	e = ev_of(id, "{}", 2);
 	CHECK(pg_store_insert_events(s1, &e, 1, on_lead_insert, NULL) == 0);
@@ -411,16 +417,18 @@ static void tick(struct ev_loop *l, ev_timer *w, int revents)
 
 static void deadline(struct ev_loop *l, ev_timer *w, int revents)
 {
-	fprintf(stderr, "pg_store_probe %s: timed out (ready %d, down %d)\n", mode, readies,
-		downs);
+	fprintf(stderr, "pg_store_probe %s: timed out (ready %d, down %d)\n", mode, readies, downs);
 	exit(1);
 }
 
 static struct pg_store *open_store(const char *who, bool listen)
 {
-	struct pg_store_opts o = { .conninfo = "", .who = who, .on_state = on_state,
+	struct pg_store_opts o = { .conninfo = "",
+				   .who = who,
+				   .on_state = on_state,
 				   .on_change = listen ? on_change : NULL,
-				   .retry_min = 0.1, .retry_max = 0.5 };
+				   .retry_min = 0.1,
+				   .retry_max = 0.5 };
 	char err[256];
 	struct pg_store *s = pg_store_new(loop, &o, err, sizeof err);
 
