@@ -596,27 +596,32 @@ static void app_free_parts(struct app *a)
 		log_free(a->log);
 }
 
+/* The parts of struct app that need no resource: what the run starts from. */
+static void app_init(struct app *a, struct config *cfg)
+{
+	a->cfg = cfg;
+	a->lock_fd = -1;
+	/* No terminal to give back: an exhausted heap is reported plainly. */
+	if (cfg->headless)
+		xalloc_set_fatal_hook(NULL);
+	resend_who(a->who, sizeof a->who);
+	a->clock = &clock_system;
+	a->started_ms = clock_now_ms(a->clock);
+	health_init(&a->health);
+	a->lines_tail = &a->lines;
+	a->out = cfg->headless ? stdout : NULL;
+	a->exit_code = 0;
+	if (cfg->api_key || cfg->webhook_secret || cfg->webhook_secret_old || cfg->demo)
+		secrets_protect_process();
+}
+
 int app_run(struct config *cfg)
 {
 	struct app a = { 0 };
 	char err[512] = "";
 	FILE *logf = NULL;
 
-	a.cfg = cfg;
-	a.lock_fd = -1;
-	/* No terminal to give back: an exhausted heap is reported plainly. */
-	if (cfg->headless)
-		xalloc_set_fatal_hook(NULL);
-	resend_who(a.who, sizeof a.who);
-	a.clock = &clock_system;
-	a.started_ms = clock_now_ms(a.clock);
-	health_init(&a.health);
-	a.lines_tail = &a.lines;
-	a.out = cfg->headless ? stdout : NULL;
-	a.exit_code = 0;
-	if (cfg->api_key || cfg->webhook_secret || cfg->webhook_secret_old || cfg->demo)
-		secrets_protect_process();
-
+	app_init(&a, cfg);
 	if (cfg->log_file) {
 		logf = fopen(cfg->log_file, "a");
 		if (!logf) {
@@ -625,9 +630,8 @@ int app_run(struct config *cfg)
 			return 1;
 		}
 	}
-	a.log = log_new(logf                    ? logf
-				: cfg->headless ? stderr
-						: NULL,
+	/* headless logs to stderr unless told otherwise; the TUI, nowhere */
+	a.log = log_new(logf ? logf : (cfg->headless ? stderr : NULL),
 			cfg->verbose ? LOG_DEBUG : LOG_INFO);
 	log_add_secret(a.log, cfg->api_key);
 	log_add_secret(a.log, cfg->webhook_secret);
