@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/secrets.h"
 #include "core/base/xalloc.h"
 #include "core/http/signature.h"
 
@@ -107,6 +108,22 @@ static int sign_opt(int argc, char **argv, int *i, const char *name, const char 
 		return -1;
 	*val = argv[++*i];
 	return 1;
+}
+
+size_t cmd_sign_hide_secret(int argc, char **argv)
+{
+	size_t hidden = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *value = NULL;
+
+		if (sign_opt(argc, argv, &i, "--secret", &value) == 1 && *value) {
+			/* value is argv[i] or points into it: writable. */
+			secrets_wipe((char *)value, strlen(value));
+			hidden++;
+		}
+	}
+	return hidden;
 }
 
 struct sign_args {

@@ -30,6 +30,18 @@ static void main_drop_arg(char *a)
 	}
 }
 
+/* faxtop sign --secret X: the subcommand's own secret, blanked in the
+ * process's argv like the main options' (cfg->args holds the copies it
+ * signs with). Called before main_trailing_options reorders cfg->args. */
+static size_t main_hide_sign_secret(const struct config *cfg, int argc, char **argv)
+{
+	int from = argc - (int)cfg->n_args;
+
+	if (cfg->n_args == 0 || strcmp(argv[from], "sign") != 0)
+		return 0;
+	return cmd_sign_hide_secret((int)cfg->n_args, argv + from);
+}
+
 static int main_trailing_options(struct config *cfg, char *err, size_t errlen)
 {
 	size_t out = 1, i = 1;
@@ -105,7 +117,7 @@ int main(int argc, char **argv)
 	}
 	/* ps shows the arguments to every local user: blank the secrets in them
 	 * now, and say that until now they could be read. */
-	if (config_hide_secret_args(argc, argv) > 0)
+	if (config_hide_secret_args(argc, argv) + main_hide_sign_secret(&cfg, argc, argv) > 0)
 		fprintf(stderr,
 			"faxtop: warning: a secret was given on the command line, where "
 			"other local users could read it (ps) until faxtop blanked it; "

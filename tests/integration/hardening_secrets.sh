@@ -98,6 +98,33 @@ printf '%s' "$body" >"$D/body.json"
 "$top_builddir/app/faxtop" sign --secret "$SECRET" --id evt_1 --timestamp 1747173600 \
 	<"$D/body.json" >"$D/tool-sign.out" 2>"$D/tool-sign.err" || fail "faxtop sign"
 grep -q '^webhook-signature: v1,' "$D/tool-sign.out" || fail "faxtop sign printed no signature"
+# While faxtop sign waits for its body, its command line no longer shows the
+# secret (both --secret VALUE and --secret=VALUE).
+mkfifo "$D/sign.fifo"
+# signing_blind PID: PID runs faxtop sign (its --id is there) without the secret.
+signing_blind()
+{
+	tr '\0' ' ' <"/proc/$1/cmdline" >"$D/sign.cmdline" 2>/dev/null || return 1
+	grep -q -- '--id evt_2' "$D/sign.cmdline" && ! grep -q -- "$SECRET" "$D/sign.cmdline"
+}
+for form in split joined; do
+	exec 3<>"$D/sign.fifo"
+	if [ $form = split ]; then
+		"$top_builddir/app/faxtop" sign --secret "$SECRET" --id evt_2 <"$D/sign.fifo" 3>&- \
+			>"$D/sign.$form.out" 2>&1 &
+	else
+		"$top_builddir/app/faxtop" sign --secret="$SECRET" --id evt_2 <"$D/sign.fifo" 3>&- \
+			>"$D/sign.$form.out" 2>&1 &
+	fi
+	SIGN_PID=$!
+	track_pid $SIGN_PID
+	wait_until 5 signing_blind $SIGN_PID ||
+		fail "faxtop sign ($form) left its secret in /proc/PID/cmdline"
+	printf '%s' "$body" >&3
+	exec 3>&-
+	wait $SIGN_PID || fail "faxtop sign ($form) failed: $(cat "$D/sign.$form.out")"
+	grep -q '^webhook-signature: v1,' "$D/sign.$form.out" || fail "faxtop sign ($form) signed nothing"
+done
 run_tool badsecret env MINTFAX_WEBHOOK_SECRET="$BAD_SECRET" "$top_builddir/app/faxtop" --headless \
 	--listen 127.0.0.1:0 --db "$D/bad.db" --signature-scheme standard
 [ "$(cat "$D/tool-badsecret.rc")" != 0 ] || fail "an undecodable secret was accepted"
