@@ -50,6 +50,22 @@ struct poller_ticket {
 	char value[POLLER_CURSOR_MAX + 1];
 };
 
+/* The catch-up pipeline: the next page is asked for while the previous one
+ * is committed. The cursor is saved in the same transaction as the events
+ * before it, p->cursor (the committed one) moves only from the commit
+ * callback, and an answer is acted on only once every page before it is
+ * committed; a failed commit ends the round and drops the request on its
+ * way, so the next round reads again from the last committed page. */
+struct poller_pipe {
+	struct poller *p;              /* the ctx of every /events request */
+	ev_idle idle;                  /* ingests the held page once the request is out */
+	struct event_page held;        /* read, its successor asked for, not yet ingested */
+	bool holding;
+	bool in_flight;                /* a /events request is on its way */
+	unsigned tickets;              /* pages ingested whose commit is not reported yet */
+	char held_next[POLLER_CURSOR_MAX + 1];
+};
+
 struct poller_refresh {
 	struct poller *p;
 	struct poller_refresh *next;
@@ -82,11 +98,14 @@ struct poller {
 	unsigned idle_polls;
 	uint64_t accepted_this_run;
 	struct poller_ticket *tickets;
+	struct poller_pipe pipe;
 	struct poller_refresh *refreshes;
 	struct poller_state st;
 };
 
-static void poller_request_events(struct poller *p);
+static int poller_request_events(struct poller *p, const char *after, char *err,
+				 size_t errlen);
+static void poller_pipe_abort(struct poller *p);
 static void poller_request_faxes(struct poller *p);
 
 /* ---- small helpers ---- */
@@ -197,26 +216,27 @@ static void poller_ticket_cb(void *ctx, bool ok)
 		return;
 	}
 	poller_ticket_unlink(p, t);
+	if (t->kind == TICKET_CURSOR && p->pipe.tickets)
+		p->pipe.tickets--;
 	if (!ok) {
-		/* The page's events were rolled back: keep the old cursor and
-		 * read the page again next time. */
+		/* The page's events and its cursor were rolled back together:
+		 * drop the next page's request, read this one again next time. */
+		free(t);
+		if (!p->catchup_busy)
+			return;   /* a page of the same batch already ended the round */
 		log_warn(p->log, "poll: the store could not commit; the cursor stays at %s",
 			 p->cursor[0] ? p->cursor : "the start");
-		free(t);
+		poller_pipe_abort(p);
 		poller_catchup_end(p, false, "the store could not commit polled events");
 		return;
 	}
 	if (t->kind == TICKET_CURSOR) {
-		if (store_meta_set(p->store, POLLER_CURSOR_KEY, t->value) != 0)
-			log_warn(p->log, "poll: cannot save the events cursor: %s",
-				 store_last_error(p->store));
+		/* Saved in the page's own transaction (poller_page_commit). */
 		snprintf(p->cursor, sizeof(p->cursor), "%s", t->value);
 		snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", t->value);
 		bool more = t->more;
 		free(t);
-		if (more && !p->stopped)
-			poller_request_events(p);
-		else
+		if (!more)
 			poller_catchup_end(p, true, NULL);
 		return;
 	}
@@ -333,43 +353,133 @@ static int poller_ingest_page(struct poller *p, struct event_page *page, char *m
 	return 0;
 }
 
-/* Where a page read (and ingested) says to go on: save the cursor once
- * the page is committed, and read on or end the round. */
-static void poller_events_next(struct poller *p, const struct event_page *page)
+/* ---- the catch-up pipeline (struct poller_pipe) ---- */
+
+static void poller_pipe_abort(struct poller *p)
+{
+	if (p->pipe.in_flight) {
+		api_client_cancel(p->api, &p->pipe);
+		p->pipe.in_flight = false;
+	}
+	ev_idle_stop(p->loop, &p->pipe.idle);
+	if (p->pipe.holding) {
+		wire_event_page_done(&p->pipe.held);
+		p->pipe.holding = false;
+	}
+}
+
+/* A page's events and the cursor after it join the open batch together,
+ * so that one commit makes both durable. -1 when the round is over. */
+static int poller_page_commit(struct poller *p, struct event_page *page, const char *next,
+			      bool more)
+{
+	char err[256] = "";
+
+	if (poller_ingest_page(p, page, err, sizeof(err)) != 0) {
+		poller_pipe_abort(p);
+		poller_catchup_end(p, false, err);
+		return -1;
+	}
+	/* A failed write dooms the batch: the commit then reports it. */
+	if (store_meta_set(p->store, POLLER_CURSOR_KEY, next) != 0)
+		log_warn(p->log, "poll: cannot save the events cursor: %s",
+			 store_last_error(p->store));
+	if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
+		poller_pipe_abort(p);
+		poller_catchup_end(p, false, "cannot wait for the store's commit");
+		return -1;
+	}
+	p->pipe.tickets++;
+	p->st.catchup_in_flight = 1;   /* still busy until the commit */
+	return 0;
+}
+
+/* The held page into the batch: from the idle watcher (the next request is
+ * out by then, so the commit overlaps it) or before the next answer. */
+static int poller_pipe_flush(struct poller *p)
+{
+	struct event_page page;
+	int rc;
+
+	if (!p->pipe.holding)
+		return 0;
+	ev_idle_stop(p->loop, &p->pipe.idle);
+	page = p->pipe.held;
+	p->pipe.holding = false;
+	rc = poller_page_commit(p, &page, p->pipe.held_next, true);
+	wire_event_page_done(&page);
+	return rc;
+}
+
+static void poller_pipe_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	poller_pipe_flush(w->data);
+}
+
+/* Every page before an answer is committed before the answer is acted on
+ * (now, rather than at the end of this loop iteration). 0, or -1 when that
+ * commit failed and the round is over: the answer is dropped. */
+static int poller_pipe_settle(struct poller *p)
+{
+	if (poller_pipe_flush(p) != 0)
+		return -1;
+	if (p->pipe.tickets > 0)
+		store_commit(p->store);
+	return p->catchup_busy ? 0 : -1;
+}
+
+/* Where a page says to go on. With more to read, the next page is asked
+ * for at once and this one held until the request is out; otherwise it is
+ * committed as the round's last. */
+static void poller_events_next(struct poller *p, struct event_page *page)
 {
 	const char *next = page->next_cursor;
+	char err[256] = "";
 
 	if (!next && page->n > 0)
 		next = page->items[page->n - 1].ev.id;
-	bool more = page->has_more && page->n > 0 && next && strcmp(next, p->cursor) != 0;
+	bool moves = next && strcmp(next, p->cursor) != 0;
+	bool more = page->has_more && page->n > 0 && moves;
 	if (page->has_more && !more)
 		log_warn(p->log, "GET /events said has_more but gave nothing new; "
 				 "stopping this catch-up");
-	if (next && strcmp(next, p->cursor) != 0 &&
-	    !poller_events_follow(p, next, page->has_more, &more)) {
-		poller_catchup_end(p, false, p->st.catchup_warning);
+	if (moves && !poller_events_follow(p, next, page->has_more, &more))
+		moves = false;   /* the events are taken, the cursor stays */
+	else if (!page->has_more)
+		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
+	if (!moves) {
+		if (poller_ingest_page(p, page, err, sizeof(err)) != 0)
+			poller_catchup_end(p, false, err);
+		else if (next && strcmp(next, p->cursor) != 0)
+			poller_catchup_end(p, false, p->st.catchup_warning);
+		else
+			poller_catchup_end(p, true, NULL);
 		return;
 	}
-	if (!page->has_more)
-		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
-	if (next && strcmp(next, p->cursor) != 0) {
-		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
-			poller_catchup_end(p, false, "cannot wait for the store's commit");
+	if (more && !p->stopped) {
+		if (poller_request_events(p, next, err, sizeof(err)) == 0) {
+			snprintf(p->pipe.held_next, sizeof(p->pipe.held_next), "%s", next);
+			p->pipe.held = *page;
+			memset(page, 0, sizeof(*page));
+			p->pipe.holding = true;
+			ev_idle_start(p->loop, &p->pipe.idle);
 			return;
 		}
-		p->st.catchup_in_flight = 1;   /* still busy until the commit */
-	} else {
-		poller_catchup_end(p, true, NULL);
+		poller_set_error(p, err);
 	}
+	poller_page_commit(p, page, next, false);
 }
 
 static void poller_events_done(void *ctx, const struct api_response *r)
 {
-	struct poller *p = ctx;
+	struct poller *p = ((struct poller_pipe *)ctx)->p;
 	struct event_page page;
 	char err[256] = "";
 
+	p->pipe.in_flight = false;
 	p->st.catchup_in_flight = 0;
+	if (poller_pipe_settle(p) != 0)
+		return;
 	poller_note_answer(p, r);
 	if (r->http_status == 404) {
 		if (!p->fallback)
@@ -392,7 +502,8 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		p->cursor[0] = '\0';
 		p->st.cursor[0] = '\0';
 		poller_round_begin(&p->round, p->cursor);
-		poller_request_events(p);
+		if (poller_request_events(p, p->cursor, err, sizeof(err)) != 0)
+			poller_catchup_end(p, false, err);
 		return;
 	}
 	if (r->outcome != API_OK) {
@@ -420,36 +531,33 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		return;
 	}
 	p->st.pages++;
-	if (poller_ingest_page(p, &page, err, sizeof(err)) != 0) {
-		wire_event_page_done(&page);
-		poller_catchup_end(p, false, err);
-		return;
-	}
 	poller_events_next(p, &page);
 	wire_event_page_done(&page);
 }
 
-static void poller_request_events(struct poller *p)
+/* GET /events after `after` ("" for the oldest retained event). */
+static int poller_request_events(struct poller *p, const char *after, char *err,
+				 size_t errlen)
 {
-	char path[3 * POLLER_CURSOR_MAX + 64], err[256];
+	char path[3 * POLLER_CURSOR_MAX + 64];
 
-	if (p->cursor[0]) {
-		char *esc = curl_easy_escape(NULL, p->cursor, 0);
+	if (after[0]) {
+		char *esc = curl_easy_escape(NULL, after, 0);
 		if (!esc) {
-			poller_catchup_end(p, false, "out of memory");
-			return;
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
 		snprintf(path, sizeof(path), "/events?after=%s&per_page=%d", esc, POLLER_PAGE_SIZE);
 		curl_free(esc);
 	} else {
 		snprintf(path, sizeof(path), "/events?per_page=%d", POLLER_PAGE_SIZE);
 	}
-	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done, p,
-			       err, sizeof(err)) != 0) {
-		poller_catchup_end(p, false, err);
-		return;
-	}
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done,
+			       &p->pipe, err, errlen) != 0)
+		return -1;
+	p->pipe.in_flight = true;
 	p->st.catchup_in_flight = 1;
+	return 0;
 }
 
 /* ---- fallback through /faxes ---- */
@@ -579,7 +687,9 @@ static void poller_catchup(struct poller *p)
 	}
 	p->polls_since_probe = 0;
 	poller_round_begin(&p->round, p->cursor);
-	poller_request_events(p);
+	char err[256];
+	if (poller_request_events(p, p->cursor, err, sizeof(err)) != 0)
+		poller_catchup_end(p, false, err);
 }
 
 static void poller_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -734,6 +844,9 @@ struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct i
 	p->poll_timer.data = p;
 	ev_init(&p->balance_timer, poller_balance_cb);
 	p->balance_timer.data = p;
+	p->pipe.p = p;
+	ev_idle_init(&p->pipe.idle, poller_pipe_idle_cb);
+	p->pipe.idle.data = p;
 	p->fb_max_created = TS_NONE;
 	p->last_event_ms = TS_NONE;
 	p->st.started_ms = TS_NONE;
@@ -777,6 +890,7 @@ void poller_free(struct poller *p)
 		return;
 	poller_stop(p);
 	api_client_cancel(p->api, p);
+	poller_pipe_abort(p);
 	while (p->refreshes) {
 		struct poller_refresh *rf = p->refreshes;
 		p->refreshes = rf->next;
