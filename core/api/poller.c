@@ -50,20 +50,26 @@ struct poller_ticket {
 	char value[POLLER_CURSOR_MAX + 1];
 };
 
-/* The catch-up pipeline: the next page is asked for while the previous one
- * is committed. The cursor is saved in the same transaction as the events
- * before it, p->cursor (the committed one) moves only from the commit
- * callback, and an answer is acted on only once every page before it is
- * committed; a failed commit ends the round and drops the request on its
- * way, so the next round reads again from the last committed page. */
+/* The catch-up pipeline: the next page is asked for as soon as a page
+ * arrives, and pages are taken in (and committed) a few at a time: one
+ * commit, and with synchronous=FULL one fsync, serves up to
+ * POLLER_PIPE_PAGES pages, and no page waits more than POLLER_PIPE_WAIT.
+ * The cursor is saved in the same transaction as the events before it,
+ * p->cursor (the committed one) moves only from the commit callback, and
+ * any answer other than a page is acted on only once every page before it
+ * is committed; a failed commit ends the round and drops the request on
+ * its way, so the next round reads again from the last committed page. */
+#define POLLER_PIPE_PAGES 8
+#define POLLER_PIPE_WAIT 0.02          /* seconds */
+
 struct poller_pipe {
 	struct poller *p;              /* the ctx of every /events request */
-	ev_idle idle;                  /* ingests the held page once the request is out */
-	struct event_page held;        /* read, its successor asked for, not yet ingested */
-	bool holding;
+	ev_timer wait;                 /* takes the held pages in when the first has waited */
+	struct event_page held[POLLER_PIPE_PAGES];   /* read, not yet taken in */
+	unsigned n_held;
 	bool in_flight;                /* a /events request is on its way */
-	unsigned tickets;              /* pages ingested whose commit is not reported yet */
-	char held_next[POLLER_CURSOR_MAX + 1];
+	unsigned tickets;              /* takings whose commit is not reported yet */
+	char held_next[POLLER_CURSOR_MAX + 1];       /* the cursor after the held pages */
 };
 
 struct poller_refresh {
@@ -222,10 +228,12 @@ static void poller_ticket_cb(void *ctx, bool ok)
 		/* The page's events and its cursor were rolled back together:
 		 * drop the next page's request, read this one again next time. */
 		free(t);
-		if (!p->catchup_busy)
-			return;   /* a page of the same batch already ended the round */
 		log_warn(p->log, "poll: the store could not commit; the cursor stays at %s",
 			 p->cursor[0] ? p->cursor : "the start");
+		if (!p->catchup_busy) {   /* the round ended before its commit */
+			poller_set_error(p, "the store could not commit polled events");
+			return;
+		}
 		poller_pipe_abort(p);
 		poller_catchup_end(p, false, "the store could not commit polled events");
 		return;
@@ -284,6 +292,17 @@ static void poller_catchup_warn(struct poller *p, const char *fmt, ...)
 	log_warn(p->log, "%s", p->st.catchup_warning);
 }
 
+/* Where the round reads: after the pages held, else the committed cursor. */
+static const char *poller_read_cursor(const struct poller *p)
+{
+	return p->pipe.n_held ? p->pipe.held_next : p->cursor;
+}
+
+static const char *poller_reading_at(const struct poller *p)
+{
+	return poller_read_cursor(p)[0] ? poller_read_cursor(p) : "the start";
+}
+
 /* The guards on a next_cursor (see poller_cursor.h): false when the round
  * must stop without saving it; *more false when it is saved but the round
  * ends there. */
@@ -307,14 +326,14 @@ static bool poller_events_follow(struct poller *p, const char *next, bool has_mo
 		poller_catchup_warn(p, "GET /events led back to a cursor already read in this "
 				       "round (%.64s): the API's cursor cycles; catch-up stops at %s "
 				       "and tries again later", next,
-				    p->cursor[0] ? p->cursor : "the start");
+				    poller_reading_at(p));
 		return false;
 	case ROUND_TOO_LONG:
 		break;
 	}
 	poller_catchup_warn(p, "GET /events gave a next_cursor of %zu bytes, more than the %d "
 			       "faxtop keeps; catch-up stops at %s", strlen(next), POLLER_CURSOR_MAX,
-			    p->cursor[0] ? p->cursor : "the start");
+			    poller_reading_at(p));
 	return false;
 }
 
@@ -361,30 +380,34 @@ static void poller_pipe_abort(struct poller *p)
 		api_client_cancel(p->api, &p->pipe);
 		p->pipe.in_flight = false;
 	}
-	ev_idle_stop(p->loop, &p->pipe.idle);
-	if (p->pipe.holding) {
-		wire_event_page_done(&p->pipe.held);
-		p->pipe.holding = false;
-	}
+	ev_timer_stop(p->loop, &p->pipe.wait);
+	while (p->pipe.n_held)
+		wire_event_page_done(&p->pipe.held[--p->pipe.n_held]);
 }
 
-/* A page's events and the cursor after it join the open batch together,
- * so that one commit makes both durable. -1 when the round is over. */
-static int poller_page_commit(struct poller *p, struct event_page *page, const char *next,
-			      bool more)
+/* The held pages and the cursor after them join the open batch together,
+ * so that one commit makes them durable. -1 when the round is over. */
+static int poller_pipe_flush(struct poller *p, bool more)
 {
 	char err[256] = "";
+	unsigned n = p->pipe.n_held;
 
-	if (poller_ingest_page(p, page, err, sizeof(err)) != 0) {
-		poller_pipe_abort(p);
-		poller_catchup_end(p, false, err);
-		return -1;
-	}
+	if (!n)
+		return 0;
+	ev_timer_stop(p->loop, &p->pipe.wait);
+	for (unsigned i = 0; i < n; i++)
+		if (poller_ingest_page(p, &p->pipe.held[i], err, sizeof(err)) != 0) {
+			poller_pipe_abort(p);
+			poller_catchup_end(p, false, err);
+			return -1;
+		}
+	while (p->pipe.n_held)
+		wire_event_page_done(&p->pipe.held[--p->pipe.n_held]);
 	/* A failed write dooms the batch: the commit then reports it. */
-	if (store_meta_set(p->store, POLLER_CURSOR_KEY, next) != 0)
+	if (store_meta_set(p->store, POLLER_CURSOR_KEY, p->pipe.held_next) != 0)
 		log_warn(p->log, "poll: cannot save the events cursor: %s",
 			 store_last_error(p->store));
-	if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
+	if (poller_ticket(p, TICKET_CURSOR, p->pipe.held_next, more) != 0) {
 		poller_pipe_abort(p);
 		poller_catchup_end(p, false, "cannot wait for the store's commit");
 		return -1;
@@ -394,34 +417,29 @@ static int poller_page_commit(struct poller *p, struct event_page *page, const c
 	return 0;
 }
 
-/* The held page into the batch: from the idle watcher (the next request is
- * out by then, so the commit overlaps it) or before the next answer. */
-static int poller_pipe_flush(struct poller *p)
+static void poller_pipe_wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct event_page page;
-	int rc;
-
-	if (!p->pipe.holding)
-		return 0;
-	ev_idle_stop(p->loop, &p->pipe.idle);
-	page = p->pipe.held;
-	p->pipe.holding = false;
-	rc = poller_page_commit(p, &page, p->pipe.held_next, true);
-	wire_event_page_done(&page);
-	return rc;
+	poller_pipe_flush(w->data, true);
 }
 
-static void poller_pipe_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+/* A page read and its cursor to the held ones (the page is moved). */
+static void poller_pipe_hold(struct poller *p, struct event_page *page, const char *next)
 {
-	poller_pipe_flush(w->data);
+	if (p->pipe.n_held == 0) {
+		ev_timer_set(&p->pipe.wait, POLLER_PIPE_WAIT, 0.);
+		ev_timer_start(p->loop, &p->pipe.wait);
+	}
+	p->pipe.held[p->pipe.n_held++] = *page;
+	memset(page, 0, sizeof(*page));
+	snprintf(p->pipe.held_next, sizeof(p->pipe.held_next), "%s", next);
 }
 
-/* Every page before an answer is committed before the answer is acted on
- * (now, rather than at the end of this loop iteration). 0, or -1 when that
- * commit failed and the round is over: the answer is dropped. */
+/* Every page before an answer that is not a page is committed before the
+ * answer is acted on (now, rather than at the end of this loop iteration).
+ * 0, or -1 when that commit failed and the round is over. */
 static int poller_pipe_settle(struct poller *p)
 {
-	if (poller_pipe_flush(p) != 0)
+	if (poller_pipe_flush(p, true) != 0)
 		return -1;
 	if (p->pipe.tickets > 0)
 		store_commit(p->store);
@@ -429,8 +447,8 @@ static int poller_pipe_settle(struct poller *p)
 }
 
 /* Where a page says to go on. With more to read, the next page is asked
- * for at once and this one held until the request is out; otherwise it is
- * committed as the round's last. */
+ * for at once and this one held; otherwise the held pages and this one
+ * are committed as the round's last. */
 static void poller_events_next(struct poller *p, struct event_page *page)
 {
 	const char *next = page->next_cursor;
@@ -438,36 +456,36 @@ static void poller_events_next(struct poller *p, struct event_page *page)
 
 	if (!next && page->n > 0)
 		next = page->items[page->n - 1].ev.id;
-	bool moves = next && strcmp(next, p->cursor) != 0;
+	bool moves = next && strcmp(next, poller_read_cursor(p)) != 0, refused = false;
 	bool more = page->has_more && page->n > 0 && moves;
 	if (page->has_more && !more)
 		log_warn(p->log, "GET /events said has_more but gave nothing new; "
 				 "stopping this catch-up");
 	if (moves && !poller_events_follow(p, next, page->has_more, &more))
-		moves = false;   /* the events are taken, the cursor stays */
+		refused = true;   /* the events are taken, the cursor stays */
 	else if (!page->has_more)
 		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
-	if (!moves) {
+	if (!moves || refused) {
+		if (poller_pipe_flush(p, true) != 0)
+			return;
 		if (poller_ingest_page(p, page, err, sizeof(err)) != 0)
 			poller_catchup_end(p, false, err);
-		else if (next && strcmp(next, p->cursor) != 0)
+		else if (refused)
 			poller_catchup_end(p, false, p->st.catchup_warning);
 		else
 			poller_catchup_end(p, true, NULL);
 		return;
 	}
+	poller_pipe_hold(p, page, next);
 	if (more && !p->stopped) {
 		if (poller_request_events(p, next, err, sizeof(err)) == 0) {
-			snprintf(p->pipe.held_next, sizeof(p->pipe.held_next), "%s", next);
-			p->pipe.held = *page;
-			memset(page, 0, sizeof(*page));
-			p->pipe.holding = true;
-			ev_idle_start(p->loop, &p->pipe.idle);
+			if (p->pipe.n_held == POLLER_PIPE_PAGES)
+				poller_pipe_flush(p, true);
 			return;
 		}
 		poller_set_error(p, err);
 	}
-	poller_page_commit(p, page, next, false);
+	poller_pipe_flush(p, false);
 }
 
 static void poller_events_done(void *ctx, const struct api_response *r)
@@ -478,7 +496,7 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 
 	p->pipe.in_flight = false;
 	p->st.catchup_in_flight = 0;
-	if (poller_pipe_settle(p) != 0)
+	if ((r->outcome != API_OK || r->http_status == 404) && poller_pipe_settle(p) != 0)
 		return;
 	poller_note_answer(p, r);
 	if (r->http_status == 404) {
@@ -512,7 +530,7 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		if (r->outcome == API_CLIENT_ERROR)
 			poller_catchup_warn(p, "GET /events: %s; the cursor stays at %s and "
 					       "catch-up tries again", r->message,
-					    p->cursor[0] ? p->cursor : "the start");
+					    poller_reading_at(p));
 		poller_catchup_end(p, false, r->message);
 		return;
 	}
@@ -527,7 +545,8 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		snprintf(msg, sizeof(msg), "GET /events: unreadable page: %s", err);
 		log_warn(p->log, "%s", msg);
 		wire_event_page_done(&page);
-		poller_catchup_end(p, false, msg);
+		if (poller_pipe_flush(p, true) == 0)
+			poller_catchup_end(p, false, msg);
 		return;
 	}
 	p->st.pages++;
@@ -845,8 +864,8 @@ struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct i
 	ev_init(&p->balance_timer, poller_balance_cb);
 	p->balance_timer.data = p;
 	p->pipe.p = p;
-	ev_idle_init(&p->pipe.idle, poller_pipe_idle_cb);
-	p->pipe.idle.data = p;
+	ev_init(&p->pipe.wait, poller_pipe_wait_cb);
+	p->pipe.wait.data = p;
 	p->fb_max_created = TS_NONE;
 	p->last_event_ms = TS_NONE;
 	p->st.started_ms = TS_NONE;
