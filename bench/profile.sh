@@ -36,9 +36,13 @@ kill "$pid"
 wait "$pid" || true
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "--- by library (self)"
-perf report -i "$d/perf.data" --no-children --sort dso --stdio 2>/dev/null |
+perf report -i "$d/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null |
 	grep -v '^#' | grep -v '^$' | head -12
 echo "--- top symbols (self)"
 perf report -i "$d/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null |
 	grep -v '^#' | grep -v '^$' | head -30
+echo "--- where the time goes (with callees: commit, I/O, parse, model, output)"
+perf report -i "$d/perf.data" --children --sort sym --stdio -g none 2>/dev/null |
+	grep -E ' (fdatasync|__libc_pwrite64|pwrite64|__send|__libc_recv|recv|sqlite3_step|sqlite3VdbeExec|store_commit|ingest_body|ingest_event|wire_event_parse|json_tokener_parse_ex|model_apply|wire_event_json_line|sig_verify[a-z_]*|malloc|_int_malloc|cfree@GLIBC_2.2.5|_int_free|http_parser_execute|ev_run)$' |
+	head -30
 rm -rf "$d"

@@ -239,7 +239,7 @@ static void poller_ticket_cb(void *ctx, bool ok)
 		return;
 	}
 	if (t->kind == TICKET_CURSOR) {
-		/* Saved in the page's own transaction (poller_page_commit). */
+		/* Saved in the page's own transaction (poller_pipe_flush). */
 		snprintf(p->cursor, sizeof(p->cursor), "%s", t->value);
 		snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", t->value);
 		bool more = t->more;
