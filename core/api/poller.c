@@ -495,6 +495,8 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 	char err[256] = "";
 
 	p->pipe.in_flight = false;
+	if (!p->catchup_busy)
+		return;   /* the round is over (a failed commit): never read past it */
 	p->st.catchup_in_flight = 0;
 	if ((r->outcome != API_OK || r->http_status == 404) && poller_pipe_settle(p) != 0)
 		return;

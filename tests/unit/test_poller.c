@@ -277,18 +277,35 @@ static int never(void *ctx)
 	return 0;
 }
 
-/* The next page is asked for while the previous one is still being
- * committed. If that commit fails, the answer on its way must not be
- * taken: the cursor would pass a page that was never stored. */
+/* Ten pages of one event each, evt_p1 to evt_p10, routed by cursor. */
+static void fx_ten_pages(struct fx *f)
+{
+	char body[1024], route[64];
+
+	for (int k = 1; k <= 10; k++) {
+		snprintf(body, sizeof(body),
+			 "{\"data\":[{\"id\":\"evt_p%d\",\"type\":\"fax.queued\",\"created\":%d,"
+			 "\"data\":{\"object\":" FAX_B "}}],\"has_more\":%s,\"next_cursor\":"
+			 "\"evt_p%d\"}", k, 1795413660 + k, k < 10 ? "true" : "false", k);
+		if (k == 1)
+			snprintf(route, sizeof(route), "/v1/events?per_page=100");
+		else
+			snprintf(route, sizeof(route), "/v1/events?after=evt_p%d&", k - 1);
+		peer_route(f->peer, "GET", route, 200, NULL, body);
+	}
+	peer_route(f->peer, "GET", "/v1/events?after=evt_p10&", 200, NULL, empty_page);
+}
+
+/* The next page is asked for while the pages before it are committed (at
+ * the latest when 8 are held). If that commit fails, the answer on its way
+ * must not be taken: the cursor would pass pages that were never stored. */
 static void test_pipeline_commit_fails(void)
 {
 	struct fx f;
 	char cursor[128];
 
 	fx_init(&f, "pipefault", false);
-	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page1);
-	peer_route(f.peer, "GET", "/v1/events?after=evt_a2&", 200, NULL, page2);
-	peer_route(f.peer, "GET", "/v1/events?after=evt_b1&", 200, NULL, empty_page);
+	fx_ten_pages(&f);
 	store_set_fault(f.store, true);
 	fx_start_poller(&f);
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, catchup_failed, &f, 10.0));
@@ -304,10 +321,10 @@ static void test_pipeline_commit_fails(void)
 	poller_poll_now(f.p);
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 2);
-	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_p10");
 	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
-	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
-	CU_ASSERT_EQUAL(store_event_count(f.store), 4);
+	CU_ASSERT_STRING_EQUAL(cursor, "evt_p10");
+	CU_ASSERT_EQUAL(store_event_count(f.store), 10);
 	fx_done(&f);
 }
 
