@@ -60,16 +60,16 @@ struct poller_ticket {
  * is committed; a failed commit ends the round and drops the request on
  * its way, so the next round reads again from the last committed page. */
 #define POLLER_PIPE_PAGES 8
-#define POLLER_PIPE_WAIT 0.02          /* seconds */
+#define POLLER_PIPE_WAIT  0.02 /* seconds */
 
 struct poller_pipe {
-	struct poller *p;              /* the ctx of every /events request */
-	ev_timer wait;                 /* takes the held pages in when the first has waited */
-	struct event_page held[POLLER_PIPE_PAGES];   /* read, not yet taken in */
+	struct poller *p; /* the ctx of every /events request */
+	ev_timer wait;    /* takes the held pages in when the first has waited */
+	struct event_page held[POLLER_PIPE_PAGES]; /* read, not yet taken in */
 	unsigned n_held;
-	bool in_flight;                /* a /events request is on its way */
-	unsigned tickets;              /* takings whose commit is not reported yet */
-	char held_next[POLLER_CURSOR_MAX + 1];       /* the cursor after the held pages */
+	bool in_flight;                        /* a /events request is on its way */
+	unsigned tickets;                      /* takings whose commit is not reported yet */
+	char held_next[POLLER_CURSOR_MAX + 1]; /* the cursor after the held pages */
 };
 
 struct poller_refresh {
@@ -109,8 +109,7 @@ struct poller {
 	struct poller_state st;
 };
 
-static int poller_request_events(struct poller *p, const char *after, char *err,
-				 size_t errlen);
+static int poller_request_events(struct poller *p, const char *after, char *err, size_t errlen);
 static void poller_pipe_abort(struct poller *p);
 static void poller_request_faxes(struct poller *p);
 
@@ -230,7 +229,7 @@ static void poller_ticket_cb(void *ctx, bool ok)
 		free(t);
 		log_warn(p->log, "poll: the store could not commit; the cursor stays at %s",
 			 p->cursor[0] ? p->cursor : "the start");
-		if (!p->catchup_busy) {   /* the round ended before its commit */
+		if (!p->catchup_busy) { /* the round ended before its commit */
 			poller_set_error(p, "the store could not commit polled events");
 			return;
 		}
@@ -323,17 +322,19 @@ static bool poller_events_follow(struct poller *p, const char *next, bool has_mo
 		if (!has_more)
 			return true;   /* the last page: nothing more is asked for */
 		p->st.catchup_cycles++;
-		poller_catchup_warn(p, "GET /events led back to a cursor already read in this "
-				       "round (%.64s): the API's cursor cycles; catch-up stops at %s "
-				       "and tries again later", next,
-				    poller_reading_at(p));
+		poller_catchup_warn(p,
+				    "GET /events led back to a cursor already read in this "
+				    "round (%.64s): the API's cursor cycles; catch-up stops at %s "
+				    "and tries again later",
+				    next, poller_reading_at(p));
 		return false;
 	case ROUND_TOO_LONG:
 		break;
 	}
-	poller_catchup_warn(p, "GET /events gave a next_cursor of %zu bytes, more than the %d "
-			       "faxtop keeps; catch-up stops at %s", strlen(next), POLLER_CURSOR_MAX,
-			    poller_reading_at(p));
+	poller_catchup_warn(p,
+			    "GET /events gave a next_cursor of %zu bytes, more than the %d "
+			    "faxtop keeps; catch-up stops at %s",
+			    strlen(next), POLLER_CURSOR_MAX, poller_reading_at(p));
 	return false;
 }
 
@@ -413,7 +414,7 @@ static int poller_pipe_flush(struct poller *p, bool more)
 		return -1;
 	}
 	p->pipe.tickets++;
-	p->st.catchup_in_flight = 1;   /* still busy until the commit */
+	p->st.catchup_in_flight = 1; /* still busy until the commit */
 	return 0;
 }
 
@@ -462,9 +463,9 @@ static void poller_events_next(struct poller *p, struct event_page *page)
 		log_warn(p->log, "GET /events said has_more but gave nothing new; "
 				 "stopping this catch-up");
 	if (moves && !poller_events_follow(p, next, page->has_more, &more))
-		refused = true;   /* the events are taken, the cursor stays */
+		refused = true; /* the events are taken, the cursor stays */
 	else if (!page->has_more)
-		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
+		p->st.catchup_warning[0] = '\0'; /* read to the end: all is well again */
 	if (!moves || refused) {
 		if (poller_pipe_flush(p, true) != 0)
 			return;
@@ -496,7 +497,7 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 
 	p->pipe.in_flight = false;
 	if (!p->catchup_busy)
-		return;   /* the round is over (a failed commit): never read past it */
+		return; /* the round is over (a failed commit): never read past it */
 	p->st.catchup_in_flight = 0;
 	if ((r->outcome != API_OK || r->http_status == 404) && poller_pipe_settle(p) != 0)
 		return;
@@ -530,9 +531,10 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		/* A redirect or another refusal is the API's problem or ours,
 		 * not the cursor's: keep it, say so, and ask again next time. */
 		if (r->outcome == API_CLIENT_ERROR)
-			poller_catchup_warn(p, "GET /events: %s; the cursor stays at %s and "
-					       "catch-up tries again", r->message,
-					    poller_reading_at(p));
+			poller_catchup_warn(p,
+					    "GET /events: %s; the cursor stays at %s and "
+					    "catch-up tries again",
+					    r->message, poller_reading_at(p));
 		poller_catchup_end(p, false, r->message);
 		return;
 	}
@@ -557,8 +559,7 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 }
 
 /* GET /events after `after` ("" for the oldest retained event). */
-static int poller_request_events(struct poller *p, const char *after, char *err,
-				 size_t errlen)
+static int poller_request_events(struct poller *p, const char *after, char *err, size_t errlen)
 {
 	char path[3 * POLLER_CURSOR_MAX + 64];
 
@@ -573,8 +574,8 @@ static int poller_request_events(struct poller *p, const char *after, char *err,
 	} else {
 		snprintf(path, sizeof(path), "/events?per_page=%d", POLLER_PAGE_SIZE);
 	}
-	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done,
-			       &p->pipe, err, errlen) != 0)
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done, &p->pipe,
+			       err, errlen) != 0)
 		return -1;
 	p->pipe.in_flight = true;
 	p->st.catchup_in_flight = 1;

@@ -286,7 +286,8 @@ static void fx_ten_pages(struct fx *f)
 		snprintf(body, sizeof(body),
 			 "{\"data\":[{\"id\":\"evt_p%d\",\"type\":\"fax.queued\",\"created\":%d,"
 			 "\"data\":{\"object\":" FAX_B "}}],\"has_more\":%s,\"next_cursor\":"
-			 "\"evt_p%d\"}", k, 1795413660 + k, k < 10 ? "true" : "false", k);
+			 "\"evt_p%d\"}",
+			 k, 1795413660 + k, k < 10 ? "true" : "false", k);
 		if (k == 1)
 			snprintf(route, sizeof(route), "/v1/events?per_page=100");
 		else
@@ -330,7 +331,7 @@ static void test_pipeline_commit_fails(void)
 
 struct pipe_probe {
 	struct fx *f;
-	long events_when_asked;   /* stored events when page 2 was asked for */
+	long events_when_asked; /* stored events when page 2 was asked for */
 };
 
 static int page2_asked(void *ctx)
