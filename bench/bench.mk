@@ -9,7 +9,7 @@ bench_scale_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) -pthread
 bench_scale_LDADD = tui/libfaxtui.a $(BENCH_CORE_LDADD) $(NCURSES_LIBS) -lpthread
 BENCH_BINS = bench/loadgen bench/scale
 CLEANFILES += $(BENCH_BINS)
-EXTRA_DIST += bench/run.sh bench/suite.py bench/node/package.json bench/node/package-lock.json \
+EXTRA_DIST += bench/run.sh bench/profile.sh bench/suite.py bench/node/package.json bench/node/package-lock.json \
 	bench/node/receiver-sqlite.js \
 	bench/node/receiver.js
 

@@ -11,6 +11,8 @@ BENCH_ONLY=ingest,paced,screen,idle,memory,render,startup,catchup,
 BENCH_IDLE_SECONDS (60), BENCH_BIG (1000000: the largest model),
 BENCH_INGEST_EVENTS (30000), BENCH_LOAD (realistic: random ids, 3 to 5 events per
 fax, interleaved; or sequential), BENCH_CATCHUP_RUNS (1 per mode), BENCH_FRESH_STORE,
+BENCH_FAXTOP_BASE (another faxtop binary, e.g. the main branch's: catch-up runs it
+too, alternating with this one, and reports the ratio),
 BENCH_WRITE_DOC=1 (put the summary into BENCHMARKS.md between its markers,
 <!-- results:begin/end -->, or BENCH_DOC_MARK's).
 Results: one JSON line per measurement in bench/results/<stamp>.jsonl under
@@ -44,6 +46,19 @@ SCALE = os.path.join(BUILD, "bench", "scale")
 NODE_RX = os.path.join(SRC, "bench", "node", "receiver.js")
 NODE_SQLITE_RX = os.path.join(SRC, "bench", "node", "receiver-sqlite.js")
 LOAD = os.environ.get("BENCH_LOAD", "realistic")
+FAXTOP_BASE = os.environ.get("BENCH_FAXTOP_BASE", "")
+
+# The figures issue 17 asks to hold "at today's figures or better": the
+# quiet run of 2026-11-23 08:13 (BENCHMARKS.md), and each one's target.
+# The summary sets this run's figure beside them, so a regression shows.
+HELD = (
+    # key, what, before, target, unit
+    ("screen_p99", "event to screen p99 at 2,000 events/s", 35.9, 50.0, "ms"),
+    ("idle_cpu", "idle CPU in 60 s (htop in the same run)", 0.00, None, "s"),
+    ("mem_per_fax", "memory per fax at the largest model", 579, 1024, "B"),
+    ("redraw", "frame after an event p50, largest model", 1.04, 5.0, "ms"),
+    ("filter", "slowest filter, largest model", 39.4, 200.0, "ms"),
+)
 WEBHOOK_PATH = "/webhooks/mintfax"
 
 TMUX_SOCK = "faxtop-bench-%d" % os.getpid()
@@ -519,12 +534,13 @@ def bench_catchup():
     total = last
     log("catch-up: faxsim holds %d missed events" % total)
     runs = int(os.environ.get("BENCH_CATCHUP_RUNS", "1"))
-    for r, peer in [(r, peer) for r in range(runs) for peer in PEERS[:2]]:
+    peers = list(PEERS[:2]) + (["faxtop-base"] if FAXTOP_BASE else [])
+    for r, peer in [(r, peer) for r in range(runs) for peer in peers]:
         fd = fresh_dir("catchup-%s-%d" % (peer, r))
         out = os.path.join(fd, "stdout")
         t0 = time.time()
         extra = ["--relaxed-sync"] if peer == "faxtop-relaxed" else []
-        p = start([FAXTOP, "--headless", "--db", os.path.join(fd, "faxtop.db"),
+        p = start([FAXTOP_BASE if peer == "faxtop-base" else FAXTOP, "--headless", "--db", os.path.join(fd, "faxtop.db"),
                    "--api-base", "http://%s/v1" % addr, "--poll-interval", "1"] + extra,
                   env=env(MINTFAX_WEBHOOK_SECRET=None, MINTFAX_API_KEY="mfx_test_sim"),
                   stdout=open(out, "w"),
@@ -661,18 +677,76 @@ def summary():
     if sel(bench="catchup"):
         lines += ["| catch-up of %d missed events | events/s | events per CPU s | s |" %
                   sel(bench="catchup")[0]["events"], "|---|---|---|---|"]
-        for p in PEERS[:2]:
+        for p in PEERS[:2] + ("faxtop-base",):
             cu = by("catchup", p)
-            lines.append("| %s | %s | %.0f | %.1f |" % (
-                p, ", ".join("%.0f" % x["events_per_s"] for x in cu),
-                med(cu, "events_per_cpu_s"), med(cu, "seconds")))
+            if cu:
+                lines.append("| %s | %s | %.0f | %.1f |" % (
+                    p, ", ".join("%.0f" % x["events_per_s"] for x in cu),
+                    med(cu, "events_per_cpu_s"), med(cu, "seconds")))
+        base = by("catchup", "faxtop-base")
+        if base:
+            lines.append("| faxtop / faxtop-base, run by run | %s | | |" % ", ".join(
+                "%.2f" % (a["events_per_s"] / b["events_per_s"])
+                for a, b in zip(by("catchup", "faxtop"), base)))
+        lines.append("| load average at each run | %s | | |" % ", ".join(
+            "%.1f" % x["load"] for x in sel(bench="catchup")))
         lines.append("")
+    lines += held_summary(sel)
     text = "\n".join(lines) + "\n"
     with open(os.path.join(RESULTS_DIR, STAMP + ".md"), "w") as f:
         f.write(text)
     print(text)
     if os.environ.get("BENCH_WRITE_DOC"):
         write_doc(text)
+
+
+def held_figures(sel):
+    """This run's figure for each of HELD's keys (absent when not measured)."""
+    got = {}
+    sc = sel(bench="screen", rate=2000, mode="full")
+    if sc:
+        got["screen_p99"] = med(sc, "p99_ms")
+    for x in sel(bench="idle"):
+        got["idle_cpu"] = x["faxtop_cpu_s"]
+        got["idle_peer"] = x["htop_cpu_s"]
+    big = max(sizes())
+    mem = sel(bench="memory", faxes=big)
+    if mem:
+        got["mem_per_fax"] = med(mem, "bytes_per_fax")
+    ren = sel(bench="render")
+    if ren:   # the render model has a few faxes more than its size
+        x = max(ren, key=lambda x: x["faxes"])
+        got["redraw"] = x["frame_after_event_p50_ms"]
+        got["filter"] = x["filter_max_ms"]
+    return got
+
+
+def held_summary(sel):
+    """The figures to hold beside their earlier values and targets."""
+    got = held_figures(sel)
+    if not any(k in got for k, *_ in HELD):
+        return []
+    lines = ["| figure to hold | this run | before (2026-11-23) | this / before | target |"
+             " verdict |", "|---|---|---|---|---|---|"]
+    for key, what, before, target, unit in HELD:
+        if key not in got:
+            continue
+        now = got[key]
+        if key == "idle_cpu":
+            target = got["idle_peer"]   # htop's, in the same run
+            tgt = "<= htop's %.2f s" % target
+        else:
+            tgt = "<= %g %s" % (target, unit)
+        verdict = "met" if now <= target else "missed"
+        # More than a quarter worse than before (or any CPU at idle):
+        # worth a look even where the target is still met.
+        if now > before * 1.25 + (0.05 if key == "idle_cpu" else 0):
+            verdict += ", worse than before"
+        ratio = "%.2f" % (now / before) if before else "-"
+        lines.append("| %s | %.2f %s | %.2f %s | %s | %s | %s |" % (
+            what, now, unit, before, unit, ratio, tgt, verdict))
+    lines.append("")
+    return lines
 
 
 def write_doc(text):

@@ -14,6 +14,7 @@ tests_unit_run_unit_SOURCES += \
 # Integration: the poller and the API commands against faxsim over loopback.
 API_INTEGRATION_TESTS = \
 	tests/integration/poller_catchup.sh \
+	tests/integration/poller_crash.sh \
 	tests/integration/poller_fallback.sh \
 	tests/integration/poller_ratelimit.sh \
 	tests/integration/poller_outage.sh \

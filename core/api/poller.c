@@ -50,6 +50,28 @@ struct poller_ticket {
 	char value[POLLER_CURSOR_MAX + 1];
 };
 
+/* The catch-up pipeline: the next page is asked for as soon as a page
+ * arrives, and pages are taken in (and committed) a few at a time: one
+ * commit, and with synchronous=FULL one fsync, serves up to
+ * POLLER_PIPE_PAGES pages, and no page waits more than POLLER_PIPE_WAIT.
+ * The cursor is saved in the same transaction as the events before it,
+ * p->cursor (the committed one) moves only from the commit callback, and
+ * any answer other than a page is acted on only once every page before it
+ * is committed; a failed commit ends the round and drops the request on
+ * its way, so the next round reads again from the last committed page. */
+#define POLLER_PIPE_PAGES 8
+#define POLLER_PIPE_WAIT  0.02 /* seconds */
+
+struct poller_pipe {
+	struct poller *p; /* the ctx of every /events request */
+	ev_timer wait;    /* takes the held pages in when the first has waited */
+	struct event_page held[POLLER_PIPE_PAGES]; /* read, not yet taken in */
+	unsigned n_held;
+	bool in_flight;                        /* a /events request is on its way */
+	unsigned tickets;                      /* takings whose commit is not reported yet */
+	char held_next[POLLER_CURSOR_MAX + 1]; /* the cursor after the held pages */
+};
+
 struct poller_refresh {
 	struct poller *p;
 	struct poller_refresh *next;
@@ -82,11 +104,13 @@ struct poller {
 	unsigned idle_polls;
 	uint64_t accepted_this_run;
 	struct poller_ticket *tickets;
+	struct poller_pipe pipe;
 	struct poller_refresh *refreshes;
 	struct poller_state st;
 };
 
-static void poller_request_events(struct poller *p);
+static int poller_request_events(struct poller *p, const char *after, char *err, size_t errlen);
+static void poller_pipe_abort(struct poller *p);
 static void poller_request_faxes(struct poller *p);
 
 /* ---- small helpers ---- */
@@ -197,26 +221,29 @@ static void poller_ticket_cb(void *ctx, bool ok)
 		return;
 	}
 	poller_ticket_unlink(p, t);
+	if (t->kind == TICKET_CURSOR && p->pipe.tickets)
+		p->pipe.tickets--;
 	if (!ok) {
-		/* The page's events were rolled back: keep the old cursor and
-		 * read the page again next time. */
+		/* The page's events and its cursor were rolled back together:
+		 * drop the next page's request, read this one again next time. */
+		free(t);
 		log_warn(p->log, "poll: the store could not commit; the cursor stays at %s",
 			 p->cursor[0] ? p->cursor : "the start");
-		free(t);
+		if (!p->catchup_busy) { /* the round ended before its commit */
+			poller_set_error(p, "the store could not commit polled events");
+			return;
+		}
+		poller_pipe_abort(p);
 		poller_catchup_end(p, false, "the store could not commit polled events");
 		return;
 	}
 	if (t->kind == TICKET_CURSOR) {
-		if (store_meta_set(p->store, POLLER_CURSOR_KEY, t->value) != 0)
-			log_warn(p->log, "poll: cannot save the events cursor: %s",
-				 store_last_error(p->store));
+		/* Saved in the page's own transaction (poller_pipe_flush). */
 		snprintf(p->cursor, sizeof(p->cursor), "%s", t->value);
 		snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", t->value);
 		bool more = t->more;
 		free(t);
-		if (more && !p->stopped)
-			poller_request_events(p);
-		else
+		if (!more)
 			poller_catchup_end(p, true, NULL);
 		return;
 	}
@@ -264,6 +291,17 @@ static void poller_catchup_warn(struct poller *p, const char *fmt, ...)
 	log_warn(p->log, "%s", p->st.catchup_warning);
 }
 
+/* Where the round reads: after the pages held, else the committed cursor. */
+static const char *poller_read_cursor(const struct poller *p)
+{
+	return p->pipe.n_held ? p->pipe.held_next : p->cursor;
+}
+
+static const char *poller_reading_at(const struct poller *p)
+{
+	return poller_read_cursor(p)[0] ? poller_read_cursor(p) : "the start";
+}
+
 /* The guards on a next_cursor (see poller_cursor.h): false when the round
  * must stop without saving it; *more false when it is saved but the round
  * ends there. */
@@ -284,17 +322,19 @@ static bool poller_events_follow(struct poller *p, const char *next, bool has_mo
 		if (!has_more)
 			return true;   /* the last page: nothing more is asked for */
 		p->st.catchup_cycles++;
-		poller_catchup_warn(p, "GET /events led back to a cursor already read in this "
-				       "round (%.64s): the API's cursor cycles; catch-up stops at %s "
-				       "and tries again later", next,
-				    p->cursor[0] ? p->cursor : "the start");
+		poller_catchup_warn(p,
+				    "GET /events led back to a cursor already read in this "
+				    "round (%.64s): the API's cursor cycles; catch-up stops at %s "
+				    "and tries again later",
+				    next, poller_reading_at(p));
 		return false;
 	case ROUND_TOO_LONG:
 		break;
 	}
-	poller_catchup_warn(p, "GET /events gave a next_cursor of %zu bytes, more than the %d "
-			       "faxtop keeps; catch-up stops at %s", strlen(next), POLLER_CURSOR_MAX,
-			    p->cursor[0] ? p->cursor : "the start");
+	poller_catchup_warn(p,
+			    "GET /events gave a next_cursor of %zu bytes, more than the %d "
+			    "faxtop keeps; catch-up stops at %s",
+			    strlen(next), POLLER_CURSOR_MAX, poller_reading_at(p));
 	return false;
 }
 
@@ -333,43 +373,134 @@ static int poller_ingest_page(struct poller *p, struct event_page *page, char *m
 	return 0;
 }
 
-/* Where a page read (and ingested) says to go on: save the cursor once
- * the page is committed, and read on or end the round. */
-static void poller_events_next(struct poller *p, const struct event_page *page)
+/* ---- the catch-up pipeline (struct poller_pipe) ---- */
+
+static void poller_pipe_abort(struct poller *p)
+{
+	if (p->pipe.in_flight) {
+		api_client_cancel(p->api, &p->pipe);
+		p->pipe.in_flight = false;
+	}
+	ev_timer_stop(p->loop, &p->pipe.wait);
+	while (p->pipe.n_held)
+		wire_event_page_done(&p->pipe.held[--p->pipe.n_held]);
+}
+
+/* The held pages and the cursor after them join the open batch together,
+ * so that one commit makes them durable. -1 when the round is over. */
+static int poller_pipe_flush(struct poller *p, bool more)
+{
+	char err[256] = "";
+	unsigned n = p->pipe.n_held;
+
+	if (!n)
+		return 0;
+	ev_timer_stop(p->loop, &p->pipe.wait);
+	for (unsigned i = 0; i < n; i++)
+		if (poller_ingest_page(p, &p->pipe.held[i], err, sizeof(err)) != 0) {
+			poller_pipe_abort(p);
+			poller_catchup_end(p, false, err);
+			return -1;
+		}
+	while (p->pipe.n_held)
+		wire_event_page_done(&p->pipe.held[--p->pipe.n_held]);
+	/* A failed write dooms the batch: the commit then reports it. */
+	if (store_meta_set(p->store, POLLER_CURSOR_KEY, p->pipe.held_next) != 0)
+		log_warn(p->log, "poll: cannot save the events cursor: %s",
+			 store_last_error(p->store));
+	if (poller_ticket(p, TICKET_CURSOR, p->pipe.held_next, more) != 0) {
+		poller_pipe_abort(p);
+		poller_catchup_end(p, false, "cannot wait for the store's commit");
+		return -1;
+	}
+	p->pipe.tickets++;
+	p->st.catchup_in_flight = 1; /* still busy until the commit */
+	return 0;
+}
+
+static void poller_pipe_wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	poller_pipe_flush(w->data, true);
+}
+
+/* A page read and its cursor to the held ones (the page is moved). */
+static void poller_pipe_hold(struct poller *p, struct event_page *page, const char *next)
+{
+	if (p->pipe.n_held == 0) {
+		ev_timer_set(&p->pipe.wait, POLLER_PIPE_WAIT, 0.);
+		ev_timer_start(p->loop, &p->pipe.wait);
+	}
+	p->pipe.held[p->pipe.n_held++] = *page;
+	memset(page, 0, sizeof(*page));
+	snprintf(p->pipe.held_next, sizeof(p->pipe.held_next), "%s", next);
+}
+
+/* Every page before an answer that is not a page is committed before the
+ * answer is acted on (now, rather than at the end of this loop iteration).
+ * 0, or -1 when that commit failed and the round is over. */
+static int poller_pipe_settle(struct poller *p)
+{
+	if (poller_pipe_flush(p, true) != 0)
+		return -1;
+	if (p->pipe.tickets > 0)
+		store_commit(p->store);
+	return p->catchup_busy ? 0 : -1;
+}
+
+/* Where a page says to go on. With more to read, the next page is asked
+ * for at once and this one held; otherwise the held pages and this one
+ * are committed as the round's last. */
+static void poller_events_next(struct poller *p, struct event_page *page)
 {
 	const char *next = page->next_cursor;
+	char err[256] = "";
 
 	if (!next && page->n > 0)
 		next = page->items[page->n - 1].ev.id;
-	bool more = page->has_more && page->n > 0 && next && strcmp(next, p->cursor) != 0;
+	bool moves = next && strcmp(next, poller_read_cursor(p)) != 0, refused = false;
+	bool more = page->has_more && page->n > 0 && moves;
 	if (page->has_more && !more)
 		log_warn(p->log, "GET /events said has_more but gave nothing new; "
 				 "stopping this catch-up");
-	if (next && strcmp(next, p->cursor) != 0 &&
-	    !poller_events_follow(p, next, page->has_more, &more)) {
-		poller_catchup_end(p, false, p->st.catchup_warning);
+	if (moves && !poller_events_follow(p, next, page->has_more, &more))
+		refused = true; /* the events are taken, the cursor stays */
+	else if (!page->has_more)
+		p->st.catchup_warning[0] = '\0'; /* read to the end: all is well again */
+	if (!moves || refused) {
+		if (poller_pipe_flush(p, true) != 0)
+			return;
+		if (poller_ingest_page(p, page, err, sizeof(err)) != 0)
+			poller_catchup_end(p, false, err);
+		else if (refused)
+			poller_catchup_end(p, false, p->st.catchup_warning);
+		else
+			poller_catchup_end(p, true, NULL);
 		return;
 	}
-	if (!page->has_more)
-		p->st.catchup_warning[0] = '\0';   /* read to the end: all is well again */
-	if (next && strcmp(next, p->cursor) != 0) {
-		if (poller_ticket(p, TICKET_CURSOR, next, more) != 0) {
-			poller_catchup_end(p, false, "cannot wait for the store's commit");
+	poller_pipe_hold(p, page, next);
+	if (more && !p->stopped) {
+		if (poller_request_events(p, next, err, sizeof(err)) == 0) {
+			if (p->pipe.n_held == POLLER_PIPE_PAGES)
+				poller_pipe_flush(p, true);
 			return;
 		}
-		p->st.catchup_in_flight = 1;   /* still busy until the commit */
-	} else {
-		poller_catchup_end(p, true, NULL);
+		poller_set_error(p, err);
 	}
+	poller_pipe_flush(p, false);
 }
 
 static void poller_events_done(void *ctx, const struct api_response *r)
 {
-	struct poller *p = ctx;
+	struct poller *p = ((struct poller_pipe *)ctx)->p;
 	struct event_page page;
 	char err[256] = "";
 
+	p->pipe.in_flight = false;
+	if (!p->catchup_busy)
+		return; /* the round is over (a failed commit): never read past it */
 	p->st.catchup_in_flight = 0;
+	if ((r->outcome != API_OK || r->http_status == 404) && poller_pipe_settle(p) != 0)
+		return;
 	poller_note_answer(p, r);
 	if (r->http_status == 404) {
 		if (!p->fallback)
@@ -392,16 +523,18 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		p->cursor[0] = '\0';
 		p->st.cursor[0] = '\0';
 		poller_round_begin(&p->round, p->cursor);
-		poller_request_events(p);
+		if (poller_request_events(p, p->cursor, err, sizeof(err)) != 0)
+			poller_catchup_end(p, false, err);
 		return;
 	}
 	if (r->outcome != API_OK) {
 		/* A redirect or another refusal is the API's problem or ours,
 		 * not the cursor's: keep it, say so, and ask again next time. */
 		if (r->outcome == API_CLIENT_ERROR)
-			poller_catchup_warn(p, "GET /events: %s; the cursor stays at %s and "
-					       "catch-up tries again", r->message,
-					    p->cursor[0] ? p->cursor : "the start");
+			poller_catchup_warn(p,
+					    "GET /events: %s; the cursor stays at %s and "
+					    "catch-up tries again",
+					    r->message, poller_reading_at(p));
 		poller_catchup_end(p, false, r->message);
 		return;
 	}
@@ -416,40 +549,37 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		snprintf(msg, sizeof(msg), "GET /events: unreadable page: %s", err);
 		log_warn(p->log, "%s", msg);
 		wire_event_page_done(&page);
-		poller_catchup_end(p, false, msg);
+		if (poller_pipe_flush(p, true) == 0)
+			poller_catchup_end(p, false, msg);
 		return;
 	}
 	p->st.pages++;
-	if (poller_ingest_page(p, &page, err, sizeof(err)) != 0) {
-		wire_event_page_done(&page);
-		poller_catchup_end(p, false, err);
-		return;
-	}
 	poller_events_next(p, &page);
 	wire_event_page_done(&page);
 }
 
-static void poller_request_events(struct poller *p)
+/* GET /events after `after` ("" for the oldest retained event). */
+static int poller_request_events(struct poller *p, const char *after, char *err, size_t errlen)
 {
-	char path[3 * POLLER_CURSOR_MAX + 64], err[256];
+	char path[3 * POLLER_CURSOR_MAX + 64];
 
-	if (p->cursor[0]) {
-		char *esc = curl_easy_escape(NULL, p->cursor, 0);
+	if (after[0]) {
+		char *esc = curl_easy_escape(NULL, after, 0);
 		if (!esc) {
-			poller_catchup_end(p, false, "out of memory");
-			return;
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
 		snprintf(path, sizeof(path), "/events?after=%s&per_page=%d", esc, POLLER_PAGE_SIZE);
 		curl_free(esc);
 	} else {
 		snprintf(path, sizeof(path), "/events?per_page=%d", POLLER_PAGE_SIZE);
 	}
-	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done, p,
-			       err, sizeof(err)) != 0) {
-		poller_catchup_end(p, false, err);
-		return;
-	}
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done, &p->pipe,
+			       err, errlen) != 0)
+		return -1;
+	p->pipe.in_flight = true;
 	p->st.catchup_in_flight = 1;
+	return 0;
 }
 
 /* ---- fallback through /faxes ---- */
@@ -579,7 +709,9 @@ static void poller_catchup(struct poller *p)
 	}
 	p->polls_since_probe = 0;
 	poller_round_begin(&p->round, p->cursor);
-	poller_request_events(p);
+	char err[256];
+	if (poller_request_events(p, p->cursor, err, sizeof(err)) != 0)
+		poller_catchup_end(p, false, err);
 }
 
 static void poller_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -734,6 +866,9 @@ struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct i
 	p->poll_timer.data = p;
 	ev_init(&p->balance_timer, poller_balance_cb);
 	p->balance_timer.data = p;
+	p->pipe.p = p;
+	ev_init(&p->pipe.wait, poller_pipe_wait_cb);
+	p->pipe.wait.data = p;
 	p->fb_max_created = TS_NONE;
 	p->last_event_ms = TS_NONE;
 	p->st.started_ms = TS_NONE;
@@ -777,6 +912,7 @@ void poller_free(struct poller *p)
 		return;
 	poller_stop(p);
 	api_client_cancel(p->api, p);
+	poller_pipe_abort(p);
 	while (p->refreshes) {
 		struct poller_refresh *rf = p->refreshes;
 		p->refreshes = rf->next;

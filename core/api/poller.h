@@ -4,9 +4,11 @@
  *
  * Catch-up reads GET /events?after=<cursor>&per_page=100 page after page
  * until has_more is false, at start and then on a timer whose period adapts
- * (sooner while faxes are in flight, slower when nothing moves). The cursor
- * lives in the store's meta table ("events_cursor") and advances only from a
- * store_on_commit callback, once the page's events are durable. When
+ * (sooner while faxes are in flight, slower when nothing moves). The next
+ * page is asked for while the previous one commits. The cursor lives in the
+ * store's meta table ("events_cursor"), written in the same transaction as
+ * the page's events, and the poller's copy advances only from a
+ * store_on_commit callback, once the page is durable. When
  * /events answers 404 the poller falls back to GET /faxes?created_after=…
  * plus GET /faxes/{id} for unfinished faxes not updated for stale_after
  * (the list's created_after watermark is kept in meta as well), and tries

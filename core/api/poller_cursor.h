@@ -5,7 +5,9 @@
  * back a cursor already followed in the round (A -> B -> A) would make that
  * loop forever and spend the rate limit that resends share: the round stops
  * there. A round also stops after POLLER_MAX_PAGES_PER_ROUND pages (the next
- * one goes on from the saved cursor). A cursor longer than POLLER_CURSOR_MAX
+ * one goes on from the saved cursor, a poll interval later). The cap was 100
+ * pages: a backlog then waited a poll interval every 10,000 events, which
+ * held catch-up from faxsim to 5k events/s. A cursor longer than POLLER_CURSOR_MAX
  * is refused out loud, never dropped silently.
  *
  * The cursor is thrown away (catch-up restarts from the oldest retained
@@ -23,7 +25,7 @@
 struct api_response;
 
 #define POLLER_CURSOR_MAX 1024          /* bytes: longer cursors are refused */
-#define POLLER_MAX_PAGES_PER_ROUND 100  /* pages followed in one catch-up round */
+#define POLLER_MAX_PAGES_PER_ROUND 1000 /* pages followed in one catch-up round */
 
 enum poller_round_verdict {
 	ROUND_FOLLOW,     /* a new cursor: save it and read on */

@@ -6,6 +6,11 @@
   poller_helper.py faxes-match DB SIM_ADDR KEY    exit 0 when every fax faxsim lists has
                                                    the same status in faxtop's store
   poller_helper.py meta DB KEY                    prints a meta value ("" when absent)
+  poller_helper.py event-count SIM_ADDR KEY       prints how many events faxsim lists
+  poller_helper.py cursor-covered DB SIM_ADDR KEY exit 0 when the stored events cursor is
+                                                   one of faxsim's events and every event
+                                                   up to it is in faxtop's store; prints
+                                                   "stored/covered/total"
   poller_helper.py count-resent SIM_ADDR KEY FAX  faxes whose resent_from is FAX
   poller_helper.py proxy UPSTREAM READY_FILE      an HTTP proxy to faxsim that answers
                                                    404 to /v1/events (the fallback case)
@@ -72,6 +77,35 @@ def meta(db, k):
     except sqlite3.Error:
         rows = []
     print(rows[0][0] if rows else "")
+    return 0
+
+
+def event_count(addr, key):
+    print(len(pages(addr, key, "/v1/events?per_page=100", "after")))
+    return 0
+
+
+def cursor_covered(db, addr, key):
+    sim = [e["id"] for e in pages(addr, key, "/v1/events?per_page=100", "after")]
+    try:
+        cur = db_rows(db, "SELECT value FROM meta WHERE key = 'events_cursor'")
+        mine = set(r[0] for r in db_rows(db, "SELECT id FROM events"))
+    except sqlite3.Error as e:
+        print("store not readable: %s" % e, file=sys.stderr)
+        return 1
+    if not cur:
+        print("0/0/%d" % len(sim))
+        return 0
+    if cur[0][0] not in sim:
+        print("the stored cursor %s is not one of faxsim's events" % cur[0][0], file=sys.stderr)
+        return 1
+    upto = sim[:sim.index(cur[0][0]) + 1]
+    missing = [i for i in upto if i not in mine]
+    print("%d/%d/%d" % (len(mine), len(upto), len(sim)))
+    if missing:
+        print("the cursor is past %d events that are not stored (first %s)"
+              % (len(missing), missing[0]), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -159,6 +193,10 @@ def main(argv):
         return faxes_match(*argv[2:])
     if cmd == "meta" and len(argv) == 4:
         return meta(*argv[2:])
+    if cmd == "event-count" and len(argv) == 4:
+        return event_count(*argv[2:])
+    if cmd == "cursor-covered" and len(argv) == 5:
+        return cursor_covered(*argv[2:])
     if cmd == "count-resent" and len(argv) == 5:
         return count_resent(*argv[2:])
     if cmd == "proxy" and len(argv) == 4:

@@ -272,6 +272,99 @@ static void test_cursor_waits_for_commit(void)
 	fx_done(&f);
 }
 
+static int never(void *ctx)
+{
+	return 0;
+}
+
+/* Ten pages of one event each, evt_p1 to evt_p10, routed by cursor. */
+static void fx_ten_pages(struct fx *f)
+{
+	char body[1024], route[64];
+
+	for (int k = 1; k <= 10; k++) {
+		snprintf(body, sizeof(body),
+			 "{\"data\":[{\"id\":\"evt_p%d\",\"type\":\"fax.queued\",\"created\":%d,"
+			 "\"data\":{\"object\":" FAX_B "}}],\"has_more\":%s,\"next_cursor\":"
+			 "\"evt_p%d\"}",
+			 k, 1795413660 + k, k < 10 ? "true" : "false", k);
+		if (k == 1)
+			snprintf(route, sizeof(route), "/v1/events?per_page=100");
+		else
+			snprintf(route, sizeof(route), "/v1/events?after=evt_p%d&", k - 1);
+		peer_route(f->peer, "GET", route, 200, NULL, body);
+	}
+	peer_route(f->peer, "GET", "/v1/events?after=evt_p10&", 200, NULL, empty_page);
+}
+
+/* The next page is asked for while the pages before it are committed (at
+ * the latest when 8 are held). If that commit fails, the answer on its way
+ * must not be taken: the cursor would pass pages that were never stored. */
+static void test_pipeline_commit_fails(void)
+{
+	struct fx f;
+	char cursor[128];
+
+	fx_init(&f, "pipefault", false);
+	fx_ten_pages(&f);
+	store_set_fault(f.store, true);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, catchup_failed, &f, 10.0));
+	store_set_fault(f.store, false);
+	/* Whatever was still on its way has time to arrive (and be dropped). */
+	peer_run_until_fn(f.loop, never, NULL, 0.3);
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "");
+	CU_ASSERT_NOT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_event_count(f.store), 0);
+	CU_ASSERT_EQUAL(poller_state(f.p)->catchup_in_flight, 0);
+
+	/* The next round reads from the last committed page: the start. */
+	poller_poll_now(f.p);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
+	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 2);
+	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_p10");
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_STRING_EQUAL(cursor, "evt_p10");
+	CU_ASSERT_EQUAL(store_event_count(f.store), 10);
+	fx_done(&f);
+}
+
+struct pipe_probe {
+	struct fx *f;
+	long events_when_asked; /* stored events when page 2 was asked for */
+};
+
+static int page2_asked(void *ctx)
+{
+	struct pipe_probe *pp = ctx;
+
+	if (pp->events_when_asked < 0 &&
+	    count_paths(pp->f->peer, "/v1/events?after=evt_a2&", NULL) > 0)
+		pp->events_when_asked = (long)store_event_count(pp->f->store);
+	return polled_ok(pp->f);
+}
+
+/* Page 2 is asked for before page 1's events are taken in, so the
+ * request's round trip overlaps page 1's commit; page 1's cursor is
+ * saved in the same transaction as its events. */
+static void test_pipeline_asks_before_commit(void)
+{
+	struct fx f;
+	struct pipe_probe pp = { &f, -1 };
+	char cursor[128];
+
+	fx_init(&f, "pipeline", false);
+	peer_route(f.peer, "GET", "/v1/events?per_page=100", 200, NULL, page1);
+	peer_route(f.peer, "GET", "/v1/events?after=evt_a2&", 200, NULL, page2);
+	fx_start_poller(&f);
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, page2_asked, &pp, 10.0));
+	CU_ASSERT_EQUAL(pp.events_when_asked, 0);
+	CU_ASSERT_EQUAL(store_event_count(f.store), 4);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
+	fx_done(&f);
+}
+
 /* A store whose cursor is `cursor`, and an API that answers a request
  * after it with `status` and `body`, and page2 from the start. */
 static void fx_cursor_refused(struct fx *f, const char *name, const char *cursor, int status,
@@ -782,6 +875,9 @@ static const struct unit_test tests[] = {
 	{ "catch-up pages until has_more is false; cursor survives restart",
 	  test_catchup_pages_and_cursor },
 	{ "the cursor moves only after a successful commit", test_cursor_waits_for_commit },
+	{ "a failed commit drops the next page already asked for", test_pipeline_commit_fails },
+	{ "the next page is asked for while the previous one commits",
+	  test_pipeline_asks_before_commit },
 	{ "a poisoned item is quarantined and passed", test_poisoned_item_skipped },
 	{ "a refused cursor restarts from the oldest event", test_refused_cursor_restarts },
 	{ "cursor guards: cycle, page cap, length, the expired answer", test_cursor_guards },
