@@ -18,8 +18,7 @@ static char *bench_number(size_t idx)
 	return strdup(buf);
 }
 
-static int bench_attempt(struct fax_attempt *a, int number, int64_t start, bool ok,
-			 size_t idx)
+static int bench_attempt(struct fax_attempt *a, int number, int64_t start, bool ok, size_t idx)
 {
 	fax_attempt_init(a);
 	a->number = number;
@@ -199,7 +198,7 @@ int bench_plan_make(struct bench_plan *p, size_t n_events, bool realistic, uint6
 			snprintf(st->event_id, sizeof st->event_id, "evt_%s_%u_%u", tag, st->fax,
 				 st->step);
 		if (st->step > p->faxes[st->fax].attempts)
-			window[slot] = window[--active];   /* its terminal event: done */
+			window[slot] = window[--active]; /* its terminal event: done */
 		p->n++;
 	}
 	free(next);

@@ -31,15 +31,15 @@ int bench_event(struct event *ev, const char *tag, size_t idx, int seq, int64_t 
 #define BENCH_PLAN_WINDOW 64
 
 struct bench_plan_fax {
-	char id[32];               /* fax_… */
-	uint32_t idx;              /* shapes the fax as bench_fax does */
-	uint8_t attempts;          /* 1 to 3 */
+	char id[32];      /* fax_… */
+	uint32_t idx;     /* shapes the fax as bench_fax does */
+	uint8_t attempts; /* 1 to 3 */
 };
 
 struct bench_plan_step {
-	uint32_t fax;              /* into faxes[] */
-	uint8_t step;              /* 0 queued, 1..attempts sending, attempts+1 terminal */
-	char event_id[32];         /* evt_… */
+	uint32_t fax;      /* into faxes[] */
+	uint8_t step;      /* 0 queued, 1..attempts sending, attempts+1 terminal */
+	char event_id[32]; /* evt_… */
 };
 
 struct bench_plan {
@@ -56,8 +56,8 @@ void bench_plan_free(struct bench_plan *p);
 /* The event of step i, as mintfax would send it. 0 or -1 (ENOMEM). */
 int bench_plan_event(const struct bench_plan *p, size_t i, struct event *ev, int64_t base_ms);
 
-double bench_mono(void);           /* seconds, CLOCK_MONOTONIC */
-int64_t bench_wall_us(void);       /* µs since the epoch, CLOCK_REALTIME */
+double bench_mono(void);     /* seconds, CLOCK_MONOTONIC */
+int64_t bench_wall_us(void); /* µs since the epoch, CLOCK_REALTIME */
 
 int bench_cmp_double(const void *a, const void *b);
 /* Nearest-rank percentile of n sorted values. */

@@ -46,9 +46,9 @@ struct conn {
 	http_parser parser;
 	bool busy;
 	bool done_msg;
-	size_t cur;            /* request index in flight */
-	size_t off;            /* bytes of it written */
-	double due;            /* when it was due (paced) or sent (closed) */
+	size_t cur; /* request index in flight */
+	size_t off; /* bytes of it written */
+	double due; /* when it was due (paced) or sent (closed) */
 	double sent;
 };
 
@@ -63,8 +63,8 @@ struct lg {
 	double t0, t_end;
 	ev_timer pace_w;
 	ev_timer deadline_w;
-	double *lat_send;      /* answer - write, ms */
-	double *lat_due;       /* answer - due, ms */
+	double *lat_send; /* answer - write, ms */
+	double *lat_due;  /* answer - due, ms */
 	int64_t *sent_wall;
 	bool *ok;
 };
@@ -351,8 +351,8 @@ static void report(struct lg *lg, const char *label)
 	       "\"errors\":%zu,\"connections\":%u,\"rate_target\":%.0f,\"seconds\":%.3f,"
 	       "\"events_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
 	       "\"due_p50_ms\":%.3f,\"due_p99_ms\":%.3f,\"due_max_ms\":%.3f}\n",
-	       label, lg->n, lg->answered, ok, lg->non2xx, lg->errors, lg->n_conns, lg->rate,
-	       secs, secs > 0 ? (double)ok / secs : 0, bench_pct(s, k, 50), bench_pct(s, k, 99),
+	       label, lg->n, lg->answered, ok, lg->non2xx, lg->errors, lg->n_conns, lg->rate, secs,
+	       secs > 0 ? (double)ok / secs : 0, bench_pct(s, k, 50), bench_pct(s, k, 99),
 	       k ? s[k - 1] : 0, bench_pct(d, k, 50), bench_pct(d, k, 99), k ? d[k - 1] : 0);
 	fflush(stdout);
 	free(s);
@@ -409,7 +409,8 @@ int main(int argc, char **argv)
 			timeout = strtod(v, NULL);
 		else if (!strcmp(a, "--seed"))
 			seed = strtoull(v, NULL, 10);
-		else if (!strcmp(a, "--load") && (!strcmp(v, "realistic") || !strcmp(v, "sequential")))
+		else if (!strcmp(a, "--load") &&
+			 (!strcmp(v, "realistic") || !strcmp(v, "sequential")))
 			realistic = !strcmp(v, "realistic");
 		else {
 			usage();
@@ -446,7 +447,8 @@ int main(int argc, char **argv)
 
 		c->lg = &lg;
 		if (conn_open(c) < 0) {
-			fprintf(stderr, "loadgen: cannot connect to %s: %s\n", url, strerror(errno));
+			fprintf(stderr, "loadgen: cannot connect to %s: %s\n", url,
+				strerror(errno));
 			return 1;
 		}
 		ev_io_init(&c->io, conn_io, c->fd, EV_READ);

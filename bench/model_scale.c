@@ -53,18 +53,18 @@ static void make_event(struct event *ev, long i)
 	int64_t t = (1747173600LL + i) * 1000;
 
 	event_init(ev);
-	snprintf(buf, sizeof(buf), "evt_%022ld", i);
+	snprintf(buf, sizeof buf, "evt_%022ld", i);
 	ev->id = dup_or_die(buf);
 	ev->type = EV_FAX_FAILED;
 	ev->type_name = dup_or_die("fax.failed");
 	ev->created = t / 1000 + 300;
 	ev->object = EVOBJ_FAX;
-	snprintf(buf, sizeof(buf), "fax_%022ld", i);
+	snprintf(buf, sizeof buf, "fax_%022ld", i);
 	ev->fax.id = dup_or_die(buf);
 	ev->fax.status = FAX_FAILED;
-	snprintf(buf, sizeof(buf), "+1212%07ld", i % 50000);
+	snprintf(buf, sizeof buf, "+1212%07ld", i % 50000);
 	ev->fax.to = dup_or_die(buf);
-	snprintf(buf, sizeof(buf), "order-%ld-%08lx", i, (unsigned long)i * 2654435761UL);
+	snprintf(buf, sizeof buf, "order-%ld-%08lx", i, (unsigned long)i * 2654435761UL);
 	ev->fax.idempotency_key = dup_or_die(buf);
 	ev->fax.error_code = dup_or_die(codes[i % 3]);
 	ev->fax.error_message = dup_or_die("The destination was busy on every attempt");
@@ -75,8 +75,8 @@ static void make_event(struct event *ev, long i)
 	ev->fax.completed_at = t + 300000;
 	ev->fax.updated_at = t + 300000;
 	ev->fax.n_tags = 1;
-	ev->fax.tags = calloc(1, sizeof(*ev->fax.tags));
-	ev->fax.attempts = calloc(3, sizeof(*ev->fax.attempts));
+	ev->fax.tags = calloc(1, sizeof *ev->fax.tags);
+	ev->fax.attempts = calloc(3, sizeof *ev->fax.attempts);
 	if (!ev->fax.tags || !ev->fax.attempts) {
 		fputs("model_scale: out of memory\n", stderr);
 		exit(1);
@@ -133,8 +133,8 @@ int main(int argc, char **argv)
 	before = rss_bytes();
 	t = feed(m, 0, n, 1);
 	after = rss_bytes();
-	printf("in creation order: %ld faxes, %.2f s in model_apply, %.0f applies/s\n",
-	       n, t, (double)n / t);
+	printf("in creation order: %ld faxes, %.2f s in model_apply, %.0f applies/s\n", n, t,
+	       (double)n / t);
 	printf("resident: %.1f MiB, %.0f bytes per fax (3 attempts, dedupe window included)\n",
 	       (double)(after - before) / 1048576.0, (double)(after - before) / (double)n);
 	/* Newest first, as GET /faxes pages arrive, all older than the rest. */

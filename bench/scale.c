@@ -40,8 +40,10 @@
 
 static struct model *build_model(size_t n, double *secs)
 {
-	struct model_opts mo = { .event_log_size = 1000, .balance_samples = 2880,
-				 .alert_log_size = 100, .dedupe_window = 1u << 20,
+	struct model_opts mo = { .event_log_size = 1000,
+				 .balance_samples = 2880,
+				 .alert_log_size = 100,
+				 .dedupe_window = 1u << 20,
 				 .low_balance_cents = 1000 };
 	struct model *m = model_new(&mo);
 	double t0 = bench_mono();
@@ -182,7 +184,7 @@ static int cmd_render(size_t n)
 	}
 	one_frame(loop);
 	for (int i = 0; i < FRAMES; i++) {
-		usleep(10000);           /* past the 120 fps frame interval */
+		usleep(10000); /* past the 120 fps frame interval */
 		apply_new(m, (size_t)i);
 		live[i] = one_frame(loop);
 	}
@@ -219,9 +221,11 @@ static int cmd_render(size_t n)
 	view_done(&v);
 	median3(live, FRAMES, &lp50, &lmax);
 	median3(touch, FRAMES, &tp50, &tmax);
-	fprintf(out, "{\"bench\":\"render\",\"faxes\":%zu,\"frame_after_event_p50_ms\":%.3f,"
+	fprintf(out,
+		"{\"bench\":\"render\",\"faxes\":%zu,\"frame_after_event_p50_ms\":%.3f,"
 		"\"frame_after_event_max_ms\":%.3f,\"frame_touch_p50_ms\":%.3f,"
-		"\"frame_touch_max_ms\":%.3f", model_count(m), lp50, lmax, tp50, tmax);
+		"\"frame_touch_max_ms\":%.3f",
+		model_count(m), lp50, lmax, tp50, tmax);
 	for (size_t i = 0; i < 5; i++)
 		fprintf(out, ",\"filter_%zu_ms\":%.3f", i, flt[i]);
 	qsort(flt, 5, sizeof *flt, bench_cmp_double);
@@ -276,13 +280,12 @@ static int cmd_load(const char *path)
 	struct store *s = m ? store_open(&so, err, sizeof err) : NULL;
 
 	if (!s || store_load(s, m, bench_wall_us() / 1000) < 0) {
-		fprintf(stderr, "scale: cannot load %s: %s\n", path,
-			s ? store_last_error(s) : err);
+		fprintf(stderr, "scale: cannot load %s: %s\n", path, s ? store_last_error(s) : err);
 		return 1;
 	}
 	printf("{\"bench\":\"load\",\"faxes\":%zu,\"load_s\":%.3f,\"rss_delta\":%zu,"
-	       "\"bytes_per_fax\":%.0f}\n", model_count(m), bench_mono() - t0,
-	       bench_rss() - before,
+	       "\"bytes_per_fax\":%.0f}\n",
+	       model_count(m), bench_mono() - t0, bench_rss() - before,
 	       model_count(m) ? (double)(bench_rss() - before) / (double)model_count(m) : 0);
 	store_close(s);
 	model_free(m);
@@ -300,8 +303,8 @@ static int cmd_scan(const char *path)
 	int rc;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT * FROM faxes ORDER BY rowid DESC", -1, &st,
-			       NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, "SELECT * FROM faxes ORDER BY rowid DESC", -1, &st, NULL) !=
+		    SQLITE_OK) {
 		fprintf(stderr, "scale: %s: %s\n", path, db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);
 		return 1;

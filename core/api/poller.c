@@ -5,7 +5,7 @@
  * commit) is a heap "ticket" the store calls back; when the poller is freed
  * first the ticket is orphaned (its poller pointer cleared) and frees
  * itself when the store finally calls it. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <ctype.h>
 #include <ev.h>
@@ -32,18 +32,18 @@
 #include "core/base/sanitize.h"
 #include "core/store/store.h"
 
-#define POLLER_DEFAULT_POLL 15.0
-#define POLLER_DEFAULT_BALANCE 30.0
-#define POLLER_DEFAULT_STALE 120.0
-#define POLLER_IDLE_POLLS 4            /* quiet catch-ups before slowing down */
-#define POLLER_IDLE_MAX 300.0          /* slowest idle period, unless configured slower */
-#define POLLER_WATERMARK_OVERLAP_MS 5000   /* created_after may be exclusive; ids may tie */
-#define POLLER_ID_MAX 64
+#define POLLER_DEFAULT_POLL         15.0
+#define POLLER_DEFAULT_BALANCE      30.0
+#define POLLER_DEFAULT_STALE        120.0
+#define POLLER_IDLE_POLLS           4     /* quiet catch-ups before slowing down */
+#define POLLER_IDLE_MAX             300.0 /* slowest idle period, unless configured slower */
+#define POLLER_WATERMARK_OVERLAP_MS 5000  /* created_after may be exclusive; ids may tie */
+#define POLLER_ID_MAX               64
 
 enum poller_ticket_kind { TICKET_CURSOR, TICKET_WATERMARK };
 
 struct poller_ticket {
-	struct poller *p;              /* NULL once orphaned */
+	struct poller *p; /* NULL once orphaned */
 	struct poller_ticket *next;
 	enum poller_ticket_kind kind;
 	bool more;
@@ -78,7 +78,6 @@ struct poller_refresh {
 	char id[POLLER_ID_MAX + 1];
 };
 
-
 struct poller {
 	struct ev_loop *loop;
 	struct api_client *api;
@@ -91,7 +90,7 @@ struct poller {
 	ev_timer poll_timer, balance_timer;
 	bool started, stopped;
 	bool catchup_busy, balance_busy;
-	bool answered;                 /* some answer arrived since start */
+	bool answered; /* some answer arrived since start */
 	bool auth_reported;
 	char cursor[POLLER_CURSOR_MAX + 1];
 	struct poller_round round;
@@ -123,7 +122,7 @@ bool poller_valid_fax_id(const char *s)
 static void poller_set_error(struct poller *p, const char *msg)
 {
 	p->st.errors++;
-	sanitize_str(p->st.last_error, sizeof(p->st.last_error), msg ? msg : "error");
+	sanitize_str(p->st.last_error, sizeof p->st.last_error, msg ? msg : "error");
 }
 
 /* Reports a refused key once per run of refusals, and to on_auth_error
@@ -146,15 +145,14 @@ static void poller_note_answer(struct poller *p, const struct api_response *r)
 	p->answered = true;
 }
 
-
 /* ---- pacing of catch-ups ---- */
 
 static double poller_next_interval(struct poller *p)
 {
 	double base = p->opts.poll_interval, iv = base;
 	size_t moving = model_count_status(p->model, FAX_QUEUED) +
-			model_count_status(p->model, FAX_SUBMITTED) +
-			model_count_status(p->model, FAX_IN_PROGRESS);
+		model_count_status(p->model, FAX_SUBMITTED) +
+		model_count_status(p->model, FAX_IN_PROGRESS);
 	/* Applied events only (webhooks included): duplicates are not news. */
 	int64_t last_event = model_last_event_ms(p->model);
 
@@ -239,8 +237,8 @@ static void poller_ticket_cb(void *ctx, bool ok)
 	}
 	if (t->kind == TICKET_CURSOR) {
 		/* Saved in the page's own transaction (poller_pipe_flush). */
-		snprintf(p->cursor, sizeof(p->cursor), "%s", t->value);
-		snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", t->value);
+		snprintf(p->cursor, sizeof p->cursor, "%s", t->value);
+		snprintf(p->st.cursor, sizeof p->st.cursor, "%s", t->value);
 		bool more = t->more;
 		free(t);
 		if (!more)
@@ -250,8 +248,8 @@ static void poller_ticket_cb(void *ctx, bool ok)
 	if (store_meta_set(p->store, POLLER_WATERMARK_KEY, t->value) != 0)
 		log_warn(p->log, "poll: cannot save the fax watermark: %s",
 			 store_last_error(p->store));
-	memcpy(p->watermark, t->value, sizeof(p->watermark) - 1);   /* an ISO time: fits */
-	p->watermark[sizeof(p->watermark) - 1] = '\0';
+	memcpy(p->watermark, t->value, sizeof p->watermark - 1); /* an ISO time: fits */
+	p->watermark[sizeof p->watermark - 1] = '\0';
 	free(t);
 	poller_catchup_end(p, true, NULL);
 }
@@ -259,14 +257,14 @@ static void poller_ticket_cb(void *ctx, bool ok)
 static int poller_ticket(struct poller *p, enum poller_ticket_kind kind, const char *value,
 			 bool more)
 {
-	struct poller_ticket *t = calloc(1, sizeof(*t));
+	struct poller_ticket *t = calloc(1, sizeof *t);
 
 	if (!t)
 		return -1;
 	t->p = p;
 	t->kind = kind;
 	t->more = more;
-	snprintf(t->value, sizeof(t->value), "%s", value);
+	snprintf(t->value, sizeof t->value, "%s", value);
 	if (store_on_commit(p->store, poller_ticket_cb, t) != 0) {
 		free(t);
 		return -1;
@@ -278,16 +276,16 @@ static int poller_ticket(struct poller *p, enum poller_ticket_kind kind, const c
 
 /* ---- catch-up through /events ---- */
 
-__attribute__((format(printf, 2, 3)))
-static void poller_catchup_warn(struct poller *p, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void poller_catchup_warn(struct poller *p,
+								      const char *fmt, ...)
 {
 	char raw[1600];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	sanitize_str(p->st.catchup_warning, sizeof(p->st.catchup_warning), raw);
+	sanitize_str(p->st.catchup_warning, sizeof p->st.catchup_warning, raw);
 	log_warn(p->log, "%s", p->st.catchup_warning);
 }
 
@@ -313,14 +311,16 @@ static bool poller_events_follow(struct poller *p, const char *next, bool has_mo
 	case ROUND_CAPPED:
 		if (*more) {
 			p->st.catchup_capped++;
-			poller_catchup_warn(p, "catch-up read %d pages in one round; the rest "
-					       "follows in the next round", POLLER_MAX_PAGES_PER_ROUND);
+			poller_catchup_warn(p,
+					    "catch-up read %d pages in one round; the rest "
+					    "follows in the next round",
+					    POLLER_MAX_PAGES_PER_ROUND);
 			*more = false;
 		}
 		return true;
 	case ROUND_CYCLE:
 		if (!has_more)
-			return true;   /* the last page: nothing more is asked for */
+			return true; /* the last page: nothing more is asked for */
 		p->st.catchup_cycles++;
 		poller_catchup_warn(p,
 				    "GET /events led back to a cursor already read in this "
@@ -340,8 +340,7 @@ static bool poller_events_follow(struct poller *p, const char *next, bool has_mo
 
 /* Every item of a page through ingest. -1 with msg when the store refused
  * one (the page is read again next time). */
-static int poller_ingest_page(struct poller *p, struct event_page *page, char *msg,
-			      size_t msglen)
+static int poller_ingest_page(struct poller *p, struct event_page *page, char *msg, size_t msglen)
 {
 	char err[256] = "";
 
@@ -353,10 +352,10 @@ static int poller_ingest_page(struct poller *p, struct event_page *page, char *m
 		/* A bad item goes the way of a bad webhook body: quarantined
 		 * (in the same batch as the cursor) with the reason. */
 		if (it->error)
-			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof(err));
+			res = ingest_body(p->in, it->raw, it->raw_len, SRC_POLL, err, sizeof err);
 		else
 			res = ingest_event(p->in, &it->ev, it->raw, it->raw_len, SRC_POLL, err,
-					   sizeof(err));
+					   sizeof err);
 		if (res == INGEST_ACCEPTED) {
 			p->st.events_accepted++;
 			p->accepted_this_run++;
@@ -397,7 +396,7 @@ static int poller_pipe_flush(struct poller *p, bool more)
 		return 0;
 	ev_timer_stop(p->loop, &p->pipe.wait);
 	for (unsigned i = 0; i < n; i++)
-		if (poller_ingest_page(p, &p->pipe.held[i], err, sizeof(err)) != 0) {
+		if (poller_ingest_page(p, &p->pipe.held[i], err, sizeof err) != 0) {
 			poller_pipe_abort(p);
 			poller_catchup_end(p, false, err);
 			return -1;
@@ -431,8 +430,8 @@ static void poller_pipe_hold(struct poller *p, struct event_page *page, const ch
 		ev_timer_start(p->loop, &p->pipe.wait);
 	}
 	p->pipe.held[p->pipe.n_held++] = *page;
-	memset(page, 0, sizeof(*page));
-	snprintf(p->pipe.held_next, sizeof(p->pipe.held_next), "%s", next);
+	memset(page, 0, sizeof *page);
+	snprintf(p->pipe.held_next, sizeof p->pipe.held_next, "%s", next);
 }
 
 /* Every page before an answer that is not a page is committed before the
@@ -460,8 +459,9 @@ static void poller_events_next(struct poller *p, struct event_page *page)
 	bool moves = next && strcmp(next, poller_read_cursor(p)) != 0, refused = false;
 	bool more = page->has_more && page->n > 0 && moves;
 	if (page->has_more && !more)
-		log_warn(p->log, "GET /events said has_more but gave nothing new; "
-				 "stopping this catch-up");
+		log_warn(p->log,
+			 "GET /events said has_more but gave nothing new; "
+			 "stopping this catch-up");
 	if (moves && !poller_events_follow(p, next, page->has_more, &more))
 		refused = true; /* the events are taken, the cursor stays */
 	else if (!page->has_more)
@@ -469,7 +469,7 @@ static void poller_events_next(struct poller *p, struct event_page *page)
 	if (!moves || refused) {
 		if (poller_pipe_flush(p, true) != 0)
 			return;
-		if (poller_ingest_page(p, page, err, sizeof(err)) != 0)
+		if (poller_ingest_page(p, page, err, sizeof err) != 0)
 			poller_catchup_end(p, false, err);
 		else if (refused)
 			poller_catchup_end(p, false, p->st.catchup_warning);
@@ -479,7 +479,7 @@ static void poller_events_next(struct poller *p, struct event_page *page)
 	}
 	poller_pipe_hold(p, page, next);
 	if (more && !p->stopped) {
-		if (poller_request_events(p, next, err, sizeof(err)) == 0) {
+		if (poller_request_events(p, next, err, sizeof err) == 0) {
 			if (p->pipe.n_held == POLLER_PIPE_PAGES)
 				poller_pipe_flush(p, true);
 			return;
@@ -504,8 +504,9 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 	poller_note_answer(p, r);
 	if (r->http_status == 404) {
 		if (!p->fallback)
-			log_info(p->log, "GET /events answered 404: falling back to GET /faxes "
-					 "and per-fax refreshes");
+			log_info(p->log,
+				 "GET /events answered 404: falling back to GET /faxes "
+				 "and per-fax refreshes");
 		p->fallback = true;
 		p->st.events_fallback = true;
 		p->polls_since_probe = 0;
@@ -518,12 +519,14 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		/* The cursor is no longer accepted (past retention, or the
 		 * service lost its history): start again from the oldest
 		 * retained event; the store drops what it already has. */
-		log_warn(p->log, "the API says the events cursor %s is invalid or expired (%s); "
-				 "reading from the oldest retained event", p->cursor, r->message);
+		log_warn(p->log,
+			 "the API says the events cursor %s is invalid or expired (%s); "
+			 "reading from the oldest retained event",
+			 p->cursor, r->message);
 		p->cursor[0] = '\0';
 		p->st.cursor[0] = '\0';
 		poller_round_begin(&p->round, p->cursor);
-		if (poller_request_events(p, p->cursor, err, sizeof(err)) != 0)
+		if (poller_request_events(p, p->cursor, err, sizeof err) != 0)
 			poller_catchup_end(p, false, err);
 		return;
 	}
@@ -543,10 +546,10 @@ static void poller_events_done(void *ctx, const struct api_response *r)
 		p->fallback = false;
 		p->st.events_fallback = false;
 	}
-	memset(&page, 0, sizeof(page));
-	if (wire_event_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+	memset(&page, 0, sizeof page);
+	if (wire_event_page_parse(r->body, r->body_len, &page, err, sizeof err) != 0) {
 		char msg[400];
-		snprintf(msg, sizeof(msg), "GET /events: unreadable page: %s", err);
+		snprintf(msg, sizeof msg, "GET /events: unreadable page: %s", err);
 		log_warn(p->log, "%s", msg);
 		wire_event_page_done(&page);
 		if (poller_pipe_flush(p, true) == 0)
@@ -569,10 +572,10 @@ static int poller_request_events(struct poller *p, const char *after, char *err,
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		snprintf(path, sizeof(path), "/events?after=%s&per_page=%d", esc, POLLER_PAGE_SIZE);
+		snprintf(path, sizeof path, "/events?after=%s&per_page=%d", esc, POLLER_PAGE_SIZE);
 		curl_free(esc);
 	} else {
-		snprintf(path, sizeof(path), "/events?per_page=%d", POLLER_PAGE_SIZE);
+		snprintf(path, sizeof path, "/events?per_page=%d", POLLER_PAGE_SIZE);
 	}
 	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_events_done, &p->pipe,
 			       err, errlen) != 0)
@@ -610,7 +613,7 @@ static void poller_fallback_finish(struct poller *p)
 		int64_t mark = p->fb_max_created - POLLER_WATERMARK_OVERLAP_MS;
 		int64_t old;
 
-		iso8601_format_ms(mark, iso, sizeof(iso));
+		iso8601_format_ms(mark, iso, sizeof iso);
 		if (!p->watermark[0] || (iso8601_parse_ms(p->watermark, &old) == 0 && mark > old)) {
 			if (poller_ticket(p, TICKET_WATERMARK, iso, false) == 0) {
 				p->st.catchup_in_flight = 1;
@@ -633,10 +636,10 @@ static void poller_faxes_done(void *ctx, const struct api_response *r)
 		poller_catchup_end(p, false, r->message);
 		return;
 	}
-	memset(&page, 0, sizeof(page));
-	if (wire_fax_page_parse(r->body, r->body_len, &page, err, sizeof(err)) != 0) {
+	memset(&page, 0, sizeof page);
+	if (wire_fax_page_parse(r->body, r->body_len, &page, err, sizeof err) != 0) {
 		char msg[400];
-		snprintf(msg, sizeof(msg), "GET /faxes: unreadable page: %s", err);
+		snprintf(msg, sizeof msg, "GET /faxes: unreadable page: %s", err);
 		log_warn(p->log, "%s", msg);
 		wire_fax_page_done(&page);
 		poller_catchup_end(p, false, msg);
@@ -645,7 +648,7 @@ static void poller_faxes_done(void *ctx, const struct api_response *r)
 	p->st.pages++;
 	for (size_t i = 0; i < page.n; i++) {
 		const struct fax *f = &page.items[i];
-		enum ingest_result res = ingest_fax(p->in, f, SRC_POLL, err, sizeof(err));
+		enum ingest_result res = ingest_fax(p->in, f, SRC_POLL, err, sizeof err);
 
 		if (res == INGEST_INVALID || res == INGEST_STORE_ERROR)
 			log_warn(p->log, "poll: fax %s not taken: %s", f->id ? f->id : "?", err);
@@ -656,10 +659,10 @@ static void poller_faxes_done(void *ctx, const struct api_response *r)
 			p->fb_max_created = f->created_at;
 	}
 	bool more = page.has_more && page.n > 0 && page.next_cursor &&
-		    strcmp(page.next_cursor, p->fb_cursor) != 0 &&
-		    strlen(page.next_cursor) < sizeof(p->fb_cursor);
+		strcmp(page.next_cursor, p->fb_cursor) != 0 &&
+		strlen(page.next_cursor) < sizeof p->fb_cursor;
 	if (more)
-		snprintf(p->fb_cursor, sizeof(p->fb_cursor), "%s", page.next_cursor);
+		snprintf(p->fb_cursor, sizeof p->fb_cursor, "%s", page.next_cursor);
 	wire_fax_page_done(&page);
 	if (more && !p->stopped)
 		poller_request_faxes(p);
@@ -672,21 +675,21 @@ static void poller_request_faxes(struct poller *p)
 	char path[768], err[256];
 	size_t o;
 
-	o = (size_t)snprintf(path, sizeof(path), "/faxes?per_page=%d", POLLER_PAGE_SIZE);
+	o = (size_t)snprintf(path, sizeof path, "/faxes?per_page=%d", POLLER_PAGE_SIZE);
 	if (p->watermark[0]) {
 		char *esc = curl_easy_escape(NULL, p->watermark, 0);
-		if (esc && o < sizeof(path))
-			o += (size_t)snprintf(path + o, sizeof(path) - o, "&created_after=%s", esc);
+		if (esc && o < sizeof path)
+			o += (size_t)snprintf(path + o, sizeof path - o, "&created_after=%s", esc);
 		curl_free(esc);
 	}
 	if (p->fb_cursor[0]) {
 		char *esc = curl_easy_escape(NULL, p->fb_cursor, 0);
-		if (esc && o < sizeof(path))
-			snprintf(path + o, sizeof(path) - o, "&cursor=%s", esc);
+		if (esc && o < sizeof path)
+			snprintf(path + o, sizeof path - o, "&cursor=%s", esc);
 		curl_free(esc);
 	}
-	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_faxes_done, p,
-			       err, sizeof(err)) != 0) {
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_faxes_done, p, err,
+			       sizeof err) != 0) {
 		poller_catchup_end(p, false, err);
 		return;
 	}
@@ -710,7 +713,7 @@ static void poller_catchup(struct poller *p)
 	p->polls_since_probe = 0;
 	poller_round_begin(&p->round, p->cursor);
 	char err[256];
-	if (poller_request_events(p, p->cursor, err, sizeof(err)) != 0)
+	if (poller_request_events(p, p->cursor, err, sizeof err) != 0)
 		poller_catchup_end(p, false, err);
 }
 
@@ -743,10 +746,10 @@ static void poller_balance_done(void *ctx, const struct api_response *r)
 		return;
 	}
 	balance_snapshot_init(&b);
-	if (wire_balance_parse(r->body, r->body_len, &b, err, sizeof(err)) != 0) {
+	if (wire_balance_parse(r->body, r->body_len, &b, err, sizeof err) != 0) {
 		log_warn(p->log, "GET /environment/balance: unreadable answer: %s", err);
 		poller_set_error(p, "GET /environment/balance: unreadable answer");
-	} else if (ingest_balance(p->in, &b, SRC_POLL, err, sizeof(err)) != INGEST_ACCEPTED &&
+	} else if (ingest_balance(p->in, &b, SRC_POLL, err, sizeof err) != INGEST_ACCEPTED &&
 		   *err) {
 		log_warn(p->log, "poll: balance not taken: %s", err);
 	} else {
@@ -763,7 +766,7 @@ static void poller_balance_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (p->stopped || p->balance_busy)
 		return;
 	if (api_client_request(p->api, "GET", "/environment/balance", NULL, NULL, 0,
-			       poller_balance_done, p, err, sizeof(err)) != 0) {
+			       poller_balance_done, p, err, sizeof err) != 0) {
 		poller_set_error(p, err);
 		return;
 	}
@@ -790,12 +793,13 @@ static void poller_refresh_done(void *ctx, const struct api_response *r)
 	poller_note_answer(p, r);
 	fax_init(&f);
 	if (r->outcome == API_OK) {
-		if (wire_fax_parse(r->body, r->body_len, &f, err, sizeof(err)) != 0) {
+		if (wire_fax_parse(r->body, r->body_len, &f, err, sizeof err) != 0) {
 			log_warn(p->log, "GET /faxes/%s: unreadable answer: %s", rf->id, err);
 		} else if (!f.id || strcmp(f.id, rf->id) != 0) {
-			log_warn(p->log, "GET /faxes/%s answered with another fax; ignored", rf->id);
+			log_warn(p->log, "GET /faxes/%s answered with another fax; ignored",
+				 rf->id);
 		} else {
-			enum ingest_result res = ingest_fax(p->in, &f, SRC_POLL, err, sizeof(err));
+			enum ingest_result res = ingest_fax(p->in, &f, SRC_POLL, err, sizeof err);
 			if (res == INGEST_INVALID || res == INGEST_STORE_ERROR)
 				log_warn(p->log, "poll: fax %s not taken: %s", rf->id, err);
 			else
@@ -818,15 +822,15 @@ int poller_refresh_fax(struct poller *p, const char *fax_id)
 		return -1;
 	for (struct poller_refresh *rf = p->refreshes; rf; rf = rf->next)
 		if (!strcmp(rf->id, fax_id))
-			return 0;   /* already on its way */
-	struct poller_refresh *rf = calloc(1, sizeof(*rf));
+			return 0; /* already on its way */
+	struct poller_refresh *rf = calloc(1, sizeof *rf);
 	if (!rf)
 		return -1;
 	rf->p = p;
-	snprintf(rf->id, sizeof(rf->id), "%s", fax_id);
-	snprintf(path, sizeof(path), "/faxes/%s", fax_id);   /* id chars are URL-safe */
-	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_refresh_done, rf,
-			       err, sizeof(err)) != 0) {
+	snprintf(rf->id, sizeof rf->id, "%s", fax_id);
+	snprintf(path, sizeof path, "/faxes/%s", fax_id); /* id chars are URL-safe */
+	if (api_client_request(p->api, "GET", path, NULL, NULL, 0, poller_refresh_done, rf, err,
+			       sizeof err) != 0) {
 		free(rf);
 		return -1;
 	}
@@ -844,7 +848,7 @@ struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct i
 {
 	if (!loop || !api || !in || !store || !model)
 		return NULL;
-	struct poller *p = calloc(1, sizeof(*p));
+	struct poller *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->loop = loop;
@@ -884,10 +888,10 @@ void poller_start(struct poller *p)
 	p->started = true;
 	p->stopped = false;
 	p->st.started_ms = clock_now_ms(p->clock);
-	if (store_meta_get(p->store, POLLER_CURSOR_KEY, p->cursor, sizeof(p->cursor)) != 0)
+	if (store_meta_get(p->store, POLLER_CURSOR_KEY, p->cursor, sizeof p->cursor) != 0)
 		p->cursor[0] = '\0';
-	snprintf(p->st.cursor, sizeof(p->st.cursor), "%s", p->cursor);
-	if (store_meta_get(p->store, POLLER_WATERMARK_KEY, p->watermark, sizeof(p->watermark)) != 0)
+	snprintf(p->st.cursor, sizeof p->st.cursor, "%s", p->cursor);
+	if (store_meta_get(p->store, POLLER_WATERMARK_KEY, p->watermark, sizeof p->watermark) != 0)
 		p->watermark[0] = '\0';
 	if (p->cursor[0])
 		log_info(p->log, "poll: catching up after %s", p->cursor);

@@ -41,16 +41,16 @@ struct clock;
 struct log;
 struct poller;
 
-#define POLLER_CURSOR_KEY "events_cursor"
-#define POLLER_WATERMARK_KEY "faxes_created_after"
-#define POLLER_PAGE_SIZE 100
-#define POLLER_FALLBACK_PROBE 20       /* in fallback, try /events again every N polls */
-#define POLLER_MAX_STALE_PER_TICK 20   /* fallback refreshes per poll, to stay within limits */
+#define POLLER_CURSOR_KEY         "events_cursor"
+#define POLLER_WATERMARK_KEY      "faxes_created_after"
+#define POLLER_PAGE_SIZE          100
+#define POLLER_FALLBACK_PROBE     20 /* in fallback, try /events again every N polls */
+#define POLLER_MAX_STALE_PER_TICK 20 /* fallback refreshes per poll, to stay within limits */
 
 struct poller_opts {
-	double poll_interval;      /* seconds between catch-ups (0: 15) */
-	double balance_interval;   /* seconds between balance readings (0: 30) */
-	double stale_after;        /* seconds before an unfinished fax is refreshed (0: 120) */
+	double poll_interval;    /* seconds between catch-ups (0: 15) */
+	double balance_interval; /* seconds between balance readings (0: 30) */
+	double stale_after;      /* seconds before an unfinished fax is refreshed (0: 120) */
 	/* Called (from the loop) when the API refuses the key (401/403) on the
 	 * first answer after start: faxtop --headless turns this into a clear
 	 * start-up error. message is sanitised. May be NULL. */
@@ -60,15 +60,15 @@ struct poller_opts {
 
 struct poller_state {
 	int64_t started_ms;
-	int64_t last_poll_ms;        /* start of the newest catch-up, TS_NONE before */
-	int64_t last_poll_ok_ms;     /* end of the newest complete catch-up */
-	int64_t last_balance_ms;     /* newest balance reading */
-	char cursor[POLLER_CURSOR_MAX + 1];  /* newest committed events cursor, "" for none */
-	bool events_fallback;        /* /events answered 404: polling /faxes instead */
-	double interval;             /* current adaptive catch-up period, seconds */
+	int64_t last_poll_ms;               /* start of the newest catch-up, TS_NONE before */
+	int64_t last_poll_ok_ms;            /* end of the newest complete catch-up */
+	int64_t last_balance_ms;            /* newest balance reading */
+	char cursor[POLLER_CURSOR_MAX + 1]; /* newest committed events cursor, "" for none */
+	bool events_fallback;               /* /events answered 404: polling /faxes instead */
+	double interval;                    /* current adaptive catch-up period, seconds */
 	uint64_t polls, pages, events_seen, events_accepted;
 	uint64_t faxes_refreshed, errors;
-	char last_error[256];        /* sanitised, "" for none */
+	char last_error[256]; /* sanitised, "" for none */
 	/* Catch-up stopped short (a cursor cycle, the page cap, a cursor too
 	 * long, a redirect or refusal of the cursor request): one sanitised
 	 * line for a banner, "" once a round reads to the end again. */
@@ -76,7 +76,6 @@ struct poller_state {
 	uint64_t catchup_cycles, catchup_capped;
 	unsigned catchup_in_flight, balance_in_flight, refresh_in_flight;
 };
-
 
 struct poller *poller_new(struct ev_loop *loop, struct api_client *api, struct ingest *in,
 			  struct store *store, struct model *model, const struct clock *clock,

@@ -1,5 +1,5 @@
 /* The catch-up's guards on the events cursor. See poller_cursor.h. */
-#include <config.h>   /* autoconf's; "config.h" would find core/base/options.h */
+#include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <string.h>
 
@@ -57,6 +57,6 @@ static bool poller_details_name(const char *details, const char *field)
 bool poller_cursor_expired(const struct api_response *resp)
 {
 	return resp->http_status == 422 && resp->has_error &&
-	       strcmp(resp->error.error, "validation_failed") == 0 &&
-	       poller_details_name(resp->error.details, "after");
+		strcmp(resp->error.error, "validation_failed") == 0 &&
+		poller_details_name(resp->error.details, "after");
 }

@@ -24,20 +24,20 @@
 
 struct api_response;
 
-#define POLLER_CURSOR_MAX 1024          /* bytes: longer cursors are refused */
+#define POLLER_CURSOR_MAX          1024 /* bytes: longer cursors are refused */
 #define POLLER_MAX_PAGES_PER_ROUND 1000 /* pages followed in one catch-up round */
 
 enum poller_round_verdict {
-	ROUND_FOLLOW,     /* a new cursor: save it and read on */
-	ROUND_CYCLE,      /* a cursor already followed in this round */
-	ROUND_CAPPED,     /* save it, but this round has read enough pages */
-	ROUND_TOO_LONG,   /* longer than POLLER_CURSOR_MAX */
+	ROUND_FOLLOW,   /* a new cursor: save it and read on */
+	ROUND_CYCLE,    /* a cursor already followed in this round */
+	ROUND_CAPPED,   /* save it, but this round has read enough pages */
+	ROUND_TOO_LONG, /* longer than POLLER_CURSOR_MAX */
 };
 
 struct poller_round {
 	unsigned pages;
 	size_t n_seen;
-	uint64_t seen[POLLER_MAX_PAGES_PER_ROUND + 1];   /* hashes of the cursors followed */
+	uint64_t seen[POLLER_MAX_PAGES_PER_ROUND + 1]; /* hashes of the cursors followed */
 };
 
 /* A round begins at `cursor` ("" for the oldest retained event). */

@@ -65,7 +65,7 @@ static void fx_auth(void *ctx, const char *msg)
 	struct fx *f = ctx;
 
 	f->auth_calls++;
-	snprintf(f->auth_msg, sizeof(f->auth_msg), "%s", msg);
+	snprintf(f->auth_msg, sizeof f->auth_msg, "%s", msg);
 }
 
 static void fx_start_poller(struct fx *f)
@@ -80,16 +80,16 @@ static void fx_init(struct fx *f, const char *name, bool manual)
 	char err[256] = "";
 	static int seq;
 
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, sizeof *f);
 	f->loop = ev_loop_new(EVFLAG_AUTO);
 	f->peer = peer_new(f->loop);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f->peer);
 	clock_manual_init(&f->mclock, 1795413700000);
 	f->clock = manual ? &f->mclock.clock : NULL;
 	f->log = log_new(NULL, LOG_DEBUG);
-	snprintf(f->db, sizeof(f->db), "%s/%s-%d.db", unit_tmpdir(), name, ++seq);
+	snprintf(f->db, sizeof f->db, "%s/%s-%d.db", unit_tmpdir(), name, ++seq);
 	struct store_opts so = { .path = f->db, .retention_days = 0, .recent_events = 100 };
-	f->store = store_open(&so, err, sizeof(err));
+	f->store = store_open(&so, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f->store);
 	store_attach(f->store, f->loop);
 	f->model = model_new(NULL);
@@ -100,7 +100,7 @@ static void fx_init(struct fx *f, const char *name, bool manual)
 		.log = f->log,
 		.clock = f->clock,
 	};
-	f->api = api_client_new(f->loop, &ao, err, sizeof(err));
+	f->api = api_client_new(f->loop, &ao, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f->api);
 	f->po.poll_interval = 15;
 	f->po.balance_interval = 30;
@@ -175,7 +175,7 @@ static void test_catchup_pages_and_cursor(void)
 	CU_ASSERT_STRING_EQUAL(st->cursor, "evt_b1");
 	CU_ASSERT_FALSE(st->events_fallback);
 	CU_ASSERT_EQUAL(store_event_count(f.store), 4);
-	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
 	const struct model_fax *a = model_get(f.model, "fax_a");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -223,7 +223,7 @@ static void test_poisoned_item_skipped(void)
 	CU_ASSERT_EQUAL(poller_state(f.p)->events_accepted, 2);
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?after=evt_bad&", NULL), 1);
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_bad");
-	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_STRING_EQUAL(cursor, "evt_bad");
 	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
 	CU_ASSERT_EQUAL(store_has_event(f.store, "evt_bad"), 0);
@@ -258,7 +258,7 @@ static void test_cursor_waits_for_commit(void)
 	fx_start_poller(&f);
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, catchup_failed, &f, 10.0));
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "");
-	CU_ASSERT_NOT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_NOT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_TRUE(poller_state(f.p)->errors > 0);
 
 	/* Healthy again: the same page is read again and the cursor moves. */
@@ -267,7 +267,7 @@ static void test_cursor_waits_for_commit(void)
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 2);
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
-	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
 	fx_done(&f);
 }
@@ -283,15 +283,15 @@ static void fx_ten_pages(struct fx *f)
 	char body[1024], route[64];
 
 	for (int k = 1; k <= 10; k++) {
-		snprintf(body, sizeof(body),
+		snprintf(body, sizeof body,
 			 "{\"data\":[{\"id\":\"evt_p%d\",\"type\":\"fax.queued\",\"created\":%d,"
 			 "\"data\":{\"object\":" FAX_B "}}],\"has_more\":%s,\"next_cursor\":"
 			 "\"evt_p%d\"}",
 			 k, 1795413660 + k, k < 10 ? "true" : "false", k);
 		if (k == 1)
-			snprintf(route, sizeof(route), "/v1/events?per_page=100");
+			snprintf(route, sizeof route, "/v1/events?per_page=100");
 		else
-			snprintf(route, sizeof(route), "/v1/events?after=evt_p%d&", k - 1);
+			snprintf(route, sizeof route, "/v1/events?after=evt_p%d&", k - 1);
 		peer_route(f->peer, "GET", route, 200, NULL, body);
 	}
 	peer_route(f->peer, "GET", "/v1/events?after=evt_p10&", 200, NULL, empty_page);
@@ -314,7 +314,7 @@ static void test_pipeline_commit_fails(void)
 	/* Whatever was still on its way has time to arrive (and be dropped). */
 	peer_run_until_fn(f.loop, never, NULL, 0.3);
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "");
-	CU_ASSERT_NOT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_NOT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_EQUAL(store_event_count(f.store), 0);
 	CU_ASSERT_EQUAL(poller_state(f.p)->catchup_in_flight, 0);
 
@@ -323,7 +323,7 @@ static void test_pipeline_commit_fails(void)
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 2);
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_p10");
-	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_STRING_EQUAL(cursor, "evt_p10");
 	CU_ASSERT_EQUAL(store_event_count(f.store), 10);
 	fx_done(&f);
@@ -360,7 +360,7 @@ static void test_pipeline_asks_before_commit(void)
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, page2_asked, &pp, 10.0));
 	CU_ASSERT_EQUAL(pp.events_when_asked, 0);
 	CU_ASSERT_EQUAL(store_event_count(f.store), 4);
-	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
 	fx_done(&f);
 }
@@ -375,7 +375,7 @@ static void fx_cursor_refused(struct fx *f, const char *name, const char *cursor
 	fx_init(f, name, false);
 	CU_ASSERT_EQUAL(store_meta_set(f->store, POLLER_CURSOR_KEY, cursor), 0);
 	CU_ASSERT_EQUAL(store_commit(f->store), 0);
-	snprintf(route, sizeof(route), "/v1/events?after=%s&", cursor);
+	snprintf(route, sizeof route, "/v1/events?after=%s&", cursor);
 	peer_route(f->peer, "GET", route, status, NULL, body);
 	peer_route(f->peer, "GET", "/v1/events?per_page=100", 200, NULL, page2);
 	fx_start_poller(f);
@@ -394,7 +394,7 @@ static void test_refused_cursor_restarts(void)
 		"retained event.\"]}}}");
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_ok, &f, 10.0));
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_b1");
-	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_STRING_EQUAL(cursor, "evt_b1");
 	CU_ASSERT_EQUAL(store_event_count(f.store), 2);
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?after=evt_gone", NULL), 1);
@@ -422,22 +422,22 @@ static void test_cursor_guards(void)
 	CU_ASSERT_EQUAL(poller_round_next(&r, longc), ROUND_TOO_LONG);
 	poller_round_begin(&r, "");
 	for (int i = 1; i < POLLER_MAX_PAGES_PER_ROUND; i++) {
-		snprintf(name, sizeof(name), "c%d", i);
+		snprintf(name, sizeof name, "c%d", i);
 		CU_ASSERT_EQUAL(poller_round_next(&r, name), ROUND_FOLLOW);
 	}
 	CU_ASSERT_EQUAL(poller_round_next(&r, "last"), ROUND_CAPPED);
 
-	memset(&resp, 0, sizeof(resp));
+	memset(&resp, 0, sizeof resp);
 	resp.http_status = 422;
 	resp.has_error = true;
-	snprintf(resp.error.error, sizeof(resp.error.error), "validation_failed");
-	snprintf(resp.error.details, sizeof(resp.error.details), "type: bad; after: gone");
+	snprintf(resp.error.error, sizeof resp.error.error, "validation_failed");
+	snprintf(resp.error.details, sizeof resp.error.details, "type: bad; after: gone");
 	CU_ASSERT_TRUE(poller_cursor_expired(&resp));
-	snprintf(resp.error.details, sizeof(resp.error.details), "per_page: too big");
+	snprintf(resp.error.details, sizeof resp.error.details, "per_page: too big");
 	CU_ASSERT_FALSE(poller_cursor_expired(&resp));
-	snprintf(resp.error.details, sizeof(resp.error.details), "after_x: no");
+	snprintf(resp.error.details, sizeof resp.error.details, "after_x: no");
 	CU_ASSERT_FALSE(poller_cursor_expired(&resp));
-	snprintf(resp.error.details, sizeof(resp.error.details), "after: gone");
+	snprintf(resp.error.details, sizeof resp.error.details, "after: gone");
 	resp.http_status = 400;
 	CU_ASSERT_FALSE(poller_cursor_expired(&resp));
 	resp.http_status = 302;
@@ -457,7 +457,7 @@ static void test_other_refusal_keeps_cursor(void)
 	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, polled_fail, &f, 10.0));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/events?per_page=100", NULL), 0);
 	CU_ASSERT_STRING_EQUAL(poller_state(f.p)->cursor, "evt_keep");
-	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof(cursor)), 0);
+	CU_ASSERT_EQUAL(store_meta_get(f.store, POLLER_CURSOR_KEY, cursor, sizeof cursor), 0);
 	CU_ASSERT_STRING_EQUAL(cursor, "evt_keep");
 	CU_ASSERT_PTR_NOT_NULL(strstr(poller_state(f.p)->catchup_warning, "stays at evt_keep"));
 	fx_done(&f);
@@ -516,12 +516,12 @@ static void resend_cb(void *ctx, const struct resend_result *r)
 	g->settled = r->settled;
 	g->reused = r->reused_key;
 	g->status = r->http_status;
-	snprintf(g->new_id, sizeof(g->new_id), "%s", r->new_fax_id ? r->new_fax_id : "");
-	snprintf(g->error, sizeof(g->error), "%s", r->error ? r->error : "");
-	snprintf(g->message, sizeof(g->message), "%s", r->message ? r->message : "");
-	snprintf(g->action, sizeof(g->action), "%s", r->action ? r->action : "");
-	snprintf(g->request_id, sizeof(g->request_id), "%s", r->request_id ? r->request_id : "");
-	snprintf(g->key, sizeof(g->key), "%s", r->key ? r->key : "");
+	snprintf(g->new_id, sizeof g->new_id, "%s", r->new_fax_id ? r->new_fax_id : "");
+	snprintf(g->error, sizeof g->error, "%s", r->error ? r->error : "");
+	snprintf(g->message, sizeof g->message, "%s", r->message ? r->message : "");
+	snprintf(g->action, sizeof g->action, "%s", r->action ? r->action : "");
+	snprintf(g->request_id, sizeof g->request_id, "%s", r->request_id ? r->request_id : "");
+	snprintf(g->key, sizeof g->key, "%s", r->key ? r->key : "");
 }
 
 static int count_rows(const char *db, const char *table, const char *where)
@@ -531,7 +531,7 @@ static int count_rows(const char *db, const char *table, const char *where)
 	char sql[320];
 	int n = -1;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s", table, where);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s", table, where);
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
@@ -562,8 +562,8 @@ static void resend_run(struct fx *f, struct resender *r, const struct resend_req
 {
 	char err[256];
 
-	memset(g, 0, sizeof(*g));
-	CU_ASSERT_EQUAL_FATAL(resend_start(r, f->model, q, resend_cb, g, err, sizeof(err)), 0);
+	memset(g, 0, sizeof *g);
+	CU_ASSERT_EQUAL_FATAL(resend_start(r, f->model, q, resend_cb, g, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(g->n, 0); /* never from inside the call */
 	CU_ASSERT_TRUE_FATAL(peer_run_until(f->loop, &g->n, 10.0));
 	store_commit(f->store);
@@ -595,14 +595,14 @@ static void test_resend(void)
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_a/resend", &last), 1);
 	const struct peer_request *q = peer_req(f.peer, last);
 	CU_ASSERT_STRING_EQUAL(q->body, "{\"to\":\"+15005550001\",\"max_attempts\":2}");
-	CU_ASSERT_STRING_EQUAL(peer_header(q, "Idempotency-Key", buf, sizeof(buf)), g1.key);
+	CU_ASSERT_STRING_EQUAL(peer_header(q, "Idempotency-Key", buf, sizeof buf), g1.key);
 	const struct model_fax *nf = model_get(f.model, "fax_new");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nf);
 	CU_ASSERT_STRING_EQUAL(nf->fax.resent_from, "fax_a");
 
 	/* A second resend of fax_a needs an explicit choice, and names the first. */
 	struct resend_req again = { .fax_id = "fax_a" };
-	CU_ASSERT_EQUAL(resend_start(r, f.model, &again, resend_cb, &g2, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(resend_start(r, f.model, &again, resend_cb, &g2, err, sizeof err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fax_new"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, g1.key));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_a/resend", NULL), 1);
@@ -629,7 +629,7 @@ static void test_resend(void)
 	/* A bad number is refused locally, before anything is stored or sent. */
 	struct resend_req bad = { .fax_id = "fax_b", .to = "555-1234" };
 	size_t before = peer_count(f.peer);
-	CU_ASSERT_EQUAL(resend_start(r, f.model, &bad, resend_cb, &g4, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(resend_start(r, f.model, &bad, resend_cb, &g4, err, sizeof err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "E.164"));
 	CU_ASSERT_EQUAL(peer_count(f.peer), before);
 
@@ -650,7 +650,7 @@ static void test_resend(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(g4.error, "invalid_state"));
 
 	/* Every request is in the audit trail, with its key and who asked. */
-	snprintf(buf, sizeof(buf),
+	snprintf(buf, sizeof buf,
 		 "fax_id='fax_a' AND new_fax_id='fax_new' AND "
 		 "idempotency_key='%s' AND request_id='req_ok' AND who='tester@unit'",
 		 g1.key);
@@ -694,14 +694,14 @@ static void test_resend_pending_key(void)
 	ingest_free(f.in);
 	store_close(f.store);
 	struct store_opts so = { .path = f.db };
-	f.store = store_open(&so, err, sizeof(err));
+	f.store = store_open(&so, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f.store);
 	store_attach(f.store, f.loop);
 	f.in = ingest_new(f.store, f.model, f.clock);
 	r = fx_resender(&f, 1);
 	/* Another number cannot ride on that key: refused, nothing sent. */
 	struct resend_req q3 = { .fax_id = "fax_c", .to = "+15005550003" };
-	CU_ASSERT_EQUAL(resend_start(r, f.model, &q3, resend_cb, &g2, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(resend_start(r, f.model, &q3, resend_cb, &g2, err, sizeof err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no known outcome"));
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_c/resend", NULL), 1);
 	struct resend_req q2 = { .fax_id = "fax_c", .to = "+15005550001" };
@@ -710,9 +710,9 @@ static void test_resend_pending_key(void)
 	CU_ASSERT_STRING_EQUAL(g2.key, g1.key);
 	CU_ASSERT_EQUAL(count_paths(f.peer, "/v1/faxes/fax_c/resend", &last), 2);
 	CU_ASSERT_STRING_EQUAL(
-		peer_header(peer_req(f.peer, last), "Idempotency-Key", k2, sizeof(k2)), g1.key);
+		peer_header(peer_req(f.peer, last), "Idempotency-Key", k2, sizeof k2), g1.key);
 	CU_ASSERT_STRING_EQUAL(peer_req(f.peer, last)->body, "{\"to\":\"+15005550001\"}");
-	CU_ASSERT_STRING_EQUAL(peer_header(peer_req(f.peer, 0), "Idempotency-Key", k1, sizeof(k1)),
+	CU_ASSERT_STRING_EQUAL(peer_header(peer_req(f.peer, 0), "Idempotency-Key", k1, sizeof k1),
 			       g1.key);
 	CU_ASSERT_EQUAL(count_rows(f.db, "resend_ledger", "fax_id='fax_c'"), 1);
 	resend_free(r);
@@ -733,9 +733,9 @@ static void test_resend_key_before_post(void)
 	r = fx_resender(&f, 1);
 	store_set_fault(f.store, true);
 	struct resend_req q = { .fax_id = "fax_d" };
-	memset(&g, 0, sizeof(g));
+	memset(&g, 0, sizeof g);
 	char err[256];
-	CU_ASSERT_EQUAL_FATAL(resend_start(r, f.model, &q, resend_cb, &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(resend_start(r, f.model, &q, resend_cb, &g, err, sizeof err), 0);
 	CU_ASSERT_TRUE_FATAL(peer_run_until(f.loop, &g.n, 10.0));
 	CU_ASSERT_FALSE(g.ok);
 	CU_ASSERT_STRING_EQUAL(g.error, "not_sent");
