@@ -5,7 +5,8 @@ core_libfaxcore_a_SOURCES += \
 	core/api/api_policy.c core/api/api_policy.h \
 	core/api/poller.c core/api/poller.h \
 	core/api/resend.c core/api/resend.h \
-	core/api/poller_cursor.c core/api/poller_cursor.h
+	core/api/poller_cursor.c core/api/poller_cursor.h \
+	core/api/poller_int.h core/api/poller_round.c core/api/poller_fetch.c
 tests_unit_run_unit_SOURCES += \
 	tests/unit/test_peer.c tests/unit/test_peer.h \
 	tests/unit/test_curl_ev.c \
