@@ -10,6 +10,7 @@ bench_scale_LDADD = tui/libfaxtui.a $(BENCH_CORE_LDADD) $(NCURSES_LIBS) -lpthrea
 BENCH_BINS = bench/loadgen bench/scale
 CLEANFILES += $(BENCH_BINS)
 EXTRA_DIST += bench/run.sh bench/profile.sh bench/suite.py bench/node/package.json bench/node/package-lock.json \
+	bench/node/common.js \
 	bench/node/receiver-sqlite.js \
 	bench/node/receiver.js
 

@@ -11,26 +11,10 @@
 //   secret from MINTFAX_WEBHOOK_SECRET (never printed)
 'use strict';
 
-const http = require('http');
-const fs = require('fs');
 const Database = require('better-sqlite3');
-const { Webhook } = require('standardwebhooks');
+const { arg, answer, serve } = require('./common');
 
-function arg(name, def) {
-	const i = process.argv.indexOf(name);
-	return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
-}
-
-const secret = process.env.MINTFAX_WEBHOOK_SECRET;
-if (!secret) {
-	console.error('receiver-sqlite: set MINTFAX_WEBHOOK_SECRET');
-	process.exit(2);
-}
-const listen = arg('--listen', '127.0.0.1:0');
-const readyFile = arg('--ready-file', null);
 const dbPath = arg('--db', 'events.db');
-const maxBody = 1024 * 1024;
-const wh = new Webhook(secret);
 const counts = { accepted: 0, duplicate: 0, refused: 0, invalid: 0, commits: 0, failed: 0 };
 
 const db = new Database(dbPath);
@@ -47,16 +31,6 @@ const batch = db.transaction((items) => {
 
 let pending = [];
 let scheduled = false;
-
-function answer(res, status, body) {
-	if (body === undefined) {
-		res.writeHead(status);
-		res.end();
-	} else {
-		res.writeHead(status, { 'content-type': 'application/json' });
-		res.end(JSON.stringify(body));
-	}
-}
 
 // One transaction for everything that arrived in this turn; the answers go
 // out only after it committed (or 503 when it failed: mintfax retries).
@@ -82,72 +56,19 @@ function flush() {
 	}
 }
 
-const server = http.createServer((req, res) => {
-	if (req.method !== 'POST') {
-		answer(res, 405, { error: 'method_not_allowed' });
-		return;
-	}
-	const chunks = [];
-	let size = 0;
-	req.on('data', (c) => {
-		size += c.length;
-		if (size > maxBody) {
-			answer(res, 413, { error: 'too_large' });
-			req.destroy();
-			return;
-		}
-		chunks.push(c);
-	});
-	req.on('end', () => {
-		if (res.writableEnded)
-			return;
-		const body = Buffer.concat(chunks).toString('utf8');
-		let ev;
-		try {
-			wh.verify(body, req.headers);
-		} catch (e) {
-			counts.refused++;
-			answer(res, 401, { error: 'signature' });
-			return;
-		}
-		try {
-			ev = JSON.parse(body);
-		} catch (e) {
-			counts.invalid++;
-			answer(res, 400, { error: 'invalid_json' });
-			return;
-		}
-		if (!ev || typeof ev.id !== 'string' || typeof ev.type !== 'string') {
-			counts.invalid++;
-			answer(res, 400, { error: 'missing_id_or_type' });
-			return;
-		}
+serve({
+	name: 'receiver-sqlite',
+	counts,
+	onEvent(ev, body, res) {
 		pending.push({ id: ev.id, type: ev.type, at: Date.now(), raw: body, res });
 		if (!scheduled) {
 			scheduled = true;
 			setImmediate(flush);
 		}
-	});
+	},
+	onStop() {
+		if (pending.length)
+			flush();
+		db.close();
+	},
 });
-server.keepAliveTimeout = 10000;
-
-const [host, port] = [listen.slice(0, listen.lastIndexOf(':')),
-	Number(listen.slice(listen.lastIndexOf(':') + 1))];
-server.listen(port, host, () => {
-	const a = server.address();
-	if (readyFile) {
-		fs.writeFileSync(readyFile + '.tmp', `${a.address}:${a.port}\n`);
-		fs.renameSync(readyFile + '.tmp', readyFile);
-	}
-});
-
-function stop() {
-	if (pending.length)
-		flush();
-	console.error(`receiver-sqlite: ${JSON.stringify(counts)}`);
-	server.close();
-	db.close();
-	process.exit(0);
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
