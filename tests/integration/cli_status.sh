@@ -9,18 +9,12 @@ FAXTOP="$top_builddir/app/faxtop"
 XDG_CONFIG_HOME=$D/config
 export XDG_CONFIG_HOME
 
-all_terminal()
-{
-	[ "$(api GET '/v1/faxes?per_page=100' |
-		jqs 'all(.data[]; .status == "delivered" or .status == "failed")')" = true ]
-}
-
 start_faxsim --seed 5 --speed 200 --balance 5000
 for to in +15005550001 +15005550002 +15005550008; do
 	submit_fax "$to" >/dev/null
 	expect_status 201 "submit to $to"
 done
-wait_until 60 all_terminal || fail "faxsim's faxes did not finish"
+wait_until 60 all_faxes_terminal || fail "faxsim's faxes did not finish"
 available=$(api GET /v1/environment/balance | jqs .available)
 
 MINTFAX_API_KEY=$SIM_KEY

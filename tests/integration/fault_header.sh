@@ -40,12 +40,7 @@ PORT=$(free_port)
 start_faxsim --seed "$SEED" --speed 30 --rate 20 --traffic-count 300 --auto-topup \
 	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
 SWITCH=$D/outage
-python3 "$top_srcdir/tests/integration/fault_helper.py" proxy "$SIM_ADDR" "$D/proxy.ready" \
-	"$D/proxy.log" "$SWITCH" 2>"$D/proxy.err" &
-PROXY_PID=$!
-track_pid "$PROXY_PID"
-wait_ready_file "$D/proxy.ready" "$PROXY_PID" 10 || fail "the proxy did not start: $(cat "$D/proxy.err")"
-PROXY=$(head -n1 "$D/proxy.ready")
+start_fault_proxy "$SWITCH" "$D/proxy.log"
 
 # The script execs faxtop, so the pid it records is faxtop's; SIGXFSZ is
 # ignored so that writes past the lowered limit fail instead of killing it.

@@ -4,9 +4,7 @@
 need_python
 H="python3 $top_srcdir/tests/integration/fault_helper.py"
 SEED=${FAULT_SEED:-$(($(date +%s) % 100000))}
-MINTFAX_API_KEY=$SIM_KEY
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+use_sim_credentials
 
 now()
 {
@@ -95,4 +93,16 @@ finish()
 		done
 		fail "sanitizer reports in $(cat "$_fd/sanitizer" | xargs -n1 basename | tr '\n' ' ')"
 	fi
+}
+
+# start_fault_proxy SWITCH LOG: fault_helper.py's proxy in front of faxsim,
+# answering 503 while the file SWITCH exists; sets PROXY (its address) and
+# PROXY_PID.
+start_fault_proxy()
+{
+	python3 "$top_srcdir/tests/integration/fault_helper.py" proxy "$SIM_ADDR" "$D/proxy.ready" \
+		"$2" "$1" 2>"$D/proxy.err" &
+	PROXY_PID=$!
+	await_ready "the proxy" "$PROXY_PID" "$D/proxy.ready" "$D/proxy.err"
+	PROXY=$(head -n1 "$D/proxy.ready")
 }

@@ -21,12 +21,7 @@ start_faxsim --seed "$SEED" --speed 15 --rate 20 --traffic-count 150 --auto-topu
 SWITCH=$D/outage
 PLOG=$D/proxy.log
 : >"$PLOG"
-python3 "$top_srcdir/tests/integration/fault_helper.py" proxy "$SIM_ADDR" "$D/proxy.ready" \
-	"$PLOG" "$SWITCH" 2>"$D/proxy.err" &
-PROXY_PID=$!
-track_pid "$PROXY_PID"
-wait_ready_file "$D/proxy.ready" "$PROXY_PID" 10 || fail "the proxy did not start: $(cat "$D/proxy.err")"
-PROXY=$(head -n1 "$D/proxy.ready")
+start_fault_proxy "$SWITCH" "$PLOG"
 
 start_faxtop --listen "127.0.0.1:$PORT" --db "$D/faxtop.db" --api-base "http://$PROXY/v1" \
 	--poll-interval 1 --balance-interval 1

@@ -195,6 +195,22 @@ expect_status()
 	[ "$_got" = "$1" ] || fail "$2: expected HTTP $1, got $_got: $(cat "$(fax_tmpdir)/last_body")"
 }
 
+# use_sim_credentials: faxtop (and what it runs) talks to faxsim with the
+# test key and signing secret, taken from the environment.
+use_sim_credentials()
+{
+	MINTFAX_API_KEY=$SIM_KEY
+	MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
+	export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+}
+
+# all_faxes_terminal: every fax faxsim lists (its first 100) has finished.
+all_faxes_terminal()
+{
+	[ "$(api GET '/v1/faxes?per_page=100' |
+		jqs 'all(.data[]; .status == "delivered" or .status == "failed")')" = true ]
+}
+
 # expect_fail RC PATTERN CMD...: CMD exits RC, says PATTERN on stderr and
 # nothing on stdout (a failure prints nothing a script could take for an
 # answer). Both are kept in $D/out and $D/err for more checks.

@@ -7,12 +7,6 @@ need_python
 H="python3 $top_srcdir/tests/integration/poller_helper.py"
 D=$(fax_tmpdir)
 
-all_terminal()
-{
-	[ "$(api GET '/v1/faxes?per_page=100' |
-		jqs 'all(.data[]; .status == "delivered" or .status == "failed")')" = true ]
-}
-
 stop_faxtop()
 {
 	kill "$FAXTOP_PID" 2>/dev/null
@@ -23,9 +17,7 @@ stop_faxtop()
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start_faxsim --seed 3 --speed 200 --drop 0.5 \
 	--webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
-MINTFAX_API_KEY=$SIM_KEY
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+use_sim_credentials
 FAXTOP_OUT=$D/run1.out
 start_faxtop --listen "127.0.0.1:$PORT" --db "$D/faxtop.db" --api-base "$SIM_URL/v1" \
 	--poll-interval 1 --verbose
@@ -35,7 +27,7 @@ for to in +15005550001 +15005550002 +15005550004 +15005550007 +15005550008 \
 	submit_fax "$to" >/dev/null
 	expect_status 201 "submit to $to"
 done
-wait_until 60 all_terminal || fail "faxsim's faxes did not finish"
+wait_until 60 all_faxes_terminal || fail "faxsim's faxes did not finish"
 wait_until 30 $H events-match "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" ||
 	fail "faxtop's store did not converge to faxsim's /events"
 grep -q "chaos: dropped" "$SIM_LOG" || fail "faxsim dropped nothing: catch-up was not exercised"
@@ -51,7 +43,7 @@ for to in +15005550001 +15005550003; do
 	submit_fax "$to" >/dev/null
 	expect_status 201 "submit to $to"
 done
-wait_until 60 all_terminal || fail "faxsim's faxes did not finish (second round)"
+wait_until 60 all_faxes_terminal || fail "faxsim's faxes did not finish (second round)"
 FAXTOP_OUT=$D/run2.out
 start_faxtop --listen "127.0.0.1:$PORT" --db "$D/faxtop.db" --api-base "$SIM_URL/v1" \
 	--poll-interval 1 --verbose

@@ -14,9 +14,7 @@ D=$(fax_tmpdir)
 # slowed down so that the catch-up lasts long enough to be interrupted.
 start_faxsim --seed 7 --drop 1 --rate 20000 --speed 100 --traffic-count 300 \
 	--balance 100000000 --low-balance 0 --rate-limit 1000000 --slow 60
-MINTFAX_API_KEY=$SIM_KEY
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+use_sim_credentials
 
 settled()
 {

@@ -7,12 +7,6 @@ need_python
 H="python3 $top_srcdir/tests/integration/poller_helper.py"
 D=$(fax_tmpdir)
 
-all_terminal()
-{
-	[ "$(api GET '/v1/faxes?per_page=100' |
-		jqs 'all(.data[]; .status == "delivered" or .status == "failed")')" = true ]
-}
-
 # No --webhook-url: every webhook is lost, only polling can see anything.
 start_faxsim --seed 11 --speed 20
 $H proxy "$SIM_ADDR" "$D/proxy.ready" 2>"$D/proxy.err" &
@@ -20,9 +14,7 @@ track_pid $!
 wait_ready_file "$D/proxy.ready" $! 10 || fail "proxy did not start: $(cat "$D/proxy.err")"
 PROXY=$(head -n1 "$D/proxy.ready")
 
-MINTFAX_API_KEY=$SIM_KEY
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+use_sim_credentials
 # Slow faxes that exist before faxtop starts; faxes created later move the
 # list's created_after window past them, so only per-fax refreshes can
 # follow them to the end.
@@ -37,7 +29,7 @@ for to in +15005550001 +15005550008 +15005550007; do
 	submit_fax "$to" >/dev/null
 	expect_status 201 "submit to $to"
 done
-wait_until 60 all_terminal || fail "faxsim's faxes did not finish"
+wait_until 60 all_faxes_terminal || fail "faxsim's faxes did not finish"
 wait_until 60 $H faxes-match "$D/faxtop.db" "$SIM_ADDR" "$SIM_KEY" ||
 	fail "faxtop's fax states did not converge through the /faxes fallback"
 grep -q "falling back to GET /faxes" "$FAXTOP_OUT.err" || fail "the fallback was not announced"

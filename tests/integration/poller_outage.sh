@@ -4,9 +4,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 need_python
 D=$(fax_tmpdir)
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-MINTFAX_API_KEY=$SIM_KEY
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+use_sim_credentials
 
 start_faxsim --seed 4 --api-errors 1.0
 start_faxtop --db "$D/faxtop.db" --api-base "$SIM_URL/v1" --poll-interval 1 \

@@ -4,9 +4,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 need_python
 D=$(fax_tmpdir)
-MINTFAX_WEBHOOK_SECRET=$SIM_SECRET
-MINTFAX_API_KEY=$SIM_KEY
-export MINTFAX_API_KEY MINTFAX_WEBHOOK_SECRET
+use_sim_credentials
 
 requests() { grep -c " api [A-Z]* /" "$1" ; }
 
