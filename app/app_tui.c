@@ -197,7 +197,7 @@ static const struct tui_actions app_tui_actions_template = {
 	.dismiss = app_tui_dismiss,
 	.undismiss = app_tui_undismiss,
 	.status = app_tui_status,
-	.health = app_tui_health,
+	.health_key = app_tui_health,
 };
 
 void app_tui_actions(struct app *a, struct tui_actions *acts)

@@ -154,7 +154,7 @@ struct tui {
 	struct tui_export *export; /* a running :export, or NULL */
 
 	struct tui_status status;
-	uint64_t health_key;  /* from act.health: a change redraws at once */
+	uint64_t health_key;  /* from act.health_key: a change redraws at once */
 	unsigned banner_mask; /* banners shown, for alert-bell */
 	FILE *frame_log;      /* FAXTOP_FRAME_LOG: a line per frame, for bench/ */
 	bool quitting;

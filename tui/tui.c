@@ -171,8 +171,8 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)revents;
 	/* Health is not in the model: a refused key or a dead API changes
 	 * nothing there, and must still be drawn in this iteration. */
-	if (t->term.active && t->act.health) {
-		uint64_t key = t->act.health(t->act.ctx);
+	if (t->term.active && t->act.health_key) {
+		uint64_t key = t->act.health_key(t->act.ctx);
 
 		if (key != t->health_key) {
 			t->health_key = key;

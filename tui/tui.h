@@ -73,7 +73,7 @@ struct tui_actions {
 	void (*status)(void *ctx, struct tui_status *out);
 	/* Called on every loop iteration: a value that changes whenever the
 	 * health shown (sources, banners) changes, so it is drawn at once. */
-	uint64_t (*health)(void *ctx);
+	uint64_t (*health_key)(void *ctx);
 	/* The app stops the loop, commits and then calls tui_free(). */
 	void (*quit)(void *ctx);
 	/* The store's file: :export refuses it and the files beside it. */
