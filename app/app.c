@@ -265,10 +265,6 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->model = model_new(&mo);
 	a->triage = triage_new();
-	if (!a->triage) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	if (triage_load(a->triage, a->store) != 0) {
 		snprintf(err, errlen, "cannot read the triage decisions of %.200s: %.200s",
 			 a->db_path, store_last_error(a->store));

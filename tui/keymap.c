@@ -235,7 +235,7 @@ int keymap_key_from_curses(int ch, bool is_fn)
 
 struct keymap *keymap_new(void)
 {
-	return calloc(1, sizeof(struct keymap));
+	return xcalloc(1, sizeof(struct keymap));
 }
 
 void keymap_free(struct keymap *km)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/xalloc.h"
 #include "core/base/clock.h"
 #include "core/base/options.h"
 #include "core/base/log.h"
@@ -254,14 +255,10 @@ static void load_theme(struct tui *t, const char *name)
 struct tui *tui_new(struct ev_loop *loop, const struct model *m, const struct config *cfg,
 		    const struct tui_actions *actions, struct log *log, char *err, size_t errlen)
 {
-	struct tui *t = calloc(1, sizeof *t);
+	struct tui *t = xcalloc(1, sizeof *t);
 	const char *nc = getenv("NO_COLOR");
 
-	if (!t || !(t->km = keymap_new())) {
-		free(t);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	t->km = keymap_new();
 	tui_panes_init(t);
 	t->loop = loop;
 	t->m = m;

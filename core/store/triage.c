@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/xalloc.h"
 #include "core/model/model.h"
 #include "core/base/names.h"
 #include "core/store/store.h"
@@ -43,7 +44,7 @@ int triage_state_from_name(const char *name)
 
 struct triage *triage_new(void)
 {
-	return calloc(1, sizeof(struct triage));
+	return xcalloc(1, sizeof(struct triage));
 }
 
 void triage_free(struct triage *tr)
