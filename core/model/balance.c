@@ -124,9 +124,29 @@ const struct model_balance_sample *model_balance_sample(const struct model *m, s
 
 /* Money is available plus held: a hold moves money from one to the other,
  * a capture spends it, a release or a top-up brings it back. */
+/* Cents from outside can be anything an int64 holds: sums and differences
+ * stop at the ends instead of overflowing. */
+static int64_t money_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static int64_t money_sub(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 static int64_t sample_total(const struct model_balance_sample *s)
 {
-	return s->available + s->held;
+	return money_add(s->available, s->held);
 }
 
 bool model_balance_sample_topup(const struct model *m, size_t idx)
@@ -162,7 +182,7 @@ double model_burn_rate_span(const struct model *m, int64_t *span_ms)
 		if (prev->at_ms < start)
 			break;
 		if (sample_total(prev) > sample_total(cur))
-			spent += sample_total(prev) - sample_total(cur);
+			spent = money_add(spent, money_sub(sample_total(prev), sample_total(cur)));
 		first = prev->at_ms;
 	}
 	if (first == TS_NONE || newest->at_ms <= first)
