@@ -78,11 +78,13 @@ static int app_tui_dismiss(void *ctx, const char *fax_id, const char *note, char
 	char safe[200];
 
 	sanitize_str(safe, sizeof safe, note ? note : "");
-	if (triage_dismiss(a->triage, a->store, fax_id, safe, clock_now_ms(a->clock)) != 0) {
+	if (triage_dismiss(a->triage, a->store, fax_id, safe, app_operator(a),
+			   clock_now_ms(a->clock)) != 0) {
 		snprintf(err, errlen, "%s", store_last_error(a->store));
 		return -1;
 	}
-	log_info(a->log, "%s dismissed by %s%s%s", fax_id, a->who, safe[0] ? ": " : "", safe);
+	log_info(a->log, "%s dismissed by %s%s%s", fax_id, app_operator(a), safe[0] ? ": " : "",
+		 safe);
 	return 0;
 }
 
@@ -94,7 +96,7 @@ static int app_tui_undismiss(void *ctx, const char *fax_id, char *err, size_t er
 		snprintf(err, errlen, "%s", store_last_error(a->store));
 		return -1;
 	}
-	log_info(a->log, "%s no longer dismissed (%s)", fax_id, a->who);
+	log_info(a->log, "%s no longer dismissed (%s)", fax_id, app_operator(a));
 	return 0;
 }
 
