@@ -122,6 +122,7 @@ int app_team_start(struct app *a, char *err, size_t errlen)
 		.who = app_operator(a),
 		.in = a->ingest,
 		.cache = a->store,
+		.triage = a->triage,
 		.log = a->log,
 		.on_change = app_team_changed,
 		.ctx = a,

@@ -78,6 +78,9 @@ static int app_tui_dismiss(void *ctx, const char *fax_id, const char *note, char
 	char safe[200];
 
 	sanitize_str(safe, sizeof safe, note ? note : "");
+	if (a->team &&
+	    team_dismiss(a->team, fax_id, safe, clock_now_ms(a->clock), err, errlen) != 0)
+		return -1;
 	if (triage_dismiss(a->triage, a->store, fax_id, safe, app_operator(a),
 			   clock_now_ms(a->clock)) != 0) {
 		snprintf(err, errlen, "%s", store_last_error(a->store));
@@ -92,6 +95,8 @@ static int app_tui_undismiss(void *ctx, const char *fax_id, char *err, size_t er
 {
 	struct app *a = ctx;
 
+	if (a->team && team_undismiss(a->team, fax_id, clock_now_ms(a->clock), err, errlen) != 0)
+		return -1;
 	if (triage_undismiss(a->triage, a->store, fax_id) != 0) {
 		snprintf(err, errlen, "%s", store_last_error(a->store));
 		return -1;

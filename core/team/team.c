@@ -372,6 +372,8 @@ static void team_on_notify(void *ctx, const char *payload)
 	if (sscanf(payload, "events:%lld-%lld%n", &lo, &hi, &used) == 2 && payload[used] == '\0' &&
 	    lo > 0 && lo <= hi)
 		pg_store_events_range(t->pg, lo, hi, team_on_range, t);
+	else
+		team_on_decision(t, payload);
 }
 
 static void team_on_state(void *ctx, bool ready, const char *err)
@@ -385,6 +387,7 @@ static void team_on_state(void *ctx, bool ready, const char *err)
 		if (!t->follow_busy)
 			team_follow_after(
 				t, t->st.seq > TEAM_SEQ_OVERLAP ? t->st.seq - TEAM_SEQ_OVERLAP : 0);
+		team_follow_decisions(t, NULL);
 		team_flush(t);
 	} else {
 		sanitize_str(t->why, sizeof t->why, err && *err ? err : "unreachable");

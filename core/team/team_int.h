@@ -63,4 +63,9 @@ struct team_entry *team_entry_new(struct team *t, const struct event *ev, const 
 				  size_t len, enum event_source src);
 void team_entry_free(struct team_entry *e);
 
+/* team_triage.c: every decision (fax_id NULL) or one fax's, read and
+ * applied to the local triage; and a "triage:…" or "claim:…" notice. */
+void team_follow_decisions(struct team *t, const char *fax_id);
+void team_on_decision(struct team *t, const char *payload);
+
 #endif
