@@ -40,6 +40,7 @@ struct team {
 	ev_prepare flush_w;
 	ev_timer retry_w;     /* relayed events that failed go out again */
 	unsigned relay_busy;  /* statements with relayed events on their way */
+	unsigned insert_busy; /* statements with events on their way (group commit: one) */
 	struct team_op *busy; /* every statement on its way */
 
 	/* following */
