@@ -431,43 +431,33 @@ int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs,
 /* What on_range reads, in its order. */
 #define EVENT_COLUMNS "id, type, created, received_at, source, fax_id, raw, seq"
 
+static void event_fill(void *row, const PGresult *res, int r)
+{
+	struct pg_store_event *e = row;
+	unsigned char *raw;
+
+	e->id = PQgetvalue(res, r, 0);
+	e->type = PQgetvalue(res, r, 1);
+	e->created = strtoll(PQgetvalue(res, r, 2), NULL, 10);
+	e->received_at = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+	e->source = PQgetvalue(res, r, 4);
+	e->fax_id = pg_cell(res, r, 5);
+	raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 6), &e->raw_len);
+	if (!raw)
+		xalloc_die();
+	e->raw = raw;
+	e->seq = strtoll(PQgetvalue(res, r, 7), NULL, 10);
+}
+
 static void on_range(void *ctx, const PGresult *res, const char *err)
 {
 	struct pg_op *op = ctx;
-	pg_store_events_fn fn = (pg_store_events_fn)op->fn;
-	struct pg_store_event *evs;
-	unsigned char **raws;
-	int n;
+	size_t n;
+	struct pg_store_event *evs = pg_rows(op, res, &err, sizeof *evs, event_fill, &n);
 
-	err = pg_op_err(op, err);
-	if (err) {
-		fn(op->ctx, err, NULL, 0);
-		pg_op_free(op);
-		return;
-	}
-	n = PQntuples(res);
-	evs = xcalloc((size_t)n + 1, sizeof *evs);
-	raws = xcalloc((size_t)n + 1, sizeof *raws);
-	for (int r = 0; r < n; r++) {
-		evs[r].id = PQgetvalue(res, r, 0);
-		evs[r].type = PQgetvalue(res, r, 1);
-		evs[r].created = strtoll(PQgetvalue(res, r, 2), NULL, 10);
-		evs[r].received_at = strtoll(PQgetvalue(res, r, 3), NULL, 10);
-		evs[r].source = PQgetvalue(res, r, 4);
-		evs[r].fax_id = PQgetisnull(res, r, 5) ? NULL : PQgetvalue(res, r, 5);
-		raws[r] = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 6),
-					  &evs[r].raw_len);
-		if (!raws[r]) {
-			fprintf(stderr, "faxtop: out of memory\n");
-			abort();
-		}
-		evs[r].raw = raws[r];
-		evs[r].seq = strtoll(PQgetvalue(res, r, 7), NULL, 10);
-	}
-	fn(op->ctx, NULL, evs, (size_t)n);
-	for (int r = 0; r < n; r++)
-		PQfreemem(raws[r]);
-	free(raws);
+	((pg_store_events_fn)op->fn)(op->ctx, err, evs, n);
+	for (size_t r = 0; r < n; r++)
+		PQfreemem((void *)evs[r].raw);
 	free(evs);
 	pg_op_free(op);
 }
@@ -696,6 +686,27 @@ static void claim_send(struct pg_op *op)
 		((pg_store_claim_fn)op->fn)(op->ctx, "out of memory", false, NULL, 0, NULL);
 		pg_op_free(op);
 	}
+}
+
+const char *pg_cell(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
+void *pg_rows(const struct pg_op *op, const PGresult *res, const char **err, size_t size,
+	      void (*fill)(void *row, const PGresult *res, int r), size_t *n)
+{
+	char *rows;
+
+	*n = 0;
+	*err = pg_op_err(op, *err);
+	if (*err)
+		return NULL;
+	*n = (size_t)PQntuples(res);
+	rows = xcalloc(*n + 1, size);
+	for (size_t r = 0; r < *n; r++)
+		fill(rows + r * size, res, (int)r);
+	return rows;
 }
 
 bool pg_fax_id_ok(const char *fax_id)

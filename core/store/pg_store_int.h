@@ -54,5 +54,13 @@ int pg_op_send(struct pg_ev *pg, struct pg_op *op, const char *sql, int n,
 /* NULL, or valid UTF-8 (the server refuses anything else). */
 bool pg_text_ok(const char *t);
 bool pg_fax_id_ok(const char *fax_id);
+/* A cell's text, NULL for SQL NULL. */
+const char *pg_cell(const PGresult *res, int r, int c);
+/* A read's rows: *n structs of size bytes each, made by fill from res's
+ * rows (the texts are res's), to free(); NULL and *n 0 with *err set when
+ * the read failed (err goes in as the answer's, and comes out as the one
+ * to report). */
+void *pg_rows(const struct pg_op *op, const PGresult *res, const char **err, size_t size,
+	      void (*fill)(void *row, const PGresult *res, int r), size_t *n);
 
 #endif

@@ -39,34 +39,24 @@ int pg_store_triage_put(struct pg_store *s, const char *fax_id, const char *stat
 			  5, params, on_triage_put);
 }
 
-static const char *cell(const PGresult *res, int r, int c)
+static void triage_fill(void *row, const PGresult *res, int r)
 {
-	return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+	struct pg_store_triage *t = row;
+
+	t->fax_id = PQgetvalue(res, r, 0);
+	t->state = PQgetvalue(res, r, 1);
+	t->note = pg_cell(res, r, 2);
+	t->at_ms = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+	t->who = PQgetvalue(res, r, 4);
 }
 
 static void on_triage_rows(void *ctx, const PGresult *res, const char *err)
 {
 	struct pg_op *op = ctx;
-	pg_store_triage_fn fn = (pg_store_triage_fn)op->fn;
-	struct pg_store_triage *rows;
-	int n;
+	size_t n;
+	struct pg_store_triage *rows = pg_rows(op, res, &err, sizeof *rows, triage_fill, &n);
 
-	err = pg_op_err(op, err);
-	if (err) {
-		fn(op->ctx, err, NULL, 0);
-		pg_op_free(op);
-		return;
-	}
-	n = PQntuples(res);
-	rows = xcalloc((size_t)n + 1, sizeof *rows);
-	for (int r = 0; r < n; r++) {
-		rows[r].fax_id = PQgetvalue(res, r, 0);
-		rows[r].state = PQgetvalue(res, r, 1);
-		rows[r].note = cell(res, r, 2);
-		rows[r].at_ms = strtoll(PQgetvalue(res, r, 3), NULL, 10);
-		rows[r].who = PQgetvalue(res, r, 4);
-	}
-	fn(op->ctx, NULL, rows, (size_t)n);
+	((pg_store_triage_fn)op->fn)(op->ctx, err, rows, n);
 	free(rows);
 	pg_op_free(op);
 }
@@ -83,28 +73,23 @@ int pg_store_triage_read(struct pg_store *s, const char *fax_id, pg_store_triage
 			  1, params, on_triage_rows);
 }
 
+static void claim_fill(void *row, const PGresult *res, int r)
+{
+	struct pg_store_claim_row *c = row;
+
+	c->fax_id = PQgetvalue(res, r, 0);
+	c->who = PQgetvalue(res, r, 1);
+	c->since = strtoll(PQgetvalue(res, r, 2), NULL, 10);
+	c->key = pg_cell(res, r, 3);
+}
+
 static void on_claim_rows(void *ctx, const PGresult *res, const char *err)
 {
 	struct pg_op *op = ctx;
-	pg_store_claims_fn fn = (pg_store_claims_fn)op->fn;
-	struct pg_store_claim_row *rows;
-	int n;
+	size_t n;
+	struct pg_store_claim_row *rows = pg_rows(op, res, &err, sizeof *rows, claim_fill, &n);
 
-	err = pg_op_err(op, err);
-	if (err) {
-		fn(op->ctx, err, NULL, 0);
-		pg_op_free(op);
-		return;
-	}
-	n = PQntuples(res);
-	rows = xcalloc((size_t)n + 1, sizeof *rows);
-	for (int r = 0; r < n; r++) {
-		rows[r].fax_id = PQgetvalue(res, r, 0);
-		rows[r].who = PQgetvalue(res, r, 1);
-		rows[r].since = strtoll(PQgetvalue(res, r, 2), NULL, 10);
-		rows[r].key = cell(res, r, 3);
-	}
-	fn(op->ctx, NULL, rows, (size_t)n);
+	((pg_store_claims_fn)op->fn)(op->ctx, err, rows, n);
 	free(rows);
 	pg_op_free(op);
 }
