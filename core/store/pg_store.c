@@ -739,17 +739,18 @@ static void on_released(void *ctx, const PGresult *res, const char *err)
 	pg_op_free(op);
 }
 
-int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn, void *ctx)
+int pg_store_claim_release(struct pg_store *s, const char *fax_id, const char *key,
+			   pg_store_done_fn fn, void *ctx)
 {
-	const char *params[2] = { fax_id, s->who };
+	const char *params[3] = { fax_id, s->who, key };
 
-	if (!fn || !pg_fax_id_ok(fax_id))
+	if (!fn || !pg_fax_id_ok(fax_id) || !key || !pg_text_ok(key))
 		return -1;
 	return pg_op_send(s->pg, pg_op_new(s, (pg_op_fn)fn, ctx),
 			  "WITH d AS (DELETE FROM resend_claims WHERE fax_id = $1::text"
-			  " AND who = $2::text RETURNING fax_id)"
+			  " AND who = $2::text AND key = $3::text RETURNING fax_id)"
 			  " SELECT pg_notify('" PG_STORE_CHANNEL "', 'claim:' || fax_id) FROM d",
-			  2, params, on_released);
+			  3, params, on_released);
 }
 
 void pg_store_claim_describe(char *buf, size_t len, const char *who, int64_t since)

@@ -126,9 +126,11 @@ typedef void (*pg_store_claim_fn)(void *ctx, const char *err, bool won, const ch
 				  int64_t since, const char *key);
 int pg_store_claim(struct pg_store *s, const char *fax_id, const char *key, pg_store_claim_fn fn,
 		   void *ctx);
-/* Gives a claim back (a resend that failed before reaching mintfax), only
- * when this operator holds it. */
-int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn, void *ctx);
+/* Gives a claim back (a resend refused for good: nothing was made), only
+ * when this operator holds it with key (two desks may share an operator's
+ * name, never a key). */
+int pg_store_claim_release(struct pg_store *s, const char *fax_id, const char *key,
+			   pg_store_done_fn fn, void *ctx);
 /* Every claim, or fax_id's (NULL: all): who, since when, with which key. */
 struct pg_store_claim_row {
 	const char *fax_id, *who, *key; /* key may be NULL */
