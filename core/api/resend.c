@@ -459,22 +459,29 @@ static int resend_post(struct resend_call *c, char *err, size_t errlen)
 				  resend_answer, c, err, errlen);
 }
 
-static void resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* An answer that did not come from the API: l_message says why. */
+static void resend_finish_local(struct resend_call *c, const char *error, bool settled,
+				const char *action, enum api_outcome outcome)
 {
-	struct resend_call *c = w->data;
 	struct resend_result res = {
-		.error = "not_sent",
+		.settled = settled,
+		.error = error,
 		.message = c->l_message,
-		.action = "retry_later",
+		.action = action,
 		.request_id = "",
-		.outcome = API_NETWORK_ERROR,
+		.outcome = outcome,
 		.api_message = c->l_message,
 		.retry_after_s = -1,
 	};
 
+	resend_finish(c->r, c, &res);
+}
+
+static void resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
 	(void)revents;
 	ev_timer_stop(loop, w);
-	resend_finish(c->r, c, &res);
+	resend_finish_local(w->data, "not_sent", false, "retry_later", API_NETWORK_ERROR);
 }
 
 static void resend_fail_local(struct resend_call *c, const char *what, const char *detail)
@@ -499,16 +506,6 @@ static void resend_go(struct resend_call *c)
 static void resend_gate_answer(void *cont_ctx, bool ok, const char *why)
 {
 	struct resend_call *c = cont_ctx;
-	struct resend_result res = {
-		.settled = true,
-		.error = "claimed",
-		.message = c->l_message,
-		.action = "",
-		.request_id = "",
-		.outcome = API_CLIENT_ERROR,
-		.api_message = c->l_message,
-		.retry_after_s = -1,
-	};
 
 	if (ok) {
 		c->gate_passed = true;
@@ -518,7 +515,8 @@ static void resend_gate_answer(void *cont_ctx, bool ok, const char *why)
 	sanitize_str(c->l_message, sizeof c->l_message,
 		     why && *why ? why : "being resent by another operator");
 	c->gate_refused = true;
-	resend_finish(c->r, c, &res);
+	/* A refusal like a 4xx's, without the API: the CLI prints it as such. */
+	resend_finish_local(c, "claimed", true, "", API_CLIENT_ERROR);
 }
 
 /* The pending row is durable (or not): only now may the gate be asked and

@@ -447,6 +447,26 @@ static enum triage_state triage_state_of(struct fx *f, const char *id)
 	return ti.state;
 }
 
+/* A resend of fax_id whose gate holds its answer: started, its key
+ * committed, the gate asked. */
+static struct resender *start_held(struct fx *f, struct fake_gate *g, const char *fax_id,
+				   struct resend_got *got)
+{
+	struct resender *r;
+	char err[256];
+
+	fake_gate_init(g, f, true, NULL);
+	g->hold = true;
+	r = fx_resender(f, 1, &g->g);
+	memset(got, 0, sizeof *got);
+	CU_ASSERT_EQUAL_FATAL(resend_start(r, f->model, &(struct resend_req){ .fax_id = fax_id },
+					   resend_cb, got, err, sizeof err),
+			      0);
+	CU_ASSERT_EQUAL(g->passes, 0); /* not before the key is committed */
+	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f->loop, gate_asked, g, 10.0));
+	return r;
+}
+
 #define RESENT(id, from)                                                                \
 	"{\"id\":\"" id "\",\"status\":\"queued\",\"to\":\"+15005550001\",\"tags\":{}," \
 	"\"created_at\":\"2026-11-23T06:05:00Z\",\"resent_from\":\"" from "\"}"
@@ -554,22 +574,14 @@ static void test_gate_answers_later(void)
 {
 	struct fx f;
 	struct fake_gate g;
-	struct resend_got got = { 0 };
+	struct resend_got got;
 	struct resender *r;
-	char err[256];
 	int never = 0;
 
 	fx_init(&f, "gate-later");
 	add_failed(f.model, "fax_a");
-	fake_gate_init(&g, &f, true, NULL);
-	g.hold = true;
 	peer_set_default(f.peer, 201, NULL, RESENT("fax_a2", "fax_a"));
-	r = fx_resender(&f, 1, &g.g);
-	CU_ASSERT_EQUAL_FATAL(resend_start(r, f.model, &(struct resend_req){ .fax_id = "fax_a" },
-					   resend_cb, &got, err, sizeof err),
-			      0);
-	CU_ASSERT_EQUAL(g.passes, 0); /* not before the key is committed */
-	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, gate_asked, &g, 10.0));
+	r = start_held(&f, &g, "fax_a", &got);
 	CU_ASSERT_EQUAL(count_rows(f.db, "resend_ledger", "fax_id='fax_a' AND state='pending'"), 1);
 	/* The loop runs on (a bound, not a timing): still nothing sent. */
 	CU_ASSERT_FALSE(peer_run_until(f.loop, &never, 0.2));
@@ -592,20 +604,13 @@ static void test_gate_cancelled_by_free(void)
 {
 	struct fx f;
 	struct fake_gate g;
-	struct resend_got got = { 0 };
+	struct resend_got got;
 	struct resender *r;
-	char err[256];
 	int never = 0;
 
 	fx_init(&f, "gate-free");
-	fake_gate_init(&g, &f, true, NULL);
-	g.hold = true;
 	peer_set_default(f.peer, 201, NULL, RESENT("fax_a2", "fax_a"));
-	r = fx_resender(&f, 1, &g.g);
-	CU_ASSERT_EQUAL_FATAL(resend_start(r, f.model, &(struct resend_req){ .fax_id = "fax_a" },
-					   resend_cb, &got, err, sizeof err),
-			      0);
-	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, gate_asked, &g, 10.0));
+	r = start_held(&f, &g, "fax_a", &got);
 	void *waiting = g.cont_ctx;
 	resend_free(r);
 	CU_ASSERT_EQUAL(g.cancels, 1);
@@ -627,20 +632,17 @@ static void test_gate_wait_is_in_flight(void)
 {
 	struct fx f;
 	struct fake_gate g;
-	struct resend_got g1 = { 0 }, g2 = { 0 };
+	struct resend_got g1, g2 = { 0 };
 	struct resender *r;
 	char err[256] = "";
-	struct resend_req q = { .fax_id = "fax_a" };
 
 	fx_init(&f, "gate-twice");
-	fake_gate_init(&g, &f, true, NULL);
-	g.hold = true;
-	r = fx_resender(&f, 1, &g.g);
-	CU_ASSERT_EQUAL_FATAL(resend_start(r, f.model, &q, resend_cb, &g1, err, sizeof err), 0);
-	CU_ASSERT_TRUE_FATAL(peer_run_until_fn(f.loop, gate_asked, &g, 10.0));
+	r = start_held(&f, &g, "fax_a", &g1);
 	CU_ASSERT_TRUE(resend_is_in_flight(r, "fax_a"));
 	CU_ASSERT_EQUAL(resend_in_flight(r), 1);
-	CU_ASSERT_EQUAL(resend_start(r, f.model, &q, resend_cb, &g2, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(resend_start(r, f.model, &(struct resend_req){ .fax_id = "fax_a" },
+				     resend_cb, &g2, err, sizeof err),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "already being resent"));
 	CU_ASSERT_EQUAL(g.passes, 1);
 
