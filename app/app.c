@@ -455,7 +455,11 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		return -1;
 	a->poller =
 		poller_new(a->loop, a->api, a->ingest, a->store, a->model, a->clock, a->log, &po);
-	struct resend_opts ro = { .triage = a->triage };
+	struct resend_opts ro = {
+		.triage = a->triage,
+		.who = app_operator(a),
+		.gate = a->team ? team_resend_gate(a->team) : NULL,
+	};
 	a->resender = resend_new(a->loop, a->api, a->store, a->ingest, a->clock, a->log, &ro);
 	if (!a->poller || !a->resender) {
 		snprintf(err, errlen, "out of memory");

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <ev.h>
 #include <libpq-fe.h>
 
 #include "app/app_int.h"
@@ -17,7 +18,10 @@
 #include "core/base/log.h"
 #include "core/base/options.h"
 #include "core/http/webhook.h"
+#include "core/api/resend.h"
+#include "core/store/pg_store.h"
 #include "core/team/team.h"
+#include "core/team/team_claim.h"
 #include "tui/tui.h"
 
 _Static_assert((int)TEAM_PUT_NEW == (int)WEBHOOK_SINK_NEW &&
@@ -137,6 +141,45 @@ int app_team_start(struct app *a, char *err, size_t errlen)
 		return -1;
 	log_info(a->log, "team mode: the shared store is %s, as %s", team_target(a->team), to.who);
 	return 0;
+}
+
+/* ---- the claims of a one-shot command (faxtop resend) ---- */
+
+int app_team_gate_open(struct ev_loop *loop, const struct config *cfg, struct app_team_gate *g,
+		       char *err, size_t errlen)
+{
+	char conninfo[1024], who[128];
+	struct pg_store_opts po = { .conninfo = conninfo, .who = who };
+
+	memset(g, 0, sizeof *g);
+	if (!config_store_is_pg(cfg->store))
+		return 0;
+	if (cfg->operator_name && *cfg->operator_name)
+		snprintf(who, sizeof who, "%s", cfg->operator_name);
+	else
+		resend_who(who, sizeof who);
+	if (app_team_conninfo(cfg->store, conninfo, sizeof conninfo, err, errlen) != 0)
+		return -1;
+	g->pg = pg_store_new(loop, &po, err, errlen);
+	if (!g->pg)
+		return -1;
+	g->claims = team_claims_new(loop, g->pg, NULL);
+	g->gate = team_claims_gate(g->claims);
+	return 0;
+}
+
+/* Waits (at most APP_TEAM_GATE_DRAIN seconds) for a claim being given back. */
+void app_team_gate_close(struct ev_loop *loop, struct app_team_gate *g)
+{
+	double end = ev_time() + APP_TEAM_GATE_DRAIN;
+
+	if (!g->pg)
+		return;
+	while (team_claims_busy(g->claims) && ev_time() < end)
+		ev_run(loop, EVRUN_ONCE);
+	team_claims_free(g->claims);
+	pg_store_free(g->pg);
+	memset(g, 0, sizeof *g);
 }
 
 void app_team_attach(struct app *a)

@@ -14,4 +14,22 @@ int app_team_start(struct app *a, char *err, size_t errlen);
 /* Hands the listener's events and the poller to it, once they exist. */
 void app_team_attach(struct app *a);
 
+/* faxtop resend in team mode: the claim in the shared store, on its own
+ * connection. open does nothing (gate NULL) for an SQLite store; close
+ * waits a little for a claim being given back. */
+struct config;
+struct ev_loop;
+struct pg_store;
+struct resend_gate;
+struct team_claims;
+#define APP_TEAM_GATE_DRAIN 5.0
+struct app_team_gate {
+	struct pg_store *pg;
+	struct team_claims *claims;
+	const struct resend_gate *gate;
+};
+int app_team_gate_open(struct ev_loop *loop, const struct config *cfg, struct app_team_gate *g,
+		       char *err, size_t errlen);
+void app_team_gate_close(struct ev_loop *loop, struct app_team_gate *g);
+
 #endif

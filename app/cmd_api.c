@@ -5,6 +5,7 @@
 #include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include "app/cmd_api.h"
+#include "app/app_team.h"
 #include "app/cmd_int.h"
 
 #include <curl/curl.h>
@@ -313,6 +314,11 @@ static void resend_report(struct config *cfg, const struct resend_req *q,
 		fprintf(stderr, "faxtop resend: %s\n", s->fail.message);
 		return;
 	}
+	if (!strcmp(s->fail.error, "claimed")) { /* another desk of the team has it */
+		fprintf(stderr, "faxtop resend: %s not resent, nothing was sent: %s\n", q->fax_id,
+			s->fail.message);
+		return;
+	}
 	cmd_explain(stderr, "resend", &s->fail, cfg->api_base);
 	if (!s->settled)
 		fprintf(stderr,
@@ -327,7 +333,8 @@ static int resend_run_loop(struct config *cfg, struct store *st, const struct re
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct resend_run s = { .loop = loop };
-	struct resend_opts ro = { 0 };
+	struct resend_opts ro = { .who = cfg->operator_name };
+	struct app_team_gate team;
 	struct api_client *api;
 	struct resender *r = NULL;
 	char err[512];
@@ -341,6 +348,14 @@ static int resend_run_loop(struct config *cfg, struct store *st, const struct re
 		ev_loop_destroy(loop);
 		return 2;
 	}
+	/* Team mode: the fax is claimed in the shared store before it goes out. */
+	if (app_team_gate_open(loop, cfg, &team, err, sizeof err) != 0) {
+		fprintf(stderr, "faxtop resend: %s\n", err);
+		api_client_free(api);
+		ev_loop_destroy(loop);
+		return 1;
+	}
+	ro.gate = team.gate;
 	store_attach(st, loop);
 	if (!(r = resend_new(loop, api, st, NULL, NULL, NULL, &ro))) {
 		fprintf(stderr, "faxtop resend: out of memory\n");
@@ -363,6 +378,7 @@ static int resend_run_loop(struct config *cfg, struct store *st, const struct re
 		}
 	}
 	resend_free(r);
+	app_team_gate_close(loop, &team);
 	store_detach(st);
 	store_commit(st);
 	api_client_free(api);

@@ -312,6 +312,8 @@ static void resend_ledger_put(struct resender *r, const struct resend_call *c, c
 			 store_last_error(r->store));
 	if (r->triage)
 		triage_set_pending(r->triage, c->fax_id, !strcmp(state, "pending"));
+	if (r->triage && !strcmp(state, "sent"))
+		triage_note_resend(r->triage, c->fax_id, r->who, row.updated_ms);
 }
 
 static void resend_audit(struct resender *r, const struct resend_call *c,

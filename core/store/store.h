@@ -90,7 +90,9 @@ typedef void (*store_ledger_fn)(void *ctx, const struct store_ledger_row *r);
 int store_ledger_put(struct store *s, const struct store_ledger_row *r);
 /* The newest row of a fax: 0 (fn ran), 1 none, -1 error. */
 int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn, void *ctx);
-int store_ledger_each_pending(struct store *s, store_ledger_fn fn, void *ctx);
+/* The rows that still say something, oldest first: keys pending, and
+ * resends that made a fax (who asked, for the detail screen). */
+int store_ledger_each_live(struct store *s, store_ledger_fn fn, void *ctx);
 /* Triage decisions the data cannot tell (a dismissal and its note). */
 typedef void (*store_triage_fn)(void *ctx, const char *fax_id, const char *state, const char *note,
 				const char *who, int64_t at_ms);

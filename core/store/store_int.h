@@ -100,9 +100,9 @@
 	X(ST_LEDGER_NEWEST,                                                        \
 	  "SELECT " LEDGER_COLUMNS " FROM resend_ledger"                           \
 	  " WHERE fax_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1")       \
-	X(ST_LEDGER_PENDING,                                                       \
+	X(ST_LEDGER_LIVE,                                                          \
 	  "SELECT " LEDGER_COLUMNS " FROM resend_ledger"                           \
-	  " WHERE state = 'pending' ORDER BY created_at")                          \
+	  " WHERE state IN ('pending', 'sent') ORDER BY created_at")               \
 	X(ST_TRIAGE_PUT,                                                           \
 	  "INSERT OR REPLACE INTO triage (fax_id, state, note, at, who)"           \
 	  " VALUES (?1, ?2, ?3, ?4, ?5)")                                          \

@@ -83,9 +83,9 @@ int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn,
 	return n < 0 ? -1 : n == 0;
 }
 
-int store_ledger_each_pending(struct store *s, store_ledger_fn fn, void *ctx)
+int store_ledger_each_live(struct store *s, store_ledger_fn fn, void *ctx)
 {
-	return store_ledger_rows(s, s->st[ST_LEDGER_PENDING], fn, ctx) < 0 ? -1 : 0;
+	return store_ledger_rows(s, s->st[ST_LEDGER_LIVE], fn, ctx) < 0 ? -1 : 0;
 }
 
 int store_triage_put(struct store *s, const char *fax_id, const char *state, const char *note,

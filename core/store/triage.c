@@ -277,16 +277,19 @@ static void triage_load_dismissal(void *ctx, const char *fax_id, const char *sta
 		triage_keep_dismissal(ctx, fax_id, note, who, at_ms);
 }
 
-static void triage_load_pending(void *ctx, const struct store_ledger_row *r)
+static void triage_load_ledger(void *ctx, const struct store_ledger_row *r)
 {
-	triage_set_pending(ctx, r->fax_id, true);
+	if (!strcmp(r->state, "pending"))
+		triage_set_pending(ctx, r->fax_id, true);
+	else if (r->who)
+		triage_note_resend(ctx, r->fax_id, r->who, r->updated_ms);
 }
 
 int triage_load(struct triage *tr, struct store *s)
 {
 	if (store_triage_each(s, triage_load_dismissal, tr) != 0)
 		return -1;
-	return store_ledger_each_pending(s, triage_load_pending, tr);
+	return store_ledger_each_live(s, triage_load_ledger, tr);
 }
 
 /* ---- derivation ---- */

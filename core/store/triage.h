@@ -55,7 +55,7 @@ struct triage_info {
 
 struct triage *triage_new(void);
 void triage_free(struct triage *tr);
-/* Reads the dismissals and the pending ledger rows. 0, or -1. */
+/* Reads the dismissals, the pending ledger rows and who made each resend. 0, or -1. */
 int triage_load(struct triage *tr, struct store *s);
 /* Changes bump the generation, so views filtering by state rebuild. */
 uint64_t triage_generation(const struct triage *tr);

@@ -13,6 +13,7 @@
 #include "core/base/xalloc.h"
 #include "core/store/pg_store.h"
 #include "core/store/store.h"
+#include "core/team/team_claim.h"
 #include "core/team/team_int.h"
 
 /* A statement on its way with the entries it carries. */
@@ -445,6 +446,7 @@ struct team *team_new(struct ev_loop *loop, const struct team_opts *opts, char *
 		free(t);
 		return NULL;
 	}
+	t->claims = team_claims_new(loop, t->pg, opts->log);
 	return t;
 }
 
@@ -457,6 +459,7 @@ void team_free(struct team *t)
 	t->closing = true;
 	ev_prepare_stop(t->loop, &t->flush_w);
 	ev_timer_stop(t->loop, &t->retry_w);
+	team_claims_free(t->claims);
 	/* Statements on their way fail with "closed": their webhooks are
 	 * answered (not confirmed), their relayed events dropped. */
 	pg_store_free(t->pg);
@@ -486,4 +489,9 @@ const char *team_target(const struct team *t)
 const struct team_stats *team_stats(const struct team *t)
 {
 	return &t->st;
+}
+
+const struct resend_gate *team_resend_gate(struct team *t)
+{
+	return team_claims_gate(t->claims);
 }

@@ -44,10 +44,10 @@ struct team;
 #define TEAM_SEQ_OVERLAP 4000
 
 struct team_opts {
-	const char *conninfo; /* libpq's; the password from its usual sources */
-	const char *who;      /* the operator, "ops@desk2" */
-	struct ingest *in;    /* followed events come in through here */
-	struct store *cache;  /* the local store: TEAM_SEQ_KEY lives there */
+	const char *conninfo;  /* libpq's; the password from its usual sources */
+	const char *who;       /* the operator, "ops@desk2" */
+	struct ingest *in;     /* followed events come in through here */
+	struct store *cache;   /* the local store: TEAM_SEQ_KEY lives there */
 	struct triage *triage; /* the local triage: the team's decisions go there (may be NULL) */
 	struct log *log;
 	/* The store's health or this instance's role changed: draw it now. */
@@ -110,6 +110,11 @@ int team_put(struct team *t, const struct event *ev, const char *raw, size_t len
 int team_dismiss(struct team *t, const char *fax_id, const char *note, int64_t at_ms, char *err,
 		 size_t errlen);
 int team_undismiss(struct team *t, const char *fax_id, int64_t at_ms, char *err, size_t errlen);
+
+/* The resend gate (team_claim.c): a resend claims its fax in the shared
+ * store before it goes out; for resend_opts.gate. */
+struct resend_gate;
+const struct resend_gate *team_resend_gate(struct team *t);
 
 /* ---- leading (team_lead.c) ---- */
 

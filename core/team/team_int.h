@@ -30,6 +30,7 @@ struct team {
 	struct team_opts opts;
 	char who[128];
 	struct pg_store *pg;
+	struct team_claims *claims; /* the resend gate */
 	bool ready, closing;
 	char why[256];
 	struct team_stats st;

@@ -148,6 +148,9 @@ static void test_survives_restart(void)
 		.key = "k1", .fax_id = "fax_b", .state = "pending", .created_ms = 1, .updated_ms = 1
 	};
 	CU_ASSERT_EQUAL(store_ledger_put(s, &row), 0);
+	struct store_ledger_row sent = { .key = "k2", .fax_id = "fax_c", .state = "sent",
+					 .who = "ops@desk3", .created_ms = 2, .updated_ms = 3 };
+	CU_ASSERT_EQUAL(store_ledger_put(s, &sent), 0);
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	store_close(s);
 	triage_free(tr);
@@ -167,6 +170,9 @@ static void test_survives_restart(void)
 	CU_ASSERT_STRING_EQUAL(w.dismissed_by ? w.dismissed_by : "", "ops@desk2");
 	CU_ASSERT_EQUAL(w.dismissed_at_ms, 7);
 	CU_ASSERT_PTR_NULL(w.resent_by);
+	triage_who(tr, "fax_c", &w); /* who resent it, from the ledger */
+	CU_ASSERT_STRING_EQUAL(w.resent_by ? w.resent_by : "", "ops@desk3");
+	CU_ASSERT_EQUAL(w.resent_at_ms, 3);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_b", NULL), TRIAGE_RESENDING);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_c", NULL), TRIAGE_UNRESOLVED);
 	triage_free(tr);
