@@ -69,7 +69,7 @@ for f in $faxes; do
 	01) win=1 lose=2 ;;
 	10) win=2 lose=1 ;;
 	*)
-		cat "$D"/desk1.* "$D"/desk2.* >&2
+		cat "$D/desk1.out" "$D/desk1.err" "$D/desk2.out" "$D/desk2.err" >&2
 		fail "round $round: exit statuses $rc1 and $rc2, not one 0 and one 1"
 		;;
 	esac
