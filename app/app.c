@@ -26,6 +26,8 @@
 
 #include "app/app.h"
 #include "app/app_int.h"
+#include "app/app_team.h"
+#include "core/team/team.h"
 #include "app/health.h"
 #include "app/rate.h"
 #include "core/api/api_client.h"
@@ -95,6 +97,10 @@ static void app_on_ingest(void *ctx, const struct event *ev, const char *raw, si
 	struct pending_line *l;
 	char *text;
 
+	/* The leader's polled events go on to the shared store, duplicates
+	 * too: the cache may hold one the shared store has not got. */
+	if (a->team)
+		team_observe(a->team, ev, raw, raw_len, src, r);
 	if (r != INGEST_ACCEPTED)
 		return;
 	rate_count(&a->rate, clock_now_s(a->clock), ev->created,
@@ -235,7 +241,9 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	struct store_opts so = {
 		.retention_days = (int)a->cfg->retention_days,
 		.recent_events = (size_t)a->cfg->event_log_size,
-		.relaxed_sync = a->cfg->relaxed_sync,
+		/* In team mode the shared store is the record and this one its
+		 * cache, read again from the shared store after a crash. */
+		.relaxed_sync = a->cfg->relaxed_sync || config_store_is_pg(a->cfg->store),
 	};
 	struct model_opts mo = {
 		.event_log_size = (size_t)a->cfg->event_log_size,
@@ -258,6 +266,12 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	} else if (config_default_db(a->db_path, sizeof a->db_path) != 0) {
 		snprintf(err, errlen, "cannot work out the database path: set --db PATH");
 		return -1;
+	} else if (config_store_is_pg(a->cfg->store)) {
+		/* The cache of a shared store is not the store of a solo run. */
+		char *slash = strrchr(a->db_path, '/');
+		size_t dir = slash ? (size_t)(slash - a->db_path) : 0;
+
+		snprintf(a->db_path + dir, sizeof a->db_path - dir, "%steam.db", slash ? "/" : "");
 	}
 	so.path = a->db_path;
 	a->store = store_open(&so, err, errlen);
@@ -434,6 +448,7 @@ static int app_start_api(struct app *a, char *err, size_t errlen)
 		.stale_after = (double)a->cfg->stale_after,
 		.on_auth_error = app_auth_error,
 		.auth_ctx = a,
+		.led = a->team != NULL,
 	};
 
 	if (!key) {
@@ -480,10 +495,13 @@ static int app_start_feeds(struct app *a, char *err, size_t errlen)
 {
 	if (a->cfg->demo && app_start_demo(a, err, errlen) != 0)
 		return -1;
-	if (app_start_listener(a, err, errlen) != 0)
+	if (app_team_start(a, err, errlen) != 0 || app_start_listener(a, err, errlen) != 0)
 		return -1;
 	app_point_demo_at_listener(a);
-	return app_start_api(a, err, errlen);
+	if (app_start_api(a, err, errlen) != 0)
+		return -1;
+	app_team_attach(a);
+	return 0;
 }
 
 static void app_fatal(struct app *a)
@@ -554,6 +572,10 @@ static void app_free_parts(struct app *a)
 	if (a->poller)
 		poller_free(a->poller);
 	resend_free(a->resender);
+	/* Before the listener: webhooks waiting on the shared store are
+	 * answered (503) while their connections are still there. */
+	team_free(a->team);
+	a->team = NULL;
 	if (a->api)
 		api_client_free(a->api);
 	if (a->sim)

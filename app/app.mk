@@ -4,6 +4,7 @@ app_faxtop_SOURCES = \
 	app/main.c \
 	app/app.c app/app.h app/app_int.h \
 	app/app_tui.c \
+	app/app_team.c app/app_team.h \
 	app/health.c app/health.h \
 	app/rate.c app/rate.h \
 	app/cmd_sign.c app/cmd_sign.h \

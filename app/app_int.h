@@ -35,6 +35,7 @@ struct app {
 	struct poller *poller;
 	struct resender *resender;
 	struct triage *triage;
+	struct team *team; /* team mode: the shared store */
 	struct tui *tui;
 
 	ev_signal sigint, sigterm, sighup, sigpipe;

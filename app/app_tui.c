@@ -19,6 +19,7 @@
 #include "app/app.h"
 #include "app/app_int.h"
 #include "app/health.h"
+#include "core/team/team.h"
 #include "app/rate.h"
 #include "core/api/api_client.h"
 #include "core/base/clock.h"
@@ -137,6 +138,7 @@ static uint64_t app_tui_health(void *ctx)
 		.listener_ok = a->http && store_ok(a->store),
 		.store_ok = store_ok(a->store),
 		.store_error = store_last_error(a->store),
+		.shared_error = a->team ? team_why(a->team) : NULL,
 		.balance = model_balance(a->model),
 		.balance_fresh = app_balance_fresh(a),
 		.low_balance_cents = a->cfg->low_balance,

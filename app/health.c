@@ -42,6 +42,7 @@ static void health_detect(const struct health_input *in, bool *on)
 	on[HEALTH_KEY_REFUSED] = in->api && in->api->auth_failed;
 	on[HEALTH_API_DOWN] = api_unreachable(in->api);
 	on[HEALTH_STORE] = !in->store_ok;
+	on[HEALTH_SHARED] = in->shared_error && in->shared_error[0];
 	on[HEALTH_SECRET] = r && r->streak >= WEBHOOK_SECRET_STREAK;
 	on[HEALTH_SIGNATURES] = r && r->recent > 0;
 	on[HEALTH_CATCHUP] = in->catchup_warning && in->catchup_warning[0];
@@ -71,6 +72,12 @@ static void health_text(struct health *h, enum health_kind k, const struct healt
 	case HEALTH_STORE:
 		snprintf(buf, len, "store not writable since %s: %.200s; webhooks are answered 503",
 			 since, in->store_error && *in->store_error ? in->store_error : "?");
+		break;
+	case HEALTH_SHARED:
+		snprintf(buf, len,
+			 "shared store unreachable since %s: %.200s; webhooks are answered 503, "
+			 "reconnecting",
+			 since, in->shared_error);
 		break;
 	case HEALTH_SECRET:
 		snprintf(buf, len,

@@ -26,6 +26,7 @@
 	X(HEALTH_KEY_REFUSED, "API key refused")           \
 	X(HEALTH_API_DOWN, "API unreachable")              \
 	X(HEALTH_STORE, "store not writable")              \
+	X(HEALTH_SHARED, "shared store unreachable")       \
 	X(HEALTH_SECRET, "webhook secret unusable")        \
 	X(HEALTH_OUT, "out of credit")                     \
 	X(HEALTH_SIGNATURES, "webhook signatures refused") \
@@ -50,6 +51,7 @@ struct health_input {
 	bool listener_ok;
 	bool store_ok;
 	const char *store_error;
+	const char *shared_error; /* team mode: why the shared store is unusable, "" or NULL: fine */
 	const struct model_balance *balance; /* NULL or !known: not known */
 	bool balance_fresh;                  /* read in this run */
 	int64_t low_balance_cents;           /* < 0: no local threshold */

@@ -78,6 +78,8 @@ static void poller_ticket_cb(void *ctx, bool ok)
 		snprintf(p->st.cursor, sizeof p->st.cursor, "%s", t->value);
 		bool more = t->more;
 		free(t);
+		if (p->cursor_hook)
+			p->cursor_hook(p->cursor_hook_ctx, p->cursor);
 		if (!more)
 			poller_catchup_end(p, true, NULL);
 		return;
@@ -522,7 +524,7 @@ static void poller_request_faxes(struct poller *p)
 
 static void poller_catchup(struct poller *p)
 {
-	if (p->stopped || p->catchup_busy)
+	if (p->stopped || p->catchup_busy || (p->opts.led && !p->leading))
 		return;
 	p->catchup_busy = true;
 	p->accepted_this_run = 0;
@@ -602,7 +604,9 @@ void poller_start(struct poller *p)
 	p->started = true;
 	p->stopped = false;
 	p->st.started_ms = clock_now_ms(p->clock);
-	if (store_meta_get(p->store, POLLER_CURSOR_KEY, p->cursor, sizeof p->cursor) != 0)
+	/* Led, the cursor is the shared store's (poller_lead), not the cache's. */
+	if (!p->opts.led &&
+	    store_meta_get(p->store, POLLER_CURSOR_KEY, p->cursor, sizeof p->cursor) != 0)
 		p->cursor[0] = '\0';
 	snprintf(p->st.cursor, sizeof p->st.cursor, "%s", p->cursor);
 	if (store_meta_get(p->store, POLLER_WATERMARK_KEY, p->watermark, sizeof p->watermark) != 0)
@@ -646,4 +650,37 @@ void poller_free(struct poller *p)
 const struct poller_state *poller_state(const struct poller *p)
 {
 	return &p->st;
+}
+
+void poller_lead(struct poller *p, bool lead, const char *cursor)
+{
+	if (!p || !p->opts.led || p->leading == lead)
+		return;
+	p->leading = lead;
+	if (!lead) {
+		ev_timer_stop(p->loop, &p->poll_timer);
+		log_info(p->log, "poll: another instance catches up now");
+		return;
+	}
+	/* A round still on its way from an earlier lead goes on from where it
+	 * is; the next one starts from the shared cursor. */
+	if (!p->catchup_busy && cursor && strlen(cursor) <= POLLER_CURSOR_MAX) {
+		snprintf(p->cursor, sizeof p->cursor, "%s", cursor);
+		snprintf(p->st.cursor, sizeof p->st.cursor, "%s", cursor);
+	}
+	log_info(p->log, "poll: this instance catches up now, after %s",
+		 p->cursor[0] ? p->cursor : "the start");
+	if (p->started)
+		poller_poll_now(p);
+}
+
+bool poller_leading(const struct poller *p)
+{
+	return p && (!p->opts.led || p->leading);
+}
+
+void poller_set_cursor_hook(struct poller *p, poller_cursor_fn fn, void *ctx)
+{
+	p->cursor_hook = fn;
+	p->cursor_hook_ctx = ctx;
 }

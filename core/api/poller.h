@@ -56,6 +56,10 @@ struct poller_opts {
 	 * start-up error. message is sanitised. May be NULL. */
 	void (*on_auth_error)(void *ctx, const char *message);
 	void *auth_ctx;
+	/* Team mode (core/team): the catch-up runs only while this instance
+	 * leads, from the cursor poller_lead hands over; balance readings and
+	 * refreshes run regardless. */
+	bool led;
 };
 
 struct poller_state {
@@ -96,5 +100,15 @@ int poller_refresh_fax(struct poller *p, const char *fax_id);
 bool poller_valid_fax_id(const char *s);
 
 const struct poller_state *poller_state(const struct poller *p);
+
+/* Team mode (opts.led): lead true starts catching up from cursor (the
+ * shared store's, "" for the start); false stops before the next round
+ * (a round on its way ends normally: what it read is deduplicated). */
+void poller_lead(struct poller *p, bool lead, const char *cursor);
+bool poller_leading(const struct poller *p);
+/* Called with each cursor once the events read up to it are committed to
+ * the local store (team mode relays them, then moves the shared cursor). */
+typedef void (*poller_cursor_fn)(void *ctx, const char *cursor);
+void poller_set_cursor_hook(struct poller *p, poller_cursor_fn fn, void *ctx);
 
 #endif

@@ -82,6 +82,9 @@ struct poller {
 	ev_timer poll_timer, balance_timer;
 	bool started, stopped;
 	bool catchup_busy, balance_busy;
+	bool leading; /* opts.led: this instance catches up */
+	poller_cursor_fn cursor_hook;
+	void *cursor_hook_ctx;
 	bool answered; /* some answer arrived since start */
 	bool auth_reported;
 	char cursor[POLLER_CURSOR_MAX + 1];

@@ -196,6 +196,30 @@ const char *config_suggest(const char *name)
 
 /* ---- checks across options ---- */
 
+bool config_store_is_pg(const char *store)
+{
+	return store &&
+		(strncmp(store, "postgresql://", 13) == 0 || strncmp(store, "postgres://", 11) == 0);
+}
+
+/* postgresql://user:password@host/db, or ?password=… in its query. */
+bool config_url_has_password(const char *url)
+{
+	const char *rest = strstr(url, "://"), *end, *at, *q;
+
+	if (!rest)
+		return false;
+	rest += 3;
+	end = rest + strcspn(rest, "/?");
+	at = memchr(rest, '@', (size_t)(end - rest));
+	if (at && memchr(rest, ':', (size_t)(at - rest)))
+		return true;
+	for (q = strchr(url, '?'); q; q = strchr(q + 1, '&'))
+		if (strncmp(q + 1, "password=", 9) == 0)
+			return true;
+	return false;
+}
+
 int config_validate(const struct config *c, char *err, size_t errlen)
 {
 	static const char *const schemes[] = { "standard", "legacy", "auto" };
@@ -218,6 +242,18 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 	if (!c->webhook_path || c->webhook_path[0] != '/') {
 		snprintf(err, errlen, "webhook-path must start with '/', not '%s'",
 			 config_show(shown, sizeof shown, c->webhook_path));
+		return -1;
+	}
+	if (c->store && config_url_has_password(c->store)) {
+		/* Not shown: it holds the password. */
+		snprintf(err, errlen,
+			 "the store URL holds a password, which anyone can read in ps: put it in "
+			 "~/.pgpass or the file PGPASSFILE names instead");
+		return -1;
+	}
+	if (!c->store || (strcmp(c->store, "sqlite") != 0 && !config_store_is_pg(c->store))) {
+		snprintf(err, errlen, "store must be sqlite or a postgresql:// URL, not '%s'",
+			 config_show(shown, sizeof shown, c->store));
 		return -1;
 	}
 	if (c->trusted_proxy) {

@@ -88,7 +88,14 @@ enum opt_type {
 	X(alert_bell, "alert-bell", OPT_BOOL, 0, 0, 1, NULL, NULL,                                 \
 	  "ring the terminal bell and set the window title when a health banner appears")          \
 	X(db, "db", OPT_STR, NULL, 0, 0, NULL, "PATH",                                             \
-	  "database file (default $XDG_DATA_HOME/faxtop/faxtop.db)")                               \
+	  "database file (default $XDG_DATA_HOME/faxtop/faxtop.db; in team mode this"              \
+	  " instance's cache of the shared store, default …/team.db)")                             \
+	X(store, "store", OPT_STR, "sqlite", 0, 0, NULL, "URL",                                    \
+	  "sqlite (the --db file), or postgresql://[USER@]HOST[:PORT]/DB for team mode (empty"     \
+	  " parts from PGHOST, PGPORT, PGUSER, PGDATABASE; the password from PGPASSFILE or"        \
+	  " ~/.pgpass, never the URL)")                                                            \
+	X(operator_name, "operator", OPT_STR, NULL, 0, 0, NULL, "NAME",                            \
+	  "who this instance's actions are recorded as, for the team (default user@host)")        \
 	X(retention_days, "retention-days", OPT_INT, 30, 0, 36500, NULL, "DAYS",                   \
 	  "keep stored events this many days (0: forever)")                                        \
 	X(relaxed_sync, "relaxed-sync", OPT_BOOL, 0, 0, 1, NULL, NULL,                             \
@@ -170,6 +177,10 @@ const char *config_suggest(const char *name);
 /* Default paths under XDG dirs; buf gets the path. 0 or -1. */
 int config_default_path(char *buf, size_t len);
 int config_default_db(char *buf, size_t len);
+/* A postgresql:// (or postgres://) store: team mode. */
+bool config_store_is_pg(const char *store);
+/* Does the URL carry a password (user:pw@ or ?password=)? */
+bool config_url_has_password(const char *url);
 
 void config_print_help(const char *prog, void *file /* FILE* */);
 void config_print_version(void *file /* FILE* */);

@@ -16,6 +16,7 @@
 #include "core/base/clock.h"
 #include "core/http/http_server.h"
 #include "core/store/ingest.h"
+#include "core/wire/event_parse.h"
 #include "core/base/log.h"
 #include "core/model/model.h"
 #include "core/base/sanitize.h"
@@ -43,6 +44,7 @@ struct webhook {
 	struct webhook_stats stats;
 	webhook_api_state_fn api_state;
 	void *api_state_ctx;
+	struct webhook_sink sink; /* team mode: put is set */
 	/* the newest refusals, a ring: when, from whom, why */
 	struct wh_refusal {
 		int64_t at_ms;
@@ -107,9 +109,10 @@ static void hold_unlink(struct wh_hold *h)
 	wh->n_holds--;
 }
 
-static void on_commit(void *ctx, bool ok)
+/* The answer to a held request: 204 once its event is durable (ok), 503
+ * otherwise, with why in the log. */
+static void hold_answer(struct wh_hold *h, bool ok, const char *why)
 {
-	struct wh_hold *h = ctx;
 	struct webhook *wh = h->wh;
 
 	hold_unlink(h);
@@ -127,7 +130,7 @@ static void on_commit(void *ctx, bool ok)
 			log_error(wh->log,
 				  "webhook from %s: the store could not commit (%s); "
 				  "answered 503 so mintfax retries",
-				  http_request_peer(h->req), store_last_error(wh->store));
+				  http_request_peer(h->req), why ? why : "?");
 		}
 		respond_error(h->req, 503, "store_unavailable",
 			      "the event could not be stored; retry later", NULL, 0);
@@ -135,18 +138,28 @@ static void on_commit(void *ctx, bool ok)
 	free(h);
 }
 
-static void hold_for_commit(struct webhook *wh, struct http_request *req, bool is_new)
+static void on_commit(void *ctx, bool ok)
+{
+	struct wh_hold *h = ctx;
+
+	hold_answer(h, ok, h->wh ? store_last_error(h->wh->store) : NULL);
+}
+
+/* The shared store's answer (team mode): new, stored before, or failed. */
+static void on_shared(void *ctx, int r, const char *err)
+{
+	struct wh_hold *h = ctx;
+
+	h->is_new = r == WEBHOOK_SINK_NEW;
+	if (r == WEBHOOK_SINK_DUPLICATE && h->wh)
+		h->wh->stats.duplicates++;
+	hold_answer(h, r != WEBHOOK_SINK_FAILED, err);
+}
+
+static struct wh_hold *hold_new(struct webhook *wh, struct http_request *req, bool is_new)
 {
 	struct wh_hold *h = xcalloc(1, sizeof *h);
 
-	if (store_on_commit(wh->store, on_commit, h) != 0) {
-		free(h);
-		wh->stats.unavailable++;
-		wh->stats.commit_failed++;
-		respond_error(req, 503, "store_unavailable",
-			      "the event could not be stored; retry later", NULL, 0);
-		return;
-	}
 	h->wh = wh;
 	h->req = req;
 	h->is_new = is_new;
@@ -155,6 +168,25 @@ static void hold_for_commit(struct webhook *wh, struct http_request *req, bool i
 		wh->holds->prev = h;
 	wh->holds = h;
 	wh->n_holds++;
+	return h;
+}
+
+static void answer_unavailable(struct webhook *wh, struct http_request *req, const char *message)
+{
+	wh->stats.unavailable++;
+	wh->stats.commit_failed++;
+	respond_error(req, 503, "store_unavailable", message, NULL, 0);
+}
+
+static void hold_for_commit(struct webhook *wh, struct http_request *req, bool is_new)
+{
+	struct wh_hold *h = hold_new(wh, req, is_new);
+
+	if (store_on_commit(wh->store, on_commit, h) != 0) {
+		hold_unlink(h);
+		free(h);
+		answer_unavailable(wh, req, "the event could not be stored; retry later");
+	}
 }
 
 /* ---- routes ---- */
@@ -201,6 +233,41 @@ static void refuse(struct webhook *wh, struct http_request *req, enum sig_result
 	respond_error(req, sig_result_status(r), sig_result_name(r), sig_result_text(r), NULL, 0);
 }
 
+/* Team mode: a verified event goes to the shared store, and is answered
+ * from its commit (on_shared); the cache hears of it from the store like
+ * every other instance. false when the body is not an event: the local
+ * path quarantines it and answers 400. */
+static bool to_shared_store(struct webhook *wh, struct http_request *req, const char *body,
+			    size_t len)
+{
+	struct event ev;
+	struct wh_hold *h;
+	int r;
+
+	if (!body || len > wire_max_bytes())
+		return false;
+	event_init(&ev);
+	if (wire_event_parse(body, len, &ev, NULL, 0) < 0 || !ev.id || !ev.id[0]) {
+		event_done(&ev);
+		return false;
+	}
+	h = hold_new(wh, req, false);
+	r = wh->sink.put(wh->sink.ctx, &ev, body, len, SRC_WEBHOOK, on_shared, h);
+	event_done(&ev);
+	if (r == 0)
+		return true;
+	hold_unlink(h);
+	free(h);
+	if (r == -2) {
+		wh->stats.invalid++;
+		respond_error(req, 400, "invalid_event",
+			      "the event's id or type is not valid UTF-8", NULL, 0);
+	} else {
+		answer_unavailable(wh, req, "the shared store is unreachable; retry later");
+	}
+	return true;
+}
+
 static void handle_event(struct webhook *wh, struct http_request *req)
 {
 	struct sig_headers h = {
@@ -219,13 +286,14 @@ static void handle_event(struct webhook *wh, struct http_request *req)
 		refuse(wh, req, sr);
 		return;
 	}
+	wh->streak = 0;
+	if (wh->sink.put && to_shared_store(wh, req, body, len))
+		return;
 	switch (ingest_body(wh->ingest, body, len, SRC_WEBHOOK, err, sizeof err)) {
 	case INGEST_ACCEPTED:
-		wh->streak = 0;
 		hold_for_commit(wh, req, true);
 		return;
 	case INGEST_DUPLICATE:
-		wh->streak = 0;
 		wh->stats.duplicates++;
 		hold_for_commit(wh, req, false);
 		return;
@@ -250,10 +318,13 @@ static void handle_event(struct webhook *wh, struct http_request *req)
 static void handle_health(struct webhook *wh, struct http_request *req)
 {
 	int64_t now = clock_now_ms(wh->clock);
-	bool ok = store_ok(wh->store);
+	/* In team mode the shared store is the record: its health is the one
+	 * that decides whether webhooks are taken. */
+	bool ok = wh->sink.put ? wh->sink.ok(wh->sink.ctx) : store_ok(wh->store);
 	const char *api = wh->api_state ? wh->api_state(wh->api_state_ctx) : "off";
+	const char *role = wh->sink.role ? wh->sink.role(wh->sink.ctx) : wh->api_state ? "solo" : "off";
 	const struct http_server_stats *hs = http_request_server_stats(req);
-	char age[32], body[640];
+	char age[32], body[768];
 
 	if (wh->stats.last_event_ms)
 		snprintf(age, sizeof age, "%" PRId64,
@@ -264,13 +335,19 @@ static void handle_health(struct webhook *wh, struct http_request *req)
 	snprintf(body, sizeof body,
 		 "{\"status\":\"%s\",\"uptime_s\":%" PRId64 ",\"events_accepted\":%" PRIu64
 		 ",\"events_failed\":%" PRIu64 ",\"last_event_age_s\":%s,\"store_ok\":%s"
-		 ",\"api\":\"%s\",\"listener\":{\"connections\":%u,\"shed\":%" PRIu64
+		 ",\"store\":\"%s\",\"poller\":\"%s\",\"api\":\"%s\",\"listener\":{\"connections\":%u,\"shed\":%" PRIu64
 		 ",\"peer_refused\":%" PRIu64 ",\"emfile\":%" PRIu64 ",\"timeouts\":%" PRIu64 "}}",
 		 ok ? "ok" : "degraded", now > wh->started_ms ? (now - wh->started_ms) / 1000 : 0,
-		 wh->stats.accepted, wh->stats.commit_failed, age, ok ? "true" : "false", api,
+		 wh->stats.accepted, wh->stats.commit_failed, age, ok ? "true" : "false",
+		 wh->sink.name ? wh->sink.name : "sqlite", role, api,
 		 hs ? hs->connections : 0, hs ? hs->shed : 0, hs ? hs->peer_refused : 0,
 		 hs ? hs->emfile_backoffs : 0, hs ? hs->timeouts : 0);
 	http_respond_json(req, 200, body, NULL, 0);
+}
+
+void webhook_set_sink(struct webhook *wh, const struct webhook_sink *sink)
+{
+	wh->sink = *sink;
 }
 
 void webhook_set_api_state(struct webhook *wh, webhook_api_state_fn fn, void *ctx)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/http/signature.h"
+#include "core/model/event.h"
 
 struct clock;
 struct http_request;
@@ -53,6 +54,23 @@ struct webhook *webhook_new(const struct webhook_opts *opts, struct ingest *in, 
 void webhook_free(struct webhook *wh);
 /* The http_server handler; ctx is the struct webhook. */
 void webhook_handle(struct http_request *req, void *ctx);
+
+/* Team mode: verified events go to a shared store (core/team) instead of
+ * the local one, and are answered from its commit. put returns 0 (done
+ * runs once, from the loop, with a WEBHOOK_SINK_* result), -1 when the
+ * store is unreachable (503), -2 when the event cannot be stored (400).
+ * ok and name feed GET /healthz. */
+enum { WEBHOOK_SINK_NEW, WEBHOOK_SINK_DUPLICATE, WEBHOOK_SINK_FAILED };
+typedef void (*webhook_sink_done)(void *done_ctx, int result, const char *err);
+struct webhook_sink {
+	int (*put)(void *ctx, const struct event *ev, const char *raw, size_t len,
+		   enum event_source src, webhook_sink_done done, void *done_ctx);
+	bool (*ok)(void *ctx);
+	const char *(*role)(void *ctx); /* the poller's: "leader", "standby" */
+	const char *name;               /* "postgresql" */
+	void *ctx;
+};
+void webhook_set_sink(struct webhook *wh, const struct webhook_sink *sink);
 
 /* The API connection's state for GET /healthz ("ok", "degraded", "down",
  * …); without one set, /healthz says "off". */

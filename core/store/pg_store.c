@@ -349,7 +349,7 @@ static bool text_ok(const char *t)
 	return !t || sanitize_utf8_valid(t, strlen(t));
 }
 
-static bool event_ok(const struct pg_store_event *e)
+bool pg_store_event_ok(const struct pg_store_event *e)
 {
 	return e->id && *e->id && e->type && e->source && (e->raw || !e->raw_len) &&
 		text_ok(e->id) && text_ok(e->type) && text_ok(e->source) && text_ok(e->fax_id);
@@ -426,7 +426,7 @@ int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs,
 	if (n == 0 || n > PG_STORE_BATCH_MAX || !fn)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (!event_ok(&evs[i]))
+		if (!pg_store_event_ok(&evs[i]))
 			return -1;
 	op = op_new(s, (pg_op_fn)fn, ctx);
 	op->n = n;
@@ -460,6 +460,9 @@ int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs,
 	return r;
 }
 
+/* What on_range reads, in its order. */
+#define EVENT_COLUMNS "id, type, created, received_at, source, fax_id, raw, seq"
+
 static void on_range(void *ctx, const PGresult *res, const char *err)
 {
 	struct pg_op *op = ctx;
@@ -491,6 +494,7 @@ static void on_range(void *ctx, const PGresult *res, const char *err)
 			abort();
 		}
 		evs[r].raw = raws[r];
+		evs[r].seq = strtoll(PQgetvalue(res, r, 7), NULL, 10);
 	}
 	fn(op->ctx, NULL, evs, (size_t)n);
 	for (int r = 0; r < n; r++)
@@ -511,8 +515,24 @@ int pg_store_events_range(struct pg_store *s, int64_t lo, int64_t hi, pg_store_e
 	snprintf(a, sizeof a, "%" PRId64, lo);
 	snprintf(b, sizeof b, "%" PRId64, hi);
 	return op_send(s->pg, op_new(s, (pg_op_fn)fn, ctx),
-		       "SELECT id, type, created, received_at, source, fax_id, raw FROM events"
+		       "SELECT " EVENT_COLUMNS " FROM events"
 		       " WHERE seq BETWEEN $1::bigint AND $2::bigint ORDER BY seq",
+		       2, params, on_range);
+}
+
+int pg_store_events_after(struct pg_store *s, int64_t after, size_t limit, pg_store_events_fn fn,
+			  void *ctx)
+{
+	char a[24], b[24];
+	const char *params[2] = { a, b };
+
+	if (!fn || limit == 0 || limit > PG_STORE_BATCH_MAX)
+		return -1;
+	snprintf(a, sizeof a, "%" PRId64, after);
+	snprintf(b, sizeof b, "%zu", limit);
+	return op_send(s->pg, op_new(s, (pg_op_fn)fn, ctx),
+		       "SELECT " EVENT_COLUMNS " FROM events"
+		       " WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint",
 		       2, params, on_range);
 }
 
@@ -670,8 +690,9 @@ int pg_store_cursor_advance(struct pg_store *s, int64_t epoch, const char *curso
 	" VALUES ($1::text, $2::text, $3::text) ON CONFLICT (fax_id) DO NOTHING"             \
 	" RETURNING who, claimed_at),"                                                       \
 	" note AS (SELECT pg_notify('" PG_STORE_CHANNEL "', 'claim:' || $1::text) FROM ins)" \
-	" SELECT true, who, extract(epoch FROM claimed_at)::bigint FROM ins CROSS JOIN note" \
-	" UNION ALL SELECT false, who, extract(epoch FROM claimed_at)::bigint"               \
+	" SELECT true, who, extract(epoch FROM claimed_at)::bigint, $3::text"               \
+	" FROM ins CROSS JOIN note"                                                          \
+	" UNION ALL SELECT false, who, extract(epoch FROM claimed_at)::bigint, key"          \
 	" FROM resend_claims WHERE fax_id = $1::text AND NOT EXISTS (SELECT 1 FROM ins)"
 
 static void claim_send(struct pg_op *op);
@@ -690,10 +711,11 @@ static void on_claimed(void *ctx, const PGresult *res, const char *err)
 		err = "the claim is contended: try again";
 	}
 	if (err)
-		fn(op->ctx, err, false, NULL, 0);
+		fn(op->ctx, err, false, NULL, 0, NULL);
 	else
 		fn(op->ctx, NULL, PQgetvalue(res, 0, 0)[0] == 't', PQgetvalue(res, 0, 1),
-		   strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+		   strtoll(PQgetvalue(res, 0, 2), NULL, 10),
+		   PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
 	op_free(op);
 }
 
@@ -703,7 +725,7 @@ static void claim_send(struct pg_op *op)
 
 	if (pg_ev_query(op->s->pg, CLAIM_SQL, 3, params, on_claimed, op) < 0) {
 		/* From the loop (a retry): report rather than drop. */
-		((pg_store_claim_fn)op->fn)(op->ctx, "out of memory", false, NULL, 0);
+		((pg_store_claim_fn)op->fn)(op->ctx, "out of memory", false, NULL, 0, NULL);
 		op_free(op);
 	}
 }

@@ -59,6 +59,7 @@ struct pg_store_event {
 	const char *fax_id; /* may be NULL */
 	const void *raw;
 	size_t raw_len;
+	int64_t seq; /* on reads: the event's place in the shared log (ignored on insert) */
 };
 
 struct pg_store *pg_store_new(struct ev_loop *loop, const struct pg_store_opts *opts, char *err,
@@ -74,6 +75,9 @@ const char *pg_store_target(const struct pg_store *s);
  * instance, or earlier in the batch); either way it is committed and may
  * be acknowledged. On err, is_new is NULL and nothing is known. -1 (fn
  * not called) for a bad argument. */
+/* Can the event be stored (its texts valid UTF-8, an id)? A batch with
+ * one that cannot is refused whole. */
+bool pg_store_event_ok(const struct pg_store_event *e);
 typedef void (*pg_store_insert_fn)(void *ctx, const char *err, const bool *is_new, size_t n);
 int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs, size_t n,
 			   pg_store_insert_fn fn, void *ctx);
@@ -83,6 +87,13 @@ int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs,
 typedef void (*pg_store_events_fn)(void *ctx, const char *err, const struct pg_store_event *evs,
 				   size_t n);
 int pg_store_events_range(struct pg_store *s, int64_t lo, int64_t hi, pg_store_events_fn fn,
+			  void *ctx);
+
+/* Up to limit (1..PG_STORE_BATCH_MAX) events after sequence number after,
+ * in order: a follower's catch-up. Sequence numbers are taken when a
+ * transaction inserts, not when it commits, so one committed late may sit
+ * below a number already read: read again from a little before. */
+int pg_store_events_after(struct pg_store *s, int64_t after, size_t limit, pg_store_events_fn fn,
 			  void *ctx);
 
 /* The poller's leadership: a session of its own holds a PostgreSQL
@@ -108,10 +119,11 @@ int pg_store_cursor_advance(struct pg_store *s, int64_t epoch, const char *curso
 
 /* Claims the resend of a fax for this instance's operator (a row with a
  * unique key on the fax). won is true for the one claim that got it; the
- * others learn who holds it and since when (Unix seconds). who is the
- * database's: pg_store_claim_describe sanitises it. */
+ * others learn who holds it, since when (Unix seconds) and with which
+ * idempotency key (a claim lost to one's own key is one's own, from
+ * earlier). who is the database's: pg_store_claim_describe sanitises it. */
 typedef void (*pg_store_claim_fn)(void *ctx, const char *err, bool won, const char *who,
-				  int64_t since);
+				  int64_t since, const char *key);
 int pg_store_claim(struct pg_store *s, const char *fax_id, const char *key, pg_store_claim_fn fn,
 		   void *ctx);
 /* Gives a claim back (a resend that failed before reaching mintfax), only

@@ -190,6 +190,7 @@ static void on_range(void *ctx, const char *err, const struct pg_store_event *ev
 		CHECK(evs[i].raw_len == sizeof raw_bin &&
 		      memcmp(evs[i].raw, raw_bin, sizeof raw_bin) == 0);
 		CHECK(strcmp(evs[i].source, "webhook") == 0 && evs[i].fax_id);
+		CHECK(evs[i].seq > 0 && (i == 0 || evs[i].seq > evs[i - 1].seq));
 		follow_seen++;
 	}
 	if (follow_seen == 2)
@@ -210,11 +211,13 @@ static void on_change(void *ctx, const char *payload)
 	}
 }
 
-static void on_follow_claim(void *ctx, const char *err, bool won, const char *who, int64_t since)
+static void on_follow_claim(void *ctx, const char *err, bool won, const char *who, int64_t since,
+			    const char *key)
 {
 	if (err || !won)
 		say("claim: %s %s", err ? err : "lost to", who ? who : "");
 	CHECK(!err && won);
+	CHECK(key && strcmp(key, "key-1") == 0); /* the winner's own key comes back */
 	claim_won = true;
 	follow_check();
 }
@@ -296,13 +299,15 @@ static void on_lead(void *ctx, bool leader, int64_t epoch, const char *cursor, c
 
 /* ---- claim ---- */
 
-static void on_claim(void *ctx, const char *err, bool won, const char *who, int64_t since)
+static void on_claim(void *ctx, const char *err, bool won, const char *who, int64_t since,
+			    const char *key)
 {
 	char msg[300];
 
 	if (err)
 		say("error: %s", err);
 	CHECK(!err);
+	CHECK(!won || (key && strcmp(key, "key") == 0)); /* the winner's own key comes back */
 	if (won) {
 		say("won");
 	} else {

@@ -468,6 +468,12 @@ static void test_flag_errors(void)
 		{ { "faxtop", "--listen", "127.0.0.1:80x" }, "listen must be HOST:PORT" },
 		{ { "faxtop", "--listen", "::1:80" }, "listen must be HOST:PORT" },
 		{ { "faxtop", "--listen", "localhost:" }, "listen must be HOST:PORT" },
+		{ { "faxtop", "--store", "mysql://db/x" },
+		  "store must be sqlite or a postgresql:// URL, not 'mysql://db/x'" },
+		{ { "faxtop", "--store", "postgresql://ops:hunter2@db/faxtop" },
+		  "the store URL holds a password" },
+		{ { "faxtop", "--store", "postgres://db/faxtop?sslmode=require&password=hunter2" },
+		  "put it in ~/.pgpass" },
 	};
 	char err[512];
 
@@ -482,6 +488,33 @@ static void test_flag_errors(void)
 		}
 		config_done(&c);
 	}
+}
+
+/* Team mode's URL: accepted without a password, and one inside it never
+ * reaches the error that refuses it. */
+static void test_store_url(void)
+{
+	static const char *const good[] = { "sqlite", "postgresql://", "postgres://127.0.0.1/faxtop",
+					    "postgresql://ops@db.example:5433/faxtop?sslmode=require",
+					    "postgresql://[::1]:5432/faxtop" };
+	const char *argv[] = { "faxtop", "--store", NULL, NULL };
+	struct config c;
+	char err[512];
+
+	fake_env_vars = NULL;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		argv[2] = good[i];
+		CU_ASSERT_EQUAL(load(&c, argv, err, sizeof err), 0);
+		CU_ASSERT_STRING_EQUAL(c.store, good[i]);
+		CU_ASSERT_EQUAL(config_store_is_pg(c.store), i > 0);
+		config_done(&c);
+	}
+	argv[2] = "postgresql://ops:hunter2@db/faxtop";
+	CU_ASSERT_EQUAL(load(&c, argv, err, sizeof err), -1);
+	CU_ASSERT_PTR_NULL(strstr(err, "hunter2"));
+	config_done(&c);
+	CU_ASSERT_FALSE(config_url_has_password("postgresql://ops@db:5432/x?application_name=a:b"));
+	CU_ASSERT_TRUE(config_url_has_password("postgresql://:pw@db/x"));
 }
 
 static void test_secret_never_in_errors(void)
@@ -829,6 +862,7 @@ static const struct unit_test tests[] = {
 	{ "flags", test_flags },
 	{ "flag errors and suggestions", test_flag_errors },
 	{ "secret values never appear in errors", test_secret_never_in_errors },
+	{ "team mode's store URL, and a password in it refused unseen", test_store_url },
 	{ "options stop at the subcommand", test_subcommand_args },
 	{ "defaults < file < env < flags", test_precedence },
 	{ "environment values are checked", test_env_values_checked },
