@@ -72,7 +72,9 @@ done
 epoch1=$(pgq 'SELECT epoch FROM poller')
 
 # SIGKILL the leader.
-eval "kill -KILL \$${first}_PID"
+eval "killed=\$${first}_PID"
+kill -KILL "$killed"
+wait "$killed" 2>/dev/null
 t0=$(date +%s.%N)
 at_kill=$(pg_event_count)
 rest=""
