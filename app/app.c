@@ -252,9 +252,7 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 	};
 	int r;
 
-	if (a->cfg->db) {
-		snprintf(a->db_path, sizeof a->db_path, "%s", a->cfg->db);
-	} else if (a->cfg->demo) {
+	if (a->cfg->demo && !a->cfg->db) {
 		snprintf(a->demo_dir, sizeof a->demo_dir, "/tmp/faxtop-demo.XXXXXX");
 		if (!mkdtemp(a->demo_dir)) {
 			snprintf(err, errlen, "cannot create a temporary directory: %s",
@@ -263,15 +261,9 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 			return -1;
 		}
 		snprintf(a->db_path, sizeof a->db_path, "%.200s/faxtop.db", a->demo_dir);
-	} else if (config_default_db(a->db_path, sizeof a->db_path) != 0) {
+	} else if (config_db_path(a->cfg, a->db_path, sizeof a->db_path) != 0) {
 		snprintf(err, errlen, "cannot work out the database path: set --db PATH");
 		return -1;
-	} else if (config_store_is_pg(a->cfg->store)) {
-		/* The cache of a shared store is not the store of a solo run. */
-		char *slash = strrchr(a->db_path, '/');
-		size_t dir = slash ? (size_t)(slash - a->db_path) : 0;
-
-		snprintf(a->db_path + dir, sizeof a->db_path - dir, "%steam.db", slash ? "/" : "");
 	}
 	so.path = a->db_path;
 	a->store = store_open(&so, err, errlen);

@@ -73,6 +73,9 @@ struct app {
 	char listener_addr[128];
 };
 
+/* Who this instance's actions are recorded as: --operator, else user@host. */
+const char *app_operator(const struct app *a);
+
 /* The TUI's actions and queries, answered by the app (read-only mode
  * leaves out what changes anything); the caller adds quit. */
 void app_tui_actions(struct app *a, struct tui_actions *acts);

@@ -25,6 +25,11 @@ _Static_assert((int)TEAM_PUT_NEW == (int)WEBHOOK_SINK_NEW &&
 		       (int)TEAM_PUT_FAILED == (int)WEBHOOK_SINK_FAILED,
 	       "the webhook's sink results are the team's");
 
+const char *app_operator(const struct app *a)
+{
+	return a->cfg->operator_name && *a->cfg->operator_name ? a->cfg->operator_name : a->who;
+}
+
 static bool app_ip_literal(const char *host)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
@@ -114,9 +119,10 @@ int app_team_start(struct app *a, char *err, size_t errlen)
 	char conninfo[1024];
 	struct team_opts to = {
 		.conninfo = conninfo,
-		.who = a->cfg->operator_name ? a->cfg->operator_name : a->who,
+		.who = app_operator(a),
 		.in = a->ingest,
 		.cache = a->store,
+		.triage = a->triage,
 		.log = a->log,
 		.on_change = app_team_changed,
 		.ctx = a,

@@ -78,11 +78,16 @@ static int app_tui_dismiss(void *ctx, const char *fax_id, const char *note, char
 	char safe[200];
 
 	sanitize_str(safe, sizeof safe, note ? note : "");
-	if (triage_dismiss(a->triage, a->store, fax_id, safe, clock_now_ms(a->clock)) != 0) {
+	if (a->team &&
+	    team_dismiss(a->team, fax_id, safe, clock_now_ms(a->clock), err, errlen) != 0)
+		return -1;
+	if (triage_dismiss(a->triage, a->store, fax_id, safe, app_operator(a),
+			   clock_now_ms(a->clock)) != 0) {
 		snprintf(err, errlen, "%s", store_last_error(a->store));
 		return -1;
 	}
-	log_info(a->log, "%s dismissed by %s%s%s", fax_id, a->who, safe[0] ? ": " : "", safe);
+	log_info(a->log, "%s dismissed by %s%s%s", fax_id, app_operator(a), safe[0] ? ": " : "",
+		 safe);
 	return 0;
 }
 
@@ -90,11 +95,13 @@ static int app_tui_undismiss(void *ctx, const char *fax_id, char *err, size_t er
 {
 	struct app *a = ctx;
 
+	if (a->team && team_undismiss(a->team, fax_id, clock_now_ms(a->clock), err, errlen) != 0)
+		return -1;
 	if (triage_undismiss(a->triage, a->store, fax_id) != 0) {
 		snprintf(err, errlen, "%s", store_last_error(a->store));
 		return -1;
 	}
-	log_info(a->log, "%s no longer dismissed (%s)", fax_id, a->who);
+	log_info(a->log, "%s no longer dismissed (%s)", fax_id, app_operator(a));
 	return 0;
 }
 

@@ -179,9 +179,7 @@ static struct store *resend_open_store(struct config *cfg)
 	char path[4096], err[512];
 	struct store *st;
 
-	if (cfg->db)
-		snprintf(path, sizeof path, "%s", cfg->db);
-	else if (config_default_db(path, sizeof path) != 0) {
+	if (config_db_path(cfg, path, sizeof path) != 0) {
 		fprintf(stderr, "faxtop resend: no database path (set --db)\n");
 		return NULL;
 	}

@@ -15,7 +15,13 @@ EXTRA_DIST += bench/run.sh bench/profile.sh bench/suite.py bench/node/package.js
 	bench/node/receiver.js
 
 bench-programs: $(BENCH_BINS) app/faxtop sim/faxsim
-.PHONY: bench bench-programs
+.PHONY: bench bench-programs bench-team
 bench: bench-programs
 	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
 		$(SHELL) $(abs_top_srcdir)/bench/run.sh
+# Team mode (PostgreSQL): ingest with one and two receivers beside SQLite,
+# and a receiver's event reaching another instance (bench/team.py).
+bench-team: bench-programs
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
+		/usr/bin/python3 $(abs_top_srcdir)/bench/team.py
+EXTRA_DIST += bench/team.py

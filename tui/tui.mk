@@ -52,6 +52,6 @@ TUI_SCREEN_TESTS = tests/tui/tui_main.sh tests/tui/tui_resend.sh tests/tui/tui_e
 	tests/tui/tui_layout.sh tests/tui/tui_worklist.sh tests/tui/tui_resend_faxsim.sh \
 	tests/tui/tui_triage.sh tests/tui/tui_bulk.sh tests/tui/tui_health.sh \
 	tests/tui/tui_hup.sh tests/tui/tui_prompts.sh tests/tui/tui_oom.sh \
-	tests/tui/tui_dialog_keys.sh
+	tests/tui/tui_dialog_keys.sh tests/tui/tui_team.sh
 TESTS += $(TUI_SCREEN_TESTS)
 EXTRA_DIST += docs/TUI.md tests/tui/lib.sh $(TUI_SCREEN_TESTS)

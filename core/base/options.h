@@ -177,6 +177,9 @@ const char *config_suggest(const char *name);
 /* Default paths under XDG dirs; buf gets the path. 0 or -1. */
 int config_default_path(char *buf, size_t len);
 int config_default_db(char *buf, size_t len);
+/* The database this run uses: --db, else the default, which in team mode
+ * (a postgresql:// store) is the instance's cache, team.db beside it. */
+int config_db_path(const struct config *c, char *buf, size_t len);
 /* A postgresql:// (or postgres://) store: team mode. */
 bool config_store_is_pg(const char *store);
 /* Does the URL carry a password (user:pw@ or ?password=)? */

@@ -636,6 +636,19 @@ int config_default_db(char *buf, size_t len)
 			       len);
 }
 
+int config_db_path(const struct config *c, char *buf, size_t len)
+{
+	int n;
+
+	if (c->db) {
+		n = snprintf(buf, len, "%s", c->db);
+		return n >= 0 && (size_t)n < len ? 0 : -1;
+	}
+	/* The cache of a shared store is not the store of a solo run. */
+	return config_xdg_path(config_getenv, "XDG_DATA_HOME", ".local/share",
+			       config_store_is_pg(c->store) ? "team.db" : "faxtop.db", buf, len);
+}
+
 /* ---- the whole chain ---- */
 
 /* Sets the secret option `name` from the file at path (none: nothing). */

@@ -11,12 +11,12 @@
 #include "core/base/xalloc.h"
 #include "core/store/pg_ev.h"
 #include "core/store/pg_store.h"
+#include "core/store/pg_store_int.h"
 
 /* Advisory lock keys: (PG_STORE_LOCK_CLASS, one of these). */
 #define PG_STORE_LOCK_CLASS   "1717663860" /* "faxt" */
 #define PG_STORE_LOCK_MIGRATE "1"
 #define PG_STORE_LOCK_POLLER  "2"
-#define PG_STORE_FAX_ID_MAX   200 /* bytes, so a NOTIFY payload stays small */
 #define PG_STORE_CLAIM_TRIES  5
 #define PG_STORE_EVENT_PARAMS 7
 _Static_assert(PG_STORE_BATCH_MAX *PG_STORE_EVENT_PARAMS < 9999, "insert_sql's bound");
@@ -97,40 +97,7 @@ static const char *const pg_store_steps[] = {
 _Static_assert(sizeof pg_store_steps / sizeof pg_store_steps[0] == PG_STORE_SCHEMA_VERSION,
 	       "PG_STORE_SCHEMA_VERSION counts the steps");
 
-struct pg_store {
-	struct ev_loop *loop;
-	struct pg_store_opts opts;
-	char *conninfo;
-	char who[PG_STORE_WHO_MAX + 1];
-	char *migrate_sql;
-	struct pg_ev *pg;
-	bool ready;
-	char err[256];
-	/* leadership */
-	struct pg_ev *lead;
-	pg_store_lead_fn lead_fn;
-	void *lead_ctx;
-	ev_timer lead_w;
-	bool leader, lead_busy, lead_known; /* known: told the caller it is a standby */
-	double lead_retry, lead_after;      /* no try before lead_after (ev_now) */
-	int64_t epoch;
-};
-
-/* One operation on its way: the caller's callback and what the answer is
- * read against. */
-typedef void (*pg_op_fn)(void);
-
-struct pg_op {
-	struct pg_store *s;
-	pg_op_fn fn; /* the caller's, of the operation's type */
-	void *ctx;
-	size_t n;
-	char **ids;         /* insert: the batch's ids */
-	char *fax_id, *key; /* claim */
-	int tries;
-};
-
-static struct pg_op *op_new(struct pg_store *s, pg_op_fn fn, void *ctx)
+struct pg_op *pg_op_new(struct pg_store *s, pg_op_fn fn, void *ctx)
 {
 	struct pg_op *op = xcalloc(1, sizeof *op);
 
@@ -140,7 +107,7 @@ static struct pg_op *op_new(struct pg_store *s, pg_op_fn fn, void *ctx)
 	return op;
 }
 
-static void op_free(struct pg_op *op)
+void pg_op_free(struct pg_op *op)
 {
 	for (size_t i = 0; op->ids && i < op->n; i++)
 		free(op->ids[i]);
@@ -152,7 +119,7 @@ static void op_free(struct pg_op *op)
 
 /* err, or why a statement that ran cannot be trusted: the schema check
  * failed on this connection. */
-static const char *op_err(const struct pg_op *op, const char *err)
+const char *pg_op_err(const struct pg_op *op, const char *err)
 {
 	if (err)
 		return err;
@@ -161,11 +128,11 @@ static const char *op_err(const struct pg_op *op, const char *err)
 
 /* Queues sql for op with cb; a failure to queue (out of memory) is
  * reported as -1 and op is freed. */
-static int op_send(struct pg_ev *pg, struct pg_op *op, const char *sql, int n,
-		   const char *const *params, pg_ev_result_fn cb)
+int pg_op_send(struct pg_ev *pg, struct pg_op *op, const char *sql, int n,
+	       const char *const *params, pg_ev_result_fn cb)
 {
 	if (pg_ev_query(pg, sql, n, params, cb, op) < 0) {
-		op_free(op);
+		pg_op_free(op);
 		return -1;
 	}
 	return 0;
@@ -344,7 +311,7 @@ static char *hex_bytea(const void *raw, size_t len)
 	return out;
 }
 
-static bool text_ok(const char *t)
+bool pg_text_ok(const char *t)
 {
 	return !t || sanitize_utf8_valid(t, strlen(t));
 }
@@ -352,7 +319,8 @@ static bool text_ok(const char *t)
 bool pg_store_event_ok(const struct pg_store_event *e)
 {
 	return e->id && *e->id && e->type && e->source && (e->raw || !e->raw_len) &&
-		text_ok(e->id) && text_ok(e->type) && text_ok(e->source) && text_ok(e->fax_id);
+		pg_text_ok(e->id) && pg_text_ok(e->type) && pg_text_ok(e->source) &&
+		pg_text_ok(e->fax_id);
 }
 
 /* The ids RETURNING named were stored by this statement; every other event
@@ -363,10 +331,10 @@ static void on_inserted(void *ctx, const PGresult *res, const char *err)
 	pg_store_insert_fn fn = (pg_store_insert_fn)op->fn;
 	bool *is_new;
 
-	err = op_err(op, err);
+	err = pg_op_err(op, err);
 	if (err) {
 		fn(op->ctx, err, NULL, op->n);
-		op_free(op);
+		pg_op_free(op);
 		return;
 	}
 	is_new = xcalloc(op->n, sizeof *is_new);
@@ -382,7 +350,7 @@ static void on_inserted(void *ctx, const PGresult *res, const char *err)
 	}
 	fn(op->ctx, NULL, is_new, op->n);
 	free(is_new);
-	op_free(op);
+	pg_op_free(op);
 }
 
 /* INSERT … VALUES ($2…),(…) with the NOTIFY in the same statement: the
@@ -428,7 +396,7 @@ int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs,
 	for (size_t i = 0; i < n; i++)
 		if (!pg_store_event_ok(&evs[i]))
 			return -1;
-	op = op_new(s, (pg_op_fn)fn, ctx);
+	op = pg_op_new(s, (pg_op_fn)fn, ctx);
 	op->n = n;
 	op->ids = xcalloc(n, sizeof *op->ids);
 	params = xcalloc(np, sizeof *params);
@@ -451,7 +419,7 @@ int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs,
 		pp[6] = owned[3 * i + 2];
 	}
 	sql = insert_sql(n);
-	r = op_send(s->pg, op, sql, (int)np, params, on_inserted);
+	r = pg_op_send(s->pg, op, sql, (int)np, params, on_inserted);
 	free(sql);
 	for (size_t i = 0; i < n * 3; i++)
 		free(owned[i]);
@@ -463,45 +431,35 @@ int pg_store_insert_events(struct pg_store *s, const struct pg_store_event *evs,
 /* What on_range reads, in its order. */
 #define EVENT_COLUMNS "id, type, created, received_at, source, fax_id, raw, seq"
 
+static void event_fill(void *row, const PGresult *res, int r)
+{
+	struct pg_store_event *e = row;
+	unsigned char *raw;
+
+	e->id = PQgetvalue(res, r, 0);
+	e->type = PQgetvalue(res, r, 1);
+	e->created = strtoll(PQgetvalue(res, r, 2), NULL, 10);
+	e->received_at = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+	e->source = PQgetvalue(res, r, 4);
+	e->fax_id = pg_cell(res, r, 5);
+	raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 6), &e->raw_len);
+	if (!raw)
+		xalloc_die();
+	e->raw = raw;
+	e->seq = strtoll(PQgetvalue(res, r, 7), NULL, 10);
+}
+
 static void on_range(void *ctx, const PGresult *res, const char *err)
 {
 	struct pg_op *op = ctx;
-	pg_store_events_fn fn = (pg_store_events_fn)op->fn;
-	struct pg_store_event *evs;
-	unsigned char **raws;
-	int n;
+	size_t n;
+	struct pg_store_event *evs = pg_rows(op, res, &err, sizeof *evs, event_fill, &n);
 
-	err = op_err(op, err);
-	if (err) {
-		fn(op->ctx, err, NULL, 0);
-		op_free(op);
-		return;
-	}
-	n = PQntuples(res);
-	evs = xcalloc((size_t)n + 1, sizeof *evs);
-	raws = xcalloc((size_t)n + 1, sizeof *raws);
-	for (int r = 0; r < n; r++) {
-		evs[r].id = PQgetvalue(res, r, 0);
-		evs[r].type = PQgetvalue(res, r, 1);
-		evs[r].created = strtoll(PQgetvalue(res, r, 2), NULL, 10);
-		evs[r].received_at = strtoll(PQgetvalue(res, r, 3), NULL, 10);
-		evs[r].source = PQgetvalue(res, r, 4);
-		evs[r].fax_id = PQgetisnull(res, r, 5) ? NULL : PQgetvalue(res, r, 5);
-		raws[r] = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 6),
-					  &evs[r].raw_len);
-		if (!raws[r]) {
-			fprintf(stderr, "faxtop: out of memory\n");
-			abort();
-		}
-		evs[r].raw = raws[r];
-		evs[r].seq = strtoll(PQgetvalue(res, r, 7), NULL, 10);
-	}
-	fn(op->ctx, NULL, evs, (size_t)n);
-	for (int r = 0; r < n; r++)
-		PQfreemem(raws[r]);
-	free(raws);
+	((pg_store_events_fn)op->fn)(op->ctx, err, evs, n);
+	for (size_t r = 0; r < n; r++)
+		PQfreemem((void *)evs[r].raw);
 	free(evs);
-	op_free(op);
+	pg_op_free(op);
 }
 
 int pg_store_events_range(struct pg_store *s, int64_t lo, int64_t hi, pg_store_events_fn fn,
@@ -514,10 +472,10 @@ int pg_store_events_range(struct pg_store *s, int64_t lo, int64_t hi, pg_store_e
 		return -1;
 	snprintf(a, sizeof a, "%" PRId64, lo);
 	snprintf(b, sizeof b, "%" PRId64, hi);
-	return op_send(s->pg, op_new(s, (pg_op_fn)fn, ctx),
-		       "SELECT " EVENT_COLUMNS " FROM events"
-		       " WHERE seq BETWEEN $1::bigint AND $2::bigint ORDER BY seq",
-		       2, params, on_range);
+	return pg_op_send(s->pg, pg_op_new(s, (pg_op_fn)fn, ctx),
+			  "SELECT " EVENT_COLUMNS " FROM events"
+			  " WHERE seq BETWEEN $1::bigint AND $2::bigint ORDER BY seq",
+			  2, params, on_range);
 }
 
 int pg_store_events_after(struct pg_store *s, int64_t after, size_t limit, pg_store_events_fn fn,
@@ -530,10 +488,10 @@ int pg_store_events_after(struct pg_store *s, int64_t after, size_t limit, pg_st
 		return -1;
 	snprintf(a, sizeof a, "%" PRId64, after);
 	snprintf(b, sizeof b, "%zu", limit);
-	return op_send(s->pg, op_new(s, (pg_op_fn)fn, ctx),
-		       "SELECT " EVENT_COLUMNS " FROM events"
-		       " WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint",
-		       2, params, on_range);
+	return pg_op_send(s->pg, pg_op_new(s, (pg_op_fn)fn, ctx),
+			  "SELECT " EVENT_COLUMNS " FROM events"
+			  " WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint",
+			  2, params, on_range);
 }
 
 /* ---- the poller's leadership ---- */
@@ -658,11 +616,11 @@ static void on_advanced(void *ctx, const PGresult *res, const char *err)
 {
 	struct pg_op *op = ctx;
 
-	err = op_err(op, err);
+	err = pg_op_err(op, err);
 	if (!err && strcmp(PQcmdTuples((PGresult *)res), "1") != 0)
 		err = "no longer the poller: another instance has won the leadership since";
 	((pg_store_done_fn)op->fn)(op->ctx, err);
-	op_free(op);
+	pg_op_free(op);
 }
 
 int pg_store_cursor_advance(struct pg_store *s, int64_t epoch, const char *cursor,
@@ -671,13 +629,13 @@ int pg_store_cursor_advance(struct pg_store *s, int64_t epoch, const char *curso
 	char e[24];
 	const char *params[2] = { e, cursor };
 
-	if (!fn || !cursor || !text_ok(cursor))
+	if (!fn || !cursor || !pg_text_ok(cursor))
 		return -1;
 	snprintf(e, sizeof e, "%" PRId64, epoch);
-	return op_send(s->pg, op_new(s, (pg_op_fn)fn, ctx),
-		       "UPDATE poller SET cursor = $2::text, advanced_at = now()"
-		       " WHERE one = 1 AND epoch = $1::bigint",
-		       2, params, on_advanced);
+	return pg_op_send(s->pg, pg_op_new(s, (pg_op_fn)fn, ctx),
+			  "UPDATE poller SET cursor = $2::text, advanced_at = now()"
+			  " WHERE one = 1 AND epoch = $1::bigint",
+			  2, params, on_advanced);
 }
 
 /* ---- resend claims ---- */
@@ -690,7 +648,7 @@ int pg_store_cursor_advance(struct pg_store *s, int64_t epoch, const char *curso
 	" VALUES ($1::text, $2::text, $3::text) ON CONFLICT (fax_id) DO NOTHING"             \
 	" RETURNING who, claimed_at),"                                                       \
 	" note AS (SELECT pg_notify('" PG_STORE_CHANNEL "', 'claim:' || $1::text) FROM ins)" \
-	" SELECT true, who, extract(epoch FROM claimed_at)::bigint, $3::text"               \
+	" SELECT true, who, extract(epoch FROM claimed_at)::bigint, $3::text"                \
 	" FROM ins CROSS JOIN note"                                                          \
 	" UNION ALL SELECT false, who, extract(epoch FROM claimed_at)::bigint, key"          \
 	" FROM resend_claims WHERE fax_id = $1::text AND NOT EXISTS (SELECT 1 FROM ins)"
@@ -702,7 +660,7 @@ static void on_claimed(void *ctx, const PGresult *res, const char *err)
 	struct pg_op *op = ctx;
 	pg_store_claim_fn fn = (pg_store_claim_fn)op->fn;
 
-	err = op_err(op, err);
+	err = pg_op_err(op, err);
 	if (!err && PQntuples(res) == 0) {
 		if (++op->tries < PG_STORE_CLAIM_TRIES) {
 			claim_send(op);
@@ -716,7 +674,7 @@ static void on_claimed(void *ctx, const PGresult *res, const char *err)
 		fn(op->ctx, NULL, PQgetvalue(res, 0, 0)[0] == 't', PQgetvalue(res, 0, 1),
 		   strtoll(PQgetvalue(res, 0, 2), NULL, 10),
 		   PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
-	op_free(op);
+	pg_op_free(op);
 }
 
 static void claim_send(struct pg_op *op)
@@ -726,13 +684,34 @@ static void claim_send(struct pg_op *op)
 	if (pg_ev_query(op->s->pg, CLAIM_SQL, 3, params, on_claimed, op) < 0) {
 		/* From the loop (a retry): report rather than drop. */
 		((pg_store_claim_fn)op->fn)(op->ctx, "out of memory", false, NULL, 0, NULL);
-		op_free(op);
+		pg_op_free(op);
 	}
 }
 
-static bool fax_id_ok(const char *fax_id)
+const char *pg_cell(const PGresult *res, int r, int c)
 {
-	return fax_id && *fax_id && strlen(fax_id) <= PG_STORE_FAX_ID_MAX && text_ok(fax_id);
+	return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
+void *pg_rows(const struct pg_op *op, const PGresult *res, const char **err, size_t size,
+	      void (*fill)(void *row, const PGresult *res, int r), size_t *n)
+{
+	char *rows;
+
+	*n = 0;
+	*err = pg_op_err(op, *err);
+	if (*err)
+		return NULL;
+	*n = (size_t)PQntuples(res);
+	rows = xcalloc(*n + 1, size);
+	for (size_t r = 0; r < *n; r++)
+		fill(rows + r * size, res, (int)r);
+	return rows;
+}
+
+bool pg_fax_id_ok(const char *fax_id)
+{
+	return fax_id && *fax_id && strlen(fax_id) <= PG_STORE_FAX_ID_MAX && pg_text_ok(fax_id);
 }
 
 int pg_store_claim(struct pg_store *s, const char *fax_id, const char *key, pg_store_claim_fn fn,
@@ -741,36 +720,37 @@ int pg_store_claim(struct pg_store *s, const char *fax_id, const char *key, pg_s
 	struct pg_op *op;
 	const char *params[3] = { fax_id, s->who, key };
 
-	if (!fn || !fax_id_ok(fax_id) || !text_ok(key))
+	if (!fn || !pg_fax_id_ok(fax_id) || !pg_text_ok(key))
 		return -1;
-	op = op_new(s, (pg_op_fn)fn, ctx);
+	op = pg_op_new(s, (pg_op_fn)fn, ctx);
 	op->fax_id = xstrdup(fax_id);
 	op->key = xstrdup(key);
-	return op_send(s->pg, op, CLAIM_SQL, 3, params, on_claimed);
+	return pg_op_send(s->pg, op, CLAIM_SQL, 3, params, on_claimed);
 }
 
 static void on_released(void *ctx, const PGresult *res, const char *err)
 {
 	struct pg_op *op = ctx;
 
-	err = op_err(op, err);
+	err = pg_op_err(op, err);
 	if (!err && PQntuples(res) != 1)
 		err = "this operator holds no claim on that fax";
 	((pg_store_done_fn)op->fn)(op->ctx, err);
-	op_free(op);
+	pg_op_free(op);
 }
 
-int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn, void *ctx)
+int pg_store_claim_release(struct pg_store *s, const char *fax_id, const char *key,
+			   pg_store_done_fn fn, void *ctx)
 {
-	const char *params[2] = { fax_id, s->who };
+	const char *params[3] = { fax_id, s->who, key };
 
-	if (!fn || !fax_id_ok(fax_id))
+	if (!fn || !pg_fax_id_ok(fax_id) || !key || !pg_text_ok(key))
 		return -1;
-	return op_send(s->pg, op_new(s, (pg_op_fn)fn, ctx),
-		       "WITH d AS (DELETE FROM resend_claims WHERE fax_id = $1::text"
-		       " AND who = $2::text RETURNING fax_id)"
-		       " SELECT pg_notify('" PG_STORE_CHANNEL "', 'claim:' || fax_id) FROM d",
-		       2, params, on_released);
+	return pg_op_send(s->pg, pg_op_new(s, (pg_op_fn)fn, ctx),
+			  "WITH d AS (DELETE FROM resend_claims WHERE fax_id = $1::text"
+			  " AND who = $2::text AND key = $3::text RETURNING fax_id)"
+			  " SELECT pg_notify('" PG_STORE_CHANNEL "', 'claim:' || fax_id) FROM d",
+			  3, params, on_released);
 }
 
 void pg_store_claim_describe(char *buf, size_t len, const char *who, int64_t since)

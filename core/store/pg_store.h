@@ -19,7 +19,7 @@
  * Dashboards follow the store through NOTIFY on PG_STORE_CHANNEL, sent in
  * the writer's transaction (so only once it commits): "events:LO-HI" (the
  * events of one transaction have sequence numbers in LO..HI; read them
- * with pg_store_events_range) and "claim:FAX_ID". */
+ * with pg_store_events_range), "claim:FAX_ID" and "triage:FAX_ID". */
 #ifndef FAXTOP_CORE_PG_STORE_H
 #define FAXTOP_CORE_PG_STORE_H
 
@@ -126,9 +126,34 @@ typedef void (*pg_store_claim_fn)(void *ctx, const char *err, bool won, const ch
 				  int64_t since, const char *key);
 int pg_store_claim(struct pg_store *s, const char *fax_id, const char *key, pg_store_claim_fn fn,
 		   void *ctx);
-/* Gives a claim back (a resend that failed before reaching mintfax), only
- * when this operator holds it. */
-int pg_store_claim_release(struct pg_store *s, const char *fax_id, pg_store_done_fn fn, void *ctx);
+/* Gives a claim back (a resend refused for good: nothing was made), only
+ * when this operator holds it with key (two desks may share an operator's
+ * name, never a key). */
+int pg_store_claim_release(struct pg_store *s, const char *fax_id, const char *key,
+			   pg_store_done_fn fn, void *ctx);
+/* Every claim, or fax_id's (NULL: all): who, since when, with which key. */
+struct pg_store_claim_row {
+	const char *fax_id, *who, *key; /* key may be NULL */
+	int64_t since;                  /* Unix seconds */
+};
+typedef void (*pg_store_claims_fn)(void *ctx, const char *err, const struct pg_store_claim_row *rows,
+				   size_t n);
+int pg_store_claims_read(struct pg_store *s, const char *fax_id, pg_store_claims_fn fn, void *ctx);
+
+/* Triage: this operator's decision on a failed fax, "dismissed" (with an
+ * optional note) or "none" (undone; the row keeps who undid it), notified
+ * as "triage:FAX_ID". The reads give fax_id's decision, or every one
+ * (fax_id NULL); their texts are the database's: sanitise before drawing. */
+struct pg_store_triage {
+	const char *fax_id, *state, *note, *who; /* note may be NULL */
+	int64_t at_ms;
+};
+int pg_store_triage_put(struct pg_store *s, const char *fax_id, const char *state,
+			const char *note, int64_t at_ms, pg_store_done_fn fn, void *ctx);
+typedef void (*pg_store_triage_fn)(void *ctx, const char *err, const struct pg_store_triage *rows,
+				   size_t n);
+int pg_store_triage_read(struct pg_store *s, const char *fax_id, pg_store_triage_fn fn, void *ctx);
+
 /* "being resent by ops@desk2 since 16:15" (local time). */
 void pg_store_claim_describe(char *buf, size_t len, const char *who, int64_t since);
 

@@ -93,9 +93,9 @@ int store_ledger_newest(struct store *s, const char *fax_id, store_ledger_fn fn,
 int store_ledger_each_pending(struct store *s, store_ledger_fn fn, void *ctx);
 /* Triage decisions the data cannot tell (a dismissal and its note). */
 typedef void (*store_triage_fn)(void *ctx, const char *fax_id, const char *state, const char *note,
-				int64_t at_ms);
+				const char *who, int64_t at_ms);
 int store_triage_put(struct store *s, const char *fax_id, const char *state, const char *note,
-		     int64_t at_ms);
+		     const char *who, int64_t at_ms);
 int store_triage_del(struct store *s, const char *fax_id);
 int store_triage_each(struct store *s, store_triage_fn fn, void *ctx);
 

@@ -23,7 +23,8 @@ TEAM_TESTS = tests/integration/team_pg_cluster.sh tests/integration/team_pg_ev.s
 TESTS += $(TEAM_TESTS)
 EXTRA_DIST += $(TEAM_TESTS) tests/integration/pg_lib.sh
 # The PostgreSQL store (schema, events, leadership, claims) and its probe.
-core_libfaxcore_a_SOURCES += core/store/pg_store.c core/store/pg_store.h
+core_libfaxcore_a_SOURCES += core/store/pg_store.c core/store/pg_store.h \
+	core/store/pg_store_int.h core/store/pg_store_team.c
 check_PROGRAMS += tests/integration/pg_store_probe
 tests_integration_pg_store_probe_SOURCES = tests/integration/pg_store_probe.c
 tests_integration_pg_store_probe_LDADD = core/libfaxcore.a $(CORE_LIBS)

@@ -104,10 +104,10 @@
 	  "SELECT " LEDGER_COLUMNS " FROM resend_ledger"                           \
 	  " WHERE state = 'pending' ORDER BY created_at")                          \
 	X(ST_TRIAGE_PUT,                                                           \
-	  "INSERT OR REPLACE INTO triage (fax_id, state, note, at)"                \
-	  " VALUES (?1, ?2, ?3, ?4)")                                              \
+	  "INSERT OR REPLACE INTO triage (fax_id, state, note, at, who)"           \
+	  " VALUES (?1, ?2, ?3, ?4, ?5)")                                          \
 	X(ST_TRIAGE_DEL, "DELETE FROM triage WHERE fax_id = ?1")                   \
-	X(ST_TRIAGE_EACH, "SELECT fax_id, state, note, at FROM triage")            \
+	X(ST_TRIAGE_EACH, "SELECT fax_id, state, note, at, who FROM triage")       \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1")                    \
 	X(ST_META_SET, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)") \
 	X(ST_PRUNE_EVENTS, "DELETE FROM events WHERE received_at < ?1")            \

@@ -89,7 +89,7 @@ int store_ledger_each_pending(struct store *s, store_ledger_fn fn, void *ctx)
 }
 
 int store_triage_put(struct store *s, const char *fax_id, const char *state, const char *note,
-		     int64_t at_ms)
+		     const char *who, int64_t at_ms)
 {
 	sqlite3_stmt *st = s->st[ST_TRIAGE_PUT];
 
@@ -100,7 +100,7 @@ int store_triage_put(struct store *s, const char *fax_id, const char *state, con
 	if (store_begin(s) < 0)
 		return -1;
 	if (bind_text(st, 1, fax_id) || bind_text(st, 2, state) || bind_text(st, 3, note) ||
-	    sqlite3_bind_int64(st, 4, at_ms))
+	    sqlite3_bind_int64(st, 4, at_ms) || bind_text(st, 5, who))
 		return store_bind_fail(s, st, "store triage");
 	return store_step_write(s, st, "store triage");
 }
@@ -123,7 +123,7 @@ int store_triage_each(struct store *s, store_triage_fn fn, void *ctx)
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (col_text(st, 0) && col_text(st, 1))
-			fn(ctx, col_text(st, 0), col_text(st, 1), col_text(st, 2),
+			fn(ctx, col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 4),
 			   sqlite3_column_int64(st, 3));
 	return store_read_end(s, st, rc, "read triage");
 }

@@ -127,6 +127,8 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE events_v5 RENAME TO events;"
 	"CREATE UNIQUE INDEX events_key ON events(created, id);"
 	"CREATE INDEX events_received ON events(received_at);",
+	/* 6: who dismissed a fax, shown on its detail (a team's operators) */
+	"ALTER TABLE triage ADD COLUMN who TEXT;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 

@@ -19,11 +19,21 @@
 
 struct triage_entry {
 	char *fax_id;
-	char *note;
+	char *note, *who; /* the dismissal's */
 	int64_t at_ms;
+	char *resent_by; /* who made its newest resend, when known */
+	int64_t resent_at_ms;
 	bool dismissed;
 	bool pending;
 };
+
+static void triage_entry_done(struct triage_entry *e)
+{
+	free(e->fax_id);
+	free(e->note);
+	free(e->who);
+	free(e->resent_by);
+}
 
 struct triage {
 	struct triage_entry *v;
@@ -51,10 +61,8 @@ void triage_free(struct triage *tr)
 {
 	if (!tr)
 		return;
-	for (size_t i = 0; i < tr->n; i++) {
-		free(tr->v[i].fax_id);
-		free(tr->v[i].note);
-	}
+	for (size_t i = 0; i < tr->n; i++)
+		triage_entry_done(&tr->v[i]);
 	free(tr->v);
 	free(tr);
 }
@@ -129,10 +137,9 @@ static void triage_trim(struct triage *tr, const char *fax_id)
 	bool found;
 	size_t i = triage_find(tr, fax_id, &found);
 
-	if (!found || tr->v[i].dismissed || tr->v[i].pending)
+	if (!found || tr->v[i].dismissed || tr->v[i].pending || tr->v[i].resent_by)
 		return;
-	free(tr->v[i].fax_id);
-	free(tr->v[i].note);
+	triage_entry_done(&tr->v[i]);
 	memmove(&tr->v[i], &tr->v[i + 1], (tr->n - i - 1) * sizeof *tr->v);
 	tr->n--;
 }
@@ -164,20 +171,23 @@ bool triage_is_pending(const struct triage *tr, const char *fax_id)
 	return e && e->pending;
 }
 
+/* A copy of s, NULL for NULL or "". */
+static char *triage_copy(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
 static int triage_keep_dismissal(struct triage *tr, const char *fax_id, const char *note,
-				 int64_t at_ms)
+				 const char *who, int64_t at_ms)
 {
 	struct triage_entry *e = triage_upsert(tr, fax_id);
-	char *copy = note && *note ? strdup(note) : NULL;
 
-	if (!e || (note && *note && !copy)) {
-		free(copy);
-		if (e)
-			triage_trim(tr, fax_id);
+	if (!e)
 		return -1;
-	}
 	free(e->note);
-	e->note = copy;
+	free(e->who);
+	e->note = triage_copy(note);
+	e->who = triage_copy(who);
 	e->at_ms = at_ms;
 	e->dismissed = true;
 	tr->gen++;
@@ -185,13 +195,47 @@ static int triage_keep_dismissal(struct triage *tr, const char *fax_id, const ch
 }
 
 int triage_dismiss(struct triage *tr, struct store *s, const char *fax_id, const char *note,
-		   int64_t at_ms)
+		   const char *who, int64_t at_ms)
 {
 	if (!tr || !fax_id)
 		return -1;
-	if (s && store_triage_put(s, fax_id, "dismissed", note && *note ? note : NULL, at_ms) != 0)
+	if (s &&
+	    store_triage_put(s, fax_id, "dismissed", note && *note ? note : NULL,
+			     who && *who ? who : NULL, at_ms) != 0)
 		return -1;
-	return triage_keep_dismissal(tr, fax_id, note, at_ms);
+	return triage_keep_dismissal(tr, fax_id, note, who, at_ms);
+}
+
+int triage_note_resend(struct triage *tr, const char *fax_id, const char *who, int64_t at_ms)
+{
+	struct triage_entry *e;
+
+	if (!tr || !fax_id || !who || !*who || !(e = triage_upsert(tr, fax_id)))
+		return -1;
+	if (e->resent_by && e->resent_at_ms > at_ms)
+		return 0; /* a newer one is known */
+	free(e->resent_by);
+	e->resent_by = xstrdup(who);
+	e->resent_at_ms = at_ms;
+	tr->gen++;
+	return 0;
+}
+
+void triage_who(const struct triage *tr, const char *fax_id, struct triage_who *out)
+{
+	const struct triage_entry *e = triage_get(tr, fax_id);
+
+	memset(out, 0, sizeof *out);
+	out->dismissed_at_ms = out->resent_at_ms = TS_NONE;
+	if (!e)
+		return;
+	if (e->dismissed) {
+		out->dismissed_by = e->who;
+		out->dismissed_at_ms = e->at_ms;
+	}
+	out->resent_by = e->resent_by;
+	if (e->resent_by)
+		out->resent_at_ms = e->resent_at_ms;
 }
 
 int triage_undismiss(struct triage *tr, struct store *s, const char *fax_id)
@@ -210,7 +254,8 @@ int triage_undismiss(struct triage *tr, struct store *s, const char *fax_id)
 	e = &tr->v[i];
 	e->dismissed = false;
 	free(e->note);
-	e->note = NULL;
+	free(e->who);
+	e->note = e->who = NULL;
 	triage_trim(tr, fax_id);
 	tr->gen++;
 	return 0;
@@ -226,10 +271,10 @@ bool triage_is_dismissed(const struct triage *tr, const char *fax_id, const char
 }
 
 static void triage_load_dismissal(void *ctx, const char *fax_id, const char *state,
-				  const char *note, int64_t at_ms)
+				  const char *note, const char *who, int64_t at_ms)
 {
 	if (!strcmp(state, "dismissed"))
-		triage_keep_dismissal(ctx, fax_id, note, at_ms);
+		triage_keep_dismissal(ctx, fax_id, note, who, at_ms);
 }
 
 static void triage_load_pending(void *ctx, const struct store_ledger_row *r)

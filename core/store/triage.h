@@ -65,9 +65,18 @@ bool triage_is_pending(const struct triage *tr, const char *fax_id);
 /* Dismiss (note may be NULL) or undo, in memory and in the store's open
  * batch (s may be NULL). 0, or -1 (nothing changed). */
 int triage_dismiss(struct triage *tr, struct store *s, const char *fax_id, const char *note,
-		   int64_t at_ms);
+		   const char *who, int64_t at_ms);
 int triage_undismiss(struct triage *tr, struct store *s, const char *fax_id);
 bool triage_is_dismissed(const struct triage *tr, const char *fax_id, const char **note);
+/* Who resent fax_id last, and when (the resend ledger's user@host, or in
+ * team mode the shared claim's operator): kept for the detail screen. */
+int triage_note_resend(struct triage *tr, const char *fax_id, const char *who, int64_t at_ms);
+/* Who acted on fax_id: NULL names when unknown; the strings are tr's. */
+struct triage_who {
+	const char *dismissed_by, *resent_by;
+	int64_t dismissed_at_ms, resent_at_ms; /* TS_NONE when unknown */
+};
+void triage_who(const struct triage *tr, const char *fax_id, struct triage_who *out);
 
 /* The case of mf (tr may be NULL: nothing dismissed or pending). */
 void triage_of(const struct triage *tr, const struct model *m, const struct model_fax *mf,

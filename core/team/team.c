@@ -111,6 +111,7 @@ static void team_on_inserted(void *ctx, const char *err, const bool *is_new, siz
 	size_t i = 0, n_back = 0;
 
 	team_op_unlink(t, op);
+	t->insert_busy--;
 	if (op->relay)
 		t->relay_busy--;
 	while (e) {
@@ -207,12 +208,17 @@ static void team_send_events(struct team *t)
 	op->next = t->busy;
 	t->busy = op;
 	t->relay_busy += op->relay;
+	t->insert_busy++;
 	if (pg_store_insert_events(t->pg, ev, op->n, team_on_inserted, op) != 0)
 		team_on_inserted(op, "the events could not be sent", NULL, 0);
 	if (ev != evs)
 		free(ev);
 }
 
+/* Group commit: while one statement of events is on its way, what comes
+ * meanwhile waits and then goes out as one (the connection runs one
+ * statement at a time anyway; sent one by one, each would be its own
+ * transaction). */
 void team_flush(struct team *t)
 {
 	ev_prepare_stop(t->loop, &t->flush_w);
@@ -222,6 +228,8 @@ void team_flush(struct team *t)
 				return;
 			continue;
 		}
+		if (t->insert_busy)
+			return;
 		team_send_events(t);
 	}
 }
@@ -372,6 +380,8 @@ static void team_on_notify(void *ctx, const char *payload)
 	if (sscanf(payload, "events:%lld-%lld%n", &lo, &hi, &used) == 2 && payload[used] == '\0' &&
 	    lo > 0 && lo <= hi)
 		pg_store_events_range(t->pg, lo, hi, team_on_range, t);
+	else
+		team_on_decision(t, payload);
 }
 
 static void team_on_state(void *ctx, bool ready, const char *err)
@@ -385,6 +395,7 @@ static void team_on_state(void *ctx, bool ready, const char *err)
 		if (!t->follow_busy)
 			team_follow_after(
 				t, t->st.seq > TEAM_SEQ_OVERLAP ? t->st.seq - TEAM_SEQ_OVERLAP : 0);
+		team_follow_decisions(t, NULL);
 		team_flush(t);
 	} else {
 		sanitize_str(t->why, sizeof t->why, err && *err ? err : "unreachable");

@@ -48,6 +48,7 @@ struct team_opts {
 	const char *who;      /* the operator, "ops@desk2" */
 	struct ingest *in;    /* followed events come in through here */
 	struct store *cache;  /* the local store: TEAM_SEQ_KEY lives there */
+	struct triage *triage; /* the local triage: the team's decisions go there (may be NULL) */
 	struct log *log;
 	/* The store's health or this instance's role changed: draw it now. */
 	void (*on_change)(void *ctx);
@@ -100,6 +101,15 @@ typedef void (*team_put_fn)(void *ctx, int r, const char *err);
  * stored (its id or type is not valid UTF-8). */
 int team_put(struct team *t, const struct event *ev, const char *raw, size_t len,
 	     enum event_source src, team_put_fn fn, void *ctx);
+
+/* ---- operators' decisions (team_triage.c) ---- */
+
+/* This operator dismisses fax_id (note may be NULL), or undoes it, for the
+ * whole team: -1 with err when the shared store cannot take it now (the
+ * caller then changes nothing). The local triage is the caller's. */
+int team_dismiss(struct team *t, const char *fax_id, const char *note, int64_t at_ms, char *err,
+		 size_t errlen);
+int team_undismiss(struct team *t, const char *fax_id, int64_t at_ms, char *err, size_t errlen);
 
 /* ---- leading (team_lead.c) ---- */
 

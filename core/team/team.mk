@@ -2,4 +2,4 @@
 # (the shared record; each instance's SQLite store is its cache).
 core_libfaxcore_a_SOURCES += \
 	core/team/team.c core/team/team.h core/team/team_int.h \
-	core/team/team_lead.c
+	core/team/team_lead.c core/team/team_triage.c

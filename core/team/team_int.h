@@ -40,6 +40,7 @@ struct team {
 	ev_prepare flush_w;
 	ev_timer retry_w;     /* relayed events that failed go out again */
 	unsigned relay_busy;  /* statements with relayed events on their way */
+	unsigned insert_busy; /* statements with events on their way (group commit: one) */
 	struct team_op *busy; /* every statement on its way */
 
 	/* following */
@@ -62,5 +63,10 @@ void team_flush(struct team *t);
 struct team_entry *team_entry_new(struct team *t, const struct event *ev, const char *raw,
 				  size_t len, enum event_source src);
 void team_entry_free(struct team_entry *e);
+
+/* team_triage.c: every decision (fax_id NULL) or one fax's, read and
+ * applied to the local triage; and a "triage:…" or "claim:…" notice. */
+void team_follow_decisions(struct team *t, const char *fax_id);
+void team_on_decision(struct team *t, const char *payload);
 
 #endif

@@ -363,7 +363,7 @@ static int fx_dismiss(void *ctx, const char *fax_id, const char *note, char *err
 {
 	struct fixture *fx = ctx;
 
-	if (triage_dismiss(fx->triage, NULL, fax_id, note, clock_now_ms(NULL)) < 0) {
+	if (triage_dismiss(fx->triage, NULL, fax_id, note, "ops@fixture", clock_now_ms(NULL)) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

@@ -23,6 +23,12 @@ expect "dismissed"
 keys / C-u "state:dismissed" Enter
 wait_for "faxes 1 filter: state:dismissed"
 expect "fax_000116"
+# The detail names who dismissed it, when, and the note.
+keys Enter
+wait_re "dismissed +by ops@fixture at [0-9-]+ [0-9:]+: number retired"
+expect "case             dismissed"
+keys Escape
+wait_gone "by ops@fixture"
 # A second d names it as done already; D undoes.
 keys d
 wait_for "fax_000116 is dismissed already: number retired (D undoes it)"

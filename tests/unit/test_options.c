@@ -696,6 +696,19 @@ static void test_default_paths(void)
 	CU_ASSERT_EQUAL(config_default_db(buf, sizeof buf), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "/home/u/.local/share/faxtop/faxtop.db");
 	CU_ASSERT_EQUAL(config_default_db(buf, 10), -1);
+	/* Team mode's default is the instance's cache, beside the solo store. */
+	{
+		struct config c;
+		const char *argv[] = { "faxtop", "--store", "postgresql://", NULL };
+		char err[256], solo[512];
+
+		CU_ASSERT_EQUAL(config_default_db(solo, sizeof solo), 0);
+		CU_ASSERT_EQUAL(load(&c, argv, err, sizeof err), 0);
+		CU_ASSERT_EQUAL(config_db_path(&c, buf, sizeof buf), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(buf, "/faxtop/team.db"));
+		CU_ASSERT_EQUAL(strncmp(buf, solo, strlen(solo) - strlen("faxtop.db")), 0);
+		config_done(&c);
+	}
 	unsetenv("HOME");
 	unsetenv("XDG_CONFIG_HOME");
 	CU_ASSERT_EQUAL(config_default_path(buf, sizeof buf), -1);

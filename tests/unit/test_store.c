@@ -224,7 +224,7 @@ static void test_open_wal_schema(void)
 	struct stat sb;
 
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "5");
+	CU_ASSERT_STRING_EQUAL(v, "6");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
 	/* acknowledged means durable: a commit waits for fsync */
@@ -272,7 +272,7 @@ static void test_reopen_migrations_idempotent(void)
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
 		CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-		CU_ASSERT_STRING_EQUAL(v, "5");
+		CU_ASSERT_STRING_EQUAL(v, "6");
 		CU_ASSERT_EQUAL(store_has_event(s, "evt_keep"), 1);
 		CU_ASSERT_EQUAL(store_event_count(s), 1);
 		CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
@@ -315,7 +315,7 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_EQUAL(model_get(m, "fax_old")->anomalies, 0);
 	model_free(m);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "5");
+	CU_ASSERT_STRING_EQUAL(v, "6");
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_old"), 1);
 	store_close(s);
 	db = peek_open("v1");
@@ -347,6 +347,9 @@ static void test_migrate_events_key(void)
 			     "  2, 'webhook', 'fax_1', '{}');"
 			     " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
 			     "  3, 'poll', 'fax_1', '{\"x\":1}');"
+			     " DROP TABLE triage; CREATE TABLE triage (fax_id TEXT PRIMARY KEY"
+			     " NOT NULL, state TEXT NOT NULL, note TEXT, at INTEGER NOT NULL);"
+			     " INSERT INTO triage VALUES ('fax_1', 'dismissed', 'n', 9);"
 			     " UPDATE meta SET value = '4' WHERE key = 'schema_version'",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
@@ -354,13 +357,17 @@ static void test_migrate_events_key(void)
 	s = open_db("v4", 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "5");
+	CU_ASSERT_STRING_EQUAL(v, "6");
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_a", 1700000001), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000002), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000001), 0);
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_b"), 1);
 	store_close(s);
 	db = peek_open("v4");
+	/* Step 6: a dismissal from before keeps its note and gains who (none). */
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM triage WHERE fax_id = 'fax_1'"
+				     " AND note = 'n' AND at = 9 AND who IS NULL"),
+			1);
 	/* Stored order and every column kept; no index on the id alone left. */
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM events"), 2);
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT received_at FROM events ORDER BY rowid LIMIT 1"), 2);

@@ -98,7 +98,7 @@ static void test_dismiss_and_undo(void)
 
 	add(m, "fax_a", FAX_FAILED, NULL, 1000);
 	g = triage_generation(tr);
-	CU_ASSERT_EQUAL(triage_dismiss(tr, NULL, "fax_a", "number retired", 5), 0);
+	CU_ASSERT_EQUAL(triage_dismiss(tr, NULL, "fax_a", "number retired", "ops@desk1", 5), 0);
 	CU_ASSERT_NOT_EQUAL(triage_generation(tr), g);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_a", &ti), TRIAGE_DISMISSED);
 	CU_ASSERT_STRING_EQUAL(ti.note, "number retired");
@@ -106,8 +106,19 @@ static void test_dismiss_and_undo(void)
 	CU_ASSERT_EQUAL(triage_undismiss(tr, NULL, "fax_a"), 0);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_a", NULL), TRIAGE_UNRESOLVED);
 	CU_ASSERT_EQUAL(triage_undismiss(tr, NULL, "fax_a"), -1); /* nothing to undo */
+	/* Who resent it: the newest known resend wins; a dismissal's who goes
+	 * with its undoing. */
+	struct triage_who w;
+	CU_ASSERT_EQUAL(triage_note_resend(tr, "fax_a", "ops@desk1", 50), 0);
+	CU_ASSERT_EQUAL(triage_note_resend(tr, "fax_a", "ops@desk2", 40), 0);
+	triage_who(tr, "fax_a", &w);
+	CU_ASSERT_STRING_EQUAL(w.resent_by ? w.resent_by : "", "ops@desk1");
+	CU_ASSERT_EQUAL(w.resent_at_ms, 50);
+	CU_ASSERT_PTR_NULL(w.dismissed_by);
+	CU_ASSERT_EQUAL(w.dismissed_at_ms, TS_NONE);
+	CU_ASSERT_EQUAL(triage_note_resend(tr, "fax_a", "", 60), -1);
 	/* A resend that is on its way outranks a dismissal. */
-	triage_dismiss(tr, NULL, "fax_a", NULL, 6);
+	triage_dismiss(tr, NULL, "fax_a", NULL, NULL, 6);
 	add(m, "fax_a2", FAX_IN_PROGRESS, "fax_a", 2000);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_a", &ti), TRIAGE_RESENT);
 	CU_ASSERT_EQUAL(triage_state_from_name("dismissed"), TRIAGE_DISMISSED);
@@ -130,8 +141,8 @@ static void test_survives_restart(void)
 	s = store_open(&so, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	tr = triage_new();
-	CU_ASSERT_EQUAL(triage_dismiss(tr, s, "fax_a", "dup of fax_z", 7), 0);
-	CU_ASSERT_EQUAL(triage_dismiss(tr, s, "fax_c", NULL, 7), 0);
+	CU_ASSERT_EQUAL(triage_dismiss(tr, s, "fax_a", "dup of fax_z", "ops@desk2", 7), 0);
+	CU_ASSERT_EQUAL(triage_dismiss(tr, s, "fax_c", NULL, NULL, 7), 0);
 	CU_ASSERT_EQUAL(triage_undismiss(tr, s, "fax_c"), 0);
 	struct store_ledger_row row = {
 		.key = "k1", .fax_id = "fax_b", .state = "pending", .created_ms = 1, .updated_ms = 1
@@ -151,6 +162,11 @@ static void test_survives_restart(void)
 	const char *note = NULL;
 	CU_ASSERT_TRUE(triage_is_dismissed(tr, "fax_a", &note));
 	CU_ASSERT_STRING_EQUAL(note ? note : "", "dup of fax_z");
+	struct triage_who w;
+	triage_who(tr, "fax_a", &w); /* who dismissed it survives the restart too */
+	CU_ASSERT_STRING_EQUAL(w.dismissed_by ? w.dismissed_by : "", "ops@desk2");
+	CU_ASSERT_EQUAL(w.dismissed_at_ms, 7);
+	CU_ASSERT_PTR_NULL(w.resent_by);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_b", NULL), TRIAGE_RESENDING);
 	CU_ASSERT_EQUAL(state_of(tr, m, "fax_c", NULL), TRIAGE_UNRESOLVED);
 	triage_free(tr);

@@ -11,6 +11,7 @@
 #include "core/base/options.h"
 #include "core/base/errors.h"
 #include "core/wire/event_parse.h"
+#include "core/store/triage.h"
 #include "tui/panes/pane.h"
 #include "tui/render.h"
 #include "tui/session.h"
@@ -211,6 +212,34 @@ static void details_links(struct lines *l, const struct model_fax *mf)
 	}
 }
 
+/* What the operators did about a failed fax, and who: the dismissal (with
+ * its note) and the newest resend, from this desk or another. */
+static void details_case(struct lines *l, const struct model_fax *mf)
+{
+	struct tui *t = l->t;
+	struct triage_info ti;
+	struct triage_who w;
+	char when[32], buf[400];
+
+	triage_of(t->act.triage, t->m, mf, &ti);
+	if (ti.state == TRIAGE_NONE || !ti.orig)
+		return;
+	triage_who(t->act.triage, ti.orig->fax.id, &w);
+	snprintf(buf, sizeof buf, "%s", triage_state_name(ti.state));
+	field(l, "case", buf);
+	if (ti.state == TRIAGE_DISMISSED) {
+		fmt_timestamp(w.dismissed_at_ms, when, sizeof when);
+		snprintf(buf, sizeof buf, "by %s at %s%s%s", w.dismissed_by ? w.dismissed_by : "?",
+			 when, ti.note ? ": " : "", ti.note ? ti.note : "");
+		field(l, "  dismissed", buf);
+	}
+	if (w.resent_by) {
+		fmt_timestamp(w.resent_at_ms, when, sizeof when);
+		snprintf(buf, sizeof buf, "by %s at %s", w.resent_by, when);
+		field(l, "  resent", buf);
+	}
+}
+
 static void details_attempts(struct lines *l, const struct fax *f)
 {
 	emit(l, ROLE_TITLE, "attempts (%zu)", f->n_attempts);
@@ -280,6 +309,7 @@ static void details(struct lines *l, const struct model_fax *mf)
 	details_head(l, mf, now);
 	emit(l, ROLE_NORMAL, " ");
 	details_links(l, mf);
+	details_case(l, mf);
 	details_attempts(l, &mf->fax);
 	emit(l, ROLE_NORMAL, " ");
 	details_events(l, &mf->fax, now);
