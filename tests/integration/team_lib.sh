@@ -48,6 +48,22 @@ team_start()
 	FAXTOP_OUT=
 }
 
+# team_traffic NAME RATE COUNT: faxsim at speed 50 (webhook retries after
+# 0.2 s, 2 s and 20.4 s), its traffic driver sending COUNT faxes at RATE a
+# simulated minute (RATE / 1.2 a second), their webhooks to NAME's listener
+# (NAME "-": no webhooks at all); the seed is TEAM_SEED's or the clock's,
+# noted so that a run can be repeated.
+team_traffic()
+{
+	_tt=""
+	[ "$1" = - ] || eval "_tt=\"--webhook-url http://\$${1}_ADDR/webhooks/mintfax\""
+	SEED=${TEAM_SEED:-$(($(date +%s) % 100000))}
+	note "seed $SEED (TEAM_SEED=$SEED repeats faxsim's traffic)"
+	# shellcheck disable=SC2086 # _tt is an option and its value, or nothing
+	start_faxsim --seed "$SEED" --speed 50 --rate "$2" --traffic-count "$3" --auto-topup \
+		--rate-limit 1000000 $_tt
+}
+
 # team_health NAME: NAME's /healthz into $D/NAME.health; false when it
 # did not answer.
 team_health()

@@ -8,16 +8,12 @@
 # before, during or after the outage is in the store, and faxsim's retries
 # of the refused deliveries bring the store to exactly faxsim's events.
 . "${top_srcdir:-.}/tests/integration/team_lib.sh"
-SEED=${TEAM_SEED:-$(($(date +%s) % 100000))}
-note "seed $SEED (TEAM_SEED=$SEED repeats faxsim's traffic)"
 
-PORT=$(pg_free_port)
-team_start a --listen "127.0.0.1:$PORT"
+team_start a
 team_wait_store a
-# 25 faxes a second for 12 s (speed 50): webhook retries after 0.2 s, 2 s
-# and 20.4 s, so an outage of a few seconds is within faxsim's patience.
-start_faxsim --seed "$SEED" --speed 50 --rate 30 --traffic-count 300 --auto-topup \
-	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
+# 25 faxes a second for 12 s: an outage of a few seconds is within the
+# patience of faxsim's retries.
+team_traffic a 30 300
 wait_until 30 pg_at_least 20 || fail "faxsim's traffic did not reach the store"
 [ "$(team_probe a before)" = "204 -" ] || fail "a probe before the outage: $(cat "$D/probe.one")"
 

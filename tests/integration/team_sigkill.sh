@@ -6,16 +6,12 @@
 # in the shared store, as the kill left it and once the load is over; b,
 # which carried on, printed every stored event, a's included.
 . "${top_srcdir:-.}/tests/integration/team_lib.sh"
-SEED=${TEAM_SEED:-$(($(date +%s) % 100000))}
-note "seed $SEED (TEAM_SEED=$SEED repeats faxsim's traffic)"
 
-PORT=$(pg_free_port)
-team_start a --listen "127.0.0.1:$PORT"
+team_start a
 team_start b
 team_wait_store a b
-# 50 faxes a second (speed 50) into a.
-start_faxsim --seed "$SEED" --speed 50 --rate 60 --traffic-count 300 --auto-topup \
-	--rate-limit 1000000 --webhook-url "http://127.0.0.1:$PORT/webhooks/mintfax"
+# 50 faxes a second into a.
+team_traffic a 60 300
 : >"$D/send.log"
 team_send spread load 4000 4 "$D/send.log" "$a_ADDR" "$b_ADDR" &
 sender=$!
