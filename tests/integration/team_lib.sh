@@ -175,6 +175,26 @@ sim_acked()
 	rm -f "$1.tmp"
 }
 
+# sim_refused N FILE: ids of the events whose deliveries faxsim saw answered
+# 503 at least N times, sorted, into FILE; true when there is one at least.
+sim_refused()
+{
+	python3 - "$top_srcdir/tests/integration" "$SIM_ADDR" "$SIM_KEY" "$1" >"$2.tmp" <<'PYEOF' ||
+import collections, sys
+sys.path.insert(0, sys.argv[1])
+from faxtest import pages
+n = collections.Counter(a["event_id"] for a in
+                        pages(sys.argv[2], sys.argv[3], "/v1/webhooks/attempts?per_page=100",
+                              "cursor") if a.get("status_code") == 503)
+for i in sorted(i for i, c in n.items() if c >= int(sys.argv[4])):
+    print(i)
+PYEOF
+		fail "cannot read faxsim's webhook attempts"
+	sort "$2.tmp" >"$2"
+	rm -f "$2.tmp"
+	[ -s "$2" ]
+}
+
 # sent_acked LOG FILE: ids team_send got a 2xx for, sorted and unique.
 sent_acked()
 {

@@ -6,7 +6,9 @@
 # says store_ok false; once it is back, the receiver recovers by itself (a
 # probe is answered 204 again, /healthz says ok), every event acknowledged
 # before, during or after the outage is in the store, and faxsim's retries
-# of the refused deliveries bring the store to exactly faxsim's events.
+# of the refused deliveries bring the store to exactly faxsim's events
+# (the outage lasts until some event was refused three times, so its last
+# retry, 20 s later, is the one that stores it).
 . "${top_srcdir:-.}/tests/integration/team_lib.sh"
 
 team_start a
@@ -29,11 +31,9 @@ probe_503()
 	[ "$(team_probe a down$i)" = "503 store_unavailable" ]
 }
 wait_until 20 probe_503 || fail "no 503 store_unavailable while the store is down: $(cat "$D/probe.one")"
-refused()
-{
-	[ "$($H count-attempts "$SIM_ADDR" "$SIM_KEY" 503)" -ge "$1" ]
-}
-wait_until 20 refused 3 || fail "faxsim's deliveries were not refused with 503"
+# Down until faxsim has had an event refused three times (its tries at 0,
+# 0.2 s and 2.2 s): only its last try, 20.4 s later, can store that one.
+wait_until 30 sim_refused 3 "$D/refused" || fail "faxsim's deliveries were not refused 3 times"
 # None of the probes sent while it was down was acknowledged.
 if grep '^evt_down[0-9]*_000000 2' "$D/probes.log" >&2; then
 	fail "a webhook was acknowledged while the store was down"
@@ -75,8 +75,9 @@ sim_acked "$D/sim.acked"
 sort -u "$D/probes.acked" "$D/sim.acked" >"$D/acked"
 [ "$(missing_ids "$D/acked" "$D/pg.ids")" = 0 ] || fail "acknowledged events are missing"
 [ "$(pgq 'SELECT count(*) - count(DISTINCT id) FROM events')" = 0 ] || fail "an id stored twice"
+[ "$(missing_ids "$D/refused" "$D/pg.ids")" = 0 ] || fail "events refused 3 times are missing"
 n503=$($H count-attempts "$SIM_ADDR" "$SIM_KEY" 503)
 kill -0 "$a_PID" 2>/dev/null || fail "a died"
-note "faxsim's deliveries refused with 503: $n503; events: $(grep -c . "$D/sim.ids")," \
-	"all stored; acknowledged: $(grep -c . "$D/acked")"
+note "faxsim's deliveries refused with 503: $n503, $(grep -c . "$D/refused") events three" \
+	"times; events: $(grep -c . "$D/sim.ids"), all stored; acknowledged: $(grep -c . "$D/acked")"
 exit 0
