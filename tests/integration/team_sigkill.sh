@@ -4,7 +4,8 @@
 # takes faxsim's traffic as well; a is killed in the middle of it. Every
 # event that got a 2xx from either (our log, faxsim's webhook attempts) is
 # in the shared store, as the kill left it and once the load is over; b,
-# which carried on, printed every stored event, a's included.
+# which carried on, printed every stored event, a's included; and a,
+# restarted on the cache the kill left, fills it from the shared store.
 . "${top_srcdir:-.}/tests/integration/team_lib.sh"
 
 team_start a
@@ -64,5 +65,23 @@ b_saw_all()
 wait_until 30 b_saw_all || fail "b did not print every stored event:" \
 	"$(missing_ids "$D/end.pg" "$D/b.ids") missing"
 kill -0 "$b_PID" 2>/dev/null || fail "b died"
+
+# a again, on the cache the kill left: it reads what it missed from the
+# shared store, so its cache ends up holding everything there.
+team_start a
+cache_full()
+{
+	python3 - "$top_srcdir/tests/integration" "$D/a.db" >"$D/a.cache" <<'PYEOF' || return 1
+import sys
+sys.path.insert(0, sys.argv[1])
+from faxtest import db_rows
+for (i,) in db_rows(sys.argv[2], "SELECT id FROM events"):
+    print(i)
+PYEOF
+	sort "$D/a.cache" >"$D/a.cache.ids"
+	same_ids "$D/a.cache.ids" "$D/end.pg"
+}
+wait_until 30 cache_full || fail "a's cache after the restart lacks" \
+	"$(missing_ids "$D/end.pg" "$D/a.cache.ids") events of the shared store"
 note "ours unanswered by a after the kill: $lost_to_a; stored: $(grep -c . "$D/end.pg")"
 exit 0
