@@ -82,6 +82,11 @@ static void resend_done(void *ctx, const struct resend_result *r)
 		if (t->log)
 			log_info(t->log, "resend of %s accepted: %s", rec->fax_id,
 				 r->new_fax_id ? r->new_fax_id : "?");
+	} else if (r && r->error && !strcmp(r->error, "claimed")) {
+		/* Another operator's resend holds the fax (team mode): the
+		 * reason names them, and it is all there is to say. */
+		tui_flash(t, true, "resend of %s refused, nothing was sent: %s", rec->fax_id,
+			  r->message ? r->message : "another resend holds it");
 	} else {
 		tui_flash(t, true, "resend of %s %s: %s (%s%s%s)%s%s", rec->fax_id,
 			  r && !r->settled ? "has no known outcome, its key is kept (r retries it)"

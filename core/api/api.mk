@@ -11,7 +11,8 @@ tests_unit_run_unit_SOURCES += \
 	tests/unit/test_peer.c tests/unit/test_peer.h \
 	tests/unit/test_curl_ev.c \
 	tests/unit/test_api_client.c \
-	tests/unit/test_poller.c
+	tests/unit/test_poller.c \
+	tests/unit/test_resend.c
 # Integration: the poller and the API commands against faxsim over loopback.
 API_INTEGRATION_TESTS = \
 	tests/integration/poller_catchup.sh \

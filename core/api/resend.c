@@ -2,8 +2,9 @@
  *
  * A call goes: validate → look up the ledger (reuse a pending key with the
  * body it was minted for, refuse an earlier resend without again, or mint
- * a key) → store the pending row → once that is committed, POST → record
- * the outcome (the ledger row, the audit row) → done. */
+ * a key) → store the pending row → once that is committed, the gate (if
+ * any) → POST → record the outcome (the ledger row, the audit row, the
+ * gate) → done. */
 #include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <ctype.h>
@@ -38,6 +39,14 @@
 /* A longer Retry-After is reported rather than waited for. */
 #define RESEND_RETRY_MAX_WAIT_S 30
 
+/* Where a call waits; resend_free drops each kind differently. */
+enum resend_stage {
+	RESEND_COMMIT, /* for its pending row's commit: that callback frees it */
+	RESEND_GATE,   /* for the gate's answer: cancelled there */
+	RESEND_API,    /* for the API: the request is cancelled */
+	RESEND_LOCAL,  /* for its own timer, answering a local failure */
+};
+
 struct resend_call {
 	struct resender *r; /* NULL once the resender is gone */
 	struct resend_call *next;
@@ -49,7 +58,10 @@ struct resend_call {
 	int max_attempts;
 	int64_t created_ms;
 	int tries;
+	enum resend_stage stage;
 	bool reused;
+	bool gate_passed;  /* the gate is told the outcome */
+	bool gate_refused; /* settled without a request */
 	char *body;
 	ev_timer local; /* answers a store failure from the loop */
 	char l_message[320];
@@ -64,6 +76,7 @@ struct resender {
 	struct log *log;
 	int max_tries;
 	struct triage *triage;
+	struct resend_gate gate; /* pass NULL: none */
 	char who[128];
 	struct resend_call *calls;
 	unsigned n_calls;
@@ -163,6 +176,8 @@ struct resender *resend_new(struct ev_loop *loop, struct api_client *api, struct
 	r->log = log;
 	r->max_tries = opts && opts->max_tries > 0 ? opts->max_tries : RESEND_TRIES;
 	r->triage = opts ? opts->triage : NULL;
+	if (opts && opts->gate)
+		r->gate = *opts->gate;
 	if (opts && opts->who)
 		sanitize_str(r->who, sizeof r->who, opts->who);
 	else
@@ -197,10 +212,12 @@ void resend_free(struct resender *r)
 		r->calls = c->next;
 		api_client_cancel(r->api, c);
 		ev_timer_stop(r->loop, &c->local);
-		/* A call still waiting for its commit is freed by that callback. */
 		c->r = NULL;
 		c->done = NULL;
-		if (c->tries > 0 || ev_is_active(&c->local))
+		if (c->stage == RESEND_GATE && r->gate.cancel)
+			r->gate.cancel(r->gate.ctx, c);
+		/* A call still waiting for its commit is freed by that callback. */
+		if (c->stage != RESEND_COMMIT)
 			resend_call_free(c);
 	}
 	free(r);
@@ -323,7 +340,7 @@ static void resend_finish(struct resender *r, struct resend_call *c, struct rese
 {
 	res->key = c->key;
 	res->reused_key = c->reused;
-	if (c->tries > 0) { /* it reached the API, or may have */
+	if (c->tries > 0 || c->gate_refused) { /* it reached the API (or may have), or the gate */
 		resend_audit(r, c, res);
 		resend_ledger_put(r, c,
 				  res->ok                ? "sent"
@@ -331,6 +348,8 @@ static void resend_finish(struct resender *r, struct resend_call *c, struct rese
 							 : "pending",
 				  res);
 	}
+	if (c->gate_passed && res->settled && r->gate.settled)
+		r->gate.settled(r->gate.ctx, c->fax_id, c->key, res->ok);
 	if (r->log && res->ok)
 		log_info(r->log, "resend of %s (key %s): new fax %s", c->fax_id, c->key,
 			 res->new_fax_id ? res->new_fax_id : "?");
@@ -434,54 +453,95 @@ static int resend_post(struct resend_call *c, char *err, size_t errlen)
 	char path[128];
 
 	c->tries++;
+	c->stage = RESEND_API;
 	snprintf(path, sizeof path, "/faxes/%s/resend", c->fax_id);
 	return api_client_request(c->r->api, "POST", path, c->body, c->key, API_REQ_URGENT,
 				  resend_answer, c, err, errlen);
 }
 
-static void resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* An answer that did not come from the API: l_message says why. */
+static void resend_finish_local(struct resend_call *c, const char *error, bool settled,
+				const char *action, enum api_outcome outcome)
 {
-	struct resend_call *c = w->data;
 	struct resend_result res = {
-		.error = "not_sent",
+		.settled = settled,
+		.error = error,
 		.message = c->l_message,
-		.action = "retry_later",
+		.action = action,
 		.request_id = "",
-		.outcome = API_NETWORK_ERROR,
+		.outcome = outcome,
 		.api_message = c->l_message,
 		.retry_after_s = -1,
 	};
 
+	resend_finish(c->r, c, &res);
+}
+
+static void resend_local_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
 	(void)revents;
 	ev_timer_stop(loop, w);
-	resend_finish(c->r, c, &res);
+	resend_finish_local(w->data, "not_sent", false, "retry_later", API_NETWORK_ERROR);
 }
 
 static void resend_fail_local(struct resend_call *c, const char *what, const char *detail)
 {
+	c->stage = RESEND_LOCAL;
 	snprintf(c->l_message, sizeof c->l_message, "%s (%.200s): nothing was sent", what, detail);
 	ev_timer_init(&c->local, resend_local_cb, 0., 0.);
 	c->local.data = c;
 	ev_timer_start(c->r->loop, &c->local);
 }
 
-/* The pending row is durable (or not): only now may the POST go out. */
+static void resend_go(struct resend_call *c)
+{
+	char err[256];
+
+	if (resend_post(c, err, sizeof err) != 0)
+		resend_fail_local(c, "the request could not be queued", err);
+}
+
+/* The gate's answer, from the loop: the request goes out, or the resend is
+ * settled as refused without one (its key is spent, the next mints one). */
+static void resend_gate_answer(void *cont_ctx, bool ok, const char *why)
+{
+	struct resend_call *c = cont_ctx;
+
+	if (ok) {
+		c->gate_passed = true;
+		resend_go(c);
+		return;
+	}
+	sanitize_str(c->l_message, sizeof c->l_message,
+		     why && *why ? why : "being resent by another operator");
+	c->gate_refused = true;
+	/* A refusal like a 4xx's, without the API: the CLI prints it as such. */
+	resend_finish_local(c, "claimed", true, "", API_CLIENT_ERROR);
+}
+
+/* The pending row is durable (or not): only now may the gate be asked and
+ * the POST go out. */
 static void resend_committed(void *ctx, bool ok)
 {
 	struct resend_call *c = ctx;
-	char err[256];
+	struct resender *r = c->r;
 
-	if (!c->r) {
+	if (!r) {
 		resend_call_free(c);
 		return;
 	}
 	if (!ok) {
 		resend_fail_local(c, "the resend's key could not be stored",
-				  store_last_error(c->r->store));
+				  store_last_error(r->store));
 		return;
 	}
-	if (resend_post(c, err, sizeof err) != 0)
-		resend_fail_local(c, "the request could not be queued", err);
+	if (!r->gate.pass) {
+		resend_go(c);
+		return;
+	}
+	c->stage = RESEND_GATE;
+	/* Last: an answer that came at once may have freed c. */
+	r->gate.pass(r->gate.ctx, c->fax_id, c->key, resend_gate_answer, c);
 }
 
 /* ---- start ---- */

@@ -13,7 +13,11 @@
  *
  * A fax that was resent already (the ledger says "sent", or the model knows
  * a fax with resent_from pointing to it) is resent again only when the
- * request says so (again); a new key is minted then. */
+ * request says so (again); a new key is minted then.
+ *
+ * Between the commit and the first request of every resend_start stands an
+ * optional gate (struct resend_gate: a claim that one faxtop of a team
+ * holds); its refusal settles the resend without a request. */
 #ifndef FAXTOP_CORE_RESEND_H
 #define FAXTOP_CORE_RESEND_H
 
@@ -77,11 +81,35 @@ struct resend_result {
 };
 typedef void (*resend_done_fn)(void *ctx, const struct resend_result *r);
 
+/* A gate every resend passes after its key is committed to the ledger and
+ * before the request goes out (team mode: a claim in the shared store). It
+ * answers through cont exactly once, from the loop (never from inside the
+ * gate call itself), possibly much later: ok true to go on; ok false with a
+ * reason, which ends the resend as a settled refusal (result.ok false,
+ * settled true, error "claimed", message = the reason sanitised, e.g.
+ * "being resent by ops@desk2 since 16:15", http_status 0), and the key's
+ * ledger row becomes "refused" with that error, so a later resend mints a
+ * new key. */
+typedef void (*resend_gate_cont)(void *cont_ctx, bool ok, const char *why);
+struct resend_gate {
+	void (*pass)(void *ctx, const char *fax_id, const char *key, resend_gate_cont cont,
+		     void *cont_ctx);
+	/* The resend stopped waiting (resend_free): cont for cont_ctx must not be called any more. */
+	void (*cancel)(void *ctx, void *cont_ctx);
+	/* After a resend that passed the gate settles: sent true when a fax was made, false when it
+	 * was refused for good (the claim may be given back). Not called while the outcome is
+	 * unknown (the key stays pending). Called once the outcome is written to the store's
+	 * open batch (not yet committed), before the resend's done. */
+	void (*settled)(void *ctx, const char *fax_id, const char *key, bool sent);
+	void *ctx;
+};
+
 struct resend_opts {
-	int max_tries;         /* attempts with the same key on 5xx/429/network
+	int max_tries;                  /* attempts with the same key on 5xx/429/network
 				       * or 409 idempotency_key_in_progress (0: 3) */
-	const char *who;       /* "user@host" for the audit trail (NULL: resend_who) */
-	struct triage *triage; /* told which faxes have a pending key (may be NULL) */
+	const char *who;                /* "user@host" for the audit trail (NULL: resend_who) */
+	struct triage *triage;          /* told which faxes have a pending key (may be NULL) */
+	const struct resend_gate *gate; /* NULL: none (one faxtop per store); copied */
 };
 
 /* store is required; ingest (the new fax into the model) and log may be
@@ -89,7 +117,8 @@ struct resend_opts {
 struct resender *resend_new(struct ev_loop *loop, struct api_client *api, struct store *store,
 			    struct ingest *in, const struct clock *clock, struct log *log,
 			    const struct resend_opts *opts);
-/* Drops calls on the way; their done never runs. */
+/* Drops calls on the way (and tells the gate of those waiting on it); their
+ * done never runs. */
 void resend_free(struct resender *r);
 
 /* The fax's earlier resend, if any: the ledger's newest row, then the
@@ -103,6 +132,7 @@ int resend_prior(struct resender *r, const struct model *m, const char *fax_id,
  * an earlier resend without again, or a store that cannot keep the key. */
 int resend_start(struct resender *r, const struct model *m, const struct resend_req *req,
 		 resend_done_fn done, void *ctx, char *err, size_t errlen);
+/* Calls started and not answered yet, waiting on the gate too. */
 unsigned resend_in_flight(const struct resender *r);
 bool resend_is_in_flight(const struct resender *r, const char *fax_id);
 

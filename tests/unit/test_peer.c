@@ -338,6 +338,19 @@ const struct peer_request *peer_req(const struct peer *p, size_t idx)
 	return idx < p->n_reqs ? &p->reqs[idx] : NULL;
 }
 
+size_t peer_count_paths(const struct peer *p, const char *prefix, size_t *last)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < peer_count(p); i++)
+		if (!strncmp(peer_req(p, i)->path, prefix, strlen(prefix))) {
+			n++;
+			if (last)
+				*last = i;
+		}
+	return n;
+}
+
 unsigned peer_connections(const struct peer *p)
 {
 	return p->n_conns;

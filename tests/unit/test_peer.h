@@ -36,6 +36,9 @@ void peer_route(struct peer *p, const char *method, const char *path_prefix, int
 void peer_set_drop(struct peer *p, int drop);
 size_t peer_count(const struct peer *p);
 const struct peer_request *peer_req(const struct peer *p, size_t idx);
+/* Requests whose path starts with prefix; *last (if not NULL) gets the
+ * index of the newest. */
+size_t peer_count_paths(const struct peer *p, const char *prefix, size_t *last);
 unsigned peer_connections(const struct peer *p);
 /* Value of a header in a recorded request (case-insensitive), copied to buf. */
 const char *peer_header(const struct peer_request *r, const char *name, char *buf, size_t len);

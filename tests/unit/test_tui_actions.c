@@ -294,6 +294,34 @@ static void test_late_answer_after_teardown(void)
 	done(ctx, &(struct resend_result){ .ok = true, .new_fax_id = "fax_late" });
 }
 
+/* Team mode: another operator's resend holds the fax. The flash gives the
+ * reason as it came, and the fax can be resent again (a new key). */
+static void test_resend_claimed(void)
+{
+	struct harness h;
+
+	setup(&h, false);
+	select_row(&h, 2); /* fax_a */
+	tui_key(&h.t, 'r');
+	tui_key(&h.t, TUI_KEY_ENTER);
+	CU_ASSERT_EQUAL_FATAL(h.rec.resends, 1);
+	h.rec.done(h.rec.done_ctx,
+		   &(struct resend_result){ .ok = false,
+					    .settled = true,
+					    .error = "claimed",
+					    .message = "being resent by ops@desk2 since 16:15",
+					    .action = "",
+					    .request_id = "" });
+	CU_ASSERT(h.t.flash_error);
+	CU_ASSERT_STRING_EQUAL(
+		h.t.flash,
+		"resend of fax_a refused, nothing was sent: being resent by ops@desk2 since 16:15");
+	CU_ASSERT_FALSE(tui_is_inflight(&h.t, "fax_a"));
+	tui_key(&h.t, 'r');
+	CU_ASSERT_EQUAL(h.t.dlg.kind, DLG_RESEND);
+	teardown(&h);
+}
+
 static void test_filter_prompt_and_open(void)
 {
 	struct harness h;
@@ -531,6 +559,7 @@ static const struct unit_test tests[] = {
 	{ "read-only removes resends and says why", test_read_only },
 	{ "quit asks only while resends are in flight", test_quit_asks_when_in_flight },
 	{ "a resend answer after teardown is safe", test_late_answer_after_teardown },
+	{ "a resend claimed by another operator flashes the reason", test_resend_claimed },
 	{ "filter prompt, open, commands", test_filter_prompt_and_open },
 	{ "marks and bulk resend", test_marks_and_bulk },
 	{ ": commands come from one table and return their action", test_command_table },
