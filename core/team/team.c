@@ -385,6 +385,29 @@ static void team_on_notify(void *ctx, const char *payload)
 		team_on_decision(t, payload);
 }
 
+/* The store went away: webhooks still queued are answered now (503, and
+ * mintfax retries) rather than held until it comes back; relayed events
+ * and cursors wait for it. */
+static void team_fail_waiting(struct team *t)
+{
+	struct team_entry *keep = NULL, **tail = &keep, *e;
+	size_t n = 0;
+
+	while ((e = team_dequeue(t))) {
+		if (e->fn) {
+			team_answer(t, e, TEAM_PUT_FAILED, t->why);
+			team_entry_free(e);
+			continue;
+		}
+		*tail = e;
+		tail = &e->next;
+		n++;
+	}
+	t->head = keep;
+	t->tail = keep ? tail : &t->head;
+	t->queued = n;
+}
+
 static void team_on_state(void *ctx, bool ready, const char *err)
 {
 	struct team *t = ctx;
@@ -402,6 +425,7 @@ static void team_on_state(void *ctx, bool ready, const char *err)
 		sanitize_str(t->why, sizeof t->why, err && *err ? err : "unreachable");
 		log_warn(t->opts.log, "team: the shared store is unusable: %s", t->why);
 		t->follow_busy = false;
+		team_fail_waiting(t);
 	}
 	team_changed(t);
 }
