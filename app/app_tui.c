@@ -135,6 +135,12 @@ static bool app_balance_fresh(const struct app *a)
 	return b && b->known && b->updated_ms >= a->started_ms;
 }
 
+/* The listener takes events while its store does: in team mode the shared one. */
+static bool app_listener_ok(const struct app *a)
+{
+	return a->http && (a->team ? team_ready(a->team) : store_ok(a->store));
+}
+
 static uint64_t app_tui_health(void *ctx)
 {
 	struct app *a = ctx;
@@ -142,7 +148,7 @@ static uint64_t app_tui_health(void *ctx)
 	struct health_input in = {
 		.now_ms = clock_now_ms(a->clock),
 		.api = a->api ? api_client_state(a->api) : NULL,
-		.listener_ok = a->http && store_ok(a->store),
+		.listener_ok = app_listener_ok(a),
 		.store_ok = store_ok(a->store),
 		.store_error = store_last_error(a->store),
 		.shared_error = a->team ? team_why(a->team) : NULL,
@@ -179,8 +185,11 @@ static void app_tui_status(void *ctx, struct tui_status *out)
 	memset(out, 0, sizeof *out);
 	out->environment = app_environment(a);
 	out->listener = a->http ? a->listener_addr : NULL;
-	out->listener_ok = a->http && store_ok(a->store);
+	/* In team mode the catch-up is one instance's: the others stand by. */
+	out->listener_ok = app_listener_ok(a);
 	out->poller_state = cs ? api_conn_state_name(cs->state) : "off";
+	if (cs && a->team && strcmp(team_role(a->team), "standby") == 0)
+		out->poller_state = "standby";
 	/* The reason belongs to a failing state; once the API answers again a
 	 * stale one next to "ok" would read as a current fault. */
 	out->poller_error = NULL;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Two dashboards of one team (the real faxtop in two tmux sessions) on one
 # throwaway PostgreSQL store, against faxsim:
-#  - a fax that failed shows on both, whichever of them caught up;
+#  - a fax that failed shows on both, whichever of them caught up, and the
+#    other one's header says its poller stands by;
 #  - a dismissal on desk A shows on desk B at once, naming ops@deskA, and
 #    its undoing too;
 #  - the shared store stops: both show the banner with no key pressed (and
@@ -39,6 +40,20 @@ for s in $A $B; do
 	wait_for "$f1" 60
 	keys / "status:failed" Enter
 	wait_for "faxes 1 filter: status:failed"
+done
+
+# One of them catches up; the other says it stands by.
+i=0
+while :; do
+	n=0
+	for s in $A $B; do
+		SOCK=$s
+		capture | grep -q "poller standby" && n=$((n + 1))
+	done
+	[ $n = 1 ] && break
+	[ $i -lt 100 ] || fail "$n desks say 'poller standby', not one"
+	sleep 0.2
+	i=$((i + 1))
 done
 
 SOCK=$A

@@ -51,7 +51,8 @@ static void header_sources(struct tui *t, int y, int x, int end, enum tui_role b
 	snprintf(buf, sizeof buf, "poller %s", s->poller_state ? s->poller_state : "off");
 	x = seg(t, y, x, end,
 		s->poller_state && strcmp(s->poller_state, "ok") != 0 &&
-				strcmp(s->poller_state, "off") != 0
+				strcmp(s->poller_state, "off") != 0 &&
+				strcmp(s->poller_state, "standby") != 0
 			? ROLE_WARN
 			: base,
 		buf);
