@@ -221,6 +221,19 @@ int triage_note_resend(struct triage *tr, const char *fax_id, const char *who, i
 	return 0;
 }
 
+void triage_forget_resend(struct triage *tr, const char *fax_id)
+{
+	bool found;
+	size_t i = triage_find(tr, fax_id, &found);
+
+	if (!found || !tr->v[i].resent_by)
+		return;
+	free(tr->v[i].resent_by);
+	tr->v[i].resent_by = NULL;
+	triage_trim(tr, fax_id);
+	tr->gen++;
+}
+
 void triage_who(const struct triage *tr, const char *fax_id, struct triage_who *out)
 {
 	const struct triage_entry *e = triage_get(tr, fax_id);

@@ -71,6 +71,8 @@ bool triage_is_dismissed(const struct triage *tr, const char *fax_id, const char
 /* Who resent fax_id last, and when (the resend ledger's user@host, or in
  * team mode the shared claim's operator): kept for the detail screen. */
 int triage_note_resend(struct triage *tr, const char *fax_id, const char *who, int64_t at_ms);
+/* A claim given back (that resend made nothing): no one resent it after all. */
+void triage_forget_resend(struct triage *tr, const char *fax_id);
 /* Who acted on fax_id: NULL names when unknown; the strings are tr's. */
 struct triage_who {
 	const char *dismissed_by, *resent_by;

@@ -6,10 +6,12 @@
 #include <config.h> /* autoconf's; "config.h" would find core/base/options.h */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/log.h"
 #include "core/base/sanitize.h"
+#include "core/base/xalloc.h"
 #include "core/store/pg_store.h"
 #include "core/store/triage.h"
 #include "core/team/team_int.h"
@@ -78,20 +80,44 @@ static void team_on_triage_rows(void *ctx, const char *err, const struct pg_stor
 		team_changed(t);
 }
 
+/* One fax's claims asked for (a "claim:…" notice): none left means the
+ * claim was given back, and that resend made nothing. */
+struct claim_read {
+	struct team *t;
+	char *fax_id; /* NULL: every claim */
+};
+
 static void team_on_claim_rows(void *ctx, const char *err, const struct pg_store_claim_row *rows,
 			       size_t n)
 {
-	struct team *t = ctx;
+	struct claim_read *cr = ctx;
+	struct team *t = cr->t;
 	char who[128];
 
-	if (t->closing || err || !t->opts.triage)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		sanitize_str(who, sizeof who, rows[i].who ? rows[i].who : "");
-		triage_note_resend(t->opts.triage, rows[i].fax_id, who, rows[i].since * 1000);
-	}
-	if (n)
+	if (!t->closing && !err && t->opts.triage) {
+		for (size_t i = 0; i < n; i++) {
+			sanitize_str(who, sizeof who, rows[i].who ? rows[i].who : "");
+			triage_note_resend(t->opts.triage, rows[i].fax_id, who,
+					   rows[i].since * 1000);
+		}
+		if (!n && cr->fax_id)
+			triage_forget_resend(t->opts.triage, cr->fax_id);
 		team_changed(t);
+	}
+	free(cr->fax_id);
+	free(cr);
+}
+
+static void team_read_claims(struct team *t, const char *fax_id)
+{
+	struct claim_read *cr = xcalloc(1, sizeof *cr);
+
+	cr->t = t;
+	cr->fax_id = fax_id ? xstrdup(fax_id) : NULL;
+	if (pg_store_claims_read(t->pg, fax_id, team_on_claim_rows, cr) != 0) {
+		free(cr->fax_id);
+		free(cr);
+	}
 }
 
 void team_follow_decisions(struct team *t, const char *fax_id)
@@ -99,7 +125,7 @@ void team_follow_decisions(struct team *t, const char *fax_id)
 	if (!t->opts.triage)
 		return;
 	pg_store_triage_read(t->pg, fax_id, team_on_triage_rows, t);
-	pg_store_claims_read(t->pg, fax_id, team_on_claim_rows, t);
+	team_read_claims(t, fax_id);
 }
 
 void team_on_decision(struct team *t, const char *payload)
@@ -113,6 +139,6 @@ void team_on_decision(struct team *t, const char *payload)
 	} else if (strncmp(payload, "claim:", 6) == 0) {
 		fax_id = payload + 6;
 		if (*fax_id && t->opts.triage)
-			pg_store_claims_read(t->pg, fax_id, team_on_claim_rows, t);
+			team_read_claims(t, fax_id);
 	}
 }

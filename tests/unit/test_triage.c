@@ -117,6 +117,11 @@ static void test_dismiss_and_undo(void)
 	CU_ASSERT_PTR_NULL(w.dismissed_by);
 	CU_ASSERT_EQUAL(w.dismissed_at_ms, TS_NONE);
 	CU_ASSERT_EQUAL(triage_note_resend(tr, "fax_a", "", 60), -1);
+	triage_forget_resend(tr, "fax_a"); /* its claim given back: nothing was made */
+	triage_who(tr, "fax_a", &w);
+	CU_ASSERT_PTR_NULL(w.resent_by);
+	CU_ASSERT_EQUAL(w.resent_at_ms, TS_NONE);
+	triage_forget_resend(tr, "fax_zz"); /* unknown: nothing happens */
 	/* A resend that is on its way outranks a dismissal. */
 	triage_dismiss(tr, NULL, "fax_a", NULL, NULL, 6);
 	add(m, "fax_a2", FAX_IN_PROGRESS, "fax_a", 2000);
