@@ -70,13 +70,6 @@ for f in $faxes; do
 	rc1=$?
 	wait $p2
 	rc2=$?
-	# Until resend claims are wired into faxtop, both resends go through
-	# and no claim is taken: say so rather than fail. Once a claim is
-	# taken, everything below holds it to account.
-	if [ $rc1$rc2 = 00 ] && [ "$(pgq 'SELECT count(*) FROM resend_claims')" = 0 ]; then
-		skip "faxtop resend takes no claim in team mode yet (resend_claims is empty" \
-			"after two resends of $f, and faxsim made $(resent "$f") faxes)"
-	fi
 	case $rc1$rc2 in
 	01) win=1 lose=2 ;;
 	10) win=2 lose=1 ;;
@@ -108,6 +101,7 @@ for f in $faxes; do
 		[ "$(cat "$D/desk$win.out")" = "$new" ] ||
 			fail "round $round: the winner's second resend printed $(cat "$D/desk$win.out")"
 	fi
+	note "round $round: the winner again: exit $rc: $(head -n 1 "$D/desk$win.err")"
 	desk $lose "$f" && fail "round $round: the loser's second resend succeeded"
 	[ "$(resent "$f")" = 1 ] || fail "round $round: a second resend made another fax"
 done
