@@ -21,23 +21,18 @@ wait_until 60 fax_is "$f" failed || fail "$f did not fail"
 desk()
 {
 	SOCK=none
+	# shellcheck disable=SC2046 # pg_env's words
 	tui_start LANG=C.UTF-8 MINTFAX_API_KEY=$SIM_KEY MINTFAX_WEBHOOK_SECRET=$SIM_SECRET \
-		PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE \
-		PGPASSFILE=$PGPASSFILE -- \
-		"$FAXTOP" --store "$TEAM_STORE" --operator "ops@$1" --db "$D/$1.db" \
+		$(pg_env) -- "$FAXTOP" --store "$TEAM_STORE" --operator "ops@$1" --db "$D/$1.db" \
 		--api-base "$SIM_URL/v1" --listen 127.0.0.1:0 --poll-interval 1
 }
-desk deskA
-A=$SOCK
-desk deskB
-B=$SOCK
-
-# Both on the failed fax, with the resend dialog open.
-for s in $A $B; do
-	SOCK=$s
+# Both desks on the failed fax, with its resend dialog open.
+for n in A B; do
+	desk desk$n
+	eval "$n=\$SOCK"
 	wait_for "$f" 60
-	keys / "status:failed" Enter
-	wait_for "faxes 1 filter: status:failed"
+	keys / "$f" Enter
+	wait_for "faxes 1 filter: $f"
 	keys r
 	wait_for "resend $f"
 done
