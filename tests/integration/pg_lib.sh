@@ -128,3 +128,11 @@ pg_probe_race()
 	wait "$_p1" || { cat "$2" >&2; fail "the probe '$4' as $3 failed"; }
 	wait "$_p2" || { cat "$5" >&2; fail "the probe '$7' as $6 failed"; }
 }
+
+# pg_env: libpq's environment for the cluster as NAME=VALUE words, for a
+# command started through env(1) (a tmux session does not inherit ours).
+pg_env()
+{
+	echo "PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE" \
+		"PGPASSFILE=$PGPASSFILE"
+}
