@@ -197,7 +197,7 @@ static bool resend_refuse_prior(struct resender *r, struct store *st, const char
 				bool again, const char *key)
 {
 	struct resend_prior p;
-	char when[32], status[32] = "status unknown";
+	char when[32], status[48] = "its status not in this database yet";
 	struct fax f;
 
 	if (resend_prior(r, NULL, fax_id, &p) < 0) {
