@@ -14,22 +14,16 @@
 #include "core/store/pg_store.h"
 #include "core/store/store.h"
 #include "core/team/team_claim.h"
-#include "core/team/team_int.h"
+#include "core/team/team_queue.h"
+#include "core/team/team_triage.h"
 
 /* A statement on its way with the entries it carries. */
 struct team_op {
 	struct team *t;
-	struct team_op *next;
 	struct team_entry *entries;
 	size_t n;
 	bool relay; /* carries relayed events */
 };
-
-void team_changed(struct team *t)
-{
-	if (t->opts.on_change && !t->closing)
-		t->opts.on_change(t->opts.ctx);
-}
 
 void team_entry_free(struct team_entry *e)
 {
@@ -92,15 +86,6 @@ static void team_answer(struct team *t, struct team_entry *e, enum team_put_resu
 	e->fn(e->ctx, r, err);
 }
 
-static void team_op_unlink(struct team *t, struct team_op *op)
-{
-	for (struct team_op **pp = &t->busy; *pp; pp = &(*pp)->next)
-		if (*pp == op) {
-			*pp = op->next;
-			return;
-		}
-}
-
 /* The answer to one batch: webhooks are answered; relayed events that
  * failed go back to the head of the queue and out again later, so that no
  * cursor after them moves first. */
@@ -111,7 +96,6 @@ static void team_on_inserted(void *ctx, const char *err, const bool *is_new, siz
 	struct team_entry *e = op->entries, *back = NULL, **back_tail = &back, *back_last = NULL;
 	size_t i = 0, n_back = 0;
 
-	team_op_unlink(t, op);
 	t->insert_busy--;
 	if (op->relay)
 		t->relay_busy--;
@@ -206,8 +190,6 @@ static void team_send_events(struct team *t)
 		*tail = e;
 		tail = &e->next;
 	}
-	op->next = t->busy;
-	t->busy = op;
 	t->relay_busy += op->relay;
 	t->insert_busy++;
 	if (pg_store_insert_events(t->pg, ev, op->n, team_on_inserted, op) != 0)

@@ -12,7 +12,7 @@
 #include "core/base/log.h"
 #include "core/base/xalloc.h"
 #include "core/store/pg_store.h"
-#include "core/team/team_int.h"
+#include "core/team/team_queue.h"
 
 static void team_on_lead(void *ctx, bool leader, int64_t epoch, const char *cursor, const char *why)
 {

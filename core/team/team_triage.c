@@ -15,6 +15,7 @@
 #include "core/store/pg_store.h"
 #include "core/store/triage.h"
 #include "core/team/team_int.h"
+#include "core/team/team_triage.h"
 
 static void team_on_triage_put(void *ctx, const char *err)
 {
