@@ -224,7 +224,7 @@ static void test_open_wal_schema(void)
 	struct stat sb;
 
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "5");
+	CU_ASSERT_STRING_EQUAL(v, "6");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
 	/* acknowledged means durable: a commit waits for fsync */
@@ -272,7 +272,7 @@ static void test_reopen_migrations_idempotent(void)
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
 		CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-		CU_ASSERT_STRING_EQUAL(v, "5");
+		CU_ASSERT_STRING_EQUAL(v, "6");
 		CU_ASSERT_EQUAL(store_has_event(s, "evt_keep"), 1);
 		CU_ASSERT_EQUAL(store_event_count(s), 1);
 		CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
@@ -315,7 +315,7 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_EQUAL(model_get(m, "fax_old")->anomalies, 0);
 	model_free(m);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "5");
+	CU_ASSERT_STRING_EQUAL(v, "6");
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_old"), 1);
 	store_close(s);
 	db = peek_open("v1");
@@ -354,7 +354,7 @@ static void test_migrate_events_key(void)
 	s = open_db("v4", 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "5");
+	CU_ASSERT_STRING_EQUAL(v, "6");
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_a", 1700000001), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000002), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000001), 0);
@@ -374,6 +374,46 @@ static void test_migrate_events_key(void)
 			0);
 	CU_ASSERT_EQUAL(
 		peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events_key'"), 1);
+	sqlite3_close(db);
+}
+
+/* Schema 6 drops the index no query used (faxes by creation time): a
+ * schema 5 database loses it and keeps its faxes; a new one never has it. */
+static void test_migrate_narrow_indexes(void)
+{
+	struct store *s = open_db("v5", 0);
+	struct model_fax mf;
+	struct fax got;
+	sqlite3 *db;
+	char v[16];
+
+	mk_full_fax(&mf, "fax_v5", T0);
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
+	store_close(s);
+	db = peek_open("v5");
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				     " AND name = 'faxes_created'"),
+			0);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "CREATE INDEX faxes_created ON faxes(created_at, id);"
+				     " UPDATE meta SET value = '5' WHERE key = 'schema_version'",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
+	sqlite3_close(db);
+	s = open_db("v5", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
+	CU_ASSERT_STRING_EQUAL(v, "6");
+	CU_ASSERT_EQUAL(store_get_fax(s, "fax_v5", &got, NULL, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(got.id, "fax_v5");
+	fax_done(&got);
+	store_close(s);
+	db = peek_open("v5");
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				     " AND name = 'faxes_created'"),
+			0);
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM faxes"), 1);
 	sqlite3_close(db);
 }
 
@@ -1395,6 +1435,8 @@ static const struct unit_test tests[] = {
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
 	{ "a schema 1 database is migrated to the newest", test_migrate_from_v1 },
 	{ "schema 5 keys events by (created, id), data kept", test_migrate_events_key },
+	{ "schema 6 drops the unused faxes_created index, data kept",
+	  test_migrate_narrow_indexes },
 	{ "events deduplicated on (created, id)", test_event_key_dedupe },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },
