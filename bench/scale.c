@@ -377,8 +377,8 @@ static int cmd_parse(size_t n)
 		if (cpu_now() - t0 < best)
 			best = cpu_now() - t0;
 	}
-	printf("{\"bench\":\"parse\",\"events\":%zu,\"mean_bytes\":%zu,\"ns_per_event\":%.0f}\n",
-	       n, bytes / n, best / n * 1e9);
+	printf("{\"bench\":\"parse\",\"events\":%zu,\"mean_bytes\":%zu,\"ns_per_event\":%.0f}\n", n,
+	       bytes / n, best / n * 1e9);
 	for (size_t i = 0; i < n; i++)
 		free(bodies[i]);
 	free(bodies);

@@ -392,8 +392,9 @@ static void test_migrate_narrow_indexes(void)
 	fax_done(&mf.fax);
 	store_close(s);
 	db = peek_open("v5");
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
-				     " AND name = 'faxes_created'"),
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				 " AND name = 'faxes_created'"),
 			0);
 	CU_ASSERT_EQUAL(sqlite3_exec(db,
 				     "CREATE INDEX faxes_created ON faxes(created_at, id);"
@@ -410,8 +411,9 @@ static void test_migrate_narrow_indexes(void)
 	fax_done(&got);
 	store_close(s);
 	db = peek_open("v5");
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
-				     " AND name = 'faxes_created'"),
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				 " AND name = 'faxes_created'"),
 			0);
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM faxes"), 1);
 	sqlite3_close(db);
@@ -1435,8 +1437,7 @@ static const struct unit_test tests[] = {
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
 	{ "a schema 1 database is migrated to the newest", test_migrate_from_v1 },
 	{ "schema 5 keys events by (created, id), data kept", test_migrate_events_key },
-	{ "schema 6 drops the unused faxes_created index, data kept",
-	  test_migrate_narrow_indexes },
+	{ "schema 6 drops the unused faxes_created index, data kept", test_migrate_narrow_indexes },
 	{ "events deduplicated on (created, id)", test_event_key_dedupe },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },
