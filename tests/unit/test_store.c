@@ -436,10 +436,16 @@ static void test_event_key_dedupe(void)
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 1); /* in the open batch */
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 1);
-	/* A second put of the same event is ignored, not an error. */
-	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_POLL, T0 + 1), 0);
+	/* A second put of the same event is ignored, not an error, and says
+	 * so: ingest's dedupe is this answer. */
+	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_POLL, T0 + 1), 1);
+	/* ... also when the first is still in the open batch; the same id at
+	 * another time is another event */
+	ev.created++;
+	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_POLL, T0 + 2), 0);
+	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_WEBHOOK, T0 + 3), 1);
 	CU_ASSERT_EQUAL(store_commit(s), 0);
-	CU_ASSERT_EQUAL(store_event_count(s), 1);
+	CU_ASSERT_EQUAL(store_event_count(s), 2);
 	event_done(&ev);
 	store_close(s);
 }
@@ -789,8 +795,9 @@ static void test_has_event_batch(void)
 	CU_ASSERT_EQUAL(put_event(s, "evt_d1", T0), 0);
 	/* visible inside the open batch */
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_d1"), 1);
-	/* storing it again keeps the first copy and does not fail the batch */
-	CU_ASSERT_EQUAL(put_event(s, "evt_d1", T0 + 5), 0);
+	/* storing it again keeps the first copy, does not fail the batch, and
+	 * answers that it was stored already */
+	CU_ASSERT_EQUAL(put_event(s, "evt_d1", T0 + 5), 1);
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_d1"), 1);
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_d2"), 0);
