@@ -281,21 +281,31 @@ static void test_reopen_migrations_idempotent(void)
 	}
 }
 
+/* A new database `name` holding one full fax (and, with event_id, one
+ * event), closed: what the migration tests turn into an older schema. */
+static void store_one_fax(const char *name, const char *fax_id, const char *event_id)
+{
+	struct store *s = open_db(name, 0);
+	struct model_fax mf;
+
+	if (event_id)
+		CU_ASSERT_EQUAL(put_event(s, event_id, T0), 0);
+	mk_full_fax(&mf, fax_id, T0);
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
+	store_close(s);
+}
+
 /* A database of schema 1 (before the balance history and the anomaly
  * columns) is brought up to the newest and keeps its data. */
 static void test_migrate_from_v1(void)
 {
-	struct store *s = open_db("v1", 0);
-	struct model_fax mf;
+	struct store *s;
 	struct model *m;
 	char v[16];
 	sqlite3 *db;
 
-	CU_ASSERT_EQUAL(put_event(s, "evt_old", T0), 0);
-	mk_full_fax(&mf, "fax_old", T0);
-	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
-	fax_done(&mf.fax);
-	store_close(s);
+	store_one_fax("v1", "fax_old", "evt_old");
 	db = peek_open("v1");
 	CU_ASSERT_EQUAL(sqlite3_exec(db,
 				     "DROP TABLE balance_samples;"
@@ -323,6 +333,23 @@ static void test_migrate_from_v1(void)
 	sqlite3_close(db);
 }
 
+/* Runs sql on database `name` (made older by it), then opens it with the
+ * store, which must bring it to the newest schema. */
+static struct store *reopen_migrated(const char *name, const char *sql)
+{
+	sqlite3 *db = peek_open(name);
+	struct store *s;
+	char v[16];
+
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_db(name, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
+	CU_ASSERT_STRING_EQUAL(v, "6");
+	return s;
+}
+
 /* Schema 4 kept events under a unique index on the id alone; schema 5 keys
  * them by (created, id), so that random ids no longer scatter the index
  * writes. The events come through in their order, and a duplicate is
@@ -331,30 +358,20 @@ static void test_migrate_events_key(void)
 {
 	struct store *s = open_db("v4", 0);
 	sqlite3 *db;
-	char v[16];
 
 	store_close(s);
-	db = peek_open("v4");
-	CU_ASSERT_EQUAL(
-		sqlite3_exec(db,
-			     "DROP TABLE events;"
-			     " CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL,"
-			     " type TEXT NOT NULL, created INTEGER NOT NULL,"
-			     " received_at INTEGER NOT NULL, source TEXT NOT NULL,"
-			     " fax_id TEXT, raw BLOB NOT NULL);"
-			     " CREATE INDEX events_received ON events(received_at);"
-			     " INSERT INTO events VALUES ('evt_b', 'fax.queued', 1700000002,"
-			     "  2, 'webhook', 'fax_1', '{}');"
-			     " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
-			     "  3, 'poll', 'fax_1', '{\"x\":1}');"
-			     " UPDATE meta SET value = '4' WHERE key = 'schema_version'",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(db);
-	s = open_db("v4", 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "6");
+	s = reopen_migrated("v4",
+			    "DROP TABLE events;"
+			    " CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL,"
+			    " type TEXT NOT NULL, created INTEGER NOT NULL,"
+			    " received_at INTEGER NOT NULL, source TEXT NOT NULL,"
+			    " fax_id TEXT, raw BLOB NOT NULL);"
+			    " CREATE INDEX events_received ON events(received_at);"
+			    " INSERT INTO events VALUES ('evt_b', 'fax.queued', 1700000002,"
+			    "  2, 'webhook', 'fax_1', '{}');"
+			    " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
+			    "  3, 'poll', 'fax_1', '{\"x\":1}');"
+			    " UPDATE meta SET value = '4' WHERE key = 'schema_version'");
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_a", 1700000001), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000002), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000001), 0);
@@ -381,31 +398,20 @@ static void test_migrate_events_key(void)
  * schema 5 database loses it and keeps its faxes; a new one never has it. */
 static void test_migrate_narrow_indexes(void)
 {
-	struct store *s = open_db("v5", 0);
-	struct model_fax mf;
+	struct store *s;
 	struct fax got;
 	sqlite3 *db;
-	char v[16];
 
-	mk_full_fax(&mf, "fax_v5", T0);
-	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
-	fax_done(&mf.fax);
-	store_close(s);
+	store_one_fax("v5", "fax_v5", NULL);
 	db = peek_open("v5");
 	CU_ASSERT_EQUAL(peek_int(db,
 				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
 				 " AND name = 'faxes_created'"),
 			0);
-	CU_ASSERT_EQUAL(sqlite3_exec(db,
-				     "CREATE INDEX faxes_created ON faxes(created_at, id);"
-				     " UPDATE meta SET value = '5' WHERE key = 'schema_version'",
-				     NULL, NULL, NULL),
-			SQLITE_OK);
 	sqlite3_close(db);
-	s = open_db("v5", 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "6");
+	s = reopen_migrated("v5",
+			    "CREATE INDEX faxes_created ON faxes(created_at, id);"
+			    " UPDATE meta SET value = '5' WHERE key = 'schema_version'");
 	CU_ASSERT_EQUAL(store_get_fax(s, "fax_v5", &got, NULL, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(got.id, "fax_v5");
 	fax_done(&got);
