@@ -11,6 +11,10 @@
  *   scale load DB           store_load into a fresh model: time and RSS
  *   scale scan DB           only SQLite's part of that: every fax row in
  *                           store_load's order, every column read
+ *   scale parse N           the webhook path's parse and --headless line
+ *                           over N realistic bodies: CPU per event
+ *   scale ingest N DIR      ingest_body of N realistic bodies into a fresh
+ *                           store in DIR: the loop thread's CPU per event
  *
  * One JSON line of results on stdout. Not part of make check. */
 #include <config.h>

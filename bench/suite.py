@@ -607,7 +607,8 @@ def summary():
                          ("written_per_event", "%.0f"),
                          ("load", "%.1f")):
             a, b, c, d = (med(by("ingest", p), key) for p in PEERS)
-            ratio = lambda x, y: "%.2f" % (x / y) if y and y == y and x == x else "-"
+            # "-" beside a peer that does not do it (Node's few bytes written)
+            ratio = lambda x, y: "%.2f" % (x / y) if y == y and x == x and y >= 1 else "-"
             cell = lambda x: fmt % x if x == x else "-"   # NaN: a peer not run
             lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                 key, cell(a), cell(b), cell(c), cell(d), ratio(a, c), ratio(a, d)))
