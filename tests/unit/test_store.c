@@ -394,8 +394,9 @@ static void test_migrate_events_key(void)
 	sqlite3_close(db);
 }
 
-/* Schema 6 drops the index no query used (faxes by creation time): a
- * schema 5 database loses it and keeps its faxes; a new one never has it. */
+/* Schema 6 drops the index no query used (faxes by creation time) and the
+ * one prune no longer needs (events by receipt time): a schema 5 database
+ * loses them and keeps its faxes; a new one never has them. */
 static void test_migrate_narrow_indexes(void)
 {
 	struct store *s;
@@ -406,11 +407,12 @@ static void test_migrate_narrow_indexes(void)
 	db = peek_open("v5");
 	CU_ASSERT_EQUAL(peek_int(db,
 				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
-				 " AND name = 'faxes_created'"),
+				 " AND name IN ('faxes_created', 'events_received')"),
 			0);
 	sqlite3_close(db);
 	s = reopen_migrated("v5",
 			    "CREATE INDEX faxes_created ON faxes(created_at, id);"
+			    " CREATE INDEX events_received ON events(received_at);"
 			    " UPDATE meta SET value = '5' WHERE key = 'schema_version'");
 	CU_ASSERT_EQUAL(store_get_fax(s, "fax_v5", &got, NULL, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(got.id, "fax_v5");
@@ -419,7 +421,7 @@ static void test_migrate_narrow_indexes(void)
 	db = peek_open("v5");
 	CU_ASSERT_EQUAL(peek_int(db,
 				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
-				 " AND name = 'faxes_created'"),
+				 " AND name IN ('faxes_created', 'events_received')"),
 			0);
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM faxes"), 1);
 	sqlite3_close(db);
@@ -917,6 +919,39 @@ static void test_prune(void)
 	s = open_db("prune", 0);
 	CU_ASSERT_EQUAL(store_prune(s, T0 + 1000 * DAY_MS), 0);
 	CU_ASSERT_EQUAL(store_event_count(s), 2);
+	store_close(s);
+}
+
+/* Prune finds old events by the order they were stored in, without an
+ * index on their receipt time: an event stored after a later-received one
+ * (the clock stepped back) waits for it, kept longer, never pruned early;
+ * an empty store and a store of only old events are pruned too. */
+static void test_prune_clock_step(void)
+{
+	struct store *s = open_db("prune_step", 7);
+
+	CU_ASSERT_EQUAL(store_prune(s, T0), 0); /* nothing stored yet */
+	CU_ASSERT_EQUAL(put_event(s, "evt_a", T0 - 20 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(put_event(s, "evt_b", T0 - 5 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(put_event(s, "evt_c", T0 - 30 * DAY_MS), 0); /* clock stepped back */
+	CU_ASSERT_EQUAL(put_event(s, "evt_d", T0 - DAY_MS), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_prune(s, T0), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_a"), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_b"), 1);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_c"), 1); /* behind evt_b */
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_d"), 1);
+	/* once evt_b is old too, everything before the first kept one goes */
+	CU_ASSERT_EQUAL(store_prune(s, T0 + 3 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_b"), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_c"), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_d"), 1);
+	/* all old: all go */
+	CU_ASSERT_EQUAL(store_prune(s, T0 + 30 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_event_count(s), 0);
 	store_close(s);
 }
 
@@ -1450,7 +1485,8 @@ static const struct unit_test tests[] = {
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
 	{ "a schema 1 database is migrated to the newest", test_migrate_from_v1 },
 	{ "schema 5 keys events by (created, id), data kept", test_migrate_events_key },
-	{ "schema 6 drops the unused faxes_created index, data kept", test_migrate_narrow_indexes },
+	{ "schema 6 drops faxes_created and events_received, data kept",
+	  test_migrate_narrow_indexes },
 	{ "events deduplicated on (created, id)", test_event_key_dedupe },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },
@@ -1464,6 +1500,8 @@ static const struct unit_test tests[] = {
 	{ "duplicate detection in the open batch and after commit", test_has_event_batch },
 	{ "quarantine, resend audit, meta, event order", test_quarantine_resend_meta },
 	{ "prune by retention keeps faxes", test_prune },
+	{ "prune walks the stored order: a stepped-back clock delays, never hastens",
+	  test_prune_clock_step },
 	{ "balance reading round trip", test_balance_round_trip },
 	{ "balance history kept, bounded, reloaded", test_balance_history_kept },
 	{ "locked database: write fails fast, recovers", test_locked_database },
