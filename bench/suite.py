@@ -11,8 +11,11 @@ BENCH_ONLY=ingest,paced,screen,idle,memory,render,startup,catchup,
 BENCH_IDLE_SECONDS (60), BENCH_BIG (1000000: the largest model),
 BENCH_INGEST_EVENTS (30000), BENCH_LOAD (realistic: random ids, 3 to 5 events per
 fax, interleaved; or sequential), BENCH_CATCHUP_RUNS (1 per mode), BENCH_FRESH_STORE,
-BENCH_FAXTOP_BASE (another faxtop binary, e.g. the main branch's: catch-up runs it
-too, alternating with this one, and reports the ratio),
+BENCH_FAXTOP_BASE (another faxtop binary, e.g. the main branch's: ingest, ack
+latency and catch-up run it too, alternating with this one, and report the ratio
+run by run), BENCH_PEERS (the ingest and ack-latency peers to run, e.g.
+faxtop,faxtop-base; all by default), BENCH_INGEST_EXTRAS=0 (ingest without the
+sequential, 256-connection and faxsim cross-check runs),
 BENCH_WRITE_DOC=1 (put the summary into BENCHMARKS.md between its markers,
 <!-- results:begin/end -->, or BENCH_DOC_MARK's).
 Results: one JSON line per measurement in bench/results/<stamp>.jsonl under
@@ -164,6 +167,11 @@ def run_loadgen(addr, label, tag, count, conns, rate=None, sent_log=None, load=N
 # receiver that stores nothing (an upper bound for a receiver), and the
 # durable Node receiver a careful user would write instead of faxtop.
 PEERS = ("faxtop", "faxtop-relaxed", "node", "node-sqlite")
+# The ones this run measures: with BENCH_FAXTOP_BASE, that binary (FULL) too,
+# run right after this one so that each pair shares the machine's load.
+RUN_PEERS = [p for p in ("faxtop", "faxtop-base") + PEERS[1:]
+             if (p != "faxtop-base" or FAXTOP_BASE)
+             and (not os.environ.get("BENCH_PEERS") or p in os.environ["BENCH_PEERS"].split(","))]
 
 
 def start_peer(peer, d):
@@ -171,7 +179,8 @@ def start_peer(peer, d):
         return start_node(d)
     if peer == "node-sqlite":
         return start_node(d, NODE_SQLITE_RX, ["--db", os.path.join(d, "events.db")])
-    return start_faxtop_headless(d, ["--relaxed-sync"] if peer == "faxtop-relaxed" else [])
+    return start_faxtop_headless(d, ["--relaxed-sync"] if peer == "faxtop-relaxed" else [],
+                                 FAXTOP_BASE if peer == "faxtop-base" else FAXTOP)
 
 
 def warm_up(addr, tag):
@@ -179,9 +188,9 @@ def warm_up(addr, tag):
     run_loadgen(addr, "warm-up", tag, 2000, 16)
 
 
-def start_faxtop_headless(d, extra=()):
+def start_faxtop_headless(d, extra=(), binary=FAXTOP):
     ready = os.path.join(d, "ready")
-    p = start([FAXTOP, "--headless", "--db", os.path.join(d, "faxtop.db"), "--listen",
+    p = start([binary, "--headless", "--db", os.path.join(d, "faxtop.db"), "--listen",
                "127.0.0.1:0", "--ready-file", ready] + list(extra), env=env(),
               stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "stderr"), "w"))
     return p, wait_file(ready, proc=p)
@@ -203,10 +212,11 @@ def stored_events(db):
         c.close()
 
 
-def cpu_ticks(pid):
+def cpu_ticks(pid, which=(11, 12)):
+    """utime + stime by default; (11,) for user time alone, (12,) for the kernel's."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])      # utime + stime
+    return sum(int(fields[i]) for i in which)
 
 
 # ---- 1. ingest, closed loop ----
@@ -218,9 +228,12 @@ def ingest_run(peer, d, tag, count, conns, load=None):
     checkpoint included), from wait4."""
     p, addr = start_peer(peer, d)
     warm_up(addr, "w" + tag)
-    c0 = cpu_ticks(p.pid)
+    c0, u0 = cpu_ticks(p.pid), cpu_ticks(p.pid, (11,))
     res = run_loadgen(addr, peer, tag, count, conns, load=load)
     res["cpu_s"] = (cpu_ticks(p.pid) - c0) / HZ
+    # user time alone: what the code costs, less touched by the disk and
+    # by other work on the machine than the kernel's share
+    res["user_us_per_event"] = (cpu_ticks(p.pid, (11,)) - u0) / HZ / max(res["ok"], 1) * 1e6
     res["events_per_cpu_s"] = res["ok"] / max(res["cpu_s"], 0.01)
     ru = stop(p)
     if ru is not None:
@@ -235,7 +248,7 @@ def bench_ingest():
     count, conns = int(os.environ.get("BENCH_INGEST_EVENTS", "30000")), 64
     for r in range(RUNS):
         got = {}
-        for peer in PEERS:
+        for peer in RUN_PEERS:
             res = ingest_run(peer, fresh_dir("ingest-%s-%d" % (peer, r)), "i%s%d" % (peer, r),
                              count, conns)
             record(bench="ingest", peer=peer, run=r, **res)
@@ -244,9 +257,12 @@ def bench_ingest():
                 r, peer, res["events_per_s"], res["p99_ms"], res["events_per_cpu_s"],
                 res.get("written_per_event", -1)))
         for peer in PEERS[:2]:
-            for base in PEERS[2:]:
-                record(bench="ingest_ratio", peer=peer, base=base, run=r,
-                       ratio=got[peer]["events_per_s"] / max(got[base]["events_per_s"], 1))
+            for base in PEERS[2:] + ("faxtop-base",):
+                if peer in got and base in got:
+                    record(bench="ingest_ratio", peer=peer, base=base, run=r,
+                           ratio=got[peer]["events_per_s"] / max(got[base]["events_per_s"], 1))
+    if os.environ.get("BENCH_INGEST_EXTRAS") == "0":
+        return
     # The old, flattering shape (ids counting up, fax after fax), labelled.
     for peer in ("faxtop", "node-sqlite"):
         res = ingest_run(peer, fresh_dir("ingest-seq-%s" % peer), "q%s" % peer, count, conns,
@@ -289,7 +305,7 @@ def bench_ingest():
 def bench_paced():
     rate, secs, conns = 2000, 5, 64
     for r in range(RUNS):
-        for peer in PEERS:
+        for peer in RUN_PEERS:
             d = fresh_dir("paced-%s-%d" % (peer, r))
             p, addr = start_peer(peer, d)
             warm_up(addr, "wp%s%d" % (peer[-1], r))
@@ -587,16 +603,30 @@ def summary():
                   " | faxtop/node+SQLite |" % LOAD, "|---|---|---|---|---|---|---|"]
         for key, fmt in (("events_per_s", "%.0f"), ("p50_ms", "%.2f"), ("p99_ms", "%.2f"),
                          ("max_ms", "%.2f"), ("non2xx", "%d"), ("cpu_s", "%.2f"),
-                         ("events_per_cpu_s", "%.0f"), ("written_per_event", "%.0f"),
+                         ("events_per_cpu_s", "%.0f"), ("user_us_per_event", "%.1f"),
+                         ("written_per_event", "%.0f"),
                          ("load", "%.1f")):
             a, b, c, d = (med(by("ingest", p), key) for p in PEERS)
-            ratio = lambda x, y: "%.2f" % (x / y) if y and y == y and x == x else "-"
+            # "-" beside a peer that does not do it (Node's few bytes written)
+            ratio = lambda x, y: "%.2f" % (x / y) if y == y and x == x and y >= 1 else "-"
+            cell = lambda x: fmt % x if x == x else "-"   # NaN: a peer not run
             lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-                key, fmt % a, fmt % b, fmt % c, fmt % d, ratio(a, c), ratio(a, d)))
+                key, cell(a), cell(b), cell(c), cell(d), ratio(a, c), ratio(a, d)))
         for base in PEERS[2:]:
             lines.append("| pairwise ratios (events/s) against %s | %s | %s | | | | |" % (
                 (base,) + tuple(", ".join("%.2f" % x["ratio"] for x in sel(
                     bench="ingest_ratio", peer=p, base=base)) for p in PEERS[:2])))
+        fb = by("ingest", "faxtop-base")
+        if fb:
+            lines.append("| BENCH_FAXTOP_BASE (FULL), same runs: events/s, per CPU s, B written"
+                         "/event, p99 ms | %.0f, %.0f, %.0f, %.2f | | | | | |" % tuple(
+                             med(fb, k) for k in ("events_per_s", "events_per_cpu_s",
+                                                  "written_per_event", "p99_ms")))
+            for key in ("events_per_s", "events_per_cpu_s", "user_us_per_event",
+                        "written_per_event"):
+                lines.append("| faxtop / BENCH_FAXTOP_BASE, %s, run by run | %s | | | | | |" % (
+                    key, ", ".join("%.2f" % (a[key] / max(b[key], 1e-9)) for a, b in zip(
+                        by("ingest", "faxtop"), fb) if key in a and key in b)))
         lines.append("| stored events after each run | %s | %s | | | | |" % tuple(
             ", ".join(str(x.get("stored")) for x in by("ingest", p)) for p in PEERS[:2]))
         seq = {x["peer"]: x for x in sel(bench="ingest_sequential")}
@@ -626,6 +656,10 @@ def summary():
                     "cpu_pct"):
             lines.append("| %s | %.2f | %.2f | %.2f | %.2f |" % ((key,) + tuple(
                 med(by("paced", p), key) for p in PEERS)))
+        fb = by("paced", "faxtop-base")
+        if fb:
+            lines.append("| BENCH_FAXTOP_BASE (FULL): p50, p99 ms, run by run | %s | | | |" % (
+                ", ".join("%.2f, %.2f" % (x["p50_ms"], x["p99_ms"]) for x in fb)))
         lines.append("")
     sc = sel(bench="screen")
     if sc:

@@ -147,7 +147,8 @@ static enum ingest_result ingest_parsed(struct ingest *in, const struct event *e
 	if (!ev->id || !ev->id[0])
 		return ingest_reject(in, raw, raw_len, src, now, "event without an id", err,
 				     errlen);
-	seen = store_has_event_at(in->store, ev->id, ev->created);
+	/* stored unless its key is: the insert is the lookup */
+	seen = store_put_event(in->store, ev, raw, raw_len, src, now);
 	if (seen < 0)
 		return ingest_store_error(in, err, errlen);
 	if (seen) {
@@ -160,8 +161,6 @@ static enum ingest_result ingest_parsed(struct ingest *in, const struct event *e
 		ingest_notify(in, ev, raw, raw_len, src, INGEST_DUPLICATE);
 		return ingest_done(in, INGEST_DUPLICATE);
 	}
-	if (store_put_event(in->store, ev, raw, raw_len, src, now) < 0)
-		return ingest_store_error(in, err, errlen);
 	model_apply(in->model, ev, src, now);
 	if (ev->object == EVOBJ_FAX && ev->fax.id) {
 		const struct model_fax *mf = model_get(in->model, ev->fax.id);

@@ -48,11 +48,13 @@ void store_detach(struct store *s);
 /* 1 if the event is stored (committed or in the open batch), 0 if not, -1
  * on error. Events are keyed by (created, id): the time is part of the
  * event, the same on every delivery, and keeps the index growing at its end
- * (docs/ARCHITECTURE.md, "The store"). store_has_event_at is the lookup
- * ingest makes; store_has_event, by id alone, reads the whole table and is
- * for tools and tests. */
+ * (docs/ARCHITECTURE.md, "The store"). store_has_event, by id alone, reads
+ * the whole table and is for tools and tests. */
 int store_has_event_at(struct store *s, const char *event_id, int64_t created);
 int store_has_event(struct store *s, const char *event_id);
+/* Stores an event into the open batch: 0 stored, 1 already stored (the
+ * same created and id; nothing written), -1 on error. Ingest's dedupe: one
+ * probe of the key instead of a lookup and then an insert. */
 int store_put_event(struct store *s, const struct event *ev, const char *raw, size_t raw_len,
 		    enum event_source src, int64_t received_ms);
 /* Upserts the latest snapshot of a fax. */

@@ -40,6 +40,16 @@
 	"key, fax_id, state, to_number, max_attempts, created_at, updated_at," \
 	" new_fax_id, request_id, error, who"
 
+/* Events received before ?1, found without an index on received_at: the
+ * rows before the first one received since (rowids are the order of
+ * receipt), so the scan stops where the kept events begin. An event
+ * stored after a later one was received (the clock stepped back) waits
+ * for that one: kept longer than the retention, never pruned early. */
+#define STORE_PRUNE_EVENTS_SQL                                                \
+	"DELETE FROM events WHERE rowid < coalesce((SELECT rowid FROM events" \
+	" WHERE received_at >= ?1 ORDER BY rowid LIMIT 1),"                   \
+	" (SELECT max(rowid) FROM events) + 1)"
+
 /* The statements prepared once at open and kept: X(enum, sql). A NULL sql
  * is made from the fax column list (store_fax_sql). */
 #define STORE_STMT_LIST(X)                                                         \
@@ -110,7 +120,7 @@
 	X(ST_TRIAGE_EACH, "SELECT fax_id, state, note, at, who FROM triage")       \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1")                    \
 	X(ST_META_SET, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)") \
-	X(ST_PRUNE_EVENTS, "DELETE FROM events WHERE received_at < ?1")            \
+	X(ST_PRUNE_EVENTS, STORE_PRUNE_EVENTS_SQL)                                 \
 	X(ST_PRUNE_QUARANTINE, "DELETE FROM quarantine WHERE received_at < ?1")    \
 	X(ST_EVENT_COUNT, "SELECT count(*) FROM events")                           \
 	X(ST_EACH_EVENT, "SELECT id FROM events ORDER BY rowid")                   \

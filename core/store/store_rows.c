@@ -47,8 +47,8 @@ int store_put_event(struct store *s, const struct event *ev, const char *raw, si
 	    bind_text(st, 6, ev->object == EVOBJ_FAX ? ev->fax.id : NULL) ||
 	    sqlite3_bind_blob(st, 7, raw, (int)raw_len, SQLITE_STATIC))
 		r = store_bind_fail(s, st, "store event");
-	else
-		r = store_step_write(s, st, "store event");
+	else if ((r = store_step_write(s, st, "store event")) == 0)
+		r = sqlite3_changes(s->db) == 0; /* ignored: the key is stored */
 	free(made);
 	return r;
 }

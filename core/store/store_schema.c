@@ -127,7 +127,15 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE events_v5 RENAME TO events;"
 	"CREATE UNIQUE INDEX events_key ON events(created, id);"
 	"CREATE INDEX events_received ON events(received_at);",
-	/* 6: who dismissed a fax, shown on its detail (a team's operators) */
+	/* 6: no index on the faxes' creation time. No query ever used it
+	 * (faxes are loaded by rowid), and under random ids it cost a page
+	 * write at the end of the index for every commit: measured, 7% of the
+	 * bytes each event wrote (BENCHMARKS.md, issue 17). Nor on the events'
+	 * receipt time: prune walks the events in the order they were stored
+	 * (rowid) instead, which is the order of receipt. */
+	"DROP INDEX IF EXISTS faxes_created;"
+	"DROP INDEX IF EXISTS events_received;",
+	/* 7: who dismissed a fax, shown on its detail (a team's operators) */
 	"ALTER TABLE triage ADD COLUMN who TEXT;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))

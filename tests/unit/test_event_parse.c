@@ -745,6 +745,32 @@ static void test_json_line_splice(void)
 	event_done(&ev);
 }
 
+/* The line's head is written without json-c: its strings come out
+ * escaped exactly as json-c escapes them in wire_event_to_json. */
+static void test_json_line_head_escapes(void)
+{
+	static const char body[] = "{\"data\":{\"x\":1}}";
+	struct event ev;
+	char *line, *ref;
+	const char *cut;
+
+	event_init(&ev);
+	ev.id = strdup("evt_\"q\\b\x01\x1f/\xc3\xa9\x7f\b\f\n\r\t");
+	ev.type_name = strdup("fax.\"odd\"\x02");
+	ev.created = -42;
+	line = wire_event_json_line(&ev, body, strlen(body), SRC_POLL);
+	ref = wire_event_to_json(&ev);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	cut = strstr(ref, ",\"data\":");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+	CU_ASSERT_EQUAL(strncmp(line, ref, (size_t)(cut - ref)), 0);
+	CU_ASSERT_STRING_EQUAL(line + (cut - ref), ",\"source\":\"poll\",\"data\":{\"x\":1}}");
+	free(line);
+	free(ref);
+	event_done(&ev);
+}
+
 static void test_json_quote(void)
 {
 	char *q = wire_json_quote("a\"b\\c\n\x01/");
@@ -776,6 +802,7 @@ static const struct unit_test tests[] = {
 	{ "wire_balance_to_json", test_balance_to_json },
 	{ "headless JSON line", test_json_line },
 	{ "headless JSON line splices the raw data", test_json_line_splice },
+	{ "headless JSON line's head escapes as json-c does", test_json_line_head_escapes },
 	{ "wire_json_quote", test_json_quote },
 	{ 0 },
 };

@@ -224,7 +224,7 @@ static void test_open_wal_schema(void)
 	struct stat sb;
 
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "6");
+	CU_ASSERT_STRING_EQUAL(v, "7");
 	CU_ASSERT_TRUE(store_ok(s));
 	CU_ASSERT_FALSE(store_pending(s));
 	/* acknowledged means durable: a commit waits for fsync */
@@ -272,7 +272,7 @@ static void test_reopen_migrations_idempotent(void)
 	for (int i = 0; i < 2; i++) {
 		s = open_db("reopen", 0);
 		CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-		CU_ASSERT_STRING_EQUAL(v, "6");
+		CU_ASSERT_STRING_EQUAL(v, "7");
 		CU_ASSERT_EQUAL(store_has_event(s, "evt_keep"), 1);
 		CU_ASSERT_EQUAL(store_event_count(s), 1);
 		CU_ASSERT_EQUAL(store_meta_get(s, "cursor", v, sizeof v), 0);
@@ -281,21 +281,31 @@ static void test_reopen_migrations_idempotent(void)
 	}
 }
 
+/* A new database `name` holding one full fax (and, with event_id, one
+ * event), closed: what the migration tests turn into an older schema. */
+static void store_one_fax(const char *name, const char *fax_id, const char *event_id)
+{
+	struct store *s = open_db(name, 0);
+	struct model_fax mf;
+
+	if (event_id)
+		CU_ASSERT_EQUAL(put_event(s, event_id, T0), 0);
+	mk_full_fax(&mf, fax_id, T0);
+	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+	fax_done(&mf.fax);
+	store_close(s);
+}
+
 /* A database of schema 1 (before the balance history and the anomaly
  * columns) is brought up to the newest and keeps its data. */
 static void test_migrate_from_v1(void)
 {
-	struct store *s = open_db("v1", 0);
-	struct model_fax mf;
+	struct store *s;
 	struct model *m;
 	char v[16];
 	sqlite3 *db;
 
-	CU_ASSERT_EQUAL(put_event(s, "evt_old", T0), 0);
-	mk_full_fax(&mf, "fax_old", T0);
-	CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
-	fax_done(&mf.fax);
-	store_close(s);
+	store_one_fax("v1", "fax_old", "evt_old");
 	db = peek_open("v1");
 	CU_ASSERT_EQUAL(sqlite3_exec(db,
 				     "DROP TABLE balance_samples;"
@@ -315,12 +325,29 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_EQUAL(model_get(m, "fax_old")->anomalies, 0);
 	model_free(m);
 	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "6");
+	CU_ASSERT_STRING_EQUAL(v, "7");
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_old"), 1);
 	store_close(s);
 	db = peek_open("v1");
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM balance_samples"), 0);
 	sqlite3_close(db);
+}
+
+/* Runs sql on database `name` (made older by it), then opens it with the
+ * store, which must bring it to the newest schema. */
+static struct store *reopen_migrated(const char *name, const char *sql)
+{
+	sqlite3 *db = peek_open(name);
+	struct store *s;
+	char v[16];
+
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_db(name, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
+	CU_ASSERT_STRING_EQUAL(v, "7");
+	return s;
 }
 
 /* Schema 4 kept events under a unique index on the id alone; schema 5 keys
@@ -331,40 +358,30 @@ static void test_migrate_events_key(void)
 {
 	struct store *s = open_db("v4", 0);
 	sqlite3 *db;
-	char v[16];
 
 	store_close(s);
-	db = peek_open("v4");
-	CU_ASSERT_EQUAL(
-		sqlite3_exec(db,
-			     "DROP TABLE events;"
-			     " CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL,"
-			     " type TEXT NOT NULL, created INTEGER NOT NULL,"
-			     " received_at INTEGER NOT NULL, source TEXT NOT NULL,"
-			     " fax_id TEXT, raw BLOB NOT NULL);"
-			     " CREATE INDEX events_received ON events(received_at);"
-			     " INSERT INTO events VALUES ('evt_b', 'fax.queued', 1700000002,"
-			     "  2, 'webhook', 'fax_1', '{}');"
-			     " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
-			     "  3, 'poll', 'fax_1', '{\"x\":1}');"
-			     " DROP TABLE triage; CREATE TABLE triage (fax_id TEXT PRIMARY KEY"
-			     " NOT NULL, state TEXT NOT NULL, note TEXT, at INTEGER NOT NULL);"
-			     " INSERT INTO triage VALUES ('fax_1', 'dismissed', 'n', 9);"
-			     " UPDATE meta SET value = '4' WHERE key = 'schema_version'",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(db);
-	s = open_db("v4", 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(store_meta_get(s, "schema_version", v, sizeof v), 0);
-	CU_ASSERT_STRING_EQUAL(v, "6");
+	s = reopen_migrated("v4",
+			    "DROP TABLE events;"
+			    " CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL,"
+			    " type TEXT NOT NULL, created INTEGER NOT NULL,"
+			    " received_at INTEGER NOT NULL, source TEXT NOT NULL,"
+			    " fax_id TEXT, raw BLOB NOT NULL);"
+			    " CREATE INDEX events_received ON events(received_at);"
+			    " INSERT INTO events VALUES ('evt_b', 'fax.queued', 1700000002,"
+			    "  2, 'webhook', 'fax_1', '{}');"
+			    " INSERT INTO events VALUES ('evt_a', 'fax.sending', 1700000001,"
+			    "  3, 'poll', 'fax_1', '{\"x\":1}');"
+			    " DROP TABLE triage; CREATE TABLE triage (fax_id TEXT PRIMARY KEY"
+			    " NOT NULL, state TEXT NOT NULL, note TEXT, at INTEGER NOT NULL);"
+			    " INSERT INTO triage VALUES ('fax_1', 'dismissed', 'n', 9);"
+			    " UPDATE meta SET value = '4' WHERE key = 'schema_version'");
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_a", 1700000001), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000002), 1);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_b", 1700000001), 0);
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_b"), 1);
 	store_close(s);
 	db = peek_open("v4");
-	/* Step 6: a dismissal from before keeps its note and gains who (none). */
+	/* Step 7: a dismissal from before keeps its note and gains who (none). */
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM triage WHERE fax_id = 'fax_1'"
 				     " AND note = 'n' AND at = 9 AND who IS NULL"),
 			1);
@@ -381,6 +398,41 @@ static void test_migrate_events_key(void)
 			0);
 	CU_ASSERT_EQUAL(
 		peek_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events_key'"), 1);
+	sqlite3_close(db);
+}
+
+/* Schema 6 drops the index no query used (faxes by creation time) and the
+ * one prune no longer needs (events by receipt time): a schema 5 database
+ * loses them and keeps its faxes; a new one never has them. */
+static void test_migrate_narrow_indexes(void)
+{
+	struct store *s;
+	struct fax got;
+	sqlite3 *db;
+
+	store_one_fax("v5", "fax_v5", NULL);
+	db = peek_open("v5");
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				 " AND name IN ('faxes_created', 'events_received')"),
+			0);
+	sqlite3_close(db);
+	s = reopen_migrated("v5",
+			    "CREATE INDEX faxes_created ON faxes(created_at, id);"
+			    " CREATE INDEX events_received ON events(received_at);"
+			    " DROP TABLE triage; CREATE TABLE triage (fax_id TEXT PRIMARY KEY"
+			    " NOT NULL, state TEXT NOT NULL, note TEXT, at INTEGER NOT NULL);"
+			    " UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+	CU_ASSERT_EQUAL(store_get_fax(s, "fax_v5", &got, NULL, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(got.id, "fax_v5");
+	fax_done(&got);
+	store_close(s);
+	db = peek_open("v5");
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				 " AND name IN ('faxes_created', 'events_received')"),
+			0);
+	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM faxes"), 1);
 	sqlite3_close(db);
 }
 
@@ -401,10 +453,16 @@ static void test_event_key_dedupe(void)
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 1); /* in the open batch */
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	CU_ASSERT_EQUAL(store_has_event_at(s, "evt_k1", 1700000100), 1);
-	/* A second put of the same event is ignored, not an error. */
-	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_POLL, T0 + 1), 0);
+	/* A second put of the same event is ignored, not an error, and says
+	 * so: ingest's dedupe is this answer. */
+	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_POLL, T0 + 1), 1);
+	/* ... also when the first is still in the open batch; the same id at
+	 * another time is another event */
+	ev.created++;
+	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_POLL, T0 + 2), 0);
+	CU_ASSERT_EQUAL(store_put_event(s, &ev, "{}", 2, SRC_WEBHOOK, T0 + 3), 1);
 	CU_ASSERT_EQUAL(store_commit(s), 0);
-	CU_ASSERT_EQUAL(store_event_count(s), 1);
+	CU_ASSERT_EQUAL(store_event_count(s), 2);
 	event_done(&ev);
 	store_close(s);
 }
@@ -754,8 +812,9 @@ static void test_has_event_batch(void)
 	CU_ASSERT_EQUAL(put_event(s, "evt_d1", T0), 0);
 	/* visible inside the open batch */
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_d1"), 1);
-	/* storing it again keeps the first copy and does not fail the batch */
-	CU_ASSERT_EQUAL(put_event(s, "evt_d1", T0 + 5), 0);
+	/* storing it again keeps the first copy, does not fail the batch, and
+	 * answers that it was stored already */
+	CU_ASSERT_EQUAL(put_event(s, "evt_d1", T0 + 5), 1);
 	CU_ASSERT_EQUAL(store_commit(s), 0);
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_d1"), 1);
 	CU_ASSERT_EQUAL(store_has_event(s, "evt_d2"), 0);
@@ -869,6 +928,39 @@ static void test_prune(void)
 	s = open_db("prune", 0);
 	CU_ASSERT_EQUAL(store_prune(s, T0 + 1000 * DAY_MS), 0);
 	CU_ASSERT_EQUAL(store_event_count(s), 2);
+	store_close(s);
+}
+
+/* Prune finds old events by the order they were stored in, without an
+ * index on their receipt time: an event stored after a later-received one
+ * (the clock stepped back) waits for it, kept longer, never pruned early;
+ * an empty store and a store of only old events are pruned too. */
+static void test_prune_clock_step(void)
+{
+	struct store *s = open_db("prune_step", 7);
+
+	CU_ASSERT_EQUAL(store_prune(s, T0), 0); /* nothing stored yet */
+	CU_ASSERT_EQUAL(put_event(s, "evt_a", T0 - 20 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(put_event(s, "evt_b", T0 - 5 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(put_event(s, "evt_c", T0 - 30 * DAY_MS), 0); /* clock stepped back */
+	CU_ASSERT_EQUAL(put_event(s, "evt_d", T0 - DAY_MS), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_prune(s, T0), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_a"), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_b"), 1);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_c"), 1); /* behind evt_b */
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_d"), 1);
+	/* once evt_b is old too, everything before the first kept one goes */
+	CU_ASSERT_EQUAL(store_prune(s, T0 + 3 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_b"), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_c"), 0);
+	CU_ASSERT_EQUAL(store_has_event(s, "evt_d"), 1);
+	/* all old: all go */
+	CU_ASSERT_EQUAL(store_prune(s, T0 + 30 * DAY_MS), 0);
+	CU_ASSERT_EQUAL(store_commit(s), 0);
+	CU_ASSERT_EQUAL(store_event_count(s), 0);
 	store_close(s);
 }
 
@@ -1402,6 +1494,8 @@ static const struct unit_test tests[] = {
 	{ "reopen: migrations idempotent, data kept", test_reopen_migrations_idempotent },
 	{ "a schema 1 database is migrated to the newest", test_migrate_from_v1 },
 	{ "schema 5 keys events by (created, id), data kept", test_migrate_events_key },
+	{ "schema 6 drops faxes_created and events_received, data kept",
+	  test_migrate_narrow_indexes },
 	{ "events deduplicated on (created, id)", test_event_key_dedupe },
 	{ "newer or garbled schema version refused", test_newer_schema_refused },
 	{ "a failed schema step rolls back whole", test_failed_migration_rolls_back },
@@ -1415,6 +1509,8 @@ static const struct unit_test tests[] = {
 	{ "duplicate detection in the open batch and after commit", test_has_event_batch },
 	{ "quarantine, resend audit, meta, event order", test_quarantine_resend_meta },
 	{ "prune by retention keeps faxes", test_prune },
+	{ "prune walks the stored order: a stepped-back clock delays, never hastens",
+	  test_prune_clock_step },
 	{ "balance reading round trip", test_balance_round_trip },
 	{ "balance history kept, bounded, reloaded", test_balance_history_kept },
 	{ "locked database: write fails fast, recovers", test_locked_database },
