@@ -672,6 +672,7 @@ static void test_default_file(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
 		config_done(&c);
 	}
+	fake_env_vars = NULL; /* env is this frame's */
 }
 
 static void test_default_paths(void)
@@ -702,6 +703,7 @@ static void test_default_paths(void)
 		const char *argv[] = { "faxtop", "--store", "postgresql://", NULL };
 		char err[256], solo[512];
 
+		fake_env_vars = NULL; /* a table left by the test before would be gone */
 		CU_ASSERT_EQUAL(config_default_db(solo, sizeof solo), 0);
 		CU_ASSERT_EQUAL(load(&c, argv, err, sizeof err), 0);
 		CU_ASSERT_EQUAL(config_db_path(&c, buf, sizeof buf), 0);
