@@ -771,6 +771,32 @@ static void test_json_line_head_escapes(void)
 	event_done(&ev);
 }
 
+/* A body cut right after a high surrogate must not change the next body's
+ * strings: json-c's tokener keeps that state across a reset, so every body
+ * gets a tokener of its own (found by fuzz_api: an id changed in a round
+ * trip). */
+static void test_cut_surrogate_leaves_nothing(void)
+{
+	static const char cut[] = "{\"id\":\"evt_\\ud83d\\";
+	static const char next[] =
+		"{\"id\":\"evt_x\\u0041y\",\"type\":\"fax.queued\","
+		"\"created\":1747173600,"
+		"\"data\":{\"object\":{\"id\":\"fax_1\",\"status\":\"queued\"}}}";
+	struct event ev;
+	char err[256];
+
+	for (int i = 0; i < 2; i++) {
+		event_init(&ev);
+		CU_ASSERT_EQUAL(wire_event_parse(cut, strlen(cut), &ev, err, sizeof err), -1);
+		event_done(&ev);
+		event_init(&ev);
+		CU_ASSERT_EQUAL_FATAL(wire_event_parse(next, strlen(next), &ev, err, sizeof err),
+				      0);
+		CU_ASSERT_STRING_EQUAL(ev.id, "evt_xAy");
+		event_done(&ev);
+	}
+}
+
 static void test_json_quote(void)
 {
 	char *q = wire_json_quote("a\"b\\c\n\x01/");
@@ -804,6 +830,8 @@ static const struct unit_test tests[] = {
 	{ "headless JSON line splices the raw data", test_json_line_splice },
 	{ "headless JSON line's head escapes as json-c does", test_json_line_head_escapes },
 	{ "wire_json_quote", test_json_quote },
+	{ "a body cut in a surrogate pair leaves nothing for the next",
+	  test_cut_surrogate_leaves_nothing },
 	{ 0 },
 };
 UNIT_SUITE(wire_event_parse, NULL, NULL, tests);
