@@ -180,19 +180,29 @@ static void pump(struct pg_ev *p)
 	set_io(p, EV_READ | (f == 1 ? EV_WRITE : 0));
 }
 
-static void on_ready(struct pg_ev *p)
+/* Notifications libpq has parsed so far. It parses them while it reads
+ * results too (PQisBusy, PQgetResult), so this runs again after those: a
+ * notice that came in the same packets as a result would otherwise wait
+ * for the next bytes from the server, which a quiet connection never
+ * sends. */
+static void take_notifies(struct pg_ev *p)
 {
 	PGnotify *nt;
 
-	if (!PQconsumeInput(p->conn)) {
-		lost(p, "lost");
-		return;
-	}
 	while ((nt = PQnotifies(p->conn))) {
 		if (p->opts.on_notify)
 			p->opts.on_notify(p->opts.ctx, nt->relname, nt->extra ? nt->extra : "");
 		PQfreemem(nt);
 	}
+}
+
+static void on_ready(struct pg_ev *p)
+{
+	if (!PQconsumeInput(p->conn)) {
+		lost(p, "lost");
+		return;
+	}
+	take_notifies(p);
 	while (p->inflight && !PQisBusy(p->conn)) {
 		PGresult *r = PQgetResult(p->conn);
 		struct pg_query *q;
@@ -222,6 +232,7 @@ static void on_ready(struct pg_ev *p)
 		lost(p, "lost");
 		return;
 	}
+	take_notifies(p);
 	pump(p);
 }
 
