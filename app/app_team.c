@@ -29,9 +29,14 @@ _Static_assert((int)TEAM_PUT_NEW == (int)WEBHOOK_SINK_NEW &&
 		       (int)TEAM_PUT_FAILED == (int)WEBHOOK_SINK_FAILED,
 	       "the webhook's sink results are the team's");
 
+const char *app_who(const struct config *cfg, const char *user_at_host)
+{
+	return cfg->operator_name && *cfg->operator_name ? cfg->operator_name : user_at_host;
+}
+
 const char *app_operator(const struct app *a)
 {
-	return a->cfg->operator_name && *a->cfg->operator_name ? a->cfg->operator_name : a->who;
+	return app_who(a->cfg, a->who);
 }
 
 static bool app_ip_literal(const char *host)
@@ -154,10 +159,8 @@ int app_team_gate_open(struct ev_loop *loop, const struct config *cfg, struct ap
 	memset(g, 0, sizeof *g);
 	if (!config_store_is_pg(cfg->store))
 		return 0;
-	if (cfg->operator_name && *cfg->operator_name)
-		snprintf(who, sizeof who, "%s", cfg->operator_name);
-	else
-		resend_who(who, sizeof who);
+	resend_who(who, sizeof who);
+	po.who = app_who(cfg, who);
 	if (app_team_conninfo(cfg->store, conninfo, sizeof conninfo, err, errlen) != 0)
 		return -1;
 	g->pg = pg_store_new(loop, &po, err, errlen);

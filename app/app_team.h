@@ -9,6 +9,9 @@ struct app;
 /* The URL as libpq will use it: a host name looked up now (hostaddr=),
  * so no reconnection waits on DNS inside the loop. */
 int app_team_conninfo(const char *url, char *out, size_t len, char *err, size_t errlen);
+struct config;
+/* Who a run's actions are recorded as: --operator, else user_at_host. */
+const char *app_who(const struct config *cfg, const char *user_at_host);
 /* Starts core/team when the store is a postgresql:// URL (else nothing). */
 int app_team_start(struct app *a, char *err, size_t errlen);
 /* Hands the listener's events and the poller to it, once they exist. */
@@ -17,7 +20,6 @@ void app_team_attach(struct app *a);
 /* faxtop resend in team mode: the claim in the shared store, on its own
  * connection. open does nothing (gate NULL) for an SQLite store; close
  * waits a little for a claim being given back. */
-struct config;
 struct ev_loop;
 struct pg_store;
 struct resend_gate;

@@ -333,7 +333,8 @@ static int resend_run_loop(struct config *cfg, struct store *st, const struct re
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct resend_run s = { .loop = loop };
-	struct resend_opts ro = { .who = cfg->operator_name };
+	struct resend_opts ro = { 0 };
+	char who[128];
 	struct app_team_gate team;
 	struct api_client *api;
 	struct resender *r = NULL;
@@ -348,6 +349,8 @@ static int resend_run_loop(struct config *cfg, struct store *st, const struct re
 		ev_loop_destroy(loop);
 		return 2;
 	}
+	resend_who(who, sizeof who);
+	ro.who = app_who(cfg, who);
 	/* Team mode: the fax is claimed in the shared store before it goes out. */
 	if (app_team_gate_open(loop, cfg, &team, err, sizeof err) != 0) {
 		fprintf(stderr, "faxtop resend: %s\n", err);

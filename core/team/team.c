@@ -74,18 +74,6 @@ static void team_requeue(struct team *t, struct team_entry *chain, struct team_e
 	t->queued += n;
 }
 
-static void team_answer(struct team *t, struct team_entry *e, enum team_put_result r,
-			const char *err)
-{
-	if (r == TEAM_PUT_NEW)
-		t->st.put_new++;
-	else if (r == TEAM_PUT_DUPLICATE)
-		t->st.put_duplicate++;
-	else
-		t->st.put_failed++;
-	e->fn(e->ctx, r, err);
-}
-
 /* The answer to one batch: webhooks are answered; relayed events that
  * failed go back to the head of the queue and out again later, so that no
  * cursor after them moves first. */
@@ -103,19 +91,17 @@ static void team_on_inserted(void *ctx, const char *err, const bool *is_new, siz
 		struct team_entry *next = e->next;
 
 		if (e->fn) {
-			team_answer(t, e,
-				    err ? TEAM_PUT_FAILED
-					: (i < n && is_new[i] ? TEAM_PUT_NEW : TEAM_PUT_DUPLICATE),
-				    err);
+			e->fn(e->ctx,
+			      err ? TEAM_PUT_FAILED
+				  : (i < n && is_new[i] ? TEAM_PUT_NEW : TEAM_PUT_DUPLICATE),
+			      err);
 			team_entry_free(e);
 		} else if (err && !t->closing) {
 			*back_tail = back_last = e;
 			back_tail = &e->next;
 			e->next = NULL;
 			n_back++;
-			t->st.relay_failed++;
 		} else {
-			t->st.relayed += !err;
 			team_entry_free(e);
 		}
 		e = next;
@@ -153,7 +139,7 @@ static bool team_send_cursor(struct team *t)
 	if (t->relay_busy)
 		return false;
 	e = team_dequeue(t);
-	if (t->leader && e->epoch == t->st.epoch &&
+	if (t->leader && e->epoch == t->epoch &&
 	    pg_store_cursor_advance(t->pg, e->epoch, e->cursor, team_on_advanced, t) != 0)
 		log_warn(t->opts.log, "team: cannot move the shared cursor");
 	team_entry_free(e);
@@ -285,7 +271,7 @@ static void team_follow_after(struct team *t, int64_t after);
  * like any other; what the cache holds already is a duplicate there. */
 static void team_take(struct team *t, const struct pg_store_event *evs, size_t n)
 {
-	int64_t top = t->st.seq;
+	int64_t top = t->seq;
 	char err[256], seq[24];
 
 	t->following = true;
@@ -296,19 +282,17 @@ static void team_take(struct team *t, const struct pg_store_event *evs, size_t n
 			src = SRC_WEBHOOK; /* what a receiver got, or a name not ours */
 		if (ingest_body(t->opts.in, evs[i].raw, evs[i].raw_len, src, err, sizeof err) ==
 		    INGEST_STORE_ERROR) {
-			t->st.follow_errors++;
 			log_warn(t->opts.log,
 				 "team: event %.64s not taken into the local store: %s", evs[i].id,
 				 err);
 			continue;
 		}
-		t->st.followed++;
 		if (evs[i].seq > top)
 			top = evs[i].seq;
 	}
 	t->following = false;
-	if (top > t->st.seq) {
-		t->st.seq = top;
+	if (top > t->seq) {
+		t->seq = top;
 		snprintf(seq, sizeof seq, "%" PRId64, top);
 		store_meta_set(t->opts.cache, TEAM_SEQ_KEY, seq);
 	}
@@ -320,12 +304,9 @@ static void team_on_range(void *ctx, const char *err, const struct pg_store_even
 
 	if (t->closing)
 		return;
-	if (err) {
-		/* Read again by the catch-up of the next connection. */
-		t->st.follow_errors++;
-		return;
-	}
-	team_take(t, evs, n);
+	/* On err: read again by the catch-up of the next connection. */
+	if (!err)
+		team_take(t, evs, n);
 }
 
 static void team_on_page(void *ctx, const char *err, const struct pg_store_event *evs, size_t n)
@@ -336,7 +317,6 @@ static void team_on_page(void *ctx, const char *err, const struct pg_store_event
 		return;
 	if (err) {
 		t->follow_busy = false;
-		t->st.follow_errors++;
 		return;
 	}
 	team_take(t, evs, n);
@@ -377,7 +357,7 @@ static void team_fail_waiting(struct team *t)
 
 	while ((e = team_dequeue(t))) {
 		if (e->fn) {
-			team_answer(t, e, TEAM_PUT_FAILED, t->why);
+			e->fn(e->ctx, TEAM_PUT_FAILED, t->why);
 			team_entry_free(e);
 			continue;
 		}
@@ -400,7 +380,7 @@ static void team_on_state(void *ctx, bool ready, const char *err)
 		log_info(t->opts.log, "team: the shared store %s is ready", team_target(t));
 		if (!t->follow_busy)
 			team_follow_after(
-				t, t->st.seq > TEAM_SEQ_OVERLAP ? t->st.seq - TEAM_SEQ_OVERLAP : 0);
+				t, t->seq > TEAM_SEQ_OVERLAP ? t->seq - TEAM_SEQ_OVERLAP : 0);
 		team_follow_decisions(t, NULL);
 		team_flush(t);
 	} else {
@@ -440,7 +420,7 @@ struct team *team_new(struct ev_loop *loop, const struct team_opts *opts, char *
 	t->tail = &t->head;
 	snprintf(t->why, sizeof t->why, "connecting");
 	if (store_meta_get(opts->cache, TEAM_SEQ_KEY, seq, sizeof seq) == 0)
-		t->st.seq = strtoll(seq, NULL, 10);
+		t->seq = strtoll(seq, NULL, 10);
 	ev_prepare_init(&t->flush_w, team_flush_cb);
 	t->flush_w.data = t;
 	ev_init(&t->retry_w, team_retry_cb);
@@ -471,7 +451,7 @@ void team_free(struct team *t)
 	pg_store_free(t->pg);
 	while ((e = team_dequeue(t))) {
 		if (e->fn)
-			team_answer(t, e, TEAM_PUT_FAILED, "shutting down");
+			e->fn(e->ctx, TEAM_PUT_FAILED, "shutting down");
 		team_entry_free(e);
 	}
 	free(t);
@@ -490,11 +470,6 @@ const char *team_why(const struct team *t)
 const char *team_target(const struct team *t)
 {
 	return pg_store_target(t->pg);
-}
-
-const struct team_stats *team_stats(const struct team *t)
-{
-	return &t->st;
 }
 
 const struct resend_gate *team_resend_gate(struct team *t)

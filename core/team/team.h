@@ -57,14 +57,6 @@ struct team_opts {
 	double lead_retry;           /* a standby's tries for the lead, seconds (0: 2) */
 };
 
-struct team_stats {
-	uint64_t put_new, put_duplicate, put_failed; /* receiving */
-	uint64_t followed, follow_errors;            /* events read back into the cache */
-	uint64_t relayed, relay_failed;              /* the leader's polled events */
-	int64_t seq;                                 /* newest sequence number followed */
-	int64_t epoch;                               /* the lead's, 0 before any */
-};
-
 struct team *team_new(struct ev_loop *loop, const struct team_opts *opts, char *err, size_t errlen);
 /* Answers every webhook still waiting (failed: it was not confirmed). */
 void team_free(struct team *t);
@@ -74,7 +66,6 @@ bool team_ready(const struct team *t);
 const char *team_why(const struct team *t);
 /* host:port/database, never a password. */
 const char *team_target(const struct team *t);
-const struct team_stats *team_stats(const struct team *t);
 
 /* ---- receiving ---- */
 

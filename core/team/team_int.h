@@ -19,7 +19,8 @@ struct team {
 	struct team_claims *claims; /* the resend gate */
 	bool ready, closing;
 	char why[256];
-	struct team_stats st;
+	int64_t seq;   /* newest sequence number followed */
+	int64_t epoch; /* the lead's, 0 before any */
 
 	/* the queue, sent before the loop sleeps (flush_w) */
 	struct team_entry *head, **tail;
@@ -36,7 +37,6 @@ struct team {
 	/* leading */
 	struct poller *poller;
 	bool leader;
-	bool lead_known;
 };
 
 /* The store's health, this instance's role or the team's decisions

@@ -20,9 +20,8 @@ static void team_on_lead(void *ctx, bool leader, int64_t epoch, const char *curs
 
 	if (t->closing)
 		return;
-	t->lead_known = true;
 	if (leader) {
-		t->st.epoch = epoch;
+		t->epoch = epoch;
 		log_info(t->opts.log, "team: this instance leads the catch-up (epoch %" PRId64 ")",
 			 epoch);
 	} else if (t->leader || why) {
@@ -44,7 +43,7 @@ static void team_on_cursor(void *ctx, const char *cursor)
 		return;
 	e = xcalloc(1, sizeof *e);
 	e->cursor = xstrdup(cursor);
-	e->epoch = t->st.epoch;
+	e->epoch = t->epoch;
 	team_enqueue(t, e);
 }
 
