@@ -146,6 +146,16 @@ const struct istr *mpool_lookup(const struct pool *p, const char *s)
 	return pool_find(p, s, len, (uint32_t)mpool_hash(s, len));
 }
 
+void mpool_prefetch(const struct pool *p, const char *s)
+{
+	size_t len;
+
+	if (s) {
+		len = strlen(s);
+		__builtin_prefetch(&p->slots[mpool_hash(s, len) & p->mask]);
+	}
+}
+
 const char *mpool_intern(struct pool *p, const char *s)
 {
 	size_t len;

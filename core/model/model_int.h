@@ -56,6 +56,8 @@ uint64_t mpool_hash(const char *s, size_t len);
 void mpool_init(struct pool *p);
 void mpool_done(struct pool *p);
 const struct istr *mpool_lookup(const struct pool *p, const char *s);
+/* Starts reading the slot where s would be: a hint, nothing else. */
+void mpool_prefetch(const struct pool *p, const char *s);
 /* The pooled copy of s; NULL for NULL. */
 const char *mpool_intern(struct pool *p, const char *s);
 /* The same, lowercased. */

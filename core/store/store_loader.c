@@ -38,9 +38,10 @@
 #include "core/store/store_faxcols.h"
 #include "core/store/store_int.h"
 
-#define STORE_LOADER_BATCH 2048 /* rows a batch */
-#define STORE_LOADER_AHEAD 8    /* batches read and not yet taken, at most */
-#define STORE_LOADER_BLOCK 65536
+#define STORE_LOADER_BATCH    2048 /* rows a batch */
+#define STORE_LOADER_AHEAD    8    /* batches read and not yet taken, at most */
+#define STORE_LOADER_BLOCK    65536
+#define STORE_LOADER_PREFETCH 8 /* rows ahead whose pool slots are fetched */
 
 struct loader_block {
 	struct loader_block *next;
@@ -394,6 +395,9 @@ int store_loader_step(struct store *s, struct model *m, size_t max)
 			return STORE_LOAD_WAIT;
 		for (; b->applied < b->n && rows < max; b->applied++, rows++) {
 			struct loader_row *r = &b->rows[b->applied];
+
+			if (b->applied + STORE_LOADER_PREFETCH < b->n)
+				model_prefetch_fax(m, &r[STORE_LOADER_PREFETCH].mf.fax);
 
 			store_load_row(s, m, r->why ? NULL : &r->mf, r->mf.fax.id, r->why);
 		}
