@@ -144,6 +144,9 @@ size_t store_load_damaged(const struct store *s);
  * thread cannot start: the steps then read in the loop as before. */
 #define STORE_LOAD_WAIT 2
 int store_load_thread(struct store *s, struct ev_loop *loop, void (*ready)(void *arg), void *arg);
+/* Rows the thread has queued that the loop has not taken yet (0 without
+ * the thread). */
+size_t store_load_ahead(struct store *s);
 /* Stops the thread and drops what it read but was not applied; the load
  * is then over (for quitting during it). */
 void store_load_stop(struct store *s);

@@ -364,6 +364,20 @@ void store_load_stop(struct store *s)
 	s->load_before = INT64_MIN; /* the load is over: a later step reads nothing */
 }
 
+size_t store_load_ahead(struct store *s)
+{
+	struct store_loader *l = s->loader;
+	size_t rows = 0;
+
+	if (!l)
+		return 0;
+	pthread_mutex_lock(&l->mu);
+	for (const struct loader_batch *b = l->head; b; b = b->next)
+		rows += b->n;
+	pthread_mutex_unlock(&l->mu);
+	return rows;
+}
+
 /* The next batch, if the thread has queued one: a pointer taken under the
  * mutex, never a wait. */
 static struct loader_batch *loader_take(struct store_loader *l)

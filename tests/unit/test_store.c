@@ -1534,8 +1534,11 @@ static void test_load_thread_stop(void)
 		s = open_db("loadstop", 0);
 		CU_ASSERT_EQUAL_FATAL(store_load_begin(s, m, T0 + DAY_MS), 0);
 		CU_ASSERT_EQUAL_FATAL(store_load_thread(s, loop, loader_ready, &wakes), 0);
-		/* round 0: straight away; round 1: after the first rows */
+		/* round 0: straight away; round 1: after the first rows, with
+		 * more queued (each push wakes the loop, so this cannot hang) */
 		while (round == 1 && (r = store_load_step(s, m, 10)) == STORE_LOAD_WAIT)
+			ev_run(loop, EVRUN_ONCE);
+		while (round == 1 && store_load_ahead(s) < 2 * 1000)
 			ev_run(loop, EVRUN_ONCE);
 		if (round == 1)
 			CU_ASSERT_EQUAL(r, 1);
