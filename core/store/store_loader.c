@@ -1,8 +1,8 @@
 /* The faxes read at start-up on a thread of its own (SQLite only).
  *
- * Reading and decoding a million rows takes SQLite about 1.8 s here, and
- * putting them into the model about 0.8 s more; done in the loop's idle
- * time, one after the other. The reader thread opens its own read-only
+ * Reading and decoding a million rows took about 1.8 s, and putting them
+ * into the model about 0.8 s more, one after the other in the loop's idle
+ * time. The reader thread opens its own read-only
  * connection, reads the rows newest first in one statement, decodes each
  * into a struct model_fax whose strings it copies into the batch's arena,
  * and queues batches for the loop; the loop only applies them, as the
@@ -26,7 +26,6 @@
  * swap) and is woken by an ev_async when it found none. */
 #include <config.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <stdalign.h>
 #include <stdio.h>
@@ -42,6 +41,7 @@
 #define STORE_LOADER_AHEAD    8    /* batches read and not yet taken, at most */
 #define STORE_LOADER_BLOCK    65536
 #define STORE_LOADER_PREFETCH 8 /* rows ahead whose pool slots are fetched */
+#define STORE_LOADER_BUSY_MS  5000
 
 struct loader_block {
 	struct loader_block *next;
@@ -241,6 +241,9 @@ static sqlite3_stmt *loader_open(struct store_loader *l, sqlite3 **db, char *err
 
 	if (sqlite3_open_v2(l->path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
 		    SQLITE_OK ||
+	    /* a moment's lock (the WAL index being rebuilt) is waited out
+	     * here, off the loop, rather than failing the start-up */
+	    sqlite3_busy_timeout(*db, STORE_LOADER_BUSY_MS) != SQLITE_OK ||
 	    sqlite3_exec(*db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(*db, store_fax_sql(ST_LOAD_FAXES, sql, sizeof sql), -1, &st, NULL) !=
 		    SQLITE_OK ||
