@@ -236,6 +236,15 @@ static int app_lock_db(struct app *a, char *err, size_t errlen)
 	return -1;
 }
 
+/* The reader thread has faxes for the loader (app_loader_cb) again. */
+static void app_load_ready(void *arg)
+{
+	struct app *a = arg;
+
+	if (a->loading && !ev_is_active(&a->loader))
+		ev_idle_start(a->loop, &a->loader);
+}
+
 static int app_open_store(struct app *a, char *err, size_t errlen)
 {
 	struct store_opts so = {
@@ -285,6 +294,9 @@ static int app_open_store(struct app *a, char *err, size_t errlen)
 		return -1;
 	}
 	a->loading = r == 1;
+	/* The rest on a reader thread; without one, in chunks in the loop. */
+	if (a->loading && store_load_thread(a->store, a->loop, app_load_ready, a) != 0)
+		log_warn(a->log, "reading the store in the loop: %s", store_last_error(a->store));
 	app_prune(a);
 	ev_timer_init(&a->prune, app_prune_cb, APP_PRUNE_SECONDS, APP_PRUNE_SECONDS);
 	a->prune.data = a;
@@ -518,6 +530,8 @@ static void app_loader_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	if (r == 1)
 		return;
 	ev_idle_stop(loop, w);
+	if (r == STORE_LOAD_WAIT)
+		return; /* until the reader thread has more: app_load_ready */
 	a->loading = false;
 	if (a->tui)
 		tui_touch(a->tui);

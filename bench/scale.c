@@ -8,7 +8,10 @@
  *                           filters (view_set_filter + view_update)
  *   scale store N DB        writes N faxes through store_put_fax (a store
  *                           for the start-up benchmark)
- *   scale load DB           store_load into a fresh model: time and RSS
+ *   scale load DB           store_load into a fresh model: time, CPU, RSS
+ *   scale load-thread DB    the same through the reader thread, as faxtop
+ *                           starts (store_load_thread): the loop thread's
+ *                           CPU apart
  *   scale scan DB           only SQLite's part of that: every fax row in
  *                           store_load's order, every column read
  *   scale parse N           the webhook path's parse and --headless line
@@ -276,25 +279,66 @@ static int cmd_store(size_t n, const char *path)
 	return 0;
 }
 
-static int cmd_load(const char *path)
+static double cpu_now(clockid_t which)
+{
+	struct timespec ts;
+
+	clock_gettime(which, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void load_ready(void *arg)
+{
+	(void)arg;
+}
+
+/* As faxtop starts: a first chunk, then the rest from the reader thread,
+ * in chunks, the loop waiting for it when it has nothing ready. */
+static int load_threaded(struct store *s, struct model *m, struct ev_loop *loop)
+{
+	int r = store_load_step(s, m, 5000);
+
+	if (r == 1 && store_load_thread(s, loop, load_ready, NULL) < 0)
+		return -1;
+	while (r == 1 || r == STORE_LOAD_WAIT) {
+		if (r == STORE_LOAD_WAIT)
+			ev_run(loop, EVRUN_ONCE);
+		r = store_load_step(s, m, 10000);
+	}
+	return r;
+}
+
+/* store_load (or with `threaded`, the reader thread) into a fresh model:
+ * wall time, the process's CPU and the loop thread's. */
+static int cmd_load(const char *path, bool threaded)
 {
 	struct store_opts so = { .path = path, .retention_days = 0, .recent_events = 1000 };
 	char err[512];
 	size_t before = bench_rss();
-	double t0 = bench_mono();
+	double t0 = bench_mono(), c0 = cpu_now(CLOCK_PROCESS_CPUTIME_ID);
+	double l0 = cpu_now(CLOCK_THREAD_CPUTIME_ID);
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct model *m = model_new(NULL);
-	struct store *s = m ? store_open(&so, err, sizeof err) : NULL;
+	struct store *s = m && loop ? store_open(&so, err, sizeof err) : NULL;
+	int r = !s ? -1
+		: threaded
+		? (store_load_begin(s, m, bench_wall_us() / 1000) < 0 ? -1
+								      : load_threaded(s, m, loop))
+		: store_load(s, m, bench_wall_us() / 1000);
 
-	if (!s || store_load(s, m, bench_wall_us() / 1000) < 0) {
+	if (r < 0) {
 		fprintf(stderr, "scale: cannot load %s: %s\n", path, s ? store_last_error(s) : err);
 		return 1;
 	}
-	printf("{\"bench\":\"load\",\"faxes\":%zu,\"load_s\":%.3f,\"rss_delta\":%zu,"
-	       "\"bytes_per_fax\":%.0f}\n",
-	       model_count(m), bench_mono() - t0, bench_rss() - before,
+	printf("{\"bench\":\"%s\",\"faxes\":%zu,\"load_s\":%.3f,\"cpu_s\":%.3f,"
+	       "\"loop_cpu_s\":%.3f,\"rss_delta\":%zu,\"bytes_per_fax\":%.0f}\n",
+	       threaded ? "load-thread" : "load", model_count(m), bench_mono() - t0,
+	       cpu_now(CLOCK_PROCESS_CPUTIME_ID) - c0, cpu_now(CLOCK_THREAD_CPUTIME_ID) - l0,
+	       bench_rss() - before,
 	       model_count(m) ? (double)(bench_rss() - before) / (double)model_count(m) : 0);
 	store_close(s);
 	model_free(m);
+	ev_loop_destroy(loop);
 	return 0;
 }
 
@@ -329,14 +373,6 @@ static int cmd_scan(const char *path)
 	printf("{\"bench\":\"scan\",\"faxes\":%zu,\"bytes\":%zu,\"scan_s\":%.3f}\n", rows, bytes,
 	       bench_mono() - t0);
 	return 0;
-}
-
-static double cpu_now(clockid_t which)
-{
-	struct timespec ts;
-
-	clock_gettime(which, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* n realistic webhook bodies, as bench/loadgen sends them; NULL on ENOMEM. */
@@ -464,7 +500,9 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "store") && n)
 		return cmd_store(n, argv[3]);
 	if (argc >= 3 && !strcmp(argv[1], "load"))
-		return cmd_load(argv[2]);
+		return cmd_load(argv[2], false);
+	if (argc >= 3 && !strcmp(argv[1], "load-thread"))
+		return cmd_load(argv[2], true);
 	if (argc >= 3 && !strcmp(argv[1], "scan"))
 		return cmd_scan(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "parse") && n)
@@ -472,7 +510,8 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "ingest") && n)
 		return cmd_cpu("ingest", n, 3, ingest_pass, argv[3]);
 	fprintf(stderr,
-		"usage: scale memory N | render N | store N DB | load DB | scan DB | parse N | "
-		"ingest N DIR\n");
+		"usage: scale memory N | render N | store N DB | load DB | load-thread DB | scan "
+		"DB | "
+		"parse N | ingest N DIR\n");
 	return 2;
 }

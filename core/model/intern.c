@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/base/xalloc.h"
 #include "core/model/model_int.h"
@@ -87,30 +88,52 @@ static void *pool_alloc(struct pool *p, size_t size)
 static struct istr *pool_find(const struct pool *p, const char *s, size_t len, uint32_t h)
 {
 	for (size_t i = h & p->mask;; i = (i + 1) & p->mask) {
-		struct istr *e = p->slots[i];
+		const struct pool_slot *sl = &p->slots[i];
 
-		if (!e)
+		if (!sl->e)
 			return NULL;
-		if (e->hash == h && strncmp(e->s, s, len) == 0 && e->s[len] == '\0')
-			return e;
+		if (sl->hash == h && strncmp(sl->e->s, s, len) == 0 && sl->e->s[len] == '\0')
+			return sl->e;
 	}
+}
+
+static void pool_put(struct pool_slot *slots, size_t mask, uint32_t h, struct istr *e)
+{
+	size_t i;
+
+	for (i = h & mask; slots[i].e; i = (i + 1) & mask)
+		;
+	slots[i].hash = h;
+	slots[i].e = e;
+}
+
+/* A table past a few megabytes is probed at random once per string: in
+ * huge pages where the kernel has them, so a probe is not also a TLB miss. */
+#define POOL_HUGE ((size_t)2 << 20)
+
+static struct pool_slot *pool_slots_new(size_t cap)
+{
+	size_t bytes = cap * sizeof(struct pool_slot);
+	void *mem = NULL;
+
+	if (bytes < 2 * POOL_HUGE)
+		return xcalloc(cap, sizeof(struct pool_slot));
+	if (posix_memalign(&mem, POOL_HUGE, bytes) != 0)
+		return xcalloc(cap, sizeof(struct pool_slot));
+#ifdef MADV_HUGEPAGE
+	madvise(mem, bytes, MADV_HUGEPAGE);
+#endif
+	return memset(mem, 0, bytes);
 }
 
 static void pool_grow(struct pool *p)
 {
 	size_t cap = (p->mask + 1) * 2;
-	struct istr **slots = xcalloc(cap, sizeof *slots);
+	struct pool_slot *slots = pool_slots_new(cap);
 
-	for (size_t i = 0; i <= p->mask; i++) {
-		struct istr *e = p->slots[i];
-		size_t j;
-
-		if (!e)
-			continue;
-		for (j = e->hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
-			;
-		slots[j] = e;
-	}
+	for (size_t i = 0; i <= p->mask; i++)
+		if (p->slots[i].e)
+			pool_put(slots, cap - 1, p->slots[i].hash, p->slots[i].e);
 	free(p->slots);
 	p->slots = slots;
 	p->mask = cap - 1;
@@ -121,6 +144,16 @@ const struct istr *mpool_lookup(const struct pool *p, const char *s)
 	size_t len = strlen(s);
 
 	return pool_find(p, s, len, (uint32_t)mpool_hash(s, len));
+}
+
+void mpool_prefetch(const struct pool *p, const char *s)
+{
+	size_t len;
+
+	if (s) {
+		len = strlen(s);
+		__builtin_prefetch(&p->slots[mpool_hash(s, len) & p->mask]);
+	}
 }
 
 const char *mpool_intern(struct pool *p, const char *s)
@@ -144,12 +177,7 @@ const char *mpool_intern(struct pool *p, const char *s)
 	e->pending = 0;
 	e->fax = 0;
 	memcpy(e->s, s, len + 1);
-	for (size_t i = h & p->mask;; i = (i + 1) & p->mask) {
-		if (!p->slots[i]) {
-			p->slots[i] = e;
-			break;
-		}
-	}
+	pool_put(p->slots, p->mask, h, e);
 	p->n++;
 	return e->s;
 }

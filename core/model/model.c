@@ -194,6 +194,13 @@ void model_mark_seen(struct model *m, const char *event_id)
 		mseen_add(&m->seen, event_id);
 }
 
+void model_prefetch_fax(const struct model *m, const struct fax *f)
+{
+	mpool_prefetch(&m->pool, f->id);
+	mpool_prefetch(&m->pool, f->to);
+	mpool_prefetch(&m->pool, f->idempotency_key);
+}
+
 bool model_seen(const struct model *m, const char *event_id)
 {
 	return event_id && mseen_has(&m->seen, event_id);

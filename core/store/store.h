@@ -123,7 +123,8 @@ bool store_pending(const struct store *s);
  * store_load_begin reads the balance, its history and the newest events and
  * counts the faxes; each store_load_step reads up to `max` more faxes (0: all
  * the rest), newest first, and returns 1 while some remain, 0 when done, -1
- * on error. Nothing is held open between steps, but the model must not
+ * on error. Nothing is held open between steps (but see store_load_thread),
+ * and the model must not
  * take in news meanwhile: ingesting an event for a fax not read yet would
  * store the model's partial view of it over the full row. So start what
  * feeds the model (the listener, the poller) once the load is done.
@@ -134,6 +135,21 @@ int store_load_step(struct store *s, struct model *m, size_t max);
 /* Fax rows read so far, and how many there were when the load began. */
 void store_load_progress(const struct store *s, size_t *done, size_t *total);
 size_t store_load_damaged(const struct store *s);
+/* Reads the rest of the faxes (those store_load_begin/step have not) on a
+ * thread with its own read-only connection, so the loop only applies
+ * them: store_load_step then applies up to `max` rows the thread has read
+ * and answers STORE_LOAD_WAIT when none are ready yet; ready(arg) runs on
+ * `loop` when some are. A read error reaches the loop as step's -1.
+ * store_close stops the thread. -1 (store_last_error says why) when the
+ * thread cannot start: the steps then read in the loop as before. */
+#define STORE_LOAD_WAIT 2
+int store_load_thread(struct store *s, struct ev_loop *loop, void (*ready)(void *arg), void *arg);
+/* Rows the thread has queued that the loop has not taken yet (0 without
+ * the thread). */
+size_t store_load_ahead(struct store *s);
+/* Stops the thread and drops what it read but was not applied; the load
+ * is then over (for quitting during it). */
+void store_load_stop(struct store *s);
 /* Deletes events older than the retention period. */
 int store_prune(struct store *s, int64_t now_ms);
 

@@ -3,7 +3,7 @@ core_libfaxcore_a_SOURCES += \
 	core/store/store.h core/store/store_int.h core/store/store_open.c \
 	core/store/store_db.c core/store/store_ckpt.c core/store/store_schema.c \
 	core/store/store_commit.c core/store/store_rows.c core/store/store_ledger.c \
-	core/store/store_fax.c core/store/store_load.c \
+	core/store/store_fax.c core/store/store_load.c core/store/store_loader.c \
 	core/store/store_record.c core/store/store_record.h \
 	core/store/store_faxcols.c core/store/store_faxcols.h \
 	core/store/ingest.c core/store/ingest.h \

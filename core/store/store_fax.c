@@ -132,8 +132,8 @@ int store_put_fax(struct store *s, const struct model_fax *mf)
 	return store_step_write(s, st, "store fax");
 }
 
-int store_fax_from_row(struct store *s, sqlite3_stmt *st, struct store_scratch *sc,
-		       struct model_fax *out)
+int store_fax_decode(sqlite3_stmt *st, struct store_scratch *sc, struct model_fax *out, char *err,
+		     size_t errlen)
 {
 	struct fax_reader r = { st, sc, NULL };
 
@@ -143,12 +143,24 @@ int store_fax_from_row(struct store *s, sqlite3_stmt *st, struct store_scratch *
 	FAX_COLUMN_LIST(X)
 #undef X
 	if (!out->fax.id) {
-		store_set_err(s, "faxes: a row without an id");
+		snprintf(err, errlen, "faxes: a row without an id");
 		return -1;
 	}
 	if (r.damaged) {
-		store_set_err(s, "fax %.64s: the stored %s record is damaged", out->fax.id,
-			      r.damaged);
+		snprintf(err, errlen, "fax %.64s: the stored %s record is damaged", out->fax.id,
+			 r.damaged);
+		return -1;
+	}
+	return 0;
+}
+
+int store_fax_from_row(struct store *s, sqlite3_stmt *st, struct store_scratch *sc,
+		       struct model_fax *out)
+{
+	char err[160];
+
+	if (store_fax_decode(st, sc, out, err, sizeof err) < 0) {
+		store_set_err(s, "%s", err);
 		return -1;
 	}
 	return 0;

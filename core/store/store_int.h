@@ -176,6 +176,7 @@ struct store {
 	int64_t load_before; /* the next chunk starts below this rowid */
 	int64_t load_now;
 	size_t load_done, load_total;
+	struct store_loader *loader; /* the reader thread, while it runs */
 
 	struct store_waiter *waiters, *spare;
 	size_t n_waiters, cap_waiters, cap_spare;
@@ -241,6 +242,16 @@ void store_ckpt_stop(struct store *s);
 /* After a failed commit: empty the WAL (at most once a second). */
 void store_recover_ckpt(struct store *s);
 
+/* ---- store_loader.c: the faxes read on a thread (below store_load.c) ---- */
+
+struct store_loader;
+/* Applies up to max rows the thread has read: as store_load_step. */
+int store_loader_step(struct store *s, struct model *m, size_t max);
+/* One fax row into the model, as the load does it: a damaged row (mf NULL,
+ * id its id if any, why what is wrong) is skipped, counted and logged. */
+void store_load_row(struct store *s, struct model *m, const struct model_fax *mf, const char *id,
+		    const char *why);
+
 /* ---- store_schema.c ---- */
 
 /* Brings the schema up to this faxtop's version, a step per transaction. */
@@ -255,5 +266,9 @@ const char *store_fax_sql(enum store_stmt which, char *buf, size_t len);
  * fax_done() it. 0, or -1 for a damaged row (store_last_error names it). */
 int store_fax_from_row(struct store *s, sqlite3_stmt *st, struct store_scratch *sc,
 		       struct model_fax *out);
+/* The same without a store, for the loader's thread: a damaged row is
+ * named in err instead. */
+int store_fax_decode(sqlite3_stmt *st, struct store_scratch *sc, struct model_fax *out, char *err,
+		     size_t errlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* Rebuilding the model from the store at start-up: the balance and its
- * history, the newest events, then the faxes in chunks, newest first. */
+ * history, the newest events, then the faxes in chunks, newest first (read
+ * here, or on the reader thread of store_loader.c). */
 #include <config.h>
 
 #include "core/model/model.h"
@@ -9,38 +10,31 @@
 /* Up to `max` faxes below s->load_before, newest first (by rowid: the order
  * they were first stored, close to creation order, which the model's index
  * takes at O(1) either way). Each chunk is a whole statement, so nothing is
- * held open between chunks. 1 while more remain, 0 when done, -1 on error. */
+ * held open between chunks. 1 while more remain, 0 when done, -1 on error;
+ * with the reader thread, what it has read (store_loader.c). */
 int store_load_step(struct store *s, struct model *m, size_t max)
 {
 	sqlite3_stmt *st = s->st[ST_LOAD_FAXES];
 	struct store_scratch sc = { 0 };
 	struct model_fax mf;
 	size_t rows = 0;
+	char why[160];
 	int rc, r;
 
 	if (max == 0 || max > INT32_MAX)
 		max = INT32_MAX;
+	if (s->loader)
+		return store_loader_step(s, m, max);
 	if (sqlite3_bind_int64(st, 1, s->load_before) || sqlite3_bind_int64(st, 2, (int64_t)max)) {
 		sqlite3_reset(st);
 		return store_read_fail(s, "load faxes");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool ok = store_fax_decode(st, &sc, &mf, why, sizeof why) == 0;
+
 		rows++;
-		s->load_done++;
 		s->load_before = sqlite3_column_int64(st, FAX_COLUMN_COUNT);
-		/* One damaged row must not keep faxtop from starting: it is
-		 * skipped, counted and shown, and the poller fetches it again. */
-		if (store_fax_from_row(s, st, &sc, &mf) < 0) {
-			s->load_damaged++;
-			model_log(m, s->load_now, NULL, "store", col_text(st, FAXCOL_id),
-				  SRC_REPLAY, APPLY_INVALID, "damaged fax row skipped at start-up");
-			continue;
-		}
-		/* the stored time of the last change, so ages survive a restart */
-		model_apply_fax(m, &mf.fax, SRC_REPLAY,
-				mf.last_update_ms != TS_NONE ? mf.last_update_ms : s->load_now);
-		if (mf.anomalies > 0)
-			model_restore_anomalies(m, mf.fax.id, mf.anomalies, mf.anomaly);
+		store_load_row(s, m, ok ? &mf : NULL, col_text(st, FAXCOL_id), why);
 	}
 	r = store_read_end(s, st, rc, "load faxes");
 	if (r == 0 && rows == max)

@@ -197,6 +197,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	store_detach(s);
+	store_load_stop(s);
 	if (s->in_tx || s->n_waiters)
 		store_commit(s);
 	store_ckpt_stop(s);

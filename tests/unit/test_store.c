@@ -382,8 +382,9 @@ static void test_migrate_events_key(void)
 	store_close(s);
 	db = peek_open("v4");
 	/* Step 7: a dismissal from before keeps its note and gains who (none). */
-	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM triage WHERE fax_id = 'fax_1'"
-				     " AND note = 'n' AND at = 9 AND who IS NULL"),
+	CU_ASSERT_EQUAL(peek_int(db,
+				 "SELECT count(*) FROM triage WHERE fax_id = 'fax_1'"
+				 " AND note = 'n' AND at = 9 AND who IS NULL"),
 			1);
 	/* Stored order and every column kept; no index on the id alone left. */
 	CU_ASSERT_EQUAL(peek_int(db, "SELECT count(*) FROM events"), 2);
@@ -1415,6 +1416,169 @@ static void test_load_skips_damaged_row(void)
 	store_close(s);
 }
 
+/* ---- the reader thread (store_loader.c) ---- */
+
+#define LOADER_FAXES 5000 /* a few of the thread's batches */
+
+/* LOADER_FAXES full faxes, every 7th with anomalies, every 1000th with a
+ * damaged tags record. */
+static void mk_loader_store(const char *name, int n)
+{
+	struct store *s = open_db(name, 0);
+	struct model_fax mf;
+	char id[32], sql[128];
+	sqlite3 *db;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "fax_%05d", i);
+		mk_full_fax(&mf, id, T0 + i);
+		if (i % 7 == 3) {
+			mf.anomalies = (unsigned)(i % 5 + 1);
+			mf.anomaly = "delivered after failed";
+		}
+		CU_ASSERT_EQUAL(store_put_fax(s, &mf), 0);
+		fax_done(&mf.fax);
+	}
+	CU_ASSERT_EQUAL(put_event(s, "evt_1", T0), 0);
+	store_close(s);
+	db = peek_open(name);
+	for (int i = 500; i < n; i += 1000) {
+		snprintf(sql, sizeof sql, "UPDATE faxes SET tags = x'02' WHERE id = 'fax_%05d'", i);
+		CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(db);
+}
+
+static void loader_ready(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/* store_load_begin, a first step in the loop as faxtop takes, then the rest
+ * through the thread, waiting on the loop when it has nothing ready. The
+ * last step's answer. */
+static int load_threaded(struct store *s, struct model *m, struct ev_loop *loop, int *wakes)
+{
+	int r;
+
+	CU_ASSERT_EQUAL_FATAL(store_load_begin(s, m, T0 + DAY_MS), 0);
+	CU_ASSERT_EQUAL_FATAL(store_load_step(s, m, 100), 1);
+	CU_ASSERT_EQUAL_FATAL(store_load_thread(s, loop, loader_ready, wakes), 0);
+	while ((r = store_load_step(s, m, 777)) == 1 || r == STORE_LOAD_WAIT)
+		if (r == STORE_LOAD_WAIT)
+			ev_run(loop, EVRUN_ONCE);
+	return r;
+}
+
+/* The thread builds the same model as the load in the loop: the same
+ * faxes, in the same order, every field, the anomalies, the damaged rows
+ * skipped, counted and logged. */
+static void test_load_thread_same_model(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct model *a = model_new(NULL), *b = model_new(NULL);
+	struct store *s;
+	size_t done, total, damaged;
+	int wakes = 0;
+
+	mk_loader_store("loader", LOADER_FAXES);
+	s = open_db("loader", 0);
+	CU_ASSERT_EQUAL_FATAL(store_load(s, a, T0 + DAY_MS), 0);
+	damaged = store_load_damaged(s);
+	store_close(s);
+	CU_ASSERT_EQUAL(damaged, LOADER_FAXES / 1000);
+	CU_ASSERT_EQUAL(model_count(a), LOADER_FAXES - damaged);
+
+	s = open_db("loader", 0);
+	CU_ASSERT_EQUAL(load_threaded(s, b, loop, &wakes), 0);
+	CU_ASSERT_TRUE(wakes > 0);
+	CU_ASSERT_EQUAL(store_load_damaged(s), damaged);
+	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "fax_00500"));
+	store_load_progress(s, &done, &total);
+	CU_ASSERT_EQUAL(done, LOADER_FAXES);
+	CU_ASSERT_EQUAL(total, LOADER_FAXES);
+	CU_ASSERT_TRUE(model_seen(b, "evt_1"));
+	CU_ASSERT_EQUAL_FATAL(model_count(b), model_count(a));
+	for (size_t i = 0; i < model_count(a); i++) {
+		const struct model_fax *x = model_at(a, i), *y = model_at(b, i);
+
+		assert_fax_equal(&y->fax, &x->fax);
+		CU_ASSERT_EQUAL(y->last_update_ms, x->last_update_ms);
+		CU_ASSERT_EQUAL(y->anomalies, x->anomalies);
+		CU_ASSERT_TRUE(str_same(y->anomaly, x->anomaly));
+	}
+	CU_ASSERT_EQUAL_FATAL(model_log_count(b), model_log_count(a));
+	for (size_t i = 0; i < model_log_count(a); i++) {
+		CU_ASSERT_EQUAL(model_log_at(b, i)->outcome, model_log_at(a, i)->outcome);
+		CU_ASSERT_TRUE(str_same(model_log_at(b, i)->fax_id, model_log_at(a, i)->fax_id));
+	}
+	/* a finished load stays finished, in the loop */
+	CU_ASSERT_EQUAL(store_load_step(s, b, 10), 0);
+	store_close(s);
+	model_free(a);
+	model_free(b);
+	ev_loop_destroy(loop);
+}
+
+/* Quitting in the middle of a load: the thread, waiting for room or
+ * reading, stops and is joined; what it read is freed (ASan, valgrind). */
+static void test_load_thread_stop(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct model *m = model_new(NULL);
+	struct store *s;
+	int wakes = 0, r;
+
+	mk_loader_store("loadstop", 30000);
+	for (int round = 0; round < 2; round++) {
+		s = open_db("loadstop", 0);
+		CU_ASSERT_EQUAL_FATAL(store_load_begin(s, m, T0 + DAY_MS), 0);
+		CU_ASSERT_EQUAL_FATAL(store_load_thread(s, loop, loader_ready, &wakes), 0);
+		/* round 0: straight away; round 1: after the first rows, with
+		 * more queued (each push wakes the loop, so this cannot hang) */
+		while (round == 1 && (r = store_load_step(s, m, 10)) == STORE_LOAD_WAIT)
+			ev_run(loop, EVRUN_ONCE);
+		while (round == 1 && store_load_ahead(s) < 2 * 1000)
+			ev_run(loop, EVRUN_ONCE);
+		if (round == 1)
+			CU_ASSERT_EQUAL(r, 1);
+		if (round == 0)
+			store_load_stop(s);
+		store_close(s); /* round 1: stops it */
+	}
+	CU_ASSERT_TRUE(model_count(m) > 0);
+	CU_ASSERT_TRUE(model_count(m) < 30000);
+	model_free(m);
+	ev_loop_destroy(loop);
+}
+
+/* The thread's read failing reaches the loop as step's -1, named. */
+static void test_load_thread_error(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct model *m = model_new(NULL);
+	struct store *s;
+	char gone[600];
+	int wakes = 0, r;
+
+	mk_loader_store("loaderr", 10);
+	s = open_db("loaderr", 0);
+	CU_ASSERT_EQUAL_FATAL(store_load_begin(s, m, T0 + DAY_MS), 0);
+	/* the file moves away under the open store: the thread cannot open it */
+	snprintf(gone, sizeof gone, "%s.gone", db_path("loaderr"));
+	CU_ASSERT_EQUAL_FATAL(rename(db_path("loaderr"), gone), 0);
+	CU_ASSERT_EQUAL_FATAL(store_load_thread(s, loop, loader_ready, &wakes), 0);
+	while ((r = store_load_step(s, m, 100)) == STORE_LOAD_WAIT)
+		ev_run(loop, EVRUN_ONCE);
+	CU_ASSERT_EQUAL(r, -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(store_last_error(s), "load faxes"));
+	CU_ASSERT_EQUAL(model_count(m), 0);
+	CU_ASSERT_EQUAL(rename(gone, db_path("loaderr")), 0);
+	store_close(s);
+	model_free(m);
+	ev_loop_destroy(loop);
+}
+
 /* The WAL is checkpointed by the helper thread, not inside COMMIT. */
 static void test_checkpoint_helper(void)
 {
@@ -1520,6 +1684,10 @@ static const struct unit_test tests[] = {
 	{ "store_load rebuilds faxes, order, recent events, balance", test_load_rebuilds_model },
 	{ "store_load skips a damaged row and reports it", test_load_skips_damaged_row },
 	{ "store_load_begin/step: newest first, in chunks", test_load_in_steps },
+	{ "store_load_thread: the same model as the load in the loop",
+	  test_load_thread_same_model },
+	{ "store_load_thread: quitting during the load stops the thread", test_load_thread_stop },
+	{ "store_load_thread: a read error reaches the loop", test_load_thread_error },
 	{ "a fax's anomalies survive a restart", test_anomalies_kept },
 	{ "WAL checkpoints run on the helper thread", test_checkpoint_helper },
 	{ "the WAL stays bounded under steady commits", test_wal_bounded },
