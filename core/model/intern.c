@@ -85,41 +85,99 @@ static void *pool_alloc(struct pool *p, size_t size)
 	return c->data + c->used - size;
 }
 
-static struct istr *pool_find(const struct pool *p, const char *s, size_t len, uint32_t h)
-{
-	for (size_t i = h & p->mask;; i = (i + 1) & p->mask) {
-		const struct pool_slot *sl = &p->slots[i];
+#if UINTPTR_MAX > 0xffffffffffffu
+#define SLOT_TAG_SHIFT 48
+#define SLOT_ADDR_MASK (((uintptr_t)1 << SLOT_TAG_SHIFT) - 1)
 
-		if (!sl->e)
+/* Never 0, so that 0 can mean untagged. */
+static unsigned slot_tag_of(uint64_t h64)
+{
+	return (unsigned)(h64 >> SLOT_TAG_SHIFT) | 1u;
+}
+
+static pool_slot slot_make(struct istr *e, unsigned tag)
+{
+	uintptr_t a = (uintptr_t)e;
+
+	return a & ~SLOT_ADDR_MASK ? a : a | (uintptr_t)tag << SLOT_TAG_SHIFT;
+}
+
+static unsigned slot_tag(pool_slot v)
+{
+	return (unsigned)(v >> SLOT_TAG_SHIFT);
+}
+
+static struct istr *slot_entry(pool_slot v)
+{
+	return (struct istr *)(slot_tag(v) ? v & SLOT_ADDR_MASK : v);
+}
+#else /* no spare bits: every slot untagged */
+static unsigned slot_tag_of(uint64_t h64)
+{
+	(void)h64;
+	return 0;
+}
+
+static pool_slot slot_make(struct istr *e, unsigned tag)
+{
+	(void)tag;
+	return (uintptr_t)e;
+}
+
+static unsigned slot_tag(pool_slot v)
+{
+	(void)v;
+	return 0;
+}
+
+static struct istr *slot_entry(pool_slot v)
+{
+	return (struct istr *)v;
+}
+#endif
+
+static struct istr *pool_find(const struct pool *p, const char *s, size_t len, uint64_t h64)
+{
+	uint32_t h = (uint32_t)h64;
+	unsigned tag = slot_tag_of(h64);
+
+	for (size_t i = h & p->mask;; i = (i + 1) & p->mask) {
+		pool_slot v = p->slots[i];
+		struct istr *e;
+
+		if (!v)
 			return NULL;
-		if (sl->hash == h && strncmp(sl->e->s, s, len) == 0 && sl->e->s[len] == '\0')
-			return sl->e;
+		if (slot_tag(v) && slot_tag(v) != tag)
+			continue;
+		e = slot_entry(v);
+		if (e->hash == h && strncmp(e->s, s, len) == 0 && e->s[len] == '\0')
+			return e;
 	}
 }
 
-static void pool_put(struct pool_slot *slots, size_t mask, uint32_t h, struct istr *e)
+/* v's entry into the table at its own hash's place. */
+static void pool_put(pool_slot *slots, size_t mask, pool_slot v)
 {
 	size_t i;
 
-	for (i = h & mask; slots[i].e; i = (i + 1) & mask)
+	for (i = slot_entry(v)->hash & mask; slots[i]; i = (i + 1) & mask)
 		;
-	slots[i].hash = h;
-	slots[i].e = e;
+	slots[i] = v;
 }
 
 /* A table past a few megabytes is probed at random once per string: in
  * huge pages where the kernel has them, so a probe is not also a TLB miss. */
 #define POOL_HUGE ((size_t)2 << 20)
 
-static struct pool_slot *pool_slots_new(size_t cap)
+static pool_slot *pool_slots_new(size_t cap)
 {
-	size_t bytes = cap * sizeof(struct pool_slot);
+	size_t bytes = cap * sizeof(pool_slot);
 	void *mem = NULL;
 
 	if (bytes < 2 * POOL_HUGE)
-		return xcalloc(cap, sizeof(struct pool_slot));
+		return xcalloc(cap, sizeof(pool_slot));
 	if (posix_memalign(&mem, POOL_HUGE, bytes) != 0)
-		return xcalloc(cap, sizeof(struct pool_slot));
+		return xcalloc(cap, sizeof(pool_slot));
 #ifdef MADV_HUGEPAGE
 	madvise(mem, bytes, MADV_HUGEPAGE);
 #endif
@@ -129,11 +187,11 @@ static struct pool_slot *pool_slots_new(size_t cap)
 static void pool_grow(struct pool *p)
 {
 	size_t cap = (p->mask + 1) * 2;
-	struct pool_slot *slots = pool_slots_new(cap);
+	pool_slot *slots = pool_slots_new(cap);
 
 	for (size_t i = 0; i <= p->mask; i++)
-		if (p->slots[i].e)
-			pool_put(slots, cap - 1, p->slots[i].hash, p->slots[i].e);
+		if (p->slots[i])
+			pool_put(slots, cap - 1, p->slots[i]);
 	free(p->slots);
 	p->slots = slots;
 	p->mask = cap - 1;
@@ -143,7 +201,7 @@ const struct istr *mpool_lookup(const struct pool *p, const char *s)
 {
 	size_t len = strlen(s);
 
-	return pool_find(p, s, len, (uint32_t)mpool_hash(s, len));
+	return pool_find(p, s, len, mpool_hash(s, len));
 }
 
 void mpool_prefetch(const struct pool *p, const char *s)
@@ -159,25 +217,25 @@ void mpool_prefetch(const struct pool *p, const char *s)
 const char *mpool_intern(struct pool *p, const char *s)
 {
 	size_t len;
-	uint32_t h;
+	uint64_t h;
 	struct istr *e;
 
 	if (!s)
 		return NULL;
 	len = strlen(s);
-	h = (uint32_t)mpool_hash(s, len);
+	h = mpool_hash(s, len);
 	e = pool_find(p, s, len, h);
 	if (e)
 		return e->s;
 	if ((p->n + 1) * 10 > (p->mask + 1) * 7)
 		pool_grow(p);
 	e = pool_alloc(p, sizeof *e + len + 1);
-	e->hash = h;
+	e->hash = (uint32_t)h;
 	e->code_count = 0;
 	e->pending = 0;
 	e->fax = 0;
 	memcpy(e->s, s, len + 1);
-	pool_put(p->slots, p->mask, h, e);
+	pool_put(p->slots, p->mask, slot_make(e, slot_tag_of(h)));
 	p->n++;
 	return e->s;
 }

@@ -9,6 +9,7 @@
 
 #include "core/wire/event_parse.h"
 #include "core/model/model.h"
+#include "core/model/model_int.h"
 #include "tests/unit/unit.h"
 
 #define T0 1747173600LL /* 2025-05-13T22:00:00Z */
@@ -1056,6 +1057,41 @@ static void test_no_memory_is_fatal(void)
 #endif
 }
 
+/* The pool keeps each string once and finds it again through every growth
+ * of its table (its slots carry part of the hash beside the address). */
+static void test_pool(void)
+{
+	enum { N = 300000 };
+	struct pool p;
+	const char **kept = calloc(N, sizeof *kept);
+	char buf[32];
+	bool ok = true;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
+	mpool_init(&p);
+	for (int i = 0; i < N; i++) {
+		snprintf(buf, sizeof buf, "fax_%06d", i);
+		kept[i] = mpool_intern(&p, buf);
+	}
+	CU_ASSERT_EQUAL(p.n, N);
+	for (int i = 0; i < N && ok; i++) {
+		const struct istr *e;
+
+		snprintf(buf, sizeof buf, "fax_%06d", i);
+		e = mpool_lookup(&p, buf);
+		ok = e && e->s == kept[i] && strcmp(kept[i], buf) == 0 &&
+			mpool_intern(&p, buf) == kept[i];
+		snprintf(buf, sizeof buf, "fax_%06d", N + i);
+		ok = ok && mpool_lookup(&p, buf) == NULL;
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT_EQUAL(p.n, N);
+	CU_ASSERT_PTR_EQUAL(mpool_intern_lower(&p, "FAX_000007"), kept[7]);
+	CU_ASSERT_PTR_NULL(mpool_intern(&p, NULL));
+	mpool_done(&p);
+	free(kept);
+}
+
 static const struct unit_test tests[] = {
 	{ "an event for an unknown fax creates it", test_create_and_get },
 	{ "a seen event id is a duplicate", test_duplicate },
@@ -1080,6 +1116,7 @@ static const struct unit_test tests[] = {
 	{ "creation order holds whatever the arrival order", test_order_any_arrival },
 	{ "model_find walks the order with a predicate", test_find },
 	{ "100k faxes: counts, order, look-ups", test_scale },
+	{ "the string pool keeps each string once through its growth", test_pool },
 	{ "no memory for an event is fatal, not a half-applied event", test_no_memory_is_fatal },
 	{ 0 },
 };
