@@ -16,7 +16,9 @@
  * with both. The deliberate differences, all where json-c is laxer or odder
  * than RFC 8259 and nothing RFC 8259 allows is refused:
  *  - numbers follow RFC 8259's grammar: json-c accepts "00", "-01", "1."
- *    and "1.e3" inside a container (but refuses "01");
+ *    and "1.e3" inside a container (but refuses "01"), and NaN, Infinity
+ *    and -Infinity (which no JSON reader downstream of our raw bodies and
+ *    headless lines would take);
  *  - a scalar root needs no whitespace after it: json-c, handed the text
  *    without its NUL, calls a bare `1` or `true` truncated and gives no
  *    tree for `null` (no caller wants a scalar root: they get "expected an
