@@ -606,6 +606,7 @@ static void test_api_error(void)
 	struct api_error e;
 	size_t len;
 	char *body = unit_fixture_read("fixtures/events/api_error.json", &len);
+	const char *dup;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
 	CU_ASSERT_EQUAL(wire_api_error_parse(body, len, &e), 0);
@@ -619,6 +620,13 @@ static void test_api_error(void)
 	CU_ASSERT_EQUAL(wire_api_error_parse("{\"message\":\"x\"}", 15, &e), -1);
 	CU_ASSERT_EQUAL(wire_api_error_parse("<html>502</html>", 16, &e), -1);
 	CU_ASSERT_EQUAL(wire_api_error_parse("{\"error\":5}", 11, &e), -1);
+	/* A repeated field once, at its first place with its last messages
+	 * (as json-c kept it); messages that are not strings as JSON text. */
+	dup = "{\"error\":\"x\",\"context\":{\"errors\":{\"to\":\"old\",\"pages\":[null, -0],"
+	      "\"to\":[\"bad\",1.50,{\"a\" : [1, true]}]}}}";
+	CU_ASSERT_EQUAL(wire_api_error_parse(dup, strlen(dup), &e), 0);
+	CU_ASSERT_STRING_EQUAL(e.details,
+			       "to: bad; to: 1.50; to: {\"a\":[1,true]}; pages: invalid; pages: 0");
 }
 
 static void test_fax_round_trip(void)

@@ -106,31 +106,35 @@ static void check_string(const char *s, const char *want, size_t want_len)
 
 static void test_escapes(void)
 {
-	check_string("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8);
-	check_string("\"\\u00e9\\u20AC\"", "\xc3\xa9\xe2\x82\xac", 5);
-	check_string("\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4);
-	check_string("\"\\uDBFF\\uDFFF\"", "\xf4\x8f\xbf\xbf", 4);
-	/* Lone and reversed surrogates are U+FFFD, as json-c makes them, and
-	 * what follows a lone high one is read as usual. */
-	check_string("\"\\ud83d\"", "\xef\xbf\xbd", 3);
-	check_string("\"\\ude00\"", "\xef\xbf\xbd", 3);
-	check_string("\"\\ude00\\ud83d\"", "\xef\xbf\xbd\xef\xbf\xbd", 6);
-	check_string("\"\\ud83dx\"", "\xef\xbf\xbdx", 4);
-	check_string("\"\\ud83d\\u0041\"",
-		     "\xef\xbf\xbd"
-		     "A",
-		     4);
-	check_string("\"\\ud83d\\n\"", "\xef\xbf\xbd\n", 4);
-	check_string("\"\\ud83d\\ud83d\\ude00\"", "\xef\xbf\xbd\xf0\x9f\x98\x80", 7);
-	/* \u0000 stays in, for "string contains a NUL character". */
-	check_string("\"a\\u0000b\"", "a\0b", 3);
-	/* Bytes that are not UTF-8, and raw control characters, pass through
-	 * as json-c passed them (the sanitiser and the line writer see to
-	 * them). */
-	check_string("\"\xff\xfe\xc3\"", "\xff\xfe\xc3", 3);
-	check_string("\"a\tb\x01\x7f\"", "a\tb\x01\x7f", 5);
-	check_string("\"\"", "", 0);
+	static const struct {
+		const char *json, *want;
+		size_t len;
+	} cases[] = {
+		{ "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8 },
+		{ "\"\\u00e9\\u20AC\"", "\xc3\xa9\xe2\x82\xac", 5 },
+		{ "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4 },
+		{ "\"\\uDBFF\\uDFFF\"", "\xf4\x8f\xbf\xbf", 4 },
+		/* Lone and reversed surrogates are U+FFFD, as json-c makes
+		 * them, and what follows a lone high one is read as usual. */
+		{ "\"\\ud83d\"", "\xef\xbf\xbd", 3 },
+		{ "\"\\ude00\"", "\xef\xbf\xbd", 3 },
+		{ "\"\\ude00\\ud83d\"", "\xef\xbf\xbd\xef\xbf\xbd", 6 },
+		{ "\"\\ud83dx\"", "\xef\xbf\xbdx", 4 },
+		{ "\"\\ud83d\\u0041\"", "\xef\xbf\xbd\x41", 4 },
+		{ "\"\\ud83d\\n\"", "\xef\xbf\xbd\n", 4 },
+		{ "\"\\ud83d\\ud83d\\ude00\"", "\xef\xbf\xbd\xf0\x9f\x98\x80", 7 },
+		/* \u0000 stays in, for "string contains a NUL character". */
+		{ "\"a\\u0000b\"", "a\0b", 3 },
+		/* Bytes that are not UTF-8, and raw control characters, pass
+		 * through as json-c passed them (the sanitiser and the line
+		 * writer see to them). */
+		{ "\"\xff\xfe\xc3\"", "\xff\xfe\xc3", 3 },
+		{ "\"a\tb\x01\x7f\"", "a\tb\x01\x7f", 5 },
+		{ "\"\"", "", 0 },
+	};
 
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		check_string(cases[i].json, cases[i].want, cases[i].len);
 	CU_ASSERT_PTR_NULL(scan("\"\\x\""));
 	CU_ASSERT_STRING_EQUAL(err, "invalid JSON: bad escape in a string at offset 2");
 	CU_ASSERT_PTR_NULL(scan("[\"\\u12g4\"]"));
