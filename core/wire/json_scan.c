@@ -336,6 +336,9 @@ static int scan_container(struct scan *sc, size_t idx, int level, bool obj)
 		if (scan_value(sc, level + 1))
 			return -1;
 		sc->doc->nodes[child].key = key;
+		if (key)
+			sc->doc->nodes[child].klen =
+				(uint32_t)(memchr(key, '\0', klen) ? strlen(key) : klen);
 		sc->doc->nodes[idx].count = ++count;
 		scan_ws(sc);
 		if (sc->i < sc->n && sc->s[sc->i] == close) {
@@ -453,11 +456,12 @@ const struct jnode *jnode_next(const struct jnode *parent, const struct jnode *c
 const struct jnode *jnode_get(const struct jnode *obj, const char *key)
 {
 	const struct jnode *found = NULL;
+	size_t n = strlen(key);
 
 	if (!obj || obj->type != J_OBJECT)
 		return NULL;
 	for (const struct jnode *m = jnode_first(obj); m; m = jnode_next(obj, m))
-		if (strcmp(m->key, key) == 0)
+		if (m->klen == n && memcmp(m->key, key, n) == 0)
 			found = m;
 	return found;
 }
@@ -465,7 +469,7 @@ const struct jnode *jnode_get(const struct jnode *obj, const char *key)
 bool jnode_key_seen(const struct jnode *obj, const struct jnode *member)
 {
 	for (const struct jnode *m = jnode_first(obj); m && m != member; m = jnode_next(obj, m))
-		if (strcmp(m->key, member->key) == 0)
+		if (m->klen == member->klen && memcmp(m->key, member->key, m->klen) == 0)
 			return true;
 	return false;
 }
@@ -493,6 +497,15 @@ char *wire_compact(const char *s, size_t from, size_t to, char *out)
 			if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r')
 				continue;
 			in_str = ch == '"';
+		} else if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			size_t j = i + 1; /* the plain run at once */
+
+			while (j < to && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+				j++;
+			memcpy(out, s + i, j - i);
+			out += j - i;
+			i = j - 1;
+			continue;
 		} else if (ch == '\\' && i + 1 < to) {
 			*out++ = s[i++];
 			ch = (unsigned char)s[i];

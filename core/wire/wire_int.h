@@ -36,6 +36,7 @@ struct jnode {
 	bool big;          /* J_INT above INT64_MAX: i is INT64_MAX, u the value */
 	uint32_t count;    /* J_ARRAY, J_OBJECT: children */
 	uint32_t skip;     /* nodes in the subtree, itself included */
+	uint32_t klen;     /* strlen(key): keys compare as C strings */
 	size_t start, end; /* the value's bytes in the text: [start, end) */
 	const char *key;   /* an object member's name (decoded, NUL-terminated) */
 	union {
