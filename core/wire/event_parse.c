@@ -121,13 +121,12 @@ static int add_tag(struct pctx *c, struct fax *f, const char *key, const struct 
  * (docs/CONTRACT.md#tolerance); both become key/value pairs. */
 static int parse_tags(struct pctx *c, const struct jnode *v, struct fax *f)
 {
-	size_t n;
+	const struct jnode **kept;
+	size_t n, i = 0;
 
 	if (v->type == J_NULL)
 		return 0;
 	if (v->type == J_ARRAY) {
-		size_t i = 0;
-
 		n = v->count;
 		if (!n)
 			return 0;
@@ -155,9 +154,14 @@ static int parse_tags(struct pctx *c, const struct jnode *v, struct fax *f)
 	f->tags = xcalloc(n, sizeof *f->tags);
 	/* Once per name, at the first one's place with the last one's value,
 	 * as json-c kept duplicates. */
-	for (const struct jnode *m = jnode_first(v); m; m = jnode_next(v, m))
-		if (!jnode_key_seen(v, m) && add_tag(c, f, m->key, jnode_get(v, m->key)))
+	kept = jnode_members(v);
+	for (const struct jnode *m = jnode_first(v); m; m = jnode_next(v, m), i++) {
+		if (kept[i] && add_tag(c, f, m->key, kept[i])) {
+			free(kept);
 			return -1;
+		}
+	}
+	free(kept);
 	return 0;
 }
 
@@ -610,19 +614,21 @@ static void details_append(const char *json, char *dst, size_t dlen, const char 
 /* context.errors is {field: "msg"} or {field: ["msg", …]} or ["msg", …]. */
 static void flatten_errors(const char *json, const struct jnode *errs, char *dst, size_t dlen)
 {
+	const struct jnode **kept;
+	size_t i = 0;
+
 	if (errs->type == J_ARRAY) {
 		for (const struct jnode *m = jnode_first(errs); m; m = jnode_next(errs, m))
 			details_append(json, dst, dlen, NULL, m);
 		return;
 	}
-	if (errs->type != J_OBJECT)
+	if (errs->type != J_OBJECT || !(kept = jnode_members(errs)))
 		return;
-	for (const struct jnode *m = jnode_first(errs); m; m = jnode_next(errs, m)) {
-		const struct jnode *val;
+	for (const struct jnode *m = jnode_first(errs); m; m = jnode_next(errs, m), i++) {
+		const struct jnode *val = kept[i];
 
-		if (jnode_key_seen(errs, m))
+		if (!val)
 			continue;
-		val = jnode_get(errs, m->key);
 		if (val->type == J_ARRAY) {
 			for (const struct jnode *e = jnode_first(val); e; e = jnode_next(val, e))
 				details_append(json, dst, dlen, m->key, e);
@@ -630,6 +636,7 @@ static void flatten_errors(const char *json, const struct jnode *errs, char *dst
 			details_append(json, dst, dlen, m->key, val);
 		}
 	}
+	free(kept);
 }
 
 int wire_api_error_parse(const char *json, size_t len, struct api_error *out)

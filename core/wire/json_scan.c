@@ -466,12 +466,51 @@ const struct jnode *jnode_get(const struct jnode *obj, const char *key)
 	return found;
 }
 
-bool jnode_key_seen(const struct jnode *obj, const struct jnode *member)
+struct member {
+	const struct jnode *m;
+	size_t pos;
+};
+
+static int same_name(const struct jnode *x, const struct jnode *y)
 {
-	for (const struct jnode *m = jnode_first(obj); m && m != member; m = jnode_next(obj, m))
-		if (m->klen == member->klen && memcmp(m->key, member->key, m->klen) == 0)
-			return true;
-	return false;
+	return x->klen == y->klen && memcmp(x->key, y->key, x->klen) == 0;
+}
+
+/* By name, then by place: a name's members side by side, first to last. */
+static int member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int d = memcmp(x->m->key, y->m->key, x->m->klen < y->m->klen ? x->m->klen : y->m->klen);
+
+	if (d)
+		return d;
+	if (x->m->klen != y->m->klen)
+		return x->m->klen < y->m->klen ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Sorted, not compared pairwise: a body of 40,000 tags must not cost a
+ * billion key comparisons. */
+const struct jnode **jnode_members(const struct jnode *obj)
+{
+	const struct jnode **out;
+	struct member *by_name;
+	size_t n = 0;
+
+	if (!obj || obj->type != J_OBJECT || !obj->count)
+		return NULL;
+	out = xcalloc(obj->count, sizeof *out);
+	by_name = xcalloc(obj->count, sizeof *by_name);
+	for (const struct jnode *m = jnode_first(obj); m; m = jnode_next(obj, m), n++)
+		by_name[n] = (struct member){ m, n };
+	qsort(by_name, n, sizeof *by_name, member_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && same_name(by_name[i].m, by_name[j].m); j++)
+			;
+		out[by_name[i].pos] = by_name[j - 1].m;
+	}
+	free(by_name);
+	return out;
 }
 
 const struct jnode *jnode_at(const struct jnode *arr, size_t i)

@@ -69,9 +69,11 @@ const struct jnode *jnode_next(const struct jnode *parent, const struct jnode *c
 /* An object's member: the last of that name, as json-c kept; keys compare
  * as C strings. NULL when absent or obj is not an object. */
 const struct jnode *jnode_get(const struct jnode *obj, const char *key);
-/* Whether an earlier member of obj has member's name (walk members once
- * per name: json-c kept a duplicate at the first one's place). */
-bool jnode_key_seen(const struct jnode *obj, const struct jnode *member);
+/* The members of obj as json-c kept them: entry i (of obj->count) is, for
+ * the i-th member, the value of the last member of its name when it is the
+ * first of that name, else NULL (a duplicate stays at the first one's
+ * place with the last one's value). Allocated; NULL for no members. */
+const struct jnode **jnode_members(const struct jnode *obj);
 /* An array's i-th element, or NULL. */
 const struct jnode *jnode_at(const struct jnode *arr, size_t i);
 
