@@ -25,8 +25,9 @@
  *    object" instead of "invalid JSON");
  *  - json-c 0.16 turns a pair of \u escapes into one U+FFFD when the
  *    code point's low 16 bits fall among the surrogates (U+1D800..U+1DFFF,
- *    U+2D800..U+2DFFF, …: SignWriting, CJK extension F), a bug that loses
- *    real characters; the reader keeps them;
+ *    U+2D800..U+2DFFF, …: SignWriting, CJK extension F), and reads those
+ *    16 bits again as an escape (so "\ud836\udfff\udfff" is U+10FFFF to
+ *    it), a bug that loses real characters; the reader keeps them;
  *  - error reasons and offsets are our own wording.
  * Like json-c: a lone or reversed surrogate escape becomes U+FFFD; bytes
  * that are not UTF-8 and raw control characters in strings pass through (the
