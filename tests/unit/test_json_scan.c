@@ -160,10 +160,18 @@ static void test_no_state_between(void)
 	check_string("\"\\ude00\"", "\xef\xbf\xbd", 3);
 }
 
+/* wire_node_text of v (a node of text) is want. */
+static void check_text(const struct jnode *v, const char *text, const char *want)
+{
+	char *t = wire_node_text(text, v);
+
+	CU_ASSERT_STRING_EQUAL(t, want);
+	free(t);
+}
+
 static void test_numbers(void)
 {
 	const struct jnode *r;
-	char *t;
 
 	r = scan("[9223372036854775807, -9223372036854775808, 9223372036854775808,"
 		 " 18446744073709551615, 18446744073709551616, -9223372036854775809,"
@@ -185,19 +193,11 @@ static void test_numbers(void)
 		CU_ASSERT_EQUAL(jnode_at(r, i)->type, J_DOUBLE);
 	/* Text as json-c wrote it: integers from their value, doubles as
 	 * they came. */
-	t = wire_node_text("", jnode_at(r, 4));
-	CU_ASSERT_STRING_EQUAL(t, "18446744073709551615");
-	free(t);
-	t = wire_node_text("", jnode_at(r, 5));
-	CU_ASSERT_STRING_EQUAL(t, "-9223372036854775808");
-	free(t);
+	check_text(jnode_at(r, 4), "", "18446744073709551615");
+	check_text(jnode_at(r, 5), "", "-9223372036854775808");
 	r = scan("[-0, 1E+3]");
-	t = wire_node_text("[-0, 1E+3]", jnode_at(r, 0));
-	CU_ASSERT_STRING_EQUAL(t, "0");
-	free(t);
-	t = wire_node_text("[-0, 1E+3]", jnode_at(r, 1));
-	CU_ASSERT_STRING_EQUAL(t, "1E+3");
-	free(t);
+	check_text(jnode_at(r, 0), "[-0, 1E+3]", "0");
+	check_text(jnode_at(r, 1), "[-0, 1E+3]", "1E+3");
 
 	/* RFC 8259's grammar: json-c took some of these ("00", "-01", "1.",
 	 * NaN); the reader refuses them all (json_scan.c). */
@@ -340,14 +340,11 @@ static void test_compact(void)
 		"{\n\t\"a b\" : [ 1 ,\r\n 2 ],\n \"t\": \"x\ty\\\"\n\" ,\"e\":{ } }";
 	const struct jnode *r = scan(s);
 	char out[sizeof s * 6];
-	char *t;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	*wire_compact(s, r->start, r->end, out) = '\0';
 	CU_ASSERT_STRING_EQUAL(out, "{\"a b\":[1,2],\"t\":\"x\\u0009y\\\"\\u000a\",\"e\":{}}");
-	t = wire_node_text(s, jnode_get(r, "a b"));
-	CU_ASSERT_STRING_EQUAL(t, "[1,2]");
-	free(t);
+	check_text(jnode_get(r, "a b"), s, "[1,2]");
 }
 
 static const struct unit_test tests[] = {
