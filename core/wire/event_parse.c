@@ -1,7 +1,7 @@
 /* JSON at the edge, read: the wire formats of docs/CONTRACT.md#fax-resource,
  * #api-errors, #balance, #events, #legacy and #assumptions into the
- * project's own structs (writing them back is event_write.c). json-c never
- * leaves core/wire.
+ * project's own structs (writing them back is event_write.c), from the
+ * nodes of our own reader (json_scan.c).
  *
  * Objects are read through field-spec tables (name, kind, offset, required);
  * every value's JSON type is checked and a failure names the field by its
@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include "core/wire/event_parse.h"
 #include "core/wire/wire_int.h"
@@ -67,26 +65,26 @@ static const struct fspec balance_specs[] = {
 
 /* ---- objects ---- */
 
-static int parse_attempts(struct pctx *c, struct json_object *arr, struct fax *f)
+static int parse_attempts(struct pctx *c, const struct jnode *arr, struct fax *f)
 {
-	size_t n;
+	size_t n, i;
 
-	if (json_object_is_type(arr, json_type_null))
+	if (arr->type == J_NULL)
 		return 0;
-	if (wire_need_type(c, "attempts", arr, json_type_array))
+	if (wire_need_type(c, "attempts", arr, J_ARRAY))
 		return -1;
-	n = json_object_array_length(arr);
+	n = arr->count;
 	if (n == 0)
 		return 0;
 	f->attempts = xcalloc(n, sizeof *f->attempts);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(arr, i);
+	i = 0;
+	for (const struct jnode *item = jnode_first(arr); item; item = jnode_next(arr, item), i++) {
 		size_t old = wire_ctx_push(c, "%sattempts[%zu]", c->path[0] ? "." : "", i);
 		int rc;
 
 		fax_attempt_init(&f->attempts[i]);
 		f->n_attempts = i + 1;
-		rc = wire_need_type(c, NULL, item, json_type_object);
+		rc = wire_need_type(c, NULL, item, J_OBJECT);
 		if (!rc)
 			rc = wire_read_fields(c, item, attempt_specs, NSPECS(attempt_specs),
 					      &f->attempts[i]);
@@ -97,7 +95,7 @@ static int parse_attempts(struct pctx *c, struct json_object *arr, struct fax *f
 	return 0;
 }
 
-static int add_tag(struct pctx *c, struct fax *f, const char *key, struct json_object *val)
+static int add_tag(struct pctx *c, struct fax *f, const char *key, const struct jnode *val)
 {
 	struct fax_tag *t = &f->tags[f->n_tags];
 	char name[80];
@@ -105,71 +103,74 @@ static int add_tag(struct pctx *c, struct fax *f, const char *key, struct json_o
 	snprintf(name, sizeof name, "tags.%s", key);
 	t->key = xstrdup(key);
 	f->n_tags++;
-	if (!val || json_object_is_type(val, json_type_null)) {
+	if (!val || val->type == J_NULL) {
 		t->value = xstrdup("");
 		return 0;
 	}
 	/* Tag values are strings by contract; numbers and booleans are kept
 	 * as their JSON text rather than refusing the whole snapshot. */
-	if (json_object_is_type(val, json_type_object) || json_object_is_type(val, json_type_array))
+	if (val->type == J_OBJECT || val->type == J_ARRAY)
 		return wire_ctx_fail(c, name, "expected a string, got %s", wire_json_kind(val));
-	if (json_object_is_type(val, json_type_string))
+	if (val->type == J_STRING)
 		return wire_read_string(c, name, val, &t->value);
-	t->value = xstrdup(json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
-	if (!t->value)
-		xalloc_die();
+	t->value = wire_node_text(c->text, val);
 	return 0;
 }
 
 /* Tags come as a map in responses and as an array of strings on input
  * (docs/CONTRACT.md#tolerance); both become key/value pairs. */
-static int parse_tags(struct pctx *c, struct json_object *v, struct fax *f)
+static int parse_tags(struct pctx *c, const struct jnode *v, struct fax *f)
 {
-	size_t n;
+	const struct jnode **kept;
+	size_t n, i = 0;
 
-	if (json_object_is_type(v, json_type_null))
+	if (v->type == J_NULL)
 		return 0;
-	if (json_object_is_type(v, json_type_array)) {
-		n = json_object_array_length(v);
+	if (v->type == J_ARRAY) {
+		n = v->count;
 		if (!n)
 			return 0;
 		f->tags = xcalloc(n, sizeof *f->tags);
-		for (size_t i = 0; i < n; i++) {
-			struct json_object *item = json_object_array_get_idx(v, i);
+		for (const struct jnode *item = jnode_first(v); item;
+		     item = jnode_next(v, item), i++) {
 			char name[32];
 
 			snprintf(name, sizeof name, "tags[%zu]", i);
-			if (wire_need_type(c, name, item, json_type_string))
+			if (wire_need_type(c, name, item, J_STRING))
 				return -1;
-			if (strlen(json_object_get_string(item)) !=
-			    (size_t)json_object_get_string_len(item))
+			if (strlen(item->str) != item->len)
 				return wire_ctx_fail(c, name, "string contains a NUL character");
-			if (add_tag(c, f, json_object_get_string(item), NULL))
+			if (add_tag(c, f, item->str, NULL))
 				return -1;
 		}
 		return 0;
 	}
-	if (!json_object_is_type(v, json_type_object))
+	if (v->type != J_OBJECT)
 		return wire_ctx_fail(c, "tags", "expected an object or an array, got %s",
 				     wire_json_kind(v));
-	n = (size_t)json_object_object_length(v);
+	n = v->count;
 	if (!n)
 		return 0;
 	f->tags = xcalloc(n, sizeof *f->tags);
-	json_object_object_foreach(v, key, val)
-	{
-		if (add_tag(c, f, key, val))
+	/* Once per name, at the first one's place with the last one's value,
+	 * as json-c kept duplicates. */
+	kept = jnode_members(v);
+	for (const struct jnode *m = jnode_first(v); m; m = jnode_next(v, m), i++) {
+		if (kept[i] && add_tag(c, f, m->key, kept[i])) {
+			free(kept);
 			return -1;
+		}
 	}
+	free(kept);
 	return 0;
 }
 
-static int fax_from_obj(struct pctx *c, struct json_object *obj, struct fax *f)
+static int fax_from_obj(struct pctx *c, const struct jnode *obj, struct fax *f)
 {
-	struct json_object *v;
+	const struct jnode *v;
 
 	fax_init(f);
-	if (wire_need_type(c, NULL, obj, json_type_object))
+	if (wire_need_type(c, NULL, obj, J_OBJECT))
 		return -1;
 	if (wire_read_fields(c, obj, fax_specs, NSPECS(fax_specs), f))
 		goto fail;
@@ -177,9 +178,9 @@ static int fax_from_obj(struct pctx *c, struct json_object *obj, struct fax *f)
 		wire_ctx_fail(c, "id", "must not be empty");
 		goto fail;
 	}
-	if (json_object_object_get_ex(obj, "attempts", &v) && parse_attempts(c, v, f))
+	if ((v = jnode_get(obj, "attempts")) && parse_attempts(c, v, f))
 		goto fail;
-	if (json_object_object_get_ex(obj, "tags", &v) && parse_tags(c, v, f))
+	if ((v = jnode_get(obj, "tags")) && parse_tags(c, v, f))
 		goto fail;
 	return 0;
 fail:
@@ -187,22 +188,20 @@ fail:
 	return -1;
 }
 
-static int balance_from_obj(struct pctx *c, struct json_object *obj, struct balance_snapshot *b)
+static int balance_from_obj(struct pctx *c, const struct jnode *obj, struct balance_snapshot *b)
 {
-	struct json_object *v;
+	const struct jnode *v;
 
 	balance_snapshot_init(b);
-	if (wire_need_type(c, NULL, obj, json_type_object))
+	if (wire_need_type(c, NULL, obj, J_OBJECT))
 		return -1;
 	if (wire_read_fields(c, obj, balance_specs, NSPECS(balance_specs), b))
 		goto fail;
 	/* docs/CONTRACT.md#balance mentions the pool as `balance_type`; accept it for `type`. */
-	if (!b->type && json_object_object_get_ex(obj, "balance_type", &v) &&
-	    !json_object_is_type(v, json_type_null) &&
+	if (!b->type && (v = jnode_get(obj, "balance_type")) && v->type != J_NULL &&
 	    wire_read_string(c, "balance_type", v, &b->type))
 		goto fail;
-	if (json_object_object_get_ex(obj, "auto_top_up", &v) &&
-	    !json_object_is_type(v, json_type_null)) {
+	if ((v = jnode_get(obj, "auto_top_up")) && v->type != J_NULL) {
 		static const struct fspec names[] = {
 			{ "enabled", F_BOOL, offsetof(struct balance_snapshot, auto_top_up_enabled),
 			  false, 0 },
@@ -210,7 +209,7 @@ static int balance_from_obj(struct pctx *c, struct json_object *obj, struct bala
 			  offsetof(struct balance_snapshot, auto_top_up_threshold), false, 0 },
 		};
 		size_t old = wire_ctx_push(c, "%sauto_top_up", c->path[0] ? "." : "");
-		int rc = wire_need_type(c, NULL, v, json_type_object);
+		int rc = wire_need_type(c, NULL, v, J_OBJECT);
 
 		if (!rc)
 			rc = wire_read_fields(c, v, names, NSPECS(names), b);
@@ -236,27 +235,21 @@ static void fax_status_from_event(struct event *ev)
 		ev->fax.status = event_type_status(ev->type);
 }
 
-static bool looks_like_fax(struct json_object *obj)
+static bool looks_like_fax(const struct jnode *obj)
 {
-	struct json_object *v;
+	const struct jnode *v;
 
-	return json_object_is_type(obj, json_type_object) &&
-		json_object_object_get_ex(obj, "id", &v) &&
-		json_object_is_type(v, json_type_string) &&
-		(json_object_object_get_ex(obj, "status", NULL) ||
-		 json_object_object_get_ex(obj, "to", NULL) ||
-		 json_object_object_get_ex(obj, "attempts", NULL));
+	return obj->type == J_OBJECT && (v = jnode_get(obj, "id")) && v->type == J_STRING &&
+		(jnode_get(obj, "status") || jnode_get(obj, "to") || jnode_get(obj, "attempts"));
 }
 
-static bool looks_like_balance(struct json_object *obj)
+static bool looks_like_balance(const struct jnode *obj)
 {
-	return json_object_is_type(obj, json_type_object) &&
-		json_object_object_get_ex(obj, "available", NULL) &&
-		!json_object_object_get_ex(obj, "attempts", NULL);
+	return obj->type == J_OBJECT && jnode_get(obj, "available") && !jnode_get(obj, "attempts");
 }
 
 /* Fills ev->fax or ev->balance from the object of an event of ev->type. */
-static int event_object(struct pctx *c, struct event *ev, struct json_object *obj)
+static int event_object(struct pctx *c, struct event *ev, const struct jnode *obj)
 {
 	if (event_type_is_fax(ev->type)) {
 		if (fax_from_obj(c, obj, &ev->fax))
@@ -290,12 +283,12 @@ static int event_object(struct pctx *c, struct event *ev, struct json_object *ob
 }
 
 /* A required, non-empty string member of root. */
-static int read_required_string(struct pctx *c, const char *name, struct json_object *root,
+static int read_required_string(struct pctx *c, const char *name, const struct jnode *root,
 				char **out)
 {
-	struct json_object *v;
+	const struct jnode *v;
 
-	if (!json_object_object_get_ex(root, name, &v))
+	if (!(v = jnode_get(root, name)))
 		return wire_ctx_fail(c, name, "required field missing");
 	if (wire_read_string(c, name, v, out))
 		return -1;
@@ -304,7 +297,7 @@ static int read_required_string(struct pctx *c, const char *name, struct json_ob
 	return 0;
 }
 
-static int read_type(struct pctx *c, const char *name, struct json_object *root, struct event *ev)
+static int read_type(struct pctx *c, const char *name, const struct jnode *root, struct event *ev)
 {
 	if (read_required_string(c, name, root, &ev->type_name))
 		return -1;
@@ -312,65 +305,64 @@ static int read_type(struct pctx *c, const char *name, struct json_object *root,
 	return 0;
 }
 
-static int current_envelope(struct pctx *c, struct json_object *root, struct event *ev)
+static int current_envelope(struct pctx *c, const struct jnode *root, struct event *ev)
 {
-	struct json_object *v, *data, *obj;
+	const struct jnode *v, *data, *obj;
 
 	if (read_required_string(c, "id", root, &ev->id) || read_type(c, "type", root, ev))
 		return -1;
-	if (!json_object_object_get_ex(root, "created", &v))
+	if (!(v = jnode_get(root, "created")))
 		return wire_ctx_fail(c, "created", "required field missing");
 	if (wire_read_int64(c, "created", v, 0, INT64_MAX / 1000, &ev->created))
 		return -1;
-	if (!json_object_object_get_ex(root, "data", &data)) {
+	if (!(data = jnode_get(root, "data"))) {
 		if (ev->type == EV_UNKNOWN)
 			return 0;
 		return wire_ctx_fail(c, "data", "required field missing");
 	}
-	if (wire_need_type(c, "data", data, json_type_object))
+	if (wire_need_type(c, "data", data, J_OBJECT))
 		return -1;
-	if (!json_object_object_get_ex(data, "object", &obj)) {
+	if (!(obj = jnode_get(data, "object"))) {
 		if (ev->type == EV_UNKNOWN)
 			return 0;
 		return wire_ctx_fail(c, "data.object", "required field missing");
 	}
-	if (ev->type != EV_UNKNOWN && wire_need_type(c, "data.object", obj, json_type_object))
+	if (ev->type != EV_UNKNOWN && wire_need_type(c, "data.object", obj, J_OBJECT))
 		return -1;
 	wire_ctx_push(c, "%sdata.object", c->path[0] ? "." : "");
 	return event_object(c, ev, obj);
 }
 
 /* {event_id, event, timestamp (ISO or unix seconds), data: <the fax>} (docs/CONTRACT.md#legacy). */
-static int legacy_envelope(struct pctx *c, struct json_object *root, struct event *ev)
+static int legacy_envelope(struct pctx *c, const struct jnode *root, struct event *ev)
 {
-	struct json_object *v, *data, *obj;
+	const struct jnode *v, *data, *obj;
 
 	ev->legacy = true;
 	if (read_required_string(c, "event_id", root, &ev->id) || read_type(c, "event", root, ev))
 		return -1;
-	if (!json_object_object_get_ex(root, "timestamp", &v))
+	if (!(v = jnode_get(root, "timestamp")))
 		return wire_ctx_fail(c, "timestamp", "required field missing");
-	if (json_object_is_type(v, json_type_string)) {
+	if (v->type == J_STRING) {
 		int64_t ms;
 
-		if (iso8601_parse_ms(json_object_get_string(v), &ms) || ms < 0)
+		if (iso8601_parse_ms(v->str, &ms) || ms < 0)
 			return wire_ctx_fail(c, "timestamp",
 					     "expected an ISO-8601 time or unix seconds");
 		ev->created = ms / 1000;
 	} else if (wire_read_int64(c, "timestamp", v, 0, INT64_MAX / 1000, &ev->created)) {
 		return -1;
 	}
-	if (!json_object_object_get_ex(root, "data", &data)) {
+	if (!(data = jnode_get(root, "data"))) {
 		if (ev->type == EV_UNKNOWN)
 			return 0;
 		return wire_ctx_fail(c, "data", "required field missing");
 	}
-	if (wire_need_type(c, "data", data, json_type_object))
+	if (wire_need_type(c, "data", data, J_OBJECT))
 		return -1;
 	/* The transitional envelope sometimes nests the object as in the
 	 * current one. */
-	if (json_object_object_get_ex(data, "object", &obj) &&
-	    json_object_is_type(obj, json_type_object)) {
+	if ((obj = jnode_get(data, "object")) && obj->type == J_OBJECT) {
 		wire_ctx_push(c, "%sdata.object", c->path[0] ? "." : "");
 		return event_object(c, ev, obj);
 	}
@@ -378,16 +370,14 @@ static int legacy_envelope(struct pctx *c, struct json_object *root, struct even
 	return event_object(c, ev, data);
 }
 
-static int event_from_obj(struct pctx *c, struct json_object *root, struct event *ev)
+static int event_from_obj(struct pctx *c, const struct jnode *root, struct event *ev)
 {
 	int rc;
 
 	event_init(ev);
-	if (wire_need_type(c, NULL, root, json_type_object))
+	if (wire_need_type(c, NULL, root, J_OBJECT))
 		return -1;
-	if (!json_object_object_get_ex(root, "id", NULL) &&
-	    (json_object_object_get_ex(root, "event_id", NULL) ||
-	     json_object_object_get_ex(root, "event", NULL)))
+	if (!jnode_get(root, "id") && (jnode_get(root, "event_id") || jnode_get(root, "event")))
 		rc = legacy_envelope(c, root, ev);
 	else
 		rc = current_envelope(c, root, ev);
@@ -399,25 +389,27 @@ static int event_from_obj(struct pctx *c, struct json_object *root, struct event
 /* ---- public parsers ---- */
 
 /* Reads one document and hands its root to one of the *_doc functions
- * below; the tree is freed after. */
-typedef int (*doc_fn)(struct pctx *c, struct json_object *root, void *out);
+ * below; the nodes are freed after. */
+typedef int (*doc_fn)(struct pctx *c, const struct jnode *root, void *out);
 
 static int parse_doc(const char *json, size_t len, char *err, size_t errlen, doc_fn fn, void *out)
 {
 	struct pctx c;
-	struct json_object *root;
+	struct jdoc doc;
+	const struct jnode *root;
 	int rc;
 
 	wire_ctx_init(&c, err, errlen, "");
-	root = wire_parse_text(json, len, &c);
+	root = wire_parse_text(json, len, &c, &doc);
 	if (!root)
 		return -1;
+	c.text = json;
 	rc = fn(&c, root, out);
-	json_object_put(root);
+	wire_doc_free(&doc);
 	return rc;
 }
 
-static int event_doc(struct pctx *c, struct json_object *root, void *out)
+static int event_doc(struct pctx *c, const struct jnode *root, void *out)
 {
 	return event_from_obj(c, root, out);
 }
@@ -428,7 +420,7 @@ int wire_event_parse(const char *json, size_t len, struct event *out, char *err,
 	return parse_doc(json, len, err, errlen, event_doc, out);
 }
 
-static int fax_doc(struct pctx *c, struct json_object *root, void *out)
+static int fax_doc(struct pctx *c, const struct jnode *root, void *out)
 {
 	return fax_from_obj(c, root, out);
 }
@@ -440,14 +432,12 @@ int wire_fax_parse(const char *json, size_t len, struct fax *out, char *err, siz
 }
 
 /* A whole balance.* event or a bare snapshot. */
-static int balance_doc(struct pctx *c, struct json_object *root, void *out)
+static int balance_doc(struct pctx *c, const struct jnode *root, void *out)
 {
-	struct json_object *obj = NULL, *data;
+	const struct jnode *obj = NULL, *data;
 
-	if (json_object_is_type(root, json_type_object) &&
-	    json_object_object_get_ex(root, "data", &data) &&
-	    json_object_is_type(data, json_type_object) &&
-	    json_object_object_get_ex(data, "object", &obj)) {
+	if (root->type == J_OBJECT && (data = jnode_get(root, "data")) && data->type == J_OBJECT &&
+	    (obj = jnode_get(data, "object"))) {
 		wire_ctx_push(c, "data.object");
 	} else {
 		obj = root;
@@ -464,28 +454,26 @@ int wire_balance_parse(const char *json, size_t len, struct balance_snapshot *ou
 
 /* The envelope of a list: data, has_more, next_cursor; allocates *items for
  * the data array's *n elements of item_size bytes. */
-static int page_meta(struct pctx *c, struct json_object *root, struct json_object **data,
+static int page_meta(struct pctx *c, const struct jnode *root, const struct jnode **data,
 		     bool *has_more, char **next_cursor, void **items, size_t item_size, size_t *n)
 {
-	struct json_object *v;
+	const struct jnode *v;
 
-	if (wire_need_type(c, NULL, root, json_type_object))
+	if (wire_need_type(c, NULL, root, J_OBJECT))
 		return -1;
-	if (!json_object_object_get_ex(root, "data", data))
+	if (!(*data = jnode_get(root, "data")))
 		return wire_ctx_fail(c, "data", "required field missing");
-	if (wire_need_type(c, "data", *data, json_type_array))
+	if (wire_need_type(c, "data", *data, J_ARRAY))
 		return -1;
-	if (json_object_object_get_ex(root, "has_more", &v) &&
-	    !json_object_is_type(v, json_type_null)) {
-		if (wire_need_type(c, "has_more", v, json_type_boolean))
+	if ((v = jnode_get(root, "has_more")) && v->type != J_NULL) {
+		if (wire_need_type(c, "has_more", v, J_BOOL))
 			return -1;
-		*has_more = json_object_get_boolean(v);
+		*has_more = v->b;
 	}
-	if (json_object_object_get_ex(root, "next_cursor", &v) &&
-	    !json_object_is_type(v, json_type_null) &&
+	if ((v = jnode_get(root, "next_cursor")) && v->type != J_NULL &&
 	    wire_read_string(c, "next_cursor", v, next_cursor))
 		return -1;
-	*n = json_object_array_length(*data);
+	*n = (*data)->count;
 	if (*n)
 		*items = xcalloc(*n, item_size);
 	return 0;
@@ -493,45 +481,39 @@ static int page_meta(struct pctx *c, struct json_object *root, struct json_objec
 
 /* An item that is not an event is kept as a bad item: its reason, and its
  * id, which can still serve as the cursor. */
-static int event_page_item(struct pctx *c, struct json_object *item, struct event_page_item *it)
+static int event_page_item(struct pctx *c, const struct jnode *item, struct event_page_item *it)
 {
-	struct json_object *id;
-	const char *text;
-	size_t tlen;
+	const struct jnode *id;
 
 	if (event_from_obj(c, item, &it->ev)) {
 		it->error = xstrdup(c->err && c->errlen && c->err[0] ? c->err : "not an event");
 		if (c->err && c->errlen)
 			c->err[0] = '\0';
-		if (json_object_object_get_ex(item, "id", &id) &&
-		    json_object_is_type(id, json_type_string))
-			it->ev.id = xstrdup(json_object_get_string(id));
+		if ((id = jnode_get(item, "id")) && id->type == J_STRING)
+			it->ev.id = xstrdup(id->str);
 	}
-	/* The poller has no raw bytes to keep, only the tree; its compact
-	 * text stands for them. */
-	text = json_object_to_json_string_length(
-		item, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &tlen);
-	if (!text)
-		xalloc_die();
-	it->raw = xstrndup(text, tlen);
-	it->raw_len = tlen;
+	/* The item's own bytes in the page are its raw body, as a webhook's
+	 * are (the headless line compacts them to one line). */
+	it->raw_len = item->end - item->start;
+	it->raw = xstrndup(c->text + item->start, it->raw_len);
 	return 0;
 }
 
-static int event_page_doc(struct pctx *c, struct json_object *root, void *arg)
+static int event_page_doc(struct pctx *c, const struct jnode *root, void *arg)
 {
 	struct event_page *out = arg;
-	struct json_object *data;
+	const struct jnode *data, *item;
 	size_t n = 0;
 
 	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
 		      sizeof *out->items, &n))
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
+	item = jnode_first(data);
+	for (size_t i = 0; i < n; i++, item = jnode_next(data, item)) {
 		size_t old = wire_ctx_push(c, "data[%zu]", i);
 
 		out->n = i + 1;
-		if (event_page_item(c, json_object_array_get_idx(data, i), &out->items[i]))
+		if (event_page_item(c, item, &out->items[i]))
 			goto fail;
 		wire_ctx_pop(c, old);
 	}
@@ -560,19 +542,20 @@ void wire_event_page_done(struct event_page *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int fax_page_doc(struct pctx *c, struct json_object *root, void *arg)
+static int fax_page_doc(struct pctx *c, const struct jnode *root, void *arg)
 {
 	struct fax_page *out = arg;
-	struct json_object *data;
+	const struct jnode *data, *item;
 	size_t n = 0;
 
 	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
 		      sizeof *out->items, &n))
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
+	item = jnode_first(data);
+	for (size_t i = 0; i < n; i++, item = jnode_next(data, item)) {
 		size_t old = wire_ctx_push(c, "data[%zu]", i);
 
-		if (fax_from_obj(c, json_object_array_get_idx(data, i), &out->items[i]))
+		if (fax_from_obj(c, item, &out->items[i]))
 			goto fail;
 		out->n = i + 1;
 		wire_ctx_pop(c, old);
@@ -601,80 +584,84 @@ void wire_fax_page_done(struct fax_page *p)
 
 /* ---- error envelope (docs/CONTRACT.md#api-errors) ---- */
 
-static void copy_str_field(struct json_object *obj, const char *name, char *dst, size_t dlen)
+static void copy_str_field(const struct jnode *obj, const char *name, char *dst, size_t dlen)
 {
-	struct json_object *v;
+	const struct jnode *v;
 
 	dst[0] = '\0';
-	if (json_object_object_get_ex(obj, name, &v) && json_object_is_type(v, json_type_string))
-		snprintf(dst, dlen, "%s", json_object_get_string(v));
+	if ((v = jnode_get(obj, name)) && v->type == J_STRING)
+		snprintf(dst, dlen, "%s", v->str);
 }
 
-static void details_append(char *dst, size_t dlen, const char *field, struct json_object *msg)
+/* A message that is not a string is its compact JSON text (json-c wrote
+ * containers' strings re-escaped; ours are as they came). */
+static void details_append(const char *json, char *dst, size_t dlen, const char *field,
+			   const struct jnode *msg)
 {
 	size_t used = strlen(dst);
-	const char *text;
+	char *text;
 
-	if (json_object_is_type(msg, json_type_string))
-		text = json_object_get_string(msg);
-	else if (json_object_is_type(msg, json_type_null))
-		text = "invalid";
-	else
-		text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
 	if (used >= dlen - 1)
 		return;
+	text = msg->type == J_NULL ? xstrdup("invalid") : wire_node_text(json, msg);
 	if (field)
 		snprintf(dst + used, dlen - used, "%s%s: %s", used ? "; " : "", field, text);
 	else
 		snprintf(dst + used, dlen - used, "%s%s", used ? "; " : "", text);
+	free(text);
 }
 
 /* context.errors is {field: "msg"} or {field: ["msg", …]} or ["msg", …]. */
-static void flatten_errors(struct json_object *errs, char *dst, size_t dlen)
+static void flatten_errors(const char *json, const struct jnode *errs, char *dst, size_t dlen)
 {
-	if (json_object_is_type(errs, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(errs); i++)
-			details_append(dst, dlen, NULL, json_object_array_get_idx(errs, i));
+	const struct jnode **kept;
+	size_t i = 0;
+
+	if (errs->type == J_ARRAY) {
+		for (const struct jnode *m = jnode_first(errs); m; m = jnode_next(errs, m))
+			details_append(json, dst, dlen, NULL, m);
 		return;
 	}
-	if (!json_object_is_type(errs, json_type_object))
+	if (errs->type != J_OBJECT || !(kept = jnode_members(errs)))
 		return;
-	json_object_object_foreach(errs, key, val)
-	{
-		if (json_object_is_type(val, json_type_array)) {
-			for (size_t i = 0; i < json_object_array_length(val); i++)
-				details_append(dst, dlen, key, json_object_array_get_idx(val, i));
+	for (const struct jnode *m = jnode_first(errs); m; m = jnode_next(errs, m), i++) {
+		const struct jnode *val = kept[i];
+
+		if (!val)
+			continue;
+		if (val->type == J_ARRAY) {
+			for (const struct jnode *e = jnode_first(val); e; e = jnode_next(val, e))
+				details_append(json, dst, dlen, m->key, e);
 		} else {
-			details_append(dst, dlen, key, val);
+			details_append(json, dst, dlen, m->key, val);
 		}
 	}
+	free(kept);
 }
 
 int wire_api_error_parse(const char *json, size_t len, struct api_error *out)
 {
 	struct pctx c;
-	struct json_object *root, *v, *ctx, *errs;
+	struct jdoc doc;
+	const struct jnode *root, *v, *ctx, *errs;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
 	wire_ctx_init(&c, NULL, 0, "");
-	root = wire_parse_text(json, len, &c);
+	root = wire_parse_text(json, len, &c, &doc);
 	if (!root)
 		return -1;
-	if (json_object_is_type(root, json_type_object) &&
-	    json_object_object_get_ex(root, "error", &v) &&
-	    json_object_is_type(v, json_type_string)) {
+	if (root->type == J_OBJECT && (v = jnode_get(root, "error")) && v->type == J_STRING) {
 		copy_str_field(root, "error", out->error, sizeof out->error);
 		copy_str_field(root, "message", out->message, sizeof out->message);
 		copy_str_field(root, "action", out->action, sizeof out->action);
 		copy_str_field(root, "request_id", out->request_id, sizeof out->request_id);
 		copy_str_field(root, "docs", out->docs, sizeof out->docs);
-		if (json_object_object_get_ex(root, "context", &ctx) &&
-		    json_object_is_type(ctx, json_type_object) &&
-		    json_object_object_get_ex(ctx, "errors", &errs))
-			flatten_errors(errs, out->details, sizeof out->details);
+		if ((ctx = jnode_get(root, "context")) && ctx->type == J_OBJECT &&
+		    (errs = jnode_get(ctx, "errors")))
+			flatten_errors(json, errs, out->details, sizeof out->details);
 		rc = out->error[0] ? 0 : -1;
 	}
-	json_object_put(root);
+	wire_doc_free(&doc);
 	return rc;
 }

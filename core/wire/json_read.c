@@ -1,5 +1,5 @@
-/* The reading half's machinery: text to a json-c tree within the size,
- * depth and syntax limits, the parse context that names the field being
+/* The reading half's machinery: text to nodes (json_scan.c) within the
+ * size, depth and syntax limits, the parse context that names the field being
  * read, and typed reads of fields by spec table (every value's JSON type is
  * checked). Used by the readers in event_parse.c and by event_write.c for
  * the data it copies through. */
@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include "core/wire/event_parse.h"
 #include "core/wire/wire_int.h"
@@ -22,6 +20,7 @@ void wire_ctx_init(struct pctx *c, char *err, size_t errlen, const char *path)
 {
 	c->err = err;
 	c->errlen = errlen;
+	c->text = NULL;
 	snprintf(c->path, sizeof c->path, "%s", path);
 	if (err && errlen)
 		err[0] = '\0';
@@ -64,41 +63,41 @@ int wire_ctx_fail(struct pctx *c, const char *field, const char *fmt, ...)
 	return -1;
 }
 
-static const char *type_text(enum json_type t)
+static const char *type_text(enum jtype t)
 {
 	switch (t) {
-	case json_type_null:
+	case J_NULL:
 		return "null";
-	case json_type_boolean:
+	case J_BOOL:
 		return "a boolean";
-	case json_type_double:
+	case J_DOUBLE:
 		return "a number";
-	case json_type_int:
+	case J_INT:
 		return "an integer";
-	case json_type_object:
+	case J_OBJECT:
 		return "an object";
-	case json_type_array:
+	case J_ARRAY:
 		return "an array";
-	case json_type_string:
+	case J_STRING:
 		return "a string";
 	}
 	return "something else";
 }
 
-const char *wire_json_kind(struct json_object *v)
+const char *wire_json_kind(const struct jnode *v)
 {
-	return type_text(json_object_get_type(v));
+	return type_text(v ? v->type : J_NULL);
 }
 
-int wire_need_type(struct pctx *c, const char *name, struct json_object *v, enum json_type t)
+int wire_need_type(struct pctx *c, const char *name, const struct jnode *v, enum jtype t)
 {
-	if (!json_object_is_type(v, t))
+	if (!v || v->type != t)
 		return wire_ctx_fail(c, name, "expected %s, got %s", type_text(t),
 				     wire_json_kind(v));
 	return 0;
 }
 
-/* ---- text to a json-c tree, with the size, depth and syntax limits ---- */
+/* ---- text to nodes, with the size, depth and syntax limits ---- */
 
 static size_t parse_max_bytes = WIRE_MAX_BYTES;
 
@@ -112,28 +111,9 @@ size_t wire_max_bytes(void)
 	return parse_max_bytes;
 }
 
-/* A tokener of its own for every body. json-c's reset leaves state behind:
- * after a body cut right after a high surrogate (\ud83d), the next body's
- * first \u escape comes out as U+FFFD plus the character, so one sender's
- * bad body would change the next body's strings. Reusing one tokener per
- * thread saved about 3% of the parse path; it is not worth that. */
-static struct json_tokener *wire_tokener(void)
+const struct jnode *wire_parse_text(const char *json, size_t len, struct pctx *c, struct jdoc *doc)
 {
-	struct json_tokener *tok = json_tokener_new_ex(WIRE_MAX_DEPTH);
-
-	if (!tok)
-		xalloc_die();
-	/* Trailing bytes are checked by the caller, for a clearer message. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
-	return tok;
-}
-
-struct json_object *wire_parse_text(const char *json, size_t len, struct pctx *c)
-{
-	struct json_tokener *tok;
-	struct json_object *root;
-	enum json_tokener_error jerr;
-
+	memset(doc, 0, sizeof *doc);
 	if (!json) {
 		wire_ctx_fail(c, NULL, "no body");
 		return NULL;
@@ -147,66 +127,34 @@ struct json_object *wire_parse_text(const char *json, size_t len, struct pctx *c
 		wire_ctx_fail(c, NULL, "empty body");
 		return NULL;
 	}
-	/* json-c would stop at a NUL and call the rest trailing garbage; say
-	 * what it is instead. */
+	/* Say what it is rather than where the parse stopped. */
 	if (memchr(json, '\0', len)) {
 		wire_ctx_fail(c, NULL, "body contains a NUL byte");
 		return NULL;
 	}
-	tok = wire_tokener();
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (!root || jerr != json_tokener_success) {
-		if (jerr == json_tokener_continue)
-			wire_ctx_fail(c, NULL, "invalid JSON: truncated");
-		else if (jerr == json_tokener_error_depth)
-			wire_ctx_fail(c, NULL, "invalid JSON: nested deeper than %d",
-				      WIRE_MAX_DEPTH);
-		else
-			wire_ctx_fail(c, NULL, "invalid JSON: %s at offset %zu",
-				      json_tokener_error_desc(jerr),
-				      json_tokener_get_parse_end(tok));
-		json_object_put(root);
-		json_tokener_free(tok);
-		return NULL;
-	}
-	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++) {
-		if (!isspace((unsigned char)json[i])) {
-			wire_ctx_fail(c, NULL, "invalid JSON: trailing data at offset %zu", i);
-			json_object_put(root);
-			json_tokener_free(tok);
-			return NULL;
-		}
-	}
-	json_tokener_free(tok);
-	return root;
+	return wire_scan(json, len, c, doc);
 }
 
 /* ---- typed reads ---- */
 
-int wire_read_string(struct pctx *c, const char *name, struct json_object *v, char **out)
+int wire_read_string(struct pctx *c, const char *name, const struct jnode *v, char **out)
 {
-	const char *s;
-	size_t n;
-
-	if (wire_need_type(c, name, v, json_type_string))
+	if (wire_need_type(c, name, v, J_STRING))
 		return -1;
-	s = json_object_get_string(v);
-	n = (size_t)json_object_get_string_len(v);
-	if (strlen(s) != n)
+	if (strlen(v->str) != v->len)
 		return wire_ctx_fail(c, name, "string contains a NUL character");
-	*out = xstrdup(s);
+	*out = xstrndup(v->str, v->len);
 	return 0;
 }
 
-int wire_read_int64(struct pctx *c, const char *name, struct json_object *v, int64_t lo, int64_t hi,
+int wire_read_int64(struct pctx *c, const char *name, const struct jnode *v, int64_t lo, int64_t hi,
 		    int64_t *out)
 {
 	int64_t x;
 
-	if (wire_need_type(c, name, v, json_type_int))
+	if (wire_need_type(c, name, v, J_INT))
 		return -1;
-	x = json_object_get_int64(v);
+	x = v->i;
 	if (x < lo || x > hi)
 		return wire_ctx_fail(c, name, "integer out of range");
 	*out = x;
@@ -215,12 +163,12 @@ int wire_read_int64(struct pctx *c, const char *name, struct json_object *v, int
 
 /* Reads one field into `base`. `v` is the value, never NULL; null values get
  * the kind's "absent" marker. */
-static int read_field(struct pctx *c, const struct fspec *fs, struct json_object *v, void *base)
+static int read_field(struct pctx *c, const struct fspec *fs, const struct jnode *v, void *base)
 {
 	char *p = (char *)base + fs->off;
 	int64_t x;
 
-	if (json_object_is_type(v, json_type_null)) {
+	if (v->type == J_NULL) {
 		if (fs->required)
 			return wire_ctx_fail(c, fs->name, "must not be null");
 		return 0; /* _init already holds the absent marker */
@@ -250,8 +198,8 @@ static int read_field(struct pctx *c, const struct fspec *fs, struct json_object
 		*(int64_t *)(void *)p = x;
 		break;
 	case F_INT_STR:
-		if (json_object_is_type(v, json_type_string)) {
-			const char *s = json_object_get_string(v);
+		if (v->type == J_STRING) {
+			const char *s = v->str;
 			char *end;
 			long l;
 
@@ -271,23 +219,23 @@ static int read_field(struct pctx *c, const struct fspec *fs, struct json_object
 		*(int *)(void *)p = (int)x;
 		break;
 	case F_TIME:
-		if (wire_need_type(c, fs->name, v, json_type_string))
+		if (wire_need_type(c, fs->name, v, J_STRING))
 			return -1;
-		if (iso8601_parse_ms(json_object_get_string(v), &x))
+		if (iso8601_parse_ms(v->str, &x))
 			return wire_ctx_fail(c, fs->name, "expected an ISO-8601 time");
 		*(int64_t *)(void *)p = x;
 		break;
 	case F_STATUS:
-		if (wire_need_type(c, fs->name, v, json_type_string))
+		if (wire_need_type(c, fs->name, v, J_STRING))
 			return -1;
 		/* A status this build does not know is left unset rather than
 		 * refused: the rest of the snapshot is still worth having. */
-		*(enum fax_status *)(void *)p = fax_status_from_name(json_object_get_string(v));
+		*(enum fax_status *)(void *)p = fax_status_from_name(v->str);
 		break;
 	case F_BOOL:
-		if (wire_need_type(c, fs->name, v, json_type_boolean))
+		if (wire_need_type(c, fs->name, v, J_BOOL))
 			return -1;
-		*(bool *)(void *)p = json_object_get_boolean(v);
+		*(bool *)(void *)p = v->b;
 		break;
 	}
 	if (fs->has_off)
@@ -295,13 +243,13 @@ static int read_field(struct pctx *c, const struct fspec *fs, struct json_object
 	return 0;
 }
 
-int wire_read_fields(struct pctx *c, struct json_object *obj, const struct fspec *specs, size_t n,
+int wire_read_fields(struct pctx *c, const struct jnode *obj, const struct fspec *specs, size_t n,
 		     void *base)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *v;
+		const struct jnode *v = jnode_get(obj, specs[i].name);
 
-		if (!json_object_object_get_ex(obj, specs[i].name, &v)) {
+		if (!v) {
 			if (specs[i].required)
 				return wire_ctx_fail(c, specs[i].name, "required field missing");
 			continue;

@@ -17,6 +17,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_http \
 	tests/fuzz/fuzz_signature \
 	tests/fuzz/fuzz_event \
+	tests/fuzz/fuzz_json \
 	tests/fuzz/fuzz_config \
 	tests/fuzz/fuzz_theme
 FUZZ_LDADD = core/libfaxcore.a $(CORE_LIBS)
@@ -38,6 +39,8 @@ tests_fuzz_fuzz_event_SOURCES = tests/fuzz/fuzz_event.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_event_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_signature_SOURCES = tests/fuzz/fuzz_signature.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_signature_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz_json.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_json_LDADD = $(FUZZ_LDADD)
 
 if FUZZING
 AM_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
@@ -56,6 +59,7 @@ tests_fuzz_fuzz_theme_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_config_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_event_SOURCES += tests/fuzz/standalone.c
 tests_fuzz_fuzz_signature_SOURCES += tests/fuzz/standalone.c
+tests_fuzz_fuzz_json_SOURCES += tests/fuzz/standalone.c
 endif
 tests_fuzz_fuzz_sanitize_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_api_LDFLAGS = $(FUZZ_LINK)
@@ -64,6 +68,7 @@ tests_fuzz_fuzz_theme_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_event_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_signature_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_json_LDFLAGS = $(FUZZ_LINK)
 
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/seeds.py tests/fuzz/corpus SECURITY.md \
 	tests/fuzz/RESULTS.md \

@@ -330,7 +330,36 @@ def http_requests():
     return reqs
 
 
+def json_corpus():
+    """The reader against json-c (fuzz_json.c): the real bodies, and the
+    edges where the two could part: escapes and surrogates, numbers at and
+    beyond int64, duplicate keys, depth, whitespace, truncation."""
+    put("json", "events-page.json", js({"data": EVENTS[:4], "has_more": True, "next_cursor": "evt_0004"}))
+    put("json", "events-page-pretty.json", js({"data": EVENTS[4:], "has_more": False, "next_cursor": None}, pretty=True))
+    put("json", "legacy.json", js(LEGACY[0]))
+    put("json", "escapes.json", r'["\"\\\/\b\f\n\r\t", "\u00e9\u20ac", "\ud83d\ude00", "\ud83d", "\ude00\ud83d",'
+        r' "\ud83dx", "\ud83d\u0041", "\ud83d\ud83d\ude00", "\u0000", "\uDBFF\uDFFF"]')
+    put("json", "raw-bytes.json", b'["\xff\xfe", "\xc3", "a\tb\x01\x7f", "\xe2\x82\xac"]')
+    put("json", "numbers.json", "[0, -0, 1, -1, 9223372036854775807, 9223372036854775808, -9223372036854775808,"
+        " -9223372036854775809, 18446744073709551615, 18446744073709551616, 99999999999999999999999,"
+        " 1.0, -0.0, 1e3, 1E+3, 1.5e-3, 1.5e400, 123456789012345678901234567890.5]")
+    put("json", "lax-numbers.json", "[00, -01, 1., 1.e3]")
+    put("json", "dup-keys.json", r'{"a":1,"b":2,"a":3,"":4,"a\u0000b":5,"a":{"x":"1","y":[],"x":"2"}}')
+    put("json", "literals.json", '[true, false, null, {"t":true,"f":false,"n":null}]')
+    put("json", "whitespace.json", ' \t\r\n{ "a" : [ 1 , 2 ] }\n\x0b\x0c ')
+    put("json", "scalar-root", "1")
+    put("json", "null-root", "null")
+    put("json", "deep-ok.json", "[" * 31 + "1" + "]" * 31)
+    put("json", "deep-array.json", "[" * 32 + "]" * 32)
+    put("json", "deep-too.json", "[" * 32 + "1" + "]" * 32)
+    put("json", "truncated.json", js(EVENTS[0])[:-7])
+    put("json", "trailing.json", '{"a":1} x')
+    put("json", "errors.json", '{"error":"invalid_request","message":"x","context":{"errors":'
+        '{"to":["bad",7,null,{"a":[1]}],"pages":"no","to":"dup"}}}')
+
+
 def main():
+    json_corpus()
     api_corpus()
     event_corpus()
     signature_corpus()

@@ -606,6 +606,7 @@ static void test_api_error(void)
 	struct api_error e;
 	size_t len;
 	char *body = unit_fixture_read("fixtures/events/api_error.json", &len);
+	const char *dup;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
 	CU_ASSERT_EQUAL(wire_api_error_parse(body, len, &e), 0);
@@ -619,6 +620,13 @@ static void test_api_error(void)
 	CU_ASSERT_EQUAL(wire_api_error_parse("{\"message\":\"x\"}", 15, &e), -1);
 	CU_ASSERT_EQUAL(wire_api_error_parse("<html>502</html>", 16, &e), -1);
 	CU_ASSERT_EQUAL(wire_api_error_parse("{\"error\":5}", 11, &e), -1);
+	/* A repeated field once, at its first place with its last messages
+	 * (as json-c kept it); messages that are not strings as JSON text. */
+	dup = "{\"error\":\"x\",\"context\":{\"errors\":{\"to\":\"old\",\"pages\":[null, -0],"
+	      "\"to\":[\"bad\",1.50,{\"a\" : [1, true]}]}}}";
+	CU_ASSERT_EQUAL(wire_api_error_parse(dup, strlen(dup), &e), 0);
+	CU_ASSERT_STRING_EQUAL(e.details,
+			       "to: bad; to: 1.50; to: {\"a\":[1,true]}; pages: invalid; pages: 0");
 }
 
 static void test_fax_round_trip(void)
@@ -808,6 +816,54 @@ static void test_json_quote(void)
 	free(q);
 }
 
+/* A GET /events item's raw text is its exact bytes in the page (not a
+ * re-serialisation), however the page is laid out; its headless line is
+ * still one line, also when a string holds a raw control byte (json-c
+ * accepts those) and the line must come from the reader's spans. */
+static void test_event_page_raw_spans(void)
+{
+	static const char page[] =
+		"{\n  \"data\": [\n    {\n      \"id\": \"evt_1\",\n      \"type\": "
+		"\"fax.queued\",\n"
+		"      \"created\": 5,\n      \"data\": {\"object\": {\"id\": \"fax_1\", \"n\": -0,"
+		" \"u\": \"\\u00e9\\/\"}}\n    }\t,\r\n"
+		"    {\"id\":\"evt_2\",\"type\":\"fax.queued\",\"created\":6,"
+		"\"data\":{\"object\":{\"id\":\"fax_2\",\"note\":\"a\tb\"}}} ,\n"
+		"    7\n  ],\n  \"has_more\": false\n}\n";
+	const char *first = strstr(page, "{\n      \"id\"");
+	const char *second = strstr(page, "{\"id\":\"evt_2\"");
+	struct event_page p;
+	char err[256];
+	char *line;
+
+	CU_ASSERT_EQUAL_FATAL(wire_event_page_parse(page, strlen(page), &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 3);
+	CU_ASSERT_EQUAL(p.items[0].raw_len, (size_t)(strstr(first, "}}\n    }") + 8 - first));
+	CU_ASSERT(memcmp(p.items[0].raw, first, p.items[0].raw_len) == 0);
+	CU_ASSERT_EQUAL(p.items[0].raw[p.items[0].raw_len], '\0');
+	CU_ASSERT_EQUAL(p.items[1].raw_len, (size_t)(strstr(second, "}}} ,") + 3 - second));
+	CU_ASSERT(memcmp(p.items[1].raw, second, p.items[1].raw_len) == 0);
+	CU_ASSERT_STRING_EQUAL(p.items[2].raw, "7");
+	CU_ASSERT_STRING_EQUAL(p.items[1].ev.fax.id, "fax_2");
+
+	line = wire_event_json_line(&p.items[0].ev, p.items[0].raw, p.items[0].raw_len, SRC_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	CU_ASSERT_STRING_EQUAL(line,
+			       "{\"id\":\"evt_1\",\"type\":\"fax.queued\",\"created\":5,"
+			       "\"source\":\"poll\",\"data\":{\"object\":{\"id\":\"fax_1\","
+			       "\"n\":-0,\"u\":\"\\u00e9\\/\"}}}");
+	free(line);
+	line = wire_event_json_line(&p.items[1].ev, p.items[1].raw, p.items[1].raw_len, SRC_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	CU_ASSERT_STRING_EQUAL(line,
+			       "{\"id\":\"evt_2\",\"type\":\"fax.queued\",\"created\":6,"
+			       "\"source\":\"poll\",\"data\":{\"object\":{\"id\":\"fax_2\","
+			       "\"note\":\"a\\u0009b\"}}}");
+	CU_ASSERT_PTR_NULL(strpbrk(line, "\n\r\t"));
+	free(line);
+	wire_event_page_done(&p);
+}
+
 static const struct unit_test tests[] = {
 	{ "every fixture parses to its type, object and status", test_fixture_table },
 	{ "fax.sending fields and attempts", test_sending_fields },
@@ -822,6 +878,7 @@ static const struct unit_test tests[] = {
 	{ "hostile strings are kept for the sanitiser", test_hostile_strings_kept },
 	{ "wire_fax_parse (submission resource)", test_fax_parse },
 	{ "event page (GET /events)", test_event_page },
+	{ "event page items' raw text is their span", test_event_page_raw_spans },
 	{ "fax page (GET /faxes)", test_fax_page },
 	{ "api error envelope", test_api_error },
 	{ "fax and event round trip", test_fax_round_trip },
