@@ -1,10 +1,8 @@
 /* The reading half's machinery: text to nodes (json_scan.c) within the
- * size, depth and syntax limits, the parse context that names the field being
- * read, and typed reads of fields by spec table (every value's JSON type is
+ * size, depth and syntax limits, and typed reads of fields by spec table (every value's JSON type is
  * checked). Used by the readers in event_parse.c and by event_write.c for
  * the data it copies through. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,55 +11,6 @@
 #include "core/wire/event_parse.h"
 #include "core/wire/wire_int.h"
 #include "core/base/xalloc.h"
-
-/* ---- parse context: error text and the path of the value being read ---- */
-
-void wire_ctx_init(struct pctx *c, char *err, size_t errlen, const char *path)
-{
-	c->err = err;
-	c->errlen = errlen;
-	c->text = NULL;
-	snprintf(c->path, sizeof c->path, "%s", path);
-	if (err && errlen)
-		err[0] = '\0';
-}
-
-/* Appends a path component; returns the old length for wire_ctx_pop. */
-size_t wire_ctx_push(struct pctx *c, const char *fmt, ...)
-{
-	size_t old = strlen(c->path);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->path + old, sizeof c->path - old, fmt, ap);
-	va_end(ap);
-	return old;
-}
-
-void wire_ctx_pop(struct pctx *c, size_t old)
-{
-	c->path[old] = '\0';
-}
-
-int wire_ctx_fail(struct pctx *c, const char *field, const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (c->err && c->errlen) {
-		const char *dot = c->path[0] && field && field[0] != '[' ? "." : "";
-
-		if (field || c->path[0])
-			snprintf(c->err, c->errlen, "%s%s%s: %s", c->path, field ? dot : "",
-				 field ? field : "", msg);
-		else
-			snprintf(c->err, c->errlen, "%s", msg);
-	}
-	return -1;
-}
 
 static const char *type_text(enum jtype t)
 {

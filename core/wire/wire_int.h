@@ -1,7 +1,8 @@
 /* core/wire's own insides, shared by its files and by nothing else.
- * json_scan.c (our JSON reader) and json_read.c are the bottom:
- * event_parse.c (reading) and event_write.c (writing, through json-c) use
- * them. Reading never goes through json-c. */
+ * wire_ctx.c (the parse context) is the bottom, then json_scan.c (our JSON
+ * reader), then json_read.c (typed reads); event_parse.c (reading) and
+ * event_write.c (writing, through json-c) use them. Reading never goes
+ * through json-c. */
 #ifndef FAXTOP_CORE_WIRE_INT_H
 #define FAXTOP_CORE_WIRE_INT_H
 
