@@ -124,11 +124,10 @@ bool store_pending(const struct store *s);
  * counts the faxes; each store_load_step reads up to `max` more faxes (0: all
  * the rest), newest first, and returns 1 while some remain, 0 when done, -1
  * on error. Nothing is held open between steps (but see store_load_thread),
- * and the model must not
- * take in news meanwhile: ingesting an event for a fax not read yet would
- * store the model's partial view of it over the full row. So start what
- * feeds the model (the listener, the poller) once the load is done.
- * store_load does it all at once. */
+ * and the model must not take in news meanwhile: ingesting an event for a
+ * fax not read yet would store the model's partial view of it over the full
+ * row. So start what feeds the model (the listener, the poller) once the
+ * load is done. store_load does it all at once. */
 int store_load(struct store *s, struct model *m, int64_t now_ms);
 int store_load_begin(struct store *s, struct model *m, int64_t now_ms);
 int store_load_step(struct store *s, struct model *m, size_t max);
