@@ -481,8 +481,9 @@ static int page_meta(struct pctx *c, const struct jnode *root, const struct jnod
 
 /* An item that is not an event is kept as a bad item: its reason, and its
  * id, which can still serve as the cursor. */
-static int event_page_item(struct pctx *c, const struct jnode *item, struct event_page_item *it)
+static int event_page_item(struct pctx *c, const struct jnode *item, void *slot)
 {
+	struct event_page_item *it = slot;
 	const struct jnode *id;
 
 	if (event_from_obj(c, item, &it->ev)) {
@@ -499,28 +500,40 @@ static int event_page_item(struct pctx *c, const struct jnode *item, struct even
 	return 0;
 }
 
-static int event_page_doc(struct pctx *c, const struct jnode *root, void *arg)
+/* The items of a list, each read by `read` into its slot of *items (size
+ * bytes each); *count is the number read whole, so the list's _done frees
+ * exactly those. */
+static int page_items(struct pctx *c, const struct jnode *root, bool *has_more, char **next_cursor,
+		      void **items, size_t size, size_t *count,
+		      int (*read)(struct pctx *c, const struct jnode *item, void *slot))
 {
-	struct event_page *out = arg;
 	const struct jnode *data, *item;
 	size_t n = 0;
 
-	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
-		      sizeof *out->items, &n))
-		goto fail;
+	if (page_meta(c, root, &data, has_more, next_cursor, items, size, &n))
+		return -1;
 	item = jnode_first(data);
 	for (size_t i = 0; i < n; i++, item = jnode_next(data, item)) {
 		size_t old = wire_ctx_push(c, "data[%zu]", i);
 
-		out->n = i + 1;
-		if (event_page_item(c, item, &out->items[i]))
-			goto fail;
+		if (read(c, item, (char *)*items + i * size))
+			return -1;
+		*count = i + 1;
 		wire_ctx_pop(c, old);
 	}
 	return 0;
-fail:
-	wire_event_page_done(out);
-	return -1;
+}
+
+static int event_page_doc(struct pctx *c, const struct jnode *root, void *arg)
+{
+	struct event_page *out = arg;
+
+	if (page_items(c, root, &out->has_more, &out->next_cursor, (void **)&out->items,
+		       sizeof *out->items, &out->n, event_page_item)) {
+		wire_event_page_done(out);
+		return -1;
+	}
+	return 0;
 }
 
 int wire_event_page_parse(const char *json, size_t len, struct event_page *out, char *err,
@@ -542,28 +555,21 @@ void wire_event_page_done(struct event_page *p)
 	memset(p, 0, sizeof *p);
 }
 
+static int fax_page_item(struct pctx *c, const struct jnode *item, void *slot)
+{
+	return fax_from_obj(c, item, slot); /* frees what it read on failure */
+}
+
 static int fax_page_doc(struct pctx *c, const struct jnode *root, void *arg)
 {
 	struct fax_page *out = arg;
-	const struct jnode *data, *item;
-	size_t n = 0;
 
-	if (page_meta(c, root, &data, &out->has_more, &out->next_cursor, (void **)&out->items,
-		      sizeof *out->items, &n))
-		goto fail;
-	item = jnode_first(data);
-	for (size_t i = 0; i < n; i++, item = jnode_next(data, item)) {
-		size_t old = wire_ctx_push(c, "data[%zu]", i);
-
-		if (fax_from_obj(c, item, &out->items[i]))
-			goto fail;
-		out->n = i + 1;
-		wire_ctx_pop(c, old);
+	if (page_items(c, root, &out->has_more, &out->next_cursor, (void **)&out->items,
+		       sizeof *out->items, &out->n, fax_page_item)) {
+		wire_fax_page_done(out);
+		return -1;
 	}
 	return 0;
-fail:
-	wire_fax_page_done(out);
-	return -1;
 }
 
 int wire_fax_page_parse(const char *json, size_t len, struct fax_page *out, char *err,
