@@ -9,10 +9,10 @@
 
 /* Up to `max` faxes below s->load_before, newest first (by rowid: the order
  * they were first stored, close to creation order, which the model's index
- * takes at O(1) either way). Each chunk is a whole statement, so nothing is
- * held open between chunks. 1 while more remain, 0 when done, -1 on error;
- * with the reader thread, what it has read (store_loader.c). */
-int store_load_step(struct store *s, struct model *m, size_t max)
+ * takes at O(1) either way), read in the loop. Each chunk is a whole
+ * statement, so nothing is held open between chunks. 1 while more remain, 0
+ * when done, -1 on error. */
+static int store_load_chunk(struct store *s, struct model *m, size_t max)
 {
 	sqlite3_stmt *st = s->st[ST_LOAD_FAXES];
 	struct store_scratch sc = { 0 };
@@ -21,10 +21,6 @@ int store_load_step(struct store *s, struct model *m, size_t max)
 	char why[160];
 	int rc, r;
 
-	if (max == 0 || max > INT32_MAX)
-		max = INT32_MAX;
-	if (s->loader)
-		return store_loader_step(s, m, max);
 	if (sqlite3_bind_int64(st, 1, s->load_before) || sqlite3_bind_int64(st, 2, (int64_t)max)) {
 		sqlite3_reset(st);
 		return store_read_fail(s, "load faxes");
@@ -40,6 +36,18 @@ int store_load_step(struct store *s, struct model *m, size_t max)
 	if (r == 0 && rows == max)
 		r = 1;
 	store_scratch_done(&sc);
+	return r;
+}
+
+/* In the loop, or what the reader thread has read (store_loader.c). */
+int store_load_step(struct store *s, struct model *m, size_t max)
+{
+	int r;
+
+	if (max == 0 || max > INT32_MAX)
+		max = INT32_MAX;
+	r = s->loader ? store_loader_step(s, m, max) : store_load_chunk(s, m, max);
+	/* a store that grew while it was read ends at 100% */
 	if (r == 0 && s->load_done > s->load_total)
 		s->load_total = s->load_done;
 	return r;

@@ -426,8 +426,6 @@ int store_loader_step(struct store *s, struct model *m, size_t max)
 			if (end < 0)
 				store_set_err(s, "%s", b->err);
 			store_load_stop(s); /* the thread has returned or is about to */
-			if (end > 0 && s->load_done > s->load_total)
-				s->load_total = s->load_done;
 			return end > 0 ? 0 : -1;
 		}
 		l->cur = NULL;
