@@ -368,16 +368,11 @@ static char *line_head_text(const struct event *ev, enum event_source src, size_
 
 /* The line with raw[from, to), the body's data, spliced in on one line
  * (wire_compact: whitespace between tokens dropped, raw control bytes in
- * strings escaped, 6 bytes for each). */
+ * strings escaped). */
 static char *line_with_data(const struct event *ev, enum event_source src, const char *raw,
 			    size_t from, size_t to)
 {
-	size_t room = to - from + 16;
-	char *out, *p;
-
-	for (size_t i = from; i < to; i++)
-		room += (unsigned char)raw[i] < 0x20 ? 5 : 0;
-	p = line_head_text(ev, src, room, &out);
+	char *out, *p = line_head_text(ev, src, wire_compact_room(raw, from, to) + 16, &out);
 
 	p = wire_compact(raw, from, to, stpcpy(p, ",\"data\":"));
 	strcpy(p, "}");

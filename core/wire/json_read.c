@@ -1,7 +1,7 @@
 /* The reading half's machinery: text to nodes (json_scan.c) within the
- * size, depth and syntax limits, and typed reads of fields by spec table (every value's JSON type is
- * checked). Used by the readers in event_parse.c and by event_write.c for
- * the data it copies through. */
+ * size, depth and syntax limits, and typed reads of fields by spec table
+ * (every value's JSON type is checked). Used by the readers in
+ * event_parse.c and by event_write.c for the data it copies through. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -529,6 +529,15 @@ const struct jnode *jnode_at(const struct jnode *arr, size_t i)
 
 /* ---- text back from the nodes ---- */
 
+size_t wire_compact_room(const char *s, size_t from, size_t to)
+{
+	size_t room = to - from;
+
+	for (size_t i = from; i < to; i++)
+		room += (unsigned char)s[i] < 0x20 ? 5 : 0;
+	return room;
+}
+
 char *wire_compact(const char *s, size_t from, size_t to, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -587,7 +596,7 @@ char *wire_node_text(const char *json, const struct jnode *v)
 	case J_OBJECT:
 		break;
 	}
-	out = xmalloc((v->end - v->start) * 6 + 1);
+	out = xmalloc(wire_compact_room(json, v->start, v->end) + 1);
 	*wire_compact(json, v->start, v->end, out) = '\0';
 	return out;
 }

@@ -90,8 +90,12 @@ const struct jnode *wire_parse_text(const char *json, size_t len, struct pctx *c
 char *wire_node_text(const char *json, const struct jnode *v);
 /* Copies json[from, to), a valid JSON text, to out without the whitespace
  * between tokens and with raw control bytes inside strings escaped, so
- * the copy is one line: out needs 6 bytes per byte. Returns its end. */
+ * the copy is one line: out needs wire_compact_room bytes (no NUL is
+ * written). Returns its end. */
 char *wire_compact(const char *json, size_t from, size_t to, char *out);
+/* At most what wire_compact writes for json[from, to): its length, and 5
+ * bytes more for each control byte (\u00XX). */
+size_t wire_compact_room(const char *json, size_t from, size_t to);
 
 enum fkind {
 	F_STR,     /* char * */
