@@ -320,12 +320,13 @@ static int cmd_load(const char *path, bool threaded)
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct model *m = model_new(NULL);
 	struct store *s = m && loop ? store_open(&so, err, sizeof err) : NULL;
-	int r = !s ? -1
-		: threaded
-		? (store_load_begin(s, m, bench_wall_us() / 1000) < 0 ? -1
-								      : load_threaded(s, m, loop))
-		: store_load(s, m, bench_wall_us() / 1000);
+	int r = -1;
 
+	if (s && threaded)
+		r = store_load_begin(s, m, bench_wall_us() / 1000) < 0 ? -1
+								       : load_threaded(s, m, loop);
+	else if (s)
+		r = store_load(s, m, bench_wall_us() / 1000);
 	if (r < 0) {
 		fprintf(stderr, "scale: cannot load %s: %s\n", path, s ? store_last_error(s) : err);
 		return 1;
@@ -510,8 +511,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "ingest") && n)
 		return cmd_cpu("ingest", n, 3, ingest_pass, argv[3]);
 	fprintf(stderr,
-		"usage: scale memory N | render N | store N DB | load DB | load-thread DB | scan "
-		"DB | "
-		"parse N | ingest N DIR\n");
+		"usage: scale memory N | render N | store N DB | load DB | load-thread DB |\n"
+		"       scan DB | parse N | ingest N DIR\n");
 	return 2;
 }
